@@ -1,0 +1,67 @@
+// Package table defines the unit of work that flows between readers, transforms and
+// writers: a Chunk, one Arrow record batch of rows plus where those rows came from.
+//
+// Conventions every reader, transform and writer relies on:
+//
+//   - Readers produce one arrow.String column per input column. An empty cell is null
+//     (validity bit cleared); a non-empty cell holds its text exactly as decoded
+//     (unquoted, unescaped, transcoded to UTF-8). Typing happens later, per value,
+//     where an expression needs a number, date or bool, so results never depend on
+//     how the input was cut into chunks.
+//   - Transforms may replace or add columns of other types: Int64, Float64, Boolean,
+//     String, Date32 and Timestamp (microseconds, no zone). Writers format them with
+//     AppendValue, the one place that decides how a computed value reads as text.
+//   - Row positions are absolute once a chunk leaves the reader stage: Row0 is the
+//     1-based data row number of the first row within its source (`_row`), Lines[i] is
+//     where row i is found by a user (CSV line number, Excel row number).
+package table
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Source names where a chunk's rows come from, for `_file`, `_sheet` and error messages.
+type Source struct {
+	File  string // input path as the user gave it ("-" for stdin)
+	Sheet string // worksheet name; empty for CSV
+}
+
+// Chunk is a batch of consecutive rows of one source.
+type Chunk struct {
+	Source Source
+	Batch  arrow.RecordBatch
+	Row0   int64   // 1-based data row number of row 0 within its source
+	Lines  []int64 // per row: the line (CSV) or row (Excel) number a user would look up
+}
+
+// NumRows is the number of rows in the chunk.
+func (c *Chunk) NumRows() int { return int(c.Batch.NumRows()) }
+
+// StringColumn wraps already-built buffers as an Arrow string array without copying.
+// data holds the values back to back; offsets has n+1 entries; valid is a validity
+// bitmap (LSB first, as Arrow) or nil when no value is null. The slices must not be
+// modified while the array is in use: readers hand out fresh or recycled-after-use
+// buffers, never ones still referenced by a chunk in flight.
+func StringColumn(data []byte, offsets []int32, valid []byte, nulls int) *array.String {
+	n := len(offsets) - 1
+	var validBuf *memory.Buffer
+	if nulls > 0 {
+		validBuf = memory.NewBufferBytes(valid)
+	}
+	d := array.NewData(arrow.BinaryTypes.String, n,
+		[]*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data)},
+		nil, nulls, 0)
+	defer d.Release()
+	return array.NewStringData(d)
+}
+
+// StringSchema is a schema of nullable string fields with the given names.
+func StringSchema(names []string) *arrow.Schema {
+	fields := make([]arrow.Field, len(names))
+	for i, n := range names {
+		fields[i] = arrow.Field{Name: n, Type: arrow.BinaryTypes.String, Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil)
+}
