@@ -1,0 +1,40 @@
+// Package chunk runs ptransform's parallel pipeline: inputs cut into row chunks, a pool of
+// workers that each decode, transform and encode one chunk at a time, and one writer that
+// puts the results back in input order.
+//
+//	                 tasks (descriptors:                 results (encoded
+//	                 byte range or block,                 bytes, in any
+//	                 sequence number)                     order)
+//	  ┌─────────┐    ┌──────────────┐   ┌───────────┐    ┌────────────────┐   ┌──────────┐
+//	  │ planner │───►│ task channel │──►│ worker 1  │───►│ reorder window │──►│  writer  │──► temp file ──rename──► output
+//	  │ (1 gor.)│    └──────────────┘ ├►│ worker 2  │───►│  (≤ Window     │   │ (1 gor., │
+//	  └────▲────┘                     └►│ worker N  │───►│   chunks)      │   │  in seq  │
+//	       │                            └───────────┘    └────────────────┘   │  order)  │
+//	       │          window tokens: taken by the planner per task,           └────┬─────┘
+//	       └───────── given back by the writer once that task is written ◄─────────┘
+//
+// The planner emits descriptors, not data, for seekable files: each worker opens the file
+// by path and reads only its range, so the only large things that cross a channel are
+// finished outputs. Non-seekable input (stdin, compressed, transcoded) is cut into blocks by
+// the planner itself, which then plays the role of the one splitter goroutine.
+//
+// Back-pressure: the planner must take a token before emitting a task and the writer
+// returns it only after writing that task's result, so at most Window chunks are planned,
+// decoding, waiting in the window or being written at any moment, whatever the input
+// size. Memory is therefore about Window × chunk size × a small constant.
+//
+// Order and determinism: every task carries its sequence number; the writer holds results
+// that arrive early and writes strictly in sequence, so output bytes never depend on the
+// number of workers or on scheduling. Errors travel in sequence order too (a failed task's
+// error is reported when the writer reaches it), so the error a user sees is the first one
+// in the input, not the first one a worker happened to hit.
+//
+// Cancellation: one context carries the first error, a SIGINT or a closed stdout to every
+// goroutine; Run returns after all of them have stopped.
+//
+// Some facts about a chunk need every earlier chunk: the data row number of its first row
+// (`_row`) and the line number at which it starts (for error messages). A Ledger provides
+// them: each worker publishes its chunk's counts as soon as it has decoded it, then waits
+// for the prefix sum of all earlier chunks, which in practice is ready at once because
+// earlier chunks were handed out earlier.
+package chunk
