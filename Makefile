@@ -1,0 +1,34 @@
+GO    ?= go
+BIN   := bin/ptransform
+DEMO_OUT ?= $(or $(TMPDIR),/tmp)/ptransform-demo.csv
+
+.PHONY: build test bench demo lint fuzz
+
+build:
+	$(GO) build -o $(BIN) ./cmd/ptransform
+
+# The one test command (README and .ci/run call exactly this).
+test:
+	$(GO) test -race ./...
+
+# End-to-end figures against cp, Miller and DuckDB (ROWS=... to change the ~1 GB input),
+# then the Go micro-benchmarks of the hot paths.
+bench:
+	scripts/bench.sh
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+demo: build
+	$(BIN) apply --select order_id,date,region,product,unit_price,qty --rename qty=quantity testdata/example/sales.csv -o $(DEMO_OUT)
+	@echo "wrote $(DEMO_OUT):"; head -5 $(DEMO_OUT)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Short runs of every fuzz target (go test -fuzz takes one target at a time).
+fuzz:
+	@for pkg in $$($(GO) list ./internal/...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-20s} $$pkg || exit 1; \
+	  done; \
+	done

@@ -1,0 +1,98 @@
+// Command ptransform transforms large CSV files and Excel workbooks in parallel.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ptransform/ptransform/internal/apply"
+	"github.com/ptransform/ptransform/internal/output"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args))
+}
+
+func run(args []string) int {
+	// Ask for SIGPIPE so that writing to a closed stdout returns EPIPE instead of killing
+	// the process; a closed pipe (`| head`) then ends the run quietly.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	ctx, stop := signalContext()
+	defer stop()
+	app := newApp()
+	err := app.RunContext(ctx, interspersed(app, args))
+	return exitCode(ctx, err)
+}
+
+// signalContext is cancelled with apply.ErrInterrupted on SIGINT or SIGTERM.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if _, ok := <-sigs; ok {
+			cancel(apply.ErrInterrupted)
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); close(sigs); cancel(nil) }
+}
+
+// exitCode maps an error to the exit status and prints it as one line on stderr:
+// 0 success (and a closed stdout), 2 usage, 130 interrupted, 1 anything else.
+func exitCode(ctx context.Context, err error) int {
+	var usageErr *apply.UsageError
+	switch {
+	case err == nil:
+		return 0
+	case output.IsClosedPipe(err):
+		return 0
+	case errors.Is(context.Cause(ctx), apply.ErrInterrupted):
+		fmt.Fprintln(os.Stderr, "ptransform: interrupted; no output written")
+		return 130
+	case errors.As(err, &usageErr):
+		fmt.Fprintf(os.Stderr, "ptransform: %v\n", err)
+		return 2
+	default:
+		fmt.Fprintf(os.Stderr, "ptransform: %v\n", err)
+		return 1
+	}
+}
+
+func newApp() *cli.App {
+	return &cli.App{
+		Name:            "ptransform",
+		Usage:           "transform large CSV files and Excel workbooks in parallel",
+		Version:         version,
+		HideHelpCommand: false,
+		Commands:        []*cli.Command{applyCommand(), versionCommand()},
+		// urfave/cli prints its own message for unknown flags; make that a usage error.
+		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
+			return &apply.UsageError{Err: err}
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are decided in exitCode
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(os.Stderr, "ptransform: unknown command %q; try 'ptransform help'\n", name)
+			os.Exit(2)
+		},
+	}
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintln(c.App.Writer, "ptransform", version)
+			return nil
+		},
+	}
+}

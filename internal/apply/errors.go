@@ -1,0 +1,24 @@
+package apply
+
+import "errors"
+
+// UsageError marks an error in how ptransform was called (flags, expressions, column
+// names): found before any data is read, it exits with status 2 and creates no output.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usage(err error) error {
+	if err == nil {
+		return nil
+	}
+	var u *UsageError
+	if errors.As(err, &u) {
+		return err
+	}
+	return &UsageError{err}
+}
+
+// ErrInterrupted is the cause given to the run's context when the user interrupts it.
+var ErrInterrupted = errors.New("interrupted")

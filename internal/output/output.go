@@ -1,0 +1,115 @@
+// Package output writes a run's result so that nothing is ever half-written: a file
+// output goes to a temporary file beside the target and is renamed into place only when
+// the run succeeds; on failure or interrupt the temporary file is removed and whatever was
+// at the target before is untouched.
+package output
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Destination is where the writer goroutine puts output bytes.
+type Destination struct {
+	w      *bufio.Writer
+	file   *os.File // the temporary file; nil for stdout
+	target string
+	done   bool
+}
+
+// bufferSize is large enough that the writer makes few system calls per chunk yet small
+// next to the chunks themselves, which are written through when larger.
+const bufferSize = 1 << 20
+
+// Stdout wraps standard output.
+func Stdout(w io.Writer) *Destination {
+	return &Destination{w: bufio.NewWriterSize(w, bufferSize)}
+}
+
+// Create prepares a file output at target. It refuses a target that is one of the
+// inputs: the input would be destroyed while still being read.
+func Create(target string, inputs []string) (*Destination, error) {
+	if st, err := os.Stat(target); err == nil {
+		if st.IsDir() {
+			return nil, fmt.Errorf("output %s is a directory", target)
+		}
+		for _, in := range inputs {
+			if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
+				return nil, fmt.Errorf("output %s is also an input; write to another file", target)
+			}
+		}
+	}
+	dir := filepath.Dir(target)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("cannot create output in %s: %w", dir, unwrapPathError(err))
+	}
+	return &Destination{w: bufio.NewWriterSize(f, bufferSize), file: f, target: target}, nil
+}
+
+func (d *Destination) Write(p []byte) (int, error) { return d.w.Write(p) }
+
+// Commit flushes the output and, for a file, gives it the usual permissions and renames it
+// over the target.
+func (d *Destination) Commit() error {
+	if err := d.w.Flush(); err != nil {
+		d.Abort()
+		return err
+	}
+	if d.file == nil {
+		return nil
+	}
+	mode := os.FileMode(0o666) &^ umask()
+	if st, err := os.Stat(d.target); err == nil {
+		mode = st.Mode().Perm() // replacing a file keeps its permissions
+	}
+	if err := d.file.Chmod(mode); err != nil {
+		d.Abort()
+		return err
+	}
+	if err := d.file.Close(); err != nil {
+		d.Abort()
+		return err
+	}
+	if err := os.Rename(d.file.Name(), d.target); err != nil {
+		d.Abort()
+		return err
+	}
+	d.done = true
+	return nil
+}
+
+// Abort removes the temporary file. It is safe to call after Commit and more than once.
+func (d *Destination) Abort() {
+	if d.file == nil || d.done {
+		return
+	}
+	d.done = true
+	d.file.Close()
+	os.Remove(d.file.Name())
+}
+
+// IsClosedPipe reports whether err means the reader of our output went away (`| head`),
+// which ends a run quietly rather than as a failure.
+func IsClosedPipe(err error) bool {
+	return errors.Is(err, syscall.EPIPE)
+}
+
+func umask() os.FileMode {
+	m := syscall.Umask(0)
+	syscall.Umask(m)
+	return os.FileMode(m)
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,78 @@
+package output
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCommitReplacesTargetAtomically(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "out.csv")
+	os.WriteFile(target, []byte("old\n"), 0o640)
+	d, err := Create(target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Write([]byte("new\n"))
+	if b, _ := os.ReadFile(target); string(b) != "old\n" {
+		t.Fatalf("target changed before commit: %q", b)
+	}
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(target)
+	st, _ := os.Stat(target)
+	if string(b) != "new\n" || st.Mode().Perm() != 0o640 {
+		t.Fatalf("after commit: %q mode %v", b, st.Mode().Perm())
+	}
+	assertOnlyFiles(t, dir, "out.csv")
+}
+
+func TestAbortLeavesTargetUntouched(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "out.csv")
+	os.WriteFile(target, []byte("old\n"), 0o644)
+	d, err := Create(target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Write([]byte("partial"))
+	d.Abort()
+	d.Abort()
+	if b, _ := os.ReadFile(target); string(b) != "old\n" {
+		t.Fatalf("target = %q", b)
+	}
+	assertOnlyFiles(t, dir, "out.csv")
+}
+
+func TestCreateRefusesInputAsOutput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("a\n1\n"), 0o644)
+	_, err := Create(filepath.Join(dir, ".", "in.csv"), []string{in})
+	if err == nil || !strings.Contains(err.Error(), "also an input") {
+		t.Fatalf("err = %v", err)
+	}
+	assertOnlyFiles(t, dir, "in.csv")
+}
+
+func TestCreateInMissingDirectory(t *testing.T) {
+	_, err := Create(filepath.Join(t.TempDir(), "nope", "out.csv"), nil)
+	if err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func assertOnlyFiles(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	var got []string
+	for _, e := range ents {
+		got = append(got, e.Name())
+	}
+	if strings.Join(got, ",") != strings.Join(names, ",") {
+		t.Fatalf("directory holds %v, want %v", got, names)
+	}
+}

@@ -1,0 +1,145 @@
+package transforms
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// Columns is the compiled --select / --drop / --rename step: which input columns reach the
+// output, in which order, under which names. It only rearranges arrays, never copies values.
+type Columns struct {
+	pick   []int // input column index of each output column
+	schema *arrow.Schema
+}
+
+// Rename is one OLD=NEW pair of --rename.
+type Rename struct{ Old, New string }
+
+// ParseRenames reads "OLD=NEW[,OLD=NEW...]".
+func ParseRenames(spec string) ([]Rename, error) {
+	var out []Rename
+	for _, pair := range strings.Split(spec, ",") {
+		old, new, ok := strings.Cut(pair, "=")
+		if !ok || old == "" || new == "" {
+			return nil, fmt.Errorf("--rename wants OLD=NEW pairs separated by commas, got %q", pair)
+		}
+		out = append(out, Rename{old, new})
+	}
+	return out, nil
+}
+
+// CompileColumns resolves the selection against the columns a chunk has at this point of
+// the pipeline. selected and dropped cannot both be set. Unknown names are errors with a
+// suggestion; so is a rename that would make two output columns share a name.
+func CompileColumns(columns, selected, dropped []string, renames []Rename) (*Columns, error) {
+	if len(selected) > 0 && len(dropped) > 0 {
+		return nil, fmt.Errorf("--select and --drop cannot be used together")
+	}
+	index := make(map[string]int, len(columns))
+	for i, c := range columns {
+		index[c] = i
+	}
+	lookup := func(name string) (int, error) {
+		if i, ok := index[name]; ok {
+			return i, nil
+		}
+		return 0, table.UnknownColumnError(name, columns)
+	}
+	var pick []int
+	switch {
+	case len(selected) > 0:
+		for _, name := range selected {
+			i, err := lookup(name)
+			if err != nil {
+				return nil, err
+			}
+			pick = append(pick, i)
+		}
+	default:
+		drop := make(map[int]bool, len(dropped))
+		for _, name := range dropped {
+			i, err := lookup(name)
+			if err != nil {
+				return nil, err
+			}
+			drop[i] = true
+		}
+		for i := range columns {
+			if !drop[i] {
+				pick = append(pick, i)
+			}
+		}
+	}
+	names := make([]string, len(pick))
+	for k, i := range pick {
+		names[k] = columns[i]
+	}
+	for _, r := range renames {
+		if _, err := lookup(r.Old); err != nil {
+			return nil, fmt.Errorf("--rename: %w", err)
+		}
+		found := false
+		for k, n := range names {
+			if n == r.Old && columns[pick[k]] == r.Old {
+				names[k] = r.New
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("--rename: column %q is not in the output", r.Old)
+		}
+	}
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if seen[n] {
+			return nil, fmt.Errorf("output would have two columns named %q", n)
+		}
+		seen[n] = true
+	}
+	fields := make([]arrow.Field, len(names))
+	for k, n := range names {
+		fields[k] = arrow.Field{Name: n, Nullable: true} // types come from each chunk
+	}
+	return &Columns{pick: pick, schema: arrow.NewSchema(fields, nil)}, nil
+}
+
+// Names are the output column names.
+func (c *Columns) Names() []string {
+	names := make([]string, len(c.schema.Fields()))
+	for i, f := range c.schema.Fields() {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// Identity reports whether the step leaves chunks as they are.
+func (c *Columns) Identity(inputColumns []string) bool {
+	if len(c.pick) != len(inputColumns) {
+		return false
+	}
+	for k, i := range c.pick {
+		if i != k || c.schema.Field(k).Name != inputColumns[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Apply implements Stage. Columns keeps no scratch state, so one value serves all workers.
+func (c *Columns) Apply(ch *table.Chunk) (*table.Chunk, error) {
+	in := ch.Batch
+	cols := make([]arrow.Array, len(c.pick))
+	fields := make([]arrow.Field, len(c.pick))
+	for k, i := range c.pick {
+		cols[k] = in.Column(i)
+		fields[k] = arrow.Field{Name: c.schema.Field(k).Name, Type: cols[k].DataType(), Nullable: true}
+	}
+	out := *ch
+	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, in.NumRows())
+	return &out, nil
+}
