@@ -13,14 +13,17 @@ import (
 
 	"github.com/ptransform/ptransform/internal/apply"
 	"github.com/ptransform/ptransform/internal/csvfmt"
+	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/transforms"
 )
 
 const applyUsage = `ptransform apply [flags] INPUT...
 
 Reads each INPUT (a path, or - for standard input), applies the transforms in this
-order: column selection (--select / --drop, then --rename), and writes one output with
-the rows in input order. With no transform flags it is a format conversion.
+order: assignments (--expr), filters (--where), column selection (--select / --drop,
+then --rename), and writes one output with the rows in input order. With no transform
+flags it is a format conversion. The expression language is documented in
+docs/expressions.md; expressions and column names are checked before any data is read.
 
 The input is cut into chunks of --chunk-size bytes that --workers goroutines decode
 and encode in parallel; the output is byte-identical whatever the number of workers or
@@ -28,6 +31,16 @@ the chunk size. A file output is written to a temporary file beside it and renam
 place only when the run succeeds.
 
 Examples:
+
+  Derive a column and keep the rows that matter:
+    ptransform apply --expr 'total = price * qty' --where 'qty > 0' sales.csv -o out.csv
+
+  Several assignments, each seeing the previous ones; text functions; a report of bad rows:
+    ptransform apply -e 'net = price * (1 - discount ?? 0); label = upper(region) ~ "-" ~ _row' \
+        --on-error skip --errors bad_rows.csv sales.csv -o out.csv
+
+  See the compiled plan (column types, expression types) without reading data:
+    ptransform apply --explain -e 'margin = (price - cost) / price' sales.csv
 
   Convert a semicolon-separated export (delimiter sniffed) to a plain CSV:
     ptransform apply export.csv -o clean.csv
@@ -52,6 +65,11 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv"},
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the extension does not say (stdin): csv | tsv"},
+			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
+			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
+			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
+			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, column, value, message) to `PATH`"},
+			&cli.BoolFlag{Name: "explain", Usage: "print the compiled plan (columns, types, expression types) and exit without reading data"},
 			&cli.StringFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated)"},
 			&cli.StringFlag{Name: "drop", Usage: "output all columns but these `COLS`"},
 			&cli.StringFlag{Name: "rename", Usage: "rename columns: `OLD=NEW[,OLD=NEW...]`"},
@@ -64,6 +82,7 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "crlf", Usage: "end output lines with CRLF instead of LF"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 		},
+		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			o, err := applyOptions(c)
 			if err != nil {
@@ -85,6 +104,25 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		Workers: c.Int("workers"),
 		CRLF:    c.Bool("crlf"),
 		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+
+		Exprs:      c.StringSlice("expr"),
+		Wheres:     c.StringSlice("where"),
+		ErrorsPath: c.String("errors"),
+		Explain:    c.Bool("explain"),
+	}
+	switch c.String("on-error") {
+	case "fail":
+		o.OnError = expr.OnErrorFail
+	case "skip":
+		o.OnError = expr.OnErrorSkip
+	case "null":
+		o.OnError = expr.OnErrorNull
+	default:
+		return o, fmt.Errorf("--on-error must be fail, skip or null, got %q", c.String("on-error"))
+	}
+	if c.Bool("quiet") {
+		o.Stderr = nil
 	}
 	if o.Workers < 1 {
 		return o, fmt.Errorf("--workers must be at least 1, got %d", o.Workers)

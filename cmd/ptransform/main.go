@@ -69,21 +69,25 @@ func exitCode(ctx context.Context, err error) int {
 
 func newApp() *cli.App {
 	return &cli.App{
-		Name:            "ptransform",
-		Usage:           "transform large CSV files and Excel workbooks in parallel",
-		Version:         version,
-		HideHelpCommand: false,
-		Commands:        []*cli.Command{applyCommand(), versionCommand()},
-		// urfave/cli prints its own message for unknown flags; make that a usage error.
-		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
-			return &apply.UsageError{Err: err}
-		},
-		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are decided in exitCode
+		Name:    "ptransform",
+		Usage:   "transform large CSV files and Excel workbooks in parallel",
+		Version: version,
+		// Expressions contain commas: a repeated flag gives one value per occurrence.
+		DisableSliceFlagSeparator: true,
+		Commands:                  []*cli.Command{applyCommand(), versionCommand()},
+		OnUsageError:              usageError,
+		ExitErrHandler:            func(*cli.Context, error) {}, // exit codes are decided in exitCode
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(os.Stderr, "ptransform: unknown command %q; try 'ptransform help'\n", name)
 			os.Exit(2)
 		},
 	}
+}
+
+// usageError replaces urfave/cli's reaction to a bad flag (the message followed by the
+// whole help text) with one line and exit status 2.
+func usageError(c *cli.Context, err error, isSubcommand bool) error {
+	return &apply.UsageError{Err: fmt.Errorf("%w (see 'ptransform help %s')", err, c.Command.Name)}
 }
 
 func versionCommand() *cli.Command {

@@ -10,9 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
-	"github.com/ptransform/ptransform/internal/chunk"
 	"github.com/ptransform/ptransform/internal/csvfmt"
+	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/output"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/transforms"
@@ -28,13 +29,21 @@ type Options struct {
 	Drop    []string
 	Renames []transforms.Rename
 
+	Exprs      []string // --expr assignments, in order
+	Wheres     []string // --where filters, all must hold
+	OnError    expr.OnError
+	ErrorsPath string // where row-level errors go as CSV; "" for nowhere
+	Explain    bool   // print the compiled plan instead of running
+
 	Workers   int
 	ChunkSize int64
 	CSV       csvfmt.Options
 	CRLF      bool
 
 	Stdout   io.Writer
+	Stderr   io.Writer // warnings (row errors skipped or nulled); nil for none
 	Progress io.Writer // where the progress bar goes; nil for none
+	Now      time.Time // what now() and today() return; zero for the start of the run
 }
 
 // DefaultChunkSize was chosen by measurement (see docs/performance.md): large enough that
@@ -72,19 +81,22 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return usage(err)
 	}
-	columns, err := transforms.CompileColumns(header, o.Select, o.Drop, o.Renames)
+	pipeline, err := compile(o, header)
 	if err != nil {
 		return usage(err)
 	}
-	var stages []transforms.Stage
-	if !columns.Identity(header) {
-		stages = append(stages, columns)
+	if o.Explain {
+		_, err := io.WriteString(o.Stdout, pipeline.explain())
+		return err
 	}
 
 	var dst *output.Destination
 	if o.Output == "" || o.Output == "-" {
 		dst = output.Stdout(o.Stdout)
 	} else if dst, err = output.Create(o.Output, o.Inputs); err != nil {
+		if errors.Is(err, output.ErrOutputIsInput) {
+			return usage(err)
+		}
 		return err
 	}
 	defer func() {
@@ -93,15 +105,34 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}()
 
-	r := newRunner(o, inputs, stages, writer, dst)
-	if _, err := dst.Write(writer.AppendHeader(nil, columns.Names())); err != nil {
+	var errs *rowErrorLog
+	if o.ErrorsPath != "" {
+		if errs, err = createRowErrorLog(o.ErrorsPath, o.Inputs); err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				errs.abort()
+			}
+		}()
+	}
+
+	r := newRunner(o, inputs, pipeline, writer, dst, errs)
+	if _, err := dst.Write(writer.AppendHeader(nil, pipeline.columns.Names())); err != nil {
 		return err
 	}
 	if err := r.run(ctx); err != nil {
 		return err
 	}
 	r.progress.finish()
-	return dst.Commit()
+	if err := errs.commit(); err != nil {
+		return err
+	}
+	if err := dst.Commit(); err != nil {
+		return err
+	}
+	r.reportRowErrors()
+	return nil
 }
 
 func outputFormat(o Options) (csvfmt.Writer, error) {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/ptransform/ptransform/internal/chunk"
 	"github.com/ptransform/ptransform/internal/csvfmt"
+	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/output"
-	"github.com/ptransform/ptransform/internal/transforms"
 )
 
 // task is one chunk descriptor: a byte range of a seekable input, or a block cut by the
@@ -27,15 +27,18 @@ type result struct {
 	out        *[]byte
 	start, end int64 // bytes of the input the chunk's records occupy (ranged tasks)
 	inBytes    int64
+	rowErrs    []expr.RowError // let through by --on-error skip or null
 }
 
 // resync is returned by the writer when a range's first record does not start where the
 // previous range's last record ended. That happens only when the quote-parity estimate
-// of a range start was wrong, which input with bare quotes can cause (see csvfmt). All
-// chunks before it are exact, so the run goes on from that byte with the stream splitter,
-// which follows the parser's own state machine.
+// of a range start was wrong, which input with bare quotes can cause, or when a range's
+// last record runs on far past its end (csvfmt.ErrNeedStream). All chunks before it are
+// exact, so the run goes on from that byte with the stream splitter, which follows the
+// parser's own state machine.
 type resync struct {
 	input  int
+	first  bool // the chunk was its input's first: numbering starts again there
 	offset int64
 	seq    int64
 }
@@ -48,6 +51,7 @@ func (r *resync) Error() string {
 type resume struct {
 	input  int
 	stream bool // continue input from offset with the stream splitter
+	first  bool // offset is the input's first record
 	offset int64
 	seq    int64
 }
@@ -55,17 +59,19 @@ type resume struct {
 type runner struct {
 	o        Options
 	inputs   []*csvfmt.Input
-	stages   [][]transforms.Stage // per worker
+	stages   []*stage // per worker
 	writer   csvfmt.Writer
 	dst      *output.Destination
+	errLog   *rowErrorLog
+	errCount rowErrorSummary
 	ledger   *chunk.Ledger
 	cfg      chunk.Config
 	decoders [][]*csvfmt.Decoder // [worker][input], opened on first use
-	lastEnd  int64
+	lastEnd  int64               // where the last written range's records ended
 	progress *progress
 }
 
-func newRunner(o Options, inputs []*csvfmt.Input, stages []transforms.Stage, w csvfmt.Writer, dst *output.Destination) *runner {
+func newRunner(o Options, inputs []*csvfmt.Input, p *pipeline, w csvfmt.Writer, dst *output.Destination, errLog *rowErrorLog) *runner {
 	workers := max(1, o.Workers)
 	chunkSize := o.ChunkSize
 	if chunkSize <= 0 {
@@ -74,13 +80,13 @@ func newRunner(o Options, inputs []*csvfmt.Input, stages []transforms.Stage, w c
 	o.ChunkSize = chunkSize
 	// Two chunks per worker keep every worker busy while the writer drains one result.
 	cfg := chunk.Config{Workers: workers, Window: 2*workers + 1}
-	r := &runner{o: o, inputs: inputs, writer: w, dst: dst, cfg: cfg,
+	r := &runner{o: o, inputs: inputs, writer: w, dst: dst, errLog: errLog, cfg: cfg,
 		ledger:   chunk.NewLedger(0, chunk.Counts{}, cfg.Window),
-		stages:   make([][]transforms.Stage, workers),
+		stages:   make([]*stage, workers),
 		decoders: make([][]*csvfmt.Decoder, workers),
 	}
 	for w := range r.stages {
-		r.stages[w] = stages // TODO per-worker stages once stages keep scratch state
+		r.stages[w] = p.newStage()
 		r.decoders[w] = make([]*csvfmt.Decoder, len(inputs))
 	}
 	var total int64
@@ -109,12 +115,12 @@ func (r *runner) run(ctx context.Context) error {
 		if !errors.As(err, &rs) {
 			return err
 		}
-		base, err := r.ledger.Base(ctx, rs.seq, false)
+		base, err := r.ledger.Base(ctx, rs.seq, rs.first)
 		if err != nil {
 			return err
 		}
 		r.ledger = chunk.NewLedger(rs.seq, base, r.cfg.Window)
-		from = resume{input: rs.input, stream: true, offset: rs.offset, seq: rs.seq}
+		from = resume{input: rs.input, stream: true, first: rs.first, offset: rs.offset, seq: rs.seq}
 	}
 }
 
@@ -129,7 +135,7 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 		}
 		switch {
 		case i == from.input && from.stream:
-			first = false
+			first = from.first
 			if err := in.SplitFrom(ctx, from.offset, int(r.o.ChunkSize), emitBlock); err != nil {
 				return err
 			}
@@ -208,10 +214,12 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 	for i := range c.Lines {
 		c.Lines[i] += lineBase
 	}
-	for _, st := range r.stages[worker] {
-		if c, err = st.Apply(c); err != nil {
-			return res, err
+	if c, res.rowErrs, err = r.stages[worker].apply(c); err != nil {
+		var rowErr *expr.RowError
+		if errors.As(err, &rowErr) {
+			err = fmt.Errorf("%w (--on-error skip or null carries on past such rows)", err)
 		}
+		return res, err
 	}
 	buf := bufferPool.Get().(*[]byte)
 	*buf, err = r.writer.AppendChunk((*buf)[:0], c.Batch)
@@ -225,8 +233,15 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 
 func (r *runner) write(seq int64, res result, err error) error {
 	t := res.task
-	if t.ranged && !t.first && res.start != r.lastEnd {
-		return &resync{input: t.input, offset: r.lastEnd, seq: seq}
+	if t.ranged {
+		prev := r.lastEnd
+		if t.first {
+			prev = r.inputs[t.input].DataStart
+		}
+		// A wrong start invalidates whatever the chunk reported, its error included.
+		if res.start != prev || errors.Is(err, csvfmt.ErrNeedStream) {
+			return &resync{input: t.input, first: t.first, offset: prev, seq: seq}
+		}
 	}
 	if err != nil {
 		return err
@@ -235,5 +250,13 @@ func (r *runner) write(seq int64, res result, err error) error {
 	_, err = r.dst.Write(*res.out)
 	bufferPool.Put(res.out)
 	r.progress.add(res.inBytes)
-	return err
+	if err != nil {
+		return err
+	}
+	r.errCount.add(res.rowErrs)
+	return r.errLog.add(res.rowErrs)
+}
+
+func (r *runner) reportRowErrors() {
+	r.errCount.report(r.o.Stderr, r.o)
 }

@@ -2,16 +2,16 @@
 // workers that each decode, transform and encode one chunk at a time, and one writer that
 // puts the results back in input order.
 //
-//	                 tasks (descriptors:                 results (encoded
-//	                 byte range or block,                 bytes, in any
-//	                 sequence number)                     order)
-//	  ┌─────────┐    ┌──────────────┐   ┌───────────┐    ┌────────────────┐   ┌──────────┐
-//	  │ planner │───►│ task channel │──►│ worker 1  │───►│ reorder window │──►│  writer  │──► temp file ──rename──► output
-//	  │ (1 gor.)│    └──────────────┘ ├►│ worker 2  │───►│  (≤ Window     │   │ (1 gor., │
-//	  └────▲────┘                     └►│ worker N  │───►│   chunks)      │   │  in seq  │
-//	       │                            └───────────┘    └────────────────┘   │  order)  │
-//	       │          window tokens: taken by the planner per task,           └────┬─────┘
-//	       └───────── given back by the writer once that task is written ◄─────────┘
+//	               tasks (descriptors:                 results (encoded
+//	               byte range or block,                 bytes, in any
+//	               sequence number)                     order)
+//	┌─────────┐    ┌──────────────┐   ┌───────────┐    ┌────────────────┐   ┌──────────┐
+//	│ planner │───►│ task channel │──►│ worker 1  │───►│ reorder window │──►│  writer  │──► temp file ──rename──► output
+//	│ (1 gor.)│    └──────────────┘ ├►│ worker 2  │───►│  (≤ Window     │   │ (1 gor., │
+//	└────▲────┘                     └►│ worker N  │───►│   chunks)      │   │  in seq  │
+//	     │                            └───────────┘    └────────────────┘   │  order)  │
+//	     │          window tokens: taken by the planner per task,           └────┬─────┘
+//	     └───────── given back by the writer once that task is written ◄─────────┘
 //
 // The planner emits descriptors, not data, for seekable files: each worker opens the file
 // by path and reads only its range, so the only large things that cross a channel are

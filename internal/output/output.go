@@ -31,6 +31,9 @@ func Stdout(w io.Writer) *Destination {
 	return &Destination{w: bufio.NewWriterSize(w, bufferSize)}
 }
 
+// ErrOutputIsInput is returned by Create for a target that is also an input.
+var ErrOutputIsInput = errors.New("is also an input; write to another file")
+
 // Create prepares a file output at target. It refuses a target that is one of the
 // inputs: the input would be destroyed while still being read.
 func Create(target string, inputs []string) (*Destination, error) {
@@ -40,7 +43,7 @@ func Create(target string, inputs []string) (*Destination, error) {
 		}
 		for _, in := range inputs {
 			if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
-				return nil, fmt.Errorf("output %s is also an input; write to another file", target)
+				return nil, fmt.Errorf("output %s %w", target, ErrOutputIsInput)
 			}
 		}
 	}

@@ -13,8 +13,8 @@ import (
 // Columns is the compiled --select / --drop / --rename step: which input columns reach the
 // output, in which order, under which names. It only rearranges arrays, never copies values.
 type Columns struct {
-	pick   []int // input column index of each output column
-	schema *arrow.Schema
+	pick  []int    // input column index of each output column
+	names []string // output column names
 }
 
 // Rename is one OLD=NEW pair of --rename.
@@ -101,21 +101,11 @@ func CompileColumns(columns, selected, dropped []string, renames []Rename) (*Col
 		}
 		seen[n] = true
 	}
-	fields := make([]arrow.Field, len(names))
-	for k, n := range names {
-		fields[k] = arrow.Field{Name: n, Nullable: true} // types come from each chunk
-	}
-	return &Columns{pick: pick, schema: arrow.NewSchema(fields, nil)}, nil
+	return &Columns{pick: pick, names: names}, nil
 }
 
 // Names are the output column names.
-func (c *Columns) Names() []string {
-	names := make([]string, len(c.schema.Fields()))
-	for i, f := range c.schema.Fields() {
-		names[i] = f.Name
-	}
-	return names
-}
+func (c *Columns) Names() []string { return append([]string(nil), c.names...) }
 
 // Identity reports whether the step leaves chunks as they are.
 func (c *Columns) Identity(inputColumns []string) bool {
@@ -123,7 +113,7 @@ func (c *Columns) Identity(inputColumns []string) bool {
 		return false
 	}
 	for k, i := range c.pick {
-		if i != k || c.schema.Field(k).Name != inputColumns[i] {
+		if i != k || c.names[k] != inputColumns[i] {
 			return false
 		}
 	}
@@ -137,7 +127,7 @@ func (c *Columns) Apply(ch *table.Chunk) (*table.Chunk, error) {
 	fields := make([]arrow.Field, len(c.pick))
 	for k, i := range c.pick {
 		cols[k] = in.Column(i)
-		fields[k] = arrow.Field{Name: c.schema.Field(k).Name, Type: cols[k].DataType(), Nullable: true}
+		fields[k] = arrow.Field{Name: c.names[k], Type: cols[k].DataType(), Nullable: true}
 	}
 	out := *ch
 	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, in.NumRows())

@@ -1,0 +1,92 @@
+package apply
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/transforms"
+)
+
+// pipeline is the compiled transform of a run: expression program (assignments, then
+// filters) and column selection, checked against the input header before any data is read.
+type pipeline struct {
+	program  *expr.Program // nil without --expr/--where
+	columns  *transforms.Columns
+	identity bool // columns leaves chunks as they are
+}
+
+func compile(o Options, header []string) (*pipeline, error) {
+	p := &pipeline{}
+	cols := header
+	if len(o.Exprs) > 0 || len(o.Wheres) > 0 {
+		now := o.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		prog, err := expr.Compile(o.Exprs, o.Wheres, header, expr.Options{OnError: o.OnError, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		p.program = prog
+		cols = prog.Columns()
+	}
+	columns, err := transforms.CompileColumns(cols, o.Select, o.Drop, o.Renames)
+	if err != nil {
+		return nil, err
+	}
+	p.columns = columns
+	p.identity = columns.Identity(cols)
+	return p, nil
+}
+
+// stage is one worker's instance of the pipeline: expression evaluators keep scratch
+// buffers between chunks, so no two workers share one.
+type stage struct {
+	eval     *expr.Evaluator
+	columns  *transforms.Columns
+	identity bool
+}
+
+func (p *pipeline) newStage() *stage {
+	s := &stage{columns: p.columns, identity: p.identity}
+	if p.program != nil {
+		s.eval = p.program.NewEvaluator()
+	}
+	return s
+}
+
+// apply runs the pipeline over one chunk. Row errors that --on-error skip or null let
+// through are returned for the --errors log.
+func (s *stage) apply(c *table.Chunk) (*table.Chunk, []expr.RowError, error) {
+	var rowErrs []expr.RowError
+	if s.eval != nil {
+		var err error
+		if c, rowErrs, err = s.eval.Apply(c); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !s.identity {
+		var err error
+		if c, err = s.columns.Apply(c); err != nil {
+			return nil, nil, err
+		}
+	}
+	return c, rowErrs, nil
+}
+
+func (p *pipeline) explain() string {
+	var b strings.Builder
+	if p.program != nil {
+		b.WriteString(p.program.Explain())
+		if !strings.HasSuffix(b.String(), "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	if p.program == nil || !p.identity {
+		fmt.Fprintf(&b, "written columns: %s\n", strings.Join(p.columns.Names(), ", "))
+	}
+	return b.String()
+}

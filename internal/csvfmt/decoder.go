@@ -1,0 +1,434 @@
+package csvfmt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// Range is a byte range of a Seekable input. A Decoder decodes the records that start
+// in [Start, End); InQuotes is the quote parity at Start.
+type Range struct {
+	Start, End int64
+	InQuotes   bool
+}
+
+// Decoded is one decoded chunk.
+type Decoded struct {
+	// Chunk has one String column per header column (empty field = null) and
+	// Source.File set. Row0 is 0 and Lines are relative: Lines[i] counts the line
+	// terminators between Start and row i's first byte. The engine adds the absolute
+	// line number of Start once earlier chunks are counted.
+	Chunk *table.Chunk
+	// Start and End delimit the records parsed (DecodeRange: file offsets; DecodeBlock:
+	// 0 and len(block)). For consecutive ranges End of one must equal Start of the next.
+	Start, End int64
+	Rows       int64 // records decoded
+	Lines      int64 // line terminators in [Start, End), embedded and blank lines included
+}
+
+const parityBlock = 1 << 20
+
+// Ranges cuts [DataStart, Size) into ranges of about chunkSize bytes and computes the
+// quote parity at each range start with `workers` goroutines.
+func (in *Input) Ranges(ctx context.Context, chunkSize int64, workers int) ([]Range, error) {
+	if !in.Seekable {
+		return nil, fmt.Errorf("%s: not seekable; use Split", in.Name)
+	}
+	if chunkSize < 1 {
+		chunkSize = 1
+	}
+	workers = max(workers, 1)
+	total := in.Size - in.DataStart
+	if total <= 0 {
+		return nil, nil
+	}
+	n := (total + chunkSize - 1) / chunkSize
+	quotes := make([]atomic.Int64, n)
+	blocks := (total + parityBlock - 1) / parityBlock
+	var next atomic.Int64
+	var firstErr error
+	var errOnce sync.Once
+	var wg sync.WaitGroup
+	for range min(int64(workers), blocks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, min(parityBlock, total))
+			for {
+				b := next.Add(1) - 1
+				if b >= blocks || ctx.Err() != nil {
+					return
+				}
+				lo := in.DataStart + b*parityBlock
+				hi := min(lo+parityBlock, in.Size)
+				if _, err := in.file.ReadAt(buf[:hi-lo], lo); err != nil {
+					errOnce.Do(func() { firstErr = fmt.Errorf("%s: %w", in.Name, err) })
+					return
+				}
+				// Attribute the block's quotes to the ranges it overlaps.
+				for r := (lo - in.DataStart) / chunkSize; r < n; r++ {
+					rs := in.DataStart + r*chunkSize
+					if rs >= hi {
+						break
+					}
+					s, e := max(rs, lo), min(rs+chunkSize, hi)
+					quotes[r].Add(int64(countQuotes(buf[s-lo : e-lo])))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ranges := make([]Range, n)
+	inQuotes := false
+	for r := range ranges {
+		start := in.DataStart + int64(r)*chunkSize
+		ranges[r] = Range{Start: start, End: min(start+chunkSize, in.Size), InQuotes: inQuotes}
+		if quotes[r].Load()&1 == 1 {
+			inQuotes = !inQuotes
+		}
+	}
+	return ranges, nil
+}
+
+// A Decoder decodes chunks for one worker, reusing its buffers across chunks. It opens
+// the input file by path itself. Not safe for concurrent use.
+type Decoder struct {
+	in  *Input
+	f   *os.File
+	ps  *parser
+	buf []byte
+
+	spare []*chunkBufs
+	lent  [4]lentBufs // recently returned chunks, so Recycle can take their buffers back
+	nlent int
+	hint  []int // per column: data length of the last chunk, to size fresh buffers
+}
+
+// chunkBufs are the buffers behind one Decoded chunk.
+type chunkBufs struct {
+	cols  []column
+	valid [][]byte
+	lines []int64
+}
+
+type lentBufs struct {
+	chunk *table.Chunk
+	bufs  *chunkBufs
+}
+
+// NewDecoder returns a decoder for this input.
+func (in *Input) NewDecoder() *Decoder {
+	return &Decoder{
+		in:   in,
+		ps:   newParser(in.Name, in.Delimiter, in.LineEnd, in.cs, in.ragged, len(in.Header)),
+		hint: make([]int, len(in.Header)),
+	}
+}
+
+// Close closes the decoder's file.
+func (d *Decoder) Close() error {
+	if d.f == nil {
+		return nil
+	}
+	err := d.f.Close()
+	d.f = nil
+	return err
+}
+
+// Recycle gives the buffers of a chunk returned by this decoder back for reuse. Call it
+// from the decoder's goroutine once nothing references the chunk's arrays any more.
+// Chunks not returned by this decoder, or returned too long ago, are ignored.
+func (d *Decoder) Recycle(c *table.Chunk) {
+	for i := range d.lent {
+		if l := &d.lent[i]; l.chunk == c && c != nil {
+			if len(d.spare) < 2 {
+				d.spare = append(d.spare, l.bufs)
+			}
+			*l = lentBufs{}
+			return
+		}
+	}
+}
+
+func (d *Decoder) begin() *chunkBufs {
+	var b *chunkBufs
+	if k := len(d.spare); k > 0 {
+		b, d.spare = d.spare[k-1], d.spare[:k-1]
+	} else {
+		ncols := len(d.in.Header)
+		b = &chunkBufs{cols: make([]column, ncols), valid: make([][]byte, ncols)}
+		for j := range b.cols {
+			b.cols[j].data = make([]byte, 0, d.hint[j]+d.hint[j]/8)
+		}
+	}
+	d.ps.begin(b.cols)
+	d.ps.lines = b.lines[:0]
+	return b
+}
+
+// finish wraps the parsed columns as a chunk.
+func (d *Decoder) finish(b *chunkBufs, start, end int64) (Decoded, error) {
+	ps := d.ps
+	rows := ps.rows
+	for j := range b.cols {
+		if len(b.cols[j].data) > math.MaxInt32 {
+			return Decoded{Start: start}, fmt.Errorf("%s: column %d holds more than 2 GiB in one chunk; use a smaller chunk size", d.in.Name, j+1)
+		}
+	}
+	arrs := make([]arrow.Array, len(b.cols))
+	for j := range b.cols {
+		c := &b.cols[j]
+		d.hint[j] = len(c.data)
+		var valid []byte
+		if len(c.nullRows) > 0 {
+			nb := (rows + 7) / 8
+			if cap(b.valid[j]) < nb {
+				b.valid[j] = make([]byte, nb)
+			}
+			valid = b.valid[j][:nb]
+			for i := range valid {
+				valid[i] = 0xFF
+			}
+			for _, r := range c.nullRows {
+				valid[r>>3] &^= 1 << (r & 7)
+			}
+		}
+		arrs[j] = table.StringColumn(c.data, c.offsets, valid, len(c.nullRows))
+	}
+	b.lines = ps.lines
+	batch := array.NewRecordBatch(d.in.schema, arrs, int64(rows))
+	for _, a := range arrs {
+		a.Release()
+	}
+	chunk := &table.Chunk{Source: table.Source{File: d.in.Name}, Batch: batch, Lines: ps.lines}
+	d.lent[d.nlent%len(d.lent)] = lentBufs{chunk: chunk, bufs: b}
+	d.nlent++
+	return Decoded{Chunk: chunk, Start: start, End: end, Rows: int64(rows), Lines: ps.line}, nil
+}
+
+// fill makes d.buf hold the file's bytes [lo, hi), keeping what it holds from lo.
+func (d *Decoder) fill(lo, hi int64, keep int) ([]byte, error) {
+	need := int(hi - lo)
+	if cap(d.buf) < need {
+		nb := make([]byte, need, need+need/4)
+		copy(nb, d.buf[:keep])
+		d.buf = nb
+	}
+	d.buf = d.buf[:need]
+	if keep < need {
+		k, err := d.f.ReadAt(d.buf[keep:need], lo+int64(keep))
+		if k < need-keep {
+			if err == nil || err == io.EOF {
+				err = errors.New("file shrank while being read")
+			}
+			return nil, fmt.Errorf("%s: %w", d.in.Name, err)
+		}
+	}
+	return d.buf, nil
+}
+
+// DecodeRange decodes the records that start in [r.Start, r.End). For a range other than
+// the first it skips to the first record boundary at or after r.Start, trusting
+// r.InQuotes; it reads past r.End to finish its last record. On error, Decoded.Start is
+// still set when known, so the engine can tell a real error (Start equals the previous
+// End) from a wrong parity guess (resynchronise instead). ErrNeedStream also asks for a
+// resynchronisation.
+func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
+	in := d.in
+	if !in.Seekable {
+		return Decoded{Start: -1}, fmt.Errorf("%s: not seekable; use Split", in.Name)
+	}
+	if d.f == nil {
+		f, err := os.Open(in.Name)
+		if err != nil {
+			return Decoded{Start: -1}, err
+		}
+		d.f = f
+	}
+	if r.Start < in.DataStart || r.End > in.Size || r.Start >= r.End {
+		return Decoded{Start: -1}, fmt.Errorf("%s: invalid range [%d, %d)", in.Name, r.Start, r.End)
+	}
+	first := r.Start == in.DataStart
+	lo := r.Start
+	if !first {
+		lo--
+	}
+	// Beyond limit a range gives up: its records are not where parity said they are,
+	// or they are too long to be worth decoding twice.
+	limit := min(in.Size, r.End+max(16<<20, 4*(r.End-r.Start)))
+	margin := int64(64 << 10)
+	hi := min(in.Size, r.End+margin)
+	buf, err := d.fill(lo, hi, 0)
+	if err != nil {
+		return Decoded{Start: -1}, err
+	}
+	grow := func() error {
+		if hi >= limit {
+			return ErrNeedStream
+		}
+		margin *= 2
+		nhi := min(limit, r.End+margin)
+		buf, err = d.fill(lo, nhi, int(hi-lo))
+		hi = nhi
+		return err
+	}
+
+	p := 0
+	if !first {
+		inQuotes := r.InQuotes != (buf[0] == '"')
+		for {
+			b := skipToBoundary(buf, 0, inQuotes, in.LineEnd)
+			if b >= 0 {
+				p = b
+				break
+			}
+			if hi == in.Size {
+				// The previous range's last record runs to the end of the input.
+				return d.finish(d.begin(), in.Size, in.Size)
+			}
+			if err := grow(); err != nil {
+				return Decoded{Start: -1}, err
+			}
+		}
+	}
+	start := lo + int64(p)
+	b := d.begin()
+	for lo+int64(p) < r.End {
+		next, st, _, err := d.ps.record(buf, p, hi == in.Size)
+		if err != nil {
+			return Decoded{Start: start}, err
+		}
+		if st == stEnd {
+			break
+		}
+		if st == stMore {
+			if err := grow(); err != nil {
+				return Decoded{Start: start}, err
+			}
+			continue
+		}
+		p = next
+	}
+	return d.finish(b, start, lo+int64(p))
+}
+
+// DecodeBlock decodes a block cut by Split: whole records, the last one possibly
+// without a terminator when the block ends the input.
+func (d *Decoder) DecodeBlock(block []byte) (Decoded, error) {
+	b := d.begin()
+	for p := 0; ; {
+		next, st, _, err := d.ps.record(block, p, true)
+		if err != nil {
+			return Decoded{}, err
+		}
+		if st == stEnd {
+			break
+		}
+		p = next
+	}
+	return d.finish(b, 0, int64(len(block)))
+}
+
+// Split streams the input's records after the header in blocks of about chunkSize
+// bytes, cut at record boundaries, and calls emit with each in order from the calling
+// goroutine. Blocks are never reused by Split. A non-seekable input can be split once.
+func (in *Input) Split(ctx context.Context, chunkSize int, emit func(block []byte) error) error {
+	if in.Seekable {
+		return in.SplitFrom(ctx, in.DataStart, chunkSize, emit)
+	}
+	if in.stream == nil {
+		return fmt.Errorf("%s: input already read", in.Name)
+	}
+	r, prefix := in.stream, in.prefix
+	in.stream, in.prefix = nil, nil
+	return splitStream(ctx, r, prefix, in.Delimiter, in.LineEnd, chunkSize, emit)
+}
+
+// SplitFrom is Split for a Seekable input from offset, which must be a record boundary
+// (DataStart, or a Decoded.End of DecodeRange): the engine's way to resynchronise when
+// quote parity turns out wrong.
+func (in *Input) SplitFrom(ctx context.Context, offset int64, chunkSize int, emit func(block []byte) error) error {
+	if !in.Seekable {
+		return fmt.Errorf("%s: not seekable; use Split", in.Name)
+	}
+	if offset < in.DataStart || offset > in.Size {
+		return fmt.Errorf("%s: offset %d outside the data [%d, %d]", in.Name, offset, in.DataStart, in.Size)
+	}
+	return splitStream(ctx, io.NewSectionReader(in.file, offset, in.Size-offset), nil, in.Delimiter, in.LineEnd, chunkSize, emit)
+}
+
+func splitStream(ctx context.Context, r io.Reader, prefix []byte, delim, term byte, chunkSize int, emit func([]byte) error) error {
+	chunkSize = max(chunkSize, 1)
+	// The buffer starts small and doubles up to chunkSize, so a huge chunk size costs
+	// memory only when the input is that large.
+	bufCap := max(64<<10, min(chunkSize, 1<<20))
+	buf := append(make([]byte, 0, max(bufCap, len(prefix))), prefix...)
+	blockStart, pos := 0, 0
+	eof := false
+	for {
+		for {
+			if pos-blockStart >= chunkSize {
+				if err := emit(buf[blockStart:pos:pos]); err != nil {
+					return err
+				}
+				blockStart = pos
+			}
+			next, ok := recordEnd(buf, pos, delim, term, eof)
+			if !ok || next == pos {
+				break
+			}
+			pos = next
+		}
+		if eof {
+			if pos > blockStart {
+				return emit(buf[blockStart:pos:pos])
+			}
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if bufCap < chunkSize {
+			bufCap = min(2*bufCap, chunkSize)
+		} else if pos > blockStart {
+			if err := emit(buf[blockStart:pos:pos]); err != nil {
+				return err
+			}
+			blockStart = pos
+		}
+		// Carry what is not emitted into a fresh buffer (emitted blocks stay untouched),
+		// doubling it when one record outgrows it.
+		carry := len(buf) - blockStart
+		nb := make([]byte, carry, max(bufCap, 2*(len(buf)-pos), carry+4096))
+		copy(nb, buf[blockStart:])
+		buf, pos, blockStart = nb, pos-blockStart, 0
+		for len(buf) < cap(buf) {
+			k, err := r.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+k]
+			if err == io.EOF {
+				eof = true
+				break
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,87 @@
+// Package csvfmt reads and writes CSV for ptransform: the format layer under the
+// parallel chunk engine (internal/chunk). It decodes CSV into table.Chunks (one Arrow
+// string column per header column) and encodes record batches back to CSV text.
+//
+// # Reading
+//
+// The grammar is RFC 4180 with the leniency real files need. Every rule below holds
+// identically whether a file is decoded sequentially, in parallel byte ranges or in
+// streamed blocks; the tests check this for every chunk size.
+//
+//   - Records end at LF; a CR just before the LF is dropped, so CRLF and LF files read
+//     the same. A CR elsewhere is data (`1\r2,3` has the field "1\r2"). A final record
+//     may lack its line end (and a trailing lone CR at the end of input is dropped).
+//   - Files whose line ends are bare CR (old Mac: csvkit's mac_newlines.csv) are
+//     detected at Open, when the first 64 KiB hold a CR not followed by LF outside
+//     quotes and no LF outside quotes; CR then ends records and LF is data.
+//   - A field starting with '"' is quoted: it may hold delimiters, CR and LF, and `""`
+//     stands for one quote. Line ends inside quoted fields are kept as they are
+//     (`"a\r\nb"` keeps its CRLF).
+//   - A quote that is not at the start of a field is a literal character:
+//     `5" tall,x` reads as `5" tall` and `x`.
+//   - Text after a closing quote is kept, quotes in it literal, up to the delimiter or
+//     line end: `"ab"cd,` reads as `abcd`; `"a"b"c",` as `ab"c"`. Only spaces and tabs
+//     there are dropped instead: `"ab"  ,` reads as `ab` (as Commons CSV does).
+//   - A quoted field still open at the end of the input is an error:
+//     `data.csv: line 7, column 3: quoted field is not closed before the end of the input`.
+//   - Blank lines (nothing but the line end, or CR LF) are skipped but count for line
+//     numbers. A one-column file therefore cannot hold an empty value on a line of its
+//     own; Writer writes such values as `""`.
+//   - Empty fields, quoted or not, are null (the table package's convention). Spaces
+//     are data: ` a ` stays ` a `. NUL bytes and invalid UTF-8 pass through unchanged.
+//   - The first record that is not a blank line is the header (it may span lines
+//     inside quotes); with Options.NoHeader the columns are c1..cN, N being the first
+//     record's field count. An input with no record has no columns.
+//   - A record with a field count other than the header's fails with
+//     `data.csv: line 3: expected 3 fields, found 4` unless Options.Ragged pads short
+//     records with nulls (RaggedPad), drops extra fields (RaggedTruncate), or both.
+//
+// Delimiter: Options.Delimiter if set; TAB for names ending in .tsv or .tab (after a
+// .gz or .zst suffix); otherwise sniffed from the first 64 KiB among , TAB ; |: the
+// candidate that splits every complete record (quotes respected) into the same number
+// of fields (more than one) wins, a larger count first and ties in that order, so
+// `a;b` / `1,5;2,5` is semicolon-separated. A one-column file reads as comma-separated.
+//
+// Encoding: UTF-8 by default, a UTF-8 BOM stripped. A UTF-16 BOM (LE or BE) selects
+// UTF-16, transcoded to UTF-8 while streaming. Options.Encoding forces one of utf-8,
+// latin1 (iso-8859-1), windows-1252 (cp1252), utf-16le, utf-16be; single-byte
+// encodings are transcoded field by field in the decoder, so those files keep the
+// parallel path (quotes, delimiters and line ends are ASCII in them). Undetected
+// Latin-1 passes through as invalid UTF-8 bytes.
+//
+// Compression: gzip and zstd are detected by magic bytes whatever the name. Zip
+// archives (.xlsx) and OLE2 files (.xls) are refused with a message saying so.
+//
+// # Parallel decoding
+//
+// A Seekable input (a regular file, uncompressed, not UTF-16) is cut into byte ranges
+// by Ranges, which also computes the quote parity at each range start by counting
+// quotes in parallel (DESIGN §3). Each worker's Decoder opens the file by path and
+// DecodeRange decodes the records that start in its range: it skips to the first line
+// end outside quotes (by parity) and reads past its end to finish its last record.
+// Parity is exact for files without bare quotes. When bare quotes break it, a range
+// starts at a wrong place, and the engine sees it: Decoded.End of range i differs
+// from Decoded.Start of range i+1 (or DecodeRange returns ErrNeedStream). The engine
+// then discards range i+1 onward and streams the rest with SplitFrom(End of range i),
+// which is exact; errors of a range are only real when its Start matched.
+//
+// Other inputs go through Split: one goroutine reads blocks of about the chunk size,
+// cut at record boundaries by the parser's own quote rules, and workers decode them
+// with DecodeBlock. Same records, same chunks of output.
+//
+// Line numbers: Decoded.Lines counts the line terminators in a chunk (blank lines and
+// line ends inside quotes included); Chunk.Lines and ParseError.Line are relative to
+// the chunk's first line until the engine, which sums the Lines of earlier chunks
+// starting from Input.DataLine, adds the base (ParseError.Rebase).
+//
+// # Writing
+//
+// Writer writes UTF-8 with minimal quoting: only fields holding the delimiter, '"',
+// CR or LF are quoted, quotes doubled; LF line ends unless CRLF. Nulls and empty
+// strings are written as nothing (`1,,3`), except a record of one empty field, which
+// is written as `""`. Non-string columns are formatted by table.NewAppender:
+//
+//	id,name,price,when
+//	1,"Smith, J",0.5,2024-03-01
+//	2,"say ""hi""",21,2024-03-01T13:45:00
+package csvfmt

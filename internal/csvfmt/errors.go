@@ -1,0 +1,34 @@
+package csvfmt
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ParseError reports malformed input. Errors returned by DecodeRange and DecodeBlock
+// carry a Line relative to the chunk (0 = the line at Decoded.Start) until the engine,
+// which knows how many lines earlier chunks consumed, calls Rebase.
+type ParseError struct {
+	File   string
+	Line   int64 // 1-based line number once rebased; errors from Open are absolute
+	Column int   // 1-based field index; 0 when the error concerns the whole record
+	Msg    string
+}
+
+func (e *ParseError) Error() string {
+	if e.Column > 0 {
+		return fmt.Sprintf("%s: line %d, column %d: %s", e.File, e.Line, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("%s: line %d: %s", e.File, e.Line, e.Msg)
+}
+
+// Rebase turns a chunk-relative line into an absolute one: base is the absolute line
+// number of the chunk's first line.
+func (e *ParseError) Rebase(base int64) { e.Line += base }
+
+// ErrNeedStream is returned by DecodeRange when the range cannot be decoded on its
+// own: no record boundary was found near its start, or its last record runs far past
+// its end. Both happen when quote parity is broken by bare quotes (or a record is
+// enormous). The engine treats it like a Start mismatch: it resynchronises by streaming
+// the file from the previous chunk's End with SplitFrom, which is always exact.
+var ErrNeedStream = errors.New("csv range needs stream decoding")

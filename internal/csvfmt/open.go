@@ -1,0 +1,368 @@
+package csvfmt
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// RaggedPolicy says what happens to records whose field count differs from the header's.
+type RaggedPolicy uint8
+
+const (
+	RaggedFail        RaggedPolicy = 0                          // a ParseError naming the line and both counts
+	RaggedPad         RaggedPolicy = 1                          // short records are padded with nulls
+	RaggedTruncate    RaggedPolicy = 2                          // extra fields are dropped
+	RaggedPadTruncate              = RaggedPad | RaggedTruncate // both
+)
+
+// Options configure Open. The zero value detects everything.
+type Options struct {
+	Delimiter byte   // 0: TAB for .tsv/.tab names, else sniffed among , ; TAB |
+	NoHeader  bool   // the first record is data; columns are named c1, c2, ...
+	Encoding  string // "" detects UTF-8 (BOM stripped) or UTF-16 by BOM; see ParseEncoding
+	Ragged    RaggedPolicy
+}
+
+const (
+	sniffSize    = 64 << 10 // bytes examined for line ends and the delimiter
+	maxHeaderLen = 16 << 20 // a header record longer than this is refused
+)
+
+// Input is one opened CSV input: its header and how to read its records.
+type Input struct {
+	Name      string   // as given ("-" for stdin)
+	Header    []string // column names, decoded; c1..cN with NoHeader
+	Delimiter byte
+	// Seekable inputs (plain or single-byte-encoded regular files) are decoded in
+	// parallel byte ranges (Ranges, DecodeRange); others go through Split.
+	Seekable    bool
+	Size        int64  // file size when Seekable
+	DataStart   int64  // offset of the first data record in the file (Seekable), after BOM and header
+	DataLine    int64  // 1-based line number of the line at DataStart
+	Encoding    string // the encoding in effect: utf-8, latin1, windows-1252, utf-16le, utf-16be
+	Compression string // "", "gzip" or "zstd"
+	// LineEnd is '\n' (LF and CRLF files) or '\r' (files whose line ends are bare CR).
+	LineEnd byte
+
+	schema *arrow.Schema
+	cs     charset
+	ragged RaggedPolicy
+	file   *os.File // Seekable: the file, for Ranges and SplitFrom
+	// Stream inputs: the logical (decompressed, UTF-8 or single-byte) stream, and the
+	// bytes already read from it past the header.
+	stream  io.Reader
+	prefix  []byte
+	closers []io.Closer
+}
+
+// Schema is the Arrow schema of decoded chunks: one nullable string field per column.
+func (in *Input) Schema() *arrow.Schema { return in.schema }
+
+// Close releases the input's file and decompressors.
+func (in *Input) Close() error {
+	var first error
+	for i := len(in.closers) - 1; i >= 0; i-- {
+		if err := in.closers[i].Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	in.closers = nil
+	return first
+}
+
+// ParseEncoding maps an encoding name to its canonical form; "" means detect.
+func ParseEncoding(name string) (string, error) {
+	switch strings.ToLower(strings.ReplaceAll(name, "_", "-")) {
+	case "":
+		return "", nil
+	case "utf-8", "utf8":
+		return "utf-8", nil
+	case "latin1", "latin-1", "iso-8859-1", "iso8859-1":
+		return "latin1", nil
+	case "windows-1252", "cp1252":
+		return "windows-1252", nil
+	case "utf-16le", "utf16le":
+		return "utf-16le", nil
+	case "utf-16be", "utf16be":
+		return "utf-16be", nil
+	}
+	return "", fmt.Errorf("unknown encoding %q (want utf-8, latin1, windows-1252, utf-16le or utf-16be)", name)
+}
+
+var (
+	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
+	bomUTF16LE = []byte{0xFF, 0xFE}
+	bomUTF16BE = []byte{0xFE, 0xFF}
+)
+
+// Open opens one CSV input; name "-" is stdin. It detects compression by magic bytes,
+// the encoding, the line-end convention and the delimiter, and reads the header.
+func Open(name string, opts Options) (*Input, error) {
+	in := &Input{Name: name, ragged: opts.Ragged}
+	if err := in.open(opts); err != nil {
+		in.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+func (in *Input) open(opts Options) error {
+	name := in.Name
+	enc, err := ParseEncoding(opts.Encoding)
+	if err != nil {
+		return err
+	}
+
+	var raw *bufio.Reader
+	regular := false
+	if name == "-" {
+		raw = bufio.NewReaderSize(os.Stdin, sniffSize)
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		in.closers = append(in.closers, f)
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if st.IsDir() {
+			return fmt.Errorf("%s: is a directory", name)
+		}
+		regular = st.Mode().IsRegular()
+		in.file, in.Size = f, st.Size()
+		raw = bufio.NewReaderSize(f, sniffSize)
+	}
+
+	magic, _ := raw.Peek(8)
+	var logical *bufio.Reader // decompressed, not yet transcoded
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1F, 0x8B}):
+		zr, err := gzip.NewReader(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		in.closers = append(in.closers, zr)
+		in.Compression, logical = "gzip", bufio.NewReaderSize(zr, sniffSize)
+	case bytes.HasPrefix(magic, []byte{0x28, 0xB5, 0x2F, 0xFD}):
+		zr, err := zstd.NewReader(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		in.closers = append(in.closers, zr.IOReadCloser())
+		in.Compression, logical = "zstd", bufio.NewReaderSize(zr, sniffSize)
+	case bytes.HasPrefix(magic, []byte("PK\x03\x04")):
+		return fmt.Errorf("%s: is a zip archive (an .xlsx workbook?), not CSV", name)
+	case bytes.HasPrefix(magic, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return fmt.Errorf("%s: is an OLE2 compound file (an .xls workbook or encrypted .xlsx), not CSV", name)
+	default:
+		logical = raw
+	}
+
+	// The byte-order mark decides the encoding unless one was given.
+	bom, _ := logical.Peek(3)
+	bomLen := 0
+	switch {
+	case bytes.HasPrefix(bom, bomUTF8) && (enc == "" || enc == "utf-8"):
+		enc, bomLen = "utf-8", 3
+	case bytes.HasPrefix(bom, bomUTF16LE) && (enc == "" || enc == "utf-16le"):
+		enc, bomLen = "utf-16le", 2
+	case bytes.HasPrefix(bom, bomUTF16BE) && (enc == "" || enc == "utf-16be"):
+		enc, bomLen = "utf-16be", 2
+	case enc == "":
+		enc = "utf-8"
+	}
+	in.Encoding = enc
+	if _, err := logical.Discard(bomLen); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	switch enc {
+	case "latin1":
+		in.cs = charsetLatin1
+	case "windows-1252":
+		in.cs = charsetCP1252
+	}
+
+	var stream io.Reader = logical
+	if strings.HasPrefix(enc, "utf-16") {
+		stream = newUTF16Reader(logical, enc == "utf-16be")
+	}
+	in.Seekable = regular && in.Compression == "" && !strings.HasPrefix(enc, "utf-16")
+
+	// Read the beginning of the logical stream: enough to sniff, then as much as the
+	// header record needs.
+	head := make([]byte, 0, sniffSize)
+	eof := false
+	readMore := func(limit int) error {
+		for len(head) < limit && !eof {
+			if len(head) == cap(head) {
+				head = append(head, 0)[:len(head)]
+			}
+			k, err := stream.Read(head[len(head):min(cap(head), limit)])
+			head = head[:len(head)+k]
+			if err == io.EOF {
+				eof = true
+			} else if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		return nil
+	}
+	if err := readMore(sniffSize); err != nil {
+		return err
+	}
+
+	sample := head
+	in.LineEnd = detectLineEnd(sample)
+	in.Delimiter = opts.Delimiter
+	if in.Delimiter == 0 {
+		in.Delimiter = delimiterFor(name, sample, in.LineEnd, eof)
+	}
+	if in.Delimiter == '"' || in.Delimiter == '\n' || in.Delimiter == '\r' {
+		return fmt.Errorf("%s: the delimiter cannot be %q", name, in.Delimiter)
+	}
+
+	// The header: the first record that is not a blank line.
+	var hp *parser
+	var headerEnd int
+	var headerFields int
+	for limit := sniffSize; ; limit *= 2 {
+		if opts.NoHeader {
+			hp = newParser(name, in.Delimiter, in.LineEnd, in.cs, RaggedPadTruncate, 0) // counts fields only
+		} else {
+			hp = newParser(name, in.Delimiter, in.LineEnd, in.cs, RaggedFail, 0)
+			hp.grow = true
+		}
+		var st status
+		var perr error
+		i := 0
+		for {
+			i, st, headerFields, perr = hp.record(head, i, eof)
+			if st != stBlank {
+				break
+			}
+		}
+		if perr != nil {
+			var pe *ParseError
+			if errors.As(perr, &pe) {
+				pe.Rebase(1)
+			}
+			return perr
+		}
+		if st != stMore {
+			headerEnd = i
+			break
+		}
+		if limit >= maxHeaderLen {
+			return fmt.Errorf("%s: the first record is longer than %d MiB", name, maxHeaderLen>>20)
+		}
+		if err := readMore(limit * 2); err != nil {
+			return err
+		}
+	}
+	if opts.NoHeader {
+		for j := 0; j < headerFields; j++ {
+			in.Header = append(in.Header, "c"+strconv.Itoa(j+1))
+		}
+		headerEnd = 0
+		hp.line = 0
+	} else {
+		for j := range hp.cols {
+			in.Header = append(in.Header, string(hp.cols[j].data))
+		}
+	}
+	in.schema = table.StringSchema(in.Header)
+	in.DataLine = 1 + hp.line
+	in.DataStart = int64(bomLen + headerEnd)
+	if in.Seekable {
+		return nil
+	}
+	in.stream = stream
+	in.prefix = head[headerEnd:]
+	return nil
+}
+
+// detectLineEnd finds bare-CR files: CR is the terminator when the sample has a CR
+// outside quotes that is not followed by LF, and no LF outside quotes.
+func detectLineEnd(sample []byte) byte {
+	inQuotes, bareCR := false, false
+	for i, c := range sample {
+		switch c {
+		case '"':
+			inQuotes = !inQuotes
+		case '\n':
+			if !inQuotes {
+				return '\n'
+			}
+		case '\r':
+			if !inQuotes && (i+1 == len(sample) || sample[i+1] != '\n') {
+				bareCR = true
+			}
+		}
+	}
+	if bareCR {
+		return '\r'
+	}
+	return '\n'
+}
+
+var sniffCandidates = []byte{',', '\t', ';', '|'}
+
+// delimiterFor picks the delimiter: TAB for .tsv/.tab names (compression suffix
+// ignored), else the candidate that splits every complete record of the sample into
+// the same number (>1) of fields, the larger count winning and ties going to the
+// earlier of , TAB ; |. If no candidate is consistent, the one producing the most
+// multi-field records; comma when none splits anything.
+func delimiterFor(name string, sample []byte, term byte, eof bool) byte {
+	base := strings.ToLower(name)
+	for _, ext := range []string{".gz", ".gzip", ".zst", ".zstd"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	if ext := filepath.Ext(base); ext == ".tsv" || ext == ".tab" {
+		return '\t'
+	}
+	best, bestFields, bestConsistent, bestSplit := byte(','), 0, false, 0
+	for _, d := range sniffCandidates {
+		p := newParser("", d, term, charsetUTF8, RaggedPadTruncate, 0)
+		fields, consistent, split := -1, true, 0
+		for i := 0; ; {
+			next, st, nf, err := p.record(sample, i, eof)
+			if err != nil || st == stMore || st == stEnd {
+				break
+			}
+			i = next
+			if st == stBlank {
+				continue
+			}
+			if nf > 1 {
+				split++
+			}
+			if fields >= 0 && nf != fields {
+				consistent = false
+			}
+			fields = nf
+		}
+		consistent = consistent && fields > 1
+		switch {
+		case consistent && (!bestConsistent || fields > bestFields):
+			best, bestFields, bestConsistent = d, fields, true
+		case !consistent && !bestConsistent && split > bestSplit:
+			best, bestSplit = d, split
+		}
+	}
+	return best
+}

@@ -1,0 +1,723 @@
+package expr
+
+import (
+	"fmt"
+	"strings"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// RowError is an expression that failed on one row: a value that does not read as
+// what the expression needs, a division by zero, and so on.
+type RowError struct {
+	File, Sheet string
+	Line        int64  // the row as the user finds it: CSV line or Excel row number
+	Column      string // the column whose value was bad, else the assigned column or "--where"
+	Value       string // the offending text, when there is one
+	Message     string
+}
+
+// Error reads like the other data errors of ptransform: where first (file, sheet, the
+// line or row a user would look up), then what.
+//
+//	sales.csv: line 4, column "qty": value "abc": not a number
+//	book.xlsx, sheet "Q1": row 12, column "price": division by zero
+func (e *RowError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Sheet != "" {
+		fmt.Fprintf(&b, ", sheet %q: row %d", e.Sheet, e.Line)
+	} else {
+		fmt.Fprintf(&b, ": line %d", e.Line)
+	}
+	fmt.Fprintf(&b, ", column %q: ", e.Column)
+	if e.Value != "" {
+		fmt.Fprintf(&b, "value %q: ", e.Value)
+	}
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// Evaluator runs a Program over chunks for one worker. It keeps scratch vectors
+// between chunks and is not safe for concurrent use.
+type Evaluator struct {
+	p       *Program
+	vecs    []vec    // per node slot
+	argBufs [][]*vec // per node slot: its args' vectors
+	gen     []uint64 // per node slot: the chunk its vector holds
+	konstN  []int    // per node slot: rows a constant was broadcast to
+	cur     uint64   // current chunk's generation
+	rows    int      // rows in the current chunk
+	chunk   *table.Chunk
+	arena   arena
+	drop    []bool
+	sel     []int32
+	scratch vec // for filtering typed input columns
+}
+
+// Columns are the output columns: the input's, those assigned replaced in place, new
+// ones appended in the order first assigned.
+func (p *Program) Columns() []string { return append([]string(nil), p.outCols...) }
+
+// NewEvaluator returns an evaluator with its own scratch buffers; make one per worker.
+func (p *Program) NewEvaluator() *Evaluator {
+	return &Evaluator{
+		p:       p,
+		vecs:    make([]vec, p.slots),
+		argBufs: make([][]*vec, p.slots),
+		gen:     make([]uint64, p.slots),
+		konstN:  make([]int, p.slots),
+	}
+}
+
+func (ev *Evaluator) eval(n *node) *vec {
+	if n.op == opAssigned {
+		return ev.eval(ev.p.assigns[n.col].root)
+	}
+	v := &ev.vecs[n.slot]
+	if ev.gen[n.slot] == ev.cur {
+		return v
+	}
+	ev.gen[n.slot] = ev.cur
+	rows := ev.rows
+	switch n.op {
+	case opConst:
+		if ev.konstN[n.slot] != rows || v.n != rows {
+			broadcast(v, n.typ, n.konst, rows)
+			ev.konstN[n.slot] = rows
+		}
+	case opInput:
+		ev.loadText(v, ev.chunk.Batch.Column(n.col), rows)
+	case opRowNum:
+		v.reset(TypeInt, rows)
+		for i := range v.i64 {
+			v.i64[i] = ev.chunk.Row0 + int64(i)
+		}
+	case opFile, opSheet:
+		s := ev.chunk.Source.File
+		if n.op == opSheet {
+			s = ev.chunk.Source.Sheet
+		}
+		broadcast(v, TypeString, stringVec(s), rows)
+		ev.konstN[n.slot] = -1 // the next chunk may come from another source
+	case opStrict:
+		if n.args[0].op == opInput && ev.loadTyped(v, n) {
+			break
+		}
+		args := ev.args(n)
+		v.reset(n.typ, rows)
+		combineMasks(v, args)
+		n.kernel(ev, n, args, v)
+	case opAnd, opOr:
+		args := ev.args(n)
+		logic(v, args[0], args[1], n.op == opOr, rows)
+	case opIn:
+		args := ev.args(n)
+		logic(v, args[0], args[0], true, rows)
+		for _, a := range args[1:] {
+			logic(v, v, a, true, rows)
+		}
+	case opCond:
+		args := ev.args(n)
+		c, a, b := args[0], args[1], args[2]
+		v.reset(n.typ, rows)
+		for i := 0; i < rows; i++ {
+			switch {
+			case !c.valid(i):
+				v.copyRow(TypeBool, i, c, i)
+			case c.b[i]:
+				v.copyRow(n.typ, i, a, i)
+			default:
+				v.copyRow(n.typ, i, b, i)
+			}
+		}
+	case opCoalesce:
+		args := ev.args(n)
+		v.reset(n.typ, rows)
+		for i := 0; i < rows; i++ {
+			src := args[len(args)-1]
+			for _, a := range args[:len(args)-1] {
+				if !a.masked || a.mask[i]&maskErr != 0 || a.mask[i] == 0 {
+					src = a
+					break
+				}
+			}
+			v.copyRow(n.typ, i, src, i)
+		}
+	case opIsNull:
+		x := ev.args(n)[0]
+		v.reset(TypeBool, rows)
+		clear(v.b)
+		if x.masked {
+			for i, m := range x.mask[:rows] {
+				v.b[i] = m == maskNull
+				if m&maskErr != 0 {
+					v.copyRow(TypeBool, i, x, i)
+				}
+			}
+		}
+	case opConcat:
+		args := ev.args(n)
+		v.reset(TypeString, rows)
+		for i := 0; i < rows; i++ {
+			start := len(ev.arena.buf)
+			failed := false
+			for _, a := range args {
+				if a.isErr(i) {
+					v.copyRow(TypeString, i, a, i)
+					failed = true
+					break
+				}
+				if a.valid(i) {
+					ev.arena.buf = append(ev.arena.buf, a.s[i]...)
+				}
+			}
+			if !failed {
+				v.s[i] = ev.arena.keep(start)
+			}
+		}
+	}
+	return v
+}
+
+func (ev *Evaluator) args(n *node) []*vec {
+	buf := ev.argBufs[n.slot]
+	if len(buf) != len(n.args) {
+		buf = make([]*vec, len(n.args))
+		ev.argBufs[n.slot] = buf
+	}
+	for i, a := range n.args {
+		buf[i] = ev.eval(a)
+	}
+	return buf
+}
+
+// logic is Kleene's three-valued and/or: false and anything is false, true or
+// anything is true (even an error: it is the short circuit users expect from
+// `b != 0 and a / b > 1`); otherwise an error wins over null.
+func logic(v, a, b *vec, or bool, rows int) {
+	if !a.masked && !b.masked {
+		v.reset(TypeBool, rows)
+		ab, bb, r := a.b[:rows], b.b[:rows], v.b[:rows]
+		if or {
+			for i := range r {
+				r[i] = ab[i] || bb[i]
+			}
+		} else {
+			for i := range r {
+				r[i] = ab[i] && bb[i]
+			}
+		}
+		return
+	}
+	// v may be a itself (in's accumulation); each row reads a's state before writing it.
+	if v != a {
+		v.reset(TypeBool, rows)
+	}
+	for i := 0; i < rows; i++ {
+		aOK, bOK := a.valid(i), b.valid(i)
+		var aDecides, bDecides bool
+		if aOK {
+			aDecides = a.b[i] == or
+		}
+		if bOK {
+			bDecides = b.b[i] == or
+		}
+		switch {
+		case aDecides || bDecides:
+			if v.masked {
+				v.mask[i] = 0
+			}
+			v.b[i] = or
+		case aOK && bOK:
+			v.b[i] = !or
+		case a.isErr(i):
+			if v != a {
+				v.copyRow(TypeBool, i, a, i)
+			}
+		case b.isErr(i):
+			v.copyRow(TypeBool, i, b, i)
+		default:
+			v.useMask()
+			v.mask[i] = maskNull
+		}
+	}
+	if v != a {
+		return
+	}
+	// Rows a decided as errors may have been overruled by a later true: drop their errs.
+	kept := v.errs[:0]
+	for _, e := range v.errs {
+		if v.mask[e.row]&maskErr != 0 {
+			kept = append(kept, e)
+		}
+	}
+	v.errs = kept
+}
+
+func broadcast(v *vec, t Type, k *vec, rows int) {
+	v.reset(t, rows)
+	if k.masked && k.mask[0] != 0 {
+		v.useMask()
+		for i := range v.mask {
+			v.mask[i] = k.mask[0]
+		}
+		return
+	}
+	switch t {
+	case TypeInt, TypeDate, TypeTimestamp:
+		for i := range v.i64 {
+			v.i64[i] = k.i64[0]
+		}
+	case TypeFloat:
+		for i := range v.f64 {
+			v.f64[i] = k.f64[0]
+		}
+	case TypeBool:
+		for i := range v.b {
+			v.b[i] = k.b[0]
+		}
+	case TypeString, TypeText:
+		for i := range v.s {
+			v.s[i] = k.s[0]
+		}
+	}
+}
+
+// loadText views an input column as text: a string column without copying, any other
+// (typed input from an earlier stage) formatted as the writers would.
+func (ev *Evaluator) loadText(v *vec, col arrow.Array, rows int) {
+	v.reset(TypeText, rows)
+	if col.NullN() > 0 {
+		v.useMask()
+		for i := range v.mask {
+			if col.IsNull(i) {
+				v.mask[i] = maskNull
+			}
+		}
+	}
+	if sa, ok := col.(*array.String); ok {
+		offs := sa.ValueOffsets()
+		data := sa.ValueBytes()
+		base := offs[0]
+		for i := range v.s {
+			lo, hi := offs[i]-base, offs[i+1]-base
+			if hi > lo {
+				v.s[i] = unsafe.String(&data[lo], hi-lo)
+			} else {
+				v.s[i] = ""
+			}
+		}
+		return
+	}
+	app, err := table.NewAppender(col)
+	if err != nil {
+		for i := range v.s {
+			v.fail(i, "", "", err.Error())
+		}
+		return
+	}
+	for i := range v.s {
+		start := len(ev.arena.buf)
+		ev.arena.buf = app(ev.arena.buf, i)
+		v.s[i] = ev.arena.keep(start)
+	}
+}
+
+// Apply evaluates the assignments, then the filters, over one chunk. With OnErrorFail
+// the first failing row (lowest row of the chunk) is returned as a *RowError; otherwise
+// the failing rows are dropped or nulled and all their errors returned.
+func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
+	p := ev.p
+	rows := c.NumRows()
+	ev.cur++
+	ev.rows, ev.chunk = rows, c
+	ev.arena.buf = ev.arena.buf[:0]
+	ev.drop = grow(ev.drop, rows)
+	clear(ev.drop)
+	if int(c.Batch.NumCols()) != len(p.input) {
+		return nil, nil, fmt.Errorf("%s: chunk has %d columns, the expressions were compiled for %d", c.Source.File, c.Batch.NumCols(), len(p.input))
+	}
+
+	var rowErrs []RowError
+	var first *RowError
+	firstRow := -1
+	report := func(v *vec, column string) {
+		for _, e := range v.errs {
+			i := int(e.row)
+			if ev.drop[i] {
+				continue
+			}
+			re := ev.rowError(c, e, column)
+			if p.opts.OnError == OnErrorFail {
+				if firstRow < 0 || i < firstRow {
+					first, firstRow = &re, i
+				}
+				continue
+			}
+			rowErrs = append(rowErrs, re)
+			if p.opts.OnError == OnErrorSkip {
+				ev.drop[i] = true
+			}
+		}
+		// Later steps see a failed value as null.
+		for _, e := range v.errs {
+			v.mask[e.row] = maskNull
+		}
+		v.errs = v.errs[:0]
+	}
+	for _, a := range p.assigns {
+		v := ev.eval(a.root)
+		if len(v.errs) > 0 {
+			report(v, a.target)
+		}
+	}
+	for _, w := range p.wheres {
+		v := ev.eval(w.root)
+		if len(v.errs) > 0 {
+			report(v, "--where")
+		}
+		for i := 0; i < rows; i++ {
+			if !v.valid(i) || !v.b[i] {
+				ev.drop[i] = true
+			}
+		}
+	}
+	if first != nil {
+		return nil, nil, first
+	}
+
+	sel := ev.sel[:0]
+	for i, d := range ev.drop[:rows] {
+		if !d {
+			sel = append(sel, int32(i))
+		}
+	}
+	ev.sel = sel
+	switch {
+	case len(sel) == rows:
+		sel = nil
+	case sel == nil:
+		sel = []int32{} // no row kept, which nil (every row) must not be mistaken for
+	}
+	out, err := ev.build(c, sel)
+	return out, rowErrs, err
+}
+
+func (ev *Evaluator) rowError(c *table.Chunk, e cellErr, column string) RowError {
+	line := c.Row0 + int64(e.row)
+	if int(e.row) < len(c.Lines) {
+		line = c.Lines[e.row]
+	}
+	if e.column != "" {
+		column = e.column
+	}
+	return RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: line, Column: column,
+		Value: strings.Clone(e.value), Message: e.message}
+}
+
+// build assembles the output chunk: the rows in sel (nil: all rows), the input columns
+// not assigned as they were, the assigned ones from their vectors.
+func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
+	p := ev.p
+	n := c.NumRows()
+	if sel != nil {
+		n = len(sel)
+	}
+	cols := make([]arrow.Array, len(p.outCols))
+	fields := make([]arrow.Field, len(p.outCols))
+	defer func() {
+		for _, a := range cols {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
+	for j, from := range p.outFrom {
+		var col arrow.Array
+		if from >= 0 {
+			col = c.Batch.Column(from)
+			switch sa, isString := col.(*array.String); {
+			case sel == nil:
+				col.Retain()
+			case isString:
+				col = takeStrings(sa, sel)
+			default:
+				t, err := ev.loadNatural(&ev.scratch, col)
+				if err != nil {
+					return nil, err
+				}
+				col = toArrow(&ev.scratch, t, sel, n)
+			}
+		} else {
+			root := p.assigns[-1-from].root
+			if root.op == opInput && sel == nil {
+				col = c.Batch.Column(root.col)
+				col.Retain()
+			} else {
+				col = toArrow(ev.eval(root), root.typ, sel, n)
+			}
+		}
+		cols[j] = col
+		fields[j] = arrow.Field{Name: p.outCols[j], Type: col.DataType(), Nullable: true}
+	}
+	out := &table.Chunk{Source: c.Source, Row0: c.Row0, Lines: c.Lines}
+	if sel != nil {
+		if len(sel) > 0 {
+			out.Row0 = c.Row0 + int64(sel[0])
+		}
+		if c.Lines != nil {
+			out.Lines = make([]int64, len(sel))
+			for k, i := range sel {
+				out.Lines[k] = c.Lines[i]
+			}
+		}
+	}
+	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n))
+	return out, nil
+}
+
+// loadTyped reads a typed input column (from an earlier stage) straight into the
+// vector of a conversion node, instead of formatting it as text and parsing it back.
+func (ev *Evaluator) loadTyped(v *vec, n *node) bool {
+	if n.kernel == nil || len(n.args) != 1 {
+		return false
+	}
+	col := ev.chunk.Batch.Column(n.args[0].col)
+	switch a := col.(type) {
+	case *array.Float64:
+		if n.typ != TypeFloat {
+			return false
+		}
+		v.reset(TypeFloat, ev.rows)
+		copy(v.f64, a.Float64Values())
+	case *array.Int64:
+		switch n.typ {
+		case TypeFloat:
+			v.reset(TypeFloat, ev.rows)
+			for i, x := range a.Int64Values()[:ev.rows] {
+				v.f64[i] = float64(x)
+			}
+		case TypeInt:
+			v.reset(TypeInt, ev.rows)
+			copy(v.i64, a.Int64Values())
+		default:
+			return false
+		}
+	case *array.Boolean:
+		if n.typ != TypeBool {
+			return false
+		}
+		v.reset(TypeBool, ev.rows)
+		for i := range v.b {
+			v.b[i] = a.Value(i)
+		}
+	case *array.Date32:
+		if n.typ != TypeDate && n.typ != TypeTimestamp {
+			return false
+		}
+		v.reset(n.typ, ev.rows)
+		scale := int64(1)
+		if n.typ == TypeTimestamp {
+			scale = microsPerDay
+		}
+		for i, d := range a.Date32Values()[:ev.rows] {
+			v.i64[i] = int64(d) * scale
+		}
+	case *array.Timestamp:
+		if n.typ != TypeTimestamp || a.DataType().(*arrow.TimestampType).Unit != arrow.Microsecond {
+			return false
+		}
+		v.reset(TypeTimestamp, ev.rows)
+		for i, t := range a.TimestampValues()[:ev.rows] {
+			v.i64[i] = int64(t)
+		}
+	default:
+		return false
+	}
+	if col.NullN() > 0 {
+		v.useMask()
+		for i := range v.mask {
+			if col.IsNull(i) {
+				v.mask[i] = maskNull
+			}
+		}
+	}
+	return true
+}
+
+// takeStrings copies rows sel of a string column into a new one.
+func takeStrings(a *array.String, sel []int32) arrow.Array {
+	offs, data := a.ValueOffsets(), a.ValueBytes()
+	base := offs[0]
+	size := 0
+	for _, i := range sel {
+		size += int(offs[i+1] - offs[i])
+	}
+	buf := make([]byte, 0, size)
+	out := make([]int32, len(sel)+1)
+	var valid []byte
+	nulls := 0
+	if a.NullN() > 0 {
+		valid = make([]byte, bitutil.BytesForBits(int64(len(sel))))
+	}
+	for k, i := range sel {
+		buf = append(buf, data[offs[i]-base:offs[i+1]-base]...)
+		out[k+1] = int32(len(buf))
+		if valid != nil {
+			if a.IsNull(int(i)) {
+				nulls++
+			} else {
+				bitutil.SetBit(valid, k)
+			}
+		}
+	}
+	return table.StringColumn(buf, out, valid, nulls)
+}
+
+// loadNatural reads an input column into a vector of its own type, to filter it.
+func (ev *Evaluator) loadNatural(v *vec, col arrow.Array) (Type, error) {
+	rows := col.Len()
+	var t Type
+	switch a := col.(type) {
+	case *array.String:
+		ev.loadText(v, col, rows)
+		return TypeString, nil
+	case *array.Int64:
+		t = TypeInt
+		v.reset(t, rows)
+		copy(v.i64, a.Int64Values())
+	case *array.Float64:
+		t = TypeFloat
+		v.reset(t, rows)
+		copy(v.f64, a.Float64Values())
+	case *array.Boolean:
+		t = TypeBool
+		v.reset(t, rows)
+		for i := range v.b {
+			v.b[i] = a.Value(i)
+		}
+	case *array.Date32:
+		t = TypeDate
+		v.reset(t, rows)
+		for i, d := range a.Date32Values() {
+			v.i64[i] = int64(d)
+		}
+	case *array.Timestamp:
+		t = TypeTimestamp
+		v.reset(t, rows)
+		for i, d := range a.TimestampValues() {
+			v.i64[i] = int64(d)
+		}
+	case *array.Null:
+		t = TypeString
+		v.reset(t, rows)
+	default:
+		return 0, fmt.Errorf("internal error: cannot filter a column of type %s", col.DataType())
+	}
+	if col.NullN() > 0 {
+		v.useMask()
+		for i := range v.mask {
+			if col.IsNull(i) {
+				v.mask[i] = maskNull
+			}
+		}
+	}
+	return t, nil
+}
+
+// toArrow copies rows sel (nil: all) of v into a new Arrow array of type t. The buffers
+// are fresh: the chunk outlives this evaluator's scratch.
+func toArrow(v *vec, t Type, sel []int32, n int) arrow.Array {
+	idx := func(k int) int {
+		if sel == nil {
+			return k
+		}
+		return int(sel[k])
+	}
+	var validBuf *memory.Buffer
+	nulls := 0
+	if v.masked {
+		bits := make([]byte, bitutil.BytesForBits(int64(n)))
+		for k := 0; k < n; k++ {
+			if v.mask[idx(k)] == 0 {
+				bitutil.SetBit(bits, k)
+			} else {
+				nulls++
+			}
+		}
+		if nulls > 0 {
+			validBuf = memory.NewBufferBytes(bits)
+		}
+	}
+	var data arrow.ArrayData
+	switch t {
+	case TypeInt:
+		vals := make([]int64, n)
+		for k := range vals {
+			vals[k] = v.i64[idx(k)]
+		}
+		data = array.NewData(arrow.PrimitiveTypes.Int64, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.Int64Traits.CastToBytes(vals))}, nil, nulls, 0)
+	case TypeFloat:
+		vals := make([]float64, n)
+		for k := range vals {
+			vals[k] = v.f64[idx(k)]
+		}
+		data = array.NewData(arrow.PrimitiveTypes.Float64, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.Float64Traits.CastToBytes(vals))}, nil, nulls, 0)
+	case TypeDate:
+		vals := make([]arrow.Date32, n)
+		for k := range vals {
+			vals[k] = arrow.Date32(v.i64[idx(k)])
+		}
+		data = array.NewData(arrow.FixedWidthTypes.Date32, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.Date32Traits.CastToBytes(vals))}, nil, nulls, 0)
+	case TypeTimestamp:
+		vals := make([]arrow.Timestamp, n)
+		for k := range vals {
+			vals[k] = arrow.Timestamp(v.i64[idx(k)])
+		}
+		data = array.NewData(timestampType, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.TimestampTraits.CastToBytes(vals))}, nil, nulls, 0)
+	case TypeBool:
+		bits := make([]byte, bitutil.BytesForBits(int64(n)))
+		for k := 0; k < n; k++ {
+			if v.b[idx(k)] {
+				bitutil.SetBit(bits, k)
+			}
+		}
+		data = array.NewData(arrow.FixedWidthTypes.Boolean, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(bits)}, nil, nulls, 0)
+	default: // strings and text
+		size := 0
+		for k := 0; k < n; k++ {
+			if i := idx(k); v.valid(i) {
+				size += len(v.s[i])
+			}
+		}
+		buf := make([]byte, 0, size)
+		offs := make([]int32, n+1)
+		for k := 0; k < n; k++ {
+			if i := idx(k); v.valid(i) {
+				buf = append(buf, v.s[i]...)
+			}
+			offs[k+1] = int32(len(buf))
+		}
+		return table.StringColumn(buf, offs, validBits(validBuf), nulls)
+	}
+	defer data.Release()
+	return array.MakeFromData(data)
+}
+
+func validBits(b *memory.Buffer) []byte {
+	if b == nil {
+		return nil
+	}
+	return b.Bytes()
+}
+
+// timestampType is microseconds without a zone, as table's conventions say.
+var timestampType = &arrow.TimestampType{Unit: arrow.Microsecond}
+
+func int32ToDate(days int64) arrow.Date32 { return arrow.Date32(days) }

@@ -1,0 +1,194 @@
+package expr
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+func TestCompileErrors(t *testing.T) {
+	cols := []string{"price", "qty", "Unit Price", "ID", "Id"}
+	tests := []struct {
+		exprs, wheres []string
+		want          string // the whole message
+	}{
+		{[]string{"total = price * qyt"}, nil, `unknown column "qyt" (did you mean "qty"?)`},
+		{[]string{"total = zzzzzz"}, nil, `unknown column "zzzzzz"`},
+		{[]string{"x = id"}, nil, `column "id" is ambiguous: it matches "ID" and "Id"`},
+		{[]string{"total = (price *"}, nil, "--expr: expected a value, found end of expression\n  total = (price *\n                  ^"},
+		{nil, []string{"qty = 0"}, "--where: unexpected \"=\"; compare with ==\n  qty = 0\n      ^"},
+		{[]string{"x = upper(1)"}, nil, "--expr: upper needs text for argument 1, got a int literal; convert with str(x)\n  x = upper(1)\n            ^"},
+		{[]string{"x = uper(price)"}, nil, "--expr: unknown function uper (did you mean upper?)\n  x = uper(price)\n      ^"},
+		{[]string{"x = substr(price)"}, nil, "--expr: substr takes 2 or 3 arguments, got 1\n  x = substr(price)\n      ^"},
+		{nil, []string{"price * 2"}, "--where: --where needs a true/false condition, got a float value\n  price * 2\n        ^"},
+		{[]string{"x = 'abc"}, nil, "--expr: unterminated string\n  x = 'abc\n      ^"},
+		{[]string{"x = 1 +\n  (2 * )"}, nil, "--expr: expected a value, found \")\"\n    (2 * )\n         ^"},
+		{[]string{"x = `Unit Price` + 1; y = x ~ 'é' + 1"}, nil, "--expr: + does not join strings; use ~ or concat(): a ~ b\n  x = `Unit Price` + 1; y = x ~ 'é' + 1\n                                ^"},
+		{[]string{"x = 1 < 2 < 3"}, nil, "--expr: comparisons cannot be chained; use and: a < b and b < c\n  x = 1 < 2 < 3\n            ^"},
+		{[]string{"x = matches(price, '[')"}, nil, "--expr: bad regular expression: missing closing ]: `[`\n  x = matches(price, '[')\n                     ^"},
+		{[]string{"x = 1e999"}, nil, "--expr: number 1e999 is out of range\n  x = 1e999\n      ^"},
+		{[]string{"price"}, nil, "--expr: expected \"=\" after the column name, found end of expression\n  price\n       ^"},
+	}
+	for _, tc := range tests {
+		_, err := Compile(tc.exprs, tc.wheres, cols, Options{})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q %q:\n got %v\nwant %s", tc.exprs, tc.wheres, err, tc.want)
+		}
+	}
+}
+
+func TestAssignmentsAndFilters(t *testing.T) {
+	cols := []string{"id", "price", "qty"}
+	rows := [][]string{{"1", "2.5", "4"}, {"2", "10", "0"}, {"3", "", "2"}, {"4", "1", "-1"}}
+	p, err := Compile([]string{"qty = int(qty) * 2; total = price * qty", "label = 'n' ~ _row"}, []string{"qty > 0", "total >= 5 or is_null(total)"}, cols, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Columns(), ","); got != "id,price,qty,total,label" {
+		t.Fatalf("columns %s", got)
+	}
+	ev := p.NewEvaluator()
+	for rep := 0; rep < 3; rep++ {
+		out, errs, err := ev.Apply(makeChunk(cols, rows))
+		if err != nil || len(errs) != 0 {
+			t.Fatal(err, errs)
+		}
+		for name, want := range map[string]string{"id": "1,3", "qty": "8,4", "total": "20,null", "label": "n1,n3"} {
+			if got := strings.Join(columnTexts(t, out, name), ","); got != want {
+				t.Errorf("%s = %s, want %s", name, got, want)
+			}
+		}
+		if got := out.Lines; len(got) != 2 || got[0] != 2 || got[1] != 4 {
+			t.Errorf("lines %v", got)
+		}
+		if f := out.Batch.Schema().Field(2); f.Type.ID() != arrow.INT64 {
+			t.Errorf("qty type %s", f.Type)
+		}
+	}
+}
+
+func TestOnError(t *testing.T) {
+	cols := []string{"price", "qty"}
+	rows := [][]string{{"2", "3"}, {"abc", "1"}, {"4", "0"}, {"5", "2"}}
+	exprs := []string{"unit = price / qty"}
+	t.Run("fail", func(t *testing.T) {
+		p, _ := Compile(exprs, nil, cols, Options{})
+		_, _, err := p.NewEvaluator().Apply(makeChunk(cols, rows))
+		var re *RowError
+		if !errors.As(err, &re) || re.Line != 3 || re.Column != "price" || re.Value != "abc" {
+			t.Fatalf("got %#v", err)
+		}
+		if got := err.Error(); got != `in.csv: line 3, column "price": value "abc": not a number` {
+			t.Errorf("message %s", got)
+		}
+	})
+	t.Run("skip", func(t *testing.T) {
+		p, _ := Compile(exprs, nil, cols, Options{OnError: OnErrorSkip})
+		out, errs, err := p.NewEvaluator().Apply(makeChunk(cols, rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(columnTexts(t, out, "unit"), ","); got != "0.6666666666666666,2.5" {
+			t.Errorf("unit = %s", got)
+		}
+		if len(errs) != 2 || errs[1].Line != 4 || errs[1].Column != "unit" || errs[1].Message != "division by zero" {
+			t.Errorf("errors %+v", errs)
+		}
+	})
+	t.Run("null", func(t *testing.T) {
+		p, _ := Compile(append(exprs, "again = unit * 2"), nil, cols, Options{OnError: OnErrorNull})
+		out, errs, err := p.NewEvaluator().Apply(makeChunk(cols, rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(columnTexts(t, out, "again"), ","); got != "1.3333333333333333,null,null,5" {
+			t.Errorf("again = %s", got)
+		}
+		if len(errs) != 2 {
+			t.Errorf("errors %+v", errs)
+		}
+	})
+}
+
+// Typed input columns (from an earlier stage) are read by value, not through text.
+func TestTypedInput(t *testing.T) {
+	b := array.NewFloat64Builder(memory.DefaultAllocator)
+	b.AppendValues([]float64{1.5, 2}, nil)
+	b.AppendNull()
+	f := b.NewArray()
+	c := &table.Chunk{Batch: array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Float64, Nullable: true}}, nil), []arrow.Array{f}, 3), Row0: 1}
+	p, err := Compile([]string{"b = a * 2"}, []string{"a < 3"}, []string{"a"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := p.NewEvaluator().Apply(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(columnTexts(t, out, "b"), ","); got != "3,4" {
+		t.Errorf("b = %s", got)
+	}
+	if got := out.Batch.Column(0).DataType().ID(); got != arrow.FLOAT64 {
+		t.Errorf("a filtered as %s", got)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	p, err := Compile([]string{"total = price * qty", "price = round(price)"}, []string{"qty > 0"}, []string{"price", "qty"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.Explain()
+	for _, want := range []string{
+		"price  float     replaces input column 1, from --expr price = round(price)",
+		"total  float     new, from --expr total = price * qty",
+		"float    mul_float\n    float    number_from_text\n      text     column \"price\"",
+		"--where qty > 0\n  bool     gt_float\n    float    number_from_text\n      text     column \"qty\"\n    float    constant 0",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("explain lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestRowContext(t *testing.T) {
+	c := makeChunk([]string{"v"}, [][]string{{"a"}, {"b"}})
+	c.Row0, c.Source = 11, table.Source{File: "book.xlsx", Sheet: "Q1"}
+	p, _ := Compile([]string{"r = _row; f = _file ~ '!' ~ _sheet"}, nil, []string{"v"}, Options{})
+	out, _, err := p.NewEvaluator().Apply(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(columnTexts(t, out, "r"), ","); got != "11,12" {
+		t.Errorf("_row = %s", got)
+	}
+	if got := columnTexts(t, out, "f")[0]; got != "book.xlsx!Q1" {
+		t.Errorf("_file = %s", got)
+	}
+}
+
+func TestTextParsing(t *testing.T) {
+	for s, want := range map[string]bool{"12": true, "-3.5": true, "1e6": true, " 42 ": true, "+1": true, ".5": true, "5.": true,
+		"1,234": false, "$5": false, "NaN": false, "Inf": false, "0x10": false, "1_000": false, "-": false, "1e": false, "e5": false} {
+		if _, st := parseNumber(s); (st == parsedOK) != want {
+			t.Errorf("parseNumber(%q) = %v", s, st)
+		}
+	}
+	for s, want := range map[string]string{"2024-03-01": "2024-03-01T00:00:00", "2024-03-01 13:45": "2024-03-01T13:45:00",
+		"2024-03-01T13:45:30.25Z": "2024-03-01T13:45:30.25", "2024-03-01T00:30:00-01:30": "2024-03-01T02:00:00", "1969-12-31T23:59:59": "1969-12-31T23:59:59"} {
+		m, st, _ := parseISODatetime(s)
+		if got := string(table.AppendTimestamp(nil, m)); st != parsedOK || got != want {
+			t.Errorf("parseISODatetime(%q) = %s %v", s, got, st)
+		}
+	}
+	for _, s := range []string{"2024-02-30", "2024-3-01", "2024-03-01T25:00", "2024-03-01X", "20240301"} {
+		if _, st, _ := parseISODatetime(s); st != parsedBad {
+			t.Errorf("parseISODatetime(%q) accepted", s)
+		}
+	}
+}

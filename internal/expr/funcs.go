@@ -1,0 +1,1132 @@
+package expr
+
+import (
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// funcDef type-checks one call: it coerces the arguments and picks the kernel.
+type funcDef struct {
+	min, max int // argument counts; max < 0: any number
+	check    func(c *checker, call *ast, args []*node) (*node, error)
+}
+
+// functions is the whole function library, by name.
+var functions = map[string]funcDef{
+	"if":       {3, 3, checkIf},
+	"coalesce": {1, -1, func(c *checker, a *ast, args []*node) (*node, error) { return c.coalesce(a.pos, args, a.args) }},
+	"is_null":  {1, 1, checkIsNull},
+
+	"upper":      {1, 1, strFunc("upper", strMap(appendUpper))},
+	"lower":      {1, 1, strFunc("lower", strMap(appendLower))},
+	"trim":       {1, 2, trimFunc("trim", strings.TrimSpace, strings.Trim)},
+	"ltrim":      {1, 2, trimFunc("ltrim", func(s string) string { return strings.TrimLeftFunc(s, unicode.IsSpace) }, strings.TrimLeft)},
+	"rtrim":      {1, 2, trimFunc("rtrim", func(s string) string { return strings.TrimRightFunc(s, unicode.IsSpace) }, strings.TrimRight)},
+	"len":        {1, 1, checkLen},
+	"substr":     {2, 3, checkSubstr},
+	"replace":    {3, 3, checkReplace},
+	"contains":   {2, 2, strPredicate("contains", strings.Contains)},
+	"startswith": {2, 2, strPredicate("startswith", strings.HasPrefix)},
+	"endswith":   {2, 2, strPredicate("endswith", strings.HasSuffix)},
+	"split_part": {3, 3, checkSplitPart},
+	"pad_left":   {2, 3, padFunc("pad_left", true)},
+	"pad_right":  {2, 3, padFunc("pad_right", false)},
+	"concat":     {1, -1, checkConcat},
+
+	"matches":       {2, 2, checkMatches},
+	"regex_replace": {3, 3, checkRegexReplace},
+	"regex_extract": {2, 3, checkRegexExtract},
+
+	"abs":   {1, 1, checkAbs},
+	"round": {1, 2, checkRound},
+	"floor": {1, 1, floatFunc("floor", math.Floor)},
+	"ceil":  {1, 1, floatFunc("ceil", math.Ceil)},
+	"sqrt":  {1, 1, checkSqrt},
+	"pow":   {2, 2, checkPow},
+	"min":   {1, -1, minMax("min", -1)},
+	"max":   {1, -1, minMax("max", 1)},
+
+	"int":    {1, 1, checkInt},
+	"float":  {1, 1, checkFloat},
+	"str":    {1, 1, func(c *checker, a *ast, args []*node) (*node, error) { return c.toString(args[0]) }},
+	"bool":   {1, 1, checkBool},
+	"number": {1, 1, checkNumber},
+
+	"date":        {1, 2, checkDate(TypeDate)},
+	"datetime":    {1, 2, checkDate(TypeTimestamp)},
+	"year":        {1, 1, datePart("year", func(m int64) int64 { return int64(civil(m).Year()) })},
+	"month":       {1, 1, datePart("month", func(m int64) int64 { return int64(civil(m).Month()) })},
+	"day":         {1, 1, datePart("day", func(m int64) int64 { return int64(civil(m).Day()) })},
+	"hour":        {1, 1, datePart("hour", func(m int64) int64 { return floorMod(m, microsPerDay) / 3600e6 })},
+	"minute":      {1, 1, datePart("minute", func(m int64) int64 { return floorMod(m, 3600e6) / 60e6 })},
+	"second":      {1, 1, datePart("second", func(m int64) int64 { return floorMod(m, 60e6) / 1e6 })},
+	"weekday":     {1, 1, datePart("weekday", func(m int64) int64 { return (floorMod(floorDiv(m, microsPerDay)+3, 7)) + 1 })},
+	"date_add":    {3, 3, checkDateAdd},
+	"date_diff":   {3, 3, checkDateDiff},
+	"format_date": {2, 2, checkFormatDate},
+	"today":       {0, 0, checkToday},
+	"now":         {0, 0, checkNow},
+}
+
+func (c *checker) call(a *ast) (*node, error) {
+	def, ok := functions[a.text]
+	if !ok {
+		names := make([]string, 0, len(functions))
+		for name := range functions {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		best, bestDist := "", len(a.text)/2+2
+		for _, name := range names {
+			if d := editDistance(strings.ToLower(a.text), name); d < bestDist {
+				best, bestDist = name, d
+			}
+		}
+		if best != "" {
+			return nil, c.errAt(a.pos, "unknown function %s (did you mean %s?)", a.text, best)
+		}
+		return nil, c.errAt(a.pos, "unknown function %s", a.text)
+	}
+	if len(a.args) < def.min || def.max >= 0 && len(a.args) > def.max {
+		want := ""
+		switch {
+		case def.max < 0:
+			want = "at least " + itoa(def.min)
+		case def.min == def.max:
+			want = itoa(def.min)
+		default:
+			want = itoa(def.min) + " or " + itoa(def.max)
+		}
+		return nil, c.errAt(a.pos, "%s takes %s arguments, got %d", a.text, want, len(a.args))
+	}
+	args, err := c.checkAll(a.args)
+	if err != nil {
+		return nil, err
+	}
+	return def.check(c, a, args)
+}
+
+func itoa(i int) string { return string(appendPadded(nil, i, 1)) }
+
+// arg coerces argument k of a call to t, naming the function when it cannot.
+func (c *checker) arg(call *ast, args []*node, k int, t Type) (*node, error) {
+	n := args[k]
+	if t == TypeString && !n.typ.isStringy() && n.typ != TypeNull {
+		return nil, c.errAt(n.pos, "%s needs text for argument %d, got %s; convert with str(x)", call.text, k+1, describe(n))
+	}
+	if t == TypeInt && n.typ == TypeFloat {
+		return nil, c.errAt(n.pos, "%s needs an integer for argument %d, got %s; convert with int(x)", call.text, k+1, describe(n))
+	}
+	if (t == TypeInt || t == TypeFloat) && n.typ == TypeString {
+		return nil, c.errAt(n.pos, "%s needs a number for argument %d, got %s; convert with number(x)", call.text, k+1, describe(n))
+	}
+	return c.coerce(n, t)
+}
+
+// constString is a constant text argument (a regex, a layout, a unit).
+func (c *checker) constString(call *ast, args []*node, k int, what string) (string, error) {
+	n := args[k]
+	if n.op != opConst || !n.typ.isStringy() || !n.konst.valid(0) {
+		return "", c.errAt(n.pos, "%s needs a constant string as its %s", call.text, what)
+	}
+	return n.konst.s[0], nil
+}
+
+func (c *checker) addFold(n *node) (*node, error) { return c.fold(c.add(n)) }
+
+func checkIf(c *checker, a *ast, args []*node) (*node, error) {
+	return c.cond(a.pos, args[0], args[1], args[2], a.args)
+}
+
+func checkIsNull(c *checker, a *ast, args []*node) (*node, error) {
+	return c.addFold(&node{op: opIsNull, typ: TypeBool, pos: a.pos, args: args[:1]})
+}
+
+// --- strings ---
+
+func strMap(f func(dst []byte, s string) []byte) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		s := args[0].s
+		for i := range out.s {
+			if out.valid(i) {
+				start := len(ev.arena.buf)
+				ev.arena.buf = f(ev.arena.buf, s[i])
+				out.s[i] = ev.arena.keep(start)
+			}
+		}
+	}
+}
+
+func strFunc(name string, k kernel) func(c *checker, a *ast, args []*node) (*node, error) {
+	return func(c *checker, a *ast, args []*node) (*node, error) {
+		s, err := c.arg(a, args, 0, TypeString)
+		if err != nil {
+			return nil, err
+		}
+		return c.strict(a.pos, TypeString, name, k, s)
+	}
+}
+
+func appendUpper(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, strings.ToUpper(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// trimFunc: trim(s) removes white space; trim(s, chars) removes any of chars.
+func trimFunc(name string, spaces func(string) string, cut func(s, cutset string) string) func(c *checker, a *ast, args []*node) (*node, error) {
+	return func(c *checker, a *ast, args []*node) (*node, error) {
+		s, err := c.arg(a, args, 0, TypeString)
+		if err != nil {
+			return nil, err
+		}
+		if len(args) == 1 {
+			return c.strict(a.pos, TypeString, name, func(ev *Evaluator, n *node, args []*vec, out *vec) {
+				in := args[0].s
+				for i := range out.s {
+					if out.valid(i) {
+						out.s[i] = spaces(in[i])
+					}
+				}
+			}, s)
+		}
+		set, err := c.arg(a, args, 1, TypeString)
+		if err != nil {
+			return nil, err
+		}
+		return c.strict(a.pos, TypeString, name+"_chars", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in, chars := args[0].s, args[1].s
+			for i := range out.s {
+				if out.valid(i) {
+					out.s[i] = cut(in[i], chars[i])
+				}
+			}
+		}, s, set)
+	}
+}
+
+func checkLen(c *checker, a *ast, args []*node) (*node, error) {
+	s, err := c.arg(a, args, 0, TypeString)
+	if err != nil {
+		return nil, err
+	}
+	return c.strict(a.pos, TypeInt, "len", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		in := args[0].s
+		for i := range out.i64 {
+			out.i64[i] = int64(utf8.RuneCountInString(in[i]))
+		}
+	}, s)
+}
+
+// substrRange is the byte range of characters [start, start+length) of s, 1-based;
+// a negative start counts from the end; length < 0 means to the end.
+func substrRange(s string, start, length int64) string {
+	if start < 0 {
+		start += int64(utf8.RuneCountInString(s)) + 1
+		if start < 1 {
+			if length >= 0 {
+				length += start - 1
+				if length < 0 {
+					return ""
+				}
+			}
+			start = 1
+		}
+	}
+	if start == 0 {
+		start = 1
+		if length > 0 {
+			length--
+		}
+	}
+	lo, k := len(s), int64(1)
+	for i := range s {
+		if k == start {
+			lo = i
+			break
+		}
+		k++
+	}
+	if length < 0 {
+		return s[lo:]
+	}
+	hi := len(s)
+	k = 0
+	for i := range s[lo:] {
+		if k == length {
+			hi = lo + i
+			break
+		}
+		k++
+	}
+	return s[lo:hi]
+}
+
+func checkSubstr(c *checker, a *ast, args []*node) (*node, error) {
+	s, err := c.arg(a, args, 0, TypeString)
+	if err != nil {
+		return nil, err
+	}
+	start, err := c.arg(a, args, 1, TypeInt)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) == 2 {
+		return c.strict(a.pos, TypeString, "substr", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in, st := args[0].s, args[1].i64
+			for i := range out.s {
+				if out.valid(i) {
+					out.s[i] = substrRange(in[i], st[i], -1)
+				}
+			}
+		}, s, start)
+	}
+	length, err := c.arg(a, args, 2, TypeInt)
+	if err != nil {
+		return nil, err
+	}
+	return c.strict(a.pos, TypeString, "substr", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		in, st, ln := args[0].s, args[1].i64, args[2].i64
+		for i := range out.s {
+			if out.valid(i) {
+				if ln[i] < 0 {
+					out.fail(i, "", itoa(int(ln[i])), "substr length is negative")
+					continue
+				}
+				out.s[i] = substrRange(in[i], st[i], ln[i])
+			}
+		}
+	}, s, start, length)
+}
+
+func checkReplace(c *checker, a *ast, args []*node) (*node, error) {
+	var ns [3]*node
+	for k := range ns {
+		var err error
+		if ns[k], err = c.arg(a, args, k, TypeString); err != nil {
+			return nil, err
+		}
+	}
+	return c.strict(a.pos, TypeString, "replace", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		in, old, repl := args[0].s, args[1].s, args[2].s
+		for i := range out.s {
+			if !out.valid(i) {
+				continue
+			}
+			s, o := in[i], old[i]
+			if o == "" || !strings.Contains(s, o) {
+				out.s[i] = s
+				continue
+			}
+			start := len(ev.arena.buf)
+			for {
+				k := strings.Index(s, o)
+				if k < 0 {
+					break
+				}
+				ev.arena.buf = append(append(ev.arena.buf, s[:k]...), repl[i]...)
+				s = s[k+len(o):]
+			}
+			ev.arena.buf = append(ev.arena.buf, s...)
+			out.s[i] = ev.arena.keep(start)
+		}
+	}, ns[0], ns[1], ns[2])
+}
+
+func strPredicate(name string, f func(s, sub string) bool) func(c *checker, a *ast, args []*node) (*node, error) {
+	return func(c *checker, a *ast, args []*node) (*node, error) {
+		s, err := c.arg(a, args, 0, TypeString)
+		if err != nil {
+			return nil, err
+		}
+		sub, err := c.arg(a, args, 1, TypeString)
+		if err != nil {
+			return nil, err
+		}
+		return c.strict(a.pos, TypeBool, name, func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in, x := args[0].s, args[1].s
+			for i := range out.b {
+				out.b[i] = f(in[i], x[i])
+			}
+		}, s, sub)
+	}
+}
+
+// split_part(s, sep, k): the k-th field (1-based; negative counts from the end), ""
+// past the last.
+func checkSplitPart(c *checker, a *ast, args []*node) (*node, error) {
+	s, err := c.arg(a, args, 0, TypeString)
+	if err != nil {
+		return nil, err
+	}
+	sep, err := c.arg(a, args, 1, TypeString)
+	if err != nil {
+		return nil, err
+	}
+	k, err := c.arg(a, args, 2, TypeInt)
+	if err != nil {
+		return nil, err
+	}
+	return c.strict(a.pos, TypeString, "split_part", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		in, seps, ks := args[0].s, args[1].s, args[2].i64
+		for i := range out.s {
+			if !out.valid(i) {
+				continue
+			}
+			if seps[i] == "" {
+				out.fail(i, "", "", "split_part separator is empty")
+				continue
+			}
+			if ks[i] == 0 {
+				out.fail(i, "", "", "split_part field number 0 (fields count from 1)")
+				continue
+			}
+			out.s[i] = splitPart(in[i], seps[i], ks[i])
+		}
+	}, s, sep, k)
+}
+
+func splitPart(s, sep string, k int64) string {
+	if k < 0 {
+		k += int64(strings.Count(s, sep)) + 2
+		if k < 1 {
+			return ""
+		}
+	}
+	for ; k > 1; k-- {
+		at := strings.Index(s, sep)
+		if at < 0 {
+			return ""
+		}
+		s = s[at+len(sep):]
+	}
+	if at := strings.Index(s, sep); at >= 0 {
+		return s[:at]
+	}
+	return s
+}
+
+func padFunc(name string, left bool) func(c *checker, a *ast, args []*node) (*node, error) {
+	return func(c *checker, a *ast, args []*node) (*node, error) {
+		s, err := c.arg(a, args, 0, TypeString)
+		if err != nil {
+			return nil, err
+		}
+		w, err := c.arg(a, args, 1, TypeInt)
+		if err != nil {
+			return nil, err
+		}
+		pad := c.konst(TypeString, stringVec(" "), a.pos)
+		if len(args) == 3 {
+			if pad, err = c.arg(a, args, 2, TypeString); err != nil {
+				return nil, err
+			}
+		}
+		return c.strict(a.pos, TypeString, name, func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in, ws, pads := args[0].s, args[1].i64, args[2].s
+			for i := range out.s {
+				if !out.valid(i) {
+					continue
+				}
+				s := in[i]
+				missing := ws[i] - int64(utf8.RuneCountInString(s))
+				if missing <= 0 {
+					out.s[i] = s
+					continue
+				}
+				if pads[i] == "" || ws[i] > 1<<20 {
+					out.fail(i, "", "", name+" needs a non-empty pad and a width up to 1048576")
+					continue
+				}
+				start := len(ev.arena.buf)
+				if !left {
+					ev.arena.buf = append(ev.arena.buf, s...)
+				}
+				for missing > 0 {
+					for _, r := range pads[i] {
+						if missing == 0 {
+							break
+						}
+						ev.arena.buf = utf8.AppendRune(ev.arena.buf, r)
+						missing--
+					}
+				}
+				if left {
+					ev.arena.buf = append(ev.arena.buf, s...)
+				}
+				out.s[i] = ev.arena.keep(start)
+			}
+		}, s, w, pad)
+	}
+}
+
+func checkConcat(c *checker, a *ast, args []*node) (*node, error) {
+	n := &node{op: opConcat, typ: TypeString, pos: a.pos}
+	for _, x := range args {
+		s, err := c.toString(x)
+		if err != nil {
+			return nil, err
+		}
+		n.args = append(n.args, s)
+	}
+	return c.addFold(n)
+}
+
+// --- regular expressions (RE2 syntax, compiled once at Compile) ---
+
+func (c *checker) regex(a *ast, args []*node, k int) (*regexp.Regexp, error) {
+	src, err := c.constString(a, args, k, "regular expression")
+	if err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return nil, c.errAt(args[k].pos, "bad regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	return re, nil
+}
+
+func checkMatches(c *checker, a *ast, args []*node) (*node, error) {
+	s, err := c.arg(a, args, 0, TypeString)
+	if err != nil {
+		return nil, err
+	}
+	re, err := c.regex(a, args, 1)
+	if err != nil {
+		return nil, err
+	}
+	return c.addFold(&node{op: opStrict, typ: TypeBool, pos: a.pos, args: []*node{s}, re: re, kname: "matches",
+		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in := args[0].s
+			for i := range out.b {
+				if out.valid(i) {
+					out.b[i] = n.re.MatchString(in[i])
+				}
+			}
+		}})
+}
+
+func checkRegexReplace(c *checker, a *ast, args []*node) (*node, error) {
+	s, err := c.arg(a, args, 0, TypeString)
+	if err != nil {
+		return nil, err
+	}
+	re, err := c.regex(a, args, 1)
+	if err != nil {
+		return nil, err
+	}
+	repl, err := c.arg(a, args, 2, TypeString)
+	if err != nil {
+		return nil, err
+	}
+	return c.addFold(&node{op: opStrict, typ: TypeString, pos: a.pos, args: []*node{s, repl}, re: re, kname: "regex_replace",
+		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in, r := args[0].s, args[1].s
+			for i := range out.s {
+				if out.valid(i) {
+					out.s[i] = n.re.ReplaceAllString(in[i], r[i])
+				}
+			}
+		}})
+}
+
+// regex_extract(s, re[, group]): the group's text of the first match (group 1 when the
+// expression has groups, else the whole match); null when nothing matches.
+func checkRegexExtract(c *checker, a *ast, args []*node) (*node, error) {
+	s, err := c.arg(a, args, 0, TypeString)
+	if err != nil {
+		return nil, err
+	}
+	re, err := c.regex(a, args, 1)
+	if err != nil {
+		return nil, err
+	}
+	group := min(1, re.NumSubexp())
+	if len(args) == 3 {
+		g := args[2]
+		if g.op != opConst || g.typ != TypeInt {
+			return nil, c.errAt(g.pos, "regex_extract needs a constant group number")
+		}
+		if group = int(g.konst.i64[0]); group < 0 || group > re.NumSubexp() {
+			return nil, c.errAt(g.pos, "the expression has no group %d", group)
+		}
+	}
+	return c.addFold(&node{op: opStrict, typ: TypeString, pos: a.pos, args: []*node{s}, re: re, digits: group, kname: "regex_extract",
+		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in := args[0].s
+			for i := range out.s {
+				if !out.valid(i) {
+					continue
+				}
+				m := n.re.FindStringSubmatchIndex(in[i])
+				if m == nil || m[2*n.digits] < 0 {
+					out.setNull(i)
+					continue
+				}
+				out.s[i] = in[i][m[2*n.digits]:m[2*n.digits+1]]
+			}
+		}})
+}
+
+// --- numbers ---
+
+func (c *checker) number(a *ast, args []*node, k int) (*node, error) {
+	n := args[k]
+	switch n.typ {
+	case TypeInt, TypeFloat:
+		return n, nil
+	case TypeText, TypeNull:
+		return c.coerce(n, TypeFloat)
+	}
+	return c.arg(a, args, k, TypeFloat)
+}
+
+func checkAbs(c *checker, a *ast, args []*node) (*node, error) {
+	x, err := c.number(a, args, 0)
+	if err != nil {
+		return nil, err
+	}
+	if x.typ == TypeInt {
+		return c.strict(a.pos, TypeInt, "abs_int", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in := args[0].i64
+			for i := range out.i64 {
+				v := in[i]
+				if v == math.MinInt64 && out.valid(i) {
+					out.fail(i, "", "", msgOverflow)
+				}
+				if v < 0 {
+					v = -v
+				}
+				out.i64[i] = v
+			}
+		}, x)
+	}
+	return c.strict(a.pos, TypeFloat, "abs_float", floatMap(math.Abs), x)
+}
+
+func floatMap(f func(float64) float64) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		in := args[0].f64
+		for i := range out.f64 {
+			out.f64[i] = f(in[i])
+		}
+	}
+}
+
+// floatFunc is floor/ceil: an int stays as it is, a float is rounded as a float.
+func floatFunc(name string, f func(float64) float64) func(c *checker, a *ast, args []*node) (*node, error) {
+	return func(c *checker, a *ast, args []*node) (*node, error) {
+		x, err := c.number(a, args, 0)
+		if err != nil || x.typ == TypeInt {
+			return x, err
+		}
+		return c.strict(a.pos, TypeFloat, name, floatMap(f), x)
+	}
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// round(x[, digits]): half away from zero at `digits` decimals (0 to 15, or negative
+// for tens, hundreds...). An int stays an int.
+func checkRound(c *checker, a *ast, args []*node) (*node, error) {
+	x, err := c.number(a, args, 0)
+	if err != nil {
+		return nil, err
+	}
+	digits := 0
+	if len(args) == 2 {
+		d := args[1]
+		if d.op != opConst || d.typ != TypeInt || d.konst.i64[0] < -15 || d.konst.i64[0] > 15 {
+			return nil, c.errAt(d.pos, "round needs a constant number of digits from -15 to 15")
+		}
+		digits = int(d.konst.i64[0])
+	}
+	if x.typ == TypeInt {
+		if digits >= 0 {
+			return x, nil
+		}
+		return c.addFold(&node{op: opStrict, typ: TypeInt, pos: a.pos, args: []*node{x}, digits: digits, kname: "round_int",
+			kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
+				p := int64(pow10[-n.digits])
+				in := args[0].i64
+				for i := range out.i64 {
+					v, r := in[i]/p*p, in[i]%p
+					if r >= p/2+p%2 {
+						v += p
+					} else if -r >= p/2+p%2 {
+						v -= p
+					}
+					out.i64[i] = v
+				}
+			}})
+	}
+	return c.addFold(&node{op: opStrict, typ: TypeFloat, pos: a.pos, args: []*node{x}, digits: digits, kname: "round_float",
+		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in := args[0].f64
+			switch {
+			case n.digits == 0:
+				for i := range out.f64 {
+					out.f64[i] = math.Round(in[i])
+				}
+			case n.digits > 0:
+				p := pow10[n.digits]
+				for i := range out.f64 {
+					if r := math.Round(in[i]*p) / p; !math.IsInf(r, 0) && !math.IsNaN(r) {
+						out.f64[i] = r
+					} else {
+						out.f64[i] = in[i]
+					}
+				}
+			default:
+				p := pow10[-n.digits]
+				for i := range out.f64 {
+					out.f64[i] = math.Round(in[i]/p) * p
+				}
+			}
+		}})
+}
+
+func checkSqrt(c *checker, a *ast, args []*node) (*node, error) {
+	x, err := c.number(a, args, 0)
+	if err != nil {
+		return nil, err
+	}
+	if x, err = c.coerce(x, TypeFloat); err != nil {
+		return nil, err
+	}
+	return c.strict(a.pos, TypeFloat, "sqrt", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		in := args[0].f64
+		for i := range out.f64 {
+			if in[i] < 0 && out.valid(i) {
+				out.fail(i, "", "", "square root of a negative number")
+			}
+			out.f64[i] = math.Sqrt(in[i])
+		}
+	}, x)
+}
+
+func checkPow(c *checker, a *ast, args []*node) (*node, error) {
+	var xs [2]*node
+	for k := range xs {
+		x, err := c.number(a, args, k)
+		if err != nil {
+			return nil, err
+		}
+		if xs[k], err = c.coerce(x, TypeFloat); err != nil {
+			return nil, err
+		}
+	}
+	return c.strict(a.pos, TypeFloat, "pow_float", kPowFloat, xs[0], xs[1])
+}
+
+// minMax: the smallest (sign -1) or largest of its arguments, compared as the type they
+// unify to; null if any is null.
+func minMax(name string, sign int) func(c *checker, a *ast, args []*node) (*node, error) {
+	return func(c *checker, a *ast, args []*node) (*node, error) {
+		t, err := c.unify(args, a.args)
+		if err != nil {
+			return nil, err
+		}
+		if t == TypeText {
+			// Cells compare as numbers here: max(a, b) of columns means the larger amount.
+			t = TypeFloat
+		}
+		if t == TypeBool || t == TypeNull {
+			return nil, c.errAt(a.pos, "%s needs numbers, text or dates", name)
+		}
+		for k := range args {
+			if args[k], err = c.coerce(args[k], t); err != nil {
+				return nil, err
+			}
+		}
+		var k kernel
+		switch storageOf(t) {
+		case TypeInt:
+			k = extremum(func(v *vec) []int64 { return v.i64 }, sign)
+		case TypeFloat:
+			k = extremum(func(v *vec) []float64 { return v.f64 }, sign)
+		default:
+			k = extremum(func(v *vec) []string { return v.s }, sign)
+		}
+		return c.strict(a.pos, t, name+"_"+storageOf(t).String(), k, args...)
+	}
+}
+
+func extremum[T int64 | float64 | string](get func(*vec) []T, sign int) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		r := get(out)
+		copy(r, get(args[0]))
+		for _, a := range args[1:] {
+			x := get(a)[:len(r)]
+			for i := range r {
+				if sign < 0 && x[i] < r[i] || sign > 0 && x[i] > r[i] {
+					r[i] = x[i]
+				}
+			}
+		}
+	}
+}
+
+// --- conversions ---
+
+func checkInt(c *checker, a *ast, args []*node) (*node, error) {
+	x := args[0]
+	switch x.typ {
+	case TypeInt:
+		return x, nil
+	case TypeText, TypeString, TypeNull:
+		return c.coerce(withType(c, x), TypeInt)
+	case TypeFloat:
+		return c.strict(a.pos, TypeInt, "int_from_float", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in := args[0].f64
+			for i := range out.i64 {
+				if !out.valid(i) {
+					continue
+				}
+				v, st, msg := floatToInt(in[i])
+				if st != parsedOK {
+					out.fail(i, "", "", msg)
+				}
+				out.i64[i] = v
+			}
+		}, x)
+	case TypeBool:
+		return c.strict(a.pos, TypeInt, "int_from_bool", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			for i, b := range args[0].b[:len(out.i64)] {
+				out.i64[i] = 0
+				if b {
+					out.i64[i] = 1
+				}
+			}
+		}, x)
+	}
+	return nil, c.errAt(x.pos, "int cannot convert %s", describe(x))
+}
+
+// withType lets an explicit conversion read a string (not only a cell) as text.
+func withType(c *checker, x *node) *node {
+	if x.typ != TypeString {
+		return x
+	}
+	if x.op == opConst {
+		return c.konst(TypeText, x.konst, x.pos)
+	}
+	return c.shared(memoKey{op: "as_text", arg: x}, func() *node {
+		return &node{op: opStrict, typ: TypeText, pos: x.pos, args: []*node{x}, kname: "as_text", name: x.name,
+			kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) { copy(out.s, args[0].s) }}
+	})
+}
+
+func checkFloat(c *checker, a *ast, args []*node) (*node, error) {
+	x := args[0]
+	switch x.typ {
+	case TypeFloat:
+		return x, nil
+	case TypeInt, TypeText, TypeString, TypeNull:
+		return c.coerce(withType(c, x), TypeFloat)
+	case TypeBool:
+		return c.strict(a.pos, TypeFloat, "float_from_bool", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			for i, b := range args[0].b[:len(out.f64)] {
+				out.f64[i] = 0
+				if b {
+					out.f64[i] = 1
+				}
+			}
+		}, x)
+	}
+	return nil, c.errAt(x.pos, "float cannot convert %s", describe(x))
+}
+
+func checkBool(c *checker, a *ast, args []*node) (*node, error) {
+	x := args[0]
+	switch x.typ {
+	case TypeBool:
+		return x, nil
+	case TypeText, TypeString, TypeNull:
+		return c.coerce(withType(c, x), TypeBool)
+	case TypeInt:
+		return c.strict(a.pos, TypeBool, "bool_from_int", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			for i, v := range args[0].i64[:len(out.b)] {
+				out.b[i] = v != 0
+			}
+		}, x)
+	case TypeFloat:
+		return c.strict(a.pos, TypeBool, "bool_from_float", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			for i, v := range args[0].f64[:len(out.b)] {
+				out.b[i] = v != 0
+			}
+		}, x)
+	}
+	return nil, c.errAt(x.pos, "bool cannot convert %s", describe(x))
+}
+
+func checkNumber(c *checker, a *ast, args []*node) (*node, error) {
+	x := args[0]
+	if x.typ.isNumber() {
+		return c.coerce(x, TypeFloat)
+	}
+	s, err := c.arg(a, args, 0, TypeString)
+	if err != nil {
+		return nil, err
+	}
+	return c.strict(a.pos, TypeFloat, "number", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		in := args[0].s
+		for i := range out.f64 {
+			if !out.valid(i) {
+				continue
+			}
+			f, st := parseNumberLoose(in[i])
+			switch st {
+			case parsedOK:
+				out.f64[i] = f
+			case parsedBlank:
+				out.setNull(i)
+			default:
+				out.fail(i, n.args[0].name, in[i], "not a number")
+			}
+		}
+	}, s)
+}
+
+// --- dates ---
+
+// checkDate is date(x[, layout]) and datetime(x[, layout]).
+func checkDate(want Type) func(c *checker, a *ast, args []*node) (*node, error) {
+	return func(c *checker, a *ast, args []*node) (*node, error) {
+		x := args[0]
+		if len(args) == 1 {
+			switch {
+			case x.typ == TypeTimestamp && want == TypeDate:
+				return c.strict(a.pos, TypeDate, "date_from_datetime", func(ev *Evaluator, n *node, args []*vec, out *vec) {
+					for i, m := range args[0].i64[:len(out.i64)] {
+						out.i64[i] = floorDiv(m, microsPerDay)
+					}
+				}, x)
+			case x.typ.isStringy() && want == TypeDate:
+				// Explicitly asked for a date, a datetime's text gives its day.
+				ts, err := c.coerce(withType(c, x), TypeTimestamp)
+				if err != nil {
+					return nil, err
+				}
+				return checkDate(TypeDate)(c, a, []*node{ts})
+			case x.typ.isStringy():
+				return c.coerce(withType(c, x), want)
+			}
+			if x.typ == TypeInt || x.typ == TypeFloat || x.typ == TypeBool {
+				return nil, c.errAt(x.pos, "%s cannot convert %s", a.text, describe(x))
+			}
+			return c.coerce(x, want)
+		}
+		s, err := c.arg(a, args, 0, TypeString)
+		if err != nil {
+			return nil, err
+		}
+		src, err := c.constString(a, args, 1, "layout")
+		if err != nil {
+			return nil, err
+		}
+		items, err := compileLayout(src)
+		if err != nil {
+			return nil, c.errAt(args[1].pos, "%s", err)
+		}
+		return c.addFold(&node{op: opStrict, typ: want, pos: a.pos, args: []*node{s}, layout: items, kname: a.text + "_layout", name: s.name,
+			kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
+				in := args[0].s
+				for i := range out.i64 {
+					if !out.valid(i) {
+						continue
+					}
+					m, st := parseLayout(n.layout, in[i])
+					switch {
+					case st == parsedBlank:
+						out.setNull(i)
+					case st != parsedOK:
+						out.fail(i, n.name, in[i], "does not match the layout")
+					case n.typ == TypeDate:
+						out.i64[i] = floorDiv(m, microsPerDay)
+					default:
+						out.i64[i] = m
+					}
+				}
+			}})
+	}
+}
+
+// datetimeArg reads a date-like argument as a datetime: dates at midnight, cells as
+// ISO dates or datetimes.
+func (c *checker) datetimeArg(a *ast, args []*node, k int) (*node, error) {
+	x := args[k]
+	switch x.typ {
+	case TypeDate, TypeTimestamp, TypeText, TypeNull:
+		return c.coerce(x, TypeTimestamp)
+	case TypeString:
+		return c.coerce(withType(c, x), TypeTimestamp)
+	}
+	return nil, c.errAt(x.pos, "%s needs a date for argument %d, got %s", a.text, k+1, describe(x))
+}
+
+func datePart(name string, f func(micros int64) int64) func(c *checker, a *ast, args []*node) (*node, error) {
+	return func(c *checker, a *ast, args []*node) (*node, error) {
+		x, err := c.datetimeArg(a, args, 0)
+		if err != nil {
+			return nil, err
+		}
+		return c.strict(a.pos, TypeInt, name, func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in := args[0].i64
+			for i := range out.i64 {
+				if out.valid(i) {
+					out.i64[i] = f(in[i])
+				}
+			}
+		}, x)
+	}
+}
+
+func (c *checker) unit(a *ast, args []*node, k int) (dateUnit, error) {
+	s, err := c.constString(a, args, k, "unit")
+	if err != nil {
+		return 0, err
+	}
+	u, ok := unitNames[strings.ToLower(s)]
+	if !ok {
+		return 0, c.errAt(args[k].pos, "unknown unit %q: use year, month, week, day, hour, minute or second", s)
+	}
+	return u, nil
+}
+
+// date_add(d, n, unit): a date stays a date for day, week, month and year; anything
+// else (or a time unit) gives a datetime.
+func checkDateAdd(c *checker, a *ast, args []*node) (*node, error) {
+	u, err := c.unit(a, args, 2)
+	if err != nil {
+		return nil, err
+	}
+	t := TypeTimestamp
+	x := args[0]
+	if !u.isTime() && (x.typ == TypeDate || x.typ == TypeText || x.typ == TypeString) {
+		t = TypeDate
+	}
+	if x.typ == TypeString {
+		x = withType(c, x)
+	}
+	if x.typ != TypeNull && x.typ != TypeText && x.typ != TypeDate && x.typ != TypeTimestamp {
+		return nil, c.errAt(x.pos, "date_add needs a date, got %s", describe(x))
+	}
+	if x, err = c.coerce(x, t); err != nil {
+		return nil, err
+	}
+	n, err := c.arg(a, args, 1, TypeInt)
+	if err != nil {
+		return nil, err
+	}
+	return c.addFold(&node{op: opStrict, typ: t, pos: a.pos, args: []*node{x, n}, unit: u, kname: "date_add",
+		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in, k := args[0].i64, args[1].i64
+			for i := range out.i64 {
+				if !out.valid(i) {
+					continue
+				}
+				m := in[i]
+				if n.typ == TypeDate {
+					m *= microsPerDay
+				}
+				r, ok := dateAdd(m, k[i], n.unit)
+				if !ok {
+					out.fail(i, "", "", "date out of range (years 1 to 9999)")
+					continue
+				}
+				if n.typ == TypeDate {
+					r = floorDiv(r, microsPerDay)
+				}
+				out.i64[i] = r
+			}
+		}})
+}
+
+func checkDateDiff(c *checker, a *ast, args []*node) (*node, error) {
+	u, err := c.unit(a, args, 2)
+	if err != nil {
+		return nil, err
+	}
+	x, err := c.datetimeArg(a, args, 0)
+	if err != nil {
+		return nil, err
+	}
+	y, err := c.datetimeArg(a, args, 1)
+	if err != nil {
+		return nil, err
+	}
+	return c.addFold(&node{op: opStrict, typ: TypeInt, pos: a.pos, args: []*node{x, y}, unit: u, kname: "date_diff",
+		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			p, q := args[0].i64, args[1].i64
+			for i := range out.i64 {
+				if out.valid(i) {
+					out.i64[i] = dateDiff(p[i], q[i], n.unit)
+				}
+			}
+		}})
+}
+
+func checkFormatDate(c *checker, a *ast, args []*node) (*node, error) {
+	x, err := c.datetimeArg(a, args, 0)
+	if err != nil {
+		return nil, err
+	}
+	src, err := c.constString(a, args, 1, "layout")
+	if err != nil {
+		return nil, err
+	}
+	items, err := compileLayout(src)
+	if err != nil {
+		return nil, c.errAt(args[1].pos, "%s", err)
+	}
+	return c.addFold(&node{op: opStrict, typ: TypeString, pos: a.pos, args: []*node{x}, layout: items, kname: "format_date",
+		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
+			in := args[0].i64
+			for i := range out.s {
+				if out.valid(i) {
+					start := len(ev.arena.buf)
+					ev.arena.buf = formatLayout(ev.arena.buf, n.layout, in[i])
+					out.s[i] = ev.arena.keep(start)
+				}
+			}
+		}})
+}
+
+func checkToday(c *checker, a *ast, args []*node) (*node, error) {
+	return c.konst(TypeDate, intVec(floorDiv(wallMicros(c.opts.Now), microsPerDay)), a.pos), nil
+}
+
+func checkNow(c *checker, a *ast, args []*node) (*node, error) {
+	return c.konst(TypeTimestamp, intVec(wallMicros(c.opts.Now)), a.pos), nil
+}

@@ -1,0 +1,440 @@
+package expr
+
+import (
+	"cmp"
+	"math"
+	"strconv"
+
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// Kernels are chosen once per (operator, operand type) at Compile from the explicit
+// tables below, never by a type switch per row. Arithmetic and comparison kernels run
+// over whole slices, ignoring the mask (values under a null are garbage but harmless),
+// and look for rare conditions (overflow, zero divisors) with a branch-free flag first.
+
+type namedKernel struct {
+	name string
+	fn   kernel
+}
+
+// binKey picks a kernel for an operator whose operands were coerced to one type.
+type binKey struct {
+	op string
+	t  Type
+}
+
+var binaryKernels = map[binKey]namedKernel{
+	{"+", TypeInt}:    {"add_int", kAddInt},
+	{"-", TypeInt}:    {"sub_int", kSubInt},
+	{"*", TypeInt}:    {"mul_int", kMulInt},
+	{"%", TypeInt}:    {"mod_int", kModInt},
+	{"+", TypeFloat}:  {"add_float", kAddFloat},
+	{"-", TypeFloat}:  {"sub_float", kSubFloat},
+	{"*", TypeFloat}:  {"mul_float", kMulFloat},
+	{"/", TypeFloat}:  {"div_float", kDivFloat},
+	{"%", TypeFloat}:  {"mod_float", kModFloat},
+	{"**", TypeFloat}: {"pow_float", kPowFloat},
+}
+
+// compareKernels are keyed by storage type: dates and datetimes compare as int64.
+var compareKernels = map[binKey]namedKernel{
+	{"==", TypeInt}:    {"eq_int", i64Compare(eq[int64])},
+	{"!=", TypeInt}:    {"ne_int", i64Compare(ne[int64])},
+	{"<", TypeInt}:     {"lt_int", i64Compare(lt[int64])},
+	{"<=", TypeInt}:    {"le_int", i64Compare(le[int64])},
+	{">", TypeInt}:     {"gt_int", i64Compare(gt[int64])},
+	{">=", TypeInt}:    {"ge_int", i64Compare(ge[int64])},
+	{"==", TypeFloat}:  {"eq_float", f64Compare(eq[float64])},
+	{"!=", TypeFloat}:  {"ne_float", f64Compare(ne[float64])},
+	{"<", TypeFloat}:   {"lt_float", f64Compare(lt[float64])},
+	{"<=", TypeFloat}:  {"le_float", f64Compare(le[float64])},
+	{">", TypeFloat}:   {"gt_float", f64Compare(gt[float64])},
+	{">=", TypeFloat}:  {"ge_float", f64Compare(ge[float64])},
+	{"==", TypeString}: {"eq_string", strCompare(eq[string])},
+	{"!=", TypeString}: {"ne_string", strCompare(ne[string])},
+	{"<", TypeString}:  {"lt_string", strCompare(lt[string])},
+	{"<=", TypeString}: {"le_string", strCompare(le[string])},
+	{">", TypeString}:  {"gt_string", strCompare(gt[string])},
+	{">=", TypeString}: {"ge_string", strCompare(ge[string])},
+	{"==", TypeBool}:   {"eq_bool", kEqBool},
+	{"!=", TypeBool}:   {"ne_bool", kNeBool},
+}
+
+type convKey struct{ from, to Type }
+
+// conversions are the implicit ones: a text cell read as what the context needs, and
+// the widening int → float, date → datetime.
+var conversions = map[convKey]namedKernel{
+	{TypeText, TypeFloat}:     {"number_from_text", kTextToFloat},
+	{TypeText, TypeInt}:       {"int_from_text", kTextToInt},
+	{TypeText, TypeBool}:      {"bool_from_text", kTextToBool},
+	{TypeText, TypeDate}:      {"date_from_text", kTextToDate},
+	{TypeText, TypeTimestamp}: {"datetime_from_text", kTextToTimestamp},
+	{TypeInt, TypeFloat}:      {"float_from_int", kIntToFloat},
+	{TypeDate, TypeTimestamp}: {"datetime_from_date", kDateToTimestamp},
+}
+
+// formatKernels write a value as the text a writer would, for ~, str() and concat().
+var formatKernels = map[Type]namedKernel{
+	TypeInt:       {"str_int", formatEach(func(dst []byte, v *vec, i int) []byte { return strconv.AppendInt(dst, v.i64[i], 10) })},
+	TypeFloat:     {"str_float", formatEach(func(dst []byte, v *vec, i int) []byte { return table.AppendFloat(dst, v.f64[i]) })},
+	TypeBool:      {"str_bool", formatEach(func(dst []byte, v *vec, i int) []byte { return strconv.AppendBool(dst, v.b[i]) })},
+	TypeDate:      {"str_date", formatEach(func(dst []byte, v *vec, i int) []byte { return appendDate(dst, v.i64[i]) })},
+	TypeTimestamp: {"str_datetime", formatEach(func(dst []byte, v *vec, i int) []byte { return table.AppendTimestamp(dst, v.i64[i]) })},
+}
+
+func formatEach(f func(dst []byte, v *vec, i int) []byte) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		a := args[0]
+		for i := range out.s {
+			if out.valid(i) {
+				start := len(ev.arena.buf)
+				ev.arena.buf = f(ev.arena.buf, a, i)
+				out.s[i] = ev.arena.keep(start)
+			}
+		}
+	}
+}
+
+// --- integer arithmetic: exact, or an "integer overflow" error for the row ---
+
+const msgOverflow = "integer overflow (use float(x) for large values)"
+
+func kAddInt(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].i64, args[1].i64[:len(args[0].i64)], out.i64[:len(args[0].i64)]
+	var ov int64
+	for i := range r {
+		s := a[i] + b[i]
+		ov |= (s ^ a[i]) & (s ^ b[i])
+		r[i] = s
+	}
+	if ov < 0 {
+		for i := range r {
+			if (r[i]^a[i])&(r[i]^b[i]) < 0 && out.valid(i) {
+				out.fail(i, "", "", msgOverflow)
+			}
+		}
+	}
+}
+
+func kSubInt(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].i64, args[1].i64[:len(args[0].i64)], out.i64[:len(args[0].i64)]
+	var ov int64
+	for i := range r {
+		s := a[i] - b[i]
+		ov |= (a[i] ^ b[i]) & (s ^ a[i])
+		r[i] = s
+	}
+	if ov < 0 {
+		for i := range r {
+			if (a[i]^b[i])&(r[i]^a[i]) < 0 && out.valid(i) {
+				out.fail(i, "", "", msgOverflow)
+			}
+		}
+	}
+}
+
+func kMulInt(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].i64, args[1].i64[:len(args[0].i64)], out.i64[:len(args[0].i64)]
+	// Products of operands within ±2^31 cannot overflow; only rows outside that range
+	// get the exact (division) check.
+	var big uint64
+	for i := range r {
+		r[i] = a[i] * b[i]
+		big |= uint64(a[i]+1<<31) | uint64(b[i]+1<<31)
+	}
+	if big>>32 != 0 {
+		for i := range r {
+			if x, y := a[i], b[i]; x != 0 && (r[i]/x != y || x == -1 && y == math.MinInt64) && out.valid(i) {
+				out.fail(i, "", "", msgOverflow)
+			}
+		}
+	}
+}
+
+func kModInt(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].i64, args[1].i64[:len(args[0].i64)], out.i64[:len(args[0].i64)]
+	for i := range r {
+		if b[i] == 0 {
+			if out.valid(i) {
+				out.fail(i, "", "", "division by zero")
+			}
+			continue
+		}
+		r[i] = a[i] % b[i]
+	}
+}
+
+func kNegInt(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, r := args[0].i64, out.i64[:len(args[0].i64)]
+	for i := range r {
+		if a[i] == math.MinInt64 && out.valid(i) {
+			out.fail(i, "", "", msgOverflow)
+		}
+		r[i] = -a[i]
+	}
+}
+
+// --- float arithmetic ---
+
+func kAddFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
+	for i := range r {
+		r[i] = a[i] + b[i]
+	}
+}
+
+func kSubFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
+	for i := range r {
+		r[i] = a[i] - b[i]
+	}
+}
+
+func kMulFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
+	for i := range r {
+		r[i] = a[i] * b[i]
+	}
+}
+
+func kDivFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
+	zero := false
+	for i := range r {
+		zero = zero || b[i] == 0
+		r[i] = a[i] / b[i]
+	}
+	if zero {
+		for i := range r {
+			if b[i] == 0 && out.valid(i) {
+				out.fail(i, "", "", "division by zero")
+			}
+		}
+	}
+}
+
+func kModFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
+	for i := range r {
+		if b[i] == 0 {
+			if out.valid(i) {
+				out.fail(i, "", "", "division by zero")
+			}
+			continue
+		}
+		r[i] = math.Mod(a[i], b[i])
+	}
+}
+
+func kPowFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
+	for i := range r {
+		r[i] = math.Pow(a[i], b[i])
+		if math.IsNaN(r[i]) && out.valid(i) {
+			out.fail(i, "", "", "power has no real result")
+		}
+	}
+}
+
+func kNegFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, r := args[0].f64, out.f64[:len(args[0].f64)]
+	for i := range r {
+		r[i] = -a[i]
+	}
+}
+
+// --- comparisons ---
+
+func eq[T cmp.Ordered](a, b []T, r []bool) {
+	b, r = b[:len(a)], r[:len(a)]
+	for i := range a {
+		r[i] = a[i] == b[i]
+	}
+}
+
+func ne[T cmp.Ordered](a, b []T, r []bool) {
+	b, r = b[:len(a)], r[:len(a)]
+	for i := range a {
+		r[i] = a[i] != b[i]
+	}
+}
+
+func lt[T cmp.Ordered](a, b []T, r []bool) {
+	b, r = b[:len(a)], r[:len(a)]
+	for i := range a {
+		r[i] = a[i] < b[i]
+	}
+}
+
+func le[T cmp.Ordered](a, b []T, r []bool) {
+	b, r = b[:len(a)], r[:len(a)]
+	for i := range a {
+		r[i] = a[i] <= b[i]
+	}
+}
+
+func gt[T cmp.Ordered](a, b []T, r []bool) {
+	b, r = b[:len(a)], r[:len(a)]
+	for i := range a {
+		r[i] = a[i] > b[i]
+	}
+}
+
+func ge[T cmp.Ordered](a, b []T, r []bool) {
+	b, r = b[:len(a)], r[:len(a)]
+	for i := range a {
+		r[i] = a[i] >= b[i]
+	}
+}
+
+func i64Compare(f func(a, b []int64, r []bool)) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) { f(args[0].i64, args[1].i64, out.b) }
+}
+
+func f64Compare(f func(a, b []float64, r []bool)) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) { f(args[0].f64, args[1].f64, out.b) }
+}
+
+func strCompare(f func(a, b []string, r []bool)) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) { f(args[0].s, args[1].s, out.b) }
+}
+
+func kEqBool(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].b, args[1].b[:len(args[0].b)], out.b[:len(args[0].b)]
+	for i := range r {
+		r[i] = a[i] == b[i]
+	}
+}
+
+func kNeBool(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b, r := args[0].b, args[1].b[:len(args[0].b)], out.b[:len(args[0].b)]
+	for i := range r {
+		r[i] = a[i] != b[i]
+	}
+}
+
+func kNot(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, r := args[0].b, out.b[:len(args[0].b)]
+	for i := range r {
+		r[i] = !a[i]
+	}
+}
+
+// --- conversions ---
+
+func kTextToFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
+	s, r := args[0].s, out.f64
+	for i := range r {
+		if !out.valid(i) {
+			continue
+		}
+		f, st := parseNumber(s[i])
+		switch st {
+		case parsedOK:
+			r[i] = f
+		case parsedBlank:
+			out.setNull(i)
+		default:
+			out.fail(i, n.name, s[i], "not a number")
+		}
+	}
+}
+
+func kTextToInt(ev *Evaluator, n *node, args []*vec, out *vec) {
+	s, r := args[0].s, out.i64
+	for i := range r {
+		if !out.valid(i) {
+			continue
+		}
+		v, st, msg := parseIntText(s[i])
+		switch st {
+		case parsedOK:
+			r[i] = v
+		case parsedBlank:
+			out.setNull(i)
+		default:
+			out.fail(i, n.name, s[i], msg)
+		}
+	}
+}
+
+func kTextToBool(ev *Evaluator, n *node, args []*vec, out *vec) {
+	s, r := args[0].s, out.b
+	for i := range r {
+		if !out.valid(i) {
+			continue
+		}
+		v, st := parseBool(s[i])
+		switch st {
+		case parsedOK:
+			r[i] = v
+		case parsedBlank:
+			out.setNull(i)
+		default:
+			out.fail(i, n.name, s[i], "not a boolean (want true or false)")
+		}
+	}
+}
+
+func kTextToDate(ev *Evaluator, n *node, args []*vec, out *vec) {
+	s, r := args[0].s, out.i64
+	for i := range r {
+		if !out.valid(i) {
+			continue
+		}
+		v, st, msg := parseISODate(s[i])
+		switch st {
+		case parsedOK:
+			r[i] = v
+		case parsedBlank:
+			out.setNull(i)
+		default:
+			out.fail(i, n.name, s[i], msg)
+		}
+	}
+}
+
+func kTextToTimestamp(ev *Evaluator, n *node, args []*vec, out *vec) {
+	s, r := args[0].s, out.i64
+	for i := range r {
+		if !out.valid(i) {
+			continue
+		}
+		v, st, msg := parseISODatetime(s[i])
+		switch st {
+		case parsedOK:
+			r[i] = v
+		case parsedBlank:
+			out.setNull(i)
+		default:
+			out.fail(i, n.name, s[i], msg)
+		}
+	}
+}
+
+func kIntToFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, r := args[0].i64, out.f64[:len(args[0].i64)]
+	for i := range r {
+		r[i] = float64(a[i])
+	}
+}
+
+func kDateToTimestamp(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, r := args[0].i64, out.i64[:len(args[0].i64)]
+	for i := range r {
+		r[i] = a[i] * microsPerDay
+	}
+}
+
+func kConcat2(ev *Evaluator, n *node, args []*vec, out *vec) {
+	a, b := args[0].s, args[1].s
+	for i := range out.s {
+		if out.valid(i) {
+			start := len(ev.arena.buf)
+			ev.arena.buf = append(append(ev.arena.buf, a[i]...), b[i]...)
+			out.s[i] = ev.arena.keep(start)
+		}
+	}
+}

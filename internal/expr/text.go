@@ -1,0 +1,386 @@
+package expr
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// How text cells read as numbers, booleans and dates. Each value is parsed from its
+// own text, strictly: a cell is a number only when all of it is one.
+
+type parseStatus uint8
+
+const (
+	parsedOK    parseStatus = iota
+	parsedBlank             // only spaces: reads as null, like an empty cell
+	parsedBad
+)
+
+const microsPerDay = 86400 * 1e6
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func trimSpaces(s string) string {
+	for len(s) > 0 && isSpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// parseNumber reads decimal text: an optional sign, digits with an optional fraction,
+// an optional exponent; surrounding spaces are ignored. Not hex, not NaN or Inf, not
+// "1,234" (number(x) reads those).
+func parseNumber(s string) (float64, parseStatus) {
+	s = trimSpaces(s)
+	if s == "" {
+		return 0, parsedBlank
+	}
+	i, neg := 0, false
+	if s[0] == '-' || s[0] == '+' {
+		neg, i = s[0] == '-', 1
+	}
+	// Fast path (Clinger's): a mantissa of up to 15 digits and a fraction of up to 15
+	// are exact in float64, and one division by an exact power of ten rounds correctly.
+	var m int64
+	start := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i-start < 15 {
+		m = m*10 + int64(s[i]-'0')
+		i++
+	}
+	intDigits, frac := i-start, 0
+	if i < len(s) && s[i] == '.' && intDigits < 15 {
+		i++
+		fs := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' && intDigits+i-fs < 15 {
+			m = m*10 + int64(s[i]-'0')
+			i++
+		}
+		frac = i - fs
+	}
+	if i == len(s) && intDigits+frac > 0 {
+		f := float64(m) / pow10[frac]
+		if neg {
+			f = -f
+		}
+		return f, parsedOK
+	}
+	if !isDecimal(s) {
+		return 0, parsedBad
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) {
+		return 0, parsedBad
+	}
+	return f, parsedOK
+}
+
+// isDecimal reports whether s is [+-]digits[.digits][e[+-]digits] with at least one digit
+// in the mantissa.
+func isDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i, digits = i+1, digits+1
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i, digits = i+1, digits+1
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i, exp = i+1, exp+1
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// parseIntText reads an integer for int(x): integer text exactly, decimal text
+// truncated toward zero.
+func parseIntText(s string) (int64, parseStatus, string) {
+	s = trimSpaces(s)
+	if s == "" {
+		return 0, parsedBlank, ""
+	}
+	if v, err := strconv.ParseInt(strings.TrimPrefix(s, "+"), 10, 64); err == nil && s != "+" && !strings.HasPrefix(s, "+-") {
+		return v, parsedOK, ""
+	}
+	f, st := parseNumber(s)
+	if st != parsedOK {
+		return 0, parsedBad, "not a number"
+	}
+	return floatToInt(f)
+}
+
+func floatToInt(f float64) (int64, parseStatus, string) {
+	t := math.Trunc(f)
+	if math.IsNaN(t) || t < -9.223372036854775808e18 || t >= 9.223372036854775808e18 {
+		return 0, parsedBad, "out of the integer range"
+	}
+	return int64(t), parsedOK, ""
+}
+
+// parseBool reads true or false in any letter case.
+func parseBool(s string) (bool, parseStatus) {
+	s = trimSpaces(s)
+	switch {
+	case s == "":
+		return false, parsedBlank
+	case strings.EqualFold(s, "true"):
+		return true, parsedOK
+	case strings.EqualFold(s, "false"):
+		return false, parsedOK
+	}
+	return false, parsedBad
+}
+
+func digits(s string, i, n int) (int, bool) {
+	if i+n > len(s) {
+		return 0, false
+	}
+	v := 0
+	for _, c := range []byte(s[i : i+n]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// daysFromCivil converts a proleptic Gregorian date to days since 1970-01-01
+// (Howard Hinnant's algorithm), without time.Time's overhead.
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+const msgDate = "not a date (want YYYY-MM-DD)"
+const msgDatetime = "not a datetime (want YYYY-MM-DD HH:MM[:SS])"
+
+// parseYMD reads YYYY-MM-DD at the start of s.
+func parseYMD(s string) (int64, bool) {
+	y, ok1 := digits(s, 0, 4)
+	m, ok2 := digits(s, 5, 2)
+	d, ok3 := digits(s, 8, 2)
+	if !ok1 || !ok2 || !ok3 || s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, false
+	}
+	return daysFromCivil(y, m, d), true
+}
+
+// parseISODate reads YYYY-MM-DD. A datetime is refused rather than truncated: reading
+// it as a date would silently drop its time.
+func parseISODate(s string) (int64, parseStatus, string) {
+	s = trimSpaces(s)
+	if s == "" {
+		return 0, parsedBlank, ""
+	}
+	if len(s) != 10 {
+		if _, st, _ := parseISODatetime(s); st == parsedOK {
+			return 0, parsedBad, "has a time of day; read it with datetime(x)"
+		}
+		return 0, parsedBad, msgDate
+	}
+	d, ok := parseYMD(s)
+	if !ok {
+		return 0, parsedBad, msgDate
+	}
+	return d, parsedOK, ""
+}
+
+// parseISODatetime reads YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fraction]] (T or a space),
+// optionally followed by Z or an offset ±HH:MM, which converts the time to UTC.
+func parseISODatetime(s string) (int64, parseStatus, string) {
+	s = trimSpaces(s)
+	if s == "" {
+		return 0, parsedBlank, ""
+	}
+	if len(s) < 10 {
+		return 0, parsedBad, msgDatetime
+	}
+	days, ok := parseYMD(s)
+	if !ok {
+		return 0, parsedBad, msgDatetime
+	}
+	if len(s) == 10 {
+		return days * microsPerDay, parsedOK, ""
+	}
+	if s[10] != 'T' && s[10] != ' ' {
+		return 0, parsedBad, msgDatetime
+	}
+	h, ok1 := digits(s, 11, 2)
+	mi, ok2 := digits(s, 14, 2)
+	if !ok1 || !ok2 || s[13] != ':' || h > 23 || mi > 59 {
+		return 0, parsedBad, msgDatetime
+	}
+	i, sec, micros := 16, 0, 0
+	if i < len(s) && s[i] == ':' {
+		var ok bool
+		if sec, ok = digits(s, i+1, 2); !ok || sec > 59 {
+			return 0, parsedBad, msgDatetime
+		}
+		i += 3
+		if i < len(s) && (s[i] == '.' || s[i] == ',') {
+			i++
+			scale, n := 100000, 0
+			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+				micros += int(s[i]-'0') * scale
+				scale /= 10
+				i, n = i+1, n+1
+			}
+			if n == 0 {
+				return 0, parsedBad, msgDatetime
+			}
+		}
+	}
+	offset := 0
+	switch {
+	case i == len(s):
+	case s[i] == 'Z' && i+1 == len(s):
+	case s[i] == '+' || s[i] == '-':
+		oh, ok1 := digits(s, i+1, 2)
+		om, ok2 := 0, true
+		switch len(s) - i {
+		case 6:
+			om, ok2 = digits(s, i+4, 2)
+			ok2 = ok2 && s[i+3] == ':'
+		case 5:
+			om, ok2 = digits(s, i+3, 2)
+		case 3:
+		default:
+			ok2 = false
+		}
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return 0, parsedBad, msgDatetime
+		}
+		offset = (oh*60 + om) * 60
+		if s[i] == '-' {
+			offset = -offset
+		}
+	default:
+		return 0, parsedBad, msgDatetime
+	}
+	secs := int64(h*3600+mi*60+sec) - int64(offset)
+	return days*microsPerDay + secs*1e6 + int64(micros), parsedOK, ""
+}
+
+func appendDate(dst []byte, days int64) []byte {
+	return table.AppendDate(dst, int32ToDate(days))
+}
+
+// civil splits a datetime (µs) into its calendar fields, in UTC.
+func civil(micros int64) time.Time { return time.UnixMicro(micros).UTC() }
+
+// parseNumberLoose is number(s): like parseNumber, but also reads thousands
+// separators (1,234.50), accounting negatives in parentheses ((12) is -12), a leading
+// currency sign ($ € £ ¥) and a trailing percent sign (12% is 0.12).
+func parseNumberLoose(s string) (float64, parseStatus) {
+	s = trimSpaces(s)
+	if s == "" {
+		return 0, parsedBlank
+	}
+	neg := false
+	if len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' {
+		neg, s = true, trimSpaces(s[1:len(s)-1])
+	}
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg, s = neg != (s[0] == '-'), s[1:]
+	}
+	for _, sym := range []string{"$", "€", "£", "¥"} {
+		if strings.HasPrefix(s, sym) {
+			s = trimSpaces(s[len(sym):])
+			break
+		}
+	}
+	percent := strings.HasSuffix(s, "%")
+	if percent {
+		s = trimSpaces(s[:len(s)-1])
+	}
+	if strings.IndexByte(s, ',') >= 0 {
+		if !thousandsGrouped(s) {
+			return 0, parsedBad
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		return 0, parsedBad
+	}
+	f, st := parseNumber(s)
+	if st != parsedOK {
+		return 0, parsedBad
+	}
+	if percent {
+		f /= 100
+	}
+	if neg {
+		f = -f
+	}
+	return f, parsedOK
+}
+
+// thousandsGrouped reports whether the integer part of s has commas every three digits.
+func thousandsGrouped(s string) bool {
+	intPart := s
+	if dot := strings.IndexByte(s, '.'); dot >= 0 {
+		intPart = s[:dot]
+		if strings.IndexByte(s[dot:], ',') >= 0 {
+			return false
+		}
+	}
+	groups := strings.Split(intPart, ",")
+	if len(groups[0]) < 1 || len(groups[0]) > 3 {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return false
+		}
+	}
+	return true
+}
