@@ -1,0 +1,443 @@
+package xlsxfmt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// Sheet is one selected worksheet, ready to be split and decoded: its header has
+// been read and its column window fixed.
+type Sheet struct {
+	Name      string
+	Index     int      // 1-based position in the workbook
+	Header    []string // column names, unique; one chunk column each
+	HeaderRow int      // Excel row of the header, 0 with NoHeader
+
+	book   *Book
+	part   string
+	win    window // data rows and output columns
+	schema *arrow.Schema
+
+	mu       sync.Mutex
+	findings struct{ formulaNoValue, beyondRight cellPos }
+}
+
+// Selected returns the sheets Options.Sheets asks for, in the order asked, each with
+// its header read. Each entry is a sheet NAME, a 1-based INDEX or a GLOB over names
+// (* = every visible worksheet; IncludeHidden lets globs match hidden ones too).
+// No entry selects the first visible worksheet.
+func (b *Book) Selected() ([]*Sheet, error) {
+	infos, err := b.selectSheets()
+	if err != nil {
+		return nil, &Error{File: b.Path, Col: -1, Err: err}
+	}
+	sheets := make([]*Sheet, 0, len(infos))
+	for _, i := range infos {
+		s, err := b.prepare(i)
+		if err != nil {
+			return nil, err
+		}
+		sheets = append(sheets, s)
+	}
+	return sheets, nil
+}
+
+func (b *Book) selectSheets() ([]int, error) {
+	isData := func(i int) bool { return b.Sheets[i].Kind == "worksheet" }
+	if len(b.opts.Sheets) == 0 {
+		for i, s := range b.Sheets {
+			if isData(i) && s.Visibility == "visible" {
+				return []int{i}, nil
+			}
+		}
+		return nil, errors.New("the workbook has no visible worksheet")
+	}
+	var out []int
+	seen := map[int]bool{}
+	add := func(i int) {
+		if !seen[i] {
+			seen[i] = true
+			out = append(out, i)
+		}
+	}
+	for _, want := range b.opts.Sheets {
+		if i := b.sheetByName(want); i >= 0 {
+			add(i)
+			continue
+		}
+		if n, err := strconv.Atoi(want); err == nil {
+			if n < 1 || n > len(b.Sheets) {
+				return nil, fmt.Errorf("no sheet number %d: the workbook has %d sheets (%s)", n, len(b.Sheets), b.sheetNames())
+			}
+			add(n - 1)
+			continue
+		}
+		if strings.ContainsAny(want, "*?[") {
+			if _, err := path.Match(want, ""); err != nil {
+				return nil, fmt.Errorf("bad sheet pattern %q: %v", want, err)
+			}
+			matched := false
+			for i, s := range b.Sheets {
+				if ok, _ := path.Match(want, s.Name); ok && isData(i) && (s.Visibility == "visible" || b.opts.IncludeHidden) {
+					add(i)
+					matched = true
+				}
+			}
+			if !matched {
+				return nil, fmt.Errorf("no worksheet matches %q; sheets: %s", want, b.sheetNames())
+			}
+			continue
+		}
+		return nil, fmt.Errorf("no sheet named %q; sheets: %s", want, b.sheetNames())
+	}
+	return out, nil
+}
+
+// sheetByName finds a sheet by exact name, else case-insensitively (as Excel
+// compares sheet names).
+func (b *Book) sheetByName(name string) int {
+	for i, s := range b.Sheets {
+		if s.Name == name {
+			return i
+		}
+	}
+	for i, s := range b.Sheets {
+		if strings.EqualFold(s.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (b *Book) sheetNames() string {
+	names := make([]string, len(b.Sheets))
+	for i, s := range b.Sheets {
+		names[i] = strconv.Quote(s.Name)
+		if s.Kind != "worksheet" {
+			names[i] += " (" + s.Kind + ")"
+		} else if s.Visibility != "visible" {
+			names[i] += " (" + s.Visibility + ")"
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseRange reads "A1:F500" (also "B2", "A:F", "$A$1:$F$500"). cols reports whether
+// the range fixes the columns.
+func parseRange(r string) (w window, err error) {
+	w = fullWindow
+	if r == "" {
+		return w, nil
+	}
+	from, to, found := strings.Cut(strings.ToUpper(strings.ReplaceAll(r, "$", "")), ":")
+	if !found {
+		to = from
+	}
+	c1, r1, ok1 := cellRef([]byte(from))
+	c2, r2, ok2 := cellRef([]byte(to))
+	if !ok1 || !ok2 || c2 < c1 || (r1 == 0) != (r2 == 0) || r2 < r1 {
+		return w, fmt.Errorf("bad range %q (want a rectangle such as A1:F500)", r)
+	}
+	w.firstCol, w.lastCol = c1, c2
+	if r1 > 0 {
+		w.firstRow, w.lastRow = r1, r2
+	}
+	return w, nil
+}
+
+// prepare reads the header of sheet i and fixes the data window.
+func (b *Book) prepare(i int) (*Sheet, error) {
+	info := b.Sheets[i]
+	s := &Sheet{Name: info.Name, Index: info.Index, book: b, part: b.parts[i]}
+	fail := func(err error) (*Sheet, error) {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, s.locate(e)
+		}
+		return nil, s.locate(&Error{Col: -1, Err: err})
+	}
+	if info.Kind != "worksheet" {
+		return fail(fmt.Errorf("a %s holds no cells to read", info.Kind))
+	}
+	win, err := parseRange(b.opts.Range)
+	if err != nil {
+		return fail(err)
+	}
+	fixedCols := b.opts.Range != ""
+	if b.opts.HeaderRow > 0 && !win.hasRow(b.opts.HeaderRow) && !b.opts.NoHeader {
+		return fail(fmt.Errorf("header row %d is outside the range %s", b.opts.HeaderRow, b.opts.Range))
+	}
+	var rc io.ReadCloser
+	if b.pkg.has(s.part) {
+		if rc, err = b.openPart(s.part); err != nil {
+			return fail(err)
+		}
+		defer rc.Close()
+	} else {
+		rc = io.NopCloser(strings.NewReader("")) // a sheet without a part is an empty sheet
+	}
+	sc := newRowScanner(rc, win, b.opts.Limits)
+	var row scannedRow
+	if b.opts.NoHeader {
+		last := -1
+		for {
+			ok, err := sc.next(&row)
+			if err != nil {
+				return fail(err)
+			}
+			if !ok || row.num > win.lastRow {
+				break
+			}
+			if win.hasRow(row.num) {
+				last = max(last, min(row.lastCol, win.lastCol))
+			}
+		}
+		width := last - win.firstCol + 1
+		if fixedCols {
+			width = win.lastCol - win.firstCol + 1
+		}
+		for c := range max(width, 0) {
+			s.Header = append(s.Header, ColumnName(win.firstCol+c))
+		}
+		s.win = window{firstRow: win.firstRow, lastRow: win.lastRow, firstCol: win.firstCol, lastCol: win.firstCol + len(s.Header) - 1}
+	} else {
+		found := false
+		for {
+			ok, err := sc.next(&row)
+			if err != nil {
+				return fail(err)
+			}
+			if !ok || row.num > win.lastRow || (b.opts.HeaderRow > 0 && row.num > b.opts.HeaderRow) {
+				break
+			}
+			if b.opts.HeaderRow > 0 && row.num == b.opts.HeaderRow || b.opts.HeaderRow == 0 && win.hasRow(row.num) && row.content {
+				found = true
+				break
+			}
+		}
+		s.HeaderRow = b.opts.HeaderRow
+		if found {
+			s.HeaderRow = row.num
+			names, err := s.headerNames(row, win, fixedCols)
+			if err != nil {
+				return fail(err)
+			}
+			s.Header = names
+		}
+		if len(s.Header) == 0 && b.opts.HeaderRow > 0 && !fixedCols {
+			return fail(fmt.Errorf("header row %d is empty; choose another header row, or read without a header", b.opts.HeaderRow))
+		}
+		if !found && fixedCols {
+			for c := win.firstCol; c <= win.lastCol; c++ {
+				s.Header = append(s.Header, ColumnName(c))
+			}
+		}
+		if s.HeaderRow == 0 {
+			s.HeaderRow = win.firstRow // an empty sheet: nothing follows
+		}
+		s.win = window{firstRow: s.HeaderRow + 1, lastRow: win.lastRow, firstCol: win.firstCol, lastCol: win.firstCol + len(s.Header) - 1}
+	}
+	s.schema = table.StringSchema(s.Header)
+	return s, nil
+}
+
+// headerNames decodes the header row: an empty cell is named by its column letter,
+// a repeated name gets _2, _3, ... Without a fixed range, columns end at the last
+// named one.
+func (s *Sheet) headerNames(row scannedRow, win window, fixedCols bool) ([]string, error) {
+	d := s.NewDecoder()
+	t, next, err := scanTag(row.raw, 0)
+	if err != nil {
+		return nil, &Error{Row: row.num, Col: -1, Err: err}
+	}
+	if t.kind == tagStart {
+		if _, err := d.decodeRow(row.raw, next, row.num); err != nil {
+			return nil, err
+		}
+	}
+	values := map[int]string{}
+	last := -1
+	for _, c := range d.cells {
+		if win.hasCol(c.col) {
+			values[c.col] = string(d.val[c.start:c.end])
+			last = max(last, c.col)
+		}
+	}
+	if fixedCols {
+		last = win.lastCol
+	}
+	var names []string
+	used := map[string]bool{}
+	for c := win.firstCol; c <= last; c++ {
+		name := values[c]
+		if name == "" {
+			name = ColumnName(c)
+		}
+		if used[name] {
+			for k := 2; ; k++ {
+				if n := name + "_" + strconv.Itoa(k); !used[n] {
+					name = n
+					break
+				}
+			}
+		}
+		used[name] = true
+		names = append(names, name)
+	}
+	return names, nil
+}
+
+// openPart streams a part of the workbook through a fresh handle (its own file
+// descriptor, or the decrypted bytes), so splits of different sheets run at once.
+func (b *Book) openPart(part string) (io.ReadCloser, error) {
+	p, err := openPackage(b.Path, b.decrypted, b.opts.Limits)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := p.open(part)
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	return readCloser{rc, closers{rc, p}}, nil
+}
+
+type closers struct {
+	part io.Closer
+	pkg  *pkg
+}
+
+func (c closers) Close() error {
+	err := c.part.Close()
+	if e := c.pkg.close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// dataBase is the Excel row just before the first data row: row numbers minus it
+// are data row numbers.
+func (s *Sheet) dataBase() int { return s.win.firstRow - 1 }
+
+// locate completes an error with the file and sheet.
+func (s *Sheet) locate(e *Error) *Error {
+	e.File, e.Sheet = s.book.Path, s.Name
+	return e
+}
+
+// maxBlockBytes bounds a block whatever its row count, so wide rows keep memory flat.
+const maxBlockBytes = 16 << 20
+
+// Split streams the sheet's XML (through its own file handle) and emits its data rows
+// in order as raw blocks of about chunkRows rows. Rows up to the header row, rows
+// outside Options.Range and rows holding no value are left out; the decoder restores
+// the empty rows between the others. emit owns each block.
+func (s *Sheet) Split(ctx context.Context, chunkRows int, emit func(block []byte) error) error {
+	if chunkRows <= 0 {
+		chunkRows = 10000
+	}
+	if len(s.Header) == 0 {
+		return nil
+	}
+	if !s.book.pkg.has(s.part) {
+		return nil
+	}
+	rc, err := s.book.openPart(s.part)
+	if err != nil {
+		return s.locate(&Error{Col: -1, Err: err})
+	}
+	return s.split(ctx, rc, chunkRows, emit)
+}
+
+// split cuts the sheet XML read from rc into blocks, and closes rc.
+func (s *Sheet) split(ctx context.Context, rc io.ReadCloser, chunkRows int, emit func(block []byte) error) error {
+	defer rc.Close()
+	sc := newRowScanner(rc, s.win, s.book.opts.Limits)
+	defer s.record(sc)
+	base := s.dataBase()
+	block := startBlock(nil, base)
+	blockBase, rows := base, 0
+	var row scannedRow
+	for {
+		ok, err := sc.next(&row)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return s.locate(e)
+			}
+			return s.locate(&Error{Col: -1, Err: err})
+		}
+		if !ok || row.num > s.win.lastRow {
+			break
+		}
+		if row.num <= base || !row.content {
+			continue
+		}
+		if rows > 0 && (row.num-blockBase > chunkRows || len(block)+len(row.raw) > maxBlockBytes) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := emit(block); err != nil {
+				return err
+			}
+			blockBase = base
+			block = startBlock(make([]byte, 0, cap(block)), base)
+			rows = 0
+		}
+		if !row.hasR {
+			block = fmt.Appendf(block, "<?r %d?>", row.num)
+		}
+		block = append(block, row.raw...)
+		base = row.num
+		rows++
+	}
+	if rows > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return emit(block)
+	}
+	return nil
+}
+
+func startBlock(dst []byte, base int) []byte { return fmt.Appendf(dst, "<?b %d?>", base) }
+
+// record keeps the first finding of each kind across splits.
+func (s *Sheet) record(sc *rowScanner) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keep := func(have *cellPos, got cellPos) {
+		if got.row > 0 && (have.row == 0 || got.row < have.row || got.row == have.row && got.col < have.col) {
+			*have = got
+		}
+	}
+	keep(&s.findings.formulaNoValue, sc.formulaNoValue)
+	keep(&s.findings.beyondRight, sc.beyondRight)
+}
+
+// Warnings lists what the sheet's reading left out or could not know, one line each,
+// once Split has run: formulas without a cached value (read as empty) and values to
+// the right of the last header column (dropped).
+func (s *Sheet) Warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var w []string
+	if p := s.findings.formulaNoValue; p.row > 0 {
+		w = append(w, fmt.Sprintf("%s: sheet %q: formula cells without a cached value read as empty (first: %s%d); the file was saved without calculating them",
+			s.book.Path, s.Name, ColumnName(p.col), p.row))
+	}
+	if p := s.findings.beyondRight; p.row > 0 {
+		w = append(w, fmt.Sprintf("%s: sheet %q: values right of the last header column %s are dropped (first: %s%d); use NoHeader or Range to read them",
+			s.book.Path, s.Name, ColumnName(s.win.lastCol), ColumnName(p.col), p.row))
+	}
+	return w
+}
