@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -23,6 +24,13 @@ func main() {
 }
 
 func run(args []string) int {
+	if path := os.Getenv("PTRANSFORM_CPUPROFILE"); path != "" {
+		// For profiling whole runs (see docs/performance.md); not a user feature.
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	// Ask for SIGPIPE so that writing to a closed stdout returns EPIPE instead of killing
 	// the process; a closed pipe (`| head`) then ends the run quietly.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)

@@ -45,6 +45,11 @@ type outcome[R any] struct {
 
 // Run executes job with cfg and returns the first error in input order, a planning or
 // writing error, or ctx's error if the run was cancelled from outside.
+//
+// When the run fails or is cancelled, Run returns as soon as the workers and the writer
+// have stopped. It does not wait for a planner stuck in a read that no context can
+// interrupt (a read from a terminal or a pipe that stays open): that goroutine ends with
+// the process, and anything it emits is refused.
 func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 	if cfg.Workers < 1 {
 		cfg.Workers = 1
@@ -52,15 +57,17 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 	if cfg.Window < cfg.Workers {
 		cfg.Window = cfg.Workers
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	g, ctx := errgroup.WithContext(ctx)
 	tokens := make(chan struct{}, cfg.Window)
 	tasks := make(chan sequenced[T])
 	// The window is the only bound needed: a worker holds a token's task, so outcomes can
 	// never exceed Window and a buffer that size means workers never block on sending.
 	outcomes := make(chan outcome[R], cfg.Window)
-	planned := make(chan int64, 1) // number of tasks emitted, sent once planning ends
+	planned := make(chan int64, 1) // number of the task after the last, sent once planning ends
 
-	g.Go(func() error {
+	go func() {
 		defer close(tasks)
 		seq := cfg.FirstSeq
 		emit := func(task T) error {
@@ -77,14 +84,26 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 				return context.Cause(ctx)
 			}
 		}
-		err := job.Plan(ctx, emit)
+		if err := job.Plan(ctx, emit); err != nil {
+			cancel(err) // the workers and the writer stop and report err
+			return
+		}
 		planned <- seq
-		return err
-	})
+	}()
 
 	for w := 0; w < cfg.Workers; w++ {
 		g.Go(func() error {
-			for t := range tasks {
+			for {
+				var t sequenced[T]
+				var ok bool
+				select {
+				case t, ok = <-tasks:
+					if !ok {
+						return nil
+					}
+				case <-ctx.Done():
+					return context.Cause(ctx)
+				}
 				r, err := job.Work(ctx, w, t.seq, t.task)
 				select {
 				case outcomes <- outcome[R]{t.seq, r, err}:
@@ -92,7 +111,6 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 					return context.Cause(ctx)
 				}
 			}
-			return nil
 		})
 	}
 

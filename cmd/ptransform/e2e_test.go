@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestClosedStdoutIsQuiet: `ptransform apply big.csv | head` must end with status 0 and
+// nothing on stderr when head stops reading.
+func TestClosedStdoutIsQuiet(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.csv")
+	writeRandomCSV(t, in, 200000, 1)
+	cmd := exec.Command(binary, "apply", "--chunk-size", "64KiB", in)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 100)
+	if _, err := io.ReadFull(stdout, buf); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Close()
+	err = cmd.Wait()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("exit %v, stderr %q; want status 0 and no message", err, stderr.String())
+	}
+}
+
+// TestInterruptLeavesNoOutput: SIGINT while a run is writing ends it with status 130,
+// removes the temporary file and leaves the existing output untouched.
+func TestInterruptLeavesNoOutput(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.csv")
+	os.WriteFile(out, []byte("previous report\n"), 0o644)
+	cmd := exec.Command(binary, "apply", "-", "-o", out)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Feed part of the input and keep the pipe open: the run is mid-way for sure.
+	io.WriteString(stdin, "a,b\n")
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(stdin, "%d,x\n", i)
+	}
+	waitForTempFile(t, dir)
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	stdin.Close()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want status 130 (stderr %q)", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("stderr %q, want one line saying the run was interrupted", stderr.String())
+	}
+	if b, _ := os.ReadFile(out); string(b) != "previous report\n" {
+		t.Errorf("output changed to %q", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("directory holds %d files, want only out.csv", len(ents))
+	}
+}
+
+func waitForTempFile(t *testing.T, dir string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if ents, _ := os.ReadDir(dir); len(ents) > 1 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the run never created its temporary output")
+}
+
+// TestDeterministicAcrossWorkersAndChunkSizes runs a file full of traps (quoted line
+// breaks, doubled quotes, CRLF, multi-byte UTF-8, empty fields, bare quotes that defeat
+// the quote-parity split) with many worker counts and chunk sizes: every output must be
+// byte-identical, and each line the same as one sequential reading gives.
+func TestDeterministicAcrossWorkersAndChunkSizes(t *testing.T) {
+	dir := t.TempDir()
+	for _, bare := range []bool{false, true} {
+		in := filepath.Join(dir, fmt.Sprintf("in_%v.csv", bare))
+		writeTrickyCSV(t, in, 3000, bare)
+		var want []byte
+		for _, workers := range []string{"1", "2", "8"} {
+			for _, size := range []string{"64MiB", "1MiB", "64KiB", "4KiB", "1KiB", "100"} {
+				args := []string{"apply", "--workers", workers, "--chunk-size", size, "-e", "n = _row", in}
+				got, err := exec.Command(binary, args...).Output()
+				if err != nil {
+					t.Fatalf("%v: %v", args, err)
+				}
+				if want == nil {
+					want = got
+					continue
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("bare quotes %v, --workers %s --chunk-size %s: output differs from --workers 1 --chunk-size 64MiB", bare, workers, size)
+				}
+			}
+		}
+		if n := bytes.Count(want, []byte("\n")); n < 3000 {
+			t.Fatalf("only %d lines of output", n)
+		}
+	}
+}
+
+// writeRandomCSV writes rows of plain data like the benchmark's.
+func writeRandomCSV(t *testing.T, path string, rows int, seed uint64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var b bytes.Buffer
+	b.WriteString("id,a,b,name\n")
+	for i := 1; i <= rows; i++ {
+		fmt.Fprintf(&b, "%d,%.6f,%d,name%d\n", i, rng.Float64()*1000, rng.IntN(1001), rng.IntN(1e6))
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeTrickyCSV(t *testing.T, path string, rows int, bareQuotes bool) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(rows), 3))
+	pieces := []string{"plain", "", `"quoted, comma"`, `"two""quotes"""`, "\"line\nbreak\"", "\"crlf\r\ninside\"", "ünïcödé 日本", `""`, "x y"}
+	if bareQuotes {
+		pieces = append(pieces, `5" tall`, `it"s`, `a""b`)
+	}
+	var b bytes.Buffer
+	b.WriteString("id,p,q,r\r\n")
+	for i := 1; i <= rows; i++ {
+		fmt.Fprintf(&b, "%d,%s,%s,%s", i, pieces[rng.IntN(len(pieces))], pieces[rng.IntN(len(pieces))], pieces[rng.IntN(len(pieces))])
+		if rng.IntN(2) == 0 {
+			b.WriteString("\r\n")
+		} else {
+			b.WriteString("\n")
+		}
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
