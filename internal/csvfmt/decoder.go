@@ -310,21 +310,18 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 	}
 	start := lo + int64(p)
 	b := d.begin()
-	for lo+int64(p) < r.End {
-		next, st, _, err := d.ps.record(buf, p, hi == in.Size)
+	for {
+		next, st, err := d.ps.records(buf, p, int(r.End-lo), hi == in.Size)
 		if err != nil {
 			return Decoded{Start: start}, err
 		}
-		if st == stEnd {
+		p = next
+		if st != stMore {
 			break
 		}
-		if st == stMore {
-			if err := grow(); err != nil {
-				return Decoded{Start: start}, err
-			}
-			continue
+		if err := grow(); err != nil {
+			return Decoded{Start: start}, err
 		}
-		p = next
 	}
 	return d.finish(b, start, lo+int64(p))
 }
@@ -333,15 +330,8 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 // without a terminator when the block ends the input.
 func (d *Decoder) DecodeBlock(block []byte) (Decoded, error) {
 	b := d.begin()
-	for p := 0; ; {
-		next, st, _, err := d.ps.record(block, p, true)
-		if err != nil {
-			return Decoded{}, err
-		}
-		if st == stEnd {
-			break
-		}
-		p = next
+	if _, _, err := d.ps.records(block, 0, len(block), true); err != nil {
+		return Decoded{}, err
 	}
 	return d.finish(b, 0, int64(len(block)))
 }

@@ -50,10 +50,7 @@ type parser struct {
 	rows  int
 	lines []int64 // per row: terminators consumed before it since the chunk start
 	line  int64   // terminators consumed since the chunk start
-	// lastFields is the field count of the record plainLine just parsed; ends is its
-	// scratch list of field end positions.
-	lastFields int
-	ends       []int
+	seps  []int   // plainRecords' list of separator positions
 }
 
 func newParser(file string, delim, term byte, cs charset, ragged RaggedPolicy, ncols int) *parser {
@@ -231,11 +228,6 @@ func (p *parser) record(buf []byte, i int, atEOF bool) (int, status, int, error)
 		}
 	}
 	recStart, startLine := i, p.line
-	if p.cs == charsetUTF8 {
-		if next, ok := p.plainLine(buf, i); ok {
-			return next, stRecord, p.lastFields, p.endRecord(p.lastFields, startLine)
-		}
-	}
 	col := 0
 	for {
 		if i < n && buf[i] == '"' {
@@ -286,69 +278,6 @@ func (p *parser) record(buf []byte, i int, atEOF bool) (int, status, int, error)
 		}
 		return j, stRecord, col, p.endRecord(col, startLine)
 	}
-}
-
-// plainLine is the fast path for the usual record: one line without any quote. It
-// finds the line end and checks for quotes with two vectorised searches, then splits
-// the line at delimiters 8 bytes at a time. ok is false when the record needs the
-// general path (a quote, or no terminator in buf).
-func (p *parser) plainLine(buf []byte, i int) (next int, ok bool) {
-	t := bytes.IndexByte(buf[i:], p.term)
-	if t < 0 {
-		return 0, false
-	}
-	e := i + t
-	if bytes.IndexByte(buf[i:e], '"') >= 0 {
-		return 0, false
-	}
-	next = e + 1
-	if p.term == '\n' && e > i && buf[e-1] == '\r' {
-		e--
-	}
-	// Find the field ends first, then copy field by field in a tight loop.
-	ends := p.ends[:0]
-	dm := uint64(p.delim) * lsb8
-	k := i
-	for ; k+8 <= e; k += 8 {
-		a := binary.LittleEndian.Uint64(buf[k:]) ^ dm
-		// Exact per-byte zero test: no borrow crosses bytes, so every set bit is a
-		// delimiter (the cheaper (a-lsb)&^a test can flag a byte above a real match).
-		m := ^(((a & low7) + low7) | a) & msb8
-		for m != 0 {
-			ends = append(ends, k+bits.TrailingZeros64(m)>>3)
-			m &= m - 1
-		}
-	}
-	for ; k < e; k++ {
-		if buf[k] == p.delim {
-			ends = append(ends, k)
-		}
-	}
-	ends = append(ends, e)
-	p.ends = ends
-	cols := p.cols
-	fs, row := i, int32(p.rows)
-	for col, end := range ends {
-		if col >= len(cols) {
-			for _, end := range ends[col:] {
-				p.putField(col, buf[fs:end]) // beyond the header: grows or is dropped
-				fs = end + 1
-				col++
-			}
-			break
-		}
-		c := &cols[col]
-		c.data = appendField(c.data, buf, fs, end)
-		if end == fs {
-			c.nullRows = append(c.nullRows, row)
-		}
-		c.offsets = append(c.offsets, int32(len(c.data)))
-		fs = end + 1
-	}
-	col := len(ends)
-	p.lastFields = col
-	p.line++
-	return next, true
 }
 
 // appendField appends src[i:j] to dst. Fields are mostly short, and a constant-size

@@ -2,6 +2,7 @@ package csvfmt
 
 import (
 	"bytes"
+	"sort"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -89,16 +90,26 @@ const textChars = "0123456789+-.:eETNaInftrulsf"
 // colWriter writes one column's values. String columns are read straight from their
 // buffers; other types go through table.NewAppender.
 type colWriter struct {
-	str     *array.String
+	// data is the column's whole value buffer up to its capacity, so that a 16-byte
+	// move may read past the last value; offsets (rows+1 entries) index it directly.
 	data    []byte
 	offsets []int32
-	base    int32
-	nulls   bool
-	app     table.Appender
-	check   bool // some value may need quoting
+	// slow has a bit per row whose value cannot be copied as it is: it needs quotes,
+	// or is a null with bytes behind it, or the column is not a string column. nil
+	// when there is none.
+	slow []uint64
+	str  *array.String
+	app  table.Appender
+	// check: a value the appender formats may need quoting.
+	check bool
 }
 
-// AppendChunk appends every row of b. Column writers are chosen once per column.
+// AppendChunk appends every row of b.
+//
+// Most values are copied as they are: per column, the rows that need anything else
+// (quoting, a null with bytes behind it, formatting) are found beforehand, so the row
+// loop tests one bit per value and otherwise makes a fixed 16-byte move into output
+// sized in advance.
 func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 	ncols := int(b.NumCols())
 	rows := int(b.NumRows())
@@ -107,19 +118,28 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 	}
 	d := w.delim()
 	cws := make([]colWriter, ncols)
-	size := 0
+	var allSlow []uint64
+	// size is the output size when the estimate for formatted values holds: values,
+	// one delimiter or line end per value, CRs, quotes and the "" of empty records.
+	size := rows*ncols + 16
+	if w.CRLF {
+		size += rows
+	}
+	if ncols == 1 {
+		size += 2 * rows
+	}
 	for j := range cws {
 		col := b.Column(j)
 		cw := &cws[j]
 		if s, ok := col.(*array.String); ok {
 			cw.str = s
 			cw.offsets = s.ValueOffsets()
-			cw.base = cw.offsets[0]
-			cw.data = s.ValueBytes()
-			cw.nulls = s.NullN() > 0
-			cw.check = bytes.IndexByte(cw.data, d) >= 0 || bytes.IndexByte(cw.data, '"') >= 0 ||
-				bytes.IndexByte(cw.data, '\n') >= 0 || bytes.IndexByte(cw.data, '\r') >= 0
-			size += len(cw.data)
+			if buf := s.Data().Buffers()[2]; buf != nil {
+				cw.data = buf.Bytes()
+				cw.data = cw.data[:cap(cw.data)]
+			}
+			size += int(cw.offsets[rows] - cw.offsets[0])
+			size += w.markSlow(cw, rows)
 			continue
 		}
 		app, err := table.NewAppender(col)
@@ -128,44 +148,135 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 		}
 		cw.app = app
 		cw.check = strings.IndexByte(textChars, d) >= 0
+		if allSlow == nil {
+			allSlow = make([]uint64, (rows+63)/64)
+			for k := range allSlow {
+				allSlow[k] = ^uint64(0)
+			}
+		}
+		cw.slow = allSlow
 		size += 8 * rows
 	}
-	size += rows*(ncols+1) + 16
 	if cap(dst)-len(dst) < size {
-		nd := make([]byte, len(dst), len(dst)+size+size/8)
+		nd := make([]byte, len(dst), len(dst)+size)
 		copy(nd, dst)
 		dst = nd
 	}
-	for i := 0; i < rows; i++ {
-		lineStart := len(dst)
+	// Write at full capacity with index assignments; pos is the length written.
+	out, pos := dst[:cap(dst)], len(dst)
+	for i := range rows {
+		lineStart := pos
 		for j := range cws {
 			cw := &cws[j]
-			if j > 0 {
-				dst = append(dst, d)
-			}
-			if cw.str != nil {
-				if cw.nulls && cw.str.IsNull(i) {
-					continue
-				}
-				s, e := int(cw.offsets[i]-cw.base), int(cw.offsets[i+1]-cw.base)
-				if cw.check && w.needsQuotes(cw.data[s:e]) {
-					dst = appendQuoted(dst, cw.data[s:e])
-				} else {
-					dst = appendField(dst, cw.data, s, e)
-				}
+			if cw.slow != nil && cw.slow[i>>6]&(1<<(i&63)) != 0 {
+				out, pos = w.appendSlow(out, pos, cw, i)
 				continue
 			}
-			start := len(dst)
-			dst = cw.app(dst, i)
-			if cw.check && w.needsQuotes(dst[start:]) {
-				v := append([]byte(nil), dst[start:]...)
-				dst = appendQuoted(dst[:start], v)
+			s, e := int(cw.offsets[i]), int(cw.offsets[i+1])
+			n := e - s
+			if n <= 16 && s+16 <= len(cw.data) && pos+17 <= len(out) {
+				// Most values are short: a constant 16-byte move (one SSE load and
+				// store) beats a memmove call; the bytes it writes past n are
+				// overwritten by what follows.
+				*(*[16]byte)(out[pos:]) = *(*[16]byte)(cw.data[s:])
+			} else {
+				out = ensure(out, pos, n+1)
+				copy(out[pos:], cw.data[s:e])
+			}
+			out[pos+n] = d // a delimiter after every value; the last becomes the line end
+			pos += n + 1
+		}
+		pos--
+		if ncols == 1 && pos == lineStart {
+			// A record of one empty value would read back as a blank line.
+			out = ensure(out, pos, 2)
+			out[pos], out[pos+1] = '"', '"'
+			pos += 2
+		}
+		out = ensure(out, pos, 2)
+		if w.CRLF {
+			out[pos] = '\r'
+			pos++
+		}
+		out[pos] = '\n'
+		pos++
+	}
+	return out[:pos], nil
+}
+
+// ensure returns out with room for n bytes at pos, keeping out[:pos].
+func ensure(out []byte, pos, n int) []byte {
+	if pos+n <= len(out) {
+		return out
+	}
+	nd := make([]byte, max(2*len(out), pos+n+64))
+	copy(nd, out[:pos])
+	return nd
+}
+
+// markSlow sets cw.slow for a string column: the rows whose value needs quotes, found
+// with one vectorised search per special byte and a binary search for the row of each
+// hit, and the nulls that have bytes behind them (Arrow allows it; they are written as
+// nothing). It returns the extra output bytes the quoting takes.
+func (w Writer) markSlow(cw *colWriter, rows int) int {
+	offs := cw.offsets
+	lo, hi := int(offs[0]), int(offs[rows])
+	if hi > len(cw.data) {
+		hi = len(cw.data) // a malformed array; Value would panic on it too
+	}
+	mark := func(r int) {
+		if cw.slow == nil {
+			cw.slow = make([]uint64, (rows+63)/64)
+		}
+		cw.slow[r>>6] |= 1 << (r & 63)
+	}
+	extra := 0
+	for _, c := range [...]byte{w.delim(), '"', '\n', '\r'} {
+		for p := lo; p < hi; {
+			k := bytes.IndexByte(cw.data[p:hi], c)
+			if k < 0 {
+				break
+			}
+			// The row whose value holds position p+k: the last with offset <= p+k.
+			r := sort.Search(rows, func(r int) bool { return int(offs[r+1]) > p+k })
+			if cw.slow == nil || cw.slow[r>>6]&(1<<(r&63)) == 0 {
+				mark(r)
+				v := cw.data[offs[r]:offs[r+1]]
+				extra += 2 + bytes.Count(v, quoteSep)
+			}
+			p = int(offs[r+1])
+		}
+	}
+	if cw.str.NullN() > 0 {
+		for r := range rows {
+			if cw.str.IsNull(r) && offs[r] != offs[r+1] {
+				mark(r)
 			}
 		}
-		if ncols == 1 && len(dst) == lineStart {
-			dst = append(dst, '"', '"')
-		}
-		dst = w.eol(dst)
 	}
-	return dst, nil
+	return extra
+}
+
+// appendSlow writes row i's value of cw and a delimiter at out[pos:], by appending:
+// nulls, values that need quotes, and formatted values.
+func (w Writer) appendSlow(out []byte, pos int, cw *colWriter, i int) ([]byte, int) {
+	dst := out[:pos]
+	switch {
+	case cw.app != nil:
+		start := len(dst)
+		dst = cw.app(dst, i)
+		if cw.check && w.needsQuotes(dst[start:]) {
+			v := append([]byte(nil), dst[start:]...)
+			dst = appendQuoted(dst[:start], v)
+		}
+	case !cw.str.IsNull(i):
+		v := cw.data[cw.offsets[i]:cw.offsets[i+1]]
+		if w.needsQuotes(v) {
+			dst = appendQuoted(dst, v)
+		} else {
+			dst = append(dst, v...)
+		}
+	}
+	dst = append(dst, w.delim())
+	return dst[:cap(dst)], len(dst)
 }

@@ -1,0 +1,340 @@
+package csvfmt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"math/bits"
+)
+
+// records parses the records of buf from i on, stopping before the first one that
+// starts at or after stop. It returns the position reached and stRecord, or what
+// record reported when it needs more input (stMore, at the record's start) or the
+// input ended (stEnd), or the first error.
+//
+// Runs of records without quotes go through plainRecords, the rest through record.
+// next is the position of the next quote in buf, found with one vectorised search
+// per quote rather than per line: every line that ends before it is quote-free.
+func (p *parser) records(buf []byte, i, stop int, atEOF bool) (int, status, error) {
+	fast := p.cs == charsetUTF8 && !p.grow && len(p.cols) > 0
+	next := -1
+	for i < stop {
+		if fast {
+			if next < i {
+				next = bytes.IndexByte(buf[i:], '"')
+				if next < 0 {
+					next = len(buf)
+				} else {
+					next += i
+				}
+			}
+			if i = p.plainRecords(buf, i, stop, next); i >= stop {
+				break
+			}
+		}
+		n, st, _, err := p.record(buf, i, atEOF)
+		if err != nil || st == stMore || st == stEnd {
+			return i, st, err
+		}
+		i = n
+	}
+	return i, stRecord, nil
+}
+
+// plainRecords is the hot path: it parses the records from buf[i] on that end before
+// lim (the next quote) and 32 bytes before the end of buf and have exactly one field
+// per column, and blank lines, stopping before a record that starts at or after stop.
+// It returns the position after the last one, leaving whatever it cannot take (a
+// quote, a ragged record, the end of buf) to record, which follows the same rules.
+//
+// It works in three steps per batch of input, so that few branches depend on the data
+// and the inner loops stay small: findSeparators lists where every delimiter and
+// terminator is; the list is checked to hold, record after record, ncols-1 delimiters
+// then a terminator (or a blank line); storeColumns then copies the values of those
+// records column by column.
+func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
+	cols, row, line := p.cols, p.rows, p.line
+	ncols := len(cols)
+	// Work at full capacity with index assignments instead of appends: offsets[row]
+	// is where column data ends so far, lines is as long as the rows it has room for.
+	// Offsets are int32, so a column's data must stay below 2 GiB here (finish reports
+	// larger columns after record has parsed them).
+	lines := p.lines[:cap(p.lines)]
+	for j := range cols {
+		c := &cols[j]
+		c.data = c.data[:min(cap(c.data), math.MaxInt32)]
+		c.offsets = c.offsets[:cap(c.offsets)]
+	}
+	rowRoom := p.rowRoom(lines)
+	// Room for the separators of the current line carried over, a batch, and the
+	// unconditional writes of findSeparators.
+	if n := ncols + maxBatch + 16; len(p.seps) < n {
+		p.seps = make([]int, n)
+	}
+	seps := p.seps
+
+	// Leave the last 32 bytes of buf to record, so that the 16-byte copies of
+	// storeColumns and the 8-byte loads of findSeparators need no length checks.
+	lim = min(lim, len(buf)-32)
+	dm := uint64(p.delim) * lsb8
+	tm := uint64(p.term) * lsb8
+	crlf := p.term == '\n'
+	ls := i // start of the current line
+	// seps[h:n] are the separators not used yet, from ls on. seps[0] stays free for
+	// storeColumns, which needs the position before a group's first line.
+	h, n := 1, 1
+	k := i // where findSeparators goes on
+	// Batches start small, so that a record left to record early (ragged files) does
+	// not cost a long search, and double up to maxBatch (all multiples of 8 bytes).
+	batch := 256
+	for {
+		if row == rowRoom {
+			lines = p.growRows(lines)
+			rowRoom = p.rowRoom(lines)
+		}
+		if h < n && buf[seps[h]] == p.term {
+			// A terminator first: a blank line (LF, CR LF, or CR), or a record of one
+			// field in a file of one column.
+			end := seps[h]
+			if crlf && end > ls && buf[end-1] == '\r' {
+				end--
+			}
+			if end == ls {
+				line++
+				ls = seps[h] + 1
+				h++
+				if ls >= stop {
+					break
+				}
+				continue
+			}
+		}
+		if h+ncols > n {
+			// Not a whole record listed: list the next batch, keeping the separators
+			// of the current line.
+			if k >= lim {
+				break
+			}
+			n = 1 + copy(seps[1:], seps[h:n])
+			h = 1
+			end := min(k+batch, lim)
+			n = findSeparators(buf[k:k+(end-k+7)&^7], k, dm, tm, seps, n)
+			for n > h && seps[n-1] >= end {
+				n-- // read with the last word, but from lim on
+			}
+			k = end
+			batch = min(2*batch, maxBatch)
+			continue
+		}
+		// Check record after record: ncols-1 delimiters, then a terminator.
+		g, first, gs := h, row, ls
+		left := false // the next record is left to record, or starts after stop
+		for h+ncols <= n && row < rowRoom {
+			rec := seps[h : h+ncols]
+			if end := rec[0]; buf[end] == p.term {
+				if crlf && end > ls && buf[end-1] == '\r' {
+					end--
+				}
+				if end == ls {
+					break // blank line
+				}
+			}
+			bad := buf[rec[ncols-1]] ^ p.term
+			for _, s := range rec[:ncols-1] {
+				bad |= buf[s] ^ p.delim
+			}
+			if bad != 0 {
+				left = true
+				break
+			}
+			lines[row] = line
+			line++
+			row++
+			h += ncols
+			ls = rec[ncols-1] + 1
+			if ls >= stop {
+				left = true
+				break
+			}
+		}
+		if row > first {
+			seps[g-1] = gs - 1
+			if !p.storeColumns(buf, seps[g-1:h], first, row) {
+				// A column would reach 2 GiB: leave the group to record.
+				row, line, ls = first, line-int64(row-first), gs
+				break
+			}
+		}
+		if left {
+			break
+		}
+	}
+	// Restore the lengths, forgetting anything stored for rows not committed.
+	for j := range cols {
+		c := &cols[j]
+		c.offsets = c.offsets[:row+1]
+		c.data = c.data[:c.offsets[row]]
+		for len(c.nullRows) > 0 && c.nullRows[len(c.nullRows)-1] >= int32(row) {
+			c.nullRows = c.nullRows[:len(c.nullRows)-1]
+		}
+	}
+	p.lines = lines[:row]
+	p.rows, p.line = row, line
+	return ls
+}
+
+// maxBatch is the most input bytes whose separators plainRecords lists at once: enough
+// to make the per-batch work negligible, little enough for the input and the list to
+// stay in the L1 cache while storeColumns reads them.
+const maxBatch = 8 << 10
+
+// storeColumns stores the values of rows first to last-1, whose separators are
+// seps[1:] (ncols per row), seps[0] being the position just before the first row. It
+// goes column by column so that the column's buffers stay in registers and its data is
+// written sequentially. It reports false, having stored only part of the rows, when a
+// column would outgrow int32 offsets.
+func (p *parser) storeColumns(buf []byte, seps []int, first, last int) bool {
+	ncols := len(p.cols)
+	rows := last - first
+	for j := range p.cols {
+		c := &p.cols[j]
+		data, offs := c.data, c.offsets[first:last+1]
+		o := int(offs[0])
+		// Only the last field of a line may end in the CR of a CR LF.
+		dropCR := j == ncols-1 && p.term == '\n'
+		for r, idx := 0, j+1; r < rows; r, idx = r+1, idx+ncols {
+			s, e := seps[idx-1]+1, seps[idx]
+			if dropCR && e > s && buf[e-1] == '\r' {
+				e--
+			}
+			n := e - s
+			if 0 < n && n <= 16 && o+16 <= len(data) {
+				// Most fields are short: a constant 16-byte move (one SSE load and
+				// store) beats a memmove call; the bytes it copies past n are
+				// overwritten by the next value.
+				*(*[16]byte)(data[o:]) = *(*[16]byte)(buf[s:])
+				o += n
+				offs[r+1] = int32(o)
+				continue
+			}
+			// Everything else, out of line so that the loop keeps its registers.
+			var ok bool
+			if data, ok = c.storeSlow(data, buf[s:e], o, first+r); !ok {
+				return false
+			}
+			o += n
+			offs[r+1] = int32(o)
+		}
+		c.data = data
+	}
+	return true
+}
+
+// storeSlow stores v at data[o:] for row, growing data as needed, and records an empty
+// value as null. It reports false when data would outgrow int32 offsets.
+//
+//go:noinline
+func (c *column) storeSlow(data, v []byte, o, row int) ([]byte, bool) {
+	if len(v) == 0 {
+		c.nullRows = append(c.nullRows, int32(row))
+		return data, true
+	}
+	if o+len(v) > len(data) {
+		if o+len(v) > math.MaxInt32 {
+			c.data = data
+			return data, false
+		}
+		nd := make([]byte, min(max(2*cap(data), o+len(v)+len(v)/4+16), math.MaxInt32))
+		copy(nd, data[:o])
+		data = nd
+	}
+	copy(data[o:], v)
+	return data, true
+}
+
+// findSeparators writes to seps[n:] the positions of the delimiters and terminators
+// in b (whose length is a multiple of 8), b being at position base of the input, and
+// returns the new length. seps needs room for len(b)+8 more entries.
+//
+// It finds them 64 bytes at a time with separatorBits, then writes their positions 8
+// at a time without testing how many there are (usually fewer), the count advancing by
+// the number of bits: no branch depends on the data.
+func findSeparators(b []byte, base int, dm, tm uint64, seps []int, n int) int {
+	for len(b) >= 8 {
+		var mask uint64
+		var cnt int
+		if len(b) >= 64 {
+			// Unrolled: constant shifts, and the loads need no further bounds checks.
+			b := b[:64]
+			m0, c0 := separatorBits(binary.LittleEndian.Uint64(b[0:]), dm, tm)
+			m1, c1 := separatorBits(binary.LittleEndian.Uint64(b[8:]), dm, tm)
+			m2, c2 := separatorBits(binary.LittleEndian.Uint64(b[16:]), dm, tm)
+			m3, c3 := separatorBits(binary.LittleEndian.Uint64(b[24:]), dm, tm)
+			m4, c4 := separatorBits(binary.LittleEndian.Uint64(b[32:]), dm, tm)
+			m5, c5 := separatorBits(binary.LittleEndian.Uint64(b[40:]), dm, tm)
+			m6, c6 := separatorBits(binary.LittleEndian.Uint64(b[48:]), dm, tm)
+			m7, c7 := separatorBits(binary.LittleEndian.Uint64(b[56:]), dm, tm)
+			mask = m0 | m1<<8 | m2<<16 | m3<<24 | m4<<32 | m5<<40 | m6<<48 | m7<<56
+			cnt = int(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7)
+		} else {
+			for w := range len(b) >> 3 {
+				m, c := separatorBits(binary.LittleEndian.Uint64(b[8*w:]), dm, tm)
+				mask |= m << (8 * w)
+				cnt += int(c)
+			}
+		}
+		s := seps[n : n+8 : n+8]
+		for j := range s {
+			s[j] = base + bits.TrailingZeros64(mask)
+			mask &= mask - 1
+		}
+		for j := n + 8; j < n+cnt; j++ {
+			seps[j] = base + bits.TrailingZeros64(mask)
+			mask &= mask - 1
+		}
+		n += cnt
+		w := min(len(b), 64)
+		b, base = b[w:], base+w
+	}
+	return n
+}
+
+// separatorBits returns a bit per byte of the little-endian word v (bit i for byte i)
+// that is the delimiter or the terminator (dm and tm: that byte times lsb8), and their
+// number.
+//
+// For x = v ^ dm, the high bit of ^(((x & 0x7F..7F) + 0x7F..7F) | x) is set exactly in
+// the bytes of x that are zero: adding 0x7F to the low 7 bits carries into the high bit
+// unless they are all zero, and no carry crosses bytes. (The cheaper (x-0x01..01)&^x
+// can also flag the byte above a match: with ',' as delimiter, the '-' of ",-5".)
+// With those high bits shifted down to bits 0, 8, ..., 56, multiplying by
+// 0x0102040810204080 gathers them into the top byte (each lands on a bit of its own,
+// so nothing carries), and multiplying by lsb8 sums them there.
+func separatorBits(v, dm, tm uint64) (bits, count uint64) {
+	x, y := v^dm, v^tm
+	m := ^((((x & low7) + low7) | x) & (((y & low7) + low7) | y)) & msb8 >> 7
+	return m * 0x0102040810204080 >> 56, m * lsb8 >> 56
+}
+
+// rowRoom is the number of rows the full-capacity buffers of plainRecords can hold.
+func (p *parser) rowRoom(lines []int64) int {
+	room := len(lines)
+	for j := range p.cols {
+		room = min(room, len(p.cols[j].offsets)-1)
+	}
+	return room
+}
+
+// growRows doubles the room for rows in plainRecords' full-capacity buffers.
+func (p *parser) growRows(lines []int64) []int64 {
+	n := 2*len(lines) + 64
+	lines = append(lines, make([]int64, n-len(lines))...)
+	for j := range p.cols {
+		c := &p.cols[j]
+		if len(c.offsets) < n+1 {
+			c.offsets = append(c.offsets, make([]int32, n+1-len(c.offsets))...)
+			c.offsets = c.offsets[:cap(c.offsets)]
+		}
+	}
+	return lines[:cap(lines)]
+}
