@@ -54,6 +54,19 @@ Examples:
   Read a Windows-1252 file without a header row:
     ptransform apply --encoding windows-1252 --no-header legacy.txt --from csv -o out.csv
 
+Excel workbooks (.xlsx .xlsm .xltx .xltm, recognised by content) are read sheet by sheet;
+several inputs, CSV or Excel, are read in parallel and written in order: file order, then
+sheet order. _file and _sheet in expressions name each row's source.
+
+  Every visible sheet of two workbooks into one CSV, with the source of each row:
+    ptransform apply --sheet '*' -e 'source = _file ~ ":" ~ _sheet' q1.xlsx q2.xlsx -o all.csv
+
+  A report whose header is on row 4, only columns A to F:
+    ptransform apply --header-row 4 --range A4:F100000 report.xlsx -o report.csv
+
+  Monthly exports whose columns drifted over the year:
+    ptransform apply --union jan.csv feb.xlsx mar.csv -o q1.csv
+
 Exit status: 0 success, 1 bad data or runtime error, 2 bad usage, 130 interrupted.`
 
 func applyCommand() *cli.Command {
@@ -64,7 +77,7 @@ func applyCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv"},
-			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the extension does not say (stdin): csv | tsv"},
+			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
@@ -79,6 +92,12 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-header", Usage: "input has no header row: columns are named c1, c2, ..."},
 			&cli.StringFlag{Name: "encoding", Usage: "input `ENCODING`: utf-8, latin1, windows-1252, utf-16le, utf-16be (default: UTF-8, or UTF-16 by its BOM)"},
 			&cli.StringFlag{Name: "ragged", Value: "error", Usage: "rows with too few or too many fields: `MODE` error | pad | truncate | pad,truncate"},
+			&cli.StringSliceFlag{Name: "sheet", Usage: "Excel: sheets to read, by `NAME`, 1-based INDEX or GLOB ('*' = every visible worksheet); repeatable; default the first visible worksheet"},
+			&cli.IntFlag{Name: "header-row", Usage: "Excel: 1-based row `N` holding the header; rows above it are skipped (default: the first row with a value)"},
+			&cli.StringFlag{Name: "range", Usage: "Excel: read only this rectangle, e.g. `A1:F500`"},
+			&cli.BoolFlag{Name: "include-hidden", Usage: "Excel: let '*' and other globs match hidden sheets too"},
+			&cli.BoolFlag{Name: "union", Usage: "inputs with different columns: combine them by name (missing cells are empty)"},
+			&cli.StringFlag{Name: "password-env", Usage: "Excel: read the password of an encrypted workbook from environment variable `VAR`"},
 			&cli.BoolFlag{Name: "crlf", Usage: "end output lines with CRLF instead of LF"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 		},
@@ -123,6 +142,21 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	}
 	if c.Bool("quiet") {
 		o.Stderr = nil
+	}
+	o.Sheets = c.StringSlice("sheet")
+	o.HeaderRow = c.Int("header-row")
+	if o.HeaderRow < 0 {
+		return o, fmt.Errorf("--header-row must be 1 or more, got %d", o.HeaderRow)
+	}
+	o.Range = c.String("range")
+	o.IncludeHidden = c.Bool("include-hidden")
+	o.Union = c.Bool("union")
+	if v := c.String("password-env"); v != "" {
+		pw, ok := os.LookupEnv(v)
+		if !ok {
+			return o, fmt.Errorf("--password-env: environment variable %s is not set", v)
+		}
+		o.Password = pw
 	}
 	if o.Workers < 1 {
 		return o, fmt.Errorf("--workers must be at least 1, got %d", o.Workers)

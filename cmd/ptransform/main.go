@@ -82,7 +82,7 @@ func newApp() *cli.App {
 		Version: version,
 		// Expressions contain commas: a repeated flag gives one value per occurrence.
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{applyCommand(), versionCommand()},
+		Commands:                  []*cli.Command{applyCommand(), inspectCommand(), versionCommand()},
 		OnUsageError:              usageError,
 		ExitErrHandler:            func(*cli.Context, error) {}, // exit codes are decided in exitCode
 		CommandNotFound: func(c *cli.Context, name string) {

@@ -15,7 +15,6 @@ import (
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/output"
-	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/transforms"
 )
 
@@ -39,6 +38,14 @@ type Options struct {
 	ChunkSize int64
 	CSV       csvfmt.Options
 	CRLF      bool
+
+	// Excel inputs
+	Sheets        []string // NAME | 1-based INDEX | GLOB; empty: the first visible worksheet
+	IncludeHidden bool     // globs also match hidden sheets
+	HeaderRow     int      // 1-based row holding the header; 0: the first row with a value
+	Range         string   // read only this rectangle, e.g. A1:F500
+	Password      string   // for encrypted workbooks
+	Union         bool     // sources with different columns: union them by name
 
 	Stdout   io.Writer
 	Stderr   io.Writer // warnings (row errors skipped or nulled); nil for none
@@ -68,16 +75,15 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return usage(err)
 	}
-	inputs, err := openInputs(o)
+	op, err := openSources(o)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, in := range inputs {
-			in.Close()
-		}
-	}()
-	header, err := commonHeader(inputs)
+	defer op.close()
+	if len(op.sources) == 0 {
+		return usage(errors.New("the inputs hold no sheet to read"))
+	}
+	header, err := runColumns(op.sources, o.Union)
 	if err != nil {
 		return usage(err)
 	}
@@ -117,7 +123,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		}()
 	}
 
-	r := newRunner(o, inputs, pipeline, writer, dst, errs)
+	r := newRunner(o, op.sources, header, pipeline, writer, dst, errs)
 	if _, err := dst.Write(writer.AppendHeader(nil, pipeline.columns.Names())); err != nil {
 		return err
 	}
@@ -131,7 +137,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err := dst.Commit(); err != nil {
 		return err
 	}
-	r.reportRowErrors()
+	r.reportWarnings()
 	return nil
 }
 
@@ -152,71 +158,6 @@ func outputFormat(o Options) (csvfmt.Writer, error) {
 		return csvfmt.Writer{Delimiter: '\t', CRLF: o.CRLF}, nil
 	}
 	return csvfmt.Writer{}, fmt.Errorf("unknown output format %q (want csv or tsv)", o.To)
-}
-
-func openInputs(o Options) ([]*csvfmt.Input, error) {
-	copts := o.CSV
-	switch strings.ToLower(o.From) {
-	case "", "csv":
-	case "tsv":
-		if copts.Delimiter == 0 {
-			copts.Delimiter = '\t'
-		}
-	default:
-		return nil, usage(fmt.Errorf("unknown input format %q (want csv or tsv)", o.From))
-	}
-	var inputs []*csvfmt.Input
-	for _, name := range o.Inputs {
-		in, err := csvfmt.Open(name, copts)
-		if err != nil {
-			for _, opened := range inputs {
-				opened.Close()
-			}
-			return nil, err
-		}
-		inputs = append(inputs, in)
-	}
-	return inputs, nil
-}
-
-// commonHeader is the header all inputs share; inputs whose columns differ are an error
-// that names the difference.
-func commonHeader(inputs []*csvfmt.Input) ([]string, error) {
-	first := table.UniqueNames(inputs[0].Header)
-	for _, in := range inputs[1:] {
-		h := table.UniqueNames(in.Header)
-		if strings.Join(h, "\x00") == strings.Join(first, "\x00") {
-			continue
-		}
-		return nil, fmt.Errorf("%s and %s have different columns (%s)", inputs[0].Name, in.Name, headerDiff(first, h))
-	}
-	return first, nil
-}
-
-func headerDiff(a, b []string) string {
-	inA := make(map[string]bool, len(a))
-	for _, n := range a {
-		inA[n] = true
-	}
-	inB := make(map[string]bool, len(b))
-	for _, n := range b {
-		inB[n] = true
-	}
-	var parts []string
-	for _, n := range a {
-		if !inB[n] {
-			parts = append(parts, fmt.Sprintf("only in the first: %q", n))
-		}
-	}
-	for _, n := range b {
-		if !inA[n] {
-			parts = append(parts, fmt.Sprintf("only in the second: %q", n))
-		}
-	}
-	if len(parts) == 0 {
-		return "same names in another order"
-	}
-	return strings.Join(parts, ", ")
 }
 
 // bufferPool recycles output buffers between workers and the writer, so that steady state

@@ -9,6 +9,8 @@ import (
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/output"
+	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/xlsxfmt"
 )
 
 // task is one chunk descriptor: a byte range of a seekable input, or a block cut by the
@@ -58,7 +60,8 @@ type resume struct {
 
 type runner struct {
 	o        Options
-	inputs   []*csvfmt.Input
+	sources  []*source
+	columns  []string // the run's columns, which every source is conformed to
 	stages   []*stage // per worker
 	writer   csvfmt.Writer
 	dst      *output.Destination
@@ -66,12 +69,18 @@ type runner struct {
 	errCount rowErrorSummary
 	ledger   *chunk.Ledger
 	cfg      chunk.Config
-	decoders [][]*csvfmt.Decoder // [worker][input], opened on first use
+	decoders [][]decoder // [worker][source], opened on first use
 	lastEnd  int64               // where the last written range's records ended
 	progress *progress
 }
 
-func newRunner(o Options, inputs []*csvfmt.Input, p *pipeline, w csvfmt.Writer, dst *output.Destination, errLog *rowErrorLog) *runner {
+// decoder is one worker's reader of one source.
+type decoder struct {
+	csv   *csvfmt.Decoder
+	sheet *xlsxfmt.Decoder
+}
+
+func newRunner(o Options, sources []*source, columns []string, p *pipeline, w csvfmt.Writer, dst *output.Destination, errLog *rowErrorLog) *runner {
 	workers := max(1, o.Workers)
 	chunkSize := o.ChunkSize
 	if chunkSize <= 0 {
@@ -80,22 +89,22 @@ func newRunner(o Options, inputs []*csvfmt.Input, p *pipeline, w csvfmt.Writer, 
 	o.ChunkSize = chunkSize
 	// Two chunks per worker keep every worker busy while the writer drains one result.
 	cfg := chunk.Config{Workers: workers, Window: 2*workers + 1}
-	r := &runner{o: o, inputs: inputs, writer: w, dst: dst, errLog: errLog, cfg: cfg,
+	r := &runner{o: o, sources: sources, columns: columns, writer: w, dst: dst, errLog: errLog, cfg: cfg,
 		ledger:   chunk.NewLedger(0, chunk.Counts{}, cfg.Window),
 		stages:   make([]*stage, workers),
-		decoders: make([][]*csvfmt.Decoder, workers),
+		decoders: make([][]decoder, workers),
 	}
 	for w := range r.stages {
 		r.stages[w] = p.newStage()
-		r.decoders[w] = make([]*csvfmt.Decoder, len(inputs))
+		r.decoders[w] = make([]decoder, len(sources))
 	}
 	var total int64
-	for _, in := range inputs {
-		if !in.Seekable {
-			total = -1
+	for _, s := range sources {
+		if s.csv == nil || !s.csv.Seekable {
+			total = -1 // a stream or a sheet: the size of what remains is unknown
 			break
 		}
-		total += in.Size - in.DataStart
+		total += s.csv.Size - s.csv.DataStart
 	}
 	r.progress = newProgress(o.Progress, total)
 	return r
@@ -125,23 +134,24 @@ func (r *runner) run(ctx context.Context) error {
 }
 
 func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) error {
-	for i := from.input; i < len(r.inputs); i++ {
-		in := r.inputs[i]
+	for i := from.input; i < len(r.sources); i++ {
+		s := r.sources[i]
 		first := true
 		emitBlock := func(block []byte) error {
 			t := task{input: i, first: first, block: block}
 			first = false
 			return emit(t)
 		}
+		var err error
 		switch {
+		case s.sheet != nil:
+			err = s.sheet.Split(ctx, sheetChunkRows(r.o.ChunkSize), emitBlock)
 		case i == from.input && from.stream:
 			first = from.first
-			if err := in.SplitFrom(ctx, from.offset, int(r.o.ChunkSize), emitBlock); err != nil {
-				return err
-			}
-		case in.Seekable:
-			ranges, err := in.Ranges(ctx, r.o.ChunkSize, r.cfg.Workers)
-			if err != nil {
+			err = s.csv.SplitFrom(ctx, from.offset, int(r.o.ChunkSize), emitBlock)
+		case s.csv.Seekable:
+			var ranges []csvfmt.Range
+			if ranges, err = s.csv.Ranges(ctx, r.o.ChunkSize, r.cfg.Workers); err != nil {
 				return err
 			}
 			for k, rg := range ranges {
@@ -150,19 +160,29 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 				}
 			}
 		default:
-			if err := in.Split(ctx, int(r.o.ChunkSize), emitBlock); err != nil {
-				return err
-			}
+			err = s.csv.Split(ctx, int(r.o.ChunkSize), emitBlock)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func (r *runner) decoder(worker, input int) *csvfmt.Decoder {
-	d := r.decoders[worker][input]
-	if d == nil {
-		d = r.inputs[input].NewDecoder()
-		r.decoders[worker][input] = d
+// sheetChunkRows turns --chunk-size into rows of sheet XML, which runs to a few hundred
+// bytes a row for typical sheets, so that chunks of either format cost about the same.
+func sheetChunkRows(chunkSize int64) int {
+	return int(max(1, chunkSize/400))
+}
+
+func (r *runner) decoder(worker, source int) *decoder {
+	d := &r.decoders[worker][source]
+	if d.csv == nil && d.sheet == nil {
+		if s := r.sources[source]; s.csv != nil {
+			d.csv = s.csv.NewDecoder()
+		} else {
+			d.sheet = s.sheet.NewDecoder()
+		}
 	}
 	return d
 }
@@ -170,49 +190,36 @@ func (r *runner) decoder(worker, input int) *csvfmt.Decoder {
 func (r *runner) closeDecoders() {
 	for _, ds := range r.decoders {
 		for _, d := range ds {
-			if d != nil {
-				d.Close()
+			if d.csv != nil {
+				d.csv.Close()
 			}
 		}
 	}
 }
 
 func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (result, error) {
-	in := r.inputs[t.input]
+	s := r.sources[t.input]
 	dec := r.decoder(worker, t.input)
-	var d csvfmt.Decoded
-	var err error
 	res := result{task: t}
-	if t.ranged {
-		d, err = dec.DecodeRange(t.rng)
-		res.start, res.end, res.inBytes = d.Start, d.End, t.rng.End-t.rng.Start
-	} else {
-		d, err = dec.DecodeBlock(t.block)
+	var c *table.Chunk
+	var err error
+	switch {
+	case dec.sheet != nil:
+		// Sheet blocks carry their own row numbers: no ledger needed.
+		c, err = dec.sheet.DecodeBlock(t.block)
 		res.inBytes = int64(len(t.block))
-		res.task.block = nil // the writer has no use for it; let it be collected
-	}
-	if err != nil {
-		// The chunk's line numbers are relative until every earlier chunk is counted.
-		base, berr := r.ledger.Base(ctx, seq, t.first)
-		if berr != nil {
-			return res, berr
+		res.task.block = nil
+		if err != nil {
+			return res, err
 		}
-		var pe *csvfmt.ParseError
-		if errors.As(err, &pe) {
-			pe.Rebase(in.DataLine + base.Lines)
+	default:
+		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
+			return res, err
 		}
-		return res, err
+		defer dec.csv.Recycle(c) // once encoded, nothing refers to the chunk's buffers
 	}
-	r.ledger.Publish(seq, t.first, chunk.Counts{Rows: d.Rows, Lines: d.Lines})
-	base, err := r.ledger.Base(ctx, seq, t.first)
-	if err != nil {
-		return res, err
-	}
-	c := d.Chunk
-	c.Row0 = base.Rows + 1
-	lineBase := in.DataLine + base.Lines
-	for i := range c.Lines {
-		c.Lines[i] += lineBase
+	if s.conform != nil {
+		c = conformChunk(c, s.conform, r.columns)
 	}
 	if c, res.rowErrs, err = r.stages[worker].apply(c); err != nil {
 		var rowErr *expr.RowError
@@ -227,8 +234,45 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		return res, err
 	}
 	res.out = buf
-	dec.Recycle(d.Chunk)
 	return res, nil
+}
+
+// decodeCSV decodes a CSV chunk and makes its positions absolute: a chunk's first row
+// and line numbers depend on every earlier chunk, which the ledger sums.
+func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.Decoder, seq int64, t task, res *result) (*table.Chunk, error) {
+	var d csvfmt.Decoded
+	var err error
+	if t.ranged {
+		d, err = dec.DecodeRange(t.rng)
+		res.start, res.end, res.inBytes = d.Start, d.End, t.rng.End-t.rng.Start
+	} else {
+		d, err = dec.DecodeBlock(t.block)
+		res.inBytes = int64(len(t.block))
+		res.task.block = nil // the writer has no use for it; let it be collected
+	}
+	if err != nil {
+		base, berr := r.ledger.Base(ctx, seq, t.first)
+		if berr != nil {
+			return nil, berr
+		}
+		var pe *csvfmt.ParseError
+		if errors.As(err, &pe) {
+			pe.Rebase(in.DataLine + base.Lines)
+		}
+		return nil, err
+	}
+	r.ledger.Publish(seq, t.first, chunk.Counts{Rows: d.Rows, Lines: d.Lines})
+	base, err := r.ledger.Base(ctx, seq, t.first)
+	if err != nil {
+		return nil, err
+	}
+	c := d.Chunk
+	c.Row0 = base.Rows + 1
+	lineBase := in.DataLine + base.Lines
+	for i := range c.Lines {
+		c.Lines[i] += lineBase
+	}
+	return c, nil
 }
 
 func (r *runner) write(seq int64, res result, err error) error {
@@ -236,7 +280,7 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if t.ranged {
 		prev := r.lastEnd
 		if t.first {
-			prev = r.inputs[t.input].DataStart
+			prev = r.sources[t.input].csv.DataStart
 		}
 		// A wrong start invalidates whatever the chunk reported, its error included.
 		if res.start != prev || errors.Is(err, csvfmt.ErrNeedStream) {
@@ -257,6 +301,19 @@ func (r *runner) write(seq int64, res result, err error) error {
 	return r.errLog.add(res.rowErrs)
 }
 
-func (r *runner) reportRowErrors() {
+// reportWarnings tells on stderr what the run changed or ignored: rows that --on-error
+// skip or null let through, and what the sheets held that could not be read as asked.
+func (r *runner) reportWarnings() {
 	r.errCount.report(r.o.Stderr, r.o)
+	if r.o.Stderr == nil {
+		return
+	}
+	for _, s := range r.sources {
+		if s.sheet == nil {
+			continue
+		}
+		for _, w := range s.sheet.Warnings() {
+			fmt.Fprintf(r.o.Stderr, "ptransform: warning: %s\n", w) // w names file and sheet
+		}
+	}
 }

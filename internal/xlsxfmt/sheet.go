@@ -436,7 +436,7 @@ func (s *Sheet) Warnings() []string {
 			s.book.Path, s.Name, ColumnName(p.col), p.row))
 	}
 	if p := s.findings.beyondRight; p.row > 0 {
-		w = append(w, fmt.Sprintf("%s: sheet %q: values right of the last header column %s are dropped (first: %s%d); use NoHeader or Range to read them",
+		w = append(w, fmt.Sprintf("%s: sheet %q: values right of the last header column %s are dropped (first: %s%d); use --no-header or --range to read them",
 			s.book.Path, s.Name, ColumnName(s.win.lastCol), ColumnName(p.col), p.row))
 	}
 	return w
