@@ -113,6 +113,9 @@ func openSources(o Options) (*opened, error) {
 		}
 		op.books = append(op.books, b)
 		sheets, err := b.Selected()
+		if errors.Is(err, xlsxfmt.ErrSheetSelection) {
+			return fail(usage(err))
+		}
 		if err != nil {
 			return fail(err)
 		}

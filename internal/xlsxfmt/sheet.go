@@ -51,6 +51,10 @@ func (b *Book) Selected() ([]*Sheet, error) {
 	return sheets, nil
 }
 
+// ErrSheetSelection is wrapped by the errors for a --sheet that names no sheet of the
+// workbook: a mistake in how ptransform was called rather than in the data.
+var ErrSheetSelection = errors.New("no such sheet")
+
 func (b *Book) selectSheets() ([]int, error) {
 	isData := func(i int) bool { return b.Sheets[i].Kind == "worksheet" }
 	if len(b.opts.Sheets) == 0 {
@@ -76,14 +80,14 @@ func (b *Book) selectSheets() ([]int, error) {
 		}
 		if n, err := strconv.Atoi(want); err == nil {
 			if n < 1 || n > len(b.Sheets) {
-				return nil, fmt.Errorf("no sheet number %d: the workbook has %d sheets (%s)", n, len(b.Sheets), b.sheetNames())
+				return nil, selectionError("no sheet number %d: the workbook has %d sheets (%s)", n, len(b.Sheets), b.sheetNames())
 			}
 			add(n - 1)
 			continue
 		}
 		if strings.ContainsAny(want, "*?[") {
 			if _, err := path.Match(want, ""); err != nil {
-				return nil, fmt.Errorf("bad sheet pattern %q: %v", want, err)
+				return nil, selectionError("bad sheet pattern %q: %v", want, err)
 			}
 			matched := false
 			for i, s := range b.Sheets {
@@ -93,13 +97,22 @@ func (b *Book) selectSheets() ([]int, error) {
 				}
 			}
 			if !matched {
-				return nil, fmt.Errorf("no worksheet matches %q; sheets: %s", want, b.sheetNames())
+				return nil, selectionError("no worksheet matches %q; sheets: %s", want, b.sheetNames())
 			}
 			continue
 		}
-		return nil, fmt.Errorf("no sheet named %q; sheets: %s", want, b.sheetNames())
+		return nil, selectionError("no sheet named %q; sheets: %s", want, b.sheetNames())
 	}
 	return out, nil
+}
+
+type sheetSelectionError struct{ msg string }
+
+func (e *sheetSelectionError) Error() string        { return e.msg }
+func (e *sheetSelectionError) Is(target error) bool { return target == ErrSheetSelection }
+
+func selectionError(format string, args ...any) error {
+	return &sheetSelectionError{fmt.Sprintf(format, args...)}
 }
 
 // sheetByName finds a sheet by exact name, else case-insensitively (as Excel
@@ -435,7 +448,8 @@ func (s *Sheet) Warnings() []string {
 		w = append(w, fmt.Sprintf("%s: sheet %q: formula cells without a cached value read as empty (first: %s%d); the file was saved without calculating them",
 			s.book.Path, s.Name, ColumnName(p.col), p.row))
 	}
-	if p := s.findings.beyondRight; p.row > 0 {
+	// With --range the user chose the columns: what lies outside is not news.
+	if p := s.findings.beyondRight; p.row > 0 && s.book.opts.Range == "" {
 		w = append(w, fmt.Sprintf("%s: sheet %q: values right of the last header column %s are dropped (first: %s%d); use --no-header or --range to read them",
 			s.book.Path, s.Name, ColumnName(s.win.lastCol), ColumnName(p.col), p.row))
 	}
