@@ -70,7 +70,7 @@ type runner struct {
 	ledger   *chunk.Ledger
 	cfg      chunk.Config
 	decoders [][]decoder // [worker][source], opened on first use
-	lastEnd  int64               // where the last written range's records ended
+	lastEnd  int64       // where the last written range's records ended
 	progress *progress
 }
 
