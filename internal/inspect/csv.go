@@ -3,6 +3,7 @@ package inspect
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -89,8 +90,7 @@ func (s *sampler) add(c *table.Chunk) {
 		row := make([]*string, s.cols)
 		for j := range row {
 			if col := c.Batch.Column(j).(*array.String); col.IsValid(r) {
-				v := col.Value(r) // a copy: the chunk's buffers are recycled
-				v = string([]byte(v))
+				v := strings.Clone(col.Value(r)) // the chunk's buffers are recycled
 				row[j] = &v
 			}
 		}
@@ -167,8 +167,7 @@ func (c counter) countRanges(ctx context.Context) (int64, error) {
 				dec, err := d.DecodeRange(ranges[i])
 				parts[i] = part{start: dec.Start, end: dec.End, rows: dec.Rows, lines: dec.Lines, err: err}
 				if err != nil {
-					for f := firstFailed.Load(); i < f && !firstFailed.CompareAndSwap(f, i); f = firstFailed.Load() {
-					}
+					lowerTo(&firstFailed, i)
 				} else {
 					d.Recycle(dec.Chunk)
 				}
@@ -268,6 +267,12 @@ func (c counter) countStream(ctx context.Context, split func(context.Context, in
 		return 0, err
 	}
 	return rows, nil
+}
+
+// lowerTo sets a to v if v is smaller.
+func lowerTo(a *atomic.Int64, v int64) {
+	for old := a.Load(); v < old && !a.CompareAndSwap(old, v); old = a.Load() {
+	}
 }
 
 // rebase makes a chunk-relative parse error absolute: base is the line number of the

@@ -51,8 +51,10 @@ func ValueType(v string) string {
 	if !isDecimal(v) || hasLeadingZero(v) {
 		return TypeText
 	}
-	if _, err := strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64); err == nil {
-		return TypeInteger
+	if !strings.ContainsAny(v, ".eE") {
+		if _, err := strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64); err == nil {
+			return TypeInteger
+		}
 	}
 	if f, err := strconv.ParseFloat(v, 64); err != nil || math.IsInf(f, 0) {
 		return TypeText // beyond the float64 range
