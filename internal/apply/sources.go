@@ -61,8 +61,15 @@ var workbookMagic = [][]byte{[]byte("PK\x03\x04"), {0xD0, 0xCF, 0x11, 0xE0, 0xA1
 // isWorkbook tells a workbook from a text file by its content, not its name.
 func isWorkbook(path string) (bool, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, fmt.Errorf("%s: no such file", path)
+	}
 	if err != nil {
 		return false, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return false, fmt.Errorf("%s: is a directory", path)
 	}
 	defer f.Close()
 	head := make([]byte, 8)
@@ -92,9 +99,6 @@ func openSources(o Options) (*opened, error) {
 		book := false
 		if name != "-" && !strings.EqualFold(o.From, "csv") && !strings.EqualFold(o.From, "tsv") {
 			if book, err = isWorkbook(name); err != nil {
-				if errors.Is(err, os.ErrNotExist) {
-					return fail(fmt.Errorf("%s: no such file", name))
-				}
 				return fail(err)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ptransform/ptransform/internal/table"
 )
 
 // OnError says what happens to a row whose expression fails (a bad number, division by
@@ -325,37 +327,7 @@ func (c *checker) knownNames() []string {
 // unknownColumn is exactly `unknown column "qyt" (did you mean "qty"?)`: no caret, since
 // the name is the whole story.
 func unknownColumn(name string, known []string) error {
-	best, bestDist := "", len(name)/2+2
-	for _, k := range known {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	if best != "" {
-		return fmt.Errorf("unknown column %q (did you mean %q?)", name, best)
-	}
-	return fmt.Errorf("unknown column %q", name)
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return table.UnknownColumnError(name, known)
 }
 
 // coerce converts n to type want where the language allows it implicitly: text cells

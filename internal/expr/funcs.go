@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ptransform/ptransform/internal/table"
 )
 
 // funcDef type-checks one call: it coerces the arguments and picks the kernel.
@@ -80,13 +82,7 @@ func (c *checker) call(a *ast) (*node, error) {
 			names = append(names, name)
 		}
 		sort.Strings(names)
-		best, bestDist := "", len(a.text)/2+2
-		for _, name := range names {
-			if d := editDistance(strings.ToLower(a.text), name); d < bestDist {
-				best, bestDist = name, d
-			}
-		}
-		if best != "" {
+		if best := table.Suggest(a.text, names); best != "" {
 			return nil, c.errAt(a.pos, "unknown function %s (did you mean %s?)", a.text, best)
 		}
 		return nil, c.errAt(a.pos, "unknown function %s", a.text)
