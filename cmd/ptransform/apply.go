@@ -86,7 +86,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated)"},
 			&cli.StringFlag{Name: "drop", Usage: "output all columns but these `COLS`"},
 			&cli.StringFlag{Name: "rename", Usage: "rename columns: `OLD=NEW[,OLD=NEW...]`"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parallel workers `N`"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parallel workers `N`; the run uses at most N cores"},
 			&cli.StringFlag{Name: "chunk-size", Value: "4MiB", Usage: "bytes per chunk, with units (`SIZE`: 64KiB, 8MiB)"},
 			&cli.StringFlag{Name: "delimiter", Usage: "input delimiter `C` (default: sniffed among , ; TAB |, or by extension); 'tab' or '\\t' for TAB"},
 			&cli.BoolFlag{Name: "no-header", Usage: "input has no header row: columns are named c1, c2, ..."},
@@ -160,6 +160,11 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	}
 	if o.Workers < 1 {
 		return o, fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
+	}
+	// N workers means N cores: the planner and the writer share them rather than taking
+	// more, so --workers 1 leaves the rest of the machine to other jobs.
+	if o.Workers < runtime.GOMAXPROCS(0) {
+		runtime.GOMAXPROCS(o.Workers)
 	}
 	var err error
 	if o.ChunkSize, err = parseSize(c.String("chunk-size")); err != nil {

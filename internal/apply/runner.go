@@ -30,6 +30,7 @@ type result struct {
 	start, end int64 // bytes of the input the chunk's records occupy (ranged tasks)
 	inBytes    int64
 	rowErrs    []expr.RowError // let through by --on-error skip or null
+	chunk      *table.Chunk    // the decoded chunk itself, for Scan's visit
 }
 
 // resync is returned by the writer when a range's first record does not start where the
@@ -72,6 +73,9 @@ type runner struct {
 	decoders [][]decoder // [worker][source], opened on first use
 	lastEnd  int64       // where the last written range's records ended
 	progress *progress
+	// visit, when set, receives each decoded chunk in input order in place of the
+	// transforms and the writer (see ScanCSV).
+	visit func(c *table.Chunk) error
 }
 
 // decoder is one worker's reader of one source.
@@ -95,7 +99,9 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, w cs
 		decoders: make([][]decoder, workers),
 	}
 	for w := range r.stages {
-		r.stages[w] = p.newStage()
+		if p != nil {
+			r.stages[w] = p.newStage()
+		}
 		r.decoders[w] = make([]decoder, len(sources))
 	}
 	var total int64
@@ -216,10 +222,16 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
 			return res, err
 		}
-		defer dec.csv.Recycle(c) // once encoded, nothing refers to the chunk's buffers
+		if r.visit == nil {
+			defer dec.csv.Recycle(c) // once encoded, nothing refers to the chunk's buffers
+		}
 	}
 	if s.conform != nil {
 		c = conformChunk(c, s.conform, r.columns)
+	}
+	if r.visit != nil {
+		res.chunk = c
+		return res, nil
 	}
 	if c, res.rowErrs, err = r.stages[worker].apply(c); err != nil {
 		var rowErr *expr.RowError
@@ -291,6 +303,9 @@ func (r *runner) write(seq int64, res result, err error) error {
 		return err
 	}
 	r.lastEnd = res.end
+	if r.visit != nil {
+		return r.visit(res.chunk)
+	}
 	_, err = r.dst.Write(*res.out)
 	bufferPool.Put(res.out)
 	r.progress.add(res.inBytes)

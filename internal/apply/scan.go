@@ -1,0 +1,30 @@
+package apply
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ptransform/ptransform/internal/csvfmt"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// ScanCSV reads the one CSV input of o exactly as Run would (same opening, chunking,
+// parallel decoding, resynchronisation and errors, with absolute row and line numbers)
+// and calls visit with each chunk in input order instead of transforming and writing
+// it. visit may keep the chunks: their buffers are not reused. It returns the opened
+// input, closed, for its metadata (delimiter, encoding, compression, header).
+func ScanCSV(ctx context.Context, o Options, visit func(c *table.Chunk) error) (*csvfmt.Input, error) {
+	if len(o.Inputs) != 1 {
+		return nil, errors.New("internal: ScanCSV reads exactly one input")
+	}
+	o.From = "csv"
+	op, err := openSources(o)
+	if err != nil {
+		return nil, err
+	}
+	defer op.close()
+	s := op.sources[0]
+	r := newRunner(o, op.sources, s.header, nil, csvfmt.Writer{}, nil, nil)
+	r.visit = visit
+	return s.csv, r.run(ctx)
+}
