@@ -31,6 +31,7 @@ type result struct {
 	inBytes    int64
 	rowErrs    []expr.RowError // let through by --on-error skip or null
 	chunk      *table.Chunk    // the decoded chunk itself, for Scan's visit
+	rows       int64           // rows written
 }
 
 // resync is returned by the writer when a range's first record does not start where the
@@ -246,6 +247,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		return res, err
 	}
 	res.out = buf
+	res.rows = int64(c.NumRows())
 	return res, nil
 }
 
@@ -308,7 +310,7 @@ func (r *runner) write(seq int64, res result, err error) error {
 	}
 	_, err = r.dst.Write(*res.out)
 	bufferPool.Put(res.out)
-	r.progress.add(res.inBytes)
+	r.progress.add(res.inBytes, res.rows)
 	if err != nil {
 		return err
 	}
