@@ -189,7 +189,7 @@ func TestCommonsCSVFiles(t *testing.T) {
 		// a policy allows them.
 		path := corpusFile(t, "commons-csv/csv-167/sample1.csv")
 		in, got := checkAllPaths(t, path, Options{})
-		if len(in.Header) != 1 || got.err != path+": line 2: expected 1 fields, found 3" {
+		if len(in.Header) != 1 || got.err != path+": line 2: expected 1 fields, found 3 (--ragged truncate drops the extra cells)" {
 			t.Fatalf("%q %s", in.Header, got.err)
 		}
 		in, got = checkAllPaths(t, path, Options{NoHeader: true, Ragged: RaggedPadTruncate})
@@ -228,7 +228,7 @@ func TestCSVKit(t *testing.T) {
 		opts   Options
 		checks []check
 	}{
-		{"bad.csv", Options{}, []check{fails("line 2: expected 3 fields, found 4")}},
+		{"bad.csv", Options{}, []check{fails("line 2: expected 3 fields, found 4 (--ragged truncate drops the extra cells)")}},
 		{"bad.csv", Options{Ragged: RaggedPadTruncate}, []check{rows(
 			[]string{"1", "27", N}, []string{N, "I'm too short!", N}, []string{"0", "mixed types.... uh oh", "17"})}},
 		{"blanks.csv", Options{}, []check{header("a", "b", "c", "d", "e", "f"),
@@ -242,13 +242,13 @@ func TestCSVKit(t *testing.T) {
 		{"no_header_row.csv", Options{NoHeader: true}, []check{header("c1", "c2", "c3"), rows([]string{"1", "2", "3"})}},
 		{"null_byte.csv", Options{}, []check{rows([]string{"\x00", "2", "3"})}},
 		{"optional_quote_characters.csv", Options{}, []check{rows([]string{"1", "2", "3"})}},
-		{"test_empty_columns.csv", Options{}, []check{fails("line 3: expected 5 fields, found 4")}},
+		{"test_empty_columns.csv", Options{}, []check{fails("line 3: expected 5 fields, found 4 (--ragged pad fills short rows with empty cells)")}},
 		{"test_empty_columns.csv", Options{Ragged: RaggedPad}, []check{header("a", "b", "c", "", ""),
 			rows([]string{"a", N, N, N, N}, []string{N, N, "c", N, N}, []string{N, N, N, N, N})}},
-		{"test_empty_columns_long_row.csv", Options{}, []check{fails("line 2: expected 3 fields, found 4")}},
-		{"test_empty_columns_short_row.csv", Options{}, []check{fails("line 2: expected 3 fields, found 2")}},
+		{"test_empty_columns_long_row.csv", Options{}, []check{fails("line 2: expected 3 fields, found 4 (--ragged truncate drops the extra cells)")}},
+		{"test_empty_columns_short_row.csv", Options{}, []check{fails("line 2: expected 3 fields, found 2 (--ragged pad fills short rows with empty cells)")}},
 		{"test_empty_columns_short_row.csv", Options{Ragged: RaggedPad}, []check{rows([]string{N, N, N})}},
-		{"test_extra_header.csv", Options{}, []check{fails("line 2: expected 4 fields, found 3")}},
+		{"test_extra_header.csv", Options{}, []check{fails("line 2: expected 4 fields, found 3 (--ragged pad fills short rows with empty cells)")}},
 		{"test_extra_header.csv", Options{Ragged: RaggedPad}, []check{rows([]string{"1", "2", "3", N})}},
 		{"test_header_newline.csv", Options{}, []check{
 			header("\t\n\v\f\r start \t\n\v\f\r end \t\n\v\f\r", "b", "c"), rows([]string{"d", "e", "f"}),

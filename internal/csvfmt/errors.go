@@ -13,13 +13,20 @@ type ParseError struct {
 	Line   int64 // 1-based line number once rebased; errors from Open are absolute
 	Column int   // 1-based field index; 0 when the error concerns the whole record
 	Msg    string
+	Hint   string // what the user can do about it, if anything; shown in parentheses
 }
 
 func (e *ParseError) Error() string {
+	var s string
 	if e.Column > 0 {
-		return fmt.Sprintf("%s: line %d, column %d: %s", e.File, e.Line, e.Column, e.Msg)
+		s = fmt.Sprintf("%s: line %d, column %d: %s", e.File, e.Line, e.Column, e.Msg)
+	} else {
+		s = fmt.Sprintf("%s: line %d: %s", e.File, e.Line, e.Msg)
 	}
-	return fmt.Sprintf("%s: line %d: %s", e.File, e.Line, e.Msg)
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
+	return s
 }
 
 // Rebase turns a chunk-relative line into an absolute one: base is the absolute line

@@ -147,7 +147,13 @@ func (p *parser) endRecord(nfields int, startLine int64) error {
 	if nfields != want && !(p.grow && p.rows == 0) {
 		if nfields < want && p.ragged&RaggedPad == 0 || nfields > want && p.ragged&RaggedTruncate == 0 {
 			p.rollback(startLine)
-			return p.errorf(startLine, 0, "expected %d fields, found %d", want, nfields)
+			err := p.errorf(startLine, 0, "expected %d fields, found %d", want, nfields)
+			if nfields < want {
+				err.Hint = "--ragged pad fills short rows with empty cells"
+			} else {
+				err.Hint = "--ragged truncate drops the extra cells"
+			}
+			return err
 		}
 		for j := nfields; j < want; j++ {
 			c := &p.cols[j]
