@@ -23,7 +23,15 @@ func main() {
 	os.Exit(run(os.Args))
 }
 
-func run(args []string) int {
+func run(args []string) (code int) {
+	defer func() {
+		// Pipeline goroutines turn panics into errors (internal/chunk); this covers the
+		// rest, so no input ever meets the user as a stack trace.
+		if p := recover(); p != nil {
+			fmt.Fprintf(os.Stderr, "ptransform: internal error: %v (please report this with the command that caused it)\n", p)
+			code = 1
+		}
+	}()
 	if path := os.Getenv("PTRANSFORM_CPUPROFILE"); path != "" {
 		// For profiling whole runs (see docs/performance.md); not a user feature.
 		if f, err := os.Create(path); err == nil {

@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"context"
+	"fmt"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -84,7 +85,7 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 				return context.Cause(ctx)
 			}
 		}
-		if err := job.Plan(ctx, emit); err != nil {
+		if err := guard(func() error { return job.Plan(ctx, emit) }); err != nil {
 			cancel(err) // the workers and the writer stop and report err
 			return
 		}
@@ -104,7 +105,11 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 				case <-ctx.Done():
 					return context.Cause(ctx)
 				}
-				r, err := job.Work(ctx, w, t.seq, t.task)
+				var r R
+				err := guard(func() (err error) {
+					r, err = job.Work(ctx, w, t.seq, t.task)
+					return err
+				})
 				select {
 				case outcomes <- outcome[R]{t.seq, r, err}:
 				case <-ctx.Done():
@@ -132,7 +137,7 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 					break
 				}
 				delete(pending, next)
-				if err := job.Write(o.seq, o.result, o.err); err != nil {
+				if err := guard(func() error { return job.Write(o.seq, o.result, o.err) }); err != nil {
 					return err
 				}
 				next++
@@ -142,4 +147,16 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 		return nil
 	})
 	return g.Wait()
+}
+
+// guard turns a panic in a job's code into an error, so that a bug meets the user as one
+// line on stderr and a clean exit (temporary output removed), never as a stack trace
+// from a goroutine nobody recovers.
+func guard(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v (please report this with the command that caused it)", p)
+		}
+	}()
+	return f()
 }

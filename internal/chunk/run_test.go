@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -149,5 +150,29 @@ func TestRunWriteErrorStops(t *testing.T) {
 	})
 	if !errors.Is(err, closed) {
 		t.Fatalf("err = %v, want %v", err, closed)
+	}
+}
+
+func TestRunTurnsPanicsIntoErrors(t *testing.T) {
+	err := Run(context.Background(), Config{Workers: 2, Window: 4}, Job[int, int]{
+		Plan: func(ctx context.Context, emit Emit[int]) error {
+			for i := 0; i < 10; i++ {
+				if err := emit(i); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Work: func(ctx context.Context, w int, seq int64, t int) (int, error) {
+			if t == 7 {
+				var m map[string]int
+				m["boom"] = 1
+			}
+			return t, nil
+		},
+		Write: func(seq int64, r int, err error) error { return err },
+	})
+	if err == nil || !strings.Contains(err.Error(), "internal error: assignment to entry in nil map") {
+		t.Fatalf("err = %v", err)
 	}
 }
