@@ -56,6 +56,9 @@ order=()
 measure() {
   local name=$1; shift
   local t rss s e first
+  # Each run starts with no dirty pages left by the one before: writeback of a previous
+  # 1 GB output otherwise throttles whichever command comes next, cp included.
+  sync
   s=$(date +%s.%N)
   /usr/bin/time -o "$DIR/rss" -f "%M" "$@" >/dev/null 2>&1
   e=$(date +%s.%N)
@@ -65,6 +68,7 @@ measure() {
     t=$first # a slow peer: its single run is the figure (n=1)
   else
     t=$(for _ in $(seq "$RUNS"); do
+      sync
       s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
       echo "$e - $s" | bc
     done | median)

@@ -55,7 +55,7 @@ type Options struct {
 
 // DefaultChunkSize was chosen by measurement (see docs/performance.md): large enough that
 // per-chunk costs vanish, small enough that a 2-worker run keeps well under 100 MB.
-const DefaultChunkSize = 4 << 20
+const DefaultChunkSize = 1 << 20
 
 // Run performs the run described by o.
 func Run(ctx context.Context, o Options) (err error) {

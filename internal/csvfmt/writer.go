@@ -2,8 +2,10 @@ package csvfmt
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -82,34 +84,41 @@ func (w Writer) AppendHeader(dst []byte, names []string) []byte {
 	return w.eol(dst)
 }
 
-// textChars are all the bytes table.NewAppender can produce for non-string types
+// textChars are all the bytes table.AppendText can produce for non-string types
 // (digits, signs, exponents, NaN/Inf, true/false, dates and times); only a delimiter
 // among them makes such values need quoting.
 const textChars = "0123456789+-.:eETNaInftrulsf"
 
-// colWriter writes one column's values. String columns are read straight from their
-// buffers; other types go through table.NewAppender.
+// colWriter writes one column's values from the buffers of a string column: the
+// column's own, or for other types the text table.AppendText formats once per chunk.
 type colWriter struct {
-	// data is the column's whole value buffer up to its capacity, so that a 16-byte
-	// move may read past the last value; offsets (rows+1 entries) index it directly.
+	// data is the whole value buffer up to its capacity, so that a 16-byte move may
+	// read past the last value; offsets (rows+1 entries) index it directly.
 	data    []byte
 	offsets []int32
-	// slow has a bit per row whose value cannot be copied as it is: it needs quotes,
-	// or is a null with bytes behind it, or the column is not a string column. nil
-	// when there is none.
+	// slow has a bit per row whose value cannot be copied as it is: it needs quotes
+	// or is a null with bytes behind it. nil when there is none.
 	slow []uint64
-	str  *array.String
-	app  table.Appender
-	// check: a value the appender formats may need quoting.
-	check bool
+	// str is the string column, for its nulls; nil for formatted text, where nulls
+	// are empty.
+	str *array.String
 }
+
+// textBuf holds one column's formatted text; textBufs recycles them across chunks
+// and the workers that share a Writer value.
+type textBuf struct {
+	data []byte
+	ends []int32
+}
+
+var textBufs = sync.Pool{New: func() any { return new(textBuf) }}
 
 // AppendChunk appends every row of b.
 //
-// Most values are copied as they are: per column, the rows that need anything else
-// (quoting, a null with bytes behind it, formatting) are found beforehand, so the row
-// loop tests one bit per value and otherwise makes a fixed 16-byte move into output
-// sized in advance.
+// Most values are copied as they are: non-string columns are first formatted into
+// text buffers, and per column the rows that need anything else (quoting, a null with
+// bytes behind it) are found beforehand, so the row loop tests one bit per value and
+// otherwise makes a fixed 16-byte move into output sized in advance.
 func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 	ncols := int(b.NumCols())
 	rows := int(b.NumRows())
@@ -118,9 +127,14 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 	}
 	d := w.delim()
 	cws := make([]colWriter, ncols)
-	var allSlow []uint64
-	// size is the output size when the estimate for formatted values holds: values,
-	// one delimiter or line end per value, CRs, quotes and the "" of empty records.
+	var bufs []*textBuf
+	defer func() {
+		for _, tb := range bufs {
+			textBufs.Put(tb)
+		}
+	}()
+	// size is the output size: values, one delimiter or line end per value, CRs,
+	// quotes and the "" of empty records.
 	size := rows*ncols + 16
 	if w.CRLF {
 		size += rows
@@ -131,6 +145,7 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 	for j := range cws {
 		col := b.Column(j)
 		cw := &cws[j]
+		special := []byte{d, '"', '\n', '\r'}
 		if s, ok := col.(*array.String); ok {
 			cw.str = s
 			cw.offsets = s.ValueOffsets()
@@ -138,24 +153,23 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 				cw.data = buf.Bytes()
 				cw.data = cw.data[:cap(cw.data)]
 			}
-			size += int(cw.offsets[rows] - cw.offsets[0])
-			size += w.markSlow(cw, rows)
-			continue
-		}
-		app, err := table.NewAppender(col)
-		if err != nil {
-			return dst, err
-		}
-		cw.app = app
-		cw.check = strings.IndexByte(textChars, d) >= 0
-		if allSlow == nil {
-			allSlow = make([]uint64, (rows+63)/64)
-			for k := range allSlow {
-				allSlow[k] = ^uint64(0)
+		} else {
+			tb := textBufs.Get().(*textBuf)
+			bufs = append(bufs, tb)
+			var err error
+			tb.data, tb.ends, err = table.AppendText(tb.data[:0], append(tb.ends[:0], 0), col)
+			if err != nil {
+				return dst, err
+			}
+			tb.data = slices.Grow(tb.data, 16)
+			cw.data, cw.offsets = tb.data[:cap(tb.data)], tb.ends
+			special = special[:0]
+			if strings.IndexByte(textChars, d) >= 0 {
+				special = append(special, d)
 			}
 		}
-		cw.slow = allSlow
-		size += 8 * rows
+		size += int(cw.offsets[rows] - cw.offsets[0])
+		size += w.markSlow(cw, rows, special)
 	}
 	if cap(dst)-len(dst) < size {
 		nd := make([]byte, len(dst), len(dst)+size)
@@ -214,11 +228,12 @@ func ensure(out []byte, pos, n int) []byte {
 	return nd
 }
 
-// markSlow sets cw.slow for a string column: the rows whose value needs quotes, found
-// with one vectorised search per special byte and a binary search for the row of each
-// hit, and the nulls that have bytes behind them (Arrow allows it; they are written as
-// nothing). It returns the extra output bytes the quoting takes.
-func (w Writer) markSlow(cw *colWriter, rows int) int {
+// markSlow sets cw.slow: the rows whose value needs quotes, found with one vectorised
+// search per special byte (those the column's text may hold of the delimiter, '"', CR
+// and LF) and a binary search for the row of each hit, and for a string column the
+// nulls that have bytes behind them (Arrow allows it; they are written as nothing). It
+// returns the extra output bytes the quoting takes.
+func (w Writer) markSlow(cw *colWriter, rows int, special []byte) int {
 	offs := cw.offsets
 	lo, hi := int(offs[0]), int(offs[rows])
 	if hi > len(cw.data) {
@@ -231,7 +246,7 @@ func (w Writer) markSlow(cw *colWriter, rows int) int {
 		cw.slow[r>>6] |= 1 << (r & 63)
 	}
 	extra := 0
-	for _, c := range [...]byte{w.delim(), '"', '\n', '\r'} {
+	for _, c := range special {
 		for p := lo; p < hi; {
 			k := bytes.IndexByte(cw.data[p:hi], c)
 			if k < 0 {
@@ -247,7 +262,7 @@ func (w Writer) markSlow(cw *colWriter, rows int) int {
 			p = int(offs[r+1])
 		}
 	}
-	if cw.str.NullN() > 0 {
+	if cw.str != nil && cw.str.NullN() > 0 {
 		for r := range rows {
 			if cw.str.IsNull(r) && offs[r] != offs[r+1] {
 				mark(r)
@@ -258,18 +273,10 @@ func (w Writer) markSlow(cw *colWriter, rows int) int {
 }
 
 // appendSlow writes row i's value of cw and a delimiter at out[pos:], by appending:
-// nulls, values that need quotes, and formatted values.
+// nulls with bytes behind them and values that need quotes.
 func (w Writer) appendSlow(out []byte, pos int, cw *colWriter, i int) ([]byte, int) {
 	dst := out[:pos]
-	switch {
-	case cw.app != nil:
-		start := len(dst)
-		dst = cw.app(dst, i)
-		if cw.check && w.needsQuotes(dst[start:]) {
-			v := append([]byte(nil), dst[start:]...)
-			dst = appendQuoted(dst[:start], v)
-		}
-	case !cw.str.IsNull(i):
+	if cw.str == nil || !cw.str.IsNull(i) {
 		v := cw.data[cw.offsets[i]:cw.offsets[i+1]]
 		if w.needsQuotes(v) {
 			dst = appendQuoted(dst, v)

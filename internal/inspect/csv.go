@@ -32,7 +32,7 @@ type Column struct {
 func inspectCSV(ctx context.Context, name string, o Options) (*CSVReport, error) {
 	s := &sampler{want: o.sampleRows()}
 	var rows int64
-	in, err := apply.ScanCSV(ctx, apply.Options{Inputs: []string{name}, CSV: o.CSV, Workers: max(o.Workers, 1), ChunkSize: o.chunkSize()},
+	in, err := apply.ScanCSV(ctx, apply.Options{Inputs: []string{name}, CSV: o.CSV, Workers: max(o.Workers, 1), ChunkSize: o.ChunkSize},
 		func(c *table.Chunk) error {
 			rows += int64(c.NumRows())
 			s.add(c)

@@ -101,7 +101,7 @@ func TestCSVErrorLine(t *testing.T) {
 	content += "1,2,3,4\n" // line lines+1
 	more, _ := genCSV(500, false)
 	content += strings.SplitN(more, "\n", 2)[1] + "x\n" // a later bad record
-	want := fmt.Sprintf("data.csv: line %d: expected 3 fields, found 4", lines+1)
+	want := fmt.Sprintf("data.csv: line %d: expected 3 fields, found 4 (--ragged truncate drops the extra cells)", lines+1)
 	for _, gz := range []bool{false, true} {
 		path := writeFile(t, "data.csv", content, gz)
 		for _, v := range variants {

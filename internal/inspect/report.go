@@ -23,17 +23,10 @@ type Options struct {
 	Sheets        []string // workbook sheets shown: NAME | 1-based INDEX | GLOB; empty = every visible sheet
 	IncludeHidden bool     // show hidden sheets too (by default, and to globs)
 	Workers       int      // goroutines counting a CSV input's rows
-	ChunkSize     int64    // bytes per counted CSV range or block; 0 = 4 MiB
+	ChunkSize     int64    // bytes per counted CSV range or block; 0 = apply.DefaultChunkSize
 }
 
 func (o Options) sampleRows() int { return max(o.SampleRows, o.ShowRows, 1) }
-
-func (o Options) chunkSize() int64 {
-	if o.ChunkSize <= 0 {
-		return 4 << 20
-	}
-	return o.ChunkSize
-}
 
 // Report describes one input. Exactly one of CSVReport (format csv) and WorkbookReport
 // (format xlsx) is set; their fields are inlined in the JSON object.

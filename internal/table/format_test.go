@@ -3,6 +3,10 @@ package table
 import (
 	"math"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 func TestAppendFloatShortestForm(t *testing.T) {
@@ -46,5 +50,43 @@ func TestAppendDateAndTimestamp(t *testing.T) {
 	}
 	if got := string(AppendTimestamp(nil, micros+250000)); got != "2024-03-01T13:45:00.25" {
 		t.Errorf("timestamp = %s", got)
+	}
+}
+
+// TestAppendTextMatchesAppender formats whole columns, with nulls and sliced, and
+// compares with NewAppender value by value.
+func TestAppendTextMatchesAppender(t *testing.T) {
+	mem := memory.DefaultAllocator
+	ib := array.NewInt64Builder(mem)
+	ib.AppendValues([]int64{-3, 42, 0, math.MinInt64, 7}, []bool{true, true, false, true, true})
+	fb := array.NewFloat64Builder(mem)
+	fb.AppendValues([]float64{0.5, 21, 0, 864.197523, math.NaN()}, []bool{true, true, false, true, true})
+	bb := array.NewBooleanBuilder(mem)
+	bb.AppendValues([]bool{true, false, true, false, true}, []bool{true, false, true, true, true})
+	db := array.NewDate32Builder(mem)
+	db.AppendValues([]arrow.Date32{19783, 0, -1, 1, 2}, []bool{true, true, true, false, true})
+	tb := array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: arrow.Microsecond})
+	tb.AppendValues([]arrow.Timestamp{1709300700000000, 1709300700500000, 0, 1, 2}, []bool{false, true, true, true, true})
+	sb := array.NewStringBuilder(mem)
+	sb.AppendValues([]string{"a", "", "b,c", "d", "e"}, []bool{true, true, false, true, true})
+	for _, full := range []arrow.Array{ib.NewArray(), fb.NewArray(), bb.NewArray(), db.NewArray(), tb.NewArray(), sb.NewArray(), array.NewNull(5)} {
+		for _, col := range []arrow.Array{full, array.NewSlice(full, 1, 4)} {
+			app, err := NewAppender(col)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, ends, err := AppendText([]byte("prefix"), []int32{6}, col)
+			if err != nil || len(ends) != col.Len()+1 {
+				t.Fatalf("%s: %d ends, %v", col.DataType(), len(ends), err)
+			}
+			for i := range col.Len() {
+				if got, want := string(data[ends[i]:ends[i+1]]), string(app(nil, i)); got != want {
+					t.Errorf("%s row %d: %q, want %q", col.DataType(), i, got, want)
+				}
+			}
+		}
+	}
+	if _, _, err := AppendText(nil, []int32{0}, array.NewUint8Builder(mem).NewArray()); err == nil {
+		t.Error("uint8 column formatted")
 	}
 }
