@@ -144,11 +144,14 @@ func Run(ctx context.Context, o Options) (err error) {
 func outputFormat(o Options) (csvfmt.Writer, error) {
 	format := strings.ToLower(o.To)
 	if format == "" {
-		switch strings.ToLower(filepath.Ext(o.Output)) {
+		switch ext := strings.ToLower(filepath.Ext(o.Output)); ext {
+		case "", ".csv", ".txt", ".dat":
+			format = "csv"
 		case ".tsv", ".tab":
 			format = "tsv"
 		default:
-			format = "csv"
+			// Writing CSV into report.xlsx would make a file nothing opens; say so.
+			return csvfmt.Writer{}, fmt.Errorf("cannot write %s: ptransform writes csv and tsv (use --to csv to write CSV under this name)", ext)
 		}
 	}
 	switch format {
