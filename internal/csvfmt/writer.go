@@ -102,6 +102,8 @@ type colWriter struct {
 	// str is the string column, for its nulls; nil for formatted text, where nulls
 	// are empty.
 	str *array.String
+	// text holds the formatted text, back to textBufs after the chunk.
+	text *textBuf
 }
 
 // textBuf holds one column's formatted text; textBufs recycles them across chunks
@@ -127,12 +129,20 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 	}
 	d := w.delim()
 	cws := make([]colWriter, ncols)
-	var bufs []*textBuf
 	defer func() {
-		for _, tb := range bufs {
-			textBufs.Put(tb)
+		for j := range cws {
+			if cws[j].text != nil {
+				textBufs.Put(cws[j].text)
+			}
 		}
 	}()
+	specials := [...]byte{d, '"', '\n', '\r'}
+	// Formatted text holds no quote or line break, and the delimiter only if it is
+	// one of textChars.
+	textSpecials := specials[:0]
+	if strings.IndexByte(textChars, d) >= 0 {
+		textSpecials = specials[:1]
+	}
 	// size is the output size: values, one delimiter or line end per value, CRs,
 	// quotes and the "" of empty records.
 	size := rows*ncols + 16
@@ -145,7 +155,7 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 	for j := range cws {
 		col := b.Column(j)
 		cw := &cws[j]
-		special := []byte{d, '"', '\n', '\r'}
+		special := specials[:]
 		if s, ok := col.(*array.String); ok {
 			cw.str = s
 			cw.offsets = s.ValueOffsets()
@@ -155,7 +165,7 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 			}
 		} else {
 			tb := textBufs.Get().(*textBuf)
-			bufs = append(bufs, tb)
+			cw.text = tb
 			var err error
 			tb.data, tb.ends, err = table.AppendText(tb.data[:0], append(tb.ends[:0], 0), col)
 			if err != nil {
@@ -163,10 +173,7 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 			}
 			tb.data = slices.Grow(tb.data, 16)
 			cw.data, cw.offsets = tb.data[:cap(tb.data)], tb.ends
-			special = special[:0]
-			if strings.IndexByte(textChars, d) >= 0 {
-				special = append(special, d)
-			}
+			special = textSpecials
 		}
 		size += int(cw.offsets[rows] - cw.offsets[0])
 		size += w.markSlow(cw, rows, special)
