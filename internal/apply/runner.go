@@ -141,6 +141,7 @@ func (r *runner) run(ctx context.Context) error {
 }
 
 func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) error {
+	ahead := make(map[int]*sheetSplit) // sheets whose splitting has started
 	for i := from.input; i < len(r.sources); i++ {
 		s := r.sources[i]
 		first := true
@@ -152,7 +153,15 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 		var err error
 		switch {
 		case s.sheet != nil:
-			err = s.sheet.Split(ctx, sheetChunkRows(r.o.ChunkSize), emitBlock)
+			// Inflating a sheet is sequential, so the next sheets start inflating now,
+			// in parallel, each a bounded number of blocks ahead.
+			for j := i; j < len(r.sources) && j < i+r.cfg.Workers; j++ {
+				if r.sources[j].sheet != nil && ahead[j] == nil {
+					ahead[j] = r.startSplit(ctx, r.sources[j])
+				}
+			}
+			err = ahead[i].drain(emitBlock)
+			delete(ahead, i)
 		case i == from.input && from.stream:
 			first = from.first
 			err = s.csv.SplitFrom(ctx, from.offset, int(r.o.ChunkSize), emitBlock)
@@ -174,6 +183,40 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 		}
 	}
 	return nil
+}
+
+// sheetSplit is a sheet being inflated and cut into blocks by its own goroutine, ahead
+// of the planner: at most Window blocks wait in blocks. The goroutine opens the workbook
+// by path, and ends when the sheet is cut or the run's context ends.
+type sheetSplit struct {
+	blocks chan []byte
+	err    chan error
+}
+
+func (r *runner) startSplit(ctx context.Context, s *source) *sheetSplit {
+	sp := &sheetSplit{blocks: make(chan []byte, r.cfg.Window), err: make(chan error, 1)}
+	go func() {
+		defer close(sp.blocks)
+		sp.err <- s.sheet.Split(ctx, sheetChunkRows(r.o.ChunkSize), func(b []byte) error {
+			select {
+			case sp.blocks <- b:
+				return nil
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		})
+	}()
+	return sp
+}
+
+// drain hands the sheet's blocks to emit in order, then reports how splitting ended.
+func (sp *sheetSplit) drain(emit func([]byte) error) error {
+	for b := range sp.blocks {
+		if err := emit(b); err != nil {
+			return err
+		}
+	}
+	return <-sp.err
 }
 
 // sheetChunkRows turns --chunk-size into rows of sheet XML, which runs to a few hundred
