@@ -218,7 +218,7 @@ func parseSize(s string) (int64, error) {
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("want a positive size like 64KiB or 8MiB, got %q", s)
 	}
-	if n > (1<<31)/mult {
+	if n > (1<<30)/mult {
 		return 0, fmt.Errorf("%q is too large (at most 1GiB)", s)
 	}
 	return n * mult, nil
