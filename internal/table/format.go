@@ -1,6 +1,7 @@
 package table
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
@@ -113,6 +114,17 @@ func AppendText(data []byte, ends []int32, col arrow.Array) ([]byte, []int32, er
 // 21 not 21.0, 0.5, 1e+21 for large magnitudes (as strconv 'g' would past 1e21).
 // NaN and infinities read as NaN, Inf and -Inf.
 func AppendFloat(dst []byte, f float64) []byte {
+	// Integers below 2^53 first, told by a round trip through int64: whatever NaN
+	// or a value out of int64's range converts to fails it or the bounds.
+	if i := int64(f); float64(i) == f && i > -1<<53 && i < 1<<53 {
+		if i == 0 {
+			return append(dst, '0') // also for -0
+		}
+		return strconv.AppendInt(dst, i, 10)
+	}
+	if out, ok := appendShortDecimal(dst, f); ok {
+		return out
+	}
 	switch {
 	case math.IsNaN(f):
 		return append(dst, "NaN"...)
@@ -121,161 +133,206 @@ func AppendFloat(dst []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, "-Inf"...)
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-		if f == 0 {
-			return append(dst, '0') // also for -0
-		}
-		if math.Abs(f) < 1<<53 {
-			return strconv.AppendInt(dst, int64(f), 10)
-		}
-		return strconv.AppendFloat(dst, f, 'f', -1, 64)
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-6 && abs < 1e21 {
-		if out, ok := appendShortDecimal(dst, f); ok {
-			return out
-		}
+	// Left here: integers from 2^53 on, what appendShortDecimal leaves to strconv,
+	// and the magnitudes outside [1e-6, 1e21), in exponent form.
+	if abs := math.Abs(f); abs >= 1e-6 && abs < 1e21 {
 		return strconv.AppendFloat(dst, f, 'f', -1, 64)
 	}
 	return strconv.AppendFloat(dst, f, 'g', -1, 64)
 }
 
-// exactPow10 are the powers of ten a float64 holds exactly.
-var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
 // fractionDigits returns, for a float64 in [2^e, 2^(e+1)), the largest k with
 // ulp·10^k < 1 (ulp = 2^(e-52)): floor((52-e)·log10 2), exact for the exponents the
-// fast path takes (TestFractionDigitsBound checks them all). 10^k is never a power
-// of two, so the bound is strict.
+// fast path takes (TestFractionDigitsBound checks them all).
 func fractionDigits(e int) int {
 	return (52 - e) * 78913 >> 18
 }
 
-// appendShortDecimal is the fast path of AppendFloat for a finite, non-integral f with
-// 1e-6 <= |f| < 2^49, writing the same text strconv's shortest 'f' form would, and
-// reports false when it cannot tell that text cheaply (then nothing is written).
+// appendShortDecimal is the fast path of AppendFloat: for a non-integral f with
+// 1e-6 <= |f| < 2^49 it writes the same text strconv's shortest 'f' form would, in
+// about a third of strconv's time. It reports false, writing nothing, for any other
+// f and for the rare ones it leaves to strconv.
 //
-// Why the result is the shortest, hence strconv's: let k = fractionDigits(exponent
-// of f), so the interval of reals that round to f is narrower than 10^-k and holds at
-// most one decimal with k fraction digits, m·10^-k. m is within half a unit of the
-// exact f·10^k, which is within half a unit of the rounded product p, so m is
-// round(p) or its neighbour on p's side. A candidate is m when m/10^k == f: m and
-// 10^k are exact and IEEE division is correctly rounded, so the test is exactly
-// "m·10^-k reads back as f". Every decimal in the interval with k or
-// fewer fraction digits is then m·10^-k itself, so m without its trailing zeros is the
-// shortest. Decimals with more fraction digits have more significant digits: all of
-// the interval has the same leading digit position unless it holds a power of ten,
-// which has one digit and k or fewer fraction digits, so it would be m. No integer
-// lies in the interval of a non-integral f below 2^53, so the shortest has a
-// fractional part and no exponent, as strconv's 'f' form of it.
+// Why the text is strconv's: strconv writes the decimal with the fewest significant
+// digits among those that read back as f (the reals within half an ulp of f, the ends
+// included when f's mantissa is even), the nearest to f when several qualify, a tie
+// going to the even one. Let k = fractionDigits(e), so 10^-(k+1) < ulp < 10^-k. The
+// interval is narrower than 10^-k, so it holds at most one decimal with k or fewer
+// fraction digits; when it holds one, every shorter decimal in it is that one, and
+// a decimal with more fraction digits has more significant digits (all of the
+// interval has the same leading digit position unless it holds a power of ten,
+// which would be that one decimal), so it is the answer without its trailing zeros.
+// Otherwise the interval, wider than 10^-(k+1), holds decimals with k+1 fraction
+// digits, all of the same length (none ends in 0, it would have k), and the answer
+// is the nearest to f, round(f·10^(k+1)), which lies in the interval as some of them
+// do. No integer lies in the interval of a non-integral f below 2^53, so the text
+// has a fractional part and no exponent, as strconv's 'f' form of it.
+//
+// The arithmetic is exact: f·10^j = m·5^j / 2^(52-e-j) for f's 53-bit mantissa m,
+// and m·5^j fits in 128 bits for j <= 22. It leaves to strconv a power of two with
+// no short decimal (its interval is lopsided, an ulp/4 below; none in the range has
+// one) and a tie in the rounding to k+1 digits (an f with exactly k+2 fraction
+// digits, the last a 5; tie-breaking is strconv's business).
 func appendShortDecimal(dst []byte, f float64) ([]byte, bool) {
+	// Told from the bits: e in range (2^-20 < 1e-6; from 2^49 on k would be 0) and
+	// a bit of the mantissa below the binary point set.
 	raw := math.Float64bits(f)
 	e := int(raw>>52&0x7ff) - 1023
-	if e < -20 || e > 48 { // 2^-20 < 1e-6; from 2^49 on k would be 0
+	abs := math.Abs(f)
+	if e < -20 || e > 48 || e >= 0 && raw<<(12+uint(e)) == 0 || abs < 1e-6 {
 		return dst, false
 	}
+	mant := raw&(1<<52-1) | 1<<52
 	k := fractionDigits(e)
-	abs := math.Abs(f)
-	t := exactPow10[k]
-	p := abs * t // below 2^53, within half a unit of the exact product
-	digits := uint64(p)
-	frac := p - float64(digits) // exact: p's grid is at least as fine as the integers
-	if frac >= 0.5 {
-		digits++
-		frac--
-	}
-	if float64(digits)/t != abs {
-		// The decimal, if any, is the other integer next to the exact product,
-		// which lies on p's side of digits.
-		switch {
-		case frac > 0:
-			digits++
-		case frac < 0:
-			digits--
-		default:
+	// f·10^k = mant·5^k / 2^shift, with the half ulp 5^k/2 in units of 2^-shift.
+	// The rounding is done by arithmetic, not a branch the CPU would guess wrong
+	// half the time; the masks on shift counts tell the compiler they are below 64.
+	shift := uint(52-e-k) & 63 // 3..51
+	half := uint64(1) << ((shift - 1) & 63)
+	hi, lo := bits.Mul64(mant, pow5[k])
+	short := hi<<((64-shift)&63) | lo>>shift
+	frac := lo & (half<<1 - 1) // f·10^k - short, in units of 2^-shift
+	up := (half - frac) >> 63  // 1 when frac > half: round up
+	short += up                // and the distance to f is then 1 - frac
+	dist := frac ^ ((frac ^ (half<<1 - frac)) & -up)
+	digits := short
+	if dist<<1 >= pow5[k] { // never equal: 5^k is odd
+		// No decimal with k fraction digits reads back as f: round f·10^(k+1).
+		hi, lo = bits.Mul64(mant, pow5[k+1])
+		digits = hi<<((65-shift)&63) | lo>>((shift-1)&63)
+		frac = lo & (half - 1)
+		digits += (half>>1 - frac) >> 63
+		k++
+		if frac == half>>1 || mant == 1<<52 {
 			return dst, false
 		}
-		if digits >= 1<<53 || float64(digits)/t != abs {
-			return dst, false
+	} else if mant == 1<<52 && dist != 0 {
+		return dst, false
+	}
+	// The text is the digits padded with zeros to width k+1, with a point before
+	// the last k and without the trailing zeros. The common case takes fewer steps
+	// than appendFixed: the text's digits, at most 17 with at most 7 before the
+	// point, scaled to exactly 17, are one digit and two words of digits. The
+	// number of digits before the point is that of f's integer part, not of the
+	// decimal's (no integer lies between them), so it is known early.
+	intPart := uint64(int64(abs))                 // abs < 2^49
+	intDigits := bits.Len64(intPart) * 1233 >> 12 // log10 ≈ log2·1233/4096, low by at most one
+	if intPart >= uint64Pow10[intDigits] {
+		intDigits++
+	}
+	intDigits = max(intDigits, 1)
+	width := intDigits + k
+	if width > 17 || intDigits > 7 {
+		return appendFixed(dst, digits, k, f < 0), true
+	}
+	scaled := digits * uint64Pow10[17-width]
+	top := scaled / 1e8 // < 10^9
+	high := digitBytes8(uint32(top) % 1e8)
+	low := digitBytes8(uint32(scaled % 1e8))
+	// The text ends at the last digit that is not 0: in low, or in high when low
+	// is all zeros (LeadingZeros64(0) is 64, eight digits).
+	textDigits := 17 - bits.LeadingZeros64(low)/8
+	if low == 0 {
+		textDigits = 9 - bits.LeadingZeros64(high)/8
+	}
+	const zeros = 0x3030303030303030
+	high += zeros
+	low += zeros
+	sign := int(raw >> 63)
+	n := sign + textDigits + 1
+	// The word stores write past the text's end, at most to byte 1+7+17 = 25.
+	if cap(dst)-len(dst) < 32 {
+		dst = slices.Grow(dst, 32)
+	}
+	out := (*[32]byte)(dst[len(dst) : len(dst)+32])
+	out[0] = '-' // overwritten by the first digit when f > 0
+	out[sign] = byte('0' + uint32(top)/1e8)
+	binary.LittleEndian.PutUint64(out[sign+1:], high)
+	point := (sign + intDigits) & 15 // at most 8; the mask spares the bounds checks
+	out[point] = '.'
+	// The digits after the point are those of high and low from byte intDigits-1 on.
+	r := uint(intDigits-1) * 8 & 63
+	binary.LittleEndian.PutUint64(out[point+1:], high>>r|low<<1<<(63-r))
+	binary.LittleEndian.PutUint64(out[point+9:], low>>r)
+	return dst[:len(dst)+n], true
+}
+
+// appendFixed writes [-]int.frac for the decimal digits·10^-k (digits < 10^17,
+// 1 <= k <= 22, not an integer): its integer part, 0 when empty, and its k fraction
+// digits less the trailing zeros. It renders digits as 24 ASCII digits in three
+// words and writes the two parts with 8-byte stores of windows of those words
+// (shifts, not a copy through memory, which would stall on store forwarding), so
+// it reserves room past the text it appends. appendShortDecimal takes it for the
+// decimals below about 0.06 (k > 16) and from 10^7 on.
+func appendFixed(dst []byte, digits uint64, k int, neg bool) []byte {
+	high := digits / 1e8 // < 10^9
+	blocks := [3]uint64{digitBytes8(uint32(high / 1e8)), digitBytes8(uint32(high % 1e8)),
+		digitBytes8(uint32(digits % 1e8))}
+	trailingZeros := 0
+	for i := 2; i >= 0; i-- {
+		if blocks[i] != 0 {
+			trailingZeros += bits.LeadingZeros64(blocks[i]) / 8
+			break
 		}
+		trailingZeros += 8
 	}
-	// Strip the trailing zeros (fewer than k, as f is not an integer) in steps of
-	// 8, 4, 2 and 1 digits.
-	for k > 8 && digits%100000000 == 0 {
-		digits /= 100000000
-		k -= 8
+	const zeros = 0x3030303030303030
+	text := [6]uint64{blocks[0] + zeros, blocks[1] + zeros, blocks[2] + zeros}
+	// window returns the text's bytes o..o+7 as a little-endian word.
+	window := func(o int) uint64 {
+		r := uint(o%8) * 8
+		return text[o/8]>>r | text[o/8+1]<<(64-r)
 	}
-	if k > 4 && digits%10000 == 0 { // constant divisors: a multiply, not a DIV
-		digits /= 10000
-		k -= 4
-	}
-	if k > 2 && digits%100 == 0 {
-		digits /= 100
-		k -= 2
-	}
-	if k > 1 && digits%10 == 0 {
-		digits /= 10
-		k--
-	}
-	// The text is [-]int.frac; digits has nd digits, k of them after the point and
-	// when there are no more, a 0 before it and zeros after it.
 	nd := bits.Len64(digits) * 1233 >> 12 // log10 ≈ log2·1233/4096, low by at most one
 	if digits >= uint64Pow10[nd] {
 		nd++
 	}
-	n := max(nd, k+1) + 1
-	if f < 0 {
-		n++
+	intDigits := max(nd-k, 1) // at most 16: digits < 10^17 and k >= 1
+	sign := 0
+	if neg {
+		sign = 1
 	}
-	if cap(dst)-len(dst) < n {
-		dst = slices.Grow(dst, n)
+	n := sign + intDigits + 1 + k - trailingZeros
+	const room = 24 // the most the word stores write past the text's end
+	if cap(dst)-len(dst) < n+room {
+		dst = slices.Grow(dst, n+room)
 	}
-	out := dst[len(dst) : len(dst)+n]
-	i := n
-	for ; k >= 2; k -= 2 {
-		q := digits / 100
-		r := digits - q*100
-		i -= 2
-		out[i], out[i+1] = twoDigits[2*r], twoDigits[2*r+1]
-		digits = q
-	}
-	if k == 1 {
-		q := digits / 10
-		i--
-		out[i] = byte('0' + digits - q*10)
-		digits = q
-	}
-	i--
-	out[i] = '.'
-	for digits >= 100 {
-		q := digits / 100
-		r := digits - q*100
-		i -= 2
-		out[i], out[i+1] = twoDigits[2*r], twoDigits[2*r+1]
-		digits = q
-	}
-	if digits >= 10 {
-		i -= 2
-		out[i], out[i+1] = twoDigits[2*digits], twoDigits[2*digits+1]
-	} else {
-		i--
-		out[i] = byte('0' + digits)
-	}
-	if f < 0 {
+	out := dst[len(dst) : len(dst)+n+room]
+	if neg {
 		out[0] = '-'
 	}
-	return dst[:len(dst)+n], true
+	start := 24 - k - intDigits
+	binary.LittleEndian.PutUint64(out[sign:], window(start))
+	binary.LittleEndian.PutUint64(out[sign+8:], window(start+8))
+	point := sign + intDigits
+	out[point] = '.'
+	binary.LittleEndian.PutUint64(out[point+1:], window(24-k))
+	binary.LittleEndian.PutUint64(out[point+9:], window(32-k))
+	binary.LittleEndian.PutUint64(out[point+17:], window(40-k))
+	return dst[:len(dst)+n]
 }
 
-// uint64Pow10[i] is 10^i, up to the first power above 2^53.
-var uint64Pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	1e11, 1e12, 1e13, 1e14, 1e15, 1e16}
+// digitBytes8 returns the eight decimal digits of x < 10^8 as the bytes 0..9 of a
+// little-endian word, the most significant digit in the lowest byte, by SWAR: split
+// into 4-digit halves in 32-bit lanes, then 2-digit quarters in 16-bit lanes, then
+// digits in bytes, each step dividing every lane at once by a multiply and shift
+// that is exact for the lane's range (TestDigitBytes8 checks all of it).
+func digitBytes8(x uint32) uint64 {
+	v := uint64(x/10000) | uint64(x%10000)<<32
+	q := (v * 10486 >> 20) & (0x7f<<32 | 0x7f) // v/100 per 32-bit lane, v < 10^4
+	v = q | (v-q*100)<<16
+	q = (v * 103 >> 10) & 0x000f_000f_000f_000f // v/10 per 16-bit lane, v < 100
+	return q | (v-q*10)<<8
+}
 
-const twoDigits = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" +
-	"30313233343536373839" + "40414243444546474849" + "50515253545556575859" +
-	"60616263646566676869" + "70717273747576777879" + "80818283848586878889" +
-	"90919293949596979899"
+// pow5[i] is 5^i, up to 5^22, the most appendShortDecimal multiplies by.
+var pow5 = [...]uint64{1, 5, 25, 125, 625, 3125, 15625, 78125, 390625, 1953125, 9765625,
+	48828125, 244140625, 1220703125, 6103515625, 30517578125, 152587890625, 762939453125,
+	3814697265625, 19073486328125, 95367431640625, 476837158203125, 2384185791015625}
+
+// uint64Pow10[i] is 10^i, up to the first power above 2^53·10.
+var uint64Pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17}
 
 // AppendDate writes days since 1970-01-01 as YYYY-MM-DD.
 func AppendDate(dst []byte, days arrow.Date32) []byte {
