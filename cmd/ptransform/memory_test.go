@@ -12,7 +12,9 @@ import (
 )
 
 // TestMemoryBoundedByWorkNotInput runs the same job on a 64 MB and a 320 MB CSV: peak RSS
-// must stay far below the input size and grow by less than 20% when the input grows 5×.
+// must stay far below the input size and grow by less than 20% when the input grows 5×
+// (or by less than 10 MB: at ~40 MB, when the garbage collector runs moves RSS by a few MB
+// from run to run whatever the input).
 // `make bench` reports the same figure for a 1 GB input.
 func TestMemoryBoundedByWorkNotInput(t *testing.T) {
 	if testing.Short() {
@@ -41,7 +43,7 @@ func TestMemoryBoundedByWorkNotInput(t *testing.T) {
 	if big > 200<<20 {
 		t.Errorf("peak RSS %d MB on %d MB of input, want at most 200 MB", big>>20, bigSize>>20)
 	}
-	if float64(big) > 1.2*float64(small) {
+	if float64(big) > 1.2*float64(small) && big-small > 10<<20 {
 		t.Errorf("peak RSS grew from %d MB to %d MB when the input grew 5×, want < 20%%", small>>20, big>>20)
 	}
 }

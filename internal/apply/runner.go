@@ -274,9 +274,11 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		c = conformChunk(c, s.conform, r.columns)
 	}
 	if r.visit != nil {
+		c.Raw = nil // the visitor may keep the chunk past the decoder's next read
 		res.chunk = c
 		return res, nil
 	}
+	raw := c.Raw
 	if c, res.rowErrs, err = r.stages[worker].apply(c); err != nil {
 		var rowErr *expr.RowError
 		if errors.As(err, &rowErr) {
@@ -285,7 +287,10 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		return res, err
 	}
 	buf := bufferPool.Get().(*[]byte)
-	*buf, err = r.writer.AppendChunk((*buf)[:0], c.Batch)
+	// Transforms build new chunks without Raw; AppendRows uses it only for as long as
+	// the chunk's first columns are still the decoded arrays.
+	c.Raw = raw
+	*buf, err = r.writer.AppendRows((*buf)[:0], c)
 	if err != nil {
 		return res, err
 	}

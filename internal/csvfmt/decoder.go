@@ -183,8 +183,8 @@ func (d *Decoder) begin() *chunkBufs {
 	return b
 }
 
-// finish wraps the parsed columns as a chunk.
-func (d *Decoder) finish(b *chunkBufs, start, end int64) (Decoded, error) {
+// finish wraps the parsed columns, decoded from data, as a chunk.
+func (d *Decoder) finish(b *chunkBufs, data []byte, start, end int64) (Decoded, error) {
 	ps := d.ps
 	rows := ps.rows
 	for j := range b.cols {
@@ -218,6 +218,17 @@ func (d *Decoder) finish(b *chunkBufs, start, end int64) (Decoded, error) {
 		a.Release()
 	}
 	chunk := &table.Chunk{Source: table.Source{File: d.in.Name}, Batch: batch, Lines: ps.lines}
+	// Only UTF-8 rows with LF or CR LF line ends read back as their own bytes; int32
+	// positions limit the input to 2 GiB.
+	if ps.cs == charsetUTF8 && ps.term == '\n' && len(data) <= math.MaxInt32 && rows > 0 {
+		if n := (rows + 63) / 64; len(ps.rawPlain) < n {
+			ps.rawPlain = append(ps.rawPlain, make([]uint64, n-len(ps.rawPlain))...)
+		}
+		ps.rawStarts = growInt32(ps.rawStarts, rows)
+		ps.rawEnds = growInt32(ps.rawEnds, rows)
+		chunk.Raw = &table.RawRows{Columns: arrs, Data: data, Starts: ps.rawStarts[:rows], Ends: ps.rawEnds[:rows],
+			Plain: ps.rawPlain[:(rows+63)/64], Delimiter: ps.delim}
+	}
 	d.lent[d.nlent%len(d.lent)] = lentBufs{chunk: chunk, bufs: b}
 	d.nlent++
 	return Decoded{Chunk: chunk, Start: start, End: end, Rows: int64(rows), Lines: ps.line}, nil
@@ -301,7 +312,7 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 			}
 			if hi == in.Size {
 				// The previous range's last record runs to the end of the input.
-				return d.finish(d.begin(), in.Size, in.Size)
+				return d.finish(d.begin(), buf, in.Size, in.Size)
 			}
 			if err := grow(); err != nil {
 				return Decoded{Start: -1}, err
@@ -323,7 +334,7 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 			return Decoded{Start: start}, err
 		}
 	}
-	return d.finish(b, start, lo+int64(p))
+	return d.finish(b, buf, start, lo+int64(p))
 }
 
 // DecodeBlock decodes a block cut by Split: whole records, the last one possibly
@@ -333,7 +344,7 @@ func (d *Decoder) DecodeBlock(block []byte) (Decoded, error) {
 	if _, _, err := d.ps.records(block, 0, len(block), true); err != nil {
 		return Decoded{}, err
 	}
-	return d.finish(b, 0, int64(len(block)))
+	return d.finish(b, block, 0, int64(len(block)))
 }
 
 // Split streams the input's records after the header in blocks of about chunkSize

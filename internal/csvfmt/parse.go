@@ -51,6 +51,12 @@ type parser struct {
 	lines []int64 // per row: terminators consumed before it since the chunk start
 	line  int64   // terminators consumed since the chunk start
 	seps  []int   // plainRecords' list of separator positions
+
+	// For table.RawRows: per row, its bytes in the input without the line end, set by
+	// plainRecords (kept at full length, like its other buffers), and a bit per row
+	// that plainRecords took and that holds no CR (bits for other rows stay clear).
+	rawStarts, rawEnds []int32
+	rawPlain           []uint64
 }
 
 func newParser(file string, delim, term byte, cs charset, ragged RaggedPolicy, ncols int) *parser {
@@ -69,6 +75,8 @@ func (p *parser) begin(cols []column) {
 	p.rows = 0
 	p.lines = p.lines[:0]
 	p.line = 0
+	clear(p.rawPlain)
+	p.rawPlain = p.rawPlain[:0]
 }
 
 func (p *parser) errorf(line int64, col int, format string, args ...any) *ParseError {

@@ -65,6 +65,10 @@ func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
 		c.data = c.data[:min(cap(c.data), math.MaxInt32)]
 		c.offsets = c.offsets[:cap(c.offsets)]
 	}
+	// Rows parsed by record have no entry here: room starts where lines' does.
+	p.rawStarts = growInt32(p.rawStarts, len(lines))
+	p.rawEnds = growInt32(p.rawEnds, len(lines))
+	starts, ends := p.rawStarts, p.rawEnds
 	rowRoom := p.rowRoom(lines)
 	// Room for the separators of the current line carried over, a batch, and the
 	// unconditional writes of findSeparators.
@@ -88,8 +92,9 @@ func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
 	// not cost a long search, and double up to maxBatch (all multiples of 8 bytes).
 	batch := 256
 	for {
-		if row == rowRoom {
+		if row >= rowRoom {
 			lines = p.growRows(lines)
+			starts, ends = p.rawStarts, p.rawEnds
 			rowRoom = p.rowRoom(lines)
 		}
 		if h < n && buf[seps[h]] == p.term {
@@ -148,6 +153,11 @@ func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
 				break
 			}
 			lines[row] = line
+			end := rec[ncols-1]
+			if crlf && end > ls && buf[end-1] == '\r' {
+				end--
+			}
+			starts[row], ends[row] = int32(ls), int32(end)
 			line++
 			row++
 			h += ncols
@@ -164,6 +174,7 @@ func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
 				row, line, ls = first, line-int64(row-first), gs
 				break
 			}
+			p.markPlain(buf[:ls], starts, ends, first, row, gs)
 		}
 		if left {
 			break
@@ -316,9 +327,33 @@ func separatorBits(v, dm, tm uint64) (bits, count uint64) {
 	return m * 0x0102040810204080 >> 56, m * lsb8 >> 56
 }
 
+// markPlain sets the rawPlain bits of rows first to last-1, just taken by plainRecords
+// from buf[from:], except those holding a CR (which the writer would quote). Input
+// without CRs takes one vectorised search.
+func (p *parser) markPlain(buf []byte, starts, ends []int32, first, last, from int) {
+	if n := (last + 63) / 64; len(p.rawPlain) < n {
+		p.rawPlain = append(p.rawPlain, make([]uint64, n-len(p.rawPlain))...)
+	}
+	plain := p.rawPlain
+	if bytes.IndexByte(buf[from:], '\r') < 0 {
+		for r := first; r < last; {
+			// Whole words at a time: bits r to the word's end or last.
+			n := min(64-r&63, last-r)
+			plain[r>>6] |= (1<<n - 1) << (r & 63)
+			r += n
+		}
+		return
+	}
+	for r := first; r < last; r++ {
+		if bytes.IndexByte(buf[starts[r]:ends[r]], '\r') < 0 {
+			plain[r>>6] |= 1 << (r & 63)
+		}
+	}
+}
+
 // rowRoom is the number of rows the full-capacity buffers of plainRecords can hold.
 func (p *parser) rowRoom(lines []int64) int {
-	room := len(lines)
+	room := min(len(lines), len(p.rawStarts), len(p.rawEnds))
 	for j := range p.cols {
 		room = min(room, len(p.cols[j].offsets)-1)
 	}
@@ -329,6 +364,8 @@ func (p *parser) rowRoom(lines []int64) int {
 func (p *parser) growRows(lines []int64) []int64 {
 	n := 2*len(lines) + 64
 	lines = append(lines, make([]int64, n-len(lines))...)
+	p.rawStarts = growInt32(p.rawStarts, n)
+	p.rawEnds = growInt32(p.rawEnds, n)
 	for j := range p.cols {
 		c := &p.cols[j]
 		if len(c.offsets) < n+1 {
@@ -337,4 +374,13 @@ func (p *parser) growRows(lines []int64) []int64 {
 		}
 	}
 	return lines[:cap(lines)]
+}
+
+// growInt32 returns s at full capacity, at least n long, keeping its values.
+func growInt32(s []int32, n int) []int32 {
+	s = s[:cap(s)]
+	if len(s) < n {
+		s = append(s, make([]int32, n-len(s))...)
+	}
+	return s[:cap(s)]
 }

@@ -2,6 +2,7 @@ package csvfmt
 
 import (
 	"bytes"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -153,27 +154,10 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 		size += 2 * rows
 	}
 	for j := range cws {
-		col := b.Column(j)
 		cw := &cws[j]
-		special := specials[:]
-		if s, ok := col.(*array.String); ok {
-			cw.str = s
-			cw.offsets = s.ValueOffsets()
-			if buf := s.Data().Buffers()[2]; buf != nil {
-				cw.data = buf.Bytes()
-				cw.data = cw.data[:cap(cw.data)]
-			}
-		} else {
-			tb := textBufs.Get().(*textBuf)
-			cw.text = tb
-			var err error
-			tb.data, tb.ends, err = table.AppendText(tb.data[:0], append(tb.ends[:0], 0), col)
-			if err != nil {
-				return dst, err
-			}
-			tb.data = slices.Grow(tb.data, 16)
-			cw.data, cw.offsets = tb.data[:cap(tb.data)], tb.ends
-			special = textSpecials
+		special, err := prepare(cw, b.Column(j), specials[:], textSpecials)
+		if err != nil {
+			return dst, err
 		}
 		size += int(cw.offsets[rows] - cw.offsets[0])
 		size += w.markSlow(cw, rows, special)
@@ -223,6 +207,31 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 		pos++
 	}
 	return out[:pos], nil
+}
+
+// prepare points cw at col's values: a string column's own buffers, or for other types
+// its text formatted by table.AppendText. It returns the bytes that may need quoting
+// in those values: specials, or textSpecials for formatted text.
+func prepare(cw *colWriter, col arrow.Array, specials, textSpecials []byte) ([]byte, error) {
+	if s, ok := col.(*array.String); ok {
+		cw.str = s
+		cw.offsets = s.ValueOffsets()
+		if buf := s.Data().Buffers()[2]; buf != nil {
+			cw.data = buf.Bytes()
+			cw.data = cw.data[:cap(cw.data)]
+		}
+		return specials, nil
+	}
+	tb := textBufs.Get().(*textBuf)
+	cw.text = tb
+	var err error
+	tb.data, tb.ends, err = table.AppendText(tb.data[:0], append(tb.ends[:0], 0), col)
+	if err != nil {
+		return nil, err
+	}
+	tb.data = slices.Grow(tb.data, 16)
+	cw.data, cw.offsets = tb.data[:cap(tb.data)], tb.ends
+	return textSpecials, nil
 }
 
 // ensure returns out with room for n bytes at pos, keeping out[:pos].
@@ -293,4 +302,135 @@ func (w Writer) appendSlow(out []byte, pos int, cw *colWriter, i int) ([]byte, i
 	}
 	dst = append(dst, w.delim())
 	return dst[:cap(dst)], len(dst)
+}
+
+// AppendRows appends every row of c, as AppendChunk would, copying rows from c.Raw
+// where that gives the same bytes: when the batch's first columns are still the very
+// arrays the reader decoded (transforms that only add columns keep them), a row the
+// reader marked plain is its input line, followed by the added columns' values.
+// Consecutive plain lines adjacent in the input are copied at once.
+func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
+	raw, b := c.Raw, c.Batch
+	if !w.rawApplies(raw, b) {
+		return w.AppendChunk(dst, b)
+	}
+	ncols, np := int(b.NumCols()), len(raw.Columns)
+	rows := int(b.NumRows())
+	if ncols == 0 || rows == 0 {
+		return dst, nil
+	}
+	plainRows := 0
+	for _, word := range raw.Plain[:(rows+63)/64] {
+		plainRows += bits.OnesCount64(word)
+	}
+	if plainRows < rows/2 {
+		// Mostly quoted input: the other rows are written value by value, slower
+		// than AppendChunk's column-wise preparation.
+		return w.AppendChunk(dst, b)
+	}
+	d := w.delim()
+	cws := make([]colWriter, ncols)
+	defer func() {
+		for j := range cws {
+			if cws[j].text != nil {
+				textBufs.Put(cws[j].text)
+			}
+		}
+	}()
+	specials := [...]byte{d, '"', '\n', '\r'}
+	textSpecials := specials[:0]
+	if strings.IndexByte(textChars, d) >= 0 {
+		textSpecials = specials[:1]
+	}
+	// As AppendChunk's, with at most two quotes per value of the rows not plain
+	// (doubled quotes inside them are rare enough to be left to ensure).
+	size := rows*ncols + 16 + (rows-plainRows)*np*2
+	for j := range cws {
+		cw := &cws[j]
+		special, err := prepare(cw, b.Column(j), specials[:], textSpecials)
+		if err != nil {
+			return dst, err
+		}
+		size += int(cw.offsets[rows] - cw.offsets[0])
+		if j >= np {
+			// The first np columns are written from the input, or value by value.
+			size += w.markSlow(cw, rows, special)
+		}
+	}
+	if cap(dst)-len(dst) < size {
+		nd := make([]byte, len(dst), len(dst)+size)
+		copy(nd, dst)
+		dst = nd
+	}
+	out, pos := dst[:cap(dst)], len(dst)
+	data, starts, ends, plain := raw.Data, raw.Starts, raw.Ends, raw.Plain
+	for i := 0; i < rows; i++ {
+		from := 0
+		if plain[i>>6]&(1<<(i&63)) != 0 {
+			s, e := int(starts[i]), int(ends[i])
+			if ncols == np {
+				// Take the following plain lines that the input holds right after
+				// this one, LF-terminated: one copy for them all.
+				for i+1 < rows && plain[(i+1)>>6]&(1<<((i+1)&63)) != 0 &&
+					int(starts[i+1]) == e+1 && data[e] == '\n' {
+					i++
+					e = int(ends[i])
+				}
+			}
+			out = ensure(out, pos, e-s+1)
+			pos += copy(out[pos:], data[s:e])
+			out[pos] = d
+			pos++
+			from = np
+		}
+		lineStart := pos
+		for j := from; j < ncols; j++ {
+			cw := &cws[j]
+			if j < np || cw.slow != nil && cw.slow[i>>6]&(1<<(i&63)) != 0 {
+				// Rows the reader did not mark plain are rare: each value is checked.
+				out, pos = w.appendSlow(out, pos, cw, i)
+				continue
+			}
+			s, e := int(cw.offsets[i]), int(cw.offsets[i+1])
+			n := e - s
+			if n <= 16 && s+16 <= len(cw.data) && pos+17 <= len(out) {
+				*(*[16]byte)(out[pos:]) = *(*[16]byte)(cw.data[s:])
+			} else {
+				out = ensure(out, pos, n+1)
+				copy(out[pos:], cw.data[s:e])
+			}
+			out[pos+n] = d
+			pos += n + 1
+		}
+		pos--
+		if ncols == 1 && from == 0 && pos == lineStart {
+			out = ensure(out, pos, 2)
+			out[pos], out[pos+1] = '"', '"'
+			pos += 2
+		}
+		out = ensure(out, pos, 1)
+		out[pos] = '\n'
+		pos++
+	}
+	return out[:pos], nil
+}
+
+// rawApplies reports whether raw describes b's rows as this writer would write them:
+// same delimiter, LF line ends, and b's first columns the arrays raw was decoded to
+// (same array, same slice of it).
+func (w Writer) rawApplies(raw *table.RawRows, b arrow.RecordBatch) bool {
+	if raw == nil || w.CRLF || raw.Delimiter != w.delim() || int(b.NumCols()) < len(raw.Columns) {
+		return false
+	}
+	rows := int(b.NumRows())
+	if len(raw.Starts) < rows || len(raw.Ends) < rows || len(raw.Plain) < (rows+63)/64 {
+		return false
+	}
+	for j, a := range raw.Columns {
+		c := b.Column(j)
+		if c != a || c.Data() != a.Data() || c.Len() != rows {
+			return false
+		}
+	}
+	return true
 }

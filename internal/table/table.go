@@ -34,6 +34,24 @@ type Chunk struct {
 	Batch  arrow.RecordBatch
 	Row0   int64   // 1-based data row number of row 0 within its source
 	Lines  []int64 // per row: the line (CSV) or row (Excel) number a user would look up
+	// Raw, optional, lets a CSV writer copy rows it would write unchanged from the
+	// input bytes. It is only ever used while Batch's first len(Raw.Columns) columns
+	// are those very arrays, so a transform that changes rows may leave it in place.
+	Raw *RawRows
+}
+
+// RawRows lets a writer copy rows that it would write unchanged from the input bytes.
+type RawRows struct {
+	Columns []arrow.Array // the reader's columns these rows decode to
+	// Data holds the input bytes; it is valid only until the reader's next chunk, so
+	// a chunk kept longer must have Raw cleared.
+	Data         []byte
+	Starts, Ends []int32 // per row: its bytes in Data, without the line end
+	// Plain has a bit per row (LSB first) set when Data[Starts[i]:Ends[i]] is exactly
+	// what a CSV writer with this Delimiter and LF line ends writes for the row's
+	// values: nothing to quote, nothing transcoded.
+	Plain     []uint64
+	Delimiter byte
 }
 
 // NumRows is the number of rows in the chunk.
