@@ -79,7 +79,7 @@ func (d *Destination) Commit() error {
 		d.Abort()
 		return err
 	}
-	if err := os.Rename(d.file.Name(), d.target); err != nil {
+	if err := replace(d.file.Name(), d.target); err != nil {
 		d.Abort()
 		return err
 	}
