@@ -89,11 +89,3 @@ func (l *Ledger) Base(ctx context.Context, seq int64, restart bool) (Counts, err
 	}
 	return l.bases[seq], nil
 }
-
-// Next is the first sequence number not yet folded and the running sum at that point:
-// where a resumed run starts.
-func (l *Ledger) Next() (int64, Counts) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.next, l.prefix
-}
