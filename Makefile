@@ -18,7 +18,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
 
 demo: build
-	$(BIN) apply -e 'total = unit_price * qty * (1 - (discount ?? 0))' -w 'total > 1000' --select order_id,date,region,product,total testdata/example/sales.csv -o $(DEMO_OUT)
+	$(BIN) apply -e 'total = round(unit_price * qty * (1 - (discount ?? 0)), 2)' -w 'total > 1000' --select order_id,date,region,product,total testdata/example/sales.csv -o $(DEMO_OUT)
 	@echo "wrote $(DEMO_OUT):"; head -5 $(DEMO_OUT)
 
 lint:
