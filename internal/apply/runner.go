@@ -32,6 +32,8 @@ type result struct {
 	rowErrs    []expr.RowError // let through by --on-error skip or null
 	chunk      *table.Chunk    // the decoded chunk itself, for Scan's visit
 	rows       int64           // rows written
+	// outAt and outLen locate the chunk in a positional output, which the worker wrote.
+	outAt, outLen int64
 }
 
 // resync is returned by the writer when a range's first record does not start where the
@@ -71,9 +73,14 @@ type runner struct {
 	errCount rowErrorSummary
 	ledger   *chunk.Ledger
 	cfg      chunk.Config
-	decoders [][]decoder // [worker][source], opened on first use
-	lastEnd  int64       // where the last written range's records ended
-	progress *progress
+	// For a file output, workers write their own chunks at offsets that outputs sums
+	// from the sizes of the chunks before (Rows counts bytes here), starting at base.
+	positional bool
+	outputs    *chunk.Ledger
+	base, size int64       // where chunk output starts; where the last written chunk ends
+	decoders   [][]decoder // [worker][source], opened on first use
+	lastEnd    int64       // where the last written range's records ended
+	progress   *progress
 	// visit, when set, receives each decoded chunk in input order in place of the
 	// transforms and the writer (see ScanCSV).
 	visit func(c *table.Chunk) error
@@ -119,6 +126,26 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, w cs
 
 func (r *runner) run(ctx context.Context) error {
 	defer r.closeDecoders()
+	if r.positional = r.dst != nil && r.dst.Positional() && r.visit == nil; r.positional {
+		var err error
+		if r.base, err = r.dst.StartPositional(); err != nil {
+			return err
+		}
+		r.size = r.base
+		r.outputs = chunk.NewLedger(0, chunk.Counts{}, r.cfg.Window)
+	}
+	if err := r.runChunks(ctx); err != nil {
+		return err
+	}
+	if r.positional {
+		// Whatever a resynchronised run wrote past the real end is cut off.
+		return r.dst.SetSize(r.size)
+	}
+	return nil
+}
+
+// runChunks runs the pipeline, and runs it again from where it must resynchronise.
+func (r *runner) runChunks(ctx context.Context) error {
 	from := resume{}
 	for {
 		r.cfg.FirstSeq = from.seq
@@ -136,6 +163,13 @@ func (r *runner) run(ctx context.Context) error {
 			return err
 		}
 		r.ledger = chunk.NewLedger(rs.seq, base, r.cfg.Window)
+		if r.positional {
+			written, err := r.outputs.Base(ctx, rs.seq, false)
+			if err != nil {
+				return err
+			}
+			r.outputs = chunk.NewLedger(rs.seq, written, r.cfg.Window)
+		}
 		from = resume{input: rs.input, stream: true, first: rs.first, offset: rs.offset, seq: rs.seq}
 	}
 }
@@ -294,9 +328,21 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 	if err != nil {
 		return res, err
 	}
-	res.out = buf
 	res.rows = int64(c.NumRows())
-	return res, nil
+	if !r.positional {
+		res.out = buf
+		return res, nil
+	}
+	// Write the chunk where it belongs as soon as the earlier chunks' sizes are known.
+	r.outputs.Publish(seq, false, chunk.Counts{Rows: int64(len(*buf))})
+	before, err := r.outputs.Base(ctx, seq, false)
+	if err != nil {
+		return res, err
+	}
+	res.outAt, res.outLen = r.base+before.Rows, int64(len(*buf))
+	err = r.dst.WriteAt(*buf, res.outAt)
+	bufferPool.Put(buf)
+	return res, err
 }
 
 // decodeCSV decodes a CSV chunk and makes its positions absolute: a chunk's first row
@@ -356,8 +402,12 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if r.visit != nil {
 		return r.visit(res.chunk)
 	}
-	_, err = r.dst.Write(*res.out)
-	bufferPool.Put(res.out)
+	if r.positional {
+		r.size = res.outAt + res.outLen
+	} else {
+		_, err = r.dst.Write(*res.out)
+		bufferPool.Put(res.out)
+	}
 	r.progress.add(res.inBytes, res.rows)
 	if err != nil {
 		return err

@@ -57,6 +57,36 @@ func Create(target string, inputs []string) (*Destination, error) {
 
 func (d *Destination) Write(p []byte) (int, error) { return d.w.Write(p) }
 
+// Positional reports whether WriteAt may be used: a file, not a pipe.
+func (d *Destination) Positional() bool { return d.file != nil }
+
+// StartPositional flushes what Write buffered and returns its size: the offset at which
+// positional writes begin. From then on only WriteAt may be used, until SetSize.
+func (d *Destination) StartPositional() (int64, error) {
+	if err := d.w.Flush(); err != nil {
+		return 0, err
+	}
+	return d.file.Seek(0, io.SeekCurrent)
+}
+
+// WriteAt writes p at offset off of the file. Several goroutines may call it at once for
+// disjoint ranges: each worker writes its own chunk, so the kernel's copy into the page
+// cache runs on every core instead of on the one writer goroutine.
+func (d *Destination) WriteAt(p []byte, off int64) error {
+	_, err := d.file.WriteAt(p, off)
+	return err
+}
+
+// SetSize ends positional writing at size bytes, cutting off anything written past it (a
+// run that resynchronised may have written chunks it then wrote again, shorter).
+func (d *Destination) SetSize(size int64) error {
+	if err := d.file.Truncate(size); err != nil {
+		return err
+	}
+	_, err := d.file.Seek(size, io.SeekStart)
+	return err
+}
+
 // Commit flushes the output and, for a file, gives it the usual permissions and renames it
 // over the target.
 func (d *Destination) Commit() error {

@@ -76,3 +76,33 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 		t.Fatalf("directory holds %v, want %v", got, names)
 	}
 }
+
+func TestPositionalWritesInAnyOrder(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "out.csv")
+	d, err := Create(target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Positional() || Stdout(nil).Positional() {
+		t.Fatal("a file must be positional, stdout not")
+	}
+	d.Write([]byte("h\n"))
+	base, err := d.StartPositional()
+	if err != nil || base != 2 {
+		t.Fatalf("base %d, %v", base, err)
+	}
+	// Chunks land in any order; a stale longer write past the end is cut by SetSize.
+	d.WriteAt([]byte("3\nSTALE"), base+4)
+	d.WriteAt([]byte("1\n"), base)
+	d.WriteAt([]byte("2\n"), base+2)
+	if err := d.SetSize(base + 6); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "h\n1\n2\n3\n" {
+		t.Fatalf("got %q", b)
+	}
+}
