@@ -29,6 +29,12 @@
 // error is reported when the writer reaches it), so the error a user sees is the first one
 // in the input, not the first one a worker happened to hit.
 //
+// The writer is the only goroutine that decides what is written and in which order. For a
+// file output, ptransform's apply lets each worker copy its own finished chunk into the
+// file at the offset the chunks before it add up to (a second Ledger, counting bytes), so
+// that the kernel's copy into the page cache runs on every core; the writer then only
+// checks order and errors and records the end. Standard output is written by the writer.
+//
 // Cancellation: one context carries the first error, a SIGINT or a closed stdout to every
 // goroutine; Run returns after all of them have stopped.
 //
