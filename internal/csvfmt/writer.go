@@ -129,21 +129,8 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 		return dst, nil
 	}
 	d := w.delim()
-	cws := make([]colWriter, ncols)
-	defer func() {
-		for j := range cws {
-			if cws[j].text != nil {
-				textBufs.Put(cws[j].text)
-			}
-		}
-	}()
-	specials := [...]byte{d, '"', '\n', '\r'}
-	// Formatted text holds no quote or line break, and the delimiter only if it is
-	// one of textChars.
-	textSpecials := specials[:0]
-	if strings.IndexByte(textChars, d) >= 0 {
-		textSpecials = specials[:1]
-	}
+	cws, specials, textSpecials := w.columnWriters(ncols)
+	defer releaseText(cws)
 	// size is the output size: values, one delimiter or line end per value, CRs,
 	// quotes and the "" of empty records.
 	size := rows*ncols + 16
@@ -155,7 +142,7 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 	}
 	for j := range cws {
 		cw := &cws[j]
-		special, err := prepare(cw, b.Column(j), specials[:], textSpecials)
+		special, err := prepare(cw, b.Column(j), specials, textSpecials)
 		if err != nil {
 			return dst, err
 		}
@@ -329,25 +316,14 @@ func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
 		return w.AppendChunk(dst, b)
 	}
 	d := w.delim()
-	cws := make([]colWriter, ncols)
-	defer func() {
-		for j := range cws {
-			if cws[j].text != nil {
-				textBufs.Put(cws[j].text)
-			}
-		}
-	}()
-	specials := [...]byte{d, '"', '\n', '\r'}
-	textSpecials := specials[:0]
-	if strings.IndexByte(textChars, d) >= 0 {
-		textSpecials = specials[:1]
-	}
+	cws, specials, textSpecials := w.columnWriters(ncols)
+	defer releaseText(cws)
 	// As AppendChunk's, with at most two quotes per value of the rows not plain
 	// (doubled quotes inside them are rare enough to be left to ensure).
 	size := rows*ncols + 16 + (rows-plainRows)*np*2
 	for j := range cws {
 		cw := &cws[j]
-		special, err := prepare(cw, b.Column(j), specials[:], textSpecials)
+		special, err := prepare(cw, b.Column(j), specials, textSpecials)
 		if err != nil {
 			return dst, err
 		}
@@ -433,4 +409,25 @@ func (w Writer) rawApplies(raw *table.RawRows, b arrow.RecordBatch) bool {
 		}
 	}
 	return true
+}
+
+// columnWriters makes one colWriter per column, with the bytes that force quoting: in
+// text, the delimiter, quote, LF and CR; in formatted values (textSpecials), which hold
+// no quote or line break, only the delimiter, and only if it is one of textChars.
+func (w Writer) columnWriters(ncols int) (cws []colWriter, specials, textSpecials []byte) {
+	specials = []byte{w.delim(), '"', '\n', '\r'}
+	textSpecials = specials[:0]
+	if strings.IndexByte(textChars, w.delim()) >= 0 {
+		textSpecials = specials[:1]
+	}
+	return make([]colWriter, ncols), specials, textSpecials
+}
+
+// releaseText gives the text buffers of formatted columns back to the pool.
+func releaseText(cws []colWriter) {
+	for j := range cws {
+		if cws[j].text != nil {
+			textBufs.Put(cws[j].text)
+		}
+	}
 }
