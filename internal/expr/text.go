@@ -71,7 +71,7 @@ func parseNumber(s string) (float64, parseStatus) {
 		}
 		return f, parsedOK
 	}
-	if !isDecimal(s) {
+	if !IsDecimal(s) {
 		return 0, parsedBad
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -81,9 +81,10 @@ func parseNumber(s string) (float64, parseStatus) {
 	return f, parsedOK
 }
 
-// isDecimal reports whether s is [+-]digits[.digits][e[+-]digits] with at least one digit
-// in the mantissa.
-func isDecimal(s string) bool {
+// IsDecimal reports whether s is [+-]digits[.digits][e[+-]digits] with at least one digit
+// in the mantissa: the number syntax of the language (no NaN, Inf, hex or thousands
+// separators). inspect's type inference uses it so that the two agree by construction.
+func IsDecimal(s string) bool {
 	i := 0
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		i++

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/ptransform/ptransform/internal/expr"
 )
 
 // Column types, from the narrowest reading of a value to the widest.
@@ -48,7 +50,7 @@ func ValueType(v string) string {
 	case isClock(v):
 		return TypeTime
 	}
-	if !isDecimal(v) || hasLeadingZero(v) {
+	if !expr.IsDecimal(v) || hasLeadingZero(v) {
 		return TypeText
 	}
 	if !strings.ContainsAny(v, ".eE") {
@@ -75,43 +77,6 @@ func Unify(a, b string) string {
 		return TypeDatetime
 	}
 	return TypeText
-}
-
-// isDecimal reports whether s is [+-]digits[.digits][e[+-]digits] with at least one
-// mantissa digit: the number syntax of the expression language (no NaN, Inf, hex or
-// thousands separators).
-func isDecimal(s string) bool {
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	digits := 0
-	for i < len(s) && isDigit(s[i]) {
-		i, digits = i+1, digits+1
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isDigit(s[i]) {
-			i, digits = i+1, digits+1
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		exp := 0
-		for i < len(s) && isDigit(s[i]) {
-			i, exp = i+1, exp+1
-		}
-		if exp == 0 {
-			return false
-		}
-	}
-	return i == len(s)
 }
 
 // hasLeadingZero spots codes such as 007 or 01234 (zip codes, account numbers): read
