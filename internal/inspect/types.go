@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ptransform/ptransform/internal/expr"
 )
@@ -112,17 +113,9 @@ func isDate(s string) bool {
 	return ok1 && ok2 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m)
 }
 
+// daysIn is the number of days of month m (1–12) of year y: day 0 of the next month.
 func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // isDatetime matches what datetime(x) reads besides a bare date:
