@@ -39,6 +39,11 @@ func compile(o Options, header []string) (*pipeline, error) {
 	}
 	p.columns = columns
 	p.identity = columns.Identity(cols)
+	if p.program != nil && !p.identity {
+		// The program builds the selected columns only (see expr.Program.Project).
+		p.program = p.program.Project(columns.Picks(), columns.Names())
+		p.identity = true
+	}
 	return p, nil
 }
 
@@ -85,7 +90,7 @@ func (p *pipeline) explain() string {
 			b.WriteByte('\n')
 		}
 	}
-	if p.program == nil || !p.identity {
+	if p.program == nil || !p.columns.Identity(p.program.Columns()) {
 		fmt.Fprintf(&b, "written columns: %s\n", strings.Join(p.columns.Names(), ", "))
 	}
 	return b.String()

@@ -79,9 +79,13 @@ type Program struct {
 	input   []string
 	outCols []string
 	outFrom []int // per output column: -1-k for assignment k's result, else input index
-	assigns []compiledAssign
-	wheres  []compiledWhere
-	slots   int
+	// What an Evaluator builds: outCols/outFrom, or the projection of them that Project
+	// asked for.
+	buildNames []string
+	buildFrom  []int
+	assigns    []compiledAssign
+	wheres     []compiledWhere
+	slots      int
 }
 
 type compiledAssign struct {
@@ -169,6 +173,7 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 	}
 	p.assigns = c.assigned
 	p.slots = c.slots
+	p.buildNames, p.buildFrom = p.outCols, p.outFrom
 	return p, nil
 }
 

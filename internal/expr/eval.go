@@ -64,6 +64,20 @@ type Evaluator struct {
 // ones appended in the order first assigned.
 func (p *Program) Columns() []string { return append([]string(nil), p.outCols...) }
 
+// Project returns a copy of p whose evaluators build only the output columns pick (indexes
+// into Columns), named names: a --select or --drop that follows the program, done where
+// it costs nothing. A filtered chunk is made of new arrays, and copying the rows kept of
+// columns that the next step would discard is most of a filter's cost.
+func (p *Program) Project(pick []int, names []string) *Program {
+	q := *p
+	q.buildNames = names
+	q.buildFrom = make([]int, len(pick))
+	for k, j := range pick {
+		q.buildFrom[k] = p.outFrom[j]
+	}
+	return &q
+}
+
 // NewEvaluator returns an evaluator with its own scratch buffers; make one per worker.
 func (p *Program) NewEvaluator() *Evaluator {
 	return &Evaluator{
@@ -429,8 +443,8 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 	if sel != nil {
 		n = len(sel)
 	}
-	cols := make([]arrow.Array, len(p.outCols))
-	fields := make([]arrow.Field, len(p.outCols))
+	cols := make([]arrow.Array, len(p.buildFrom))
+	fields := make([]arrow.Field, len(p.buildFrom))
 	defer func() {
 		for _, a := range cols {
 			if a != nil {
@@ -438,7 +452,7 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 			}
 		}
 	}()
-	for j, from := range p.outFrom {
+	for j, from := range p.buildFrom {
 		var col arrow.Array
 		if from >= 0 {
 			col = c.Batch.Column(from)
@@ -464,7 +478,7 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 			}
 		}
 		cols[j] = col
-		fields[j] = arrow.Field{Name: p.outCols[j], Type: col.DataType(), Nullable: true}
+		fields[j] = arrow.Field{Name: p.buildNames[j], Type: col.DataType(), Nullable: true}
 	}
 	out := &table.Chunk{Source: c.Source, Row0: c.Row0, Lines: c.Lines}
 	if sel != nil {

@@ -72,6 +72,45 @@ func TestAssignmentsAndFilters(t *testing.T) {
 	}
 }
 
+
+// A projected program builds only the picked columns, in the picked order, under the
+// given names, with or without a filter; the columns it leaves out may still be read.
+func TestProject(t *testing.T) {
+	cols := []string{"id", "price", "qty"}
+	rows := [][]string{{"1", "2.5", "4"}, {"2", "10", "0"}, {"3", "", "2"}}
+	for _, tc := range []struct {
+		wheres []string
+		want   map[string]string
+	}{
+		{nil, map[string]string{"total": "10,0,null", "ID": "1,2,3"}},
+		{[]string{"qty > 0"}, map[string]string{"total": "10,null", "ID": "1,3"}},
+	} {
+		p, err := Compile([]string{"total = price * qty"}, tc.wheres, cols, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Columns are id,price,qty,total: keep total then id (renamed ID).
+		out, _, err := p.Project([]int{3, 0}, []string{"total", "ID"}).NewEvaluator().Apply(makeChunk(cols, rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range out.Batch.Schema().Fields() {
+			names = append(names, f.Name)
+		}
+		if got := strings.Join(names, ","); got != "total,ID" {
+			t.Fatalf("where %v: columns %s", tc.wheres, got)
+		}
+		for name, want := range tc.want {
+			if got := strings.Join(columnTexts(t, out, name), ","); got != want {
+				t.Errorf("where %v: %s = %s, want %s", tc.wheres, name, got, want)
+			}
+		}
+		if got := strings.Join(p.Columns(), ","); got != "id,price,qty,total" {
+			t.Errorf("Project changed the program's columns: %s", got)
+		}
+	}
+}
 func TestOnError(t *testing.T) {
 	cols := []string{"price", "qty"}
 	rows := [][]string{{"2", "3"}, {"abc", "1"}, {"4", "0"}, {"5", "2"}}

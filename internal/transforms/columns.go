@@ -107,6 +107,10 @@ func CompileColumns(columns, selected, dropped []string, renames []Rename) (*Col
 // Names are the output column names.
 func (c *Columns) Names() []string { return append([]string(nil), c.names...) }
 
+// Picks are the index, among the columns the step was compiled against, of each output
+// column.
+func (c *Columns) Picks() []int { return append([]int(nil), c.pick...) }
+
 // Identity reports whether the step leaves chunks as they are.
 func (c *Columns) Identity(inputColumns []string) bool {
 	if len(c.pick) != len(inputColumns) {
