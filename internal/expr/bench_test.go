@@ -12,15 +12,17 @@ import (
 
 const benchRows = 64 << 10
 
-// benchTextChunk has text columns as readers make them: a, b numbers, s words, d dates.
+// benchTextChunk has text columns as readers make them: a, b short numbers, s words,
+// d dates, m amounts with six decimals as in the `make bench` data.
 func benchTextChunk() *table.Chunk {
 	rows := make([][]string, benchRows)
 	words := []string{"alpha", "Beta", "gamma-42", "delta epsilon", "ZETA-7"}
 	for i := range rows {
 		rows[i] = []string{strconv.Itoa(i % 1000), strconv.FormatFloat(float64(i%777)/4, 'f', -1, 64), words[i%len(words)],
-			"2024-" + strconv.Itoa(10+i%3) + "-" + strconv.Itoa(10+i%19)}
+			"2024-" + strconv.Itoa(10+i%3) + "-" + strconv.Itoa(10+i%19),
+			strconv.FormatFloat(float64(i*7919%1000000007)/1e6, 'f', 6, 64)}
 	}
-	return makeChunk([]string{"a", "b", "s", "d"}, rows)
+	return makeChunk([]string{"a", "b", "s", "d", "m"}, rows)
 }
 
 // benchFloatChunk has float64 columns, to time the kernels without the text parse.
@@ -89,6 +91,9 @@ func BenchmarkKernelsArithCompareText(b *testing.B) { evalOnly(b, benchTextChunk
 
 // Parsing a text column as numbers, alone.
 func BenchmarkParseNumber(b *testing.B) { evalOnly(b, benchTextChunk(), "b > 0") }
+
+// Parsing amounts such as 819.867505 (the fast path of the number parse), alone.
+func BenchmarkParseAmount(b *testing.B) { evalOnly(b, benchTextChunk(), "m > 0") }
 
 // Parsing a text column as dates, alone.
 func BenchmarkParseDate(b *testing.B) {

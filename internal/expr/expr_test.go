@@ -72,7 +72,6 @@ func TestAssignmentsAndFilters(t *testing.T) {
 	}
 }
 
-
 // A projected program builds only the picked columns, in the picked order, under the
 // given names, with or without a filter; the columns it leaves out may still be read.
 func TestProject(t *testing.T) {

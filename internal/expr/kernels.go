@@ -325,20 +325,24 @@ func kNot(ev *Evaluator, n *node, args []*vec, out *vec) {
 // --- conversions ---
 
 func kTextToFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
-	s, r := args[0].s, out.f64
-	for i := range r {
-		if !out.valid(i) {
-			continue
+	s := args[0].s
+	for i := range out.f64 {
+		if out.valid(i) {
+			parseFloatCell(n, out, i, s[i])
 		}
-		f, st := parseNumber(s[i])
-		switch st {
-		case parsedOK:
-			r[i] = f
-		case parsedBlank:
-			out.setNull(i)
-		default:
-			out.fail(i, n.name, s[i], "not a number")
-		}
+	}
+}
+
+// parseFloatCell sets row i of out to the number s, null when s is blank.
+func parseFloatCell(n *node, out *vec, i int, s string) {
+	f, st := parseNumber(s)
+	switch st {
+	case parsedOK:
+		out.f64[i] = f
+	case parsedBlank:
+		out.setNull(i)
+	default:
+		out.fail(i, n.name, s, "not a number")
 	}
 }
 

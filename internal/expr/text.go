@@ -46,6 +46,12 @@ func parseNumber(s string) (float64, parseStatus) {
 	if s[0] == '-' || s[0] == '+' {
 		neg, i = s[0] == '-', 1
 	}
+	if f, ok := parsePlainDecimal(s[i:]); ok {
+		if neg {
+			f = -f
+		}
+		return f, parsedOK
+	}
 	// Fast path (Clinger's): a mantissa of up to 15 digits and a fraction of up to 15
 	// are exact in float64, and one division by an exact power of ten rounds correctly.
 	var m int64

@@ -1,0 +1,94 @@
+package expr
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// compareParseNumber compares parseNumber with strconv.ParseFloat on s, which is the
+// reference wherever IsDecimal accepts s.
+func compareParseNumber(t *testing.T, s string) {
+	t.Helper()
+	got, st := parseNumber(s)
+	trimmed := trimSpaces(s)
+	switch {
+	case trimmed == "":
+		if st != parsedBlank {
+			t.Fatalf("parseNumber(%q): status %d, want blank", s, st)
+		}
+		return
+	case !IsDecimal(trimmed):
+		if st != parsedBad {
+			t.Fatalf("parseNumber(%q) = %v, want an error", s, got)
+		}
+		return
+	}
+	want, err := strconv.ParseFloat(trimmed, 64)
+	if err != nil || math.IsInf(want, 0) {
+		if st != parsedBad {
+			t.Fatalf("parseNumber(%q) = %v, want an error", s, got)
+		}
+		return
+	}
+	if st != parsedOK || math.Float64bits(got) != math.Float64bits(want) {
+		t.Fatalf("parseNumber(%q) = %v (status %d), want %v", s, got, st, want)
+	}
+}
+
+func TestParseNumber(t *testing.T) {
+	for _, s := range []string{
+		// The fast path's shapes: 8 to 16 bytes, the point anywhere or nowhere.
+		"12345678", "123456789012345", "1234567890123456", "9007199254740993",
+		"819.867505", "-2634758.6336", "+0.4674159401", ".1234567", "1234567.",
+		"0.00000001", "00000000", "-0.000000", "123456789.012345", "12345678.9012345",
+		"999999999999999.", ".999999999999999", "1.23456789012345", "0.30000000000000004",
+		// Not for the fast path, or not numbers at all.
+		"1234.567.8", "12345e10", "1234567e", "1,234.567", "12345678x", "x12345678",
+		"1234567/", "1234567:", "12 345678", " 819.867505 ", "--12345678", "", "   ",
+		"1e400", "0x1234567", "NaN", "Infinity", "12345678\xff", "1234567\x00",
+	} {
+		compareParseNumber(t, s)
+	}
+	// Every length and point position of random digits, and random bytes spliced in.
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "0123456789.-+e /:\x00\xb0"
+	for range 200000 {
+		n := 1 + rng.IntN(18)
+		var b strings.Builder
+		for range n {
+			b.WriteByte('0' + byte(rng.IntN(10)))
+		}
+		s := []byte(b.String())
+		switch rng.IntN(3) {
+		case 0:
+			s[rng.IntN(n)] = '.'
+		case 1:
+			s[rng.IntN(n)] = alphabet[rng.IntN(len(alphabet))]
+		}
+		compareParseNumber(t, string(s))
+	}
+}
+
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"819.867505", "-2634758.6336", "12345678", "1.5e3", "1234567.", " 12 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { compareParseNumber(t, s) })
+}
+
+func BenchmarkParsePlainDecimal(b *testing.B) {
+	values := make([]string, 4096)
+	for i := range values {
+		values[i] = strconv.FormatFloat(float64(i*7919%1000000007)/1e6, 'f', 6, 64)
+	}
+	out := make([]float64, len(values))
+	for b.Loop() {
+		for i, s := range values {
+			out[i], _ = parsePlainDecimal(s)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(values)), "ns/value")
+}
