@@ -593,6 +593,14 @@ func (ev *Evaluator) parseInput(v *vec, n *node) bool {
 		if hi > lo {
 			s = unsafe.String(&data[lo], hi-lo)
 		}
+		// The fast path first, without the calls around it: parseNumber would
+		// take the same path after its checks for spaces and a sign.
+		if len(s) >= 8 {
+			if f, ok := parsePlainDecimal(s); ok {
+				v.f64[i] = f
+				continue
+			}
+		}
 		parseFloatCell(n, v, i, s)
 	}
 	return true
