@@ -35,7 +35,7 @@ type Options struct {
 	Explain    bool   // print the compiled plan instead of running
 
 	Workers   int
-	ChunkSize int64
+	ChunkSize int64 // 0: DefaultChunkSize or DefaultStreamChunkSize
 	CSV       csvfmt.Options
 	CRLF      bool
 
@@ -53,9 +53,16 @@ type Options struct {
 	Now      time.Time // what now() and today() return; zero for the start of the run
 }
 
-// DefaultChunkSize was chosen by measurement (see docs/performance.md): large enough that
-// per-chunk costs vanish, small enough that a 2-worker run keeps well under 100 MB.
-const DefaultChunkSize = 1 << 20
+// The default chunk sizes were chosen by measurement (docs/performance.md, "Chunk size").
+// A CSV file's chunks are small enough that a worker's chunk in all its forms (input,
+// columns, output) stays in a core's L2 cache, which makes the kernel's copy of the
+// output into the page cache much cheaper; a stream is cut by one goroutine, and a
+// sheet inflated by one, whose cost per block favours larger ones. Both keep a run's
+// memory far below 100 MB.
+const (
+	DefaultChunkSize       = 256 << 10 // CSV files, cut in parallel by byte ranges
+	DefaultStreamChunkSize = 1 << 20   // standard input, compressed or transcoded CSV, sheets
+)
 
 // Run performs the run described by o.
 func Run(ctx context.Context, o Options) (err error) {

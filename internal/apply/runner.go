@@ -94,11 +94,6 @@ type decoder struct {
 
 func newRunner(o Options, sources []*source, columns []string, p *pipeline, w csvfmt.Writer, dst *output.Destination, errLog *rowErrorLog) *runner {
 	workers := max(1, o.Workers)
-	chunkSize := o.ChunkSize
-	if chunkSize <= 0 {
-		chunkSize = DefaultChunkSize
-	}
-	o.ChunkSize = chunkSize
 	// Two chunks per worker keep every worker busy while the writer drains one result.
 	cfg := chunk.Config{Workers: workers, Window: 2*workers + 1}
 	r := &runner{o: o, sources: sources, columns: columns, writer: w, dst: dst, errLog: errLog, cfg: cfg,
@@ -198,10 +193,10 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 			delete(ahead, i)
 		case i == from.input && from.stream:
 			first = from.first
-			err = s.csv.SplitFrom(ctx, from.offset, int(r.o.ChunkSize), emitBlock)
+			err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
 		case s.csv.Seekable:
 			var ranges []csvfmt.Range
-			if ranges, err = s.csv.Ranges(ctx, r.o.ChunkSize, r.cfg.Workers); err != nil {
+			if ranges, err = s.csv.Ranges(ctx, r.chunkSize(DefaultChunkSize), r.cfg.Workers); err != nil {
 				return err
 			}
 			for k, rg := range ranges {
@@ -210,7 +205,7 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 				}
 			}
 		default:
-			err = s.csv.Split(ctx, int(r.o.ChunkSize), emitBlock)
+			err = s.csv.Split(ctx, r.streamChunkSize(), emitBlock)
 		}
 		if err != nil {
 			return err
@@ -218,6 +213,16 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 	}
 	return nil
 }
+
+// chunkSize is --chunk-size, or def when it was not given.
+func (r *runner) chunkSize(def int64) int64 {
+	if r.o.ChunkSize > 0 {
+		return r.o.ChunkSize
+	}
+	return def
+}
+
+func (r *runner) streamChunkSize() int { return int(r.chunkSize(DefaultStreamChunkSize)) }
 
 // sheetSplit is a sheet being inflated and cut into blocks by its own goroutine, ahead
 // of the planner: at most Window blocks wait in blocks. The goroutine opens the workbook
@@ -231,7 +236,7 @@ func (r *runner) startSplit(ctx context.Context, s *source) *sheetSplit {
 	sp := &sheetSplit{blocks: make(chan []byte, r.cfg.Window), err: make(chan error, 1)}
 	go func() {
 		defer close(sp.blocks)
-		sp.err <- s.sheet.Split(ctx, sheetChunkRows(r.o.ChunkSize), func(b []byte) error {
+		sp.err <- s.sheet.Split(ctx, sheetChunkRows(int64(r.streamChunkSize())), func(b []byte) error {
 			select {
 			case sp.blocks <- b:
 				return nil
