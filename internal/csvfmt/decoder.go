@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -142,6 +143,20 @@ func (in *Input) NewDecoder() *Decoder {
 	}
 }
 
+// SkipColumns makes the decoder leave empty, on the rows it marks plain in a chunk's
+// Raw, the columns marked in skip: those that no transform of the run reads, and that
+// the writer either drops or copies from the input bytes with the rest of each plain
+// row. Storing a value is most of the cost of decoding it. Rows not marked plain keep
+// every value. It does nothing for input whose rows Raw cannot describe (charsets
+// other than UTF-8, CR line ends): every column is stored there.
+func (d *Decoder) SkipColumns(skip []bool) {
+	if len(skip) != len(d.in.Header) || !slices.Contains(skip, true) || !d.ps.rawRows() {
+		d.ps.skip = nil
+		return
+	}
+	d.ps.skip = slices.Clone(skip)
+}
+
 // Close closes the decoder's file.
 func (d *Decoder) Close() error {
 	if d.f == nil {
@@ -218,16 +233,17 @@ func (d *Decoder) finish(b *chunkBufs, data []byte, start, end int64) (Decoded, 
 		a.Release()
 	}
 	chunk := &table.Chunk{Source: table.Source{File: d.in.Name}, Batch: batch, Lines: ps.lines}
-	// Only UTF-8 rows with LF or CR LF line ends read back as their own bytes; int32
-	// positions limit the input to 2 GiB.
-	if ps.cs == charsetUTF8 && ps.term == '\n' && len(data) <= math.MaxInt32 && rows > 0 {
+	if ps.skip != nil && len(data) > math.MaxInt32 {
+		return Decoded{Start: start}, fmt.Errorf("%s: a chunk of more than 2 GiB; use a smaller chunk size", d.in.Name)
+	}
+	if ps.rawRows() && len(data) <= math.MaxInt32 && rows > 0 {
 		if n := (rows + 63) / 64; len(ps.rawPlain) < n {
 			ps.rawPlain = append(ps.rawPlain, make([]uint64, n-len(ps.rawPlain))...)
 		}
 		ps.rawStarts = growInt32(ps.rawStarts, rows)
 		ps.rawEnds = growInt32(ps.rawEnds, rows)
 		chunk.Raw = &table.RawRows{Columns: arrs, Data: data, Starts: ps.rawStarts[:rows], Ends: ps.rawEnds[:rows],
-			Plain: ps.rawPlain[:(rows+63)/64], Delimiter: ps.delim}
+			Plain: ps.rawPlain[:(rows+63)/64], Delimiter: ps.delim, Sparse: ps.skip}
 	}
 	d.lent[d.nlent%len(d.lent)] = lentBufs{chunk: chunk, bufs: b}
 	d.nlent++

@@ -57,6 +57,9 @@ type parser struct {
 	// that plainRecords took and that holds no CR (bits for other rows stay clear).
 	rawStarts, rawEnds []int32
 	rawPlain           []uint64
+	// skip marks the columns plainRecords leaves empty on the rows it marks plain
+	// (Decoder.SkipColumns); nil when every column is stored.
+	skip []bool
 }
 
 func newParser(file string, delim, term byte, cs charset, ragged RaggedPolicy, ncols int) *parser {
@@ -65,6 +68,11 @@ func newParser(file string, delim, term byte, cs charset, ragged RaggedPolicy, n
 	p.stop[term] = true
 	return p
 }
+
+// rawRows reports whether the rows of this input read back as their own bytes, which
+// table.RawRows describes: UTF-8 with LF or CR LF line ends (int32 positions further
+// limit a chunk's data to 2 GiB).
+func (p *parser) rawRows() bool { return p.cs == charsetUTF8 && p.term == '\n' }
 
 // begin starts a chunk with the given column buffers (reset here).
 func (p *parser) begin(cols []column) {

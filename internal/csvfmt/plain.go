@@ -169,12 +169,15 @@ func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
 		}
 		if row > first {
 			seps[g-1] = gs - 1
-			if !p.storeColumns(buf, seps[g-1:h], first, row) {
+			// A row not plain (a CR inside a value) is written from its values, so
+			// a group holding one skips no column.
+			allPlain := p.markPlain(starts, ends, first, row, buf, bytes.IndexByte(buf[gs:ls], '\r') >= 0)
+			if !p.storeColumns(buf, seps[g-1:h], first, row, p.skip != nil && allPlain) {
 				// A column would reach 2 GiB: leave the group to record.
+				p.unmarkPlain(first, row)
 				row, line, ls = first, line-int64(row-first), gs
 				break
 			}
-			p.markPlain(buf[:ls], starts, ends, first, row, gs)
 		}
 		if left {
 			break
@@ -202,15 +205,22 @@ const maxBatch = 8 << 10
 // storeColumns stores the values of rows first to last-1, whose separators are
 // seps[1:] (ncols per row), seps[0] being the position just before the first row. It
 // goes column by column so that the column's buffers stay in registers and its data is
-// written sequentially. It reports false, having stored only part of the rows, when a
-// column would outgrow int32 offsets.
-func (p *parser) storeColumns(buf []byte, seps []int, first, last int) bool {
+// written sequentially. With skip, the columns p.skip marks get empty values instead.
+// It reports false, having stored only part of the rows, when a column would outgrow
+// int32 offsets.
+func (p *parser) storeColumns(buf []byte, seps []int, first, last int, skip bool) bool {
 	ncols := len(p.cols)
 	rows := last - first
 	for j := range p.cols {
 		c := &p.cols[j]
 		data, offs := c.data, c.offsets[first:last+1]
 		o := int(offs[0])
+		if skip && p.skip[j] {
+			for r := range rows {
+				offs[r+1] = int32(o)
+			}
+			continue
+		}
 		// Only the last field of a line may end in the CR of a CR LF.
 		dropCR := j == ncols-1 && p.term == '\n'
 		for r, idx := 0, j+1; r < rows; r, idx = r+1, idx+ncols {
@@ -328,26 +338,38 @@ func separatorBits(v, dm, tm uint64) (bits, count uint64) {
 }
 
 // markPlain sets the rawPlain bits of rows first to last-1, just taken by plainRecords
-// from buf[from:], except those holding a CR (which the writer would quote). Input
-// without CRs takes one vectorised search.
-func (p *parser) markPlain(buf []byte, starts, ends []int32, first, last, from int) {
+// from buf, except those holding a CR (which the writer would quote); hasCR says
+// whether the bytes of those rows hold any CR, line ends included. It reports whether
+// every row was marked.
+func (p *parser) markPlain(starts, ends []int32, first, last int, buf []byte, hasCR bool) bool {
 	if n := (last + 63) / 64; len(p.rawPlain) < n {
 		p.rawPlain = append(p.rawPlain, make([]uint64, n-len(p.rawPlain))...)
 	}
 	plain := p.rawPlain
-	if bytes.IndexByte(buf[from:], '\r') < 0 {
+	if !hasCR {
 		for r := first; r < last; {
 			// Whole words at a time: bits r to the word's end or last.
 			n := min(64-r&63, last-r)
 			plain[r>>6] |= (1<<n - 1) << (r & 63)
 			r += n
 		}
-		return
+		return true
 	}
+	all := true
 	for r := first; r < last; r++ {
 		if bytes.IndexByte(buf[starts[r]:ends[r]], '\r') < 0 {
 			plain[r>>6] |= 1 << (r & 63)
+		} else {
+			all = false
 		}
+	}
+	return all
+}
+
+// unmarkPlain clears the rawPlain bits of rows first to last-1.
+func (p *parser) unmarkPlain(first, last int) {
+	for r := first; r < last; r++ {
+		p.rawPlain[r>>6] &^= 1 << (r & 63)
 	}
 }
 

@@ -43,6 +43,14 @@ func checkRawRows(t *testing.T, data []byte, opts Options, chunkSize int, r *ran
 	if in.Seekable {
 		dec := in.NewDecoder()
 		defer dec.Close()
+		// A second decoder leaves random columns out of the plain rows.
+		sparse := in.NewDecoder()
+		defer sparse.Close()
+		skip := make([]bool, len(in.Header))
+		for j := range skip {
+			skip[j] = r.IntN(2) == 0
+		}
+		sparse.SkipColumns(skip)
 		ranges, err := in.Ranges(context.Background(), int64(chunkSize), 2)
 		if err != nil {
 			t.Fatal(err)
@@ -54,7 +62,13 @@ func checkRawRows(t *testing.T, data []byte, opts Options, chunkSize int, r *ran
 				continue
 			}
 			check(dd.Chunk)
+			ds, err := sparse.DecodeRange(rg)
+			if err != nil {
+				t.Fatalf("the sparse decoder fails where the other does not: %v", err)
+			}
+			compareSparse(t, in.Delimiter, dd.Chunk, ds.Chunk, data, r)
 			dec.Recycle(dd.Chunk)
+			sparse.Recycle(ds.Chunk)
 		}
 	}
 	in2, err := Open(writeFile(t, "in2.csv", data), opts)
@@ -89,6 +103,52 @@ func compareAppendRows(t *testing.T, w Writer, c *table.Chunk, input []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("writer %+v, %d columns, input %q:\nAppendRows  %q\nAppendChunk %q", w, c.Batch.NumCols(), input, got, want)
+	}
+}
+
+// valuesSkipped counts the values compareSparse saw left out by SkipColumns.
+var valuesSkipped int
+
+// compareSparse requires a chunk decoded with SkipColumns (sparse) to be written, as
+// decoded and with typed columns appended, exactly as the same chunk decoded whole
+// (full), by every writer that copies rows; the others must refuse to write it.
+func compareSparse(t *testing.T, delim byte, full, sparse *table.Chunk, input []byte, r *rand.Rand) {
+	t.Helper()
+	extra := withColumns(full, r)
+	added := extra.Batch.Columns()[full.Batch.NumCols():]
+	cols := append(append([]arrow.Array(nil), sparse.Batch.Columns()...), added...)
+	sparseExtra := *sparse
+	sparseExtra.Batch = array.NewRecordBatch(extra.Batch.Schema(), cols, extra.Batch.NumRows())
+	isSparse := sparse.Raw != nil && sparse.Raw.Sparse != nil
+	if isSparse {
+		// The point of it: values left out on plain rows.
+		for j, skipped := range sparse.Raw.Sparse {
+			s, f := sparse.Batch.Column(j).(*array.String), full.Batch.Column(j).(*array.String)
+			for i := range full.NumRows() {
+				if skipped && sparse.Raw.Plain[i>>6]&(1<<(i&63)) != 0 && f.Value(i) != "" && s.Value(i) == "" {
+					valuesSkipped++
+				}
+			}
+		}
+	}
+	for _, w := range []Writer{{}, {Delimiter: delim}, {Delimiter: delim, CRLF: true}, {Delimiter: ';'}} {
+		for _, pair := range [][2]*table.Chunk{{full, sparse}, {extra, &sparseExtra}} {
+			want, err := w.AppendChunk(nil, pair[0].Batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := w.AppendRows(nil, pair[1])
+			switch {
+			case !w.CopiesRows(delim) && isSparse:
+				if err == nil {
+					t.Fatalf("writer %+v wrote a sparse chunk without its raw rows: %q", w, got)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case !bytes.Equal(got, want):
+				t.Fatalf("writer %+v, skip %v, input %q:\nsparse %q\nwhole  %q", w, sparse.Raw.Sparse, input, got, want)
+			}
+		}
 	}
 }
 
@@ -182,6 +242,9 @@ func TestAppendRowsMatchesAppendChunk(t *testing.T) {
 	}
 	if plain == 0 {
 		t.Fatal("no row was written from the input bytes")
+	}
+	if valuesSkipped == 0 {
+		t.Fatal("SkipColumns left no value out")
 	}
 }
 

@@ -2,6 +2,7 @@ package csvfmt
 
 import (
 	"bytes"
+	"fmt"
 	"math/bits"
 	"slices"
 	"sort"
@@ -299,6 +300,9 @@ func (w Writer) appendSlow(out []byte, pos int, cw *colWriter, i int) ([]byte, i
 func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
 	raw, b := c.Raw, c.Batch
 	if !w.rawApplies(raw, b) {
+		if j := sparseColumn(raw, b); j >= 0 {
+			return dst, fmt.Errorf("internal error: column %d was not decoded but is written from its values", j+1)
+		}
 		return w.AppendChunk(dst, b)
 	}
 	ncols, np := int(b.NumCols()), len(raw.Columns)
@@ -310,7 +314,7 @@ func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
 	for _, word := range raw.Plain[:(rows+63)/64] {
 		plainRows += bits.OnesCount64(word)
 	}
-	if plainRows < rows/2 {
+	if plainRows < rows/2 && raw.Sparse == nil {
 		// Mostly quoted input: the other rows are written value by value, slower
 		// than AppendChunk's column-wise preparation.
 		return w.AppendChunk(dst, b)
@@ -391,11 +395,15 @@ func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
 	return out[:pos], nil
 }
 
+// CopiesRows reports whether the writer writes a plain row of input with this
+// delimiter (see table.RawRows) as the row's own bytes, when its values are unchanged.
+func (w Writer) CopiesRows(delim byte) bool { return !w.CRLF && w.delim() == delim }
+
 // rawApplies reports whether raw describes b's rows as this writer would write them:
 // same delimiter, LF line ends, and b's first columns the arrays raw was decoded to
 // (same array, same slice of it).
 func (w Writer) rawApplies(raw *table.RawRows, b arrow.RecordBatch) bool {
-	if raw == nil || w.CRLF || raw.Delimiter != w.delim() || int(b.NumCols()) < len(raw.Columns) {
+	if raw == nil || !w.CopiesRows(raw.Delimiter) || int(b.NumCols()) < len(raw.Columns) {
 		return false
 	}
 	rows := int(b.NumRows())
@@ -409,6 +417,21 @@ func (w Writer) rawApplies(raw *table.RawRows, b arrow.RecordBatch) bool {
 		}
 	}
 	return true
+}
+
+// sparseColumn returns the index in b of a column that raw marks Sparse, or -1.
+func sparseColumn(raw *table.RawRows, b arrow.RecordBatch) int {
+	if raw == nil || raw.Sparse == nil {
+		return -1
+	}
+	for j, c := range b.Columns() {
+		for k, a := range raw.Columns {
+			if raw.Sparse[k] && c == a {
+				return j
+			}
+		}
+	}
+	return -1
 }
 
 // columnWriters makes one colWriter per column, with the bytes that force quoting: in

@@ -52,6 +52,10 @@ type RawRows struct {
 	// values: nothing to quote, nothing transcoded.
 	Plain     []uint64
 	Delimiter byte
+	// Sparse, when not nil, marks the columns the reader was told no transform reads
+	// (csvfmt.Decoder.SkipColumns): they hold values only on the rows not marked
+	// plain, so those arrays may be written only through Data.
+	Sparse []bool
 }
 
 // NumRows is the number of rows in the chunk.
