@@ -51,6 +51,8 @@ type Options struct {
 	Stderr   io.Writer // warnings (row errors skipped or nulled); nil for none
 	Progress io.Writer // where the progress bar goes; nil for none
 	Now      time.Time // what now() and today() return; zero for the start of the run
+
+	decodeAll bool // decode every column, as the tests of skipped columns compare with
 }
 
 // The default chunk sizes were chosen by measurement (docs/performance.md, "Chunk size").

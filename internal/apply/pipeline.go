@@ -47,6 +47,44 @@ func compile(o Options, header []string) (*pipeline, error) {
 	return p, nil
 }
 
+// skipColumns returns, for a CSV source of n columns (the run's), the columns that
+// its decoders may leave out of the rows they mark plain (csvfmt.Decoder.SkipColumns):
+// those that no expression reads and that reach the output, if at all, only inside
+// rows the writer copies from the input bytes, which it does when the output begins
+// with the input's columns unchanged and in order, every row kept (copiesRows: the
+// writer copies rows of this source's delimiter). nil when every column is needed.
+func (p *pipeline) skipColumns(n int, copiesRows bool) []bool {
+	need := make([]bool, n)
+	passes := p.columns.Picks() // the input column of each output column, or -1
+	keepsRows := true
+	if p.program != nil {
+		copy(need, p.program.Reads())
+		// compile folds any selection into the program: Passes is the output.
+		passes, keepsRows = p.program.Passes(), !p.program.Drops()
+	}
+	copied := copiesRows && keepsRows && len(passes) >= n
+	for j := 0; copied && j < n; j++ {
+		copied = passes[j] == j
+	}
+	if !copied {
+		for _, j := range passes {
+			if j >= 0 {
+				need[j] = true
+			}
+		}
+	}
+	skip := make([]bool, n)
+	some := false
+	for j, needed := range need {
+		skip[j] = !needed
+		some = some || !needed
+	}
+	if !some {
+		return nil
+	}
+	return skip
+}
+
 // stage is one worker's instance of the pipeline: expression evaluators keep scratch
 // buffers between chunks, so no two workers share one.
 type stage struct {

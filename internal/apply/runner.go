@@ -79,6 +79,7 @@ type runner struct {
 	outputs    *chunk.Ledger
 	base, size int64       // where chunk output starts; where the last written chunk ends
 	decoders   [][]decoder // [worker][source], opened on first use
+	skips      [][]bool    // per source: the columns its CSV decoders may skip
 	lastEnd    int64       // where the last written range's records ended
 	progress   *progress
 	// visit, when set, receives each decoded chunk in input order in place of the
@@ -106,6 +107,13 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, w cs
 			r.stages[w] = p.newStage()
 		}
 		r.decoders[w] = make([]decoder, len(sources))
+	}
+	r.skips = make([][]bool, len(sources))
+	for i, s := range sources {
+		// A conformed source's columns are rearranged: its raw rows describe none.
+		if p != nil && s.csv != nil && s.conform == nil && !o.decodeAll {
+			r.skips[i] = p.skipColumns(len(columns), w.CopiesRows(s.csv.Delimiter))
+		}
 	}
 	var total int64
 	for _, s := range sources {
@@ -269,6 +277,7 @@ func (r *runner) decoder(worker, source int) *decoder {
 	if d.csv == nil && d.sheet == nil {
 		if s := r.sources[source]; s.csv != nil {
 			d.csv = s.csv.NewDecoder()
+			d.csv.SkipColumns(r.skips[source])
 		} else {
 			d.sheet = s.sheet.NewDecoder()
 		}

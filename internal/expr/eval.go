@@ -78,6 +78,41 @@ func (p *Program) Project(pick []int, names []string) *Program {
 	return &q
 }
 
+// Reads reports, per input column, whether an expression of the program reads it.
+func (p *Program) Reads() []bool {
+	reads := make([]bool, len(p.input))
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n.op == opInput {
+			reads[n.col] = true
+		}
+		for _, a := range n.args {
+			walk(a)
+		}
+	}
+	for _, a := range p.assigns {
+		walk(a.root)
+	}
+	for _, w := range p.wheres {
+		walk(w.root)
+	}
+	return reads
+}
+
+// Passes returns, per column an evaluator builds, the input column it passes on
+// unchanged, or -1 for an assigned one.
+func (p *Program) Passes() []int {
+	passes := make([]int, len(p.buildFrom))
+	for k, from := range p.buildFrom {
+		passes[k] = max(from, -1)
+	}
+	return passes
+}
+
+// Drops reports whether the program may drop rows: it has filters, or drops the rows
+// whose expressions fail.
+func (p *Program) Drops() bool { return len(p.wheres) > 0 || p.opts.OnError == OnErrorSkip }
+
 // NewEvaluator returns an evaluator with its own scratch buffers; make one per worker.
 func (p *Program) NewEvaluator() *Evaluator {
 	return &Evaluator{

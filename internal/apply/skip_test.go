@@ -1,0 +1,127 @@
+package apply
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/transforms"
+)
+
+// skipCSV makes input with what decides which rows are plain and which columns a run
+// may skip: quoted values, CRs inside values, blank lines, empty fields, CR LF files.
+func skipCSV(r *rand.Rand, crlf bool) []byte {
+	eol := "\n"
+	if crlf {
+		eol = "\r\n"
+	}
+	var b strings.Builder
+	b.WriteString("id,a,b,name,note" + eol)
+	for i := range 50 + r.IntN(300) {
+		if r.IntN(40) == 0 {
+			b.WriteString(eol)
+		}
+		name := []string{"ann", "bo", "", "x y", `"q, r"`, `"say ""hi"""`, "z\rw", "été"}[r.IntN(8)]
+		note := []string{"", "n", "long note text", `"multi` + eol + `line"`}[r.IntN(4)]
+		a := []string{"1.5", "2", "", "819.867505", "-3", "abc"}[r.IntN(6)]
+		b.WriteString(strings.Join([]string{strconv.Itoa(i + 1), a, strconv.Itoa(r.IntN(1000)), name, note}, ",") + eol)
+	}
+	return []byte(b.String())
+}
+
+// TestSkippedColumnsChangeNothing runs pipelines that let decoders skip columns and
+// requires their output to be the output of the same run decoding every column, for
+// every chunk size and worker count.
+func TestSkippedColumnsChangeNothing(t *testing.T) {
+	pipelines := []Options{
+		{},
+		{Select: []string{"id", "name"}},
+		{Select: []string{"name", "id"}, Renames: []transforms.Rename{{Old: "id", New: "ID"}}},
+		{Drop: []string{"note"}},
+		{Exprs: []string{"total = a * b"}},
+		{Exprs: []string{"total = a * b"}, OnError: expr.OnErrorNull},
+		{Exprs: []string{"total = a * b"}, OnError: expr.OnErrorSkip},
+		{Exprs: []string{"a = b + 1"}},
+		{Exprs: []string{"x = upper(name)"}, Select: []string{"x", "id"}},
+		{Wheres: []string{"b > 500"}},
+		{Wheres: []string{"b > 500"}, Exprs: []string{"total = a * b"}, Select: []string{"id", "name", "total"}, OnError: expr.OnErrorNull},
+		{Exprs: []string{"r = _row"}, To: "tsv"},
+		{CRLF: true},
+		{Exprs: []string{"n = len(note)"}, CRLF: true},
+	}
+	r := rand.New(rand.NewPCG(5, 8))
+	dir := t.TempDir()
+	for k := range 8 {
+		in := filepath.Join(dir, "in"+strconv.Itoa(k)+".csv")
+		if err := os.WriteFile(in, skipCSV(r, k%2 == 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, pl := range pipelines {
+			for _, run := range []struct {
+				workers int
+				chunk   int64
+			}{{1, 0}, {2, 97}, {3, 1 << 10}} {
+				o := pl
+				o.Inputs, o.Workers, o.ChunkSize = []string{in}, run.workers, run.chunk
+				var want, got bytes.Buffer
+				o.Stdout, o.decodeAll = &want, true
+				wantErr := Run(context.Background(), o)
+				o.Stdout, o.decodeAll = &got, false
+				gotErr := Run(context.Background(), o)
+				if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
+					t.Fatalf("%+v on %s: error %v, decoding every column %v", pl, in, gotErr, wantErr)
+				}
+				if !bytes.Equal(got.Bytes(), want.Bytes()) {
+					t.Fatalf("%+v on %s (workers %d, chunk %d):\n%q\ndecoding every column:\n%q", pl, in, run.workers, run.chunk, got.Bytes(), want.Bytes())
+				}
+			}
+		}
+	}
+}
+
+// TestSkipColumns lists which columns each kind of run leaves undecoded on plain rows:
+// those no expression reads that the output either drops or copies inside whole rows.
+func TestSkipColumns(t *testing.T) {
+	header := []string{"id", "a", "b", "name", "note"}
+	for _, tc := range []struct {
+		o          Options
+		copiesRows bool
+		want       string // the skipped columns, "-" for none
+	}{
+		{Options{}, true, "id,a,b,name,note"},
+		{Options{}, false, "-"}, // --crlf or another delimiter: every row from its values
+		{Options{Select: []string{"name", "id"}}, false, "a,b,note"},
+		{Options{Drop: []string{"note"}}, true, "note"},
+		{Options{Exprs: []string{"total = a * b"}}, true, "id,name,note"},
+		{Options{Exprs: []string{"total = a * b"}}, false, "-"},
+		{Options{Exprs: []string{"total = a * b"}, OnError: expr.OnErrorSkip}, true, "-"},
+		{Options{Exprs: []string{"a = b + 1"}}, true, "a"},
+		{Options{Wheres: []string{"b > 500"}}, true, "-"},
+		{Options{Wheres: []string{"b > 500"}, Exprs: []string{"total = a * b"}, Select: []string{"id", "name", "total"}}, true, "note"},
+		{Options{Exprs: []string{"r = _row"}, Select: []string{"r"}}, true, "id,a,b,name,note"},
+	} {
+		p, err := compile(tc.o, header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var skipped []string
+		for j, s := range p.skipColumns(len(header), tc.copiesRows) {
+			if s {
+				skipped = append(skipped, header[j])
+			}
+		}
+		got := strings.Join(skipped, ",")
+		if got == "" {
+			got = "-"
+		}
+		if got != tc.want {
+			t.Errorf("%+v (copies rows %v): skips %s, want %s", tc.o, tc.copiesRows, got, tc.want)
+		}
+	}
+}
