@@ -51,18 +51,18 @@ func compile(o Options, header []string) (*pipeline, error) {
 // its decoders may leave out of the rows they mark plain (csvfmt.Decoder.SkipColumns):
 // those that no expression reads and that reach the output, if at all, only inside
 // rows the writer copies from the input bytes, which it does when the output begins
-// with the input's columns unchanged and in order, every row kept (copiesRows: the
-// writer copies rows of this source's delimiter). nil when every column is needed.
+// with the input's columns unchanged and in order (copiesRows: the writer copies rows
+// of this source's delimiter). nil when every column is needed.
 func (p *pipeline) skipColumns(n int, copiesRows bool) []bool {
 	need := make([]bool, n)
 	passes := p.columns.Picks() // the input column of each output column, or -1
-	keepsRows := true
 	if p.program != nil {
 		copy(need, p.program.Reads())
-		// compile folds any selection into the program: Passes is the output.
-		passes, keepsRows = p.program.Passes(), !p.program.Drops()
+		// compile folds any selection into the program: Passes is the output. A
+		// filter's chunks keep the raw rows of the rows they keep.
+		passes = p.program.Passes()
 	}
-	copied := copiesRows && keepsRows && len(passes) >= n
+	copied := copiesRows && len(passes) >= n
 	for j := 0; copied && j < n; j++ {
 		copied = passes[j] == j
 	}

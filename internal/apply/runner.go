@@ -335,9 +335,12 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		return res, err
 	}
 	buf := bufferPool.Get().(*[]byte)
-	// Transforms build new chunks without Raw; AppendRows uses it only for as long as
-	// the chunk's first columns are still the decoded arrays.
-	c.Raw = raw
+	// Transforms build new chunks without Raw, except filters, which take the raw rows
+	// they keep; AppendRows uses it only for as long as the chunk's first columns are
+	// still the arrays it describes.
+	if c.Raw == nil {
+		c.Raw = raw
+	}
 	*buf, err = r.writer.AppendRows((*buf)[:0], c)
 	if err != nil {
 		return res, err

@@ -86,7 +86,8 @@ func TestSkippedColumnsChangeNothing(t *testing.T) {
 }
 
 // TestSkipColumns lists which columns each kind of run leaves undecoded on plain rows:
-// those no expression reads that the output either drops or copies inside whole rows.
+// those no expression reads that the output either drops or copies inside whole rows
+// (filtered chunks included: they keep the raw rows of the rows they keep).
 func TestSkipColumns(t *testing.T) {
 	header := []string{"id", "a", "b", "name", "note"}
 	for _, tc := range []struct {
@@ -100,9 +101,10 @@ func TestSkipColumns(t *testing.T) {
 		{Options{Drop: []string{"note"}}, true, "note"},
 		{Options{Exprs: []string{"total = a * b"}}, true, "id,name,note"},
 		{Options{Exprs: []string{"total = a * b"}}, false, "-"},
-		{Options{Exprs: []string{"total = a * b"}, OnError: expr.OnErrorSkip}, true, "-"},
+		{Options{Exprs: []string{"total = a * b"}, OnError: expr.OnErrorSkip}, true, "id,name,note"},
 		{Options{Exprs: []string{"a = b + 1"}}, true, "a"},
-		{Options{Wheres: []string{"b > 500"}}, true, "-"},
+		{Options{Wheres: []string{"b > 500"}}, true, "id,a,name,note"},
+		{Options{Wheres: []string{"b > 500"}, Select: []string{"b", "id"}}, true, "a,name,note"},
 		{Options{Wheres: []string{"b > 500"}, Exprs: []string{"total = a * b"}, Select: []string{"id", "name", "total"}}, true, "note"},
 		{Options{Exprs: []string{"r = _row"}, Select: []string{"r"}}, true, "id,a,b,name,note"},
 	} {

@@ -109,10 +109,6 @@ func (p *Program) Passes() []int {
 	return passes
 }
 
-// Drops reports whether the program may drop rows: it has filters, or drops the rows
-// whose expressions fail.
-func (p *Program) Drops() bool { return len(p.wheres) > 0 || p.opts.OnError == OnErrorSkip }
-
 // NewEvaluator returns an evaluator with its own scratch buffers; make one per worker.
 func (p *Program) NewEvaluator() *Evaluator {
 	return &Evaluator{
@@ -526,9 +522,28 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 				out.Lines[k] = c.Lines[i]
 			}
 		}
+		if c.Raw != nil && p.passesInput() {
+			// The kept rows' input bytes still describe them: the writer copies them
+			// as it would the rows of an unfiltered chunk.
+			out.Raw = c.Raw.Take(cols[:len(p.input)], sel)
+		}
 	}
 	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n))
 	return out, nil
+}
+
+// passesInput reports whether the columns an evaluator builds begin with the input
+// columns, unchanged and in order.
+func (p *Program) passesInput() bool {
+	if len(p.buildFrom) < len(p.input) {
+		return false
+	}
+	for j := range p.input {
+		if p.buildFrom[j] != j {
+			return false
+		}
+	}
+	return true
 }
 
 // loadTyped reads a typed input column (from an earlier stage) straight into the

@@ -58,6 +58,19 @@ type RawRows struct {
 	Sparse []bool
 }
 
+// Take returns the raw rows of rows sel (in that order) for cols, the arrays that
+// hold those rows' values of r.Columns: the raw rows of a filtered chunk.
+func (r *RawRows) Take(cols []arrow.Array, sel []int32) *RawRows {
+	out := &RawRows{Columns: cols, Data: r.Data, Delimiter: r.Delimiter, Sparse: r.Sparse,
+		Starts: make([]int32, len(sel)), Ends: make([]int32, len(sel)),
+		Plain: make([]uint64, (len(sel)+63)/64)}
+	for k, i := range sel {
+		out.Starts[k], out.Ends[k] = r.Starts[i], r.Ends[i]
+		out.Plain[k>>6] |= (r.Plain[i>>6] >> (i & 63) & 1) << (k & 63)
+	}
+	return out
+}
+
 // NumRows is the number of rows in the chunk.
 func (c *Chunk) NumRows() int { return int(c.Batch.NumRows()) }
 
