@@ -476,6 +476,15 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 	}
 	cols := make([]arrow.Array, len(p.buildFrom))
 	fields := make([]arrow.Field, len(p.buildFrom))
+	// A filtered chunk whose columns begin with the input's keeps the raw rows of the
+	// rows it keeps. When the reader already left values out of plain rows, which it
+	// does only for a writer that copies them, the input columns are taken for the
+	// other rows only: the writer reads nothing else of them.
+	keepRaw := sel != nil && c.Raw != nil && p.passesInput()
+	var plainRows []uint64
+	if keepRaw && c.Raw.Sparse != nil {
+		plainRows = c.Raw.Plain
+	}
 	defer func() {
 		for _, a := range cols {
 			if a != nil {
@@ -490,8 +499,10 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 			switch sa, isString := col.(*array.String); {
 			case sel == nil:
 				col.Retain()
+			case isString && j < len(p.input) && plainRows != nil:
+				col = takeStrings(sa, sel, plainRows)
 			case isString:
-				col = takeStrings(sa, sel)
+				col = takeStrings(sa, sel, nil)
 			default:
 				t, err := ev.loadNatural(&ev.scratch, col)
 				if err != nil {
@@ -522,10 +533,8 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 				out.Lines[k] = c.Lines[i]
 			}
 		}
-		if c.Raw != nil && p.passesInput() {
-			// The kept rows' input bytes still describe them: the writer copies them
-			// as it would the rows of an unfiltered chunk.
-			out.Raw = c.Raw.Take(cols[:len(p.input)], sel)
+		if keepRaw {
+			out.Raw = c.Raw.Take(cols[:len(p.input)], sel, plainRows != nil)
 		}
 	}
 	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n))
@@ -656,8 +665,12 @@ func (ev *Evaluator) parseInput(v *vec, n *node) bool {
 	return true
 }
 
-// takeStrings copies rows sel of a string column into a new one.
-func takeStrings(a *array.String, sel []int32) arrow.Array {
+// takeStrings copies rows sel of a string column into a new one, leaving empty the
+// rows whose bit is set in skip (nil: none).
+func takeStrings(a *array.String, sel []int32, skip []uint64) arrow.Array {
+	if skip != nil {
+		return takeSparse(a, sel, skip)
+	}
 	offs, data := a.ValueOffsets(), a.ValueBytes()
 	base := offs[0]
 	size := 0
@@ -680,6 +693,34 @@ func takeStrings(a *array.String, sel []int32) arrow.Array {
 			} else {
 				bitutil.SetBit(valid, k)
 			}
+		}
+	}
+	return table.StringColumn(buf, out, valid, nulls)
+}
+
+// takeSparse is takeStrings for a skip set: the values of the rows not skipped.
+func takeSparse(a *array.String, sel []int32, skip []uint64) arrow.Array {
+	offs, data := a.ValueOffsets(), a.ValueBytes()
+	base := offs[0]
+	var buf []byte
+	out := make([]int32, len(sel)+1)
+	var valid []byte
+	nulls := 0
+	if a.NullN() > 0 {
+		valid = make([]byte, bitutil.BytesForBits(int64(len(sel))))
+	}
+	for k, i := range sel {
+		if skip[i>>6]&(1<<(i&63)) == 0 {
+			buf = append(buf, data[offs[i]-base:offs[i+1]-base]...)
+			if valid != nil && a.IsNull(int(i)) {
+				nulls++
+				out[k+1] = int32(len(buf))
+				continue
+			}
+		}
+		out[k+1] = int32(len(buf))
+		if valid != nil {
+			bitutil.SetBit(valid, k)
 		}
 	}
 	return table.StringColumn(buf, out, valid, nulls)

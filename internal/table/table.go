@@ -59,14 +59,21 @@ type RawRows struct {
 }
 
 // Take returns the raw rows of rows sel (in that order) for cols, the arrays that
-// hold those rows' values of r.Columns: the raw rows of a filtered chunk.
-func (r *RawRows) Take(cols []arrow.Array, sel []int32) *RawRows {
+// hold those rows' values of r.Columns: the raw rows of a filtered chunk. With sparse,
+// every one of cols holds values only on the rows not plain.
+func (r *RawRows) Take(cols []arrow.Array, sel []int32, sparse bool) *RawRows {
 	out := &RawRows{Columns: cols, Data: r.Data, Delimiter: r.Delimiter, Sparse: r.Sparse,
 		Starts: make([]int32, len(sel)), Ends: make([]int32, len(sel)),
 		Plain: make([]uint64, (len(sel)+63)/64)}
 	for k, i := range sel {
 		out.Starts[k], out.Ends[k] = r.Starts[i], r.Ends[i]
 		out.Plain[k>>6] |= (r.Plain[i>>6] >> (i & 63) & 1) << (k & 63)
+	}
+	if sparse {
+		out.Sparse = make([]bool, len(cols))
+		for j := range out.Sparse {
+			out.Sparse[j] = true
+		}
 	}
 	return out
 }
