@@ -84,4 +84,16 @@
 //	id,name,price,when
 //	1,"Smith, J",0.5,2024-03-01
 //	2,"say ""hi""",21,2024-03-01T13:45:00
+//
+// # Rows copied from the input
+//
+// A decoded chunk of UTF-8 with LF or CR LF line ends carries table.RawRows: each
+// row's bytes in the input, and a bit per row that is set when those bytes are exactly
+// what Writer would write for the row's values (no quotes, no CR inside). While a
+// chunk's leading columns are still the decoded arrays (a filter keeps them, with the
+// rows it keeps), Writer.AppendRows copies such rows instead of re-encoding them, then
+// appends the other columns' values. Since those rows are copied, a decoder need not
+// store their values of the columns nothing else reads: Decoder.SkipColumns leaves
+// them empty there, RawRows.Sparse says so, and AppendRows refuses to write such a
+// column from its values.
 package csvfmt
