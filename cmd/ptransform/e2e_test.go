@@ -158,3 +158,63 @@ func writeTrickyCSV(t *testing.T, path string, rows int, bareQuotes bool) {
 		t.Fatal(err)
 	}
 }
+
+// TestStdoutToFile: with standard output a file, as after a shell's `> out`, `>> out`
+// or `1<> out`, the output lands exactly where sequential writes would put it, including
+// when bare quotes make the run resynchronise (positional writes past the real end are
+// cut off).
+func TestStdoutToFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	writeTrickyCSV(t, in, 20000, true)
+	args := []string{"apply", "--workers", "3", "--chunk-size", "4KiB", "-e", "n = _row", in}
+	want, err := exec.Command(binary, args...).Output() // through a pipe
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := []byte("earlier output\n")
+	longer := bytes.Repeat([]byte("x"), len(want)+100)
+	for _, tc := range []struct {
+		name  string
+		flag  int
+		start []byte // the file's content before the run
+		want  []byte
+	}{
+		{"> out", os.O_WRONLY | os.O_CREATE | os.O_TRUNC, nil, want},
+		{">> out", os.O_WRONLY | os.O_CREATE | os.O_APPEND, before, append(append([]byte(nil), before...), want...)},
+		// Opened without truncation: the output overwrites the file's start.
+		{"1<> out", os.O_RDWR, longer, append(append([]byte(nil), want...), longer[len(want):]...)},
+	} {
+		out := filepath.Join(dir, "out.csv")
+		if err := os.WriteFile(out, tc.start, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(out, tc.flag, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(binary, args...)
+		cmd.Stdout = f
+		err = cmd.Run()
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, tc.want) {
+			t.Fatalf("%s: %d bytes, want %d (first difference at %d)", tc.name, len(got), len(tc.want), firstDiff(got, tc.want))
+		}
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}

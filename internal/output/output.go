@@ -17,7 +17,8 @@ import (
 // Destination is where the writer goroutine puts output bytes.
 type Destination struct {
 	w      *bufio.Writer
-	file   *os.File // the temporary file; nil for stdout
+	file   *os.File // the temporary file, or standard output written positionally
+	stdout bool     // file is standard output: nothing to rename or remove
 	target string
 	done   bool
 }
@@ -26,9 +27,28 @@ type Destination struct {
 // next to the chunks themselves, which are written through when larger.
 const bufferSize = 1 << 20
 
-// Stdout wraps standard output.
+// Stdout wraps standard output. When it is a regular file that the output goes at
+// the end of (a shell's `> out.csv`, not `>>`, which appends whatever the offset), it is
+// written positionally like a file output, so that `ptransform apply in > out` costs
+// what `-o out` does.
 func Stdout(w io.Writer) *Destination {
-	return &Destination{w: bufio.NewWriterSize(w, bufferSize)}
+	d := &Destination{w: bufio.NewWriterSize(w, bufferSize)}
+	if f, ok := w.(*os.File); ok && writesAtEnd(f) {
+		d.file, d.stdout = f, true
+	}
+	return d
+}
+
+// writesAtEnd reports whether f is a regular file, not opened to append, whose offset
+// is its end: positional writes there, then a cut at the end of the output, leave it as
+// sequential writes would.
+func writesAtEnd(f *os.File) bool {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || appendOnly(f) {
+		return false
+	}
+	off, err := f.Seek(0, io.SeekCurrent)
+	return err == nil && off == st.Size()
 }
 
 // ErrOutputIsInput is returned by Create for a target that is also an input.
@@ -57,7 +77,7 @@ func Create(target string, inputs []string) (*Destination, error) {
 
 func (d *Destination) Write(p []byte) (int, error) { return d.w.Write(p) }
 
-// Positional reports whether WriteAt may be used: a file, not a pipe.
+// Positional reports whether WriteAt may be used: a file, not a pipe or a terminal.
 func (d *Destination) Positional() bool { return d.file != nil }
 
 // StartPositional flushes what Write buffered and returns its size: the offset at which
@@ -94,7 +114,7 @@ func (d *Destination) Commit() error {
 		d.Abort()
 		return err
 	}
-	if d.file == nil {
+	if d.file == nil || d.stdout {
 		return nil
 	}
 	mode := os.FileMode(0o666) &^ umask()
@@ -119,7 +139,7 @@ func (d *Destination) Commit() error {
 
 // Abort removes the temporary file. It is safe to call after Commit and more than once.
 func (d *Destination) Abort() {
-	if d.file == nil || d.done {
+	if d.file == nil || d.stdout || d.done {
 		return
 	}
 	d.done = true
