@@ -1,6 +1,7 @@
 package csvfmt
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -400,12 +401,29 @@ func splitStream(ctx context.Context, r io.Reader, prefix []byte, delim, term by
 	blockStart, pos := 0, 0
 	eof := false
 	for {
+		quote := -1 // the next quote at or after pos, len(buf) for none; -1: not looked for
 		for {
 			if pos-blockStart >= chunkSize {
 				if err := emit(buf[blockStart:pos:pos]); err != nil {
 					return err
 				}
 				blockStart = pos
+			}
+			// Every line end before the next quote ends a record: skip to the last
+			// one within the block's size with two vectorised searches, not one
+			// record at a time.
+			if quote < pos {
+				if quote = bytes.IndexByte(buf[pos:], '"'); quote < 0 {
+					quote = len(buf)
+				} else {
+					quote += pos
+				}
+			}
+			if end := min(quote, blockStart+chunkSize); end > pos {
+				if j := bytes.LastIndexByte(buf[pos:end], term); j >= 0 {
+					pos += j + 1
+					continue
+				}
 			}
 			next, ok := recordEnd(buf, pos, delim, term, eof)
 			if !ok || next == pos {
