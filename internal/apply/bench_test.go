@@ -1,22 +1,20 @@
 package apply
 
 import (
-	"bufio"
 	"context"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
+
+	"github.com/ptransform/ptransform/internal/benchdata"
 )
 
 // benchRows is the size of the benchmark input: about 10 MB, so that the figures are
 // those of whole runs (many chunks) without the noise of a disk.
 const benchRows = 100_000
 
-// writeBenchCSV writes rows in the shape of tools/gencsv (the `make bench` data): ten
-// columns, about 94 bytes a row, 2% of names quoted.
+// writeBenchCSV writes the first rows of the `make bench` data (internal/benchdata).
 func writeBenchCSV(tb testing.TB, rows int) string {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "bench.csv")
@@ -24,32 +22,7 @@ func writeBenchCSV(tb testing.TB, rows int) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w := bufio.NewWriter(f)
-	rng := rand.New(rand.NewPCG(42, 1))
-	w.WriteString("id,a,b,category,name,date,flag,c,d,e\n")
-	var line []byte
-	for i := 1; i <= rows; i++ {
-		line = strconv.AppendInt(line[:0], int64(i), 10)
-		line = append(line, ',')
-		line = strconv.AppendFloat(line, rng.Float64()*1000, 'f', 6, 64)
-		line = append(line, ',')
-		line = strconv.AppendInt(line, int64(rng.IntN(1001)), 10)
-		line = append(line, ",juliet,"...)
-		if rng.IntN(50) == 0 {
-			line = append(line, `"xsL, WKvqyaXgZ"`...)
-		} else {
-			line = append(line, "xsL WKvqyaXgZ DFTXu"[:5+rng.IntN(14)]...)
-		}
-		line = append(line, ",2012-01-31,true,"...)
-		line = strconv.AppendFloat(line, rng.Float64()*2e7-1e7, 'f', 4, 64)
-		line = append(line, ',')
-		line = strconv.AppendInt(line, rng.Int64N(10000000000), 10)
-		line = append(line, ',')
-		line = strconv.AppendFloat(line, rng.Float64(), 'f', 10, 64)
-		line = append(line, '\n')
-		w.Write(line)
-	}
-	if err := w.Flush(); err != nil {
+	if err := benchdata.Write(f, rows); err != nil {
 		tb.Fatal(err)
 	}
 	if err := f.Close(); err != nil {

@@ -668,14 +668,13 @@ func (ev *Evaluator) parseInput(v *vec, n *node) bool {
 // takeStrings copies rows sel of a string column into a new one, leaving empty the
 // rows whose bit is set in skip (nil: none).
 func takeStrings(a *array.String, sel []int32, skip []uint64) arrow.Array {
-	if skip != nil {
-		return takeSparse(a, sel, skip)
-	}
 	offs, data := a.ValueOffsets(), a.ValueBytes()
 	base := offs[0]
 	size := 0
-	for _, i := range sel {
-		size += int(offs[i+1] - offs[i])
+	if skip == nil {
+		for _, i := range sel {
+			size += int(offs[i+1] - offs[i])
+		}
 	}
 	buf := make([]byte, 0, size)
 	out := make([]int32, len(sel)+1)
@@ -685,42 +684,17 @@ func takeStrings(a *array.String, sel []int32, skip []uint64) arrow.Array {
 		valid = make([]byte, bitutil.BytesForBits(int64(len(sel))))
 	}
 	for k, i := range sel {
-		buf = append(buf, data[offs[i]-base:offs[i+1]-base]...)
+		skipped := skip != nil && skip[i>>6]&(1<<(i&63)) != 0
+		if !skipped {
+			buf = append(buf, data[offs[i]-base:offs[i+1]-base]...)
+		}
 		out[k+1] = int32(len(buf))
 		if valid != nil {
-			if a.IsNull(int(i)) {
+			if !skipped && a.IsNull(int(i)) {
 				nulls++
 			} else {
 				bitutil.SetBit(valid, k)
 			}
-		}
-	}
-	return table.StringColumn(buf, out, valid, nulls)
-}
-
-// takeSparse is takeStrings for a skip set: the values of the rows not skipped.
-func takeSparse(a *array.String, sel []int32, skip []uint64) arrow.Array {
-	offs, data := a.ValueOffsets(), a.ValueBytes()
-	base := offs[0]
-	var buf []byte
-	out := make([]int32, len(sel)+1)
-	var valid []byte
-	nulls := 0
-	if a.NullN() > 0 {
-		valid = make([]byte, bitutil.BytesForBits(int64(len(sel))))
-	}
-	for k, i := range sel {
-		if skip[i>>6]&(1<<(i&63)) == 0 {
-			buf = append(buf, data[offs[i]-base:offs[i+1]-base]...)
-			if valid != nil && a.IsNull(int(i)) {
-				nulls++
-				out[k+1] = int32(len(buf))
-				continue
-			}
-		}
-		out[k+1] = int32(len(buf))
-		if valid != nil {
-			bitutil.SetBit(valid, k)
 		}
 	}
 	return table.StringColumn(buf, out, valid, nulls)

@@ -902,14 +902,7 @@ func checkNumber(c *checker, a *ast, args []*node) (*node, error) {
 				continue
 			}
 			f, st := parseNumberLoose(in[i])
-			switch st {
-			case parsedOK:
-				out.f64[i] = f
-			case parsedBlank:
-				out.setNull(i)
-			default:
-				out.fail(i, n.args[0].name, in[i], "not a number")
-			}
+			setNumber(out, i, f, st, n.args[0].name, in[i])
 		}
 	}, s)
 }

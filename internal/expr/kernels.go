@@ -336,13 +336,19 @@ func kTextToFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 // parseFloatCell sets row i of out to the number s, null when s is blank.
 func parseFloatCell(n *node, out *vec, i int, s string) {
 	f, st := parseNumber(s)
+	setNumber(out, i, f, st, n.name, s)
+}
+
+// setNumber stores in row i of out what parsing value as a number gave: the number f,
+// a null for blank text, or an error naming the column value came from.
+func setNumber(out *vec, i int, f float64, st parseStatus, column, value string) {
 	switch st {
 	case parsedOK:
 		out.f64[i] = f
 	case parsedBlank:
 		out.setNull(i)
 	default:
-		out.fail(i, n.name, s, "not a number")
+		out.fail(i, column, value, "not a number")
 	}
 }
 
