@@ -652,13 +652,18 @@ func (ev *Evaluator) parseInput(v *vec, n *node) bool {
 		if hi > lo {
 			s = unsafe.String(&data[lo], hi-lo)
 		}
-		// The fast path first, without the calls around it: parseNumber would
-		// take the same path after its checks for spaces and a sign.
+		// The fast paths first, without the calls around them: parseNumber would
+		// take the same paths after its checks for spaces and a sign.
+		var f float64
+		var ok bool
 		if len(s) >= 8 {
-			if f, ok := parsePlainDecimal(s); ok {
-				v.f64[i] = f
-				continue
-			}
+			f, ok = parsePlainDecimal(s)
+		} else {
+			f, ok = shortDecimal(s)
+		}
+		if ok {
+			v.f64[i] = f
+			continue
 		}
 		parseFloatCell(n, v, i, s)
 	}

@@ -49,6 +49,34 @@ func parsePlainDecimal(s string) (float64, bool) {
 	return float64(int64(m)) / pow10[fracDigits], true
 }
 
+// shortDecimal is the fast path of parseNumber for 1 to 7 bytes of digits with at most
+// one '.' (quantities, prices, codes): exact, as parseNumber's loop, since the digits
+// make an integer below 10^7 and the division is by an exact power of ten.
+func shortDecimal(s string) (float64, bool) {
+	if len(s) == 0 || len(s) > 7 {
+		return 0, false
+	}
+	m, frac, dot := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' && !dot {
+			dot = true
+			continue
+		}
+		if c-'0' > 9 {
+			return 0, false
+		}
+		m = m*10 + int(c-'0')
+		if dot {
+			frac++
+		}
+	}
+	if dot && len(s) == 1 {
+		return 0, false // "." alone is no number
+	}
+	return float64(m) / pow10[frac], true
+}
+
 // nonDigits returns a bit per byte of the little-endian word w (bit i for byte i) that
 // is not an ASCII digit. Both tests keep every byte's arithmetic inside its byte: with
 // the high bits set first, subtracting '0' cannot borrow; with them cleared, adding

@@ -12,6 +12,16 @@ import (
 // reference wherever IsDecimal accepts s.
 func compareParseNumber(t *testing.T, s string) {
 	t.Helper()
+	// The fast paths that parseInput calls on their own must read what they accept
+	// as strconv does.
+	for name, fast := range map[string]func(string) (float64, bool){"parsePlainDecimal": parsePlainDecimal, "shortDecimal": shortDecimal} {
+		if f, ok := fast(s); ok {
+			want, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.Float64bits(f) != math.Float64bits(want) {
+				t.Fatalf("%s(%q) = %v, strconv %v (%v)", name, s, f, want, err)
+			}
+		}
+	}
 	got, st := parseNumber(s)
 	trimmed := trimSpaces(s)
 	switch {
@@ -49,6 +59,8 @@ func TestParseNumber(t *testing.T) {
 		"1234.567.8", "12345e10", "1234567e", "1,234.567", "12345678x", "x12345678",
 		"1234567/", "1234567:", "12 345678", " 819.867505 ", "--12345678", "", "   ",
 		"1e400", "0x1234567", "NaN", "Infinity", "12345678\xff", "1234567\x00",
+		// The short fast path: up to 7 bytes.
+		".", "5.", ".5", "12.5", "1.2.3", "0000007", "-12.5", "1e5", "12 ", "9999999",
 	} {
 		compareParseNumber(t, s)
 	}
