@@ -427,9 +427,17 @@ func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 		if len(v.errs) > 0 {
 			report(v, "--where")
 		}
-		for i := 0; i < rows; i++ {
-			if !v.valid(i) || !v.b[i] {
-				ev.drop[i] = true
+		// Without branches on the values: a filter's outcome is as good as random
+		// to the branch predictor, whose misses would cost more than the test.
+		keep, drop := v.b[:rows], ev.drop[:rows]
+		if v.masked {
+			mask := v.mask[:rows]
+			for i := range drop {
+				drop[i] = b2i(drop[i])|b2i(!keep[i])|b2i(mask[i] != 0) != 0
+			}
+		} else {
+			for i := range drop {
+				drop[i] = b2i(drop[i])|b2i(!keep[i]) != 0
 			}
 		}
 	}
@@ -437,18 +445,17 @@ func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 		return nil, nil, first
 	}
 
-	sel := ev.sel[:0]
+	// Every row index is written, and the length advances past the kept ones only.
+	sel := grow(ev.sel, rows)
+	kept := 0
 	for i, d := range ev.drop[:rows] {
-		if !d {
-			sel = append(sel, int32(i))
-		}
+		sel[kept] = int32(i)
+		kept += b2i(!d)
 	}
+	sel = sel[:kept]
 	ev.sel = sel
-	switch {
-	case len(sel) == rows:
-		sel = nil
-	case sel == nil:
-		sel = []int32{} // no row kept, which nil (every row) must not be mistaken for
+	if kept == rows {
+		sel = nil // every row; a chunk that keeps none has an empty, non-nil sel
 	}
 	out, err := ev.build(c, sel)
 	return out, rowErrs, err
@@ -668,6 +675,15 @@ func (ev *Evaluator) parseInput(v *vec, n *node) bool {
 		parseFloatCell(n, v, i, s)
 	}
 	return true
+}
+
+// b2i is 1 for true, 0 for false: a flag the compiler moves into a register, not a
+// branch.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // takeStrings copies rows sel of a string column into a new one, leaving empty the
