@@ -218,3 +218,38 @@ func firstDiff(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestStdoutToFileFailedRun: a run that fails part way leaves in a standard output
+// file the rows before the failure, in order, with no gap: what sequential writes leave.
+func TestStdoutToFileFailedRun(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	writeRandomCSV(t, good, 100000, 4)
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, append(append([]byte(nil), data...), "1,2\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.csv")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "apply", "--workers", "4", "--chunk-size", "8KiB", bad)
+	cmd.Stdout = f
+	err = cmd.Run()
+	f.Close()
+	if err == nil {
+		t.Fatal("a ragged last row did not fail the run")
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, got) {
+		t.Fatalf("%d bytes that are not a prefix of the input (first difference at %d)", len(got), firstDiff(got, data))
+	}
+}

@@ -137,14 +137,16 @@ func (r *runner) run(ctx context.Context) error {
 		r.size = r.base
 		r.outputs = chunk.NewLedger(0, chunk.Counts{}, r.cfg.Window)
 	}
-	if err := r.runChunks(ctx); err != nil {
-		return err
-	}
+	err := r.runChunks(ctx)
 	if r.positional {
-		// Whatever a resynchronised run wrote past the real end is cut off.
-		return r.dst.SetSize(r.size)
+		// Whatever a resynchronised run wrote past the real end is cut off. A failed
+		// run keeps the chunks written in input order: standard output then holds
+		// what sequential writes would have left, not chunks after a hole.
+		if serr := r.dst.SetSize(r.size); err == nil {
+			err = serr
+		}
 	}
-	return nil
+	return err
 }
 
 // runChunks runs the pipeline, and runs it again from where it must resynchronise.
