@@ -68,16 +68,7 @@ func writeReport(b *strings.Builder, r *Report) {
 	facts = append(facts, dates, plural(int64(len(wb.Sheets)+len(wb.SheetsNotShown)), "sheet"))
 	fmt.Fprintf(b, "%s: %s\n", r.File, strings.Join(facts, ", "))
 	if len(wb.SheetsNotShown) > 0 {
-		names := make([]string, len(wb.SheetsNotShown))
-		for i, s := range wb.SheetsNotShown {
-			names[i] = strconv.Quote(s.Name)
-			if s.Kind != "worksheet" {
-				names[i] += " (" + s.Kind + ")"
-			} else if s.Visibility != "visible" {
-				names[i] += " (" + s.Visibility + ")"
-			}
-		}
-		fmt.Fprintf(b, "not shown (see --sheet, --include-hidden): %s\n", strings.Join(names, ", "))
+		fmt.Fprintf(b, "not shown (see --sheet, --include-hidden): %s\n", xlsxfmt.SheetList(wb.SheetsNotShown))
 	}
 	for _, s := range wb.Sheets {
 		writeSheet(b, s)

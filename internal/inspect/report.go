@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
-	"strconv"
-	"strings"
 
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
@@ -115,7 +112,7 @@ func inspectWorkbook(name string, o Options) (*WorkbookReport, error) {
 	}
 	show, err := selectSheets(infos, o.Sheets, o.IncludeHidden)
 	if err != nil {
-		return nil, &xlsxfmt.Error{File: name, Col: -1, Err: selectionError{err}}
+		return nil, &xlsxfmt.Error{File: name, Col: -1, Err: err}
 	}
 	wb := &WorkbookReport{Date1904: book.Date1904, Sheets: []xlsxfmt.SheetReport{}, SheetsNotShown: []xlsxfmt.SheetInfo{}}
 	for i, s := range book.Sheets {
@@ -129,10 +126,8 @@ func inspectWorkbook(name string, o Options) (*WorkbookReport, error) {
 	return wb, nil
 }
 
-// selectSheets marks the sheets to show. No pattern shows every visible sheet (every
-// sheet with includeHidden). A pattern is a sheet name (exact, else ignoring case; a
-// hidden sheet named is shown), a 1-based index, or a glob matching visible worksheets
-// (hidden ones too with includeHidden), as apply's --sheet reads them.
+// selectSheets marks the sheets to show: with no pattern every visible sheet (every
+// sheet with includeHidden), else those xlsxfmt.SelectSheets chooses, as apply would.
 func selectSheets(sheets []xlsxfmt.SheetInfo, patterns []string, includeHidden bool) ([]bool, error) {
 	show := make([]bool, len(sheets))
 	if len(patterns) == 0 {
@@ -141,69 +136,9 @@ func selectSheets(sheets []xlsxfmt.SheetInfo, patterns []string, includeHidden b
 		}
 		return show, nil
 	}
-	for _, want := range patterns {
-		if i := sheetByName(sheets, want); i >= 0 {
-			show[i] = true
-			continue
-		}
-		if n, err := strconv.Atoi(want); err == nil {
-			if n < 1 || n > len(sheets) {
-				return nil, fmt.Errorf("no sheet number %d: the workbook has %d sheets (%s)", n, len(sheets), sheetNames(sheets))
-			}
-			show[n-1] = true
-			continue
-		}
-		if !strings.ContainsAny(want, "*?[") {
-			return nil, fmt.Errorf("no sheet named %q; sheets: %s", want, sheetNames(sheets))
-		}
-		if _, err := path.Match(want, ""); err != nil {
-			return nil, fmt.Errorf("bad sheet pattern %q: %v", want, err)
-		}
-		matched := false
-		for i, s := range sheets {
-			if ok, _ := path.Match(want, s.Name); ok && s.Kind == "worksheet" && (s.Visibility == "visible" || includeHidden) {
-				show[i], matched = true, true
-			}
-		}
-		if !matched {
-			return nil, fmt.Errorf("no worksheet matches %q; sheets: %s", want, sheetNames(sheets))
-		}
+	chosen, err := xlsxfmt.SelectSheets(sheets, patterns, includeHidden)
+	for _, i := range chosen {
+		show[i] = true
 	}
-	return show, nil
-}
-
-// selectionError is a --sheet that names no sheet: a usage error, as in apply.
-type selectionError struct{ error }
-
-func (e selectionError) Is(target error) bool { return target == xlsxfmt.ErrSheetSelection }
-
-func (e selectionError) Unwrap() error { return e.error }
-
-// sheetByName finds a sheet by exact name, else ignoring case (as Excel compares
-// sheet names).
-func sheetByName(sheets []xlsxfmt.SheetInfo, name string) int {
-	for i, s := range sheets {
-		if s.Name == name {
-			return i
-		}
-	}
-	for i, s := range sheets {
-		if strings.EqualFold(s.Name, name) {
-			return i
-		}
-	}
-	return -1
-}
-
-func sheetNames(sheets []xlsxfmt.SheetInfo) string {
-	names := make([]string, len(sheets))
-	for i, s := range sheets {
-		names[i] = strconv.Quote(s.Name)
-		if s.Kind != "worksheet" {
-			names[i] += " (" + s.Kind + ")"
-		} else if s.Visibility != "visible" {
-			names[i] += " (" + s.Visibility + ")"
-		}
-	}
-	return strings.Join(names, ", ")
+	return show, err
 }

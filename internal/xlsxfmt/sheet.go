@@ -56,15 +56,24 @@ func (b *Book) Selected() ([]*Sheet, error) {
 var ErrSheetSelection = errors.New("no such sheet")
 
 func (b *Book) selectSheets() ([]int, error) {
-	isData := func(i int) bool { return b.Sheets[i].Kind == "worksheet" }
 	if len(b.opts.Sheets) == 0 {
 		for i, s := range b.Sheets {
-			if isData(i) && s.Visibility == "visible" {
+			if s.Kind == "worksheet" && s.Visibility == "visible" {
 				return []int{i}, nil
 			}
 		}
 		return nil, errors.New("the workbook has no visible worksheet")
 	}
+	return SelectSheets(b.Sheets, b.opts.Sheets, b.opts.IncludeHidden)
+}
+
+// SelectSheets resolves --sheet patterns against a workbook's sheets, as apply and
+// inspect read them: each is a sheet name (exact, else ignoring case, as Excel
+// compares them; a hidden sheet named is chosen), a 1-based index, or a glob matching
+// the visible worksheets (hidden ones too with includeHidden). It returns the sheets
+// chosen, in the order the patterns choose them, each once. Its errors wrap
+// ErrSheetSelection and list the sheets there are.
+func SelectSheets(sheets []SheetInfo, patterns []string, includeHidden bool) ([]int, error) {
 	var out []int
 	seen := map[int]bool{}
 	add := func(i int) {
@@ -73,14 +82,14 @@ func (b *Book) selectSheets() ([]int, error) {
 			out = append(out, i)
 		}
 	}
-	for _, want := range b.opts.Sheets {
-		if i := b.sheetByName(want); i >= 0 {
+	for _, want := range patterns {
+		if i := sheetByName(sheets, want); i >= 0 {
 			add(i)
 			continue
 		}
 		if n, err := strconv.Atoi(want); err == nil {
-			if n < 1 || n > len(b.Sheets) {
-				return nil, selectionError("no sheet number %d: the workbook has %d sheets (%s)", n, len(b.Sheets), b.sheetNames())
+			if n < 1 || n > len(sheets) {
+				return nil, selectionError("no sheet number %d: the workbook has %d sheets (%s)", n, len(sheets), SheetList(sheets))
 			}
 			add(n - 1)
 			continue
@@ -90,18 +99,18 @@ func (b *Book) selectSheets() ([]int, error) {
 				return nil, selectionError("bad sheet pattern %q: %v", want, err)
 			}
 			matched := false
-			for i, s := range b.Sheets {
-				if ok, _ := path.Match(want, s.Name); ok && isData(i) && (s.Visibility == "visible" || b.opts.IncludeHidden) {
+			for i, s := range sheets {
+				if ok, _ := path.Match(want, s.Name); ok && s.Kind == "worksheet" && (s.Visibility == "visible" || includeHidden) {
 					add(i)
 					matched = true
 				}
 			}
 			if !matched {
-				return nil, selectionError("no worksheet matches %q; sheets: %s", want, b.sheetNames())
+				return nil, selectionError("no worksheet matches %q; sheets: %s", want, SheetList(sheets))
 			}
 			continue
 		}
-		return nil, selectionError("no sheet named %q; sheets: %s", want, b.sheetNames())
+		return nil, selectionError("no sheet named %q; sheets: %s", want, SheetList(sheets))
 	}
 	return out, nil
 }
@@ -117,13 +126,13 @@ func selectionError(format string, args ...any) error {
 
 // sheetByName finds a sheet by exact name, else case-insensitively (as Excel
 // compares sheet names).
-func (b *Book) sheetByName(name string) int {
-	for i, s := range b.Sheets {
+func sheetByName(sheets []SheetInfo, name string) int {
+	for i, s := range sheets {
 		if s.Name == name {
 			return i
 		}
 	}
-	for i, s := range b.Sheets {
+	for i, s := range sheets {
 		if strings.EqualFold(s.Name, name) {
 			return i
 		}
@@ -131,9 +140,11 @@ func (b *Book) sheetByName(name string) int {
 	return -1
 }
 
-func (b *Book) sheetNames() string {
-	names := make([]string, len(b.Sheets))
-	for i, s := range b.Sheets {
+// SheetList names sheets for a message: quoted, with their kind when not a worksheet
+// or their visibility when hidden.
+func SheetList(sheets []SheetInfo) string {
+	names := make([]string, len(sheets))
+	for i, s := range sheets {
 		names[i] = strconv.Quote(s.Name)
 		if s.Kind != "worksheet" {
 			names[i] += " (" + s.Kind + ")"
