@@ -123,6 +123,18 @@ func (c *checker) arg(call *ast, args []*node, k int, t Type) (*node, error) {
 	return c.coerce(n, t)
 }
 
+// args converts the first len(types) arguments of call, argument k to types[k], as arg.
+func (c *checker) args(call *ast, args []*node, types ...Type) ([]*node, error) {
+	ns := make([]*node, len(types))
+	for k, t := range types {
+		var err error
+		if ns[k], err = c.arg(call, args, k, t); err != nil {
+			return nil, err
+		}
+	}
+	return ns, nil
+}
+
 // constString is a constant text argument (a regex, a layout, a unit).
 func (c *checker) constString(call *ast, args []*node, k int, what string) (string, error) {
 	n := args[k]
@@ -326,12 +338,9 @@ func checkSubstr(c *checker, a *ast, args []*node) (*node, error) {
 }
 
 func checkReplace(c *checker, a *ast, args []*node) (*node, error) {
-	var ns [3]*node
-	for k := range ns {
-		var err error
-		if ns[k], err = c.arg(a, args, k, TypeString); err != nil {
-			return nil, err
-		}
+	ns, err := c.args(a, args, TypeString, TypeString, TypeString)
+	if err != nil {
+		return nil, err
 	}
 	return c.strict(a.pos, TypeString, "replace", func(ev *Evaluator, n *node, args []*vec, out *vec) {
 		in, old, repl := args[0].s, args[1].s, args[2].s
@@ -356,16 +365,12 @@ func checkReplace(c *checker, a *ast, args []*node) (*node, error) {
 			ev.arena.buf = append(ev.arena.buf, s...)
 			out.s[i] = ev.arena.keep(start)
 		}
-	}, ns[0], ns[1], ns[2])
+	}, ns...)
 }
 
 func strPredicate(name string, f func(s, sub string) bool) func(c *checker, a *ast, args []*node) (*node, error) {
 	return func(c *checker, a *ast, args []*node) (*node, error) {
-		s, err := c.arg(a, args, 0, TypeString)
-		if err != nil {
-			return nil, err
-		}
-		sub, err := c.arg(a, args, 1, TypeString)
+		ns, err := c.args(a, args, TypeString, TypeString)
 		if err != nil {
 			return nil, err
 		}
@@ -374,22 +379,14 @@ func strPredicate(name string, f func(s, sub string) bool) func(c *checker, a *a
 			for i := range out.b {
 				out.b[i] = f(in[i], x[i])
 			}
-		}, s, sub)
+		}, ns...)
 	}
 }
 
 // split_part(s, sep, k): the k-th field (1-based; negative counts from the end), ""
 // past the last.
 func checkSplitPart(c *checker, a *ast, args []*node) (*node, error) {
-	s, err := c.arg(a, args, 0, TypeString)
-	if err != nil {
-		return nil, err
-	}
-	sep, err := c.arg(a, args, 1, TypeString)
-	if err != nil {
-		return nil, err
-	}
-	k, err := c.arg(a, args, 2, TypeInt)
+	ns, err := c.args(a, args, TypeString, TypeString, TypeInt)
 	if err != nil {
 		return nil, err
 	}
@@ -409,7 +406,7 @@ func checkSplitPart(c *checker, a *ast, args []*node) (*node, error) {
 			}
 			out.s[i] = splitPart(in[i], seps[i], ks[i])
 		}
-	}, s, sep, k)
+	}, ns...)
 }
 
 func splitPart(s, sep string, k int64) string {
@@ -434,11 +431,7 @@ func splitPart(s, sep string, k int64) string {
 
 func padFunc(name string, left bool) func(c *checker, a *ast, args []*node) (*node, error) {
 	return func(c *checker, a *ast, args []*node) (*node, error) {
-		s, err := c.arg(a, args, 0, TypeString)
-		if err != nil {
-			return nil, err
-		}
-		w, err := c.arg(a, args, 1, TypeInt)
+		ns, err := c.args(a, args, TypeString, TypeInt)
 		if err != nil {
 			return nil, err
 		}
@@ -482,7 +475,7 @@ func padFunc(name string, left bool) func(c *checker, a *ast, args []*node) (*no
 				}
 				out.s[i] = ev.arena.keep(start)
 			}
-		}, s, w, pad)
+		}, ns[0], ns[1], pad)
 	}
 }
 
