@@ -371,6 +371,8 @@ func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
 				out, pos = w.appendSlow(out, pos, cw, i)
 				continue
 			}
+			// AppendChunk's copy of a value, written out again: as a function too
+			// large to inline it costs AppendChunk 6% (BenchmarkAppendChunk).
 			s, e := int(cw.offsets[i]), int(cw.offsets[i+1])
 			n := e - s
 			if n <= 16 && s+16 <= len(cw.data) && pos+17 <= len(out) {
