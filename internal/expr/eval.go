@@ -338,14 +338,7 @@ func broadcast(v *vec, t Type, k *vec, rows int) {
 // (typed input from an earlier stage) formatted as the writers would.
 func (ev *Evaluator) loadText(v *vec, col arrow.Array, rows int) {
 	v.reset(TypeText, rows)
-	if col.NullN() > 0 {
-		v.useMask()
-		for i := range v.mask {
-			if col.IsNull(i) {
-				v.mask[i] = maskNull
-			}
-		}
-	}
+	v.maskNulls(col)
 	if sa, ok := col.(*array.String); ok {
 		offs := sa.ValueOffsets()
 		data := sa.ValueBytes()
@@ -620,14 +613,7 @@ func (ev *Evaluator) loadTyped(v *vec, n *node) bool {
 	default:
 		return false
 	}
-	if col.NullN() > 0 {
-		v.useMask()
-		for i := range v.mask {
-			if col.IsNull(i) {
-				v.mask[i] = maskNull
-			}
-		}
-	}
+	v.maskNulls(col)
 	return true
 }
 
@@ -640,14 +626,7 @@ func (ev *Evaluator) parseInput(v *vec, n *node) bool {
 		return false
 	}
 	v.reset(TypeFloat, ev.rows)
-	if col.NullN() > 0 {
-		v.useMask()
-		for i := range v.mask {
-			if col.IsNull(i) {
-				v.mask[i] = maskNull
-			}
-		}
-	}
+	v.maskNulls(col)
 	offs, data := col.ValueOffsets(), col.ValueBytes()
 	base := offs[0]
 	for i := range v.f64 {
@@ -761,14 +740,7 @@ func (ev *Evaluator) loadNatural(v *vec, col arrow.Array) (Type, error) {
 	default:
 		return 0, fmt.Errorf("internal error: cannot filter a column of type %s", col.DataType())
 	}
-	if col.NullN() > 0 {
-		v.useMask()
-		for i := range v.mask {
-			if col.IsNull(i) {
-				v.mask[i] = maskNull
-			}
-		}
-	}
+	v.maskNulls(col)
 	return t, nil
 }
 

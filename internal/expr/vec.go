@@ -3,6 +3,8 @@ package expr
 import (
 	"sort"
 	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // Type is the static type of an expression.
@@ -87,6 +89,19 @@ func (v *vec) useMask() {
 	v.mask = grow(v.mask, v.n)
 	clear(v.mask)
 	v.masked = true
+}
+
+// maskNulls marks null the rows that are null in col, an input column of v's length.
+func (v *vec) maskNulls(col arrow.Array) {
+	if col.NullN() == 0 {
+		return
+	}
+	v.useMask()
+	for i := range v.mask {
+		if col.IsNull(i) {
+			v.mask[i] = maskNull
+		}
+	}
 }
 
 func (v *vec) setNull(i int) {
