@@ -504,25 +504,29 @@ func (p *parser) parsePrefix() (*ast, error) {
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
-		list := &ast{kind: aList, pos: t.pos}
-		for !p.is("]") {
-			x, err := p.parseExpr(0)
-			if err != nil {
-				return nil, err
-			}
-			list.args = append(list.args, x)
-			if !p.is(",") {
-				break
-			}
-			if err := p.advance(); err != nil {
-				return nil, err
-			}
-		}
-		return list, p.expect("]")
-	case "=":
-		return nil, p.unexpected("expected a value")
+		items, err := p.parseItems("]")
+		return &ast{kind: aList, pos: t.pos, args: items}, err
 	}
 	return nil, p.unexpected("expected a value")
+}
+
+// parseItems parses comma-separated expressions up to close, and close.
+func (p *parser) parseItems(close string) ([]*ast, error) {
+	var items []*ast
+	for !p.is(close) {
+		x, err := p.parseExpr(0)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, x)
+		if !p.is(",") {
+			break
+		}
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+	}
+	return items, p.expect(close)
 }
 
 func (p *parser) parseCall() (*ast, error) {
@@ -533,20 +537,9 @@ func (p *parser) parseCall() (*ast, error) {
 	if err := p.advance(); err != nil { // (
 		return nil, err
 	}
-	for !p.is(")") {
-		x, err := p.parseExpr(0)
-		if err != nil {
-			return nil, err
-		}
-		call.args = append(call.args, x)
-		if !p.is(",") {
-			break
-		}
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-	}
-	return call, p.expect(")")
+	var err error
+	call.args, err = p.parseItems(")")
+	return call, err
 }
 
 // end checks the whole text was consumed; a lone `=` gets a hint, since users write
