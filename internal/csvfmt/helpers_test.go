@@ -127,17 +127,7 @@ func decodeChunked(t testing.TB, in *Input, chunkSize int64) (res result, resync
 }
 
 func streamFrom(t testing.TB, in *Input, dec *Decoder, res result, offset, base int64, chunkSize int) result {
-	err := in.SplitFrom(context.Background(), offset, chunkSize, func(block []byte) error {
-		dd, err := dec.DecodeBlock(block)
-		if err != nil {
-			return errors.New(rebased(err, base))
-		}
-		res.add(t, dd, base)
-		dec.Recycle(dd.Chunk)
-		base += dd.Lines
-		return nil
-	})
-	if err != nil {
+	if err := in.SplitFrom(context.Background(), offset, chunkSize, decodeInto(t, dec, &res, base)); err != nil {
 		res.err = err.Error()
 	}
 	return res
@@ -148,8 +138,16 @@ func decodeSplit(t testing.TB, in *Input, chunkSize int) result {
 	var res result
 	dec := in.NewDecoder()
 	defer dec.Close()
-	base := in.DataLine
-	err := in.Split(context.Background(), chunkSize, func(block []byte) error {
+	if err := in.Split(context.Background(), chunkSize, decodeInto(t, dec, &res, in.DataLine)); err != nil {
+		res.err = err.Error()
+	}
+	return res
+}
+
+// decodeInto is a splitter's callback that decodes each block into res, its first
+// line being line base of the file.
+func decodeInto(t testing.TB, dec *Decoder, res *result, base int64) func(block []byte) error {
+	return func(block []byte) error {
 		dd, err := dec.DecodeBlock(block)
 		if err != nil {
 			return errors.New(rebased(err, base))
@@ -158,11 +156,7 @@ func decodeSplit(t testing.TB, in *Input, chunkSize int) result {
 		dec.Recycle(dd.Chunk)
 		base += dd.Lines
 		return nil
-	})
-	if err != nil {
-		res.err = err.Error()
 	}
-	return res
 }
 
 // equalResults compares two runs; when both failed only the errors matter (rows
