@@ -449,14 +449,7 @@ func (p *parser) parsePrefix() (*ast, error) {
 		case "null":
 			return &ast{kind: aNull, pos: t.pos}, p.advance()
 		case "not":
-			if err := p.advance(); err != nil {
-				return nil, err
-			}
-			x, err := p.parseExpr(bpNot)
-			if err != nil {
-				return nil, err
-			}
-			return &ast{kind: aUnary, pos: t.pos, text: "not", args: []*ast{x}}, nil
+			return p.parseUnary(t.pos, "not", bpNot)
 		case "and", "or", "in":
 			return nil, p.unexpected("expected a value (write `%s` for a column of that name)", t.text)
 		}
@@ -480,26 +473,9 @@ func (p *parser) parsePrefix() (*ast, error) {
 		}
 		return x, p.expect(")")
 	case "-", "+":
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		x, err := p.parseExpr(bpUnary)
-		if err != nil {
-			return nil, err
-		}
-		if t.text == "+" {
-			return &ast{kind: aUnary, pos: t.pos, text: "+", args: []*ast{x}}, nil
-		}
-		return &ast{kind: aUnary, pos: t.pos, text: "-", args: []*ast{x}}, nil
+		return p.parseUnary(t.pos, t.text, bpUnary)
 	case "!":
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		x, err := p.parseExpr(bpNot)
-		if err != nil {
-			return nil, err
-		}
-		return &ast{kind: aUnary, pos: t.pos, text: "not", args: []*ast{x}}, nil
+		return p.parseUnary(t.pos, "not", bpNot)
 	case "[":
 		if err := p.advance(); err != nil {
 			return nil, err
@@ -508,6 +484,18 @@ func (p *parser) parsePrefix() (*ast, error) {
 		return &ast{kind: aList, pos: t.pos, args: items}, err
 	}
 	return nil, p.unexpected("expected a value")
+}
+
+// parseUnary parses the operand of the prefix operator op at pos, binding as bp.
+func (p *parser) parseUnary(pos int, op string, bp int) (*ast, error) {
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	x, err := p.parseExpr(bp)
+	if err != nil {
+		return nil, err
+	}
+	return &ast{kind: aUnary, pos: pos, text: op, args: []*ast{x}}, nil
 }
 
 // parseItems parses comma-separated expressions up to close, and close.
