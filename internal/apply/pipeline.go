@@ -101,6 +101,13 @@ func (p *pipeline) newStage() *stage {
 	return s
 }
 
+// recycle says that the last chunk apply returned is no longer referenced.
+func (s *stage) recycle() {
+	if s.eval != nil {
+		s.eval.Recycle()
+	}
+}
+
 // apply runs the pipeline over one chunk. Row errors that --on-error skip or null let
 // through are returned for the --errors log.
 func (s *stage) apply(c *table.Chunk) (*table.Chunk, []expr.RowError, error) {

@@ -348,6 +348,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		return res, err
 	}
 	res.rows = int64(c.NumRows())
+	r.stages[worker].recycle() // encoded: nothing refers to the chunk's arrays
 	if !r.positional {
 		res.out = buf
 		return res, nil

@@ -58,6 +58,7 @@ type Evaluator struct {
 	drop    []bool
 	sel     []int32
 	scratch vec // for filtering typed input columns
+	out     outBufs
 }
 
 // Columns are the output columns: the input's, those assigned replaced in place, new
@@ -376,6 +377,7 @@ func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 	ev.cur++
 	ev.rows, ev.chunk = rows, c
 	ev.arena.buf = ev.arena.buf[:0]
+	ev.out.begin()
 	ev.drop = grow(ev.drop, rows)
 	clear(ev.drop)
 	if int(c.Batch.NumCols()) != len(p.input) {
@@ -454,6 +456,10 @@ func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 	return out, rowErrs, err
 }
 
+// Recycle tells the evaluator that nothing references the last chunk Apply returned,
+// nor any chunk made from its arrays, any more: its buffers serve the next chunk.
+func (ev *Evaluator) Recycle() { ev.out.recycle() }
+
 func (ev *Evaluator) rowError(c *table.Chunk, e cellErr, column string) RowError {
 	line := c.Row0 + int64(e.row)
 	if int(e.row) < len(c.Lines) {
@@ -500,15 +506,15 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 			case sel == nil:
 				col.Retain()
 			case isString && j < len(p.input) && plainRows != nil:
-				col = takeStrings(sa, sel, plainRows)
+				col = takeStrings(&ev.out, sa, sel, plainRows)
 			case isString:
-				col = takeStrings(sa, sel, nil)
+				col = takeStrings(&ev.out, sa, sel, nil)
 			default:
 				t, err := ev.loadNatural(&ev.scratch, col)
 				if err != nil {
 					return nil, err
 				}
-				col = toArrow(&ev.scratch, t, sel, n)
+				col = toArrow(&ev.out, &ev.scratch, t, sel, n)
 			}
 		} else {
 			root := p.assigns[-1-from].root
@@ -516,7 +522,7 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 				col = c.Batch.Column(root.col)
 				col.Retain()
 			} else {
-				col = toArrow(ev.eval(root), root.typ, sel, n)
+				col = toArrow(&ev.out, ev.eval(root), root.typ, sel, n)
 			}
 		}
 		cols[j] = col
@@ -528,7 +534,7 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 			out.Row0 = c.Row0 + int64(sel[0])
 		}
 		if c.Lines != nil {
-			out.Lines = make([]int64, len(sel))
+			out.Lines = words[int64](&ev.out, len(sel))
 			for k, i := range sel {
 				out.Lines[k] = c.Lines[i]
 			}
@@ -665,23 +671,22 @@ func b2i(b bool) int {
 	return 0
 }
 
-// takeStrings copies rows sel of a string column into a new one, leaving empty the
-// rows whose bit is set in skip (nil: none).
-func takeStrings(a *array.String, sel []int32, skip []uint64) arrow.Array {
+// takeStrings copies rows sel of a string column into a new one in buffers from o,
+// leaving empty the rows whose bit is set in skip (nil: none).
+func takeStrings(o *outBufs, a *array.String, sel []int32, skip []uint64) arrow.Array {
 	offs, data := a.ValueOffsets(), a.ValueBytes()
 	base := offs[0]
 	size := 0
-	if skip == nil {
-		for _, i := range sel {
-			size += int(offs[i+1] - offs[i])
-		}
+	for _, i := range sel {
+		size += int(offs[i+1] - offs[i])
 	}
-	buf := make([]byte, 0, size)
-	out := make([]int32, len(sel)+1)
+	buf := o.bytes(size)[:0]
+	out := o.int32s(len(sel) + 1)
+	out[0] = 0
 	var valid []byte
 	nulls := 0
 	if a.NullN() > 0 {
-		valid = make([]byte, bitutil.BytesForBits(int64(len(sel))))
+		valid = o.bitmap(len(sel))
 	}
 	for k, i := range sel {
 		skipped := skip != nil && skip[i>>6]&(1<<(i&63)) != 0
@@ -744,9 +749,9 @@ func (ev *Evaluator) loadNatural(v *vec, col arrow.Array) (Type, error) {
 	return t, nil
 }
 
-// toArrow copies rows sel (nil: all) of v into a new Arrow array of type t. The buffers
-// are fresh: the chunk outlives this evaluator's scratch.
-func toArrow(v *vec, t Type, sel []int32, n int) arrow.Array {
+// toArrow copies rows sel (nil: all) of v into an Arrow array of type t, in buffers
+// from o: the chunk outlives this evaluator's scratch.
+func toArrow(o *outBufs, v *vec, t Type, sel []int32, n int) arrow.Array {
 	idx := func(k int) int {
 		if sel == nil {
 			return k
@@ -756,7 +761,7 @@ func toArrow(v *vec, t Type, sel []int32, n int) arrow.Array {
 	var validBuf *memory.Buffer
 	nulls := 0
 	if v.masked {
-		bits := make([]byte, bitutil.BytesForBits(int64(n)))
+		bits := o.bitmap(n)
 		for k := 0; k < n; k++ {
 			if v.mask[idx(k)] == 0 {
 				bitutil.SetBit(bits, k)
@@ -771,31 +776,31 @@ func toArrow(v *vec, t Type, sel []int32, n int) arrow.Array {
 	var data arrow.ArrayData
 	switch t {
 	case TypeInt:
-		vals := make([]int64, n)
+		vals := words[int64](o, n)
 		for k := range vals {
 			vals[k] = v.i64[idx(k)]
 		}
 		data = array.NewData(arrow.PrimitiveTypes.Int64, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.Int64Traits.CastToBytes(vals))}, nil, nulls, 0)
 	case TypeFloat:
-		vals := make([]float64, n)
+		vals := words[float64](o, n)
 		for k := range vals {
 			vals[k] = v.f64[idx(k)]
 		}
 		data = array.NewData(arrow.PrimitiveTypes.Float64, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.Float64Traits.CastToBytes(vals))}, nil, nulls, 0)
 	case TypeDate:
-		vals := make([]arrow.Date32, n)
+		vals := o.int32s(n)
 		for k := range vals {
-			vals[k] = arrow.Date32(v.i64[idx(k)])
+			vals[k] = int32(v.i64[idx(k)])
 		}
-		data = array.NewData(arrow.FixedWidthTypes.Date32, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.Date32Traits.CastToBytes(vals))}, nil, nulls, 0)
+		data = array.NewData(arrow.FixedWidthTypes.Date32, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(vals))}, nil, nulls, 0)
 	case TypeTimestamp:
-		vals := make([]arrow.Timestamp, n)
+		vals := words[int64](o, n)
 		for k := range vals {
-			vals[k] = arrow.Timestamp(v.i64[idx(k)])
+			vals[k] = v.i64[idx(k)]
 		}
-		data = array.NewData(timestampType, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.TimestampTraits.CastToBytes(vals))}, nil, nulls, 0)
+		data = array.NewData(timestampType, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(arrow.Int64Traits.CastToBytes(vals))}, nil, nulls, 0)
 	case TypeBool:
-		bits := make([]byte, bitutil.BytesForBits(int64(n)))
+		bits := o.bitmap(n)
 		for k := 0; k < n; k++ {
 			if v.b[idx(k)] {
 				bitutil.SetBit(bits, k)
@@ -809,8 +814,9 @@ func toArrow(v *vec, t Type, sel []int32, n int) arrow.Array {
 				size += len(v.s[i])
 			}
 		}
-		buf := make([]byte, 0, size)
-		offs := make([]int32, n+1)
+		buf := o.bytes(size)[:0]
+		offs := o.int32s(n + 1)
+		offs[0] = 0
 		for k := 0; k < n; k++ {
 			if i := idx(k); v.valid(i) {
 				buf = append(buf, v.s[i]...)

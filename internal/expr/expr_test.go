@@ -2,6 +2,7 @@ package expr
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -228,5 +229,57 @@ func TestTextParsing(t *testing.T) {
 		if _, st, _ := parseISODatetime(s); st != parsedBad {
 			t.Errorf("parseISODatetime(%q) accepted", s)
 		}
+	}
+}
+
+// The arrays of a chunk Apply returned stay intact through later Apply calls until
+// Recycle says nothing refers to them; after Recycle the next chunk reuses their memory.
+func TestRecycle(t *testing.T) {
+	cols := []string{"id", "name", "qty"}
+	chunkOf := func(base int) *table.Chunk {
+		var rows [][]string
+		for i := range 100 {
+			rows = append(rows, []string{strconv.Itoa(base + i), strings.Repeat("x", i%7), strconv.Itoa(i % 3)})
+		}
+		return makeChunk(cols, rows)
+	}
+	p, err := Compile([]string{"total = qty * 1.5; when = date_add(date('2024-01-01'), qty, 'day')"}, []string{"qty > 0"}, cols, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := p.NewEvaluator()
+	snapshot := func(c *table.Chunk) string {
+		var b strings.Builder
+		for _, name := range p.Columns() {
+			b.WriteString(strings.Join(columnTexts(t, c, name), ","))
+			b.WriteByte('\n')
+		}
+		return b.String()
+	}
+	var kept []*table.Chunk
+	var want []string
+	for k := range 4 {
+		out, _, err := ev.Apply(chunkOf(1000 * k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, want = append(kept, out), append(want, snapshot(out))
+	}
+	for k, c := range kept {
+		if got := snapshot(c); got != want[k] {
+			t.Errorf("chunk %d changed after later chunks (not recycled):\n%s\nwant\n%s", k, got, want[k])
+		}
+	}
+
+	// Recycled: the next chunk's id column lives where the last one's did.
+	first, _, _ := ev.Apply(chunkOf(0))
+	firstData := first.Batch.Column(0).(*array.String).ValueBytes()
+	ev.Recycle()
+	second, _, _ := ev.Apply(chunkOf(5000))
+	if &second.Batch.Column(0).(*array.String).ValueBytes()[0] != &firstData[0] {
+		t.Error("a recycled chunk's buffers were not reused")
+	}
+	if got, wantIDs := columnTexts(t, second, "id")[:2], "5001,5002"; strings.Join(got, ",") != wantIDs {
+		t.Errorf("ids after recycling %v, want %s", got, wantIDs)
 	}
 }

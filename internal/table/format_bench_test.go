@@ -26,6 +26,7 @@ func BenchmarkAppendFloat(b *testing.B) {
 		vals []float64
 	}{
 		{"product", benchProducts(4096)},
+		{"product-64k", benchProducts(65536)},
 		{"six-decimals", genFloats(4096, func() float64 {
 			f, _ := strconv.ParseFloat(strconv.FormatFloat(r.Float64()*1000, 'f', 6, 64), 64)
 			return f
