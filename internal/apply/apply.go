@@ -53,6 +53,8 @@ type Options struct {
 	Now      time.Time // what now() and today() return; zero for the start of the run
 
 	decodeAll bool // decode every column, as the tests of skipped columns compare with
+	// onResume, for tests, hears how each resynchronised run goes on (see resync).
+	onResume func(counted, stream bool)
 }
 
 // The default chunk sizes were chosen by measurement (docs/performance.md, "Chunk size").

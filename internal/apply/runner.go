@@ -37,16 +37,22 @@ type result struct {
 }
 
 // resync is returned by the writer when a range's first record does not start where the
-// previous range's last record ended. That happens only when the quote-parity estimate
-// of a range start was wrong, which input with bare quotes can cause, or when a range's
-// last record runs on far past its end (csvfmt.ErrNeedStream). All chunks before it are
-// exact, so the run goes on from that byte with the stream splitter, which follows the
-// parser's own state machine.
+// previous range's last record ended, or when a range's last record runs on far past
+// its end (csvfmt.ErrNeedStream). All chunks before it are exact, and the run goes on
+// from that byte, one step more careful each time:
+//
+//   - ranges whose first record is guessed to start after their first line end
+//     (csvfmt.GuessRanges), which saves reading the file twice and is wrong only where
+//     that line end is inside a quoted field;
+//   - after a wrong guess, ranges whose quote parity is counted (csvfmt.Ranges), which
+//     input with bare quotes can still get wrong;
+//   - after that, the stream splitter, which follows the parser's own state machine.
 type resync struct {
-	input  int
-	first  bool // the chunk was its input's first: numbering starts again there
-	offset int64
-	seq    int64
+	input   int
+	first   bool // the chunk was its input's first: numbering starts again there
+	guessed bool // the range's quote parity was a guess
+	offset  int64
+	seq     int64
 }
 
 func (r *resync) Error() string {
@@ -55,11 +61,12 @@ func (r *resync) Error() string {
 
 // resume says where a pipeline run starts.
 type resume struct {
-	input  int
-	stream bool // continue input from offset with the stream splitter
-	first  bool // offset is the input's first record
-	offset int64
-	seq    int64
+	input   int
+	stream  bool // continue input from offset with the stream splitter
+	counted bool // continue input from offset with ranges of counted quote parity
+	first   bool // offset is the input's first record
+	offset  int64
+	seq     int64
 }
 
 type runner struct {
@@ -175,7 +182,10 @@ func (r *runner) runChunks(ctx context.Context) error {
 			}
 			r.outputs = chunk.NewLedger(rs.seq, written, r.cfg.Window)
 		}
-		from = resume{input: rs.input, stream: true, first: rs.first, offset: rs.offset, seq: rs.seq}
+		from = resume{input: rs.input, stream: !rs.guessed, counted: rs.guessed, first: rs.first, offset: rs.offset, seq: rs.seq}
+		if r.o.onResume != nil {
+			r.o.onResume(from.counted, from.stream)
+		}
 	}
 }
 
@@ -205,14 +215,19 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 			first = from.first
 			err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
 		case s.csv.Seekable:
-			var ranges []csvfmt.Range
-			if ranges, err = s.csv.Ranges(ctx, r.chunkSize(DefaultChunkSize), r.cfg.Workers); err != nil {
-				return err
-			}
-			for k, rg := range ranges {
-				if err := emit(task{input: i, first: k == 0, ranged: true, rng: rg}); err != nil {
+			size := r.chunkSize(DefaultChunkSize)
+			ranges := s.csv.GuessRanges(s.csv.DataStart, size)
+			if i == from.input && from.counted {
+				first = from.first
+				if ranges, err = s.csv.Ranges(ctx, from.offset, size, r.cfg.Workers); err != nil {
 					return err
 				}
+			}
+			for _, rg := range ranges {
+				if err := emit(task{input: i, first: first, ranged: true, rng: rg}); err != nil {
+					return err
+				}
+				first = false
 			}
 		default:
 			err = s.csv.Split(ctx, r.streamChunkSize(), emitBlock)
@@ -412,7 +427,7 @@ func (r *runner) write(seq int64, res result, err error) error {
 		}
 		// A wrong start invalidates whatever the chunk reported, its error included.
 		if res.start != prev || errors.Is(err, csvfmt.ErrNeedStream) {
-			return &resync{input: t.input, first: t.first, offset: prev, seq: seq}
+			return &resync{input: t.input, first: t.first, guessed: t.rng.Guessed, offset: prev, seq: seq}
 		}
 	}
 	if err != nil {

@@ -65,7 +65,7 @@ func BenchmarkRanges(b *testing.B) {
 	b.SetBytes(in.Size)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := in.Ranges(context.Background(), benchChunk, 1); err != nil {
+		if _, err := in.Ranges(context.Background(), in.DataStart, benchChunk, 1); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -74,7 +74,7 @@ func BenchmarkRanges(b *testing.B) {
 
 func BenchmarkDecodeRange(b *testing.B) {
 	in, rows := benchInput(b)
-	ranges, err := in.Ranges(context.Background(), benchChunk, 1)
+	ranges, err := in.Ranges(context.Background(), in.DataStart, benchChunk, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func BenchmarkDecodeRange(b *testing.B) {
 
 func BenchmarkAppendChunk(b *testing.B) {
 	in, rows := benchInput(b)
-	ranges, _ := in.Ranges(context.Background(), benchChunk, 1)
+	ranges, _ := in.Ranges(context.Background(), in.DataStart, benchChunk, 1)
 	dec := in.NewDecoder()
 	defer dec.Close()
 	var chunks []Decoded
@@ -129,7 +129,7 @@ func BenchmarkAppendChunk(b *testing.B) {
 // AppendChunk, per chunk, as the engine runs it.
 func BenchmarkDecodeAndWrite(b *testing.B) {
 	in, rows := benchInput(b)
-	ranges, _ := in.Ranges(context.Background(), benchChunk, 1)
+	ranges, _ := in.Ranges(context.Background(), in.DataStart, benchChunk, 1)
 	dec := in.NewDecoder()
 	defer dec.Close()
 	w := Writer{}

@@ -96,15 +96,30 @@ func TestChunkedMatchesSequential(t *testing.T) {
 	}
 }
 
-// TestResyncHappens makes sure the bare-quote case really exercises the engine's
-// resynchronisation, and that it still gives the sequential records.
+// TestResyncHappens makes sure the bare-quote case really exercises the engine's last
+// fallback, and that it still gives the sequential records: quoted line breaks defeat
+// the guessed ranges, then a bare quote after the point where counting starts defeats
+// the counted ones.
 func TestResyncHappens(t *testing.T) {
-	data := []byte("a,b\n1,5\" tall\n" + strings.Repeat("2,\"x\ny\"\n", 20))
+	multiline := strings.Repeat("2,\"x\ny\"\n", 10)
+	data := []byte("a,b\n" + multiline + "1,5\" tall\n" + multiline + multiline)
 	in := mustOpen(t, writeFile(t, "in.csv", data), Options{})
 	seq := decodeSequential(t, in)
-	got, resynced := decodeChunked(t, in, 16)
-	if !resynced || !equalResults(got, seq) || len(seq.rows) != 21 || seq.rows[0][1] != `5" tall` {
-		t.Fatalf("resynced %v\n%q\n%q", resynced, got.rows, seq.rows)
+	if len(seq.rows) != 31 || seq.rows[10][1] != `5" tall` {
+		t.Fatalf("sequential: %q", seq.rows)
+	}
+	streams := 0
+	for size := int64(5); size <= 40; size++ {
+		got, streamed := decodeChunked(t, in, size)
+		if !equalResults(got, seq) {
+			t.Fatalf("chunk size %d:\n%q\n%q", size, got.rows, seq.rows)
+		}
+		if streamed {
+			streams++
+		}
+	}
+	if streams == 0 {
+		t.Fatal("no chunk size made the decoding fall back to the stream splitter")
 	}
 }
 

@@ -23,6 +23,11 @@ import (
 type Range struct {
 	Start, End int64
 	InQuotes   bool
+	// Guessed says InQuotes was not counted (GuessRanges): the range's first record is
+	// taken to start after the first line end from Start-1 on. That is wrong only when
+	// the line end is inside a quoted field, and then the record does not start where
+	// the previous range's last one ended, which the engine checks.
+	Guessed bool
 }
 
 // Decoded is one decoded chunk.
@@ -41,28 +46,54 @@ type Decoded struct {
 
 const parityBlock = 1 << 20
 
-// Ranges cuts [DataStart, Size) into ranges of about chunkSize bytes and computes the
-// quote parity at each range start with `workers` goroutines.
-func (in *Input) Ranges(ctx context.Context, chunkSize int64, workers int) ([]Range, error) {
+// GuessRanges cuts [from, Size) into ranges of about chunkSize bytes without reading
+// the input, guessing that every line end ends a record (Range.Guessed): true of every
+// file whose quoted fields hold no line break, which is most of them. from must be the
+// start of a record.
+func (in *Input) GuessRanges(from, chunkSize int64) []Range {
+	ranges := in.cut(from, chunkSize)
+	for r := range ranges {
+		ranges[r].Guessed = true
+	}
+	return ranges
+}
+
+// cut cuts [from, Size) into ranges of about chunkSize bytes, InQuotes unset.
+func (in *Input) cut(from, chunkSize int64) []Range {
+	chunkSize = max(chunkSize, 1)
+	total := in.Size - from
+	if total <= 0 {
+		return nil
+	}
+	ranges := make([]Range, (total+chunkSize-1)/chunkSize)
+	for r := range ranges {
+		start := from + int64(r)*chunkSize
+		ranges[r] = Range{Start: start, End: min(start+chunkSize, in.Size)}
+	}
+	return ranges
+}
+
+// Ranges cuts [from, Size) as GuessRanges does and computes the quote parity at each
+// range start, reading that part of the input once with `workers` goroutines. from must
+// be the start of a record.
+func (in *Input) Ranges(ctx context.Context, from, chunkSize int64, workers int) ([]Range, error) {
 	if !in.Seekable {
 		return nil, fmt.Errorf("%s: not seekable; use Split", in.Name)
 	}
-	if chunkSize < 1 {
-		chunkSize = 1
-	}
-	workers = max(workers, 1)
-	total := in.Size - in.DataStart
-	if total <= 0 {
+	chunkSize = max(chunkSize, 1)
+	ranges := in.cut(from, chunkSize)
+	if len(ranges) == 0 {
 		return nil, nil
 	}
-	n := (total + chunkSize - 1) / chunkSize
+	total := in.Size - from
+	n := int64(len(ranges))
 	quotes := make([]atomic.Int64, n)
 	blocks := (total + parityBlock - 1) / parityBlock
 	var next atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
 	var wg sync.WaitGroup
-	for range min(int64(workers), blocks) {
+	for range min(int64(max(workers, 1)), blocks) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -72,15 +103,15 @@ func (in *Input) Ranges(ctx context.Context, chunkSize int64, workers int) ([]Ra
 				if b >= blocks || ctx.Err() != nil {
 					return
 				}
-				lo := in.DataStart + b*parityBlock
+				lo := from + b*parityBlock
 				hi := min(lo+parityBlock, in.Size)
 				if _, err := in.file.ReadAt(buf[:hi-lo], lo); err != nil {
 					errOnce.Do(func() { firstErr = fmt.Errorf("%s: %w", in.Name, err) })
 					return
 				}
 				// Attribute the block's quotes to the ranges it overlaps.
-				for r := (lo - in.DataStart) / chunkSize; r < n; r++ {
-					rs := in.DataStart + r*chunkSize
+				for r := (lo - from) / chunkSize; r < n; r++ {
+					rs := from + r*chunkSize
 					if rs >= hi {
 						break
 					}
@@ -97,11 +128,9 @@ func (in *Input) Ranges(ctx context.Context, chunkSize int64, workers int) ([]Ra
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ranges := make([]Range, n)
 	inQuotes := false
 	for r := range ranges {
-		start := in.DataStart + int64(r)*chunkSize
-		ranges[r] = Range{Start: start, End: min(start+chunkSize, in.Size), InQuotes: inQuotes}
+		ranges[r].InQuotes = inQuotes
 		if quotes[r].Load()&1 == 1 {
 			inQuotes = !inQuotes
 		}
@@ -274,10 +303,10 @@ func (d *Decoder) fill(lo, hi int64, keep int) ([]byte, error) {
 
 // DecodeRange decodes the records that start in [r.Start, r.End). For a range other than
 // the first it skips to the first record boundary at or after r.Start, trusting
-// r.InQuotes; it reads past r.End to finish its last record. On error, Decoded.Start is
-// still set when known, so the engine can tell a real error (Start equals the previous
-// End) from a wrong parity guess (resynchronise instead). ErrNeedStream also asks for a
-// resynchronisation.
+// r.InQuotes, or for a Guessed range the first line end; it reads past r.End to finish
+// its last record. On error, Decoded.Start is still set when known, so the engine can
+// tell a real error (Start equals the previous End) from a wrong start (resynchronise
+// instead). ErrNeedStream also asks for a resynchronisation.
 func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 	in := d.in
 	if !in.Seekable {
@@ -322,7 +351,15 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 	if !first {
 		inQuotes := r.InQuotes != (buf[0] == '"')
 		for {
-			b := skipToBoundary(buf, 0, inQuotes, in.LineEnd)
+			var b int
+			if r.Guessed {
+				// The first line end ends a record: no parity to follow.
+				if b = bytes.IndexByte(buf, in.LineEnd); b >= 0 {
+					b++
+				}
+			} else {
+				b = skipToBoundary(buf, 0, inQuotes, in.LineEnd)
+			}
 			if b >= 0 {
 				p = b
 				break

@@ -54,16 +54,24 @@
 //
 // # Parallel decoding
 //
-// A Seekable input (a regular file, uncompressed, not UTF-16) is cut into byte ranges
-// by Ranges, which also computes the quote parity at each range start by counting
-// quotes in parallel (DESIGN §3). Each worker's Decoder opens the file by path and
-// DecodeRange decodes the records that start in its range: it skips to the first line
-// end outside quotes (by parity) and reads past its end to finish its last record.
-// Parity is exact for files without bare quotes. When bare quotes break it, a range
-// starts at a wrong place, and the engine sees it: Decoded.End of range i differs
-// from Decoded.Start of range i+1 (or DecodeRange returns ErrNeedStream). The engine
-// then discards range i+1 onward and streams the rest with SplitFrom(End of range i),
-// which is exact; errors of a range are only real when its Start matched.
+// A Seekable input (a regular file, uncompressed, not UTF-16) is cut into byte ranges.
+// Each worker's Decoder opens the file by path and DecodeRange decodes the records that
+// start in its range, reading past its end to finish its last record. To find its
+// first record it needs to know whether its start is inside quotes:
+//
+//   - GuessRanges does not read the file: it takes the first line end of each range
+//     to end a record, which is true of every file whose quoted fields hold no line
+//     break.
+//   - Ranges computes the quote parity at each range start by counting quotes in
+//     parallel (DESIGN §3), one more reading of the file, exact for files without
+//     bare quotes; DecodeRange then skips to the first line end outside quotes.
+//
+// When either is wrong, a range starts at a wrong place, and the engine sees it:
+// Decoded.End of range i differs from Decoded.Start of range i+1 (or DecodeRange
+// returns ErrNeedStream). It then discards range i+1 onward and goes on from End of
+// range i, with counted Ranges after a wrong guess and by streaming with SplitFrom
+// after wrong parity, which is exact; errors of a range are only real when its Start
+// matched.
 //
 // Other inputs go through Split: one goroutine reads blocks of about the chunk size,
 // cut at record boundaries by the parser's own quote rules, and workers decode them

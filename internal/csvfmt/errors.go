@@ -35,7 +35,8 @@ func (e *ParseError) Rebase(base int64) { e.Line += base }
 
 // ErrNeedStream is returned by DecodeRange when the range cannot be decoded on its
 // own: no record boundary was found near its start, or its last record runs far past
-// its end. Both happen when quote parity is broken by bare quotes (or a record is
-// enormous). The engine treats it like a Start mismatch: it resynchronises by streaming
-// the file from the previous chunk's End with SplitFrom, which is always exact.
+// its end. Both happen when a range's start was guessed or counted wrong (a line break
+// inside quotes, bare quotes) or a record is enormous. The engine treats it like a
+// Start mismatch: it goes on from the previous chunk's End, with counted ranges after a
+// guess and with SplitFrom, which is always exact, after that.
 var ErrNeedStream = errors.New("csv range needs stream decoding")

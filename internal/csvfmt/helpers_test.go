@@ -93,24 +93,30 @@ func decodeSequential(t testing.TB, in *Input) result {
 	return res
 }
 
-// decodeChunked runs the engine's parallel-path protocol: ranges in order, and on a
-// boundary mismatch or ErrNeedStream, streaming from the last good End.
-func decodeChunked(t testing.TB, in *Input, chunkSize int64) (res result, resynced bool) {
+// decodeChunked runs the engine's parallel-path protocol (apply's resync): guessed
+// ranges in order; on a boundary mismatch or ErrNeedStream, ranges of counted parity
+// from the last good End; on another, streaming from there. streamed says it came to
+// that.
+func decodeChunked(t testing.TB, in *Input, chunkSize int64) (res result, streamed bool) {
 	if !in.Seekable {
 		return res, false
 	}
-	ctx := context.Background()
-	ranges, err := in.Ranges(ctx, chunkSize, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dec := in.NewDecoder()
 	defer dec.Close()
+	ranges := in.GuessRanges(in.DataStart, chunkSize)
 	prevEnd, base := in.DataStart, in.DataLine
-	for _, r := range ranges {
+	for k := 0; k < len(ranges); k++ {
+		r := ranges[k]
 		dd, err := dec.DecodeRange(r)
 		if dd.Start != prevEnd || errors.Is(err, ErrNeedStream) {
-			return streamFrom(t, in, dec, res, prevEnd, base, int(chunkSize)), true
+			if !r.Guessed {
+				return streamFrom(t, in, dec, res, prevEnd, base, int(chunkSize)), true
+			}
+			if ranges, err = in.Ranges(context.Background(), prevEnd, chunkSize, 2); err != nil {
+				t.Fatal(err)
+			}
+			k = -1
+			continue
 		}
 		if err != nil {
 			res.err = rebased(err, base)
@@ -120,7 +126,7 @@ func decodeChunked(t testing.TB, in *Input, chunkSize int64) (res result, resync
 		dec.Recycle(dd.Chunk)
 		prevEnd, base = dd.End, base+dd.Lines
 	}
-	if len(ranges) > 0 && prevEnd != in.Size {
+	if prevEnd != in.Size && in.Size > in.DataStart {
 		t.Fatalf("last range ends at %d, size %d", prevEnd, in.Size)
 	}
 	return res, false

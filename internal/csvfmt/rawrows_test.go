@@ -51,7 +51,7 @@ func checkRawRows(t *testing.T, data []byte, opts Options, chunkSize int, r *ran
 			skip[j] = r.IntN(2) == 0
 		}
 		sparse.SkipColumns(skip)
-		ranges, err := in.Ranges(context.Background(), int64(chunkSize), 2)
+		ranges, err := in.Ranges(context.Background(), in.DataStart, int64(chunkSize), 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -296,7 +296,7 @@ func FuzzAppendRowsMatchesAppendChunk(f *testing.F) {
 // the plain rows from the input bytes.
 func BenchmarkDecodeAndWriteRows(b *testing.B) {
 	in, rows := benchInput(b)
-	ranges, _ := in.Ranges(context.Background(), benchChunk, 1)
+	ranges, _ := in.Ranges(context.Background(), in.DataStart, benchChunk, 1)
 	dec := in.NewDecoder()
 	defer dec.Close()
 	w := Writer{}

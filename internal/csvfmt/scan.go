@@ -59,7 +59,7 @@ func recordEnd(buf []byte, i int, delim, term byte, atEOF bool) (int, bool) {
 }
 
 // skipToBoundary returns the first record boundary at or after buf[i+1] assuming buf[i]
-// is preceded by inQuotes parity (the parallel path's guess, exact for files without
+// is preceded by inQuotes parity (counted by Ranges, exact for files without
 // bare quotes): the position after the first terminator outside quotes, counting every
 // quote as a toggle. It returns -1 when buf holds no such terminator.
 func skipToBoundary(buf []byte, i int, inQuotes bool, term byte) int {
