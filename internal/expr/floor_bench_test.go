@@ -49,6 +49,24 @@ func BenchmarkDeriveFloor(b *testing.B) {
 		}
 		perRow(b)
 	})
+	// The same for -w 'b > 500' -e 'total = a * b': both parsed on every row (the
+	// assignment runs before the filter), the product written for the rows kept.
+	b.Run("ptransform-filter", func(b *testing.B) {
+		for b.Loop() {
+			out = out[:0]
+			for i := range as {
+				x, okA := parsePlainDecimal(as[i])
+				y, okB := shortDecimal(bs[i])
+				if !okA || !okB {
+					b.Fatalf("%q or %q left the fast paths", as[i], bs[i])
+				}
+				if y > 500 {
+					out = append(table.AppendFloat(out, x*y), '\n')
+				}
+			}
+		}
+		perRow(b)
+	})
 	b.Run("strconv", func(b *testing.B) {
 		for b.Loop() {
 			out = out[:0]
