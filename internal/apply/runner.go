@@ -216,12 +216,14 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 			err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
 		case s.csv.Seekable:
 			size := r.chunkSize(DefaultChunkSize)
-			ranges := s.csv.GuessRanges(s.csv.DataStart, size)
+			var ranges []csvfmt.Range
 			if i == from.input && from.counted {
 				first = from.first
 				if ranges, err = s.csv.Ranges(ctx, from.offset, size, r.cfg.Workers); err != nil {
 					return err
 				}
+			} else {
+				ranges = s.csv.GuessRanges(s.csv.DataStart, size)
 			}
 			for _, rg := range ranges {
 				if err := emit(task{input: i, first: first, ranged: true, rng: rg}); err != nil {
