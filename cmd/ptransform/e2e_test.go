@@ -253,3 +253,39 @@ func TestStdoutToFileFailedRun(t *testing.T) {
 		t.Fatalf("%d bytes that are not a prefix of the input (first difference at %d)", len(got), firstDiff(got, data))
 	}
 }
+
+// TestStdinRedirectedFromFile: `apply - < in.csv` reads the file in parallel ranges, as
+// `apply in.csv` does, and writes the same bytes, bare quotes and their
+// resynchronisation included; `_file` still reads "-".
+func TestStdinRedirectedFromFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	writeTrickyCSV(t, in, 5000, true)
+	run := func(stdin bool, exprs ...string) []byte {
+		args := []string{"apply", "--workers", "3", "--chunk-size", "4KiB"}
+		for _, e := range exprs {
+			args = append(args, "-e", e)
+		}
+		cmd := exec.Command(binary, append(args, in)...)
+		if stdin {
+			f, err := os.Open(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			cmd = exec.Command(binary, append(args, "-")...)
+			cmd.Stdin = f
+		}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got, want := run(true, "n = _row"), run(false, "n = _row"); !bytes.Equal(got, want) {
+		t.Fatal("apply - < in.csv differs from apply in.csv")
+	}
+	if got := string(run(true, "f = _file")); !strings.Contains(got, ",-\n") || strings.Contains(got, "/dev/fd") {
+		t.Fatalf("_file from redirected stdin: %.200q", got)
+	}
+}

@@ -313,7 +313,7 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 		return Decoded{Start: -1}, fmt.Errorf("%s: not seekable; use Split", in.Name)
 	}
 	if d.f == nil {
-		f, err := os.Open(in.Name)
+		f, err := os.Open(in.path)
 		if err != nil {
 			return Decoded{Start: -1}, err
 		}

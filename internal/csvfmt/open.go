@@ -61,6 +61,9 @@ type Input struct {
 	cs     charset
 	ragged RaggedPolicy
 	file   *os.File // Seekable: the file, for Ranges and SplitFrom
+	// path is what decoders open: Name, or for a standard input redirected from a
+	// regular file, a path to that file (regularStdin); "-" for other standard input.
+	path string
 	// Stream inputs: the logical (decompressed, UTF-8 or single-byte) stream, and the
 	// bytes already read from it past the header.
 	stream  io.Reader
@@ -119,6 +122,31 @@ func Open(name string, opts Options) (*Input, error) {
 	return in, nil
 }
 
+// regularStdin returns a path that opens the file standard input reads, when it is a
+// regular file read from its start (`ptransform apply - < in.csv`): such input is
+// decoded in parallel ranges like a named file, each decoder opening it anew. Otherwise
+// (a pipe, a terminal, a file already partly read) it returns "-".
+func regularStdin() string {
+	st, err := os.Stdin.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return "-"
+	}
+	if off, err := os.Stdin.Seek(0, io.SeekCurrent); err != nil || off != 0 {
+		return "-"
+	}
+	// The open file itself, even if renamed or deleted since (Linux, macOS, BSDs).
+	path := fmt.Sprintf("/dev/fd/%d", os.Stdin.Fd())
+	f, err := os.Open(path)
+	if err != nil {
+		return "-"
+	}
+	defer f.Close()
+	if fst, err := f.Stat(); err != nil || !os.SameFile(st, fst) {
+		return "-"
+	}
+	return path
+}
+
 func (in *Input) open(opts Options) error {
 	name := in.Name
 	enc, err := ParseEncoding(opts.Encoding)
@@ -128,10 +156,14 @@ func (in *Input) open(opts Options) error {
 
 	var raw *bufio.Reader
 	regular := false
+	in.path = name
 	if name == "-" {
+		in.path = regularStdin()
+	}
+	if in.path == "-" {
 		raw = bufio.NewReaderSize(os.Stdin, sniffSize)
 	} else {
-		f, err := os.Open(name)
+		f, err := os.Open(in.path)
 		if err != nil {
 			return err
 		}
