@@ -65,7 +65,7 @@ type Options struct {
 // memory far below 100 MB.
 const (
 	DefaultChunkSize       = 256 << 10 // CSV files, cut in parallel by byte ranges
-	DefaultStreamChunkSize = 1 << 20   // standard input, compressed or transcoded CSV, sheets
+	DefaultStreamChunkSize = 1 << 20   // piped standard input, compressed or transcoded CSV, sheets
 )
 
 // Run performs the run described by o.

@@ -54,7 +54,8 @@
 //
 // # Parallel decoding
 //
-// A Seekable input (a regular file, uncompressed, not UTF-16) is cut into byte ranges.
+// A Seekable input (a regular file, or standard input redirected from one, uncompressed,
+// not UTF-16) is cut into byte ranges.
 // Each worker's Decoder opens the file by path and DecodeRange decodes the records that
 // start in its range, reading past its end to finish its last record. To find its
 // first record it needs to know whether its start is inside quotes:
