@@ -54,7 +54,7 @@ type Options struct {
 
 	decodeAll bool // decode every column, as the tests of skipped columns compare with
 	// onResume, for tests, hears how each resynchronised run goes on (see resync).
-	onResume func(counted, stream bool)
+	onResume func(resumeMode)
 }
 
 // The default chunk sizes were chosen by measurement (docs/performance.md, "Chunk size").

@@ -44,7 +44,7 @@ func TestRangeGuessesFallBack(t *testing.T) {
 		if err := os.WriteFile(in, []byte(tc.csv), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		run := func(workers int, chunk int64, onResume func(counted, stream bool)) string {
+		run := func(workers int, chunk int64, onResume func(resumeMode)) string {
 			var out bytes.Buffer
 			o := Options{Inputs: []string{in}, Exprs: []string{"r = _row"}, Workers: workers, ChunkSize: chunk,
 				Stdout: &out, onResume: onResume}
@@ -58,7 +58,9 @@ func TestRangeGuessesFallBack(t *testing.T) {
 			t.Fatalf("%s: %d lines of output", tc.name, strings.Count(want, "\n"))
 		}
 		counted, streamed := false, false
-		got := run(3, 1<<10, func(c, s bool) { counted, streamed = counted || c, streamed || s })
+		got := run(3, 1<<10, func(how resumeMode) {
+			counted, streamed = counted || how == countedRanges, streamed || how == streamRest
+		})
 		if got != want {
 			t.Errorf("%s: output differs from one sequential reading", tc.name)
 		}

@@ -61,13 +61,22 @@ func (r *resync) Error() string {
 
 // resume says where a pipeline run starts.
 type resume struct {
-	input   int
-	stream  bool // continue input from offset with the stream splitter
-	counted bool // continue input from offset with ranges of counted quote parity
-	first   bool // offset is the input's first record
-	offset  int64
-	seq     int64
+	input  int
+	how    resumeMode // how input goes on from offset
+	first  bool       // offset is the input's first record
+	offset int64
+	seq    int64
 }
+
+// resumeMode is how a resynchronised input goes on, one step more careful each time
+// (see resync).
+type resumeMode int
+
+const (
+	guessedRanges resumeMode = iota // the first run: every input in guessed ranges
+	countedRanges                   // ranges of counted quote parity
+	streamRest                      // the stream splitter
+)
 
 type runner struct {
 	o        Options
@@ -182,9 +191,12 @@ func (r *runner) runChunks(ctx context.Context) error {
 			}
 			r.outputs = chunk.NewLedger(rs.seq, written, r.cfg.Window)
 		}
-		from = resume{input: rs.input, stream: !rs.guessed, counted: rs.guessed, first: rs.first, offset: rs.offset, seq: rs.seq}
+		from = resume{input: rs.input, how: streamRest, first: rs.first, offset: rs.offset, seq: rs.seq}
+		if rs.guessed {
+			from.how = countedRanges
+		}
 		if r.o.onResume != nil {
-			r.o.onResume(from.counted, from.stream)
+			r.o.onResume(from.how)
 		}
 	}
 }
@@ -211,13 +223,13 @@ func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) e
 			}
 			err = ahead[i].drain(emitBlock)
 			delete(ahead, i)
-		case i == from.input && from.stream:
+		case i == from.input && from.how == streamRest:
 			first = from.first
 			err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
 		case s.csv.Seekable:
 			size := r.chunkSize(DefaultChunkSize)
 			var ranges []csvfmt.Range
-			if i == from.input && from.counted {
+			if i == from.input && from.how == countedRanges {
 				first = from.first
 				if ranges, err = s.csv.Ranges(ctx, from.offset, size, r.cfg.Workers); err != nil {
 					return err

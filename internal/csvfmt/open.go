@@ -62,7 +62,7 @@ type Input struct {
 	ragged RaggedPolicy
 	file   *os.File // Seekable: the file, for Ranges and SplitFrom
 	// path is what decoders open: Name, or for a standard input redirected from a
-	// regular file, a path to that file (regularStdin); "-" for other standard input.
+	// regular file, a path to that file (openRegularStdin); "-" for other standard input.
 	path string
 	// Stream inputs: the logical (decompressed, UTF-8 or single-byte) stream, and the
 	// bytes already read from it past the header.
@@ -122,29 +122,30 @@ func Open(name string, opts Options) (*Input, error) {
 	return in, nil
 }
 
-// regularStdin returns a path that opens the file standard input reads, when it is a
-// regular file read from its start (`ptransform apply - < in.csv`): such input is
-// decoded in parallel ranges like a named file, each decoder opening it anew. Otherwise
-// (a pipe, a terminal, a file already partly read) it returns "-".
-func regularStdin() string {
+// openRegularStdin opens anew the file standard input reads, and returns it with the
+// path that opened it, when it is a regular file read from its start (`ptransform
+// apply - < in.csv`): such input is decoded in parallel ranges like a named file, each
+// decoder opening the path. Otherwise (a pipe, a terminal, a file already partly read)
+// it returns nil and "-".
+func openRegularStdin() (*os.File, string) {
 	st, err := os.Stdin.Stat()
 	if err != nil || !st.Mode().IsRegular() {
-		return "-"
+		return nil, "-"
 	}
 	if off, err := os.Stdin.Seek(0, io.SeekCurrent); err != nil || off != 0 {
-		return "-"
+		return nil, "-"
 	}
 	// The open file itself, even if renamed or deleted since (Linux, macOS, BSDs).
 	path := fmt.Sprintf("/dev/fd/%d", os.Stdin.Fd())
 	f, err := os.Open(path)
 	if err != nil {
-		return "-"
+		return nil, "-"
 	}
-	defer f.Close()
 	if fst, err := f.Stat(); err != nil || !os.SameFile(st, fst) {
-		return "-"
+		f.Close()
+		return nil, "-"
 	}
-	return path
+	return f, path
 }
 
 func (in *Input) open(opts Options) error {
@@ -156,17 +157,16 @@ func (in *Input) open(opts Options) error {
 
 	var raw *bufio.Reader
 	regular := false
+	var f *os.File
 	in.path = name
 	if name == "-" {
-		in.path = regularStdin()
+		f, in.path = openRegularStdin()
+	} else if f, err = os.Open(name); err != nil {
+		return err
 	}
-	if in.path == "-" {
+	if f == nil {
 		raw = bufio.NewReaderSize(os.Stdin, sniffSize)
 	} else {
-		f, err := os.Open(in.path)
-		if err != nil {
-			return err
-		}
 		in.closers = append(in.closers, f)
 		st, err := f.Stat()
 		if err != nil {

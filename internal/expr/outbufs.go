@@ -69,7 +69,7 @@ func (o *outBufs) int32s(n int) []int32 {
 }
 
 // words returns n values of an 8-byte type without pointers, their content undefined.
-func words[T int64 | float64 | uint64](o *outBufs, n int) []T {
+func words[T int64 | float64](o *outBufs, n int) []T {
 	b := o.bytes(8 * n)
 	if b == nil {
 		return []T{}
