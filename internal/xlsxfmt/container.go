@@ -291,7 +291,7 @@ func sniffCompound(f *os.File, path, password string) ([]byte, error) {
 	}
 	switch {
 	case encrypted && password == "":
-		return nil, fmt.Errorf("%w required: the workbook is encrypted (password-protected)", ErrPassword)
+		return nil, fmt.Errorf("%w required: the workbook is encrypted (password-protected); put the password in an environment variable and name it with --password-env VAR", ErrPassword)
 	case encrypted:
 		raw, err := os.ReadFile(path)
 		if err != nil {
@@ -299,7 +299,7 @@ func sniffCompound(f *os.File, path, password string) ([]byte, error) {
 		}
 		out, err := decrypt(raw, password)
 		if err != nil || !bytes.HasPrefix(out, []byte(zipMagic)) {
-			return nil, fmt.Errorf("wrong %w, or an unsupported encryption: the workbook could not be decrypted", ErrPassword)
+			return nil, fmt.Errorf("wrong %w, or an unsupported encryption: the workbook could not be decrypted; check the variable --password-env names", ErrPassword)
 		}
 		return out, nil
 	case workbook:

@@ -472,10 +472,14 @@ func appendNumber(dst, raw []byte) []byte {
 		return append(dst, raw...)
 	}
 	var tmp [32]byte
-	if g, err := strconv.ParseFloat(string(strconv.AppendFloat(tmp[:0], f, 'g', 15, 64)), 64); err == nil {
-		f = g
+	g15 := strconv.AppendFloat(tmp[:0], f, 'g', 15, 64)
+	g, err := strconv.ParseFloat(string(g15), 64)
+	if err != nil {
+		// Only near the largest double: 15 digits round it past the float64 range,
+		// and the text is already in AppendFloat's exponent form.
+		return append(dst, g15...)
 	}
-	return table.AppendFloat(dst, f)
+	return table.AppendFloat(dst, g)
 }
 
 // isShortestDecimal reports whether raw is already the text table.AppendFloat gives
@@ -533,15 +537,20 @@ func appendISO(dst, raw []byte, f format) ([]byte, bool) {
 	if !ok {
 		return dst, false
 	}
-	switch f.class {
-	case classNumber:
+	switch {
+	case !hasDate:
+		// A bare time is Excel's day 0 plus a time: whatever the format, only the
+		// time means anything.
+		if f.class == classNumber {
+			f.frac = frac
+		}
+		f.class = classTime
+	case f.class == classNumber:
 		f = format{class: classDateTime, frac: frac}
 		if !hasTime {
 			f.class = classDate
-		} else if !hasDate {
-			f.class = classTime
 		}
-	case classDuration:
+	case f.class == classDuration:
 		f.class = classTime
 	}
 	rounded := int64(roundMillis(float64(ms), f.frac))

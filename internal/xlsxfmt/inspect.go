@@ -122,6 +122,7 @@ func (s *Sheet) countRows() (int, error) {
 	}
 	defer rc.Close()
 	sc := newRowScanner(rc, s.win, s.book.opts.Limits)
+	sc.shared = s.book.strings
 	last := s.dataBase()
 	var row scannedRow
 	for {

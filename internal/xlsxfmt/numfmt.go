@@ -3,6 +3,7 @@ package xlsxfmt
 import (
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // valueClass is what a number format makes of a numeric cell.
@@ -74,14 +75,25 @@ func classifyFormat(code string) format {
 				continue
 			}
 			inner := s[i+1 : i+j]
-			if inner != "" && strings.Trim(inner, string(inner[0])) == "" && strings.ContainsRune("hms", rune(inner[0])) {
+			unit := inner != "" && strings.Trim(inner, string(inner[0])) == "" && strings.ContainsRune("hms", rune(inner[0]))
+			if unit {
 				elapsed, clock = true, true
 			}
 			i += j
+			lastS = unit && inner[0] == 's' // [ss].000 shows fractions too
 			continue
 		case 'g':
 			if strings.HasPrefix(s[i:], "general") {
 				i += len("general") - 1
+				continue
+			}
+			if strings.HasPrefix(s[i:], "g/") {
+				// Localized General: G/通用格式 (Chinese), G/標準 (Japanese), G/표준
+				// (Korean): "G/" then the keyword in the locale's script.
+				i++
+				for i+1 < len(s) && s[i+1] >= utf8.RuneSelf {
+					i++
+				}
 				continue
 			}
 			date = true
@@ -142,7 +154,8 @@ func classifyFormat(code string) format {
 const (
 	unixDaysOf1900Serial0 = -25569           // serial 0 (1900 system, after the fake leap day) is 1899-12-30
 	unixDaysOf1904Serial0 = -24107           // serial 0 in the 1904 system is 1904-01-01
-	maxSerial             = 2958465.99999999 // 9999-12-31 end of day
+	maxSerial             = 2958465.99999999 // 9999-12-31 end of day (1900 system)
+	maxUnixDay            = 2932896          // 9999-12-31, the last day Excel shows
 	msPerDay              = 86400000
 )
 
@@ -198,6 +211,9 @@ func appendSerial(dst []byte, v float64, f format, date1904 bool) ([]byte, bool)
 		unixDays = d + unixDaysOf1900Serial0 + 1
 	default:
 		unixDays = d + unixDaysOf1900Serial0
+	}
+	if unixDays > maxUnixDay {
+		return dst, false // past 9999-12-31 after the 1904 shift or the rounding
 	}
 	return appendDayTime(dst, unixDays, int64(ms), f), true
 }

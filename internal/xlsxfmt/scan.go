@@ -27,8 +27,9 @@ type cellPos struct{ row, col int }
 //
 // A row "holds a value" when one of its cells has non-empty <v> text (ignored for
 // inline strings, as the decoder ignores it) or non-empty <t> text outside phonetic
-// runs. Rows that hold no value are never emitted; the decoder fills the gaps before
-// the next row that does, so trailing empty rows vanish whatever the block size.
+// runs, and is not a shared string that is empty (writers store "" so). Rows that
+// hold no value are never emitted; the decoder fills the gaps before the next row
+// that does, so trailing empty rows vanish whatever the block size.
 type rowScanner struct {
 	src    io.Reader
 	buf    []byte
@@ -37,12 +38,14 @@ type rowScanner struct {
 	eof    bool
 	limits Limits
 	win    window
+	shared *sharedStrings // to tell empty shared strings; nil: every index holds a value
 
 	inData    bool // inside <sheetData>
 	done      bool // past </sheetData>
 	lastRow   int  // number of the last row seen
 	dimension string
 
+	formula        cellPos // first formula cell in the window
 	formulaNoValue cellPos // first formula cell in the window without a cached value
 	beyondRight    cellPos // first value right of the window's last column
 }
@@ -201,9 +204,12 @@ func (s *rowScanner) scanRow(start int, t tag, p int, row *scannedRow) (int, err
 	}
 	inWindow := s.win.hasRow(num)
 	col := -1
-	inline, hasF, hasV, inValue := false, false, false, false
+	inline, shared, hasF, hasV, cached, inValue := false, false, false, false, false, false
 	phonetic, depth := 0, 0
 	endCell := func() {
+		if hasF && inWindow && s.win.hasCol(col) && s.formula.row == 0 {
+			s.formula = cellPos{num, col}
+		}
 		switch {
 		case hasV:
 			row.lastCol = max(row.lastCol, col)
@@ -215,10 +221,11 @@ func (s *rowScanner) scanRow(start int, t tag, p int, row *scannedRow) (int, err
 			} else if col > s.win.lastCol && s.beyondRight.row == 0 {
 				s.beyondRight = cellPos{num, col}
 			}
-		case hasF && inWindow && s.win.hasCol(col) && s.formulaNoValue.row == 0:
+		case hasF && !cached && inWindow && s.win.hasCol(col) && s.formulaNoValue.row == 0:
+			// <v></v> is a cached empty string (=IF(…,"",…)), not a missing value.
 			s.formulaNoValue = cellPos{num, col}
 		}
-		hasF, hasV, inValue = false, false, false
+		hasF, hasV, cached, inValue = false, false, false, false
 	}
 	for {
 		j := 0
@@ -228,7 +235,7 @@ func (s *rowScanner) scanRow(start int, t tag, p int, row *scannedRow) (int, err
 			}
 		}
 		if inValue && j > 0 {
-			hasV = true
+			hasV = !shared || !s.shared.isEmpty(buf[p:p+j])
 		}
 		p += j
 		t, next, err := scanTag(buf, p)
@@ -252,18 +259,19 @@ func (s *rowScanner) scanRow(start int, t tag, p int, row *scannedRow) (int, err
 				if err != nil {
 					return 0, &Error{Row: num, Col: col + 1, Err: err}
 				}
-				col, inline = c, string(typ) == "inlineStr"
-				hasF, hasV, inValue = false, false, false
+				col, inline, shared = c, string(typ) == "inlineStr", string(typ) == "s" && s.shared != nil
+				hasF, hasV, cached, inValue = false, false, false, false
 				if t.kind == tagEmpty {
 					endCell()
 				} else if text, end, ok := simpleValue(buf, p); ok {
 					depth--
-					hasV = len(text) > 0 && !inline
+					hasV = len(text) > 0 && !inline && !(shared && s.shared.isEmpty(text))
 					endCell()
 					p = end
 				}
 			case "v":
 				inValue = t.kind == tagStart && !inline
+				cached = true
 			case "t":
 				inValue = t.kind == tagStart && phonetic == 0
 			case "f":

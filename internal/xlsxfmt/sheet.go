@@ -27,14 +27,17 @@ type Sheet struct {
 	win    window // data rows and output columns
 	schema *arrow.Schema
 
+	notes    []string // warnings fixed before reading: selected sheets left out
 	mu       sync.Mutex
-	findings struct{ formulaNoValue, beyondRight cellPos }
+	findings struct{ formula, formulaNoValue, beyondRight cellPos }
 }
 
 // Selected returns the sheets Options.Sheets asks for, in the order asked, each with
 // its header read. Each entry is a sheet NAME, a 1-based INDEX or a GLOB over names
 // (* = every visible worksheet; IncludeHidden lets globs match hidden ones too).
-// No entry selects the first visible worksheet.
+// No entry selects the first visible worksheet. Of several sheets chosen, those
+// holding no value (an untouched Sheet3) are left out, each with a warning in the
+// first sheet kept's Warnings: they have no columns to agree with the others'.
 func (b *Book) Selected() ([]*Sheet, error) {
 	infos, err := b.selectSheets()
 	if err != nil {
@@ -48,7 +51,23 @@ func (b *Book) Selected() ([]*Sheet, error) {
 		}
 		sheets = append(sheets, s)
 	}
-	return sheets, nil
+	if len(sheets) < 2 {
+		return sheets, nil
+	}
+	var kept []*Sheet
+	var notes []string
+	for _, s := range sheets {
+		if len(s.Header) > 0 {
+			kept = append(kept, s)
+		} else {
+			notes = append(notes, fmt.Sprintf("%s: sheet %q holds no value: left out of the sheets read", b.Path, s.Name))
+		}
+	}
+	if len(kept) == 0 {
+		return sheets[:1], nil // all empty: one empty sheet reads as nothing, as alone
+	}
+	kept[0].notes = notes
+	return kept, nil
 }
 
 // ErrSheetSelection is wrapped by the errors for a --sheet that names no sheet of the
@@ -210,6 +229,7 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 		rc = io.NopCloser(strings.NewReader("")) // a sheet without a part is an empty sheet
 	}
 	sc := newRowScanner(rc, win, b.opts.Limits)
+	sc.shared = b.strings
 	var row scannedRow
 	if b.opts.NoHeader {
 		last := -1
@@ -386,6 +406,7 @@ func (s *Sheet) Split(ctx context.Context, chunkRows int, emit func(block []byte
 func (s *Sheet) split(ctx context.Context, rc io.ReadCloser, chunkRows int, emit func(block []byte) error) error {
 	defer rc.Close()
 	sc := newRowScanner(rc, s.win, s.book.opts.Limits)
+	sc.shared = s.book.strings
 	defer s.record(sc)
 	base := s.dataBase()
 	block := startBlock(nil, base)
@@ -444,18 +465,24 @@ func (s *Sheet) record(sc *rowScanner) {
 			*have = got
 		}
 	}
+	keep(&s.findings.formula, sc.formula)
 	keep(&s.findings.formulaNoValue, sc.formulaNoValue)
 	keep(&s.findings.beyondRight, sc.beyondRight)
 }
 
 // Warnings lists what the sheet's reading left out or could not know, one line each,
-// once Split has run: formulas without a cached value (read as empty) and values to
-// the right of the last header column (dropped).
+// once Split has run: the empty sheets Selected left out (on the first sheet kept),
+// formulas whose values were never calculated (a workbook saved
+// with fullCalcOnLoad), else formulas without a cached value (read as empty), and
+// values to the right of the last header column (dropped).
 func (s *Sheet) Warnings() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var w []string
-	if p := s.findings.formulaNoValue; p.row > 0 {
+	w := append([]string(nil), s.notes...)
+	if p := s.findings.formula; p.row > 0 && s.book.uncalculated {
+		w = append(w, fmt.Sprintf("%s: sheet %q: formula values were never calculated (first: %s%d): the workbook was saved asking to be recalculated when opened (fullCalcOnLoad), so formulas read as saved, often 0 or empty; open and save it in Excel or LibreOffice to calculate them",
+			s.book.Path, s.Name, ColumnName(p.col), p.row))
+	} else if p := s.findings.formulaNoValue; p.row > 0 {
 		w = append(w, fmt.Sprintf("%s: sheet %q: formula cells without a cached value read as empty (first: %s%d); the file was saved without calculating them",
 			s.book.Path, s.Name, ColumnName(p.col), p.row))
 	}

@@ -18,6 +18,7 @@ type book struct {
 	formats  []string // custom formats; cell style i+1 uses formats[i] (style 0 is General)
 	builtin  []int    // further styles with built-in format ids, after the custom ones
 	date1904 bool
+	fullCalc bool              // <calcPr fullCalcOnLoad="1"/>, as xlsxwriter writes it
 	raw      map[string]string // extra or replacement parts
 }
 
@@ -52,8 +53,12 @@ func (bk book) write(t testing.TB) string {
 	if bk.date1904 {
 		pr = `<workbookPr date1904="1"/>`
 	}
+	calc := ""
+	if bk.fullCalc {
+		calc = `<calcPr calcId="124519" fullCalcOnLoad="1"/>`
+	}
 	parts["xl/workbook.xml"] = `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
-		pr + `<sheets>` + sheets.String() + `</sheets></workbook>`
+		pr + `<sheets>` + sheets.String() + `</sheets>` + calc + `</workbook>`
 	parts["xl/_rels/workbook.xml.rels"] = `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + rels.String() + `</Relationships>`
 	var sst strings.Builder
 	for _, s := range bk.strings {

@@ -36,6 +36,15 @@ func TestClassifyFormat(t *testing.T) {
 		{"[mm]:ss.00", classDuration, 2},
 		{`[Color10]dd/mm/yyyy;@`, classDate, 0},
 		{`\d\a\y 0`, classNumber, 0},
+		// Localized General keywords are General, not g (era) date codes.
+		{"G/通用格式", classNumber, 0},
+		{`G/通用格式"元"`, classNumber, 0},
+		{"G/標準", classNumber, 0},
+		{"G/표준", classNumber, 0},
+		{`G/通用格式;[Red]-G/通用格式`, classNumber, 0},
+		{"[ss].000", classDuration, 3},
+		{"[h]:mm:ss.00", classDuration, 2},
+		{"[s]", classDuration, 0},
 	} {
 		if got := classifyFormat(tc.code); got.class != tc.class || got.frac != tc.frac {
 			t.Errorf("classifyFormat(%q) = %+v, want class %d frac %d", tc.code, got, tc.class, tc.frac)
@@ -74,6 +83,12 @@ func TestAppendSerial(t *testing.T) {
 		{2958465, date, false, "9999-12-31", true},
 		{2958466, date, false, "", false},
 		{-1, date, false, "", false},
+		// The bound holds after the 1904 shift: 2957003 is 9999-12-31 there.
+		{2957003, date, true, "9999-12-31", true},
+		{2957004, date, true, "", false},
+		{2958465, dt, true, "", false},
+		{2958465.99999999, dt, false, "", false}, // rounds into 10000-01-01
+		{2.51 / 86400, format{class: classDuration, frac: 3}, false, "0:00:02.510", true},
 	} {
 		got, ok := appendSerial(nil, tc.v, tc.f, tc.d1904)
 		if string(got) != tc.want || ok != tc.wantOK {
@@ -89,6 +104,8 @@ func TestAppendNumber(t *testing.T) {
 		"1.2345678901234567": "1.23456789012346", "123456789012345678": "123456789012346000",
 		"0.000001": "0.000001", "1e-7": "1e-07", "2.5E-3": "0.0025", "007": "7", "abc": "abc",
 		"12345678901234.5": "12345678901234.5",
+		// 15 digits round the largest double past the float64 range.
+		"1.7976931348623157E+308": "1.79769313486232e+308", "-1.7976931348623157e308": "-1.79769313486232e+308",
 	} {
 		if got := string(appendNumber(nil, []byte(in))); got != want {
 			t.Errorf("appendNumber(%q) = %q, want %q", in, got, want)

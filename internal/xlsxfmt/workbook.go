@@ -35,6 +35,11 @@ type Book struct {
 	strings   *sharedStrings
 	formats   []format // per cellXfs index
 	parts     []string // per sheet: its part name
+
+	// uncalculated: the workbook asks to be recalculated on opening (fullCalcOnLoad),
+	// as xlsxwriter and openpyxl write it: its formulas' cached values were never
+	// calculated.
+	uncalculated bool
 }
 
 // SheetInfo describes one sheet of a workbook.
@@ -85,6 +90,9 @@ type workbookXML struct {
 	Pr struct {
 		Date1904 string `xml:"date1904,attr"`
 	} `xml:"workbookPr"`
+	Calc struct {
+		FullCalcOnLoad string `xml:"fullCalcOnLoad,attr"`
+	} `xml:"calcPr"`
 	Sheets []struct {
 		Name  string `xml:"name,attr"`
 		State string `xml:"state,attr"`
@@ -120,6 +128,7 @@ func (b *Book) readMetadata() error {
 		return err
 	}
 	b.Date1904 = xmlBool(wb.Pr.Date1904)
+	b.uncalculated = xmlBool(wb.Calc.FullCalcOnLoad)
 
 	dir := path.Dir("/" + wbPart)
 	relsPart := path.Join(dir, "_rels", path.Base(wbPart)+".rels")
@@ -264,8 +273,9 @@ func xmlBool(v string) bool { return v == "1" || strings.EqualFold(v, "true") ||
 // sharedStrings is the shared string table held compactly: every string back to back
 // in one buffer, ends[i] the end offset of string i.
 type sharedStrings struct {
-	data []byte
-	ends []uint32
+	data     []byte
+	ends     []uint32
+	hasEmpty bool // some string is ""
 }
 
 func (s *sharedStrings) get(i int) ([]byte, bool) {
@@ -279,10 +289,33 @@ func (s *sharedStrings) get(i int) ([]byte, bool) {
 	return s.data[start:s.ends[i]], true
 }
 
+// isEmpty reports whether the shared string a cell's <v> text indexes is "" (an
+// index out of range is not: the decoder reports it).
+func (s *sharedStrings) isEmpty(index []byte) bool {
+	if !s.hasEmpty {
+		return false
+	}
+	index = bytes.TrimSpace(index)
+	i := 0
+	for _, c := range index {
+		if c < '0' || c > '9' || i > len(s.ends) {
+			return false
+		}
+		i = i*10 + int(c-'0')
+	}
+	str, ok := s.get(i)
+	return len(index) > 0 && ok && len(str) == 0
+}
+
 func (s *sharedStrings) push() error {
 	if len(s.data) > 1<<32-1 {
 		return errors.New("shared strings exceed 4 GiB")
 	}
+	start := uint32(0)
+	if len(s.ends) > 0 {
+		start = s.ends[len(s.ends)-1]
+	}
+	s.hasEmpty = s.hasEmpty || uint32(len(s.data)) == start
 	s.ends = append(s.ends, uint32(len(s.data)))
 	return nil
 }
