@@ -7,6 +7,7 @@ import (
 
 	"github.com/ptransform/ptransform/internal/apply"
 	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/valuetype"
 )
 
 // CSVReport is what inspect shows of a CSV input besides its name, format and size.
@@ -60,7 +61,7 @@ func inspectCSV(ctx context.Context, name string, o Options) (*CSVReport, error)
 				values[i] = *row[j]
 			}
 		}
-		rep.Columns = append(rep.Columns, Column{Name: colName, Type: InferType(values)})
+		rep.Columns = append(rep.Columns, Column{Name: colName, Type: valuetype.Infer(values)})
 	}
 	rep.FirstRows = s.rows[:min(len(s.rows), o.ShowRows)]
 	return rep, nil

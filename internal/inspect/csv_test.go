@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ptransform/ptransform/internal/valuetype"
 )
 
 // genCSV writes a CSV with rows data rows, some holding quoted line ends and, with
@@ -84,7 +86,7 @@ func TestCSVRowCount(t *testing.T) {
 					if c.Compression != wantCompression {
 						t.Errorf("compression %q, want %q", c.Compression, wantCompression)
 					}
-					want := []Column{{"id", TypeInteger}, {"name", TypeText}, {"price", TypeNumber}}
+					want := []Column{{"id", valuetype.Integer}, {"name", valuetype.Text}, {"price", valuetype.Number}}
 					if fmt.Sprint(c.Columns) != fmt.Sprint(want) {
 						t.Errorf("columns %v, want %v", c.Columns, want)
 					}

@@ -4,20 +4,10 @@
 //
 // # Type inference
 //
-// A column's type is the one all its non-blank values in the sample share, each value
-// classified as the expression language would read it (leading and trailing spaces
-// ignored; a blank value says nothing):
-//
-//	integer   42, -7, +3 (fits int64)
-//	number    0.5, .5, 1e3, -2.5E-3, 9223372036854775808 (finite, no thousands separators)
-//	bool      true, FALSE (any letter case)
-//	date      2024-03-01 (a real calendar day)
-//	datetime  2024-03-01T13:45, 2024-03-01 13:45:00.250+02:00 (T or a space; Z or an offset)
-//	time      13:45:00, 123:00:00.5 (H:MM:SS, any number of hour digits: also durations)
-//	text      anything else, and 007 or -01: numbers written with a leading zero are codes
-//
-// Mixed columns: integer and number give number, date and datetime give datetime, any
-// other mix gives text; a column with no value in the sample is text.
+// A column's type is the one all its non-blank values in the sample share, by
+// valuetype.Infer: the same rules for CSV fields and workbook cells, so the same text
+// gets the same type whatever its format (integer, number, bool, date, datetime, time
+// or text; 007 is text, a code).
 //
 // # Counting
 //

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ptransform/ptransform/internal/valuetype"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
 )
 
@@ -70,7 +71,7 @@ func TestJSONShape(t *testing.T) {
 	size := int64(10)
 	reports := []*Report{
 		{File: "a.csv", Format: "csv", Size: &size, CSVReport: &CSVReport{Delimiter: ",", Encoding: "utf-8", Compression: "none", Header: true, Rows: 1,
-			Columns: []Column{{"a", TypeInteger}}, FirstRows: [][]*string{{nil}}}},
+			Columns: []Column{{"a", valuetype.Integer}}, FirstRows: [][]*string{{nil}}}},
 		{File: "b.xlsx", Format: "xlsx", WorkbookReport: &WorkbookReport{Sheets: []xlsxfmt.SheetReport{}, SheetsNotShown: []xlsxfmt.SheetInfo{}}},
 	}
 	var b bytes.Buffer

@@ -1,138 +1,111 @@
 package inspect
 
 import (
-	"math"
-	"strconv"
+	"archive/zip"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ptransform/ptransform/internal/valuetype"
 )
 
-func TestValueType(t *testing.T) {
-	for _, tc := range []struct{ v, want string }{
-		{"", ""},
-		{"   ", ""},
-		{"0", TypeInteger},
-		{"42", TypeInteger},
-		{"-42", TypeInteger},
-		{"+42", TypeInteger},
-		{" 42 ", TypeInteger},
-		{"9223372036854775807", TypeInteger},
-		{"9223372036854775808", TypeNumber}, // beyond int64: still a number
-		{"007", TypeText},                   // a code, not a number
-		{"-01", TypeText},
-		{"0.5", TypeNumber},
-		{".5", TypeNumber},
-		{"5.", TypeNumber},
-		{"-1.5e-3", TypeNumber},
-		{"1E6", TypeNumber},
-		{"1e400", TypeText}, // overflows float64
-		{"1e", TypeText},
-		{".", TypeText},
-		{"-", TypeText},
-		{"+-1", TypeText},
-		{"1,000", TypeText},
-		{"0x1F", TypeText},
-		{"NaN", TypeText},
-		{"Inf", TypeText},
-		{"true", TypeBool},
-		{"FALSE", TypeBool},
-		{"True", TypeBool},
-		{"yes", TypeText},
-		{"2024-03-01", TypeDate},
-		{"2024-02-29", TypeDate},
-		{"2023-02-29", TypeText}, // no such day
-		{"2024-13-01", TypeText},
-		{"2024-3-1", TypeText},
-		{"2024-03-01T13:45:00", TypeDatetime},
-		{"2024-03-01 13:45", TypeDatetime},
-		{"2024-03-01T13:45:00.123", TypeDatetime},
-		{"2024-03-01T13:45:00,5", TypeDatetime},
-		{"2024-03-01T13:45:00Z", TypeDatetime},
-		{"2024-03-01T13:45:00+02:00", TypeDatetime},
-		{"2024-03-01T13:45:00-0530", TypeDatetime},
-		{"2024-03-01T13:45:00+02", TypeDatetime},
-		{"2024-03-01T24:00:00", TypeText},
-		{"2024-03-01T13:45:00.", TypeText},
-		{"2024-03-01T13:45:00+2", TypeText},
-		{"2024-03-01X13:45", TypeText},
-		{"13:45:00", TypeTime},
-		{"0:00:00.5", TypeTime},
-		{"123:59:59", TypeTime}, // a duration
-		{"13:45", TypeText},
-		{"13:60:00", TypeText},
-		{"13:45:00.", TypeText},
-		{"13:45:00x", TypeText},
-		{"Smith, J", TypeText},
+// The same text gets the same type in a CSV file and in a workbook's string cells:
+// one inference (valuetype) for every format. Each case is a column holding one value.
+func TestTypesAgreeAcrossFormats(t *testing.T) {
+	cases := []struct{ v, want string }{
+		{"42", valuetype.Integer}, {"007", valuetype.Text}, {"-01", valuetype.Text},
+		{"0.5", valuetype.Number}, {"1e3", valuetype.Number},
+		{"nan", valuetype.Text}, {"NaN", valuetype.Text}, {"Inf", valuetype.Text},
+		{"0x1p-2", valuetype.Text}, {"1_000", valuetype.Text}, {"1,000", valuetype.Text},
+		{"2024-03-01", valuetype.Date}, {"2024-13-45", valuetype.Text}, {"2023-02-29", valuetype.Text},
+		{"2024-03-01 13:45", valuetype.Datetime}, {"2024-03-01T13:45:00Z", valuetype.Datetime},
+		{"13:45:00", valuetype.Time}, {"36:15:00", valuetype.Time},
+		{"TRUE", valuetype.Bool}, {"false", valuetype.Bool}, {"yes", valuetype.Text},
+	}
+	dir := t.TempDir()
+	var header, row []string
+	var cells strings.Builder
+	for i, c := range cases {
+		header = append(header, fmt.Sprintf("c%d", i+1))
+		row = append(row, c.v)
+		cells.WriteString(`<c t="inlineStr"><is><t>` + c.v + `</t></is></c>`)
+	}
+	csvPath := filepath.Join(dir, "values.csv")
+	f, err := os.Create(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(f)
+	w.WriteAll([][]string{header, row})
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var head strings.Builder
+	for _, h := range header {
+		head.WriteString(`<c t="inlineStr"><is><t>` + h + `</t></is></c>`)
+	}
+	bookPath := writeWorkbook(t, dir, `<row r="1">`+head.String()+`</row><row r="2">`+cells.String()+`</row>`)
+
+	ctx := context.Background()
+	csvRep, err := Inspect(ctx, csvPath, Options{SampleRows: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bookRep, err := Inspect(ctx, bookPath, Options{SampleRows: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheetCols := bookRep.Sheets[0].Columns
+	if len(csvRep.Columns) != len(cases) || len(sheetCols) != len(cases) {
+		t.Fatalf("columns: csv %d, workbook %d, want %d", len(csvRep.Columns), len(sheetCols), len(cases))
+	}
+	for i, c := range cases {
+		if got := csvRep.Columns[i].Type; got != c.want {
+			t.Errorf("CSV %q: %s, want %s", c.v, got, c.want)
+		}
+		if got := sheetCols[i].Type; got != c.want {
+			t.Errorf("workbook %q: %s, want %s", c.v, got, c.want)
+		}
+	}
+}
+
+// writeWorkbook writes the smallest workbook Excel's readers accept, one sheet with
+// the given sheetData content.
+func writeWorkbook(t *testing.T, dir, sheetData string) string {
+	t.Helper()
+	path := filepath.Join(dir, "book.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for name, body := range map[string]string{
+		"[Content_Types].xml": `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
+		"_rels/.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+		"xl/workbook.xml": `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+			`<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+		"xl/worksheets/sheet1.xml": `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` + sheetData + `</sheetData></worksheet>`,
 	} {
-		if got := ValueType(tc.v); got != tc.want {
-			t.Errorf("ValueType(%q) = %q, want %q", tc.v, got, tc.want)
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(body)); err != nil {
+			t.Fatal(err)
 		}
 	}
-}
-
-func TestInferType(t *testing.T) {
-	for _, tc := range []struct {
-		values []string
-		want   string
-	}{
-		{nil, TypeText},
-		{[]string{"", " "}, TypeText},
-		{[]string{"1", "", "2"}, TypeInteger},
-		{[]string{"1", "2.5"}, TypeNumber},
-		{[]string{"2.5", "1"}, TypeNumber},
-		{[]string{"1", "x"}, TypeText},
-		{[]string{"1", "007"}, TypeText},
-		{[]string{"2024-03-01", "2024-03-01 10:00"}, TypeDatetime},
-		{[]string{"2024-03-01", "10:00:00"}, TypeText},
-		{[]string{"true", "false", ""}, TypeBool},
-		{[]string{"true", "1"}, TypeText},
-		{[]string{"10:00:00", "100:00:00"}, TypeTime},
-	} {
-		if got := InferType(tc.values); got != tc.want {
-			t.Errorf("InferType(%q) = %q, want %q", tc.values, got, tc.want)
-		}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
 	}
-}
-
-func TestUnifyIsSymmetric(t *testing.T) {
-	types := []string{"", TypeBool, TypeInteger, TypeNumber, TypeDate, TypeDatetime, TypeTime, TypeText}
-	for _, a := range types {
-		for _, b := range types {
-			if Unify(a, b) != Unify(b, a) {
-				t.Errorf("Unify(%q, %q) = %q but Unify(%q, %q) = %q", a, b, Unify(a, b), b, a, Unify(b, a))
-			}
-		}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
-}
-
-// FuzzValueType checks that a value classified as a number or an integer reads as one.
-func FuzzValueType(f *testing.F) {
-	for _, s := range []string{"1", "-0.5e3", "007", "2024-02-29", "2024-03-01T13:45:00+02:00", "1:00:00.5", "true"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		trimmed := strings.Trim(v, " \t\r\n")
-		switch ValueType(v) {
-		case TypeInteger:
-			if _, err := strconv.ParseInt(strings.TrimPrefix(trimmed, "+"), 10, 64); err != nil {
-				t.Errorf("%q classified integer: %v", v, err)
-			}
-		case TypeNumber:
-			if f, err := strconv.ParseFloat(trimmed, 64); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-				t.Errorf("%q classified number: %v", v, err)
-			}
-		case "":
-			if trimmed != "" {
-				t.Errorf("%q classified blank", v)
-			}
-		}
-	})
-}
-
-func BenchmarkValueType(b *testing.B) {
-	values := []string{"12345", "-0.25", "2024-03-01", "2024-03-01T13:45:00", "Smith, J", "true", ""}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		ValueType(values[i%len(values)])
-	}
+	return path
 }

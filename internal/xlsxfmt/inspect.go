@@ -3,9 +3,9 @@ package xlsxfmt
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ptransform/ptransform/internal/valuetype"
 )
 
 // BookReport is what `ptransform inspect` shows of a workbook. Field order is stable
@@ -28,8 +28,9 @@ type SheetReport struct {
 	Error     string         `json:"error,omitempty"`
 }
 
-// ColumnReport is one column and the type its sampled values share: integer, number,
-// date, datetime, time, bool or text (text also when the sample holds no value).
+// ColumnReport is one column and the type its sampled values share, inferred as for
+// CSV (valuetype.Infer): integer, number, date, datetime, time, bool or text (text
+// also when the sample holds no value).
 type ColumnReport struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
@@ -94,17 +95,15 @@ func (b *Book) inspectSheet(i, sampleRows int, sr *SheetReport) error {
 	if err != nil && !errors.Is(err, errEnough) {
 		return err
 	}
+	values := make([]string, len(sr.FirstRows))
 	for j, name := range s.Header {
-		typ := ""
-		for _, row := range sr.FirstRows {
+		for i, row := range sr.FirstRows {
+			values[i] = ""
 			if row[j] != nil {
-				typ = unify(typ, valueType(*row[j]))
+				values[i] = *row[j]
 			}
 		}
-		if typ == "" {
-			typ = "text"
-		}
-		sr.Columns = append(sr.Columns, ColumnReport{Name: name, Type: typ})
+		sr.Columns = append(sr.Columns, ColumnReport{Name: name, Type: valuetype.Infer(values)})
 	}
 	sr.Warnings = s.Warnings()
 	return nil
@@ -142,72 +141,4 @@ func (s *Sheet) countRows() (int, error) {
 		}
 	}
 	return last - s.dataBase(), nil
-}
-
-// valueType classifies one cell's text the way the reader writes values.
-func valueType(v string) string {
-	switch {
-	case v == "true" || v == "false":
-		return "bool"
-	case isISO(v, "0000-00-00"):
-		return "date"
-	case len(v) >= 19 && isISO(v[:19], "0000-00-00T00:00:00"):
-		return "datetime"
-	case isClock(v):
-		return "time"
-	}
-	if _, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return "integer"
-	}
-	if _, err := strconv.ParseFloat(v, 64); err == nil && v != "NaN" && v != "Inf" && v != "-Inf" {
-		return "number"
-	}
-	return "text"
-}
-
-// isISO matches v against a shape where '0' stands for any digit.
-func isISO(v, shape string) bool {
-	if len(v) != len(shape) {
-		return false
-	}
-	for i := range len(v) {
-		if shape[i] == '0' {
-			if v[i] < '0' || v[i] > '9' {
-				return false
-			}
-		} else if v[i] != shape[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// isClock matches H:MM:SS with any number of hour digits (durations) and optional
-// fractional seconds.
-func isClock(v string) bool {
-	i := 0
-	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
-		i++
-	}
-	if i == 0 || len(v) < i+6 || !isISO(v[i:i+6], ":00:00") {
-		return false
-	}
-	rest := v[i+6:]
-	if rest == "" {
-		return true
-	}
-	return len(rest) > 1 && rest[0] == '.' && isISO(rest[1:], "000"[:min(len(rest)-1, 3)])
-}
-
-// unify is the type of a column whose values have types a and b.
-func unify(a, b string) string {
-	switch {
-	case a == "" || a == b:
-		return b
-	case (a == "integer" || a == "number") && (b == "integer" || b == "number"):
-		return "number"
-	case (a == "date" || a == "datetime") && (b == "date" || b == "datetime"):
-		return "datetime"
-	}
-	return "text"
 }
