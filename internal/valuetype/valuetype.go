@@ -62,7 +62,7 @@ func Of(v string) string {
 		return Bool
 	case expr.IsDate(v):
 		return Date
-	case len(v) > 10 && expr.IsDatetime(v):
+	case expr.IsDatetime(v): // after IsDate: a bare date is a date
 		return Datetime
 	case isClock(v):
 		return Time
