@@ -117,6 +117,21 @@ func TestEmptySheetsLeftOut(t *testing.T) {
 		t.Errorf("second sheet warns %q", w)
 	}
 
+	// With a header row given too; an empty header row of a sheet holding values
+	// is still an error.
+	b1, err := Open(bk.write(t), Options{Sheets: []string{"*"}, HeaderRow: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b1.Close()
+	if sheets, err := b1.Selected(); err != nil || len(sheets) != 2 {
+		t.Errorf("--header-row 1: %v, %v", sheets, err)
+	}
+	b1.opts.HeaderRow = 3
+	if _, err := b1.Selected(); err == nil || !strings.Contains(err.Error(), "header row 3 is empty") {
+		t.Errorf("--header-row 3: error %v, want the empty header row", err)
+	}
+
 	// Only empty sheets: one of them is read (as nothing), as when named alone.
 	b2, err := Open(bk.write(t), Options{Sheets: []string{"Sheet2", "Sheet4"}})
 	if err != nil {

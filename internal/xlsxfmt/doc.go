@@ -63,8 +63,8 @@
 //
 // Sheets are chosen by name, 1-based index or glob (* = every visible worksheet,
 // hidden ones too with Options.IncludeHidden); by default the first visible
-// worksheet. Of several sheets chosen, those holding no value are left out with a
-// warning.
+// worksheet. A sheet holding no value reads as nothing (with any HeaderRow); of
+// several sheets chosen, those holding no value are left out with a warning.
 //
 // # Limits
 //

@@ -254,12 +254,13 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 		}
 		s.win = window{firstRow: win.firstRow, lastRow: win.lastRow, firstCol: win.firstCol, lastCol: win.firstCol + len(s.Header) - 1}
 	} else {
-		found := false
+		found, holdsValue := false, false
 		for {
 			ok, err := sc.next(&row)
 			if err != nil {
 				return fail(err)
 			}
+			holdsValue = holdsValue || ok && win.hasRow(row.num) && row.content
 			if !ok || row.num > win.lastRow || (b.opts.HeaderRow > 0 && row.num > b.opts.HeaderRow) {
 				break
 			}
@@ -278,7 +279,19 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 			s.Header = names
 		}
 		if len(s.Header) == 0 && b.opts.HeaderRow > 0 && !fixedCols {
-			return fail(fmt.Errorf("header row %d is empty; choose another header row, or read without a header", b.opts.HeaderRow))
+			for !holdsValue { // the rest of the sheet: a sheet holding no value reads as nothing
+				ok, err := sc.next(&row)
+				if err != nil {
+					return fail(err)
+				}
+				if !ok || row.num > win.lastRow {
+					break
+				}
+				holdsValue = win.hasRow(row.num) && row.content
+			}
+			if holdsValue {
+				return fail(fmt.Errorf("header row %d is empty; choose another header row, or read without a header", b.opts.HeaderRow))
+			}
 		}
 		if !found && fixedCols {
 			for c := win.firstCol; c <= win.lastCol; c++ {
