@@ -74,7 +74,7 @@ func TestUncalculatedWorkbook(t *testing.T) {
 		t.Errorf("rows %q", rows)
 	}
 	w := s.Warnings()
-	if len(w) != 1 || !strings.Contains(w[0], "never calculated (first: B2)") || !strings.Contains(w[0], "fullCalcOnLoad") {
+	if len(w) != 1 || !strings.Contains(w[0], "never have been calculated (first: B2)") || !strings.Contains(w[0], "fullCalcOnLoad") {
 		t.Errorf("warnings %q, want one saying B2's values were never calculated", w)
 	}
 	s, _ = read(t, path, Options{Sheets: []string{"Sheet2"}})

@@ -235,7 +235,7 @@ func (s *rowScanner) scanRow(start int, t tag, p int, row *scannedRow) (int, err
 			}
 		}
 		if inValue && j > 0 {
-			hasV = !shared || !s.shared.isEmpty(buf[p:p+j])
+			hasV = hasV || !shared || !s.shared.isEmpty(buf[p:p+j])
 		}
 		p += j
 		t, next, err := scanTag(buf, p)

@@ -485,15 +485,15 @@ func (s *Sheet) record(sc *rowScanner) {
 
 // Warnings lists what the sheet's reading left out or could not know, one line each,
 // once Split has run: the empty sheets Selected left out (on the first sheet kept),
-// formulas whose values were never calculated (a workbook saved
-// with fullCalcOnLoad), else formulas without a cached value (read as empty), and
-// values to the right of the last header column (dropped).
+// formulas whose values may never have been calculated (a workbook saved with
+// fullCalcOnLoad), else formulas without a cached value (read as empty), and values
+// to the right of the last header column (dropped).
 func (s *Sheet) Warnings() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := append([]string(nil), s.notes...)
 	if p := s.findings.formula; p.row > 0 && s.book.uncalculated {
-		w = append(w, fmt.Sprintf("%s: sheet %q: formula values were never calculated (first: %s%d): the workbook was saved asking to be recalculated when opened (fullCalcOnLoad), so formulas read as saved, often 0 or empty; open and save it in Excel or LibreOffice to calculate them",
+		w = append(w, fmt.Sprintf("%s: sheet %q: formula values may never have been calculated (first: %s%d): the workbook was saved to be recalculated on opening (fullCalcOnLoad, as xlsxwriter and openpyxl save it), so formulas read as saved, often 0 or empty; open and save it in Excel or LibreOffice to calculate them",
 			s.book.Path, s.Name, ColumnName(p.col), p.row))
 	} else if p := s.findings.formulaNoValue; p.row > 0 {
 		w = append(w, fmt.Sprintf("%s: sheet %q: formula cells without a cached value read as empty (first: %s%d); the file was saved without calculating them",
