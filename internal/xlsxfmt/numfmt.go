@@ -152,10 +152,9 @@ func classifyFormat(code string) format {
 // milliseconds within the day, so dates never go through time.Time on the hot path.
 
 const (
-	unixDaysOf1900Serial0 = -25569           // serial 0 (1900 system, after the fake leap day) is 1899-12-30
-	unixDaysOf1904Serial0 = -24107           // serial 0 in the 1904 system is 1904-01-01
-	maxSerial             = 2958465.99999999 // 9999-12-31 end of day (1900 system)
-	maxUnixDay            = 2932896          // 9999-12-31, the last day Excel shows
+	unixDaysOf1900Serial0 = -25569  // serial 0 (1900 system, after the fake leap day) is 1899-12-30
+	unixDaysOf1904Serial0 = -24107  // serial 0 in the 1904 system is 1904-01-01
+	maxUnixDay            = 2932896 // 9999-12-31, the last day Excel shows
 	msPerDay              = 86400000
 )
 
@@ -182,7 +181,13 @@ func appendSerial(dst []byte, v float64, f format, date1904 bool) ([]byte, bool)
 		dst = appendClock(dst, total%3600000, f.frac, true)
 		return dst, true
 	}
-	if v < 0 || v > maxSerial {
+	// The last serial is 9999-12-31 in the workbook's date system: 1,462 days less
+	// in the 1904 one.
+	lastSerial := int64(maxUnixDay - unixDaysOf1900Serial0)
+	if date1904 {
+		lastSerial = maxUnixDay - unixDaysOf1904Serial0
+	}
+	if v < 0 || v >= float64(lastSerial+1) {
 		return dst, false
 	}
 	days := math.Floor(v)
@@ -191,6 +196,9 @@ func appendSerial(dst []byte, v float64, f format, date1904 bool) ([]byte, bool)
 	if ms >= msPerDay {
 		d++
 		ms -= msPerDay
+	}
+	if d > lastSerial {
+		return dst, false // rounded into 10000-01-01
 	}
 	if f.class == classTime {
 		return appendClock(dst, int64(ms), f.frac, false), true
@@ -211,9 +219,6 @@ func appendSerial(dst []byte, v float64, f format, date1904 bool) ([]byte, bool)
 		unixDays = d + unixDaysOf1900Serial0 + 1
 	default:
 		unixDays = d + unixDaysOf1900Serial0
-	}
-	if unixDays > maxUnixDay {
-		return dst, false // past 9999-12-31 after the 1904 shift or the rounding
 	}
 	return appendDayTime(dst, unixDays, int64(ms), f), true
 }

@@ -88,6 +88,9 @@ func TestAppendSerial(t *testing.T) {
 		{2957004, date, true, "", false},
 		{2958465, dt, true, "", false},
 		{2958465.99999999, dt, false, "", false}, // rounds into 10000-01-01
+		{2958465.5, tm, false, "12:00:00", true},
+		{2957003.5, tm, true, "12:00:00", true},
+		{2957004.5, tm, true, "", false}, // a time format shows #### past the last day too
 		{2.51 / 86400, format{class: classDuration, frac: 3}, false, "0:00:02.510", true},
 	} {
 		got, ok := appendSerial(nil, tc.v, tc.f, tc.d1904)
