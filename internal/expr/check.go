@@ -531,54 +531,79 @@ func (c *checker) arith(a *ast, l, r *node) (*node, error) {
 	return c.strict(a.pos, t, k.name, k.fn, l, r)
 }
 
-// compareType is the type both sides of a comparison are read as: text against text
-// compares as strings; a text cell against a number, date or bool is read as one.
-func (c *checker) compareType(pos int, op string, l, r *node) (Type, error) {
+// compareTypes are the types the two sides of a comparison are read as. Two texts stay
+// text: compareText orders them per value (as numbers, dates, or text). A text cell
+// against a number, date or bool is read as one: as a number it is a float, and against
+// a date it is a datetime, so a cell with a time of day compares with the date's
+// midnight. A date against a datetime is that midnight too. An int against a float is
+// compared exactly, keeping each its type, unless the int is a constant a float holds
+// exactly, which then compares as a float at no cost.
+func (c *checker) compareTypes(pos int, l, r *node) (Type, Type, error) {
 	lt, rt := l.typ, r.typ
 	switch {
 	case lt == TypeNull || rt == TypeNull:
-		return TypeNull, nil
+		return TypeNull, TypeNull, nil
 	case lt.isStringy() && rt.isStringy():
-		return TypeString, nil
-	case lt == TypeText || rt == TypeText:
-		// A cell against a typed value reads as that type; as a number it is a float.
-		t := lt
-		if lt == TypeText {
-			t = rt
-		}
-		if t == TypeInt {
-			t = TypeFloat
-		}
-		return t, nil
+		return TypeString, TypeString, nil
+	case lt == TypeText:
+		lt = cellReadBeside(rt)
+	case rt == TypeText:
+		rt = cellReadBeside(lt)
 	}
 	switch {
 	case lt == rt:
-		return lt, nil
+		return lt, rt, nil
 	case lt.isNumber() && rt.isNumber():
-		return TypeFloat, nil
+		if isExactFloat(l) {
+			lt = TypeFloat
+		}
+		if isExactFloat(r) {
+			rt = TypeFloat
+		}
+		return lt, rt, nil
 	case (lt == TypeDate || lt == TypeTimestamp) && (rt == TypeDate || rt == TypeTimestamp):
-		return TypeTimestamp, nil
+		return TypeTimestamp, TypeTimestamp, nil
 	}
-	return 0, c.errAt(pos, "cannot compare %s with %s%s", describe(l), describe(r), conversionHint(TypeString, lt))
+	return 0, 0, c.errAt(pos, "cannot compare %s with %s%s", describe(l), describe(r), conversionHint(TypeString, lt))
+}
+
+// cellReadBeside is the type a text cell is read as beside a value of type t.
+func cellReadBeside(t Type) Type {
+	switch t {
+	case TypeInt:
+		return TypeFloat
+	case TypeDate:
+		return TypeTimestamp
+	}
+	return t
+}
+
+// isExactFloat reports whether n is an int constant that a float64 holds exactly.
+func isExactFloat(n *node) bool {
+	if n.op != opConst || n.typ != TypeInt || !n.konst.valid(0) {
+		return false
+	}
+	i := n.konst.i64[0]
+	return i >= -1<<53 && i <= 1<<53
 }
 
 func (c *checker) compare(pos int, op string, l, r *node) (*node, error) {
-	t, err := c.compareType(pos, op, l, r)
+	lt, rt, err := c.compareTypes(pos, l, r)
 	if err != nil {
 		return nil, err
 	}
-	if t == TypeNull {
+	if lt == TypeNull {
 		return c.konst(TypeBool, nullVec(TypeBool), pos), nil
 	}
-	if l, err = c.coerce(l, t); err != nil {
+	if l, err = c.coerce(l, lt); err != nil {
 		return nil, err
 	}
-	if r, err = c.coerce(r, t); err != nil {
+	if r, err = c.coerce(r, rt); err != nil {
 		return nil, err
 	}
-	k, ok := compareKernels[binKey{op, storageOf(t)}]
-	if !ok || t == TypeBool && op != "==" && op != "!=" {
-		return nil, c.errAt(pos, "cannot order %s values with %s", t, op)
+	k, ok := compareKernels[cmpKey{op, storageOf(lt), storageOf(rt)}]
+	if !ok {
+		return nil, c.errAt(pos, "cannot order %s values with %s", lt, op)
 	}
 	return c.strict(pos, TypeBool, k.name, k.fn, l, r)
 }

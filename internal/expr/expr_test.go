@@ -283,3 +283,42 @@ func TestRecycle(t *testing.T) {
 		t.Errorf("ids after recycling %v, want %s", got, wantIDs)
 	}
 }
+
+// Issue 14: text values compare as numbers where both read as numbers, as datetimes
+// where both read as dates, else as text; ints and floats compare exactly; datetime
+// cells compare with dates as their midnight.
+func TestComparisonRules(t *testing.T) {
+	cols := []string{"a", "b"}
+	tests := []struct{ expr, a, b, want string }{
+		{"a > b", "9", "10", "false"},
+		{"a > b", "10", "9", "true"},
+		{"a > b", "100", "20", "true"},
+		{"a == b", "1", "1.0", "true"},
+		{"a == b", " 7 ", "7", "true"},
+		{"a == b", "9007199254740993", "9007199254740992", "false"},
+		{"a > b", "9007199254740993", "9007199254740992.0", "true"},
+		{"a < b", "2024-03-01", "2024-03-01 00:00:01", "true"},
+		{"a == b", "2024-03-01", "2024-03-01T00:00:00Z", "true"},
+		{"a < b", "10", "9x", "true"},
+		{"a < b", "abc", "abd", "true"},
+		{"a in ['1.0', '3']", "1", "", "true"},
+		{"a in [b, '3']", "1e2", "100", "true"},
+		{"max(a, b)", "9", "10", "10"},
+		{"min(a, b)", "2.50", "10", "2.50"},
+		{"max(a, b)", "abc", "10", "abc"},
+		{"9007199254740993 == 9007199254740992.0", "", "", "false"},
+		{"9007199254740993 > 9007199254740992.0", "", "", "true"},
+		{"9223372036854775807 < 9223372036854775808.0", "", "", "true"},
+		{"int(a) == 0.5", "0", "", "false"},
+		{"int(a) < 0.5", "0", "", "true"},
+		{"a >= date('2024-03-01')", "2024-03-01T13:45:00", "", "true"},
+		{"a < date('2024-03-02')", "2024-03-01T13:45:00", "", "true"},
+		{"date(a) == datetime(b)", "2024-03-01", "2024-03-01 00:00", "true"},
+	}
+	for _, tc := range tests {
+		got, err := evalRow(t, tc.expr, cols, []string{tc.a, tc.b})
+		if err != nil || got != tc.want {
+			t.Errorf("%s with a=%q b=%q: got %q, %v; want %s", tc.expr, tc.a, tc.b, got, err, tc.want)
+		}
+	}
+}

@@ -739,16 +739,14 @@ func checkPow(c *checker, a *ast, args []*node) (*node, error) {
 }
 
 // minMax: the smallest (sign -1) or largest of its arguments, compared as the type they
-// unify to; null if any is null.
+// unify to; null if any is null. Texts are ordered as comparisons order them
+// (compareText: as numbers where both read as numbers, ...), and the result is the
+// winning text as written.
 func minMax(name string, sign int) func(c *checker, a *ast, args []*node) (*node, error) {
 	return func(c *checker, a *ast, args []*node) (*node, error) {
 		t, err := c.unify(args, a.args)
 		if err != nil {
 			return nil, err
-		}
-		if t == TypeText {
-			// Cells compare as numbers here: max(a, b) of columns means the larger amount.
-			t = TypeFloat
 		}
 		if t == TypeBool || t == TypeNull {
 			return nil, c.errAt(a.pos, "%s needs numbers, text or dates", name)
@@ -759,19 +757,20 @@ func minMax(name string, sign int) func(c *checker, a *ast, args []*node) (*node
 			}
 		}
 		var k kernel
+		kind := storageOf(t).String()
 		switch storageOf(t) {
 		case TypeInt:
 			k = extremum(func(v *vec) []int64 { return v.i64 }, sign)
 		case TypeFloat:
 			k = extremum(func(v *vec) []float64 { return v.f64 }, sign)
 		default:
-			k = extremum(func(v *vec) []string { return v.s }, sign)
+			k, kind = textExtremum(sign), "text"
 		}
-		return c.strict(a.pos, t, name+"_"+storageOf(t).String(), k, args...)
+		return c.strict(a.pos, t, name+"_"+kind, k, args...)
 	}
 }
 
-func extremum[T int64 | float64 | string](get func(*vec) []T, sign int) kernel {
+func extremum[T int64 | float64](get func(*vec) []T, sign int) kernel {
 	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
 		r := get(out)
 		copy(r, get(args[0]))
@@ -779,6 +778,21 @@ func extremum[T int64 | float64 | string](get func(*vec) []T, sign int) kernel {
 			x := get(a)[:len(r)]
 			for i := range r {
 				if sign < 0 && x[i] < r[i] || sign > 0 && x[i] > r[i] {
+					r[i] = x[i]
+				}
+			}
+		}
+	}
+}
+
+func textExtremum(sign int) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		r := out.s
+		copy(r, args[0].s)
+		for _, a := range args[1:] {
+			x := a.s[:len(r)]
+			for i := range r {
+				if compareText(x[i], r[i])*sign > 0 {
 					r[i] = x[i]
 				}
 			}

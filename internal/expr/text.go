@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"cmp"
 	"math"
 	"strconv"
 	"strings"
@@ -390,4 +391,62 @@ func thousandsGrouped(s string) bool {
 		}
 	}
 	return true
+}
+
+// compareText is the one order of text values, used by comparisons, in [...], min()
+// and max(): two texts that both read as numbers compare as numbers; else two that both
+// read as ISO dates or datetimes compare as datetimes (a date is its midnight); else
+// they compare as text, byte by byte. Each pair is decided from its own values, so no
+// other row, and no chunk boundary, changes a result. It returns -1, 0 or 1.
+func compareText(a, b string) int {
+	if a == b {
+		return 0 // equal text is equal read any way
+	}
+	// Numbers and dates start with a digit, a sign, a point or a space: a letter first
+	// (most text) is decided as text without trying either.
+	if len(a) > 0 && len(b) > 0 && a[0] <= '9' && b[0] <= '9' {
+		if fa, st := parseNumber(a); st == parsedOK {
+			if fb, st := parseNumber(b); st == parsedOK {
+				return compareNumberTexts(a, fa, b, fb)
+			}
+		}
+		if da, st, _ := parseISODatetime(a); st == parsedOK {
+			if db, st, _ := parseISODatetime(b); st == parsedOK {
+				return cmp.Compare(da, db)
+			}
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+// compareNumberTexts orders two numbers read from text as fa and fb. Integers beyond
+// 2^53, which floats cannot tell apart, compare exactly.
+func compareNumberTexts(a string, fa float64, b string, fb float64) int {
+	if fa != fb || math.Abs(fa) < 1<<53 {
+		return cmp.Compare(fa, fb)
+	}
+	ia, aInt := parseWholeText(a)
+	ib, bInt := parseWholeText(b)
+	switch {
+	case aInt && bInt:
+		return cmp.Compare(ia, ib)
+	case aInt:
+		return compareIntFloat(ia, fb)
+	case bInt:
+		return -compareIntFloat(ib, fa)
+	}
+	return 0
+}
+
+// parseWholeText reads integer text (an optional sign and digits) as an int64.
+func parseWholeText(s string) (int64, bool) {
+	s = trimSpaces(s)
+	if strings.HasPrefix(s, "+") {
+		s = s[1:]
+		if strings.HasPrefix(s, "-") {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil
 }
