@@ -143,9 +143,18 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 			if root.typ == TypeNull {
 				root = c.konst(TypeString, nullVec(TypeString), root.pos)
 			}
+			// A target names a column as a reference does: PRICE = PRICE * 2 replaces
+			// price; a name no column matches makes a new one.
+			target, err := matchName(a.target, p.outCols)
+			if err != nil {
+				return nil, fmt.Errorf("--expr %s = …: %w; write the column's exact name", a.target, err)
+			}
+			if target == "" {
+				target = a.target
+			}
 			k := len(c.assigned)
-			c.assigned = append(c.assigned, compiledAssign{target: a.target, src: text, root: root})
-			if i := indexOf(p.outCols, a.target); i >= 0 {
+			c.assigned = append(c.assigned, compiledAssign{target: target, src: text, root: root})
+			if i := indexOf(p.outCols, target); i >= 0 {
 				p.outFrom[i] = -1 - k
 			} else {
 				p.outCols = append(p.outCols, a.target)
@@ -175,6 +184,28 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 	p.slots = c.slots
 	p.buildNames, p.buildFrom = p.outCols, p.outFrom
 	return p, nil
+}
+
+// matchName finds the column a name means among names: the name itself, else the one
+// name equal to it ignoring letter case and surrounding spaces. It returns "" when no
+// name matches, and an error when several do.
+func matchName(name string, names []string) (string, error) {
+	if indexOf(names, name) >= 0 {
+		return name, nil
+	}
+	var found []string
+	for _, h := range names {
+		if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) && indexOf(found, h) < 0 {
+			found = append(found, h)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("column %q is ambiguous: it matches %q and %q", name, found[0], found[1])
 }
 
 func indexOf(list []string, s string) int {
@@ -265,9 +296,9 @@ func (c *checker) checkAll(list []*ast) ([]*node, error) {
 	return out, nil
 }
 
-// column resolves a name: row context names first (unless back-quoted), then the
-// latest assignment of that name, then the input header exactly, then the header
-// ignoring case and surrounding spaces when that match is unique.
+// column resolves a name: row context names first (unless back-quoted), then among the
+// input header and the assigned names, exactly, else ignoring case and surrounding
+// spaces when that match is unique; an assigned name means its latest assignment.
 func (c *checker) column(a *ast) (*node, error) {
 	name := a.text
 	if !a.quoted {
@@ -280,31 +311,21 @@ func (c *checker) column(a *ast) (*node, error) {
 			return c.shared(memoKey{kind: opSheet}, func() *node { return &node{op: opSheet, typ: TypeString, pos: a.pos} }), nil
 		}
 	}
+	match, err := matchName(name, c.knownNames())
+	if err != nil {
+		return nil, err
+	}
+	if match == "" {
+		return nil, unknownColumn(name, c.knownNames())
+	}
 	for k := len(c.assigned) - 1; k >= 0; k-- {
-		if c.assigned[k].target == name {
+		if c.assigned[k].target == match {
 			return c.assignedRef(k, a.pos), nil
 		}
 	}
-	idx := indexOf(c.input, name)
-	if idx >= 0 {
-		if j := indexOf(c.input[idx+1:], name); j >= 0 {
-			return nil, fmt.Errorf("column %q appears more than once in the header", name)
-		}
-	} else {
-		var found []int
-		for i, h := range c.input {
-			if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) {
-				found = append(found, i)
-			}
-		}
-		switch len(found) {
-		case 0:
-			return nil, unknownColumn(name, c.knownNames())
-		case 1:
-			idx = found[0]
-		default:
-			return nil, fmt.Errorf("column %q is ambiguous: it matches %q and %q", name, c.input[found[0]], c.input[found[1]])
-		}
+	idx := indexOf(c.input, match)
+	if j := indexOf(c.input[idx+1:], match); j >= 0 {
+		return nil, fmt.Errorf("column %q appears more than once in the header", match)
 	}
 	return c.shared(memoKey{kind: opInput, col: idx}, func() *node {
 		return &node{op: opInput, typ: TypeText, pos: a.pos, col: idx, name: c.input[idx]}

@@ -322,3 +322,27 @@ func TestComparisonRules(t *testing.T) {
 		}
 	}
 }
+
+// Issue 14: an assignment target matches columns as a reference does, so PRICE = ...
+// replaces price, and later references see the new values whatever their case.
+func TestAssignmentTargetMatching(t *testing.T) {
+	cols := []string{"price", "ID", "Id"}
+	p, err := Compile([]string{"PRICE = PRICE * 2; total = Price + 1; Total = TOTAL * 10"}, nil, cols, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Columns(), ","); got != "price,ID,Id,total" {
+		t.Fatalf("columns %s", got)
+	}
+	out, _, err := p.NewEvaluator().Apply(makeChunk(cols, [][]string{{"2.5", "1", "2"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := columnTexts(t, out, "price")[0] + " " + columnTexts(t, out, "total")[0]; got != "5 60" {
+		t.Errorf("price total = %s, want 5 60", got)
+	}
+	_, err = Compile([]string{"id = 1"}, nil, cols, Options{})
+	if err == nil || !strings.Contains(err.Error(), `column "id" is ambiguous: it matches "ID" and "Id"`) {
+		t.Errorf("ambiguous target: %v", err)
+	}
+}

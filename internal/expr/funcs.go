@@ -1021,28 +1021,34 @@ func (c *checker) unit(a *ast, args []*node, k int) (dateUnit, error) {
 }
 
 // date_add(d, n, unit): a date stays a date for day, week, month and year; anything
-// else (or a time unit) gives a datetime.
+// else (or a time unit) gives a datetime. A text cell's kind is known only per value, so
+// with those units a text gives text: a date's text for a date, a datetime's for a
+// datetime.
 func checkDateAdd(c *checker, a *ast, args []*node) (*node, error) {
 	u, err := c.unit(a, args, 2)
 	if err != nil {
 		return nil, err
 	}
-	t := TypeTimestamp
 	x := args[0]
-	if !u.isTime() && (x.typ == TypeDate || x.typ == TypeText || x.typ == TypeString) {
-		t = TypeDate
-	}
 	if x.typ == TypeString {
 		x = withType(c, x)
 	}
 	if x.typ != TypeNull && x.typ != TypeText && x.typ != TypeDate && x.typ != TypeTimestamp {
 		return nil, c.errAt(x.pos, "date_add needs a date, got %s", describe(x))
 	}
-	if x, err = c.coerce(x, t); err != nil {
-		return nil, err
-	}
 	n, err := c.arg(a, args, 1, TypeInt)
 	if err != nil {
+		return nil, err
+	}
+	if x.typ == TypeText && !u.isTime() {
+		return c.addFold(&node{op: opStrict, typ: TypeText, pos: a.pos, args: []*node{x, n}, unit: u, kname: "date_add_text", name: x.name,
+			kernel: kDateAddText})
+	}
+	t := TypeTimestamp
+	if !u.isTime() && x.typ == TypeDate {
+		t = TypeDate
+	}
+	if x, err = c.coerce(x, t); err != nil {
 		return nil, err
 	}
 	return c.addFold(&node{op: opStrict, typ: t, pos: a.pos, args: []*node{x, n}, unit: u, kname: "date_add",
@@ -1058,7 +1064,7 @@ func checkDateAdd(c *checker, a *ast, args []*node) (*node, error) {
 				}
 				r, ok := dateAdd(m, k[i], n.unit)
 				if !ok {
-					out.fail(i, "", "", "date out of range (years 1 to 9999)")
+					out.fail(i, "", "", msgDateRange)
 					continue
 				}
 				if n.typ == TypeDate {
@@ -1067,6 +1073,40 @@ func checkDateAdd(c *checker, a *ast, args []*node) (*node, error) {
 				out.i64[i] = r
 			}
 		}})
+}
+
+const msgDateRange = "date out of range (years 1 to 9999)"
+
+// kDateAddText is date_add of a text cell by days or longer: each value is read as an
+// ISO date or datetime and written back as the same kind.
+func kDateAddText(ev *Evaluator, n *node, args []*vec, out *vec) {
+	in, k := args[0].s, args[1].i64
+	for i := range out.s {
+		if !out.valid(i) {
+			continue
+		}
+		m, st, msg := parseISODatetime(in[i])
+		switch st {
+		case parsedBlank:
+			out.setNull(i)
+			continue
+		case parsedBad:
+			out.fail(i, n.name, in[i], msg)
+			continue
+		}
+		r, ok := dateAdd(m, k[i], n.unit)
+		if !ok {
+			out.fail(i, "", "", msgDateRange)
+			continue
+		}
+		start := len(ev.arena.buf)
+		if len(trimSpaces(in[i])) == len("2024-01-31") {
+			ev.arena.buf = appendDate(ev.arena.buf, floorDiv(r, microsPerDay))
+		} else {
+			ev.arena.buf = table.AppendTimestamp(ev.arena.buf, r)
+		}
+		out.s[i] = ev.arena.keep(start)
+	}
 }
 
 func checkDateDiff(c *checker, a *ast, args []*node) (*node, error) {
