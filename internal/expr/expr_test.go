@@ -346,3 +346,21 @@ func TestAssignmentTargetMatching(t *testing.T) {
 		t.Errorf("ambiguous target: %v", err)
 	}
 }
+
+// Issue 14: a cell where an integer is needed must hold a whole number.
+func TestWholeNumberArguments(t *testing.T) {
+	cols := []string{"code", "n"}
+	tests := []struct{ n, want string }{
+		{"2", "B-1"}, {"2.0", "B-1"}, {" 2 ", "B-1"}, {"2.50", `value "2.50": not a whole number`},
+		{"x", `value "x": not a number`}, {"1e30", "out of the integer range"},
+	}
+	for _, tc := range tests {
+		got, err := evalRow(t, "substr(code, n)", cols, []string{"AB-1", tc.n})
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("substr(code, %q) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

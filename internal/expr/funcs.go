@@ -120,6 +120,13 @@ func (c *checker) arg(call *ast, args []*node, k int, t Type) (*node, error) {
 	if (t == TypeInt || t == TypeFloat) && n.typ == TypeString {
 		return nil, c.errAt(n.pos, "%s needs a number for argument %d, got %s; convert with number(x)", call.text, k+1, describe(n))
 	}
+	if t == TypeInt && n.typ == TypeText {
+		// Where an integer is needed a cell must hold one: 2.50 is an error, not 2, as
+		// the literal 2.5 is (int(x) truncates on purpose).
+		return c.shared(memoKey{op: "whole_from_text", arg: n}, func() *node {
+			return &node{op: opStrict, typ: TypeInt, pos: n.pos, args: []*node{n}, kname: "whole_from_text", kernel: kTextToWhole, name: n.name}
+		}), nil
+	}
 	return c.coerce(n, t)
 }
 

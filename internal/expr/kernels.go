@@ -458,6 +458,36 @@ func kTextToInt(ev *Evaluator, n *node, args []*vec, out *vec) {
 	}
 }
 
+// kTextToWhole reads cells where an integer is needed (a position, a count): integer
+// text, or a number with no fraction (2.0, 1e3); 2.50 is an error, never truncated.
+func kTextToWhole(ev *Evaluator, n *node, args []*vec, out *vec) {
+	s, r := args[0].s, out.i64
+	for i := range r {
+		if !out.valid(i) {
+			continue
+		}
+		if v, ok := parseWholeText(s[i]); ok {
+			r[i] = v
+			continue
+		}
+		f, st := parseNumber(s[i])
+		switch {
+		case st == parsedBlank:
+			out.setNull(i)
+		case st != parsedOK:
+			out.fail(i, n.name, s[i], "not a number")
+		case f != math.Trunc(f):
+			out.fail(i, n.name, s[i], "not a whole number (an integer is needed here: int(x) truncates, int(round(x)) rounds)")
+		default:
+			v, st, msg := floatToInt(f)
+			if st != parsedOK {
+				out.fail(i, n.name, s[i], msg)
+			}
+			r[i] = v
+		}
+	}
+}
+
 func kTextToBool(ev *Evaluator, n *node, args []*vec, out *vec) {
 	s, r := args[0].s, out.b
 	for i := range r {
