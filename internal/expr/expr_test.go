@@ -364,3 +364,32 @@ func TestWholeNumberArguments(t *testing.T) {
 		}
 	}
 }
+
+// Issue 14: dates outside years 1 to 9999, short %Y years and day of year 0 are errors.
+func TestDateRange(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{`date("01/02/24", "%d/%m/%Y")`, "does not match the layout"},
+		{`date("01/02/2024", "%d/%m/%Y")`, "2024-02-01"},
+		{`date("01/02/24", "%d/%m/%y")`, "2024-02-01"},
+		{`date("0000-01-01")`, "not a valid date"},
+		{`date("0000-01-01", "%Y-%m-%d")`, "does not match the layout"},
+		{`datetime("0001-01-01T00:30:00+01:00")`, "not a valid datetime"},
+		{`datetime("0001-01-01T00:30:00-01:00")`, "0001-01-01T01:30:00"},
+		{`datetime("9999-12-31T23:30:00-01:00")`, "not a valid datetime"},
+		{`date("000/2024", "%j/%Y")`, "does not match the layout"},
+		{`date("001/2024", "%j/%Y")`, "2024-01-01"},
+		{`date("366/2023", "%j/%Y")`, "does not match the layout"},
+		{`date_add(date("9999-12-31"), 1, "day")`, "date out of range"},
+		{`date_add(date("0001-01-01"), -1, "day")`, "date out of range"},
+		{`date("2024-02-30")`, `"2024-02-30": not a valid date`},
+	}
+	for _, tc := range tests {
+		got, err := evalRow(t, tc.expr, []string{"a"}, []string{"x"})
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}

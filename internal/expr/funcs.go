@@ -937,11 +937,7 @@ func checkDate(want Type) func(c *checker, a *ast, args []*node) (*node, error) 
 				}, x)
 			case x.typ.isStringy() && want == TypeDate:
 				// Explicitly asked for a date, a datetime's text gives its day.
-				ts, err := c.coerce(withType(c, x), TypeTimestamp)
-				if err != nil {
-					return nil, err
-				}
-				return checkDate(TypeDate)(c, a, []*node{ts})
+				return c.strict(a.pos, TypeDate, "date_of_text", kDateOfText, withType(c, x))
 			case x.typ.isStringy():
 				return c.coerce(withType(c, x), want)
 			}
@@ -982,6 +978,25 @@ func checkDate(want Type) func(c *checker, a *ast, args []*node) (*node, error) 
 					}
 				}
 			}})
+	}
+}
+
+// kDateOfText is date(x) of text: the day of an ISO date or datetime.
+func kDateOfText(ev *Evaluator, n *node, args []*vec, out *vec) {
+	in := args[0].s
+	for i := range out.i64 {
+		if !out.valid(i) {
+			continue
+		}
+		m, st, _ := parseISODatetime(in[i])
+		switch st {
+		case parsedOK:
+			out.i64[i] = floorDiv(m, microsPerDay)
+		case parsedBlank:
+			out.setNull(i)
+		default:
+			out.fail(i, n.args[0].name, in[i], msgDate)
+		}
 	}
 }
 
