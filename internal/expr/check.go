@@ -173,7 +173,7 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 			return nil, err
 		}
 		if root.typ != TypeBool && root.typ != TypeNull && root.typ != TypeText {
-			return nil, c.errAt(x.pos, "--where needs a true/false condition, got %s", describe(root))
+			return nil, c.errAt(x.pos, "a filter needs a true/false condition, got %s", describe(root))
 		}
 		if root, err = c.coerce(root, TypeBool); err != nil {
 			return nil, err

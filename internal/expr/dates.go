@@ -267,7 +267,6 @@ var unitMicros = [...]int64{unitSecond: 1e6, unitMinute: 60e6, unitHour: 3600e6,
 
 func (u dateUnit) isTime() bool { return u <= unitHour }
 
-
 // addMonths adds n months to a datetime, clamping the day to the target month's last
 // (2024-01-31 + 1 month = 2024-02-29), as spreadsheets and SQL do.
 func addMonths(micros, n int64) (int64, bool) {

@@ -26,7 +26,7 @@ func TestCompileErrors(t *testing.T) {
 		{[]string{"x = upper(1)"}, nil, "--expr: upper needs text for argument 1, got a int literal; convert with str(x)\n  x = upper(1)\n            ^"},
 		{[]string{"x = uper(price)"}, nil, "--expr: unknown function uper (did you mean upper?)\n  x = uper(price)\n      ^"},
 		{[]string{"x = substr(price)"}, nil, "--expr: substr takes 2 or 3 arguments, got 1\n  x = substr(price)\n      ^"},
-		{nil, []string{"price * 2"}, "--where: --where needs a true/false condition, got a float value\n  price * 2\n        ^"},
+		{nil, []string{"price * 2"}, "--where: a filter needs a true/false condition, got a float value\n  price * 2\n        ^"},
 		{[]string{"x = 'abc"}, nil, "--expr: unterminated string\n  x = 'abc\n      ^"},
 		{[]string{"x = 1 +\n  (2 * )"}, nil, "--expr: expected a value, found \")\"\n    (2 * )\n         ^"},
 		{[]string{"x = `Unit Price` + 1; y = x ~ 'é' + 1"}, nil, "--expr: + does not join strings; use ~ or concat(): a ~ b\n  x = `Unit Price` + 1; y = x ~ 'é' + 1\n                                ^"},
@@ -34,6 +34,13 @@ func TestCompileErrors(t *testing.T) {
 		{[]string{"x = matches(price, '[')"}, nil, "--expr: bad regular expression: missing closing ]: `[`\n  x = matches(price, '[')\n                     ^"},
 		{[]string{"x = 1e999"}, nil, "--expr: number 1e999 is out of range\n  x = 1e999\n      ^"},
 		{[]string{"price"}, nil, "--expr: expected \"=\" after the column name, found end of expression\n  price\n       ^"},
+		{[]string{"x = length(price)"}, nil, "--expr: unknown function length (did you mean len?)\n  x = length(price)\n      ^"},
+		{[]string{"x = IFNULL(price, 0)"}, nil, "--expr: unknown function IFNULL (did you mean coalesce, or the ?? operator?)\n  x = IFNULL(price, 0)\n      ^"},
+		{[]string{"x = PRIC * 2"}, nil, `unknown column "PRIC" (did you mean "price"?)`},
+		{[]string{"x = substring(price, 1)"}, nil, "--expr: unknown function substring (did you mean substr?)\n  x = substring(price, 1)\n      ^"},
+		{[]string{"x =\tqty * * 2"}, nil, "--expr: expected a value, found \"*\"\n  x =\tqty * * 2\n     \t      ^"},
+		{[]string{"x = '价格' ~ * 2"}, nil, "--expr: expected a value, found \"*\"\n  x = '价格' ~ * 2\n               ^"},
+		{[]string{"x = 'e\u0301' ~ * 2"}, nil, "--expr: expected a value, found \"*\"\n  x = 'e\u0301' ~ * 2\n            ^"},
 	}
 	for _, tc := range tests {
 		_, err := Compile(tc.exprs, tc.wheres, cols, Options{})

@@ -74,6 +74,15 @@ var functions = map[string]funcDef{
 	"now":         {0, 0, checkNow},
 }
 
+// otherNames are what other languages call some of our functions, too far from ours
+// for Suggest's edit distance to find them.
+var otherNames = map[string]string{
+	"length": "len", "strlen": "len", "char_length": "len",
+	"ifnull": "coalesce, or the ?? operator", "nvl": "coalesce, or the ?? operator",
+	"ucase": "upper", "lcase": "lower", "regexp_like": "matches",
+	"strptime": "date or datetime with a layout", "strftime": "format_date", "to_char": "str or format_date",
+}
+
 func (c *checker) call(a *ast) (*node, error) {
 	def, ok := functions[a.text]
 	if !ok {
@@ -82,6 +91,9 @@ func (c *checker) call(a *ast) (*node, error) {
 			names = append(names, name)
 		}
 		sort.Strings(names)
+		if ours, ok := otherNames[strings.ToLower(a.text)]; ok {
+			return nil, c.errAt(a.pos, "unknown function %s (did you mean %s?)", a.text, ours)
+		}
 		if best := table.Suggest(a.text, names); best != "" {
 			return nil, c.errAt(a.pos, "unknown function %s (did you mean %s?)", a.text, best)
 		}
