@@ -400,3 +400,21 @@ func TestDateRange(t *testing.T) {
 		}
 	}
 }
+
+// Issue 14: upper and lower use Unicode's full case mapping.
+func TestFullCaseMapping(t *testing.T) {
+	for expr, want := range map[string]string{
+		`upper("Straße")`:     "STRASSE",
+		`lower("ΟΔΟΣ")`:       "οδος",
+		`lower("ΣΟΦΟΣ ΟΔΟΣ")`: "σοφος οδος",
+		`upper("ﬁne")`:        "FINE",
+		`upper("émile")`:      "ÉMILE",
+		`lower("ÉMILE")`:      "émile",
+		`upper("abc")`:        "ABC",
+	} {
+		got, err := evalRow(t, expr, []string{"a"}, []string{"x"})
+		if err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", expr, got, err, want)
+		}
+	}
+}

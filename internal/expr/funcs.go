@@ -5,10 +5,13 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/ptransform/ptransform/internal/table"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 )
 
 // funcDef type-checks one call: it coerces the arguments and picks the kernel.
@@ -201,7 +204,7 @@ func strFunc(name string, k kernel) func(c *checker, a *ast, args []*node) (*nod
 func appendUpper(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return append(dst, strings.ToUpper(s)...)
+			return append(dst, fullCase(s, strings.ToUpper, &upperCasers)...)
 		}
 	}
 	for i := 0; i < len(s); i++ {
@@ -217,7 +220,7 @@ func appendUpper(dst []byte, s string) []byte {
 func appendLower(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return append(dst, strings.ToLower(s)...)
+			return append(dst, fullCase(s, strings.ToLower, &lowerCasers)...)
 		}
 	}
 	for i := 0; i < len(s); i++ {
@@ -228,6 +231,41 @@ func appendLower(dst []byte, s string) []byte {
 		dst = append(dst, c)
 	}
 	return dst
+}
+
+// Casers apply Unicode's full case mapping (SpecialCasing: ß → SS, a final Σ → ς); a
+// Caser keeps state, so each worker takes its own from the pool.
+var (
+	upperCasers = sync.Pool{New: func() any { c := cases.Upper(language.Und); return &c }}
+	lowerCasers = sync.Pool{New: func() any { c := cases.Lower(language.Und); return &c }}
+)
+
+// fullCase changes the case of s as Unicode's full mapping does. The strings package
+// maps one rune to one rune, which is the full mapping except for a few letters; those
+// take the slower Caser (about 7 times the cost per string).
+func fullCase(s string, simple func(string) string, casers *sync.Pool) string {
+	if !needsFullCase(s) {
+		return simple(s)
+	}
+	c := casers.Get().(*cases.Caser)
+	defer casers.Put(c)
+	return c.String(s)
+}
+
+// needsFullCase reports whether s holds a letter whose case mapping is not one rune
+// for one rune, or depends on its neighbours: ß, dotted İ, ŉ, ǰ, Greek sigma and
+// letters with diacritics or iota subscript, Armenian և, ẖ–ẚ, Latin and Armenian
+// ligatures.
+func needsFullCase(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0xDF:
+		case r == 0xDF, r == 0x130, r == 0x149, r == 0x1F0, r == 0x390, r == 0x3B0, r == 0x3A3, r == 0x587,
+			r >= 0x1E96 && r <= 0x1E9A, r >= 0x1F00 && r <= 0x1FFF, r >= 0xFB00 && r <= 0xFB17:
+			return true
+		}
+	}
+	return false
 }
 
 // trimFunc: trim(s) removes white space; trim(s, chars) removes any of chars.
