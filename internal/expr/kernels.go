@@ -74,8 +74,8 @@ var compareKernels = map[cmpKey]namedKernel{
 	{"<=", TypeFloat, TypeInt}:     {"le_float_int", floatIntCompare(relLe)},
 	{">", TypeFloat, TypeInt}:      {"gt_float_int", floatIntCompare(relGt)},
 	{">=", TypeFloat, TypeInt}:     {"ge_float_int", floatIntCompare(relGe)},
-	{"==", TypeString, TypeString}: {"eq_text", textCompare(relEq)},
-	{"!=", TypeString, TypeString}: {"ne_text", textCompare(relNe)},
+	{"==", TypeString, TypeString}: {"eq_text", textEquality(true)},
+	{"!=", TypeString, TypeString}: {"ne_text", textEquality(false)},
 	{"<", TypeString, TypeString}:  {"lt_text", textCompare(relLt)},
 	{"<=", TypeString, TypeString}: {"le_text", textCompare(relLe)},
 	{">", TypeString, TypeString}:  {"gt_text", textCompare(relGt)},
@@ -385,6 +385,25 @@ func textCompare(rel relation) kernel {
 		a, b, r := args[0].s, args[1].s[:len(args[0].s)], out.b[:len(args[0].s)]
 		for i := range r {
 			r[i] = rel[compareText(a[i], b[i])+1]
+		}
+	}
+}
+
+// textEquality is textCompare for == (want true) and != (want false), with text that
+// differs as text and cannot be a number or a date decided without compareText.
+func textEquality(want bool) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		a, b, r := args[0].s, args[1].s[:len(args[0].s)], out.b[:len(args[0].s)]
+		for i := range r {
+			x, y := a[i], b[i]
+			switch {
+			case x == y:
+				r[i] = want
+			case !mayReadAsValue(x) || !mayReadAsValue(y):
+				r[i] = !want
+			default:
+				r[i] = (compareText(x, y) == 0) == want
+			}
 		}
 	}
 }

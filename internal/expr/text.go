@@ -281,9 +281,7 @@ func compareText(a, b string) int {
 	if a == b {
 		return 0 // equal text is equal read any way
 	}
-	// Numbers and dates start with a digit, a sign, a point or a space: a letter first
-	// (most text) is decided as text without trying either.
-	if len(a) > 0 && len(b) > 0 && a[0] <= '9' && b[0] <= '9' {
+	if mayReadAsValue(a) && mayReadAsValue(b) {
 		if fa, st := parseNumber(a); st == parsedOK {
 			if fb, st := parseNumber(b); st == parsedOK {
 				return compareNumberTexts(a, fa, b, fb)
@@ -297,6 +295,11 @@ func compareText(a, b string) int {
 	}
 	return strings.Compare(a, b)
 }
+
+// mayReadAsValue is false for text that cannot read as a number or a date: those start
+// with a digit, a sign, a point or a space, so a letter first (most text) is decided as
+// text without trying either.
+func mayReadAsValue(s string) bool { return len(s) > 0 && s[0] <= '9' }
 
 // compareNumberTexts orders two numbers read from text as fa and fb. Integers beyond
 // 2^53, which floats cannot tell apart, compare exactly.
