@@ -280,6 +280,20 @@ var scalarOps = map[string]func(a []oval) oval{
 		}
 		return oval{f: f}
 	},
+	"whole_from_text": func(a []oval) oval {
+		s := strings.TrimSpace(a[0].s)
+		if s == "" {
+			return oval{state: maskNull}
+		}
+		if strings.ContainsAny(s, "xXnNiI_/") { // big.Rat would take 0x10, 1/2
+			return errVal()
+		}
+		r, ok := new(stdbig.Rat).SetString(s)
+		if !ok || !r.IsInt() || !r.Num().IsInt64() {
+			return errVal()
+		}
+		return oval{i: r.Num().Int64()}
+	},
 	"float_from_int": func(a []oval) oval { return oval{f: float64(a[0].i)} },
 	"str_int":        func(a []oval) oval { return oval{s: strconv.FormatInt(a[0].i, 10)} },
 	"str_float":      func(a []oval) oval { return oval{s: string(table.AppendFloat(nil, a[0].f))} },
@@ -394,10 +408,10 @@ func (g exprGen) expr(depth int) string {
 }
 
 var cellPool = [][]string{
-	{"1", "-2", "3.5", "0", "", "abc", "9223372036854775807", " 7 ", "1e3", "-0", "4"},
-	{"2", "0", "", "x", "0.1", "100", "-5", "true", "false"},
-	{"", "hello", "Hé llo", "7", " 12 ", "TRUE", "a,b", "2024-02-29"},
-	{"2024-01-31", "", "2024-13-01", "2023-12-31T23:59:59", "x"},
+	{"1", "-2", "3.5", "0", "", "abc", "9223372036854775807", " 7 ", "1e3", "-0", "4", "1.0", "9007199254740993"},
+	{"2", "0", "", "x", "0.1", "100", "-5", "true", "false", "2.50", "9007199254740992"},
+	{"", "hello", "Hé llo", "7", " 12 ", "TRUE", "a,b", "2024-02-29", "Straße"},
+	{"2024-01-31", "", "2024-13-01", "2023-12-31T23:59:59", "x", "2024-01-31 00:00", "0000-01-01"},
 }
 
 func TestDifferential(t *testing.T) {
