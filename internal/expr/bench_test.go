@@ -100,6 +100,12 @@ func BenchmarkParseDate(b *testing.B) {
 	evalOnly(b, benchTextChunk(), `d > date("2024-11-01")`)
 }
 
+// Two text columns compared: both read as numbers per row (before: as strings).
+func BenchmarkCompareTextCells(b *testing.B) { evalOnly(b, benchTextChunk(), "a > b") }
+
+// A text column against a string literal that is not a number: decided as text.
+func BenchmarkCompareTextWords(b *testing.B) { evalOnly(b, benchTextChunk(), `s == "gamma-42"`) }
+
 func BenchmarkApplyDerive(b *testing.B) {
 	runBench(b, benchTextChunk(), []string{"total = a * b"}, nil)
 }
@@ -114,6 +120,16 @@ func BenchmarkApplyFilterTyped(b *testing.B) {
 
 func BenchmarkApplyStringFunc(b *testing.B) {
 	runBench(b, benchTextChunk(), []string{"s = upper(s)"}, nil)
+}
+
+// upper() of words that are not ASCII: the Unicode case mapping, not the ASCII loop.
+func BenchmarkApplyStringFuncUnicode(b *testing.B) {
+	words := []string{"émile zola", "naïve café", "Ünïcödé wörds", "Straße", "ΟΔΟΣ"}
+	rows := make([][]string, benchRows)
+	for i := range rows {
+		rows[i] = []string{words[i%len(words)]}
+	}
+	runBench(b, makeChunk([]string{"s"}, rows), []string{"s = upper(s)"}, nil)
 }
 
 func BenchmarkApplyRegex(b *testing.B) {

@@ -143,9 +143,18 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 			if root.typ == TypeNull {
 				root = c.konst(TypeString, nullVec(TypeString), root.pos)
 			}
+			// A target names a column as a reference does: PRICE = PRICE * 2 replaces
+			// price; a name no column matches makes a new one.
+			target, err := matchName(a.target, p.outCols)
+			if err != nil {
+				return nil, fmt.Errorf("--expr %s = …: %w; write the column's exact name", a.target, err)
+			}
+			if target == "" {
+				target = a.target
+			}
 			k := len(c.assigned)
-			c.assigned = append(c.assigned, compiledAssign{target: a.target, src: text, root: root})
-			if i := indexOf(p.outCols, a.target); i >= 0 {
+			c.assigned = append(c.assigned, compiledAssign{target: target, src: text, root: root})
+			if i := indexOf(p.outCols, target); i >= 0 {
 				p.outFrom[i] = -1 - k
 			} else {
 				p.outCols = append(p.outCols, a.target)
@@ -164,7 +173,7 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 			return nil, err
 		}
 		if root.typ != TypeBool && root.typ != TypeNull && root.typ != TypeText {
-			return nil, c.errAt(x.pos, "--where needs a true/false condition, got %s", describe(root))
+			return nil, c.errAt(x.pos, "a filter needs a true/false condition, got %s", describe(root))
 		}
 		if root, err = c.coerce(root, TypeBool); err != nil {
 			return nil, err
@@ -175,6 +184,28 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 	p.slots = c.slots
 	p.buildNames, p.buildFrom = p.outCols, p.outFrom
 	return p, nil
+}
+
+// matchName finds the column a name means among names: the name itself, else the one
+// name equal to it ignoring letter case and surrounding spaces. It returns "" when no
+// name matches, and an error when several do.
+func matchName(name string, names []string) (string, error) {
+	if indexOf(names, name) >= 0 {
+		return name, nil
+	}
+	var found []string
+	for _, h := range names {
+		if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) && indexOf(found, h) < 0 {
+			found = append(found, h)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("column %q is ambiguous: it matches %q and %q", name, found[0], found[1])
 }
 
 func indexOf(list []string, s string) int {
@@ -265,9 +296,9 @@ func (c *checker) checkAll(list []*ast) ([]*node, error) {
 	return out, nil
 }
 
-// column resolves a name: row context names first (unless back-quoted), then the
-// latest assignment of that name, then the input header exactly, then the header
-// ignoring case and surrounding spaces when that match is unique.
+// column resolves a name: row context names first (unless back-quoted), then among the
+// input header and the assigned names, exactly, else ignoring case and surrounding
+// spaces when that match is unique; an assigned name means its latest assignment.
 func (c *checker) column(a *ast) (*node, error) {
 	name := a.text
 	if !a.quoted {
@@ -280,31 +311,21 @@ func (c *checker) column(a *ast) (*node, error) {
 			return c.shared(memoKey{kind: opSheet}, func() *node { return &node{op: opSheet, typ: TypeString, pos: a.pos} }), nil
 		}
 	}
+	match, err := matchName(name, c.knownNames())
+	if err != nil {
+		return nil, err
+	}
+	if match == "" {
+		return nil, unknownColumn(name, c.knownNames())
+	}
 	for k := len(c.assigned) - 1; k >= 0; k-- {
-		if c.assigned[k].target == name {
+		if c.assigned[k].target == match {
 			return c.assignedRef(k, a.pos), nil
 		}
 	}
-	idx := indexOf(c.input, name)
-	if idx >= 0 {
-		if j := indexOf(c.input[idx+1:], name); j >= 0 {
-			return nil, fmt.Errorf("column %q appears more than once in the header", name)
-		}
-	} else {
-		var found []int
-		for i, h := range c.input {
-			if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) {
-				found = append(found, i)
-			}
-		}
-		switch len(found) {
-		case 0:
-			return nil, unknownColumn(name, c.knownNames())
-		case 1:
-			idx = found[0]
-		default:
-			return nil, fmt.Errorf("column %q is ambiguous: it matches %q and %q", name, c.input[found[0]], c.input[found[1]])
-		}
+	idx := indexOf(c.input, match)
+	if j := indexOf(c.input[idx+1:], match); j >= 0 {
+		return nil, fmt.Errorf("column %q appears more than once in the header", match)
 	}
 	return c.shared(memoKey{kind: opInput, col: idx}, func() *node {
 		return &node{op: opInput, typ: TypeText, pos: a.pos, col: idx, name: c.input[idx]}
@@ -531,54 +552,79 @@ func (c *checker) arith(a *ast, l, r *node) (*node, error) {
 	return c.strict(a.pos, t, k.name, k.fn, l, r)
 }
 
-// compareType is the type both sides of a comparison are read as: text against text
-// compares as strings; a text cell against a number, date or bool is read as one.
-func (c *checker) compareType(pos int, op string, l, r *node) (Type, error) {
+// compareTypes are the types the two sides of a comparison are read as. Two texts stay
+// text: compareText orders them per value (as numbers, dates, or text). A text cell
+// against a number, date or bool is read as one: as a number it is a float, and against
+// a date it is a datetime, so a cell with a time of day compares with the date's
+// midnight. A date against a datetime is that midnight too. An int against a float is
+// compared exactly, keeping each its type, unless the int is a constant a float holds
+// exactly, which then compares as a float at no cost.
+func (c *checker) compareTypes(pos int, l, r *node) (Type, Type, error) {
 	lt, rt := l.typ, r.typ
 	switch {
 	case lt == TypeNull || rt == TypeNull:
-		return TypeNull, nil
+		return TypeNull, TypeNull, nil
 	case lt.isStringy() && rt.isStringy():
-		return TypeString, nil
-	case lt == TypeText || rt == TypeText:
-		// A cell against a typed value reads as that type; as a number it is a float.
-		t := lt
-		if lt == TypeText {
-			t = rt
-		}
-		if t == TypeInt {
-			t = TypeFloat
-		}
-		return t, nil
+		return TypeString, TypeString, nil
+	case lt == TypeText:
+		lt = cellReadBeside(rt)
+	case rt == TypeText:
+		rt = cellReadBeside(lt)
 	}
 	switch {
 	case lt == rt:
-		return lt, nil
+		return lt, rt, nil
 	case lt.isNumber() && rt.isNumber():
-		return TypeFloat, nil
+		if isExactFloat(l) {
+			lt = TypeFloat
+		}
+		if isExactFloat(r) {
+			rt = TypeFloat
+		}
+		return lt, rt, nil
 	case (lt == TypeDate || lt == TypeTimestamp) && (rt == TypeDate || rt == TypeTimestamp):
-		return TypeTimestamp, nil
+		return TypeTimestamp, TypeTimestamp, nil
 	}
-	return 0, c.errAt(pos, "cannot compare %s with %s%s", describe(l), describe(r), conversionHint(TypeString, lt))
+	return 0, 0, c.errAt(pos, "cannot compare %s with %s%s", describe(l), describe(r), conversionHint(TypeString, lt))
+}
+
+// cellReadBeside is the type a text cell is read as beside a value of type t.
+func cellReadBeside(t Type) Type {
+	switch t {
+	case TypeInt:
+		return TypeFloat
+	case TypeDate:
+		return TypeTimestamp
+	}
+	return t
+}
+
+// isExactFloat reports whether n is an int constant that a float64 holds exactly.
+func isExactFloat(n *node) bool {
+	if n.op != opConst || n.typ != TypeInt || !n.konst.valid(0) {
+		return false
+	}
+	i := n.konst.i64[0]
+	return i >= -1<<53 && i <= 1<<53
 }
 
 func (c *checker) compare(pos int, op string, l, r *node) (*node, error) {
-	t, err := c.compareType(pos, op, l, r)
+	lt, rt, err := c.compareTypes(pos, l, r)
 	if err != nil {
 		return nil, err
 	}
-	if t == TypeNull {
+	if lt == TypeNull {
 		return c.konst(TypeBool, nullVec(TypeBool), pos), nil
 	}
-	if l, err = c.coerce(l, t); err != nil {
+	if l, err = c.coerce(l, lt); err != nil {
 		return nil, err
 	}
-	if r, err = c.coerce(r, t); err != nil {
+	if r, err = c.coerce(r, rt); err != nil {
 		return nil, err
 	}
-	k, ok := compareKernels[binKey{op, storageOf(t)}]
-	if !ok || t == TypeBool && op != "==" && op != "!=" {
-		return nil, c.errAt(pos, "cannot order %s values with %s", t, op)
+	k, ok := compareKernels[cmpKey{op, storageOf(lt), storageOf(rt)}]
+	if !ok {
+		return nil, c.errAt(pos, "cannot order %s values with %s", lt, op)
 	}
 	return c.strict(pos, TypeBool, k.name, k.fn, l, r)
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ptransform/ptransform/internal/table"
 )
 
 // Layouts are strftime-style: %Y year, %m month, %d day, %H hour (24h), %I hour (12h),
@@ -132,7 +134,7 @@ func parseLayout(items []layoutItem, s string) (int64, parseStatus) {
 		return 0, parsedBlank
 	}
 	year, month, day, hour, minute, sec, micros, yday := 1970, 1, 1, 0, 0, 0, 0, 0
-	pm, ampm := false, false
+	pm, ampm, hasYday := false, false, false
 	i := 0
 	num := func(maxDigits int) (int, bool) {
 		start, v := i, 0
@@ -160,7 +162,9 @@ func parseLayout(items []layoutItem, s string) (int64, parseStatus) {
 			ok = strings.HasPrefix(s[i:], it.lit)
 			i += len(it.lit)
 		case 'Y':
+			start := i
 			year, ok = num(4)
+			ok = ok && i-start == 4 // 24 is no year of %Y: a short year is %y
 		case 'y':
 			var y int
 			y, ok = num(2)
@@ -174,6 +178,8 @@ func parseLayout(items []layoutItem, s string) (int64, parseStatus) {
 			day, ok = num(2)
 		case 'j':
 			yday, ok = num(3)
+			ok = ok && yday > 0
+			hasYday = true
 		case 'H', 'I':
 			hour, ok = num(2)
 		case 'M':
@@ -221,15 +227,15 @@ func parseLayout(items []layoutItem, s string) (int64, parseStatus) {
 			hour += 12
 		}
 	}
-	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || sec > 59 {
+	if year < 1 || month < 1 || month > 12 || day < 1 || day > table.DaysIn(year, month) || hour > 23 || minute > 59 || sec > 59 {
 		return 0, parsedBad
 	}
-	days := daysFromCivil(year, month, day)
-	if yday > 0 {
-		if yday > 365 && daysIn(year, 2) == 28 || yday > 366 {
+	days := table.DaysFromCivil(year, month, day)
+	if hasYday {
+		if yday > 365 && table.DaysIn(year, 2) == 28 || yday > 366 {
 			return 0, parsedBad
 		}
-		days = daysFromCivil(year, 1, 1) + int64(yday-1)
+		days = table.DaysFromCivil(year, 1, 1) + int64(yday-1)
 	}
 	return days*microsPerDay + int64(hour*3600+minute*60+sec)*1e6 + int64(micros), parsedOK
 }
@@ -261,12 +267,6 @@ var unitMicros = [...]int64{unitSecond: 1e6, unitMinute: 60e6, unitHour: 3600e6,
 
 func (u dateUnit) isTime() bool { return u <= unitHour }
 
-// Dates are kept within years 1..9999, which every writer can show.
-const (
-	minMicros = -62135596800 * 1e6 // 0001-01-01
-	maxMicros = 253402300800*1e6 - 1
-)
-
 // addMonths adds n months to a datetime, clamping the day to the target month's last
 // (2024-01-31 + 1 month = 2024-02-29), as spreadsheets and SQL do.
 func addMonths(micros, n int64) (int64, bool) {
@@ -276,9 +276,9 @@ func addMonths(micros, n int64) (int64, bool) {
 		return 0, false
 	}
 	y, m := int(total/12), int(total%12)+1
-	d := min(t.Day(), daysIn(y, m))
+	d := min(t.Day(), table.DaysIn(y, m))
 	tod := floorMod(micros, microsPerDay)
-	return daysFromCivil(y, m, d)*microsPerDay + tod, true
+	return table.DaysFromCivil(y, m, d)*microsPerDay + tod, true
 }
 
 func floorMod(a, b int64) int64 {
@@ -314,12 +314,12 @@ func dateAdd(micros, n int64, u dateUnit) (int64, bool) {
 		return addMonths(micros, n)
 	default:
 		step := unitMicros[u]
-		if n > maxMicros/step || n < minMicros/step {
+		if n > table.MaxMicros/step || n < table.MinMicros/step {
 			return 0, false
 		}
 		r = micros + n*step
 	}
-	if r < minMicros || r > maxMicros {
+	if r < table.MinMicros || r > table.MaxMicros {
 		return 0, false
 	}
 	return r, true
@@ -350,5 +350,5 @@ func dateDiff(a, b int64, u dateUnit) int64 {
 // wallMicros is t's wall-clock time as microseconds of a zone-less datetime.
 func wallMicros(t time.Time) int64 {
 	y, m, d := t.Date()
-	return daysFromCivil(y, int(m), d)*microsPerDay + int64(t.Hour()*3600+t.Minute()*60+t.Second())*1e6 + int64(t.Nanosecond()/1000)
+	return table.DaysFromCivil(y, int(m), d)*microsPerDay + int64(t.Hour()*3600+t.Minute()*60+t.Second())*1e6 + int64(t.Nanosecond()/1000)
 }

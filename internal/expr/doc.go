@@ -24,9 +24,11 @@
 //
 // Values: input cells are text (an empty cell is null) and are read as a number, date or
 // boolean only where an operator or function needs one, each from its own text:
-// `qty > 3` reads qty's cells as numbers, `code == "A1"` compares text. Text read as a
-// number is a float64; literals and int() keep exact int64 arithmetic, whose overflow
-// is an error. Null propagates: `price * empty` is null, `empty > 1` is null, and a null
+// `qty > 3` reads qty's cells as numbers. Two texts compare by one rule, per row
+// (compareText, shared with min and max): as numbers where both read as numbers, else as
+// datetimes where both read as dates, else as text; ints and floats compare exactly.
+// Text read as a number is a float64; literals and int() keep exact int64 arithmetic,
+// whose overflow is an error. Null propagates: `price * empty` is null, `empty > 1` is null, and a null
 // filter drops the row; `and`/`or` follow SQL's three-valued logic.
 //
 // Evaluation is column at a time: each chunk's Arrow columns are read into typed

@@ -66,7 +66,7 @@ func explainNode(b *strings.Builder, p *Program, n *node, depth int) {
 	case opSheet:
 		what = "_sheet"
 	case opStrict:
-		what = n.kname
+		what = n.kname + comparisonNote(n)
 		if n.re != nil {
 			what += " /" + n.re.String() + "/"
 		}
@@ -89,6 +89,21 @@ func explainNode(b *strings.Builder, p *Program, n *node, depth int) {
 	for _, a := range n.args {
 		explainNode(b, p, a, depth+1)
 	}
+}
+
+// comparisonNote says how a comparison reads its operands where its kernel name alone
+// would not tell.
+func comparisonNote(n *node) string {
+	if n.typ != TypeBool || len(n.args) != 2 {
+		return ""
+	}
+	switch {
+	case strings.HasSuffix(n.kname, "_text"):
+		return " (per row: as numbers if both read as numbers, else as datetimes if both read as dates, else as text)"
+	case strings.HasSuffix(n.kname, "_int_float"), strings.HasSuffix(n.kname, "_float_int"):
+		return " (exact)"
+	}
+	return ""
 }
 
 func constText(n *node) string {

@@ -26,7 +26,7 @@ func TestCompileErrors(t *testing.T) {
 		{[]string{"x = upper(1)"}, nil, "--expr: upper needs text for argument 1, got a int literal; convert with str(x)\n  x = upper(1)\n            ^"},
 		{[]string{"x = uper(price)"}, nil, "--expr: unknown function uper (did you mean upper?)\n  x = uper(price)\n      ^"},
 		{[]string{"x = substr(price)"}, nil, "--expr: substr takes 2 or 3 arguments, got 1\n  x = substr(price)\n      ^"},
-		{nil, []string{"price * 2"}, "--where: --where needs a true/false condition, got a float value\n  price * 2\n        ^"},
+		{nil, []string{"price * 2"}, "--where: a filter needs a true/false condition, got a float value\n  price * 2\n        ^"},
 		{[]string{"x = 'abc"}, nil, "--expr: unterminated string\n  x = 'abc\n      ^"},
 		{[]string{"x = 1 +\n  (2 * )"}, nil, "--expr: expected a value, found \")\"\n    (2 * )\n         ^"},
 		{[]string{"x = `Unit Price` + 1; y = x ~ 'é' + 1"}, nil, "--expr: + does not join strings; use ~ or concat(): a ~ b\n  x = `Unit Price` + 1; y = x ~ 'é' + 1\n                                ^"},
@@ -34,6 +34,13 @@ func TestCompileErrors(t *testing.T) {
 		{[]string{"x = matches(price, '[')"}, nil, "--expr: bad regular expression: missing closing ]: `[`\n  x = matches(price, '[')\n                     ^"},
 		{[]string{"x = 1e999"}, nil, "--expr: number 1e999 is out of range\n  x = 1e999\n      ^"},
 		{[]string{"price"}, nil, "--expr: expected \"=\" after the column name, found end of expression\n  price\n       ^"},
+		{[]string{"x = length(price)"}, nil, "--expr: unknown function length (did you mean len?)\n  x = length(price)\n      ^"},
+		{[]string{"x = IFNULL(price, 0)"}, nil, "--expr: unknown function IFNULL (did you mean coalesce, or the ?? operator?)\n  x = IFNULL(price, 0)\n      ^"},
+		{[]string{"x = PRIC * 2"}, nil, `unknown column "PRIC" (did you mean "price"?)`},
+		{[]string{"x = substring(price, 1)"}, nil, "--expr: unknown function substring (did you mean substr?)\n  x = substring(price, 1)\n      ^"},
+		{[]string{"x =\tqty * * 2"}, nil, "--expr: expected a value, found \"*\"\n  x =\tqty * * 2\n     \t      ^"},
+		{[]string{"x = '价格' ~ * 2"}, nil, "--expr: expected a value, found \"*\"\n  x = '价格' ~ * 2\n               ^"},
+		{[]string{"x = 'e\u0301' ~ * 2"}, nil, "--expr: expected a value, found \"*\"\n  x = 'e\u0301' ~ * 2\n            ^"},
 	}
 	for _, tc := range tests {
 		_, err := Compile(tc.exprs, tc.wheres, cols, Options{})
@@ -281,5 +288,133 @@ func TestRecycle(t *testing.T) {
 	}
 	if got, wantIDs := columnTexts(t, second, "id")[:2], "5001,5002"; strings.Join(got, ",") != wantIDs {
 		t.Errorf("ids after recycling %v, want %s", got, wantIDs)
+	}
+}
+
+// Issue 14: text values compare as numbers where both read as numbers, as datetimes
+// where both read as dates, else as text; ints and floats compare exactly; datetime
+// cells compare with dates as their midnight.
+func TestComparisonRules(t *testing.T) {
+	cols := []string{"a", "b"}
+	tests := []struct{ expr, a, b, want string }{
+		{"a > b", "9", "10", "false"},
+		{"a > b", "10", "9", "true"},
+		{"a > b", "100", "20", "true"},
+		{"a == b", "1", "1.0", "true"},
+		{"a == b", " 7 ", "7", "true"},
+		{"a == b", "9007199254740993", "9007199254740992", "false"},
+		{"a > b", "9007199254740993", "9007199254740992.0", "true"},
+		{"a < b", "2024-03-01", "2024-03-01 00:00:01", "true"},
+		{"a == b", "2024-03-01", "2024-03-01T00:00:00Z", "true"},
+		{"a < b", "10", "9x", "true"},
+		{"a < b", "abc", "abd", "true"},
+		{"a in ['1.0', '3']", "1", "", "true"},
+		{"a in [b, '3']", "1e2", "100", "true"},
+		{"max(a, b)", "9", "10", "10"},
+		{"min(a, b)", "2.50", "10", "2.50"},
+		{"max(a, b)", "abc", "10", "abc"},
+		{"9007199254740993 == 9007199254740992.0", "", "", "false"},
+		{"9007199254740993 > 9007199254740992.0", "", "", "true"},
+		{"9223372036854775807 < 9223372036854775808.0", "", "", "true"},
+		{"int(a) == 0.5", "0", "", "false"},
+		{"int(a) < 0.5", "0", "", "true"},
+		{"a >= date('2024-03-01')", "2024-03-01T13:45:00", "", "true"},
+		{"a < date('2024-03-02')", "2024-03-01T13:45:00", "", "true"},
+		{"date(a) == datetime(b)", "2024-03-01", "2024-03-01 00:00", "true"},
+	}
+	for _, tc := range tests {
+		got, err := evalRow(t, tc.expr, cols, []string{tc.a, tc.b})
+		if err != nil || got != tc.want {
+			t.Errorf("%s with a=%q b=%q: got %q, %v; want %s", tc.expr, tc.a, tc.b, got, err, tc.want)
+		}
+	}
+}
+
+// Issue 14: an assignment target matches columns as a reference does, so PRICE = ...
+// replaces price, and later references see the new values whatever their case.
+func TestAssignmentTargetMatching(t *testing.T) {
+	cols := []string{"price", "ID", "Id"}
+	p, err := Compile([]string{"PRICE = PRICE * 2; total = Price + 1; Total = TOTAL * 10"}, nil, cols, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Columns(), ","); got != "price,ID,Id,total" {
+		t.Fatalf("columns %s", got)
+	}
+	out, _, err := p.NewEvaluator().Apply(makeChunk(cols, [][]string{{"2.5", "1", "2"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := columnTexts(t, out, "price")[0] + " " + columnTexts(t, out, "total")[0]; got != "5 60" {
+		t.Errorf("price total = %s, want 5 60", got)
+	}
+	_, err = Compile([]string{"id = 1"}, nil, cols, Options{})
+	if err == nil || !strings.Contains(err.Error(), `column "id" is ambiguous: it matches "ID" and "Id"`) {
+		t.Errorf("ambiguous target: %v", err)
+	}
+}
+
+// Issue 14: a cell where an integer is needed must hold a whole number.
+func TestWholeNumberArguments(t *testing.T) {
+	cols := []string{"code", "n"}
+	tests := []struct{ n, want string }{
+		{"2", "B-1"}, {"2.0", "B-1"}, {" 2 ", "B-1"}, {"2.50", `value "2.50": not a whole number`},
+		{"x", `value "x": not a number`}, {"1e30", "out of the integer range"},
+	}
+	for _, tc := range tests {
+		got, err := evalRow(t, "substr(code, n)", cols, []string{"AB-1", tc.n})
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("substr(code, %q) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+// Issue 14: dates outside years 1 to 9999, short %Y years and day of year 0 are errors.
+func TestDateRange(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{`date("01/02/24", "%d/%m/%Y")`, "does not match the layout"},
+		{`date("01/02/2024", "%d/%m/%Y")`, "2024-02-01"},
+		{`date("01/02/24", "%d/%m/%y")`, "2024-02-01"},
+		{`date("0000-01-01")`, "not a valid date"},
+		{`date("0000-01-01", "%Y-%m-%d")`, "does not match the layout"},
+		{`datetime("0001-01-01T00:30:00+01:00")`, "not a valid datetime"},
+		{`datetime("0001-01-01T00:30:00-01:00")`, "0001-01-01T01:30:00"},
+		{`datetime("9999-12-31T23:30:00-01:00")`, "not a valid datetime"},
+		{`date("000/2024", "%j/%Y")`, "does not match the layout"},
+		{`date("001/2024", "%j/%Y")`, "2024-01-01"},
+		{`date("366/2023", "%j/%Y")`, "does not match the layout"},
+		{`date_add(date("9999-12-31"), 1, "day")`, "date out of range"},
+		{`date_add(date("0001-01-01"), -1, "day")`, "date out of range"},
+		{`date("2024-02-30")`, `"2024-02-30": not a valid date`},
+	}
+	for _, tc := range tests {
+		got, err := evalRow(t, tc.expr, []string{"a"}, []string{"x"})
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
+
+// Issue 14: upper and lower use Unicode's full case mapping.
+func TestFullCaseMapping(t *testing.T) {
+	for expr, want := range map[string]string{
+		`upper("Straße")`:     "STRASSE",
+		`lower("ΟΔΟΣ")`:       "οδος",
+		`lower("ΣΟΦΟΣ ΟΔΟΣ")`: "σοφος οδος",
+		`upper("ﬁne")`:        "FINE",
+		`upper("émile")`:      "ÉMILE",
+		`lower("ÉMILE")`:      "émile",
+		`upper("abc")`:        "ABC",
+	} {
+		got, err := evalRow(t, expr, []string{"a"}, []string{"x"})
+		if err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", expr, got, err, want)
+		}
 	}
 }

@@ -5,10 +5,13 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/ptransform/ptransform/internal/table"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 )
 
 // funcDef type-checks one call: it coerces the arguments and picks the kernel.
@@ -74,6 +77,15 @@ var functions = map[string]funcDef{
 	"now":         {0, 0, checkNow},
 }
 
+// otherNames are what other languages call some of our functions, too far from ours
+// for Suggest's edit distance to find them.
+var otherNames = map[string]string{
+	"length": "len", "strlen": "len", "char_length": "len",
+	"ifnull": "coalesce, or the ?? operator", "nvl": "coalesce, or the ?? operator",
+	"ucase": "upper", "lcase": "lower", "regexp_like": "matches",
+	"strptime": "date or datetime with a layout", "strftime": "format_date", "to_char": "str or format_date",
+}
+
 func (c *checker) call(a *ast) (*node, error) {
 	def, ok := functions[a.text]
 	if !ok {
@@ -82,6 +94,9 @@ func (c *checker) call(a *ast) (*node, error) {
 			names = append(names, name)
 		}
 		sort.Strings(names)
+		if ours, ok := otherNames[strings.ToLower(a.text)]; ok {
+			return nil, c.errAt(a.pos, "unknown function %s (did you mean %s?)", a.text, ours)
+		}
 		if best := table.Suggest(a.text, names); best != "" {
 			return nil, c.errAt(a.pos, "unknown function %s (did you mean %s?)", a.text, best)
 		}
@@ -119,6 +134,13 @@ func (c *checker) arg(call *ast, args []*node, k int, t Type) (*node, error) {
 	}
 	if (t == TypeInt || t == TypeFloat) && n.typ == TypeString {
 		return nil, c.errAt(n.pos, "%s needs a number for argument %d, got %s; convert with number(x)", call.text, k+1, describe(n))
+	}
+	if t == TypeInt && n.typ == TypeText {
+		// Where an integer is needed a cell must hold one: 2.50 is an error, not 2, as
+		// the literal 2.5 is (int(x) truncates on purpose).
+		return c.shared(memoKey{op: "whole_from_text", arg: n}, func() *node {
+			return &node{op: opStrict, typ: TypeInt, pos: n.pos, args: []*node{n}, kname: "whole_from_text", kernel: kTextToWhole, name: n.name}
+		}), nil
 	}
 	return c.coerce(n, t)
 }
@@ -182,7 +204,7 @@ func strFunc(name string, k kernel) func(c *checker, a *ast, args []*node) (*nod
 func appendUpper(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return append(dst, strings.ToUpper(s)...)
+			return append(dst, fullCase(s, strings.ToUpper, &upperCasers)...)
 		}
 	}
 	for i := 0; i < len(s); i++ {
@@ -198,7 +220,7 @@ func appendUpper(dst []byte, s string) []byte {
 func appendLower(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return append(dst, strings.ToLower(s)...)
+			return append(dst, fullCase(s, strings.ToLower, &lowerCasers)...)
 		}
 	}
 	for i := 0; i < len(s); i++ {
@@ -209,6 +231,41 @@ func appendLower(dst []byte, s string) []byte {
 		dst = append(dst, c)
 	}
 	return dst
+}
+
+// Casers apply Unicode's full case mapping (SpecialCasing: ß → SS, a final Σ → ς); a
+// Caser keeps state, so each worker takes its own from the pool.
+var (
+	upperCasers = sync.Pool{New: func() any { c := cases.Upper(language.Und); return &c }}
+	lowerCasers = sync.Pool{New: func() any { c := cases.Lower(language.Und); return &c }}
+)
+
+// fullCase changes the case of s as Unicode's full mapping does. The strings package
+// maps one rune to one rune, which is the full mapping except for a few letters; those
+// take the slower Caser (about 7 times the cost per string).
+func fullCase(s string, simple func(string) string, casers *sync.Pool) string {
+	if !needsFullCase(s) {
+		return simple(s)
+	}
+	c := casers.Get().(*cases.Caser)
+	defer casers.Put(c)
+	return c.String(s)
+}
+
+// needsFullCase reports whether s holds a letter whose case mapping is not one rune
+// for one rune, or depends on its neighbours: ß, dotted İ, ŉ, ǰ, Greek sigma and
+// letters with diacritics or iota subscript, Armenian և, ẖ–ẚ, Latin and Armenian
+// ligatures.
+func needsFullCase(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0xDF:
+		case r == 0xDF, r == 0x130, r == 0x149, r == 0x1F0, r == 0x390, r == 0x3B0, r == 0x3A3, r == 0x587,
+			r >= 0x1E96 && r <= 0x1E9A, r >= 0x1F00 && r <= 0x1FFF, r >= 0xFB00 && r <= 0xFB17:
+			return true
+		}
+	}
+	return false
 }
 
 // trimFunc: trim(s) removes white space; trim(s, chars) removes any of chars.
@@ -739,16 +796,14 @@ func checkPow(c *checker, a *ast, args []*node) (*node, error) {
 }
 
 // minMax: the smallest (sign -1) or largest of its arguments, compared as the type they
-// unify to; null if any is null.
+// unify to; null if any is null. Texts are ordered as comparisons order them
+// (compareText: as numbers where both read as numbers, ...), and the result is the
+// winning text as written.
 func minMax(name string, sign int) func(c *checker, a *ast, args []*node) (*node, error) {
 	return func(c *checker, a *ast, args []*node) (*node, error) {
 		t, err := c.unify(args, a.args)
 		if err != nil {
 			return nil, err
-		}
-		if t == TypeText {
-			// Cells compare as numbers here: max(a, b) of columns means the larger amount.
-			t = TypeFloat
 		}
 		if t == TypeBool || t == TypeNull {
 			return nil, c.errAt(a.pos, "%s needs numbers, text or dates", name)
@@ -759,19 +814,20 @@ func minMax(name string, sign int) func(c *checker, a *ast, args []*node) (*node
 			}
 		}
 		var k kernel
+		kind := storageOf(t).String()
 		switch storageOf(t) {
 		case TypeInt:
 			k = extremum(func(v *vec) []int64 { return v.i64 }, sign)
 		case TypeFloat:
 			k = extremum(func(v *vec) []float64 { return v.f64 }, sign)
 		default:
-			k = extremum(func(v *vec) []string { return v.s }, sign)
+			k, kind = textExtremum(sign), "text"
 		}
-		return c.strict(a.pos, t, name+"_"+storageOf(t).String(), k, args...)
+		return c.strict(a.pos, t, name+"_"+kind, k, args...)
 	}
 }
 
-func extremum[T int64 | float64 | string](get func(*vec) []T, sign int) kernel {
+func extremum[T int64 | float64](get func(*vec) []T, sign int) kernel {
 	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
 		r := get(out)
 		copy(r, get(args[0]))
@@ -779,6 +835,21 @@ func extremum[T int64 | float64 | string](get func(*vec) []T, sign int) kernel {
 			x := get(a)[:len(r)]
 			for i := range r {
 				if sign < 0 && x[i] < r[i] || sign > 0 && x[i] > r[i] {
+					r[i] = x[i]
+				}
+			}
+		}
+	}
+}
+
+func textExtremum(sign int) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		r := out.s
+		copy(r, args[0].s)
+		for _, a := range args[1:] {
+			x := a.s[:len(r)]
+			for i := range r {
+				if compareText(x[i], r[i])*sign > 0 {
 					r[i] = x[i]
 				}
 			}
@@ -916,11 +987,7 @@ func checkDate(want Type) func(c *checker, a *ast, args []*node) (*node, error) 
 				}, x)
 			case x.typ.isStringy() && want == TypeDate:
 				// Explicitly asked for a date, a datetime's text gives its day.
-				ts, err := c.coerce(withType(c, x), TypeTimestamp)
-				if err != nil {
-					return nil, err
-				}
-				return checkDate(TypeDate)(c, a, []*node{ts})
+				return c.strict(a.pos, TypeDate, "date_of_text", kDateOfText, withType(c, x))
 			case x.typ.isStringy():
 				return c.coerce(withType(c, x), want)
 			}
@@ -961,6 +1028,25 @@ func checkDate(want Type) func(c *checker, a *ast, args []*node) (*node, error) 
 					}
 				}
 			}})
+	}
+}
+
+// kDateOfText is date(x) of text: the day of an ISO date or datetime.
+func kDateOfText(ev *Evaluator, n *node, args []*vec, out *vec) {
+	in := args[0].s
+	for i := range out.i64 {
+		if !out.valid(i) {
+			continue
+		}
+		m, st, _ := parseISODatetime(in[i])
+		switch st {
+		case parsedOK:
+			out.i64[i] = floorDiv(m, microsPerDay)
+		case parsedBlank:
+			out.setNull(i)
+		default:
+			out.fail(i, n.args[0].name, in[i], msgDate)
+		}
 	}
 }
 
@@ -1007,28 +1093,34 @@ func (c *checker) unit(a *ast, args []*node, k int) (dateUnit, error) {
 }
 
 // date_add(d, n, unit): a date stays a date for day, week, month and year; anything
-// else (or a time unit) gives a datetime.
+// else (or a time unit) gives a datetime. A text cell's kind is known only per value, so
+// with those units a text gives text: a date's text for a date, a datetime's for a
+// datetime.
 func checkDateAdd(c *checker, a *ast, args []*node) (*node, error) {
 	u, err := c.unit(a, args, 2)
 	if err != nil {
 		return nil, err
 	}
-	t := TypeTimestamp
 	x := args[0]
-	if !u.isTime() && (x.typ == TypeDate || x.typ == TypeText || x.typ == TypeString) {
-		t = TypeDate
-	}
 	if x.typ == TypeString {
 		x = withType(c, x)
 	}
 	if x.typ != TypeNull && x.typ != TypeText && x.typ != TypeDate && x.typ != TypeTimestamp {
 		return nil, c.errAt(x.pos, "date_add needs a date, got %s", describe(x))
 	}
-	if x, err = c.coerce(x, t); err != nil {
-		return nil, err
-	}
 	n, err := c.arg(a, args, 1, TypeInt)
 	if err != nil {
+		return nil, err
+	}
+	if x.typ == TypeText && !u.isTime() {
+		return c.addFold(&node{op: opStrict, typ: TypeText, pos: a.pos, args: []*node{x, n}, unit: u, kname: "date_add_text", name: x.name,
+			kernel: kDateAddText})
+	}
+	t := TypeTimestamp
+	if !u.isTime() && x.typ == TypeDate {
+		t = TypeDate
+	}
+	if x, err = c.coerce(x, t); err != nil {
 		return nil, err
 	}
 	return c.addFold(&node{op: opStrict, typ: t, pos: a.pos, args: []*node{x, n}, unit: u, kname: "date_add",
@@ -1044,7 +1136,7 @@ func checkDateAdd(c *checker, a *ast, args []*node) (*node, error) {
 				}
 				r, ok := dateAdd(m, k[i], n.unit)
 				if !ok {
-					out.fail(i, "", "", "date out of range (years 1 to 9999)")
+					out.fail(i, "", "", msgDateRange)
 					continue
 				}
 				if n.typ == TypeDate {
@@ -1053,6 +1145,40 @@ func checkDateAdd(c *checker, a *ast, args []*node) (*node, error) {
 				out.i64[i] = r
 			}
 		}})
+}
+
+const msgDateRange = "date out of range (years 1 to 9999)"
+
+// kDateAddText is date_add of a text cell by days or longer: each value is read as an
+// ISO date or datetime and written back as the same kind.
+func kDateAddText(ev *Evaluator, n *node, args []*vec, out *vec) {
+	in, k := args[0].s, args[1].i64
+	for i := range out.s {
+		if !out.valid(i) {
+			continue
+		}
+		m, st, msg := parseISODatetime(in[i])
+		switch st {
+		case parsedBlank:
+			out.setNull(i)
+			continue
+		case parsedBad:
+			out.fail(i, n.name, in[i], msg)
+			continue
+		}
+		r, ok := dateAdd(m, k[i], n.unit)
+		if !ok {
+			out.fail(i, "", "", msgDateRange)
+			continue
+		}
+		start := len(ev.arena.buf)
+		if len(trimSpaces(in[i])) == len("2024-01-31") {
+			ev.arena.buf = appendDate(ev.arena.buf, floorDiv(r, microsPerDay))
+		} else {
+			ev.arena.buf = table.AppendTimestamp(ev.arena.buf, r)
+		}
+		out.s[i] = ev.arena.keep(start)
+	}
 }
 
 func checkDateDiff(c *checker, a *ast, args []*node) (*node, error) {

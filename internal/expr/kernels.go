@@ -37,28 +37,51 @@ var binaryKernels = map[binKey]namedKernel{
 	{"**", TypeFloat}: {"pow_float", kPowFloat},
 }
 
-// compareKernels are keyed by storage type: dates and datetimes compare as int64.
-var compareKernels = map[binKey]namedKernel{
-	{"==", TypeInt}:    {"eq_int", i64Compare(eq[int64])},
-	{"!=", TypeInt}:    {"ne_int", i64Compare(ne[int64])},
-	{"<", TypeInt}:     {"lt_int", i64Compare(lt[int64])},
-	{"<=", TypeInt}:    {"le_int", i64Compare(le[int64])},
-	{">", TypeInt}:     {"gt_int", i64Compare(gt[int64])},
-	{">=", TypeInt}:    {"ge_int", i64Compare(ge[int64])},
-	{"==", TypeFloat}:  {"eq_float", f64Compare(eq[float64])},
-	{"!=", TypeFloat}:  {"ne_float", f64Compare(ne[float64])},
-	{"<", TypeFloat}:   {"lt_float", f64Compare(lt[float64])},
-	{"<=", TypeFloat}:  {"le_float", f64Compare(le[float64])},
-	{">", TypeFloat}:   {"gt_float", f64Compare(gt[float64])},
-	{">=", TypeFloat}:  {"ge_float", f64Compare(ge[float64])},
-	{"==", TypeString}: {"eq_string", strCompare(eq[string])},
-	{"!=", TypeString}: {"ne_string", strCompare(ne[string])},
-	{"<", TypeString}:  {"lt_string", strCompare(lt[string])},
-	{"<=", TypeString}: {"le_string", strCompare(le[string])},
-	{">", TypeString}:  {"gt_string", strCompare(gt[string])},
-	{">=", TypeString}: {"ge_string", strCompare(ge[string])},
-	{"==", TypeBool}:   {"eq_bool", kEqBool},
-	{"!=", TypeBool}:   {"ne_bool", kNeBool},
+// cmpKey picks a comparison kernel by operator and the storage types of its two sides
+// after the checker's coercions: dates and datetimes compare as int64, and TypeString
+// stands for any text, which compares by compareText.
+type cmpKey struct {
+	op   string
+	l, r Type
+}
+
+// compareKernels holds every comparison the language has, one entry per (operator, left
+// type, right type). An int beside a float compares exactly (int_float kernels), not
+// through a rounding conversion; the checker gives these only an int that a float cannot
+// hold exactly, so the typed float paths stay float against float.
+var compareKernels = map[cmpKey]namedKernel{
+	{"==", TypeInt, TypeInt}:       {"eq_int", i64Compare(eq[int64])},
+	{"!=", TypeInt, TypeInt}:       {"ne_int", i64Compare(ne[int64])},
+	{"<", TypeInt, TypeInt}:        {"lt_int", i64Compare(lt[int64])},
+	{"<=", TypeInt, TypeInt}:       {"le_int", i64Compare(le[int64])},
+	{">", TypeInt, TypeInt}:        {"gt_int", i64Compare(gt[int64])},
+	{">=", TypeInt, TypeInt}:       {"ge_int", i64Compare(ge[int64])},
+	{"==", TypeFloat, TypeFloat}:   {"eq_float", f64Compare(eq[float64])},
+	{"!=", TypeFloat, TypeFloat}:   {"ne_float", f64Compare(ne[float64])},
+	{"<", TypeFloat, TypeFloat}:    {"lt_float", f64Compare(lt[float64])},
+	{"<=", TypeFloat, TypeFloat}:   {"le_float", f64Compare(le[float64])},
+	{">", TypeFloat, TypeFloat}:    {"gt_float", f64Compare(gt[float64])},
+	{">=", TypeFloat, TypeFloat}:   {"ge_float", f64Compare(ge[float64])},
+	{"==", TypeInt, TypeFloat}:     {"eq_int_float", intFloatCompare(relEq)},
+	{"!=", TypeInt, TypeFloat}:     {"ne_int_float", intFloatCompare(relNe)},
+	{"<", TypeInt, TypeFloat}:      {"lt_int_float", intFloatCompare(relLt)},
+	{"<=", TypeInt, TypeFloat}:     {"le_int_float", intFloatCompare(relLe)},
+	{">", TypeInt, TypeFloat}:      {"gt_int_float", intFloatCompare(relGt)},
+	{">=", TypeInt, TypeFloat}:     {"ge_int_float", intFloatCompare(relGe)},
+	{"==", TypeFloat, TypeInt}:     {"eq_float_int", floatIntCompare(relEq)},
+	{"!=", TypeFloat, TypeInt}:     {"ne_float_int", floatIntCompare(relNe)},
+	{"<", TypeFloat, TypeInt}:      {"lt_float_int", floatIntCompare(relLt)},
+	{"<=", TypeFloat, TypeInt}:     {"le_float_int", floatIntCompare(relLe)},
+	{">", TypeFloat, TypeInt}:      {"gt_float_int", floatIntCompare(relGt)},
+	{">=", TypeFloat, TypeInt}:     {"ge_float_int", floatIntCompare(relGe)},
+	{"==", TypeString, TypeString}: {"eq_text", textEquality(true)},
+	{"!=", TypeString, TypeString}: {"ne_text", textEquality(false)},
+	{"<", TypeString, TypeString}:  {"lt_text", textCompare(relLt)},
+	{"<=", TypeString, TypeString}: {"le_text", textCompare(relLe)},
+	{">", TypeString, TypeString}:  {"gt_text", textCompare(relGt)},
+	{">=", TypeString, TypeString}: {"ge_text", textCompare(relGe)},
+	{"==", TypeBool, TypeBool}:     {"eq_bool", kEqBool},
+	{"!=", TypeBool, TypeBool}:     {"ne_bool", kNeBool},
 }
 
 type convKey struct{ from, to Type }
@@ -301,6 +324,90 @@ func strCompare(f func(a, b []string, r []bool)) kernel {
 	return func(ev *Evaluator, n *node, args []*vec, out *vec) { f(args[0].s, args[1].s, out.b) }
 }
 
+// relation is an operator's answer per ordering: index 0 for less, 1 for equal, 2 for
+// greater, 3 for unordered (a NaN), so a kernel that computes an ordering per row looks
+// its result up instead of branching on the operator.
+type relation [4]bool
+
+var (
+	relEq = relation{false, true, false, false}
+	relNe = relation{true, false, true, true}
+	relLt = relation{true, false, false, false}
+	relLe = relation{true, true, false, false}
+	relGt = relation{false, false, true, false}
+	relGe = relation{false, true, true, false}
+)
+
+const unordered = 2 // an ordering: -1, 0, 1, or unordered
+
+func intFloatCompare(rel relation) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		a, b, r := args[0].i64, args[1].f64[:len(args[0].i64)], out.b[:len(args[0].i64)]
+		for i := range r {
+			r[i] = rel[compareIntFloat(a[i], b[i])+1]
+		}
+	}
+}
+
+func floatIntCompare(rel relation) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		a, b, r := args[0].f64, args[1].i64[:len(args[0].f64)], out.b[:len(args[0].f64)]
+		for i := range r {
+			c := compareIntFloat(b[i], a[i])
+			if c != unordered {
+				c = -c
+			}
+			r[i] = rel[c+1]
+		}
+	}
+}
+
+// compareIntFloat orders i and f exactly: 9007199254740993 is more than
+// 9007199254740992.0, though converting it to a float would make them equal.
+func compareIntFloat(i int64, f float64) int {
+	// Rounding to a float keeps order, so a float(i) other than f decides; equal, f is a
+	// whole number and compares as an integer unless it is 2^63, beyond every int64.
+	switch g := float64(i); {
+	case g < f:
+		return -1
+	case g > f:
+		return 1
+	case g != f:
+		return unordered
+	case f >= 1<<63:
+		return -1
+	}
+	return cmp.Compare(i, int64(f))
+}
+
+func textCompare(rel relation) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		a, b, r := args[0].s, args[1].s[:len(args[0].s)], out.b[:len(args[0].s)]
+		for i := range r {
+			r[i] = rel[compareText(a[i], b[i])+1]
+		}
+	}
+}
+
+// textEquality is textCompare for == (want true) and != (want false), with text that
+// differs as text and cannot be a number or a date decided without compareText.
+func textEquality(want bool) kernel {
+	return func(ev *Evaluator, n *node, args []*vec, out *vec) {
+		a, b, r := args[0].s, args[1].s[:len(args[0].s)], out.b[:len(args[0].s)]
+		for i := range r {
+			x, y := a[i], b[i]
+			switch {
+			case x == y:
+				r[i] = want
+			case !mayReadAsValue(x) || !mayReadAsValue(y):
+				r[i] = !want
+			default:
+				r[i] = (compareText(x, y) == 0) == want
+			}
+		}
+	}
+}
+
 func kEqBool(ev *Evaluator, n *node, args []*vec, out *vec) {
 	a, b, r := args[0].b, args[1].b[:len(args[0].b)], out.b[:len(args[0].b)]
 	for i := range r {
@@ -366,6 +473,36 @@ func kTextToInt(ev *Evaluator, n *node, args []*vec, out *vec) {
 			out.setNull(i)
 		default:
 			out.fail(i, n.name, s[i], msg)
+		}
+	}
+}
+
+// kTextToWhole reads cells where an integer is needed (a position, a count): integer
+// text, or a number with no fraction (2.0, 1e3); 2.50 is an error, never truncated.
+func kTextToWhole(ev *Evaluator, n *node, args []*vec, out *vec) {
+	s, r := args[0].s, out.i64
+	for i := range r {
+		if !out.valid(i) {
+			continue
+		}
+		if v, ok := parseWholeText(s[i]); ok {
+			r[i] = v
+			continue
+		}
+		f, st := parseNumber(s[i])
+		switch {
+		case st == parsedBlank:
+			out.setNull(i)
+		case st != parsedOK:
+			out.fail(i, n.name, s[i], "not a number")
+		case f != math.Trunc(f):
+			out.fail(i, n.name, s[i], "not a whole number (an integer is needed here: int(x) truncates, int(round(x)) rounds)")
+		default:
+			v, st, msg := floatToInt(f)
+			if st != parsedOK {
+				out.fail(i, n.name, s[i], msg)
+			}
+			r[i] = v
 		}
 	}
 }

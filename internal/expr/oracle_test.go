@@ -1,8 +1,10 @@
 package expr
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	stdbig "math/big"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -230,28 +232,40 @@ var scalarOps = map[string]func(a []oval) oval{
 		}
 		return oval{f: r}
 	},
-	"neg_float": func(a []oval) oval { return oval{f: -a[0].f} },
-	"not":       func(a []oval) oval { return oval{b: !a[0].b} },
-	"eq_int":    func(a []oval) oval { return oval{b: a[0].i == a[1].i} },
-	"ne_int":    func(a []oval) oval { return oval{b: a[0].i != a[1].i} },
-	"lt_int":    func(a []oval) oval { return oval{b: a[0].i < a[1].i} },
-	"le_int":    func(a []oval) oval { return oval{b: a[0].i <= a[1].i} },
-	"gt_int":    func(a []oval) oval { return oval{b: a[0].i > a[1].i} },
-	"ge_int":    func(a []oval) oval { return oval{b: a[0].i >= a[1].i} },
-	"eq_float":  func(a []oval) oval { return oval{b: a[0].f == a[1].f} },
-	"ne_float":  func(a []oval) oval { return oval{b: a[0].f != a[1].f} },
-	"lt_float":  func(a []oval) oval { return oval{b: a[0].f < a[1].f} },
-	"le_float":  func(a []oval) oval { return oval{b: a[0].f <= a[1].f} },
-	"gt_float":  func(a []oval) oval { return oval{b: a[0].f > a[1].f} },
-	"ge_float":  func(a []oval) oval { return oval{b: a[0].f >= a[1].f} },
-	"eq_string": func(a []oval) oval { return oval{b: a[0].s == a[1].s} },
-	"ne_string": func(a []oval) oval { return oval{b: a[0].s != a[1].s} },
-	"lt_string": func(a []oval) oval { return oval{b: a[0].s < a[1].s} },
-	"le_string": func(a []oval) oval { return oval{b: a[0].s <= a[1].s} },
-	"gt_string": func(a []oval) oval { return oval{b: a[0].s > a[1].s} },
-	"ge_string": func(a []oval) oval { return oval{b: a[0].s >= a[1].s} },
-	"eq_bool":   func(a []oval) oval { return oval{b: a[0].b == a[1].b} },
-	"ne_bool":   func(a []oval) oval { return oval{b: a[0].b != a[1].b} },
+	"neg_float":    func(a []oval) oval { return oval{f: -a[0].f} },
+	"not":          func(a []oval) oval { return oval{b: !a[0].b} },
+	"eq_int":       func(a []oval) oval { return oval{b: a[0].i == a[1].i} },
+	"ne_int":       func(a []oval) oval { return oval{b: a[0].i != a[1].i} },
+	"lt_int":       func(a []oval) oval { return oval{b: a[0].i < a[1].i} },
+	"le_int":       func(a []oval) oval { return oval{b: a[0].i <= a[1].i} },
+	"gt_int":       func(a []oval) oval { return oval{b: a[0].i > a[1].i} },
+	"ge_int":       func(a []oval) oval { return oval{b: a[0].i >= a[1].i} },
+	"eq_float":     func(a []oval) oval { return oval{b: a[0].f == a[1].f} },
+	"ne_float":     func(a []oval) oval { return oval{b: a[0].f != a[1].f} },
+	"lt_float":     func(a []oval) oval { return oval{b: a[0].f < a[1].f} },
+	"le_float":     func(a []oval) oval { return oval{b: a[0].f <= a[1].f} },
+	"gt_float":     func(a []oval) oval { return oval{b: a[0].f > a[1].f} },
+	"ge_float":     func(a []oval) oval { return oval{b: a[0].f >= a[1].f} },
+	"eq_text":      func(a []oval) oval { return oval{b: oracleTextOrder(a[0].s, a[1].s) == 0} },
+	"ne_text":      func(a []oval) oval { return oval{b: oracleTextOrder(a[0].s, a[1].s) != 0} },
+	"lt_text":      func(a []oval) oval { return oval{b: oracleTextOrder(a[0].s, a[1].s) < 0} },
+	"le_text":      func(a []oval) oval { return oval{b: oracleTextOrder(a[0].s, a[1].s) <= 0} },
+	"gt_text":      func(a []oval) oval { return oval{b: oracleTextOrder(a[0].s, a[1].s) > 0} },
+	"ge_text":      func(a []oval) oval { return oval{b: oracleTextOrder(a[0].s, a[1].s) >= 0} },
+	"eq_int_float": func(a []oval) oval { return oval{b: exactOrder(a[0], true, a[1], false) == 0} },
+	"ne_int_float": func(a []oval) oval { return oval{b: exactOrder(a[0], true, a[1], false) != 0} },
+	"lt_int_float": func(a []oval) oval { return oval{b: exactOrder(a[0], true, a[1], false) < 0} },
+	"le_int_float": func(a []oval) oval { return oval{b: exactOrder(a[0], true, a[1], false) <= 0} },
+	"gt_int_float": func(a []oval) oval { return oval{b: exactOrder(a[0], true, a[1], false) > 0} },
+	"ge_int_float": func(a []oval) oval { return oval{b: exactOrder(a[0], true, a[1], false) >= 0} },
+	"eq_float_int": func(a []oval) oval { return oval{b: exactOrder(a[0], false, a[1], true) == 0} },
+	"ne_float_int": func(a []oval) oval { return oval{b: exactOrder(a[0], false, a[1], true) != 0} },
+	"lt_float_int": func(a []oval) oval { return oval{b: exactOrder(a[0], false, a[1], true) < 0} },
+	"le_float_int": func(a []oval) oval { return oval{b: exactOrder(a[0], false, a[1], true) <= 0} },
+	"gt_float_int": func(a []oval) oval { return oval{b: exactOrder(a[0], false, a[1], true) > 0} },
+	"ge_float_int": func(a []oval) oval { return oval{b: exactOrder(a[0], false, a[1], true) >= 0} },
+	"eq_bool":      func(a []oval) oval { return oval{b: a[0].b == a[1].b} },
+	"ne_bool":      func(a []oval) oval { return oval{b: a[0].b != a[1].b} },
 	"number_from_text": func(a []oval) oval {
 		s := strings.TrimSpace(a[0].s)
 		if s == "" {
@@ -266,11 +280,64 @@ var scalarOps = map[string]func(a []oval) oval{
 		}
 		return oval{f: f}
 	},
+	"whole_from_text": func(a []oval) oval {
+		s := strings.TrimSpace(a[0].s)
+		if s == "" {
+			return oval{state: maskNull}
+		}
+		if strings.ContainsAny(s, "xXnNiI_/") { // big.Rat would take 0x10, 1/2
+			return errVal()
+		}
+		r, ok := new(stdbig.Rat).SetString(s)
+		if !ok || !r.IsInt() || !r.Num().IsInt64() {
+			return errVal()
+		}
+		return oval{i: r.Num().Int64()}
+	},
 	"float_from_int": func(a []oval) oval { return oval{f: float64(a[0].i)} },
 	"str_int":        func(a []oval) oval { return oval{s: strconv.FormatInt(a[0].i, 10)} },
 	"str_float":      func(a []oval) oval { return oval{s: string(table.AppendFloat(nil, a[0].f))} },
 	"str_bool":       func(a []oval) oval { return oval{s: strconv.FormatBool(a[0].b)} },
 	"concat":         func(a []oval) oval { return oval{s: a[0].s + a[1].s} },
+}
+
+// exactOrder orders two numbers, each an int or a float64, by their exact values.
+func exactOrder(a oval, aInt bool, b oval, bInt bool) int {
+	exact := func(v oval, isInt bool) *stdbig.Float {
+		if isInt {
+			return new(stdbig.Float).SetInt64(v.i)
+		}
+		return stdbig.NewFloat(v.f)
+	}
+	return exact(a, aInt).Cmp(exact(b, bInt))
+}
+
+// oracleTextOrder is the documented order of two texts: as numbers where both read as
+// numbers (integers exactly, others as float64), else as datetimes where both read as
+// ISO dates or datetimes, else byte by byte.
+func oracleTextOrder(a, b string) int {
+	number := func(s string) (oval, bool, bool) {
+		s = strings.TrimSpace(s)
+		if s == "" || strings.ContainsAny(s, "xXnNiI_") {
+			return oval{}, false, false
+		}
+		if i, err := strconv.ParseInt(strings.TrimPrefix(s, "+"), 10, 64); err == nil && !strings.HasPrefix(s, "+-") {
+			return oval{i: i}, true, true
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		return oval{f: f}, false, err == nil
+	}
+	if x, xInt, ok := number(a); ok {
+		if y, yInt, ok := number(b); ok {
+			return exactOrder(x, xInt, y, yInt)
+		}
+	}
+	da, sa, _ := parseISODatetime(a)
+	db, sb, _ := parseISODatetime(b)
+	if sa == parsedOK && sb == parsedOK {
+		return cmp.Compare(da, db)
+	}
+	return strings.Compare(a, b)
 }
 
 // big is a checked int64 product.
@@ -341,10 +408,10 @@ func (g exprGen) expr(depth int) string {
 }
 
 var cellPool = [][]string{
-	{"1", "-2", "3.5", "0", "", "abc", "9223372036854775807", " 7 ", "1e3", "-0", "4"},
-	{"2", "0", "", "x", "0.1", "100", "-5", "true", "false"},
-	{"", "hello", "Hé llo", "7", " 12 ", "TRUE", "a,b", "2024-02-29"},
-	{"2024-01-31", "", "2024-13-01", "2023-12-31T23:59:59", "x"},
+	{"1", "-2", "3.5", "0", "", "abc", "9223372036854775807", " 7 ", "1e3", "-0", "4", "1.0", "9007199254740993"},
+	{"2", "0", "", "x", "0.1", "100", "-5", "true", "false", "2.50", "9007199254740992"},
+	{"", "hello", "Hé llo", "7", " 12 ", "TRUE", "a,b", "2024-02-29", "Straße"},
+	{"2024-01-31", "", "2024-13-01", "2023-12-31T23:59:59", "x", "2024-01-31 00:00", "0000-01-01"},
 }
 
 func TestDifferential(t *testing.T) {

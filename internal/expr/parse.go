@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // The front end is a small hand-written lexer and Pratt parser rather than expr-lang's:
@@ -50,8 +52,34 @@ func (e *CompileError) Error() string {
 		line = line[:end]
 	}
 	col = min(col, len(line))
-	pad := strings.Repeat(" ", utf8.RuneCountInString(line[:col]))
-	return fmt.Sprintf("%s: %s\n  %s\n  %s^", e.Flag, e.Msg, line, pad)
+	return fmt.Sprintf("%s: %s\n  %s\n  %s^", e.Flag, e.Msg, line, caretPad(line[:col]))
+}
+
+// caretPad is blank space as wide on a terminal as text, so that a caret after it
+// stands under the next character: a tab stays a tab, a wide (CJK) character takes two
+// columns, a combining mark none.
+func caretPad(text string) string {
+	var b strings.Builder
+	for _, r := range text {
+		switch {
+		case r == '\t':
+			b.WriteByte('\t')
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case isWide(r):
+			b.WriteString("  ")
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+func isWide(r rune) bool {
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return true
+	}
+	return false
 }
 
 type lexer struct {

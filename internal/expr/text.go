@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"cmp"
 	"math"
 	"strconv"
 	"strings"
@@ -163,158 +164,37 @@ func parseBool(s string) (bool, parseStatus) {
 	return false, parsedBad
 }
 
-func digits(s string, i, n int) (int, bool) {
-	if i+n > len(s) {
-		return 0, false
-	}
-	v := 0
-	for _, c := range []byte(s[i : i+n]) {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + int(c-'0')
-	}
-	return v, true
-}
+const msgDate = "not a valid date (want YYYY-MM-DD)"
+const msgDatetime = "not a valid datetime (want YYYY-MM-DD HH:MM[:SS])"
 
-// daysFromCivil converts a proleptic Gregorian date to days since 1970-01-01
-// (Howard Hinnant's algorithm), without time.Time's overhead.
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-const msgDate = "not a date (want YYYY-MM-DD)"
-const msgDatetime = "not a datetime (want YYYY-MM-DD HH:MM[:SS])"
-
-// parseYMD reads YYYY-MM-DD at the start of s.
-func parseYMD(s string) (int64, bool) {
-	y, ok1 := digits(s, 0, 4)
-	m, ok2 := digits(s, 5, 2)
-	d, ok3 := digits(s, 8, 2)
-	if !ok1 || !ok2 || !ok3 || s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
-		return 0, false
-	}
-	return daysFromCivil(y, m, d), true
-}
-
-// parseISODate reads YYYY-MM-DD. A datetime is refused rather than truncated: reading
-// it as a date would silently drop its time.
+// parseISODate reads YYYY-MM-DD (table.ParseISODatetime's dates). A datetime is
+// refused rather than truncated: reading it as a date would silently drop its time.
 func parseISODate(s string) (int64, parseStatus, string) {
 	s = trimSpaces(s)
 	if s == "" {
 		return 0, parsedBlank, ""
 	}
-	if len(s) != 10 {
-		if _, st, _ := parseISODatetime(s); st == parsedOK {
-			return 0, parsedBad, "has a time of day; read it with datetime(x)"
-		}
+	m, hasTime, ok := table.ParseISODatetime(s)
+	switch {
+	case !ok:
 		return 0, parsedBad, msgDate
+	case hasTime:
+		return 0, parsedBad, "has a time of day; read it with datetime(x)"
 	}
-	d, ok := parseYMD(s)
-	if !ok {
-		return 0, parsedBad, msgDate
-	}
-	return d, parsedOK, ""
+	return floorDiv(m, microsPerDay), parsedOK, ""
 }
 
-// parseISODatetime reads YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fraction]] (T or a space),
-// optionally followed by Z or an offset ±HH:MM, which converts the time to UTC.
+// parseISODatetime reads an ISO date or datetime (table.ParseISODatetime) as a datetime.
 func parseISODatetime(s string) (int64, parseStatus, string) {
 	s = trimSpaces(s)
 	if s == "" {
 		return 0, parsedBlank, ""
 	}
-	if len(s) < 10 {
-		return 0, parsedBad, msgDatetime
-	}
-	days, ok := parseYMD(s)
+	m, _, ok := table.ParseISODatetime(s)
 	if !ok {
 		return 0, parsedBad, msgDatetime
 	}
-	if len(s) == 10 {
-		return days * microsPerDay, parsedOK, ""
-	}
-	if s[10] != 'T' && s[10] != ' ' {
-		return 0, parsedBad, msgDatetime
-	}
-	h, ok1 := digits(s, 11, 2)
-	mi, ok2 := digits(s, 14, 2)
-	if !ok1 || !ok2 || s[13] != ':' || h > 23 || mi > 59 {
-		return 0, parsedBad, msgDatetime
-	}
-	i, sec, micros := 16, 0, 0
-	if i < len(s) && s[i] == ':' {
-		var ok bool
-		if sec, ok = digits(s, i+1, 2); !ok || sec > 59 {
-			return 0, parsedBad, msgDatetime
-		}
-		i += 3
-		if i < len(s) && (s[i] == '.' || s[i] == ',') {
-			i++
-			scale, n := 100000, 0
-			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-				micros += int(s[i]-'0') * scale
-				scale /= 10
-				i, n = i+1, n+1
-			}
-			if n == 0 {
-				return 0, parsedBad, msgDatetime
-			}
-		}
-	}
-	offset := 0
-	switch {
-	case i == len(s):
-	case s[i] == 'Z' && i+1 == len(s):
-	case s[i] == '+' || s[i] == '-':
-		oh, ok1 := digits(s, i+1, 2)
-		om, ok2 := 0, true
-		switch len(s) - i {
-		case 6:
-			om, ok2 = digits(s, i+4, 2)
-			ok2 = ok2 && s[i+3] == ':'
-		case 5:
-			om, ok2 = digits(s, i+3, 2)
-		case 3:
-		default:
-			ok2 = false
-		}
-		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return 0, parsedBad, msgDatetime
-		}
-		offset = (oh*60 + om) * 60
-		if s[i] == '-' {
-			offset = -offset
-		}
-	default:
-		return 0, parsedBad, msgDatetime
-	}
-	secs := int64(h*3600+mi*60+sec) - int64(offset)
-	return days*microsPerDay + secs*1e6 + int64(micros), parsedOK, ""
+	return m, parsedOK, ""
 }
 
 func appendDate(dst []byte, days int64) []byte {
@@ -390,4 +270,65 @@ func thousandsGrouped(s string) bool {
 		}
 	}
 	return true
+}
+
+// compareText is the one order of text values, used by comparisons, in [...], min()
+// and max(): two texts that both read as numbers compare as numbers; else two that both
+// read as ISO dates or datetimes compare as datetimes (a date is its midnight); else
+// they compare as text, byte by byte. Each pair is decided from its own values, so no
+// other row, and no chunk boundary, changes a result. It returns -1, 0 or 1.
+func compareText(a, b string) int {
+	if a == b {
+		return 0 // equal text is equal read any way
+	}
+	if mayReadAsValue(a) && mayReadAsValue(b) {
+		if fa, st := parseNumber(a); st == parsedOK {
+			if fb, st := parseNumber(b); st == parsedOK {
+				return compareNumberTexts(a, fa, b, fb)
+			}
+		}
+		if da, st, _ := parseISODatetime(a); st == parsedOK {
+			if db, st, _ := parseISODatetime(b); st == parsedOK {
+				return cmp.Compare(da, db)
+			}
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+// mayReadAsValue is false for text that cannot read as a number or a date: those start
+// with a digit, a sign, a point or a space, so a letter first (most text) is decided as
+// text without trying either.
+func mayReadAsValue(s string) bool { return len(s) > 0 && s[0] <= '9' }
+
+// compareNumberTexts orders two numbers read from text as fa and fb. Integers beyond
+// 2^53, which floats cannot tell apart, compare exactly.
+func compareNumberTexts(a string, fa float64, b string, fb float64) int {
+	if fa != fb || math.Abs(fa) < 1<<53 {
+		return cmp.Compare(fa, fb)
+	}
+	ia, aInt := parseWholeText(a)
+	ib, bInt := parseWholeText(b)
+	switch {
+	case aInt && bInt:
+		return cmp.Compare(ia, ib)
+	case aInt:
+		return compareIntFloat(ia, fb)
+	case bInt:
+		return -compareIntFloat(ib, fa)
+	}
+	return 0
+}
+
+// parseWholeText reads integer text (an optional sign and digits) as an int64.
+func parseWholeText(s string) (int64, bool) {
+	s = trimSpaces(s)
+	if strings.HasPrefix(s, "+") {
+		s = s[1:]
+		if strings.HasPrefix(s, "-") {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil
 }

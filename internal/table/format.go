@@ -336,7 +336,12 @@ var uint64Pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e
 
 // AppendDate writes days since 1970-01-01 as YYYY-MM-DD.
 func AppendDate(dst []byte, days arrow.Date32) []byte {
-	return time.Unix(int64(days)*86400, 0).UTC().AppendFormat(dst, "2006-01-02")
+	y, m, d := CivilFromDays(int64(days))
+	if y < 1 || y > 9999 {
+		return time.Unix(int64(days)*86400, 0).UTC().AppendFormat(dst, "2006-01-02")
+	}
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
 // AppendTimestamp writes microseconds since the epoch as YYYY-MM-DDTHH:MM:SS, with a

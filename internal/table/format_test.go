@@ -3,6 +3,7 @@ package table
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -88,5 +89,21 @@ func TestAppendTextMatchesAppender(t *testing.T) {
 	}
 	if _, _, err := AppendText(nil, []int32{0}, array.NewUint8Builder(mem).NewArray()); err == nil {
 		t.Error("uint8 column formatted")
+	}
+}
+
+// AppendDate's own digits agree with time's formatting over the whole range.
+func TestAppendDateMatchesTime(t *testing.T) {
+	for days := DaysFromCivil(1, 1, 1) - 3; days <= DaysFromCivil(9999, 12, 31)+3; days += 7 {
+		want := time.Unix(days*86400, 0).UTC().Format("2006-01-02")
+		if got := string(AppendDate(nil, arrow.Date32(days))); got != want {
+			t.Fatalf("day %d: %s, want %s", days, got, want)
+		}
+	}
+	for _, days := range []int64{-1, 0, 1, 59, 60, 11016, 19782, 2932896} {
+		want := time.Unix(days*86400, 0).UTC().Format("2006-01-02")
+		if got := string(AppendDate(nil, arrow.Date32(days))); got != want {
+			t.Fatalf("day %d: %s, want %s", days, got, want)
+		}
 	}
 }

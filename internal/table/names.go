@@ -3,6 +3,7 @@ package table
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // UniqueNames makes column names unique the way users expect from spreadsheets: the
@@ -41,15 +42,13 @@ func UnknownColumnError(name string, columns []string) error {
 	return fmt.Errorf("unknown column %q", name)
 }
 
-// Suggest returns the candidate closest to name by edit distance (case-insensitive
-// matches first), or "" when none is within a third of the name's length.
+// Suggest returns the candidate closest to name by edit distance ignoring letter case
+// (PRIC → price), or "" when none is within a third of the name's length.
 func Suggest(name string, candidates []string) string {
 	best, bestDist := "", -1
+	lname := strings.ToLower(name)
 	for _, c := range candidates {
-		d := editDistance(name, c)
-		if lowerEqual(name, c) {
-			d = 0
-		}
+		d := editDistance(lname, strings.ToLower(c))
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = c, d
 		}
@@ -59,26 +58,6 @@ func Suggest(name string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-func lowerEqual(a, b string) bool {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) != len(rb) {
-		return false
-	}
-	for i := range ra {
-		if toLower(ra[i]) != toLower(rb[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func toLower(r rune) rune {
-	if r >= 'A' && r <= 'Z' {
-		return r + 'a' - 'A'
-	}
-	return r
 }
 
 // editDistance is the Damerau-Levenshtein distance (adjacent swaps cost 1: "qyt" → "qty").

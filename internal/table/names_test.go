@@ -35,3 +35,11 @@ func TestUnknownColumnError(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggestIgnoresCase(t *testing.T) {
+	for name, want := range map[string]string{"PRIC": "price", "QYT": "qty", "Price": "price", "zzz": ""} {
+		if got := Suggest(name, []string{"price", "qty", "Unit Price"}); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
