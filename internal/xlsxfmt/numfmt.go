@@ -159,8 +159,8 @@ const (
 )
 
 // appendSerial writes the numeric cell value v as ISO 8601 text in the given class.
-// It reports false when v cannot be shown as a date (negative, beyond 9999), in which
-// case the caller writes the number, as Excel would show ####.
+// It reports false when v cannot be shown as a date (negative, beyond 9999, or the
+// 1900 system's fictitious 1900-02-29), in which case the caller writes the number.
 func appendSerial(dst []byte, v float64, f format, date1904 bool) ([]byte, bool) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return dst, false
@@ -208,13 +208,10 @@ func appendSerial(dst []byte, v float64, f format, date1904 bool) ([]byte, bool)
 	case date1904:
 		unixDays = d + unixDaysOf1904Serial0
 	case d == 60:
-		// Excel's 1900 system keeps Lotus 1-2-3's fictitious 29 February 1900.
-		dst = append(dst, "1900-02-29"...)
-		if f.class == classDateTime {
-			dst = append(dst, 'T')
-			dst = appendClock(dst, int64(ms), f.frac, false)
-		}
-		return dst, true
+		// Excel's 1900 system keeps Lotus 1-2-3's fictitious 29 February 1900. No
+		// calendar has that day, so no date function could take it: the cell reads as
+		// its number, like a serial past 9999-12-31.
+		return dst, false
 	case d < 60:
 		unixDays = d + unixDaysOf1900Serial0 + 1
 	default:

@@ -68,7 +68,10 @@ func TestAppendSerial(t *testing.T) {
 	}{
 		{1, date, false, "1900-01-01", true},
 		{59, date, false, "1900-02-28", true},
-		{60, date, false, "1900-02-29", true},
+		{60, date, false, "", false}, // 1900-02-29 exists only in Excel
+		{60.5, dt, false, "", false},
+		{60.5, tm, false, "12:00:00", true},
+		{60, date, true, "1904-03-01", true},
 		{61, date, false, "1900-03-01", true},
 		{44197, date, false, "2021-01-01", true},
 		{42735, date, true, "2021-01-01", true},
