@@ -161,3 +161,20 @@ func TestBareTimeInDateCell(t *testing.T) {
 		t.Errorf("rows %q, want %q", got, want)
 	}
 }
+
+// A t="d" cell is a date only where the calendar has that day and time (the rules of
+// table.ParseISODatetime); anything else is a bad cell naming row and column.
+func TestImpossibleDateCell(t *testing.T) {
+	ok := book{sheets: []string{`<row r="1"><c r="A1" t="inlineStr"><is><t>t</t></is></c></row>` +
+		`<row r="2"><c r="A2" t="d"><v>2024-02-29</v></c></row>`}}
+	if _, rows := read(t, ok.write(t), Options{}); !slices.Equal(flatten(rows), []string{"2024-02-29"}) {
+		t.Errorf("2024-02-29 read as %q", flatten(rows))
+	}
+	for _, v := range []string{"2023-02-29", "2024-04-31T10:00:00", "0000-01-01", "2024-03-01T24:00:00", "2024-03-01T23:59:60"} {
+		body := `<row r="1"><c r="A1" t="d"><v>` + v + `</v></c></row>`
+		err := readErr(book{sheets: []string{body}}.write(t))
+		if want := `row 1, column A: bad ISO 8601 date "` + v + `"`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", v, err, want)
+		}
+	}
+}

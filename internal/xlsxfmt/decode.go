@@ -581,10 +581,11 @@ func parseISO(s []byte) (days, ms int64, hasDate, hasTime bool, frac uint8, ok b
 		y, ok1 := num(s[0:4])
 		m, ok2 := num(s[5:7])
 		dd, ok3 := num(s[8:10])
-		if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || dd < 1 || dd > 31 {
+		// The calendar rules are table's, which every reader of dates shares.
+		if !ok1 || !ok2 || !ok3 || y < 1 || m < 1 || m > 12 || dd < 1 || dd > int64(table.DaysIn(int(y), int(m))) {
 			return 0, 0, false, false, 0, false
 		}
-		days, hasDate = civilToUnixDays(y, m, dd), true
+		days, hasDate = table.DaysFromCivil(int(y), int(m), int(dd)), true
 		s = s[10:]
 		if len(s) == 0 {
 			return days, 0, true, false, 0, true
@@ -629,7 +630,7 @@ func parseISO(s []byte) (days, ms int64, hasDate, hasTime bool, frac uint8, ok b
 			}
 		}
 	}
-	if !ok1 || !ok2 || !ok3 || h > 24 || mi > 59 || sec > 60 {
+	if !ok1 || !ok2 || !ok3 || h > 23 || mi > 59 || sec > 59 {
 		return 0, 0, false, false, 0, false
 	}
 	ms = ((h*60+mi)*60+sec)*1000 + fr

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ptransform/ptransform/internal/table"
 )
 
 // valueClass is what a number format makes of a numeric cell.
@@ -260,48 +262,14 @@ func appendClock(dst []byte, ms int64, frac uint8, minutesOnly bool) []byte {
 	return dst
 }
 
-// appendCivil writes a Unix day as YYYY-MM-DD (proleptic Gregorian; the days-from-
-// civil inverse of Howard Hinnant's date algorithms).
+// appendCivil writes a Unix day as YYYY-MM-DD (proleptic Gregorian).
 func appendCivil(dst []byte, unixDays int64) []byte {
-	z := unixDays + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	dst = appendInt(dst, y, 4)
+	y, m, d := table.CivilFromDays(unixDays)
+	dst = appendInt(dst, int64(y), 4)
 	dst = append(dst, '-')
-	dst = appendInt(dst, m, 2)
+	dst = appendInt(dst, int64(m), 2)
 	dst = append(dst, '-')
-	return appendInt(dst, d, 2)
-}
-
-// civilToUnixDays is the inverse of appendCivil's calendar arithmetic.
-func civilToUnixDays(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
+	return appendInt(dst, int64(d), 2)
 }
 
 // appendInt writes a non-negative n zero-padded to at least width digits.
