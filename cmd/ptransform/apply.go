@@ -15,6 +15,7 @@ import (
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/transforms"
+	"github.com/ptransform/ptransform/internal/xlsxfmt"
 )
 
 const applyUsage = `ptransform apply [flags] INPUT...
@@ -83,8 +84,8 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
 			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, column, value, message) to `PATH`"},
 			&cli.BoolFlag{Name: "explain", Usage: "print the compiled plan (columns, types, expression types) and exit without reading data"},
-			&cli.StringFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated)"},
-			&cli.StringFlag{Name: "drop", Usage: "output all columns but these `COLS`"},
+			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
+			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
 			&cli.StringFlag{Name: "rename", Usage: "rename columns: `OLD=NEW[,OLD=NEW...]`"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parallel workers `N`; the run uses at most N cores"},
 			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per chunk, with units (`SIZE`: 64KiB, 8MiB) (default: 256KiB for CSV files, 1MiB for piped standard input, compressed input and sheets)"},
@@ -118,8 +119,8 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		Output:  c.String("output"),
 		To:      c.String("to"),
 		From:    c.String("from"),
-		Select:  splitList(c.String("select")),
-		Drop:    splitList(c.String("drop")),
+		Select:  splitList(strings.Join(c.StringSlice("select"), ",")),
+		Drop:    splitList(strings.Join(c.StringSlice("drop"), ",")),
 		Workers: c.Int("workers"),
 		CRLF:    c.Bool("crlf"),
 		Stdout:  os.Stdout,
@@ -145,10 +146,10 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	}
 	o.Sheets = c.StringSlice("sheet")
 	o.HeaderRow = c.Int("header-row")
-	if o.HeaderRow < 0 {
-		return o, fmt.Errorf("--header-row must be 1 or more, got %d", o.HeaderRow)
-	}
 	o.Range = c.String("range")
+	if err := xlsxfmt.CheckWindow(o.HeaderRow, o.Range); err != nil {
+		return o, err
+	}
 	o.IncludeHidden = c.Bool("include-hidden")
 	o.Union = c.Bool("union")
 	if v := c.String("password-env"); v != "" {
@@ -181,6 +182,9 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		return o, err
 	}
 	o.CSV.NoHeader = c.Bool("no-header")
+	if _, err := csvfmt.ParseEncoding(c.String("encoding")); err != nil {
+		return o, err
+	}
 	o.CSV.Encoding = c.String("encoding")
 	if o.CSV.Ragged, err = parseRagged(c.String("ragged")); err != nil {
 		return o, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -117,6 +118,9 @@ func inspectOptions(c *cli.Context) (inspect.Options, error) {
 	}
 	if c.NArg() == 0 {
 		return o, errors.New("inspect needs at least one INPUT (a path, or - for standard input)")
+	}
+	if stdinUses := slices.DeleteFunc(c.Args().Slice(), func(a string) bool { return a != "-" }); len(stdinUses) > 1 {
+		return o, errors.New("standard input (-) can be read only once")
 	}
 	if o.SampleRows < 1 {
 		return o, fmt.Errorf("--sample must be at least 1, got %d", o.SampleRows)

@@ -74,6 +74,9 @@ func CompileColumns(columns, selected, dropped []string, renames []Rename) (*Col
 				pick = append(pick, i)
 			}
 		}
+		if len(pick) == 0 && len(columns) > 0 {
+			return nil, fmt.Errorf("--drop would remove every column (use --select to choose the columns to keep)")
+		}
 	}
 	names := make([]string, len(pick))
 	for k, i := range pick {

@@ -74,6 +74,10 @@ func (b *Book) selectSheets() ([]int, error) {
 // chosen, in the order the patterns choose them, each once. Its errors wrap
 // ErrSheetSelection and list the sheets there are.
 func SelectSheets(sheets []SheetInfo, patterns []string, includeHidden bool) ([]int, error) {
+	if len(sheets) == 0 {
+		// Not the caller's mistake: every workbook Excel writes has a sheet.
+		return nil, errors.New("the workbook lists no sheets: its xl/workbook.xml is damaged or empty")
+	}
 	var out []int
 	seen := map[int]bool{}
 	add := func(i int) {

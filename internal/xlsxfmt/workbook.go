@@ -82,6 +82,7 @@ type relationships struct {
 }
 
 type workbookXML struct {
+	XMLName xml.Name
 	Pr struct {
 		Date1904 string `xml:"date1904,attr"`
 	} `xml:"workbookPr"`
@@ -118,6 +119,9 @@ func (b *Book) readMetadata() error {
 	var wb workbookXML
 	if err := b.unmarshal(wbPart, &wb); err != nil {
 		return err
+	}
+	if wb.XMLName.Local != "workbook" {
+		return fmt.Errorf("part %s is not a workbook part (no <workbook> element): the workbook is damaged", wbPart)
 	}
 	b.Date1904 = xmlBool(wb.Pr.Date1904)
 
