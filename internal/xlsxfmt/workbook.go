@@ -83,7 +83,7 @@ type relationships struct {
 
 type workbookXML struct {
 	XMLName xml.Name
-	Pr struct {
+	Pr      struct {
 		Date1904 string `xml:"date1904,attr"`
 	} `xml:"workbookPr"`
 	Sheets []struct {
