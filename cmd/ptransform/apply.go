@@ -82,6 +82,7 @@ func applyCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
+			&cli.Int64Flag{Name: "max-errors", Usage: "with --on-error skip or null, fail the run (nothing written) after more than `N` row errors"},
 			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, column, value, message) to `PATH`"},
 			&cli.BoolFlag{Name: "explain", Usage: "print the compiled plan (columns, types, expression types) and exit without reading data"},
 			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
@@ -140,6 +141,16 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		o.OnError = expr.OnErrorNull
 	default:
 		return o, fmt.Errorf("--on-error must be fail, skip or null, got %q", c.String("on-error"))
+	}
+	if c.IsSet("max-errors") {
+		limit := c.Int64("max-errors")
+		if limit < 0 {
+			return o, fmt.Errorf("--max-errors must be 0 or more, got %d", limit)
+		}
+		if o.OnError == expr.OnErrorFail {
+			return o, errors.New("--max-errors needs --on-error skip or null (with fail, the first row error ends the run)")
+		}
+		o.MaxErrors = &limit
 	}
 	if c.Bool("quiet") {
 		o.Stderr = nil

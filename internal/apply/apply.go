@@ -32,6 +32,7 @@ type Options struct {
 	Wheres     []string // --where filters, all must hold
 	OnError    expr.OnError
 	ErrorsPath string // where row-level errors go as CSV; "" for nowhere
+	MaxErrors  *int64 // more row errors than this (let through by OnError) fail the run; nil: no limit
 	Explain    bool   // print the compiled plan instead of running
 
 	Workers   int

@@ -462,6 +462,9 @@ func (r *runner) write(seq int64, res result, err error) error {
 		return err
 	}
 	r.errCount.add(res.rowErrs)
+	if limit := r.o.MaxErrors; limit != nil && r.errCount.count > *limit {
+		return fmt.Errorf("more than %d row errors (--max-errors %d), the first: %v", *limit, *limit, r.errCount.first)
+	}
 	return r.errLog.add(res.rowErrs)
 }
 
