@@ -16,9 +16,6 @@ import (
 	"github.com/ptransform/ptransform/internal/output"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 func main() {
 	os.Exit(run(os.Args))
 }
@@ -87,7 +84,7 @@ func newApp() *cli.App {
 	return &cli.App{
 		Name:    "ptransform",
 		Usage:   "transform large CSV files and Excel workbooks in parallel",
-		Version: version,
+		Version: versionText(),
 		// Expressions contain commas: a repeated flag gives one value per occurrence.
 		DisableSliceFlagSeparator: true,
 		Commands:                  []*cli.Command{applyCommand(), inspectCommand(), versionCommand()},
@@ -104,15 +101,4 @@ func newApp() *cli.App {
 // whole help text) with one line and exit status 2.
 func usageError(c *cli.Context, err error, isSubcommand bool) error {
 	return &apply.UsageError{Err: fmt.Errorf("%w (see 'ptransform help %s')", err, c.Command.Name)}
-}
-
-func versionCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "version",
-		Usage: "print the version",
-		Action: func(c *cli.Context) error {
-			fmt.Fprintln(c.App.Writer, "ptransform", version)
-			return nil
-		},
-	}
 }
