@@ -101,7 +101,9 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "union", Usage: "inputs with different columns: combine them by name (missing cells are empty)"},
 			&cli.StringFlag{Name: "password-env", Usage: "Excel: read the password of an encrypted workbook from environment variable `VAR`"},
 			&cli.BoolFlag{Name: "crlf", Usage: "end output lines with CRLF instead of LF"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no warnings"},
+			&cli.BoolFlag{Name: "stats", Usage: "print a one-line summary on stderr: inputs, rows in and out, row errors, time, rows/s"},
+			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Run summary\")"},
 		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
@@ -200,10 +202,21 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	if o.CSV.Ragged, err = parseRagged(c.String("ragged")); err != nil {
 		return o, err
 	}
-	if !c.Bool("quiet") && term.IsTerminal(int(os.Stderr.Fd())) {
+	if !c.Bool("quiet") && showProgress(o.Output, term.IsTerminal(int(os.Stdout.Fd())), term.IsTerminal(int(os.Stderr.Fd()))) {
 		o.Progress = os.Stderr
 	}
+	if c.Bool("stats") {
+		o.Stats = os.Stderr
+	}
+	o.StatsJSON = c.String("stats-json")
 	return o, nil
+}
+
+// showProgress decides whether a progress bar goes on stderr: only to a terminal, and
+// never while the data goes to a terminal too, where the bar would draw into it.
+func showProgress(output string, stdoutTerminal, stderrTerminal bool) bool {
+	toStdout := output == "" || output == "-"
+	return stderrTerminal && !(toStdout && stdoutTerminal)
 }
 
 func splitList(s string) []string {

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -39,5 +43,68 @@ func TestDescribeBuild(t *testing.T) {
 		if got := describeBuild(tc.info, tc.release, "go1.26.8 linux/amd64"); got != tc.want {
 			t.Errorf("describeBuild(release %q) = %q, want %q", tc.release, got, tc.want)
 		}
+	}
+}
+
+// TestProgressNeverDrawsIntoData: the bar goes to a terminal stderr only, and not while
+// the data goes to a terminal stdout.
+func TestProgressNeverDrawsIntoData(t *testing.T) {
+	for _, tc := range []struct {
+		output                         string
+		stdoutTerminal, stderrTerminal bool
+		want                           bool
+	}{
+		{"", true, true, false},
+		{"-", true, true, false},
+		{"", false, true, true},
+		{"out.csv", true, true, true},
+		{"out.csv", false, false, false},
+		{"", false, false, false},
+	} {
+		if got := showProgress(tc.output, tc.stdoutTerminal, tc.stderrTerminal); got != tc.want {
+			t.Errorf("showProgress(%q, stdout terminal %v, stderr terminal %v) = %v", tc.output, tc.stdoutTerminal, tc.stderrTerminal, got)
+		}
+	}
+}
+
+// TestStatsSummaryAndJSON: --stats prints one line of figures; --stats-json writes them
+// for a scheduler, on failure too.
+func TestStatsSummaryAndJSON(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("a,b\n1,2\nx,3\n4,5\n"), 0o644)
+	statsPath := filepath.Join(dir, "stats.json")
+	cmd := exec.Command(binary, "apply", "--stats", "--stats-json", statsPath, "--on-error", "skip", "-q",
+		"-e", "c = a * 2", "--where", "b > 2", in, "-o", filepath.Join(dir, "out.csv"))
+	stderr, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	line := regexp.MustCompile(`^ptransform: 1 input, 3 rows in, 1 rows out, 1 row errors, [0-9.]+m?s, [0-9.]+k? rows/s\n$`)
+	if !line.Match(stderr) {
+		t.Errorf("--stats printed %q", stderr)
+	}
+	var got map[string]any
+	b, _ := os.ReadFile(statsPath)
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("--stats-json: %v: %s", err, b)
+	}
+	for k, v := range map[string]any{"ok": true, "inputs": 1.0, "sources": 1.0, "rows_in": 3.0, "rows_out": 1.0, "row_errors": 1.0, "bytes_in": 12.0} {
+		if got[k] != v {
+			t.Errorf("--stats-json %s = %v, want %v (%s)", k, got[k], v, b)
+		}
+	}
+	if _, ok := got["seconds"].(float64); !ok {
+		t.Errorf("--stats-json has no seconds: %s", b)
+	}
+
+	cmd = exec.Command(binary, "apply", "--stats-json", statsPath, "-e", "c = a * 2", in, "-o", filepath.Join(dir, "out2.csv"))
+	if err := cmd.Run(); err == nil {
+		t.Fatal("a row error with --on-error fail succeeded")
+	}
+	b, _ = os.ReadFile(statsPath)
+	got = nil
+	if err := json.Unmarshal(b, &got); err != nil || got["ok"] != false || got["error"] == "" {
+		t.Errorf("--stats-json of a failed run: %s (%v)", b, err)
 	}
 }
