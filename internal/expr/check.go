@@ -285,26 +285,12 @@ func (c *checker) column(a *ast) (*node, error) {
 			return c.assignedRef(k, a.pos), nil
 		}
 	}
-	idx := indexOf(c.input, name)
-	if idx >= 0 {
-		if j := indexOf(c.input[idx+1:], name); j >= 0 {
-			return nil, fmt.Errorf("column %q appears more than once in the header", name)
-		}
-	} else {
-		var found []int
-		for i, h := range c.input {
-			if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) {
-				found = append(found, i)
-			}
-		}
-		switch len(found) {
-		case 0:
-			return nil, unknownColumn(name, c.knownNames())
-		case 1:
-			idx = found[0]
-		default:
-			return nil, fmt.Errorf("column %q is ambiguous: it matches %q and %q", name, c.input[found[0]], c.input[found[1]])
-		}
+	idx, err := table.FindColumn(name, c.input)
+	if err != nil {
+		return nil, err
+	}
+	if idx < 0 {
+		return nil, unknownColumn(name, c.knownNames())
 	}
 	return c.shared(memoKey{kind: opInput, col: idx}, func() *node {
 		return &node{op: opInput, typ: TypeText, pos: a.pos, col: idx, name: c.input[idx]}
