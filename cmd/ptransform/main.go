@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ptransform/ptransform/internal/apply"
 	"github.com/ptransform/ptransform/internal/output"
+	"github.com/ptransform/ptransform/internal/table"
 )
 
 func main() {
@@ -98,7 +101,42 @@ func newApp() *cli.App {
 }
 
 // usageError replaces urfave/cli's reaction to a bad flag (the message followed by the
-// whole help text) with one line and exit status 2.
+// whole help text) with one line and exit status 2; a misspelt flag gets the closest
+// defined one, as a misspelt column does.
 func usageError(c *cli.Context, err error, isSubcommand bool) error {
-	return &apply.UsageError{Err: fmt.Errorf("%w (see 'ptransform help %s')", err, c.Command.Name)}
+	if m := undefinedFlag.FindStringSubmatch(err.Error()); m != nil {
+		err = fmt.Errorf("unknown flag -%s", m[1])
+		if len(strings.TrimLeft(m[1], "-")) > 1 {
+			err = fmt.Errorf("unknown flag --%s", strings.TrimLeft(m[1], "-"))
+		}
+		if s := suggestFlag(m[1], c.Command.Flags); s != "" {
+			err = fmt.Errorf("%w (did you mean --%s?)", err, s)
+		}
+	}
+	help := "ptransform help"
+	if c.Command.Name != c.App.Name {
+		help += " " + c.Command.Name
+	}
+	return &apply.UsageError{Err: fmt.Errorf("%w; see '%s'", err, help)}
+}
+
+// undefinedFlag matches the error the flag package gives for a flag nobody defined.
+var undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -(\S+)$`)
+
+// suggestFlag returns the long flag name closest to name, or "" when none is close. A
+// single letter is too short to guess from.
+func suggestFlag(name string, flags []cli.Flag) string {
+	name = strings.TrimLeft(name, "-")
+	if len(name) < 2 {
+		return ""
+	}
+	var long []string
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if len(n) > 1 {
+				long = append(long, n)
+			}
+		}
+	}
+	return table.Suggest(name, long)
 }
