@@ -108,3 +108,22 @@ func TestStatsSummaryAndJSON(t *testing.T) {
 		t.Errorf("--stats-json of a failed run: %s (%v)", b, err)
 	}
 }
+
+// TestHelpFitsIn100Columns: every help page wraps at 100 columns and shows no default
+// that says nothing ("(default: false)", "(default: 0)") or twice.
+func TestHelpFitsIn100Columns(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"help", "apply"}, {"help", "inspect"}} {
+		out, err := exec.Command(binary, args...).Output()
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if len([]rune(line)) > 100 {
+				t.Errorf("%v: line of %d columns: %q", args, len([]rune(line)), line)
+			}
+			if strings.Contains(line, "(default: false)") || strings.Contains(line, "(default: 0)") || strings.Count(line, "default") > 1 {
+				t.Errorf("%v: useless default: %q", args, line)
+			}
+		}
+	}
+}

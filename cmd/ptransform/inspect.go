@@ -81,7 +81,7 @@ func inspectCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-header", Usage: "CSV has no header row: columns are named c1, c2, ..."},
 			&cli.StringFlag{Name: "encoding", Usage: "CSV `ENCODING`: utf-8, latin1, windows-1252, utf-16le, utf-16be (default: UTF-8, or UTF-16 by its BOM)"},
 			&cli.StringFlag{Name: "ragged", Value: "error", Usage: "CSV rows with too few or too many fields: `MODE` error | pad | truncate | pad,truncate"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "goroutines `N` counting rows"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "goroutines `N` counting rows"},
 		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {

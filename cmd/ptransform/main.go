@@ -84,6 +84,9 @@ func exitCode(ctx context.Context, err error) int {
 }
 
 func newApp() *cli.App {
+	// urfave/cli formats flags for help through this package variable only; ours keeps
+	// lines within helpWidth and leaves out defaults that say nothing.
+	cli.FlagStringer = flagHelp
 	return &cli.App{
 		Name:    "ptransform",
 		Usage:   "transform large CSV files and Excel workbooks in parallel",
