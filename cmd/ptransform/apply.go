@@ -106,6 +106,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Run summary\")"},
 		},
 		OnUsageError: usageError,
+		BashComplete: completeFlagsOnly,
 		Action: func(c *cli.Context) error {
 			o, err := applyOptions(c)
 			if err != nil {

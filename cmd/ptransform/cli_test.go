@@ -112,7 +112,7 @@ func TestStatsSummaryAndJSON(t *testing.T) {
 // TestHelpFitsIn100Columns: every help page wraps at 100 columns and shows no default
 // that says nothing ("(default: false)", "(default: 0)") or twice.
 func TestHelpFitsIn100Columns(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"help", "apply"}, {"help", "inspect"}} {
+	for _, args := range [][]string{{"help"}, {"help", "apply"}, {"help", "inspect"}, {"help", "completion"}} {
 		out, err := exec.Command(binary, args...).Output()
 		if err != nil {
 			t.Fatalf("%v: %v", args, err)
@@ -125,5 +125,55 @@ func TestHelpFitsIn100Columns(t *testing.T) {
 				t.Errorf("%v: useless default: %q", args, line)
 			}
 		}
+	}
+}
+
+// TestManPageMentionsEveryFlag: `ptransform man` renders a section-1 page from the
+// command definitions, so every flag of every command is in it.
+func TestManPageMentionsEveryFlag(t *testing.T) {
+	out, err := exec.Command(binary, "man").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(out)
+	if !strings.HasPrefix(page, ".nh\n.TH ptransform 1") {
+		t.Errorf("not a section-1 man page: %.60q", page)
+	}
+	for _, cmd := range newApp().Commands {
+		if !strings.Contains(page, ".SH "+cmd.Name) && !strings.Contains(page, ".SH "+strings.ToUpper(cmd.Name)) {
+			t.Errorf("man page has no section for %s", cmd.Name)
+		}
+		for _, f := range cmd.Flags {
+			name := f.Names()[0]
+			if !strings.Contains(page, `\fB--`+name+`\fP`) && !strings.Contains(page, `\fB--`+name+`, `) {
+				t.Errorf("man page does not mention %s --%s", cmd.Name, name)
+			}
+		}
+	}
+}
+
+// TestCompletionScripts: each shell gets a script; bash's, run for real, completes a
+// flag prefix from the binary's own definitions.
+func TestCompletionScripts(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		out, err := exec.Command(binary, "completion", shell).Output()
+		if err != nil || !strings.Contains(string(out), "ptransform") {
+			t.Errorf("completion %s: %v %.80q", shell, err, out)
+		}
+	}
+	if err := exec.Command(binary, "completion", "tcsh").Run(); err == nil || err.(*exec.ExitError).ExitCode() != 2 {
+		t.Errorf("completion tcsh: %v, want exit status 2", err)
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash to run the bash completion")
+	}
+	script := `source <("$BIN" completion bash)
+COMP_WORDS=("$BIN" apply --sel); COMP_CWORD=2; _ptransform_complete; echo "${COMPREPLY[*]}"
+COMP_WORDS=("$BIN" insp); COMP_CWORD=1; _ptransform_complete; echo "${COMPREPLY[*]}"`
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Env = append(os.Environ(), "BIN="+binary)
+	out, err := cmd.Output()
+	if err != nil || string(out) != "--select\ninspect\n" {
+		t.Errorf("bash completion gave %q (%v), want --select and inspect", out, err)
 	}
 }

@@ -84,6 +84,7 @@ func inspectCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "goroutines `N` counting rows"},
 		},
 		OnUsageError: usageError,
+		BashComplete: completeFlagsOnly,
 		Action: func(c *cli.Context) error {
 			o, err := inspectOptions(c)
 			if err != nil {

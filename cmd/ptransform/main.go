@@ -45,7 +45,10 @@ func run(args []string) (code int) {
 	ctx, stop := signalContext()
 	defer stop()
 	app := newApp()
-	err := app.RunContext(ctx, interspersed(app, args))
+	if args[len(args)-1] != completeFlag { // urfave/cli wants it last, as shells put it
+		args = interspersed(app, args)
+	}
+	err := app.RunContext(ctx, args)
 	return exitCode(ctx, err)
 }
 
@@ -93,7 +96,8 @@ func newApp() *cli.App {
 		Version: versionText(),
 		// Expressions contain commas: a repeated flag gives one value per occurrence.
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{applyCommand(), inspectCommand(), versionCommand()},
+		Commands:                  []*cli.Command{applyCommand(), inspectCommand(), versionCommand(), completionCommand(), manCommand()},
+		EnableBashCompletion:      true,
 		OnUsageError:              usageError,
 		ExitErrHandler:            func(*cli.Context, error) {}, // exit codes are decided in exitCode
 		CommandNotFound: func(c *cli.Context, name string) {
