@@ -15,7 +15,6 @@ import (
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/transforms"
-	"github.com/ptransform/ptransform/internal/xlsxfmt"
 )
 
 const applyUsage = `ptransform apply [flags] INPUT...
@@ -75,7 +74,7 @@ func applyCommand() *cli.Command {
 		Name:      "apply",
 		Usage:     "transform and convert tabular files",
 		UsageText: applyUsage,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv"},
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks are recognised by content)"},
@@ -95,16 +94,13 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "encoding", Usage: "input `ENCODING`: utf-8, latin1, windows-1252, utf-16le, utf-16be (default: UTF-8, or UTF-16 by its BOM)"},
 			&cli.StringFlag{Name: "ragged", Value: "error", Usage: "rows with too few or too many fields: `MODE` error | pad | truncate | pad,truncate"},
 			&cli.StringSliceFlag{Name: "sheet", Usage: "Excel: sheets to read, by `NAME`, 1-based INDEX or GLOB ('*' = every visible worksheet); repeatable; default the first visible worksheet"},
-			&cli.IntFlag{Name: "header-row", Usage: "Excel: 1-based row `N` holding the header; rows above it are skipped (default: the first row with a value)"},
-			&cli.StringFlag{Name: "range", Usage: "Excel: read only this rectangle, e.g. `A1:F500`"},
 			&cli.BoolFlag{Name: "include-hidden", Usage: "Excel: let '*' and other globs match hidden sheets too"},
 			&cli.BoolFlag{Name: "union", Usage: "inputs with different columns: combine them by name (missing cells are empty)"},
-			&cli.StringFlag{Name: "password-env", Usage: "Excel: read the password of an encrypted workbook from environment variable `VAR`"},
 			&cli.BoolFlag{Name: "crlf", Usage: "end output lines with CRLF instead of LF"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no warnings"},
 			&cli.BoolFlag{Name: "stats", Usage: "print a one-line summary on stderr: inputs, rows in and out, row errors, time, rows/s"},
 			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Run summary\")"},
-		},
+		}, workbookFlags()...),
 		OnUsageError: usageError,
 		BashComplete: completeFlagsOnly,
 		Action: func(c *cli.Context) error {
@@ -159,20 +155,13 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		o.Stderr = nil
 	}
 	o.Sheets = c.StringSlice("sheet")
-	o.HeaderRow = c.Int("header-row")
-	o.Range = c.String("range")
-	if err := xlsxfmt.CheckWindow(o.HeaderRow, o.Range); err != nil {
+	wb, err := workbookReadOptions(c)
+	if err != nil {
 		return o, err
 	}
+	o.HeaderRow, o.Range, o.Password = wb.headerRow, wb.rng, wb.password
 	o.IncludeHidden = c.Bool("include-hidden")
 	o.Union = c.Bool("union")
-	if v := c.String("password-env"); v != "" {
-		pw, ok := os.LookupEnv(v)
-		if !ok {
-			return o, fmt.Errorf("--password-env: environment variable %s is not set", v)
-		}
-		o.Password = pw
-	}
 	if o.Workers < 1 {
 		return o, fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
 	}
@@ -181,7 +170,6 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	if o.Workers < runtime.GOMAXPROCS(0) {
 		runtime.GOMAXPROCS(o.Workers)
 	}
-	var err error
 	if s := c.String("chunk-size"); s != "" {
 		if o.ChunkSize, err = parseSize(s); err != nil {
 			return o, fmt.Errorf("--chunk-size: %w", err)

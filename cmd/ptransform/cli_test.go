@@ -177,3 +177,21 @@ COMP_WORDS=("$BIN" insp); COMP_CWORD=1; _ptransform_complete; echo "${COMPREPLY[
 		t.Errorf("bash completion gave %q (%v), want --select and inspect", out, err)
 	}
 }
+
+// TestInspectEncryptedWorkbook: inspect takes --password-env like apply.
+func TestInspectEncryptedWorkbook(t *testing.T) {
+	book := "../../../shared/corpus/xlsx/excelize/encryptSHA1.xlsx"
+	if _, err := os.Stat(book); err != nil {
+		t.Skip("corpus not available")
+	}
+	cmd := exec.Command(binary, "inspect", "--password-env", "PTRANSFORM_TEST_PASSWORD", "--json", book)
+	cmd.Env = append(os.Environ(), "PTRANSFORM_TEST_PASSWORD=password")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"SECRET"`) {
+		t.Errorf("inspect --password-env: %v: %s", err, out)
+	}
+	cmd = exec.Command(binary, "inspect", "--password-env", "PTRANSFORM_TEST_UNSET_VARIABLE", book)
+	if err := cmd.Run(); err == nil || err.(*exec.ExitError).ExitCode() != 2 {
+		t.Errorf("inspect --password-env with an unset variable: %v, want exit status 2", err)
+	}
+}
