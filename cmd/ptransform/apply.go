@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -191,7 +192,7 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	if o.CSV.Ragged, err = parseRagged(c.String("ragged")); err != nil {
 		return o, err
 	}
-	if !c.Bool("quiet") && showProgress(o.Output, term.IsTerminal(int(os.Stdout.Fd())), term.IsTerminal(int(os.Stderr.Fd()))) {
+	if !c.Bool("quiet") && showProgress(dataToTerminal(o.Output), term.IsTerminal(int(os.Stderr.Fd()))) {
 		o.Progress = os.Stderr
 	}
 	if c.Bool("stats") {
@@ -203,9 +204,25 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 
 // showProgress decides whether a progress bar goes on stderr: only to a terminal, and
 // never while the data goes to a terminal too, where the bar would draw into it.
-func showProgress(output string, stdoutTerminal, stderrTerminal bool) bool {
-	toStdout := output == "" || output == "-"
-	return stderrTerminal && !(toStdout && stdoutTerminal)
+func showProgress(dataToTerminal, stderrTerminal bool) bool {
+	return stderrTerminal && !dataToTerminal
+}
+
+// dataToTerminal tells whether the output is a terminal: standard output on one, or a
+// path naming a terminal device (-o /dev/tty).
+func dataToTerminal(output string) bool {
+	if output == "" || output == "-" {
+		return term.IsTerminal(int(os.Stdout.Fd()))
+	}
+	if st, err := os.Stat(output); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false // a file, a FIFO, a new path: not a terminal
+	}
+	f, err := os.OpenFile(output, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return false // the run will say why it cannot open it
+	}
+	defer f.Close()
+	return term.IsTerminal(int(f.Fd()))
 }
 
 func splitList(s string) []string {

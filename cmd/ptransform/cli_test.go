@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -47,23 +48,29 @@ func TestDescribeBuild(t *testing.T) {
 }
 
 // TestProgressNeverDrawsIntoData: the bar goes to a terminal stderr only, and not while
-// the data goes to a terminal stdout.
+// the data goes to a terminal; a file or a FIFO is not one.
 func TestProgressNeverDrawsIntoData(t *testing.T) {
-	for _, tc := range []struct {
-		output                         string
-		stdoutTerminal, stderrTerminal bool
-		want                           bool
-	}{
-		{"", true, true, false},
-		{"-", true, true, false},
-		{"", false, true, true},
-		{"out.csv", true, true, true},
-		{"out.csv", false, false, false},
-		{"", false, false, false},
+	for _, tc := range []struct{ dataToTerminal, stderrTerminal, want bool }{
+		{true, true, false}, {false, true, true}, {false, false, false}, {true, false, false},
 	} {
-		if got := showProgress(tc.output, tc.stdoutTerminal, tc.stderrTerminal); got != tc.want {
-			t.Errorf("showProgress(%q, stdout terminal %v, stderr terminal %v) = %v", tc.output, tc.stdoutTerminal, tc.stderrTerminal, got)
+		if got := showProgress(tc.dataToTerminal, tc.stderrTerminal); got != tc.want {
+			t.Errorf("showProgress(data to terminal %v, stderr terminal %v) = %v", tc.dataToTerminal, tc.stderrTerminal, got)
 		}
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{filepath.Join(dir, "new.csv"), fifo, dir} {
+		if dataToTerminal(path) {
+			t.Errorf("dataToTerminal(%s) = true", path)
+		}
+	}
+	// Opening the pseudo-terminal multiplexer (only opened, never written) gives a
+	// terminal without one attached to the test.
+	if _, err := os.Stat("/dev/ptmx"); err == nil && !dataToTerminal("/dev/ptmx") {
+		t.Error("dataToTerminal(/dev/ptmx) = false")
 	}
 }
 
