@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -39,6 +40,10 @@ Examples:
   Several assignments, each seeing the previous ones; text functions; a report of bad rows:
     ptransform apply -e 'net = price * (1 - discount ?? 0); label = upper(region) ~ "-" ~ _row' \
         --on-error skip --errors bad_rows.csv sales.csv -o out.csv
+
+  In a cron job: skip bad rows but fail past 100 of them; leave the figures for the scheduler:
+    ptransform apply -e 'total = price * qty' --on-error skip --max-errors 100 \
+        --errors bad_rows.csv --stats-json run.json sales.csv -o out.csv
 
   See the compiled plan (column types, expression types) without reading data:
     ptransform apply --explain -e 'margin = (price - cost) / price' sales.csv
@@ -199,6 +204,11 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		o.Stats = os.Stderr
 	}
 	o.StatsJSON = c.String("stats-json")
+	for _, other := range []string{o.Output, o.ErrorsPath} {
+		if o.StatsJSON != "" && other != "" && filepath.Clean(o.StatsJSON) == filepath.Clean(other) {
+			return o, fmt.Errorf("--stats-json %s would replace another output of the run: give it a file of its own", o.StatsJSON)
+		}
+	}
 	return o, nil
 }
 

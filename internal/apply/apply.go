@@ -48,12 +48,14 @@ type Options struct {
 	Password      string   // for encrypted workbooks
 	Union         bool     // sources with different columns: union them by name
 
-	Stdout    io.Writer
-	Stderr    io.Writer // warnings (row errors skipped or nulled); nil for none
-	Progress  io.Writer // where the progress bar, and the summary after it, go; nil for none
-	Stats     io.Writer // where the one-line run summary goes (--stats); nil: only after a bar
+	Stdout   io.Writer
+	Stderr   io.Writer // warnings (row errors skipped or nulled); nil for none
+	Progress io.Writer // where the progress bar goes; nil for none
+	Now      time.Time // what now() and today() return; zero for the start of the run
+
+	// The run summary: after a progress bar it goes to Progress.
+	Stats     io.Writer // where the one-line summary goes (--stats); nil: only after a bar
 	StatsJSON string    // where the run's figures go as JSON (--stats-json); "" for nowhere
-	Now       time.Time // what now() and today() return; zero for the start of the run
 
 	decodeAll bool // decode every column, as the tests of skipped columns compare with
 	// onResume, for tests, hears how each resynchronised run goes on (see resync).
