@@ -2,10 +2,24 @@ GO    ?= go
 BIN   := bin/ptransform
 DEMO_OUT ?= $(or $(TMPDIR),/tmp)/ptransform-demo.csv
 
-.PHONY: build test bench demo lint fuzz
+.PHONY: build test bench demo lint fuzz install
 
 build:
 	$(GO) build -o $(BIN) ./cmd/ptransform
+
+# Installs the binary, its man page and its bash, zsh and fish completions under
+# $(DESTDIR)$(PREFIX), all generated from the binary's own command definitions.
+PREFIX ?= /usr/local
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ptransform
+	$(BIN) man > $(DESTDIR)$(PREFIX)/share/man/man1/ptransform.1
+	$(BIN) completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ptransform
+	$(BIN) completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ptransform
+	$(BIN) completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ptransform.fish
 
 # The one test command (README and .ci/run call exactly this).
 test:

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -38,6 +40,10 @@ Examples:
   Several assignments, each seeing the previous ones; text functions; a report of bad rows:
     ptransform apply -e 'net = price * (1 - discount ?? 0); label = upper(region) ~ "-" ~ _row' \
         --on-error skip --errors bad_rows.csv sales.csv -o out.csv
+
+  In a cron job: skip bad rows but fail past 100 of them; leave the figures for the scheduler:
+    ptransform apply -e 'total = price * qty' --on-error skip --max-errors 100 \
+        --errors bad_rows.csv --stats-json run.json sales.csv -o out.csv
 
   See the compiled plan (column types, expression types) without reading data:
     ptransform apply --explain -e 'margin = (price - cost) / price' sales.csv
@@ -74,34 +80,35 @@ func applyCommand() *cli.Command {
 		Name:      "apply",
 		Usage:     "transform and convert tabular files",
 		UsageText: applyUsage,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv"},
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
+			&cli.Int64Flag{Name: "max-errors", Usage: "with --on-error skip or null, fail the run (nothing written) after more than `N` row errors"},
 			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, column, value, message) to `PATH`"},
 			&cli.BoolFlag{Name: "explain", Usage: "print the compiled plan (columns, types, expression types) and exit without reading data"},
-			&cli.StringFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated)"},
-			&cli.StringFlag{Name: "drop", Usage: "output all columns but these `COLS`"},
+			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
+			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
 			&cli.StringFlag{Name: "rename", Usage: "rename columns: `OLD=NEW[,OLD=NEW...]`"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "number of parallel workers `N`; the run uses at most N cores"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "number of parallel workers `N`; the run uses at most N cores"},
 			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per chunk, with units (`SIZE`: 64KiB, 8MiB) (default: 256KiB for CSV files, 1MiB for piped standard input, compressed input and sheets)"},
 			&cli.StringFlag{Name: "delimiter", Usage: "input delimiter `C` (default: sniffed among , ; TAB |, or by extension); 'tab' or '\\t' for TAB"},
 			&cli.BoolFlag{Name: "no-header", Usage: "input has no header row: columns are named c1, c2, ..."},
 			&cli.StringFlag{Name: "encoding", Usage: "input `ENCODING`: utf-8, latin1, windows-1252, utf-16le, utf-16be (default: UTF-8, or UTF-16 by its BOM)"},
 			&cli.StringFlag{Name: "ragged", Value: "error", Usage: "rows with too few or too many fields: `MODE` error | pad | truncate | pad,truncate"},
 			&cli.StringSliceFlag{Name: "sheet", Usage: "Excel: sheets to read, by `NAME`, 1-based INDEX or GLOB ('*' = every visible worksheet); repeatable; default the first visible worksheet"},
-			&cli.IntFlag{Name: "header-row", Usage: "Excel: 1-based row `N` holding the header; rows above it are skipped (default: the first row with a value)"},
-			&cli.StringFlag{Name: "range", Usage: "Excel: read only this rectangle, e.g. `A1:F500`"},
 			&cli.BoolFlag{Name: "include-hidden", Usage: "Excel: let '*' and other globs match hidden sheets too"},
 			&cli.BoolFlag{Name: "union", Usage: "inputs with different columns: combine them by name (missing cells are empty)"},
-			&cli.StringFlag{Name: "password-env", Usage: "Excel: read the password of an encrypted workbook from environment variable `VAR`"},
 			&cli.BoolFlag{Name: "crlf", Usage: "end output lines with CRLF instead of LF"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
-		},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no warnings"},
+			&cli.BoolFlag{Name: "stats", Usage: "print a one-line summary on stderr: inputs, rows in and out, row errors, time, rows/s"},
+			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Run summary\")"},
+		}, workbookFlags()...),
 		OnUsageError: usageError,
+		BashComplete: completeFlagsOnly,
 		Action: func(c *cli.Context) error {
 			o, err := applyOptions(c)
 			if err != nil {
@@ -118,8 +125,8 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		Output:  c.String("output"),
 		To:      c.String("to"),
 		From:    c.String("from"),
-		Select:  splitList(c.String("select")),
-		Drop:    splitList(c.String("drop")),
+		Select:  splitList(strings.Join(c.StringSlice("select"), ",")),
+		Drop:    splitList(strings.Join(c.StringSlice("drop"), ",")),
 		Workers: c.Int("workers"),
 		CRLF:    c.Bool("crlf"),
 		Stdout:  os.Stdout,
@@ -140,24 +147,27 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	default:
 		return o, fmt.Errorf("--on-error must be fail, skip or null, got %q", c.String("on-error"))
 	}
+	if c.IsSet("max-errors") {
+		limit := c.Int64("max-errors")
+		if limit < 0 {
+			return o, fmt.Errorf("--max-errors must be 0 or more, got %d", limit)
+		}
+		if o.OnError == expr.OnErrorFail {
+			return o, errors.New("--max-errors needs --on-error skip or null (with fail, the first row error ends the run)")
+		}
+		o.MaxErrors = &limit
+	}
 	if c.Bool("quiet") {
 		o.Stderr = nil
 	}
 	o.Sheets = c.StringSlice("sheet")
-	o.HeaderRow = c.Int("header-row")
-	if o.HeaderRow < 0 {
-		return o, fmt.Errorf("--header-row must be 1 or more, got %d", o.HeaderRow)
+	wb, err := workbookReadOptions(c)
+	if err != nil {
+		return o, err
 	}
-	o.Range = c.String("range")
+	o.HeaderRow, o.Range, o.Password = wb.headerRow, wb.rng, wb.password
 	o.IncludeHidden = c.Bool("include-hidden")
 	o.Union = c.Bool("union")
-	if v := c.String("password-env"); v != "" {
-		pw, ok := os.LookupEnv(v)
-		if !ok {
-			return o, fmt.Errorf("--password-env: environment variable %s is not set", v)
-		}
-		o.Password = pw
-	}
 	if o.Workers < 1 {
 		return o, fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
 	}
@@ -166,7 +176,6 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	if o.Workers < runtime.GOMAXPROCS(0) {
 		runtime.GOMAXPROCS(o.Workers)
 	}
-	var err error
 	if s := c.String("chunk-size"); s != "" {
 		if o.ChunkSize, err = parseSize(s); err != nil {
 			return o, fmt.Errorf("--chunk-size: %w", err)
@@ -181,14 +190,49 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		return o, err
 	}
 	o.CSV.NoHeader = c.Bool("no-header")
+	if _, err := csvfmt.ParseEncoding(c.String("encoding")); err != nil {
+		return o, err
+	}
 	o.CSV.Encoding = c.String("encoding")
 	if o.CSV.Ragged, err = parseRagged(c.String("ragged")); err != nil {
 		return o, err
 	}
-	if !c.Bool("quiet") && term.IsTerminal(int(os.Stderr.Fd())) {
+	if !c.Bool("quiet") && showProgress(dataToTerminal(o.Output), term.IsTerminal(int(os.Stderr.Fd()))) {
 		o.Progress = os.Stderr
 	}
+	if c.Bool("stats") {
+		o.Stats = os.Stderr
+	}
+	o.StatsJSON = c.String("stats-json")
+	for _, other := range []string{o.Output, o.ErrorsPath} {
+		if o.StatsJSON != "" && other != "" && filepath.Clean(o.StatsJSON) == filepath.Clean(other) {
+			return o, fmt.Errorf("--stats-json %s would replace another output of the run: give it a file of its own", o.StatsJSON)
+		}
+	}
 	return o, nil
+}
+
+// showProgress decides whether a progress bar goes on stderr: only to a terminal, and
+// never while the data goes to a terminal too, where the bar would draw into it.
+func showProgress(dataToTerminal, stderrTerminal bool) bool {
+	return stderrTerminal && !dataToTerminal
+}
+
+// dataToTerminal tells whether the output is a terminal: standard output on one, or a
+// path naming a terminal device (-o /dev/tty).
+func dataToTerminal(output string) bool {
+	if output == "" || output == "-" {
+		return term.IsTerminal(int(os.Stdout.Fd()))
+	}
+	if st, err := os.Stat(output); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false // a file, a FIFO, a new path: not a terminal
+	}
+	f, err := os.OpenFile(output, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return false // the run will say why it cannot open it
+	}
+	defer f.Close()
+	return term.IsTerminal(int(f.Fd()))
 }
 
 func splitList(s string) []string {

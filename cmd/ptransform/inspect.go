@@ -60,8 +60,9 @@ JSON output (--json) is one array with one object per input, fields in this orde
   dialogsheet | macrosheet; rows: data rows below the header, -1 for sheets that hold
   no cells (chartsheets).
 
-Workbooks are read with their detected header row: --no-header, --delimiter, --encoding
-and --ragged apply to CSV inputs only.
+Workbooks are read as apply reads them: --header-row, --range and --password-env work
+alike (by default the header is the first row with a value); --no-header, --delimiter,
+--encoding and --ragged apply to CSV inputs only.
 
 Exit status: 0 success, 1 unreadable or bad data, 2 bad usage, 130 interrupted.`
 
@@ -70,7 +71,7 @@ func inspectCommand() *cli.Command {
 		Name:      "inspect",
 		Usage:     "describe inputs: format, sheets, columns and their types, first rows",
 		UsageText: inspectUsage,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON document (see above) instead of tables"},
 			&cli.IntFlag{Name: "sample", Value: 1000, Usage: "infer column types from the first `N` rows"},
 			&cli.IntFlag{Name: "rows", Value: 5, Usage: "show the first `N` rows"},
@@ -80,9 +81,10 @@ func inspectCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-header", Usage: "CSV has no header row: columns are named c1, c2, ..."},
 			&cli.StringFlag{Name: "encoding", Usage: "CSV `ENCODING`: utf-8, latin1, windows-1252, utf-16le, utf-16be (default: UTF-8, or UTF-16 by its BOM)"},
 			&cli.StringFlag{Name: "ragged", Value: "error", Usage: "CSV rows with too few or too many fields: `MODE` error | pad | truncate | pad,truncate"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "goroutines `N` counting rows"},
-		},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "goroutines `N` counting rows"},
+		}, workbookFlags()...),
 		OnUsageError: usageError,
+		BashComplete: completeFlagsOnly,
 		Action: func(c *cli.Context) error {
 			o, err := inspectOptions(c)
 			if err != nil {
@@ -115,8 +117,22 @@ func inspectOptions(c *cli.Context) (inspect.Options, error) {
 		IncludeHidden: c.Bool("include-hidden"),
 		Workers:       c.Int("workers"),
 	}
+	wb, err := workbookReadOptions(c)
+	if err != nil {
+		return o, err
+	}
+	o.HeaderRow, o.Range, o.Password = wb.headerRow, wb.rng, wb.password
 	if c.NArg() == 0 {
 		return o, errors.New("inspect needs at least one INPUT (a path, or - for standard input)")
+	}
+	stdinUses := 0
+	for _, a := range c.Args().Slice() {
+		if a == "-" {
+			stdinUses++
+		}
+	}
+	if stdinUses > 1 {
+		return o, errors.New("standard input (-) can be read only once")
 	}
 	if o.SampleRows < 1 {
 		return o, fmt.Errorf("--sample must be at least 1, got %d", o.SampleRows)
@@ -127,7 +143,6 @@ func inspectOptions(c *cli.Context) (inspect.Options, error) {
 	if o.Workers < 1 {
 		return o, fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
 	}
-	var err error
 	if o.CSV.Delimiter, err = parseDelimiter(c.String("delimiter")); err != nil {
 		return o, err
 	}

@@ -7,17 +7,17 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ptransform/ptransform/internal/apply"
 	"github.com/ptransform/ptransform/internal/output"
+	"github.com/ptransform/ptransform/internal/table"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 func main() {
 	os.Exit(run(os.Args))
@@ -45,7 +45,10 @@ func run(args []string) (code int) {
 	ctx, stop := signalContext()
 	defer stop()
 	app := newApp()
-	err := app.RunContext(ctx, interspersed(app, args))
+	if args[len(args)-1] != completeFlag { // urfave/cli wants it last, as shells put it
+		args = interspersed(app, args)
+	}
+	err := app.RunContext(ctx, args)
 	return exitCode(ctx, err)
 }
 
@@ -84,13 +87,17 @@ func exitCode(ctx context.Context, err error) int {
 }
 
 func newApp() *cli.App {
+	// urfave/cli formats flags for help through this package variable only; ours keeps
+	// lines within helpWidth and leaves out defaults that say nothing.
+	cli.FlagStringer = flagHelp
 	return &cli.App{
 		Name:    "ptransform",
 		Usage:   "transform large CSV files and Excel workbooks in parallel",
-		Version: version,
+		Version: versionText(),
 		// Expressions contain commas: a repeated flag gives one value per occurrence.
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{applyCommand(), inspectCommand(), versionCommand()},
+		Commands:                  []*cli.Command{applyCommand(), inspectCommand(), versionCommand(), completionCommand(), manCommand()},
+		EnableBashCompletion:      true,
 		OnUsageError:              usageError,
 		ExitErrHandler:            func(*cli.Context, error) {}, // exit codes are decided in exitCode
 		CommandNotFound: func(c *cli.Context, name string) {
@@ -101,18 +108,42 @@ func newApp() *cli.App {
 }
 
 // usageError replaces urfave/cli's reaction to a bad flag (the message followed by the
-// whole help text) with one line and exit status 2.
+// whole help text) with one line and exit status 2; a misspelt flag gets the closest
+// defined one, as a misspelt column does.
 func usageError(c *cli.Context, err error, isSubcommand bool) error {
-	return &apply.UsageError{Err: fmt.Errorf("%w (see 'ptransform help %s')", err, c.Command.Name)}
+	if m := undefinedFlag.FindStringSubmatch(err.Error()); m != nil {
+		err = fmt.Errorf("unknown flag -%s", m[1])
+		if len(strings.TrimLeft(m[1], "-")) > 1 {
+			err = fmt.Errorf("unknown flag --%s", strings.TrimLeft(m[1], "-"))
+		}
+		if s := suggestFlag(m[1], c.Command.Flags); s != "" {
+			err = fmt.Errorf("%w (did you mean --%s?)", err, s)
+		}
+	}
+	help := "ptransform help"
+	if c.Command.Name != c.App.Name {
+		help += " " + c.Command.Name
+	}
+	return &apply.UsageError{Err: fmt.Errorf("%w; see '%s'", err, help)}
 }
 
-func versionCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "version",
-		Usage: "print the version",
-		Action: func(c *cli.Context) error {
-			fmt.Fprintln(c.App.Writer, "ptransform", version)
-			return nil
-		},
+// undefinedFlag matches the error the flag package gives for a flag nobody defined.
+var undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -(\S+)$`)
+
+// suggestFlag returns the long flag name closest to name, or "" when none is close. A
+// single letter is too short to guess from.
+func suggestFlag(name string, flags []cli.Flag) string {
+	name = strings.TrimLeft(name, "-")
+	if len(name) < 2 {
+		return ""
 	}
+	var long []string
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if len(n) > 1 {
+				long = append(long, n)
+			}
+		}
+	}
+	return table.Suggest(name, long)
 }

@@ -32,6 +32,7 @@ type Options struct {
 	Wheres     []string // --where filters, all must hold
 	OnError    expr.OnError
 	ErrorsPath string // where row-level errors go as CSV; "" for nowhere
+	MaxErrors  *int64 // more row errors than this (let through by OnError) fail the run; nil: no limit
 	Explain    bool   // print the compiled plan instead of running
 
 	Workers   int
@@ -51,6 +52,10 @@ type Options struct {
 	Stderr   io.Writer // warnings (row errors skipped or nulled); nil for none
 	Progress io.Writer // where the progress bar goes; nil for none
 	Now      time.Time // what now() and today() return; zero for the start of the run
+
+	// The run summary: after a progress bar it goes to Progress.
+	Stats     io.Writer // where the one-line summary goes (--stats); nil: only after a bar
+	StatsJSON string    // where the run's figures go as JSON (--stats-json); "" for nowhere
 
 	decodeAll bool // decode every column, as the tests of skipped columns compare with
 	// onResume, for tests, hears how each resynchronised run goes on (see resync).
@@ -135,6 +140,12 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 
 	r := newRunner(o, op.sources, header, pipeline, writer, dst, errs)
+	defer func() {
+		r.progress.finish()
+		if serr := r.report(err); err == nil {
+			err = serr
+		}
+	}()
 	if _, err := dst.Write(writer.AppendHeader(nil, pipeline.columns.Names())); err != nil {
 		return err
 	}

@@ -8,42 +8,73 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// progress shows bytes done of total, rows per second and time left while a run goes
-// on. It is fed by the writer only, so it counts what is really finished.
+// progressDelay is how long a run goes on before a bar appears: short runs, most of
+// them, finish without a flash of output.
+const progressDelay = time.Second
+
+// progress counts what a run has finished and, on a terminal, shows it while the run
+// goes on: bytes done of the total where the inputs' size is known (CSV files), else
+// the rows done, which is what a stream, a compressed file or a sheet can tell. It is
+// fed by the writer only, so it counts what is really finished.
 type progress struct {
-	bar   *progressbar.ProgressBar
+	w     io.Writer // where the bar goes; nil for none
+	total int64     // bytes of the inputs, -1 when unknown
+	now   func() time.Time
 	start time.Time
-	rows  int64
-	shown time.Time
+	bar   *progressbar.ProgressBar // nil until progressDelay has passed
+	shown time.Time                // when the description was last updated
+	// shownBar tells, after finish, that a bar was shown: the summary line then follows.
+	shownBar bool
+
+	rowsIn, rowsOut, bytesIn int64
 }
 
 func newProgress(w io.Writer, total int64) *progress {
-	if w == nil {
-		return &progress{}
-	}
-	return &progress{start: time.Now(), bar: progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionShowElapsedTimeOnFinish(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionClearOnFinish(),
-	)}
+	return &progress{w: w, total: total, now: time.Now, start: time.Now()}
 }
 
-func (p *progress) add(bytes, rows int64) {
-	if p.bar == nil {
+// add counts one finished chunk: the bytes it was read from, the rows decoded from them
+// and the rows written.
+func (p *progress) add(bytes, rowsIn, rowsOut int64) {
+	p.bytesIn += bytes
+	p.rowsIn += rowsIn
+	p.rowsOut += rowsOut
+	if p.w == nil {
 		return
 	}
-	p.rows += rows
-	if now := time.Now(); now.Sub(p.shown) >= 200*time.Millisecond {
-		p.shown = now
-		rate := float64(p.rows) / now.Sub(p.start).Seconds()
-		p.bar.Describe(fmt.Sprintf("%d rows, %s rows/s", p.rows, humanCount(rate)))
+	now := p.now()
+	if p.bar == nil {
+		if now.Sub(p.start) < progressDelay {
+			return
+		}
+		p.bar = p.newBar()
 	}
-	p.bar.Add64(bytes)
+	if p.total >= 0 {
+		p.bar.Set64(p.bytesIn)
+	} else {
+		p.bar.Set64(p.rowsIn)
+	}
+	if now.Sub(p.shown) >= 200*time.Millisecond {
+		p.shown = now
+		rate := float64(p.rowsIn) / now.Sub(p.start).Seconds()
+		p.bar.Describe(fmt.Sprintf("%s rows, %s rows/s", humanCount(float64(p.rowsIn)), humanCount(rate)))
+	}
+}
+
+func (p *progress) newBar() *progressbar.ProgressBar {
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionThrottle(200 * time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	}
+	if p.total >= 0 {
+		opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30), progressbar.OptionSetPredictTime(true))
+	} else {
+		// A spinner: how far the run has come is known, how far it has to go is not.
+		opts = append(opts, progressbar.OptionSetPredictTime(false), progressbar.OptionSetElapsedTime(false))
+	}
+	return progressbar.NewOptions64(p.total, opts...)
 }
 
 // humanCount writes 1234567 as 1.2M.
@@ -57,8 +88,13 @@ func humanCount(v float64) string {
 	return fmt.Sprintf("%.0f", v)
 }
 
+// finish clears the bar, if one is shown; shown then tells that there was one.
 func (p *progress) finish() {
 	if p.bar != nil {
 		p.bar.Finish()
+		p.bar, p.shownBar = nil, true
 	}
 }
+
+// elapsed is how long the run has taken so far.
+func (p *progress) elapsed() time.Duration { return p.now().Sub(p.start) }

@@ -31,6 +31,7 @@ type result struct {
 	inBytes    int64
 	rowErrs    []expr.RowError // let through by --on-error skip or null
 	chunk      *table.Chunk    // the decoded chunk itself, for Scan's visit
+	rowsIn     int64           // rows decoded
 	rows       int64           // rows written
 	// outAt and outLen locate the chunk in a positional output, which the worker wrote.
 	outAt, outLen int64
@@ -358,6 +359,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		return res, nil
 	}
 	raw := c.Raw
+	res.rowsIn = int64(c.NumRows())
 	if c, res.rowErrs, err = r.stages[worker].apply(c); err != nil {
 		var rowErr *expr.RowError
 		if errors.As(err, &rowErr) {
@@ -457,11 +459,14 @@ func (r *runner) write(seq int64, res result, err error) error {
 		_, err = r.dst.Write(*res.out)
 		bufferPool.Put(res.out)
 	}
-	r.progress.add(res.inBytes, res.rows)
+	r.progress.add(res.inBytes, res.rowsIn, res.rows)
 	if err != nil {
 		return err
 	}
 	r.errCount.add(res.rowErrs)
+	if limit := r.o.MaxErrors; limit != nil && r.errCount.count > *limit {
+		return fmt.Errorf("more than %d row errors (--max-errors %d), the first: %v", *limit, *limit, r.errCount.first)
+	}
 	return r.errLog.add(res.rowErrs)
 }
 

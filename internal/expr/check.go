@@ -190,22 +190,20 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 // name equal to it ignoring letter case and surrounding spaces. It returns "" when no
 // name matches, and an error when several do.
 func matchName(name string, names []string) (string, error) {
-	if indexOf(names, name) >= 0 {
-		return name, nil
-	}
-	var found []string
-	for _, h := range names {
-		if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) && indexOf(found, h) < 0 {
-			found = append(found, h)
+	// names may hold a name twice (an input column and its assignment): one column.
+	distinct := make([]string, 0, len(names))
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			distinct = append(distinct, n)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return "", nil
-	case 1:
-		return found[0], nil
+	i, err := table.FindColumn(name, distinct)
+	if i < 0 {
+		return "", err
 	}
-	return "", fmt.Errorf("column %q is ambiguous: it matches %q and %q", name, found[0], found[1])
+	return distinct[i], nil
 }
 
 func indexOf(list []string, s string) int {

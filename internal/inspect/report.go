@@ -19,6 +19,9 @@ type Options struct {
 	CSV           csvfmt.Options
 	Sheets        []string // workbook sheets shown: NAME | 1-based INDEX | GLOB; empty = every visible sheet
 	IncludeHidden bool     // show hidden sheets too (by default, and to globs)
+	HeaderRow     int      // workbooks: 1-based row of the header; 0 = the first row with a value
+	Range         string   // workbooks: read only this rectangle, e.g. A1:F500
+	Password      string   // encrypted workbooks
 	Workers       int      // goroutines counting a CSV input's rows
 	ChunkSize     int64    // bytes per counted CSV range or block; 0 = apply.DefaultChunkSize
 }
@@ -102,7 +105,7 @@ func isWorkbook(name string) (bool, error) {
 
 func inspectWorkbook(name string, o Options) (*WorkbookReport, error) {
 	// xlsxfmt.Inspect reads every sheet; the selection only filters what is shown.
-	book, err := xlsxfmt.Inspect(name, o.sampleRows())
+	book, err := xlsxfmt.Inspect(name, xlsxfmt.Options{HeaderRow: o.HeaderRow, Range: o.Range, Password: o.Password}, o.sampleRows())
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +133,9 @@ func inspectWorkbook(name string, o Options) (*WorkbookReport, error) {
 // sheet with includeHidden), else those xlsxfmt.SelectSheets chooses, as apply would.
 func selectSheets(sheets []xlsxfmt.SheetInfo, patterns []string, includeHidden bool) ([]bool, error) {
 	show := make([]bool, len(sheets))
+	if len(sheets) == 0 {
+		return nil, xlsxfmt.ErrNoSheets
+	}
 	if len(patterns) == 0 {
 		for i, s := range sheets {
 			show[i] = s.Visibility == "visible" || includeHidden

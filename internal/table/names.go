@@ -33,6 +33,42 @@ func UniqueNames(names []string) []string {
 	return out
 }
 
+// FindColumn resolves a column name the way expressions and --select do: the exact
+// name, else the one name equal to it ignoring case and surrounding spaces. It returns -1
+// and no error when nothing matches (the caller names the candidates in its error), and
+// an error when the name is ambiguous.
+func FindColumn(name string, columns []string) (int, error) {
+	idx, dup := -1, false
+	for i, c := range columns {
+		if c == name {
+			dup = idx >= 0
+			if dup {
+				break
+			}
+			idx = i
+		}
+	}
+	if dup {
+		return -1, fmt.Errorf("column %q appears more than once in the header", name)
+	}
+	if idx >= 0 {
+		return idx, nil
+	}
+	var found []int
+	for i, c := range columns {
+		if strings.EqualFold(strings.TrimSpace(c), strings.TrimSpace(name)) {
+			found = append(found, i)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return -1, nil
+	case 1:
+		return found[0], nil
+	}
+	return -1, fmt.Errorf("column %q is ambiguous: it matches %q and %q", name, columns[found[0]], columns[found[1]])
+}
+
 // UnknownColumnError names a column that is not in the input, with the closest existing
 // name when one is close enough to be a likely typo.
 func UnknownColumnError(name string, columns []string) error {

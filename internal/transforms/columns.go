@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -40,15 +41,14 @@ func CompileColumns(columns, selected, dropped []string, renames []Rename) (*Col
 	if len(selected) > 0 && len(dropped) > 0 {
 		return nil, fmt.Errorf("--select and --drop cannot be used together")
 	}
-	index := make(map[string]int, len(columns))
-	for i, c := range columns {
-		index[c] = i
-	}
+	// Names match as they do in expressions: exactly, else ignoring case when that
+	// match is unique.
 	lookup := func(name string) (int, error) {
-		if i, ok := index[name]; ok {
-			return i, nil
+		i, err := table.FindColumn(name, columns)
+		if err == nil && i < 0 {
+			err = table.UnknownColumnError(name, columns)
 		}
-		return 0, table.UnknownColumnError(name, columns)
+		return i, err
 	}
 	var pick []int
 	switch {
@@ -74,25 +74,24 @@ func CompileColumns(columns, selected, dropped []string, renames []Rename) (*Col
 				pick = append(pick, i)
 			}
 		}
+		if len(pick) == 0 && len(columns) > 0 {
+			return nil, fmt.Errorf("--drop would remove every column (use --select to choose the columns to keep)")
+		}
 	}
 	names := make([]string, len(pick))
 	for k, i := range pick {
 		names[k] = columns[i]
 	}
 	for _, r := range renames {
-		if _, err := lookup(r.Old); err != nil {
+		i, err := lookup(r.Old)
+		if err != nil {
 			return nil, fmt.Errorf("--rename: %w", err)
 		}
-		found := false
-		for k, n := range names {
-			if n == r.Old && columns[pick[k]] == r.Old {
-				names[k] = r.New
-				found = true
-			}
-		}
-		if !found {
+		k := slices.Index(pick, i)
+		if k < 0 {
 			return nil, fmt.Errorf("--rename: column %q is not in the output", r.Old)
 		}
+		names[k] = r.New
 	}
 	seen := make(map[string]bool, len(names))
 	for _, n := range names {

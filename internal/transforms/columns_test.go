@@ -34,6 +34,10 @@ func TestCompileColumns(t *testing.T) {
 		{name: "unknown drop", dropped: "nmae", wantErr: `unknown column "nmae" (did you mean "name"?)`},
 		{name: "unknown rename", renames: "qyt=q", wantErr: `--rename: unknown column "qyt" (did you mean "qty"?)`},
 		{name: "both", selected: "id", dropped: "name", wantErr: "cannot be used together"},
+		{name: "select ignores case as expressions do", selected: "QTY,Id", want: "qty,id"},
+		{name: "drop ignores case", dropped: "Name", want: "id,price,qty"},
+		{name: "rename ignores case", renames: "PRICE=p", want: "id,name,p,qty"},
+		{name: "drop every column", dropped: "id,name,price,QTY", wantErr: "--drop would remove every column"},
 	}
 	split := func(s string) []string {
 		if s == "" {
@@ -96,5 +100,18 @@ func TestColumnsApplyRearrangesWithoutCopying(t *testing.T) {
 	}
 	if out.Batch.Schema().Field(1).Name != "A" || out.Batch.Column(0) != b || out.Batch.Column(1) != a || out.Lines[1] != 3 {
 		t.Fatalf("got %v", out.Batch)
+	}
+}
+
+// TestColumnNamesAmbiguous: a name that matches two columns only ignoring case is refused,
+// as in expressions, and an exact match wins over case-insensitive ones.
+func TestColumnNamesAmbiguous(t *testing.T) {
+	cols := []string{"Total", "total", "TOTAL "}
+	if _, err := CompileColumns(cols, []string{"ToTaL"}, nil, nil); err == nil || !strings.Contains(err.Error(), "ambiguous") {
+		t.Errorf("ambiguous select: %v", err)
+	}
+	c, err := CompileColumns(cols, []string{"total"}, nil, nil)
+	if err != nil || strings.Join(c.Names(), ",") != "total" {
+		t.Errorf("exact select: %v %v", c, err)
 	}
 }

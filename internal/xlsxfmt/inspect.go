@@ -39,9 +39,10 @@ type ColumnReport struct {
 var errEnough = errors.New("sample complete")
 
 // Inspect reports every sheet of a workbook, reading up to sampleRows data rows of
-// each worksheet for types and samples, and counting all its rows.
-func Inspect(path string, sampleRows int) (*BookReport, error) {
-	b, err := Open(path, Options{})
+// each worksheet for types and samples, and counting all its rows. opts.Sheets and
+// IncludeHidden are not used: every sheet is reported.
+func Inspect(path string, opts Options, sampleRows int) (*BookReport, error) {
+	b, err := Open(path, opts)
 	if err != nil {
 		return nil, err
 	}

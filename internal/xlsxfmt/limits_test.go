@@ -54,7 +54,7 @@ func readErrBook(b *Book) error {
 }
 
 func TestInspect(t *testing.T) {
-	rep, err := Inspect(corpus(t, "calamine/any_sheets.xlsx"), 3)
+	rep, err := Inspect(corpus(t, "calamine/any_sheets.xlsx"), Options{}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

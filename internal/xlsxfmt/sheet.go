@@ -74,6 +74,10 @@ func (b *Book) Selected() ([]*Sheet, error) {
 // workbook: a mistake in how ptransform was called rather than in the data.
 var ErrSheetSelection = errors.New("no such sheet")
 
+// ErrNoSheets is the error for a workbook whose sheet list is empty: damage in the data,
+// not a mistake in how it is asked for, since every workbook Excel writes has a sheet.
+var ErrNoSheets = errors.New("the workbook lists no sheets: its xl/workbook.xml is damaged or empty")
+
 func (b *Book) selectSheets() ([]int, error) {
 	if len(b.opts.Sheets) == 0 {
 		for i, s := range b.Sheets {
@@ -93,6 +97,9 @@ func (b *Book) selectSheets() ([]int, error) {
 // chosen, in the order the patterns choose them, each once. Its errors wrap
 // ErrSheetSelection and list the sheets there are.
 func SelectSheets(sheets []SheetInfo, patterns []string, includeHidden bool) ([]int, error) {
+	if len(sheets) == 0 {
+		return nil, ErrNoSheets
+	}
 	var out []int
 	seen := map[int]bool{}
 	add := func(i int) {

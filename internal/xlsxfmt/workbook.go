@@ -87,7 +87,8 @@ type relationships struct {
 }
 
 type workbookXML struct {
-	Pr struct {
+	XMLName xml.Name
+	Pr      struct {
 		Date1904 string `xml:"date1904,attr"`
 	} `xml:"workbookPr"`
 	Calc struct {
@@ -126,6 +127,9 @@ func (b *Book) readMetadata() error {
 	var wb workbookXML
 	if err := b.unmarshal(wbPart, &wb); err != nil {
 		return err
+	}
+	if wb.XMLName.Local != "workbook" {
+		return fmt.Errorf("part %s is not a workbook part (no <workbook> element): the workbook is damaged", wbPart)
 	}
 	b.Date1904 = xmlBool(wb.Pr.Date1904)
 	b.uncalculated = xmlBool(wb.Calc.FullCalcOnLoad)

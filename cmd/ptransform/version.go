@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version, when set at build time (-ldflags "-X main.version=v1.2.3"), names the release
+// in place of the module version that the build info holds.
+var version string
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version, the source revision it was built from and the Go version",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintln(c.App.Writer, "ptransform", versionText())
+			return nil
+		},
+	}
+}
+
+// versionText is what `ptransform version` prints after the name.
+func versionText() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		info = &debug.BuildInfo{}
+	}
+	return describeBuild(info, version, runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH)
+}
+
+// describeBuild writes "v1.2.3, revision 0123abcd (modified), 2026-11-29T06:00:00Z,
+// go1.26.8 linux/amd64": the module version (or release, when given), then what the
+// Go toolchain recorded of the checkout the binary was built from.
+func describeBuild(info *debug.BuildInfo, release, goVersion string) string {
+	v := release
+	if v == "" {
+		v = info.Main.Version
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	parts := []string{v}
+	if rev := settings["vcs.revision"]; rev != "" {
+		rev = "revision " + rev[:min(12, len(rev))]
+		if settings["vcs.modified"] == "true" {
+			rev += " (modified)"
+		}
+		parts = append(parts, rev)
+		if t := settings["vcs.time"]; t != "" {
+			parts = append(parts, t)
+		}
+	} else {
+		parts = append(parts, "revision unknown (not built from a git checkout)")
+	}
+	parts = append(parts, goVersion)
+	return strings.Join(parts, ", ")
+}
