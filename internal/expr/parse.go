@@ -241,10 +241,16 @@ type ast struct {
 
 // parser is a Pratt parser over one flag's text.
 type parser struct {
-	lex  lexer
-	tok  token
-	peek *token
+	lex   lexer
+	tok   token
+	peek  *token
+	depth int // parseExpr calls under way: the nesting of parentheses, operands, lists
 }
+
+// maxNesting bounds how deeply an expression nests, so that no text can exhaust the stack
+// of the recursive descent (and of the checking and evaluation that recurse over the
+// tree). Chains of left-associative operators (1 + 1 + ...) do not nest.
+const maxNesting = 100_000
 
 func newParser(flag, src string) (*parser, error) {
 	p := &parser{lex: lexer{src: src, flag: flag}}
@@ -354,6 +360,10 @@ func infixPower(t token) (op string, bp int) {
 
 // parseExpr parses an expression whose operators bind tighter than minBP.
 func (p *parser) parseExpr(minBP int) (*ast, error) {
+	if p.depth++; p.depth > maxNesting {
+		return nil, p.lex.errAt(p.tok.pos, "the expression nests more than %d levels deep", maxNesting)
+	}
+	defer func() { p.depth-- }()
 	left, err := p.parsePrefix()
 	if err != nil {
 		return nil, err
