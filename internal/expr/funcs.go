@@ -670,9 +670,14 @@ func checkRound(c *checker, a *ast, args []*node) (*node, error) {
 				in := args[0].i64
 				for i := range out.i64 {
 					v, r := in[i]/p*p, in[i]%p
-					if r >= p/2+p%2 {
+					switch {
+					case r >= p/2 && v > math.MaxInt64-p, -r >= p/2 && v < math.MinInt64+p:
+						if out.valid(i) {
+							out.fail(i, "", "", msgOverflow)
+						}
+					case r >= p/2:
 						v += p
-					} else if -r >= p/2+p%2 {
+					case -r >= p/2:
 						v -= p
 					}
 					out.i64[i] = v
