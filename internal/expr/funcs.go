@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -538,15 +539,96 @@ func checkRegexReplace(c *checker, a *ast, args []*node) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if repl.op == opConst && repl.konst.valid(0) {
+		for _, name := range templateGroups(goTemplate(nil, repl.konst.s[0])) {
+			if k, err := strconv.Atoi(name); err == nil && k <= re.NumSubexp() || re.SubexpIndex(name) >= 0 {
+				continue
+			}
+			return nil, c.errAt(repl.pos, "the regular expression has no group %q: write ${1}x for group 1 followed by x, $$ for a $", name)
+		}
+	}
 	return c.addFold(&node{op: opStrict, typ: TypeString, pos: a.pos, args: []*node{s, repl}, re: re, kname: "regex_replace",
 		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
 			in, r := args[0].s, args[1].s
+			var last, tmpl string // the template of the last row, rewritten
+			var buf []byte
 			for i := range out.s {
-				if out.valid(i) {
-					out.s[i] = n.re.ReplaceAllString(in[i], r[i])
+				if !out.valid(i) {
+					continue
 				}
+				if r[i] != last {
+					last = r[i]
+					buf = goTemplate(buf[:0], last)
+					tmpl = string(buf)
+				}
+				out.s[i] = n.re.ReplaceAllString(in[i], tmpl)
 			}
 		}})
+}
+
+// goTemplate appends to dst the replacement template t rewritten for Go's Expand, which
+// reads the longest run of letters, digits and _ after a $ as a group name: `$1x` would
+// be the group named "1x", which never exists, and insert nothing. Here `$` and digits
+// are that group's number, then the text goes on (as in JavaScript, Perl or .NET):
+// `$1x` becomes `${1}x`. $$, ${name} and $name are Expand's.
+func goTemplate(dst []byte, t string) []byte {
+	for i := 0; i < len(t); i++ {
+		if t[i] != '$' || i+1 == len(t) {
+			dst = append(dst, t[i])
+			continue
+		}
+		switch c := t[i+1]; {
+		case c == '$':
+			dst = append(dst, "$$"...)
+			i++
+		case c >= '0' && c <= '9':
+			j := i + 1
+			for j < len(t) && t[j] >= '0' && t[j] <= '9' {
+				j++
+			}
+			dst = append(append(append(dst, "${"...), t[i+1:j]...), '}')
+			i = j - 1
+		default:
+			dst = append(dst, '$')
+		}
+	}
+	return dst
+}
+
+// templateGroups lists the group names and numbers an Expand template refers to.
+func templateGroups(t []byte) []string {
+	isName := func(c byte) bool {
+		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	var names []string
+	for i := 0; i+1 < len(t); i++ {
+		if t[i] != '$' {
+			continue
+		}
+		switch {
+		case t[i+1] == '$':
+			i++
+		case t[i+1] == '{':
+			end := i + 2
+			for end < len(t) && isName(t[end]) {
+				end++
+			}
+			if end < len(t) && t[end] == '}' && end > i+2 {
+				names = append(names, string(t[i+2:end]))
+				i = end
+			}
+		default:
+			end := i + 1
+			for end < len(t) && isName(t[end]) {
+				end++
+			}
+			if end > i+1 {
+				names = append(names, string(t[i+1:end]))
+				i = end - 1
+			}
+		}
+	}
+	return names
 }
 
 // regex_extract(s, re[, group]): the group's text of the first match (group 1 when the

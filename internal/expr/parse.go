@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -193,15 +194,12 @@ func (l *lexer) str(quote byte) (token, error) {
 			case '\\', '\'', '"', '`':
 				b.WriteByte(e)
 			case 'u':
-				if i+6 > len(src) {
-					return token{}, l.errAt(i, `\u needs 4 hex digits`)
-				}
-				v, err := strconv.ParseUint(src[i+2:i+6], 16, 32)
+				r, n, err := l.unicodeEscape(i)
 				if err != nil {
-					return token{}, l.errAt(i, `\u needs 4 hex digits`)
+					return token{}, err
 				}
-				b.WriteRune(rune(v))
-				i += 6
+				b.WriteRune(r)
+				i += n
 				continue
 			default:
 				return token{}, l.errAt(i, "unknown escape \\%c", e)
@@ -212,6 +210,35 @@ func (l *lexer) str(quote byte) (token, error) {
 			i++
 		}
 	}
+}
+
+// unicodeEscape decodes the \uXXXX at src[i:], and the \uXXXX after it when the first is
+// the high half of a UTF-16 surrogate pair (\ud83d\ude00 is U+1F600), as in JSON and
+// JavaScript. It returns the character and the bytes read. Half a pair is an error: no
+// character is written that way.
+func (l *lexer) unicodeEscape(i int) (rune, int, error) {
+	hex4 := func(at int) (rune, bool) {
+		if at+6 > len(l.src) || l.src[at] != '\\' || l.src[at+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(l.src[at+2:at+6], 16, 32)
+		return rune(v), err == nil
+	}
+	r, ok := hex4(i)
+	if !ok {
+		return 0, 0, l.errAt(i, `\u needs 4 hex digits`)
+	}
+	switch {
+	case r >= 0xDC00 && r <= 0xDFFF:
+		return 0, 0, l.errAt(i, `\u%04x is the second half of a surrogate pair, without a first: write a character above U+FFFF as a pair such as \ud83d\ude00`, r)
+	case r >= 0xD800 && r <= 0xDBFF:
+		lo, ok := hex4(i + 6)
+		if !ok || lo < 0xDC00 || lo > 0xDFFF {
+			return 0, 0, l.errAt(i, `\u%04x is the first half of a surrogate pair and needs its second, \udc00 to \udfff, right after it`, r)
+		}
+		return utf16.DecodeRune(r, lo), 12, nil
+	}
+	return r, 6, nil
 }
 
 // AST ------------------------------------------------------------------------------
