@@ -769,27 +769,73 @@ func checkRound(c *checker, a *ast, args []*node) (*node, error) {
 	return c.addFold(&node{op: opStrict, typ: TypeFloat, pos: a.pos, args: []*node{x}, digits: digits, kname: "round_float",
 		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
 			in := args[0].f64
-			switch {
-			case n.digits == 0:
-				for i := range out.f64 {
-					out.f64[i] = math.Round(in[i])
-				}
-			case n.digits > 0:
-				p := pow10[n.digits]
-				for i := range out.f64 {
-					if r := math.Round(in[i]*p) / p; !math.IsInf(r, 0) && !math.IsNaN(r) {
-						out.f64[i] = r
-					} else {
-						out.f64[i] = in[i]
-					}
-				}
-			default:
-				p := pow10[-n.digits]
-				for i := range out.f64 {
-					out.f64[i] = math.Round(in[i]/p) * p
+			for i := range out.f64 {
+				out.f64[i] = roundDecimal(in[i], n.digits)
+				if math.IsInf(out.f64[i], 0) && out.valid(i) {
+					out.fail(i, "", "", msgFloatRange)
 				}
 			}
 		}})
+}
+
+// roundDecimal rounds x half away from zero at `digits` decimals (negative: to tens,
+// hundreds, ...) as the decimal number x reads: its shortest representation, the digits
+// the user wrote or sees. 1.005 is stored as 1.00499999999999989..., yet rounds to 1.01
+// as Excel, and Python's Decimal(str(x)) with ROUND_HALF_UP, round it. Values far from a
+// tie at that digit, nearly all, take the float path, which the error of x·10^digits
+// cannot mislead there; those near one are rounded in decimal.
+func roundDecimal(x float64, digits int) float64 {
+	if digits == 0 {
+		return math.Round(x) // a tie at 0 decimals is exactly k.5 in binary too
+	}
+	p := pow10[abs(digits)]
+	y := x * p
+	if digits < 0 {
+		y = x / p
+	}
+	ay := math.Abs(y)
+	// y is within two ulps of the decimal value times 10^digits: a tie is not in reach
+	// where the fraction is farther from 0.5 than 2^-48·|y|.
+	if ay < 1<<50 && math.Abs(ay-math.Floor(ay)-0.5) > ay*0x1p-48 {
+		if digits < 0 {
+			return math.Round(y) * p
+		}
+		return math.Round(y) / p
+	}
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return x
+	}
+	return roundShortest(x, digits)
+}
+
+// roundShortest is roundDecimal in decimal: the digits of x's shortest representation,
+// cut after the place 10^-digits, plus one there when the first digit cut is 5 or more.
+func roundShortest(x float64, digits int) float64 {
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], math.Abs(x), 'e', -1, 64) // d.ddde±x
+	mant, expText, _ := strings.Cut(string(b), "e")
+	exp, _ := strconv.Atoi(expText)
+	ds := strings.Replace(mant, ".", "", 1) // the value is 0.ds × 10^(exp+1)
+	keep := exp + 1 + digits                // digits of ds up to the place 10^-digits
+	if keep >= len(ds) {
+		return x // nothing to cut
+	}
+	var k uint64
+	for _, c := range ds[:max(keep, 0)] {
+		k = k*10 + uint64(c-'0')
+	}
+	if keep >= 0 && ds[keep] >= '5' {
+		k++
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatUint(k, 10)+"e"+strconv.Itoa(-digits), 64)
+	return math.Copysign(r, x)
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
 }
 
 func checkSqrt(c *checker, a *ast, args []*node) (*node, error) {
