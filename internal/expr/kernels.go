@@ -279,7 +279,7 @@ func kModFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 func kPowFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
 	for i := range r {
-		r[i] = math.Pow(a[i], b[i])
+		r[i] = pow(a[i], b[i])
 		if !out.valid(i) {
 			continue
 		}
