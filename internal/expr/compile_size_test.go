@@ -39,8 +39,9 @@ func nestedConditions(n int) string {
 
 // Compiling takes time linear in the text: constant folding used to build an evaluator
 // sized to the whole program per node (a 4000-element list took 8–11 s, 40000 terms
-// 138 s). The bound is generous for -race on a loaded 2-core machine; the work takes
-// well under a tenth of it without -race.
+// 138 s, so 100,000 would take many minutes). The bound is generous for -race on a
+// loaded 2-core machine (7 s measured there); without -race each takes about 0.3 s of
+// CPU (BenchmarkCompileList, BenchmarkCompileSum).
 func TestCompileLargeExpressions(t *testing.T) {
 	const n = 100_000
 	for _, tc := range []struct {
@@ -66,7 +67,7 @@ func TestCompileLargeExpressions(t *testing.T) {
 			if err != nil {
 				t.Fatal(firstLine(err.Error()))
 			}
-			if d := time.Since(start); d > 10*time.Second {
+			if d := time.Since(start); d > 60*time.Second {
 				t.Errorf("compiling took %v", d)
 			}
 			out, _, err := p.NewEvaluator().Apply(makeChunk([]string{"x"}, tc.rows))
