@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,5 +118,59 @@ func BenchmarkCompileSum(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// x in [...] with its constants collapsed into set lookups gives what the same test
+// written as x == e1 or x == e2 ... gives, value, null and error alike, whatever the
+// mix of element types, nulls and columns.
+func TestInListAsOrChain(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	cols := []string{"a", "b", "s", "d"}
+	elems := []string{"1", "2", "-5", "0", "2.5", "3.5", "1e3", `"7"`, `"x"`, `"hello"`, `" 12 "`, "null", "b", "true", `date("2024-01-31")`, "-0"}
+	subjects := []string{"a", "s", "b", "int(a)", "a * 1", "s ~ ''", "upper(s)", "d", "len(s)"}
+	var rows [][]string
+	for i := range 60 {
+		row := make([]string, len(cols))
+		for j := range cols {
+			row[j] = cellPool[j][(i*7+j*3)%len(cellPool[j])]
+		}
+		rows = append(rows, row)
+	}
+	c := makeChunk(cols, rows)
+	tested := 0
+	for range 3000 {
+		x := subjects[r.IntN(len(subjects))]
+		list := make([]string, 2+r.IntN(6))
+		for k := range list {
+			list[k] = elems[r.IntN(len(elems))]
+		}
+		chain := make([]string, len(list))
+		for k, e := range list {
+			chain[k] = "(" + x + " == " + e + ")"
+		}
+		in, err1 := Compile([]string{"r = " + x + " in [" + strings.Join(list, ", ") + "]"}, nil, cols, Options{OnError: OnErrorNull})
+		or, err2 := Compile([]string{"r = " + strings.Join(chain, " or ")}, nil, cols, Options{OnError: OnErrorNull})
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("%s in %v: compile errors differ: %v / %v", x, list, err1, err2)
+		}
+		if err1 != nil {
+			continue
+		}
+		tested++
+		got, gotErrs, err1 := in.NewEvaluator().Apply(c)
+		want, wantErrs, err2 := or.NewEvaluator().Apply(c)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if g, w := strings.Join(columnTexts(t, got, "r"), ","), strings.Join(columnTexts(t, want, "r"), ","); g != w {
+			t.Fatalf("%s in %v:\n got %s\nwant %s", x, list, g, w)
+		}
+		if fmt.Sprint(gotErrs) != fmt.Sprint(wantErrs) {
+			t.Fatalf("%s in %v: errors\n got %v\nwant %v", x, list, gotErrs, wantErrs)
+		}
+	}
+	if tested < 1000 {
+		t.Fatalf("only %d lists compiled", tested)
 	}
 }
