@@ -7,9 +7,9 @@ import "math"
 // float holds exactly (100 ** 1.5 is 1000, 1e6 ** 2.5 is 1e15). Go's math.Pow
 // multiplies float64 powers of the base together: 1.05 ** 40 is 10 ulps off, and
 // TestPowAccuracy finds it millions of ulps off for bases near 1 with large exponents
-// and for subnormal bases. Here ln x is computed in double-double (its error near 2^-78) and
-// so is e^(y·ln x), whose rounding to a float is the only one; integer exponents up to
-// 64 multiply in double-double.
+// and for subnormal bases. Here ln x is computed in double-double (to about 2^-78),
+// and so is e^(y·ln x), whose rounding to a float is the only one; integer exponents
+// up to 64 multiply in double-double.
 func pow(x, y float64) float64 {
 	switch {
 	case y == 0 || x == 1:
