@@ -71,7 +71,7 @@ func explainNode(b *strings.Builder, p *Program, n *node, depth int) {
 			what += " /" + n.re.String() + "/"
 		}
 		if n.set != nil {
-			what += " (" + itoa(n.set.len()) + " values)"
+			what += " (" + itoa(n.set.len()) + " distinct)"
 		}
 	case opAnd:
 		what = "and"

@@ -23,24 +23,38 @@ var setKernels = map[string]namedKernel{
 }
 
 // collapseSets replaces the comparisons x == constant among the elements of an in list
-// that share their kernel and their x (one node, as in() builds them) by one set
-// lookup, placed where the first of them was; other elements stay as they are. The
-// result is the same: the elements are or-ed, the comparisons of one group fail only
-// where x fails, and so the first error of the list is still the first.
+// that share their kernel and their x (one node, as in() builds them), two or more, by
+// one set lookup, placed where the first of them was; other elements stay as they are.
+// The result is the same: the elements are or-ed, the comparisons of one group fail
+// only where x fails, and so the first error of the list is still the first.
 func (c *checker) collapseSets(elems []*node) []*node {
 	type groupKey struct {
 		x     *node
 		kname string
 	}
+	keyOf := func(e *node) (groupKey, bool) {
+		_, ok := setKernels[e.kname]
+		ok = ok && e.op == opStrict && len(e.args) == 2 && e.args[0].op != opConst && e.args[1].op == opConst && e.args[1].konst.valid(0)
+		if !ok {
+			return groupKey{}, false
+		}
+		return groupKey{e.args[0], e.kname}, true
+	}
+	sizes := map[groupKey]int{}
+	for _, e := range elems {
+		if key, ok := keyOf(e); ok {
+			sizes[key]++
+		}
+	}
 	groups := map[groupKey]*node{}
 	out := elems[:0]
 	for _, e := range elems {
-		sk, ok := setKernels[e.kname]
-		if !ok || e.op != opStrict || len(e.args) != 2 || e.args[0].op == opConst || e.args[1].op != opConst || !e.args[1].konst.valid(0) {
+		key, ok := keyOf(e)
+		if !ok || sizes[key] < 2 {
 			out = append(out, e)
 			continue
 		}
-		key := groupKey{e.args[0], e.kname}
+		sk := setKernels[e.kname]
 		n := groups[key]
 		if n == nil {
 			n = c.add(&node{op: opStrict, typ: TypeBool, pos: e.pos, args: e.args[:1], kname: sk.name, kernel: sk.fn, set: &constSet{}})
