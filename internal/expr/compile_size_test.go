@@ -174,3 +174,14 @@ func TestInListAsOrChain(t *testing.T) {
 		t.Fatalf("only %d lists compiled", tested)
 	}
 }
+
+func TestExplainInSet(t *testing.T) {
+	p, err := Compile(nil, []string{`x in [1, 2, 2.5, 2, "a"]`}, []string{"x"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "bool     in_set_float (3 distinct)\n      float    number_from_text\n        text     column \"x\"\n    bool     eq_string\n"
+	if got := p.Explain(); !strings.Contains(got, want) {
+		t.Errorf("explain lacks %q:\n%s", want, got)
+	}
+}
