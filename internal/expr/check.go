@@ -66,6 +66,7 @@ type node struct {
 	unit   dateUnit
 	layout []layoutItem
 	digits int // round() digits when constant
+	set    *constSet
 }
 
 // kernel computes out's values from args. For opStrict nodes out's mask already holds
@@ -107,6 +108,10 @@ type checker struct {
 	flag     string
 	memo     map[memoKey]*node
 	slots    int
+	// What foldEval reuses from one folded node to the next.
+	foldEv      *Evaluator
+	foldArgs    []node
+	foldArgPtrs []*node
 }
 
 type memoKey struct {
@@ -181,7 +186,7 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 		p.wheres = append(p.wheres, compiledWhere{src: text, root: root})
 	}
 	p.assigns = c.assigned
-	p.slots = c.slots
+	p.renumber()
 	p.buildNames, p.buildFrom = p.outCols, p.outFrom
 	return p, nil
 }
@@ -204,6 +209,31 @@ func matchName(name string, names []string) (string, error) {
 		return "", err
 	}
 	return distinct[i], nil
+}
+
+// renumber gives the nodes the program uses consecutive slots. Folding and collapseSets
+// leave many registered nodes behind, and each slot is a vector in every evaluator.
+func (p *Program) renumber() {
+	var stack []*node
+	for _, a := range p.assigns {
+		stack = append(stack, a.root)
+	}
+	for _, w := range p.wheres {
+		stack = append(stack, w.root)
+	}
+	seen := map[*node]bool{}
+	p.slots = 0
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		n.slot = p.slots
+		p.slots++
+		stack = append(stack, n.args...)
+	}
 }
 
 func indexOf(list []string, s string) int {
@@ -269,7 +299,7 @@ func (c *checker) check(a *ast) (*node, error) {
 		}
 		return c.unary(a, x)
 	case aBinary:
-		return c.binary(a)
+		return c.binaryChain(a)
 	case aCond:
 		args, err := c.checkAll(a.args)
 		if err != nil {
@@ -367,9 +397,13 @@ func (c *checker) coerce(n *node, want Type) (*node, error) {
 	if !ok {
 		return nil, c.errAt(n.pos, "%s cannot be used as %s%s", describe(n), want, conversionHint(n.typ, want))
 	}
-	return c.fold(c.shared(memoKey{op: conv.name, arg: n}, func() *node {
+	make := func() *node {
 		return &node{op: opStrict, typ: want, pos: n.pos, args: []*node{n}, kname: conv.name, kernel: conv.fn, name: n.name}
-	}))
+	}
+	if n.op == opConst {
+		return c.fold(make()) // nothing to share: it becomes a constant
+	}
+	return c.fold(c.shared(memoKey{op: conv.name, arg: n}, make))
 }
 
 func describe(n *node) string {
@@ -409,9 +443,7 @@ func (c *checker) fold(n *node) (*node, error) {
 			return n, nil
 		}
 	}
-	ev := (&Program{slots: c.slots, opts: c.opts}).NewEvaluator()
-	ev.cur, ev.rows = 1, 1
-	v := ev.eval(n)
+	v := c.foldEval(n)
 	if v.isErr(0) {
 		e := v.errAt(0)
 		msg := e.message
@@ -427,6 +459,36 @@ func (c *checker) fold(n *node) (*node, error) {
 		k.s[0] = strings.Clone(k.s[0]) // it may point into the fold evaluator's arena
 	}
 	return c.konst(n.typ, k, n.pos), nil
+}
+
+// foldEval evaluates n, whose args are all constants, over one row. It runs a copy of
+// n whose args are copies renumbered into slots 0..len(args), in the checker's one fold
+// evaluator: an evaluator sized to the whole program per folded node made compiling
+// quadratic in its length.
+func (c *checker) foldEval(n *node) *vec {
+	slots := len(n.args) + 1
+	if c.foldEv == nil || len(c.foldEv.vecs) < slots {
+		c.foldEv = (&Program{slots: max(slots, 8), opts: c.opts}).NewEvaluator()
+	}
+	ev := c.foldEv
+	ev.cur++
+	ev.rows = 1
+	ev.arena.buf = ev.arena.buf[:0]
+	c.foldArgs = c.foldArgs[:0]
+	for i, a := range n.args {
+		k := *a
+		k.slot = i
+		c.foldArgs = append(c.foldArgs, k)
+		ev.konstN[i] = 0 // the slot's broadcast is another constant's
+	}
+	m := *n
+	m.slot = len(n.args)
+	m.args = c.foldArgPtrs[:0]
+	for i := range c.foldArgs {
+		m.args = append(m.args, &c.foldArgs[i])
+	}
+	c.foldArgPtrs = m.args
+	return ev.eval(&m)
 }
 
 func (c *checker) strict(pos int, t Type, name string, fn kernel, args ...*node) (*node, error) {
@@ -465,15 +527,36 @@ func (c *checker) unary(a *ast, x *node) (*node, error) {
 	return nil, c.errAt(a.pos, "internal error: unknown operator %s", a.text)
 }
 
-func (c *checker) binary(a *ast) (*node, error) {
-	if a.text == "in" {
+// binaryChain checks a binary operator and the left-deep chain of them under it
+// (a + b + c + ...) bottom up in a loop: generated expressions have thousands of terms,
+// and recursing down the chain made the stack as deep as the text is long.
+func (c *checker) binaryChain(a *ast) (*node, error) {
+	var spine []*ast
+	for x := a; x.kind == aBinary && x.text != "in"; x = x.args[0] {
+		spine = append(spine, x)
+	}
+	if len(spine) == 0 {
 		return c.in(a)
 	}
-	args, err := c.checkAll(a.args)
+	l, err := c.check(spine[len(spine)-1].args[0])
 	if err != nil {
 		return nil, err
 	}
-	l, r := args[0], args[1]
+	for k := len(spine) - 1; k >= 0; k-- {
+		r, err := c.check(spine[k].args[1])
+		if err != nil {
+			return nil, err
+		}
+		if l, err = c.binary(spine[k], l, r); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// binary checks operator a over its checked operands l and r.
+func (c *checker) binary(a *ast, l, r *node) (*node, error) {
+	var err error
 	switch a.text {
 	case "and", "or":
 		if l, err = c.coerceFor(l, TypeBool, a.text); err != nil {
@@ -652,6 +735,7 @@ func (c *checker) in(a *ast) (*node, error) {
 	if len(n.args) == 0 {
 		return c.konst(TypeBool, boolVec(false), a.pos), nil
 	}
+	n.args = c.collapseSets(n.args)
 	return c.fold(c.add(n))
 }
 

@@ -70,6 +70,9 @@ func explainNode(b *strings.Builder, p *Program, n *node, depth int) {
 		if n.re != nil {
 			what += " /" + n.re.String() + "/"
 		}
+		if n.set != nil {
+			what += " (" + itoa(n.set.len()) + " distinct)"
+		}
 	case opAnd:
 		what = "and"
 	case opOr:

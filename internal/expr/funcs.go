@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -595,15 +596,96 @@ func checkRegexReplace(c *checker, a *ast, args []*node) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if repl.op == opConst && repl.konst.valid(0) {
+		for _, name := range templateGroups(goTemplate(nil, repl.konst.s[0])) {
+			if k, err := strconv.Atoi(name); err == nil && k <= re.NumSubexp() || re.SubexpIndex(name) >= 0 {
+				continue
+			}
+			return nil, c.errAt(repl.pos, "the regular expression has no group %q: write ${1}x for group 1 followed by x, $$ for a $", name)
+		}
+	}
 	return c.addFold(&node{op: opStrict, typ: TypeString, pos: a.pos, args: []*node{s, repl}, re: re, kname: "regex_replace",
 		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
 			in, r := args[0].s, args[1].s
+			var last, tmpl string // the template of the last row, rewritten
+			var buf []byte
 			for i := range out.s {
-				if out.valid(i) {
-					out.s[i] = n.re.ReplaceAllString(in[i], r[i])
+				if !out.valid(i) {
+					continue
 				}
+				if r[i] != last {
+					last = r[i]
+					buf = goTemplate(buf[:0], last)
+					tmpl = string(buf)
+				}
+				out.s[i] = n.re.ReplaceAllString(in[i], tmpl)
 			}
 		}})
+}
+
+// goTemplate appends to dst the replacement template t rewritten for Go's Expand, which
+// reads the longest run of letters, digits and _ after a $ as a group name: `$1x` would
+// be the group named "1x", which never exists, and insert nothing. Here `$` and digits
+// are that group's number, then the text goes on (as in JavaScript, Perl or .NET):
+// `$1x` becomes `${1}x`. $$, ${name} and $name are Expand's.
+func goTemplate(dst []byte, t string) []byte {
+	for i := 0; i < len(t); i++ {
+		if t[i] != '$' || i+1 == len(t) {
+			dst = append(dst, t[i])
+			continue
+		}
+		switch c := t[i+1]; {
+		case c == '$':
+			dst = append(dst, "$$"...)
+			i++
+		case c >= '0' && c <= '9':
+			j := i + 1
+			for j < len(t) && t[j] >= '0' && t[j] <= '9' {
+				j++
+			}
+			dst = append(append(append(dst, "${"...), t[i+1:j]...), '}')
+			i = j - 1
+		default:
+			dst = append(dst, '$')
+		}
+	}
+	return dst
+}
+
+// templateGroups lists the group names and numbers an Expand template refers to.
+func templateGroups(t []byte) []string {
+	isName := func(c byte) bool {
+		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	var names []string
+	for i := 0; i+1 < len(t); i++ {
+		if t[i] != '$' {
+			continue
+		}
+		switch {
+		case t[i+1] == '$':
+			i++
+		case t[i+1] == '{':
+			end := i + 2
+			for end < len(t) && isName(t[end]) {
+				end++
+			}
+			if end < len(t) && t[end] == '}' && end > i+2 {
+				names = append(names, string(t[i+2:end]))
+				i = end
+			}
+		default:
+			end := i + 1
+			for end < len(t) && isName(t[end]) {
+				end++
+			}
+			if end > i+1 {
+				names = append(names, string(t[i+1:end]))
+				i = end - 1
+			}
+		}
+	}
+	return names
 }
 
 // regex_extract(s, re[, group]): the group's text of the first match (group 1 when the
@@ -727,9 +809,14 @@ func checkRound(c *checker, a *ast, args []*node) (*node, error) {
 				in := args[0].i64
 				for i := range out.i64 {
 					v, r := in[i]/p*p, in[i]%p
-					if r >= p/2+p%2 {
+					switch {
+					case r >= p/2 && v > math.MaxInt64-p, -r >= p/2 && v < math.MinInt64+p:
+						if out.valid(i) {
+							out.fail(i, "", "", msgOverflow)
+						}
+					case r >= p/2:
 						v += p
-					} else if -r >= p/2+p%2 {
+					case -r >= p/2:
 						v -= p
 					}
 					out.i64[i] = v
@@ -739,27 +826,73 @@ func checkRound(c *checker, a *ast, args []*node) (*node, error) {
 	return c.addFold(&node{op: opStrict, typ: TypeFloat, pos: a.pos, args: []*node{x}, digits: digits, kname: "round_float",
 		kernel: func(ev *Evaluator, n *node, args []*vec, out *vec) {
 			in := args[0].f64
-			switch {
-			case n.digits == 0:
-				for i := range out.f64 {
-					out.f64[i] = math.Round(in[i])
-				}
-			case n.digits > 0:
-				p := pow10[n.digits]
-				for i := range out.f64 {
-					if r := math.Round(in[i]*p) / p; !math.IsInf(r, 0) && !math.IsNaN(r) {
-						out.f64[i] = r
-					} else {
-						out.f64[i] = in[i]
-					}
-				}
-			default:
-				p := pow10[-n.digits]
-				for i := range out.f64 {
-					out.f64[i] = math.Round(in[i]/p) * p
+			for i := range out.f64 {
+				out.f64[i] = roundDecimal(in[i], n.digits)
+				if math.IsInf(out.f64[i], 0) && out.valid(i) {
+					out.fail(i, "", "", msgFloatRange)
 				}
 			}
 		}})
+}
+
+// roundDecimal rounds x half away from zero at `digits` decimals (negative: to tens,
+// hundreds, ...) as the decimal number x reads: its shortest representation, the digits
+// the user wrote or sees. 1.005 is stored as 1.00499999999999989..., yet rounds to 1.01
+// as Excel, and Python's Decimal(str(x)) with ROUND_HALF_UP, round it. Values far from a
+// tie at that digit, nearly all, take the float path, which the error of x·10^digits
+// cannot mislead there; those near one are rounded in decimal.
+func roundDecimal(x float64, digits int) float64 {
+	if digits == 0 {
+		return math.Round(x) // a tie at 0 decimals is exactly k.5 in binary too
+	}
+	p := pow10[abs(digits)]
+	y := x * p
+	if digits < 0 {
+		y = x / p
+	}
+	ay := math.Abs(y)
+	// y is within two ulps of the decimal value times 10^digits: a tie is not in reach
+	// where the fraction is farther from 0.5 than 2^-48·|y|.
+	if ay < 1<<50 && math.Abs(ay-math.Floor(ay)-0.5) > ay*0x1p-48 {
+		if digits < 0 {
+			return math.Round(y) * p
+		}
+		return math.Round(y) / p
+	}
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return x
+	}
+	return roundShortest(x, digits)
+}
+
+// roundShortest is roundDecimal in decimal: the digits of x's shortest representation,
+// cut after the place 10^-digits, plus one there when the first digit cut is 5 or more.
+func roundShortest(x float64, digits int) float64 {
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], math.Abs(x), 'e', -1, 64) // d.ddde±x
+	mant, expText, _ := strings.Cut(string(b), "e")
+	exp, _ := strconv.Atoi(expText)
+	ds := strings.Replace(mant, ".", "", 1) // the value is 0.ds × 10^(exp+1)
+	keep := exp + 1 + digits                // digits of ds up to the place 10^-digits
+	if keep >= len(ds) {
+		return x // nothing to cut
+	}
+	var k uint64
+	for _, c := range ds[:max(keep, 0)] {
+		k = k*10 + uint64(c-'0')
+	}
+	if keep >= 0 && ds[keep] >= '5' {
+		k++
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatUint(k, 10)+"e"+strconv.Itoa(-digits), 64)
+	return math.Copysign(r, x)
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
 }
 
 func checkSqrt(c *checker, a *ast, args []*node) (*node, error) {

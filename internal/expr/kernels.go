@@ -199,35 +199,80 @@ func kNegInt(ev *Evaluator, n *node, args []*vec, out *vec) {
 	}
 }
 
-// --- float arithmetic ---
+// --- float arithmetic: a result that is infinite (or NaN) is an error for the row ---
+//
+// Writers could not write Inf or NaN in a form any reader of ours reads back, so a
+// float beyond ±1.8e308 fails like a division by zero instead. The kernels gather the
+// exponents of their results branch-free (finiteBits) and look at rows only when one
+// is all ones.
+
+const (
+	msgFloatRange = "float overflow: the result is beyond ±1.8e308"
+	msgNaN        = "the result is not a number (NaN)"
+)
+
+// finiteBits is a float's exponent plus one in bit 52: bit 63 of it, or of any OR of
+// such values, is set when the exponent is all ones (an infinity or a NaN).
+func finiteBits(f float64) uint64 { return math.Float64bits(f)&0x7ff0000000000000 + 1<<52 }
+
+// failNonFinite marks the rows of out whose result r is infinite or NaN as errors.
+func failNonFinite(out *vec, r []float64) {
+	for i, f := range r {
+		if out.valid(i) {
+			switch {
+			case math.IsNaN(f):
+				out.fail(i, "", "", msgNaN)
+			case math.IsInf(f, 0):
+				out.fail(i, "", "", msgFloatRange)
+			}
+		}
+	}
+}
 
 func kAddFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
+	var bad uint64
 	for i := range r {
 		r[i] = a[i] + b[i]
+		bad |= finiteBits(r[i])
+	}
+	if bad>>63 != 0 {
+		failNonFinite(out, r)
 	}
 }
 
 func kSubFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
+	var bad uint64
 	for i := range r {
 		r[i] = a[i] - b[i]
+		bad |= finiteBits(r[i])
+	}
+	if bad>>63 != 0 {
+		failNonFinite(out, r)
 	}
 }
 
 func kMulFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
+	var bad uint64
 	for i := range r {
 		r[i] = a[i] * b[i]
+		bad |= finiteBits(r[i])
+	}
+	if bad>>63 != 0 {
+		failNonFinite(out, r)
 	}
 }
 
 func kDivFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
 	zero := false
+	var bad uint64
 	for i := range r {
 		zero = zero || b[i] == 0
 		r[i] = a[i] / b[i]
+		bad |= finiteBits(r[i])
 	}
 	if zero {
 		for i := range r {
@@ -235,6 +280,9 @@ func kDivFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 				out.fail(i, "", "", "division by zero")
 			}
 		}
+	}
+	if bad>>63 != 0 {
+		failNonFinite(out, r)
 	}
 }
 
@@ -254,12 +302,23 @@ func kModFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 func kPowFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 	a, b, r := args[0].f64, args[1].f64[:len(args[0].f64)], out.f64[:len(args[0].f64)]
 	for i := range r {
-		r[i] = math.Pow(a[i], b[i])
-		if math.IsNaN(r[i]) && out.valid(i) {
+		r[i] = pow(a[i], b[i])
+		if !out.valid(i) {
+			continue
+		}
+		switch {
+		case math.IsNaN(r[i]):
 			out.fail(i, "", "", "power has no real result")
+		case math.IsInf(r[i], 0) && a[i] == 0:
+			out.fail(i, "", "", msgZeroPower)
+		case math.IsInf(r[i], 0):
+			out.fail(i, "", "", msgFloatRange)
 		}
 	}
 }
+
+// msgZeroPower is 0 ** y for a negative y: 1 / 0 ** -y.
+const msgZeroPower = "division by zero (0 to a negative power)"
 
 func kNegFloat(ev *Evaluator, n *node, args []*vec, out *vec) {
 	a, r := args[0].f64, out.f64[:len(args[0].f64)]

@@ -104,3 +104,30 @@ func BenchmarkParsePlainDecimal(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(values)), "ns/value")
 }
+
+// int(x) reads text exactly: integers to the last digit, decimals truncated toward
+// zero from their digits, and an error past the int64 range.
+func TestParseIntText(t *testing.T) {
+	for s, want := range map[string]string{
+		"42": "42", " -7 ": "-7", "+5": "5", "3.9": "3", "-3.9": "-3", "-0.5": "0", ".5": "0", "5.": "5",
+		"9007199254740993": "9007199254740993", "9007199254740993.5": "9007199254740993",
+		"-9007199254740993.999": "-9007199254740993", "1.5e3": "1500", "12345e-2": "123", "1e18": "1000000000000000000",
+		"9223372036854775807": "9223372036854775807", "-9223372036854775808": "-9223372036854775808",
+		"9223372036854775807.9": "9223372036854775807", "-9223372036854775808.9": "-9223372036854775808",
+		"0.000e999999999999": "0", "1e-999999999999": "0", "000123.4500": "123", "0.09223372036854775808e20": "!",
+		"9223372036854775808": "!", "-9223372036854775809": "!", "1e19": "!", "1e999999999999": "!", "92233720368547758070e-1": "9223372036854775807",
+		"abc": "?", "1e": "?", "-": "?", "0x10": "?", "1_000": "?", "NaN": "?",
+	} {
+		v, st, msg := parseIntText(s)
+		got := strconv.FormatInt(v, 10)
+		switch {
+		case st == parsedBad && msg == msgIntRange:
+			got = "!"
+		case st != parsedOK:
+			got = "?"
+		}
+		if got != want {
+			t.Errorf("parseIntText(%q) = %s (%v %q), want %s", s, got, st, msg, want)
+		}
+	}
+}

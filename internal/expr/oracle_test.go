@@ -175,6 +175,14 @@ func (o *oracle) viaKernel(n *node, args []oval) oval {
 
 func errVal() oval { return oval{state: maskErr} }
 
+// finite is a float result: an error when it is infinite or NaN.
+func finite(f float64) oval {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return errVal()
+	}
+	return oval{f: f}
+}
+
 // scalarOps are the oracle's own versions of the core kernels, by kernel name.
 var scalarOps = map[string]func(a []oval) oval{
 	"add_int": func(a []oval) oval {
@@ -210,14 +218,14 @@ var scalarOps = map[string]func(a []oval) oval{
 		}
 		return oval{i: -a[0].i}
 	},
-	"add_float": func(a []oval) oval { return oval{f: a[0].f + a[1].f} },
-	"sub_float": func(a []oval) oval { return oval{f: a[0].f - a[1].f} },
-	"mul_float": func(a []oval) oval { return oval{f: a[0].f * a[1].f} },
+	"add_float": func(a []oval) oval { return finite(a[0].f + a[1].f) },
+	"sub_float": func(a []oval) oval { return finite(a[0].f - a[1].f) },
+	"mul_float": func(a []oval) oval { return finite(a[0].f * a[1].f) },
 	"div_float": func(a []oval) oval {
 		if a[1].f == 0 {
 			return errVal()
 		}
-		return oval{f: a[0].f / a[1].f}
+		return finite(a[0].f / a[1].f)
 	},
 	"mod_float": func(a []oval) oval {
 		if a[1].f == 0 {
@@ -226,11 +234,7 @@ var scalarOps = map[string]func(a []oval) oval{
 		return oval{f: math.Mod(a[0].f, a[1].f)}
 	},
 	"pow_float": func(a []oval) oval {
-		r := math.Pow(a[0].f, a[1].f)
-		if math.IsNaN(r) {
-			return errVal()
-		}
-		return oval{f: r}
+		return finite(pow(a[0].f, a[1].f)) // TestPowAccuracy checks pow against math/big
 	},
 	"neg_float":    func(a []oval) oval { return oval{f: -a[0].f} },
 	"not":          func(a []oval) oval { return oval{b: !a[0].b} },

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
@@ -221,15 +222,12 @@ func (l *lexer) str(quote byte) (token, error) {
 			case '\\', '\'', '"', '`':
 				b.WriteByte(e)
 			case 'u':
-				if i+6 > len(src) {
-					return token{}, l.errAt(i, `\u needs 4 hex digits`)
-				}
-				v, err := strconv.ParseUint(src[i+2:i+6], 16, 32)
+				r, n, err := l.unicodeEscape(i)
 				if err != nil {
-					return token{}, l.errAt(i, `\u needs 4 hex digits`)
+					return token{}, err
 				}
-				b.WriteRune(rune(v))
-				i += 6
+				b.WriteRune(r)
+				i += n
 				continue
 			default:
 				return token{}, l.errAt(i, "unknown escape \\%c", e)
@@ -240,6 +238,35 @@ func (l *lexer) str(quote byte) (token, error) {
 			i++
 		}
 	}
+}
+
+// unicodeEscape decodes the \uXXXX at src[i:], and the \uXXXX after it when the first is
+// the high half of a UTF-16 surrogate pair (\ud83d\ude00 is U+1F600), as in JSON and
+// JavaScript. It returns the character and the bytes read. Half a pair is an error: no
+// character is written that way.
+func (l *lexer) unicodeEscape(i int) (rune, int, error) {
+	hex4 := func(at int) (rune, bool) {
+		if at+6 > len(l.src) || l.src[at] != '\\' || l.src[at+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(l.src[at+2:at+6], 16, 32)
+		return rune(v), err == nil
+	}
+	r, ok := hex4(i)
+	if !ok {
+		return 0, 0, l.errAt(i, `\u needs 4 hex digits`)
+	}
+	switch {
+	case r >= 0xDC00 && r <= 0xDFFF:
+		return 0, 0, l.errAt(i, `\u%04x is the second half of a surrogate pair, without a first: write a character above U+FFFF as a pair such as \ud83d\ude00`, r)
+	case r >= 0xD800 && r <= 0xDBFF:
+		lo, ok := hex4(i + 6)
+		if !ok || lo < 0xDC00 || lo > 0xDFFF {
+			return 0, 0, l.errAt(i, `\u%04x is the first half of a surrogate pair and needs its second, \udc00 to \udfff, right after it`, r)
+		}
+		return utf16.DecodeRune(r, lo), 12, nil
+	}
+	return r, 6, nil
 }
 
 // AST ------------------------------------------------------------------------------
@@ -269,10 +296,16 @@ type ast struct {
 
 // parser is a Pratt parser over one flag's text.
 type parser struct {
-	lex  lexer
-	tok  token
-	peek *token
+	lex   lexer
+	tok   token
+	peek  *token
+	depth int // parseExpr calls under way: the nesting of parentheses, operands, lists
 }
+
+// maxNesting bounds how deeply an expression nests, so that no text can exhaust the stack
+// of the recursive descent (and of the checking and evaluation that recurse over the
+// tree). Chains of left-associative operators (1 + 1 + ...) do not nest.
+const maxNesting = 100_000
 
 func newParser(flag, src string) (*parser, error) {
 	p := &parser{lex: lexer{src: src, flag: flag}}
@@ -382,6 +415,10 @@ func infixPower(t token) (op string, bp int) {
 
 // parseExpr parses an expression whose operators bind tighter than minBP.
 func (p *parser) parseExpr(minBP int) (*ast, error) {
+	if p.depth++; p.depth > maxNesting {
+		return nil, p.lex.errAt(p.tok.pos, "the expression nests more than %d levels deep", maxNesting)
+	}
+	defer func() { p.depth-- }()
 	left, err := p.parsePrefix()
 	if err != nil {
 		return nil, err

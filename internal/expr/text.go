@@ -125,27 +125,80 @@ func IsDecimal(s string) bool {
 	return i == len(s)
 }
 
-// parseIntText reads an integer for int(x): integer text exactly, decimal text
-// truncated toward zero.
+// parseIntText reads an integer for int(x): integer text exactly, decimal text (a
+// fraction, an exponent) truncated toward zero, exactly too: from its digits, never
+// through a float, which has 53 bits. Past the int64 range it is an error.
 func parseIntText(s string) (int64, parseStatus, string) {
 	s = trimSpaces(s)
 	if s == "" {
 		return 0, parsedBlank, ""
 	}
-	if v, err := strconv.ParseInt(strings.TrimPrefix(s, "+"), 10, 64); err == nil && s != "+" && !strings.HasPrefix(s, "+-") {
-		return v, parsedOK, ""
-	}
-	f, st := parseNumber(s)
-	if st != parsedOK {
+	if !IsDecimal(s) {
 		return 0, parsedBad, "not a number"
 	}
-	return floatToInt(f)
+	neg := s[0] == '-'
+	if s[0] == '-' || s[0] == '+' {
+		s = s[1:]
+	}
+	mant, exp := s, 0
+	if e := strings.IndexAny(s, "eE"); e >= 0 {
+		mant = s[:e]
+		var ok bool
+		if exp, ok = smallExponent(s[e+1:]); !ok {
+			exp = 1 << 30 // as good as infinite; its sign is below
+			if s[e+1] == '-' {
+				exp = -exp
+			}
+		}
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	all := intPart + frac
+	digits := strings.TrimLeft(all, "0")
+	// The value is 0.digits × 10^point.
+	point := len(intPart) + exp - (len(all) - len(digits))
+	switch {
+	case digits == "" || point <= 0:
+		return 0, parsedOK, ""
+	case point > 19: // at least 10^19 > 2^63
+		return 0, parsedBad, msgIntRange
+	}
+	whole := digits[:min(point, len(digits))] + strings.Repeat("0", max(point-len(digits), 0))
+	u, err := strconv.ParseUint(whole, 10, 64)
+	switch {
+	case err != nil || u > 1<<63 || u == 1<<63 && !neg:
+		return 0, parsedBad, msgIntRange
+	case neg:
+		return -int64(u), parsedOK, "" // 1<<63 wraps to math.MinInt64, itself negated
+	}
+	return int64(u), parsedOK, ""
+}
+
+const msgIntRange = "out of the integer range"
+
+// smallExponent reads a decimal exponent's digits, with its sign, when it is below 10^8.
+func smallExponent(s string) (int, bool) {
+	sign := 1
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		if s[0] == '-' {
+			sign = -1
+		}
+		s = s[1:]
+	}
+	s = strings.TrimLeft(s, "0")
+	if len(s) > 8 {
+		return 0, false
+	}
+	v := 0
+	for i := 0; i < len(s); i++ {
+		v = v*10 + int(s[i]-'0')
+	}
+	return sign * v, true
 }
 
 func floatToInt(f float64) (int64, parseStatus, string) {
 	t := math.Trunc(f)
 	if math.IsNaN(t) || t < -9.223372036854775808e18 || t >= 9.223372036854775808e18 {
-		return 0, parsedBad, "out of the integer range"
+		return 0, parsedBad, msgIntRange
 	}
 	return int64(t), parsedOK, ""
 }
