@@ -334,13 +334,16 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 	var err error
 	switch {
 	case dec.sheet != nil:
-		// Sheet blocks carry their own row numbers: no ledger needed.
+		// Sheet blocks carry their own row numbers, but the ledger folds every sequence
+		// number in order: a block that published nothing would keep the chunks of
+		// the next CSV input waiting forever for their base.
 		c, err = dec.sheet.DecodeBlock(t.block)
 		res.inBytes = int64(len(t.block))
 		res.task.block = nil
 		if err != nil {
 			return res, err
 		}
+		r.ledger.Publish(seq, t.first, chunk.Counts{Rows: int64(c.NumRows())})
 	default:
 		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
 			return res, err
