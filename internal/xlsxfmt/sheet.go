@@ -320,33 +320,9 @@ func (s *Sheet) headerNames(row scannedRow, win window, fixedCols bool) ([]strin
 	return names, nil
 }
 
-// openPart streams a part of the workbook through a fresh handle (its own file
-// descriptor, or the decrypted bytes), so splits of different sheets run at once.
-func (b *Book) openPart(part string) (io.ReadCloser, error) {
-	p, err := openPackage(b.Path, b.decrypted, b.opts.Limits)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := p.open(part)
-	if err != nil {
-		p.close()
-		return nil, err
-	}
-	return readCloser{rc, closers{rc, p}}, nil
-}
-
-type closers struct {
-	part io.Closer
-	pkg  *pkg
-}
-
-func (c closers) Close() error {
-	err := c.part.Close()
-	if e := c.pkg.close(); err == nil {
-		err = e
-	}
-	return err
-}
+// openPart streams a part of the workbook. Parts are read from the book's one file at
+// their offsets, so splits of different sheets run at once.
+func (b *Book) openPart(part string) (io.ReadCloser, error) { return b.pkg.open(part) }
 
 // dataBase is the Excel row just before the first data row: row numbers minus it
 // are data row numbers.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ type Book struct {
 	Sheets   []SheetInfo // every sheet, in workbook order
 
 	opts      Options
+	file      *os.File
 	pkg       *pkg
 	decrypted []byte // the decrypted package of an encrypted workbook, shared read-only
 	strings   *sharedStrings
@@ -51,26 +53,39 @@ type SheetInfo struct {
 // The file's content decides its format, whatever its extension: .xls, .ods and
 // encrypted files are refused with an error saying what they are.
 func Open(path string, opts Options) (*Book, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return OpenFile(path, f, opts)
+}
+
+// OpenFile is Open for the regular file f, opened from path, which the book takes over
+// (it is closed when OpenFile fails, else by Close). Every part, of every sheet, is read
+// from f: the workbook read is the one opened, even if path names another file later.
+func OpenFile(path string, f *os.File, opts Options) (*Book, error) {
 	opts.Limits = opts.Limits.withDefaults()
-	fail := func(err error) (*Book, error) { return nil, &Error{File: path, Col: -1, Err: err} }
-	decrypted, err := sniff(path, opts.Password)
+	fail := func(err error) (*Book, error) {
+		f.Close()
+		return nil, &Error{File: path, Col: -1, Err: err}
+	}
+	decrypted, err := sniff(f, opts.Password)
 	if err != nil {
 		return fail(err)
 	}
-	p, err := openPackage(path, decrypted, opts.Limits)
+	p, err := openPackage(f, decrypted, opts.Limits)
 	if err != nil {
 		return fail(err)
 	}
-	b := &Book{Path: path, opts: opts, pkg: p, decrypted: decrypted}
+	b := &Book{Path: path, opts: opts, file: f, pkg: p, decrypted: decrypted}
 	if err := b.readMetadata(); err != nil {
-		p.close()
 		return fail(err)
 	}
 	return b, nil
 }
 
 // Close releases the workbook's file.
-func (b *Book) Close() error { return b.pkg.close() }
+func (b *Book) Close() error { return b.file.Close() }
 
 type relationships struct {
 	Rels []struct {
