@@ -200,15 +200,11 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 	if b.opts.HeaderRow > 0 && !win.hasRow(b.opts.HeaderRow) && !b.opts.NoHeader {
 		return fail(fmt.Errorf("header row %d is outside the range %s", b.opts.HeaderRow, b.opts.Range))
 	}
-	var rc io.ReadCloser
-	if b.pkg.has(s.part) {
-		if rc, err = b.openPart(s.part); err != nil {
-			return fail(err)
-		}
-		defer rc.Close()
-	} else {
-		rc = io.NopCloser(strings.NewReader("")) // a sheet without a part is an empty sheet
+	rc, err := b.openPart(s.part)
+	if err != nil {
+		return fail(fmt.Errorf("%w (a damaged workbook)", err))
 	}
+	defer rc.Close()
 	sc := newRowScanner(rc, win, b.opts.Limits)
 	var row scannedRow
 	if b.opts.NoHeader {
@@ -216,7 +212,7 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 		for {
 			ok, err := sc.next(&row)
 			if err != nil {
-				return fail(err)
+				return fail(s.partError(err))
 			}
 			if !ok || row.num > win.lastRow {
 				break
@@ -238,7 +234,7 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 		for {
 			ok, err := sc.next(&row)
 			if err != nil {
-				return fail(err)
+				return fail(s.partError(err))
 			}
 			if !ok || row.num > win.lastRow || (b.opts.HeaderRow > 0 && row.num > b.opts.HeaderRow) {
 				break
@@ -272,6 +268,14 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 	}
 	s.schema = table.StringSchema(s.Header)
 	return s, nil
+}
+
+// partError names the sheet's part in an error about the part as a whole.
+func (s *Sheet) partError(err error) error {
+	if errors.Is(err, errNoSheetData) {
+		return fmt.Errorf("part %s %w", s.part, err)
+	}
+	return err
 }
 
 // headerNames decodes the header row: an empty cell is named by its column letter,
@@ -346,9 +350,6 @@ func (s *Sheet) Split(ctx context.Context, chunkRows int, emit func(block []byte
 		chunkRows = 10000
 	}
 	if len(s.Header) == 0 {
-		return nil
-	}
-	if !s.book.pkg.has(s.part) {
 		return nil
 	}
 	rc, err := s.book.openPart(s.part)

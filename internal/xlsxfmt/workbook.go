@@ -245,8 +245,8 @@ func (b *Book) dimension(part string) (string, error) {
 	}
 	defer rc.Close()
 	sc := newRowScanner(rc, fullWindow, b.opts.Limits)
-	if err := sc.start(); err != nil {
-		return "", err
+	if err := sc.start(); err != nil && !errors.Is(err, errNoSheetData) {
+		return "", err // a sheet without rows fails when it is read, not when another is
 	}
 	return sc.dimension, nil
 }
