@@ -492,6 +492,9 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 
 func (r *runner) write(seq int64, res result, err error) error {
 	t := res.task
+	if errors.Is(err, csvfmt.ErrShrank) {
+		return err // the file, not the range's start, is wrong
+	}
 	if t.ranged {
 		prev := r.lastEnd
 		if t.first {

@@ -3,6 +3,7 @@ package csvfmt
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -417,11 +418,15 @@ func (in *Input) SplitFrom(ctx context.Context, offset int64, chunkSize int, emi
 	return splitStream(ctx, &sizedReader{in: in, r: io.NewSectionReader(in.file, offset, in.Size-offset)}, nil, in.Delimiter, in.LineEnd, chunkSize, emit)
 }
 
+// ErrShrank is wrapped by the error for a Seekable input that ends before the size
+// it had when opened.
+var ErrShrank = errors.New("the file shrank while being read")
+
 // readError is the error for a read of the Seekable input that failed or came short of
 // the size measured when the input was opened.
 func (in *Input) readError(err error) error {
 	if err == nil || err == io.EOF {
-		return fmt.Errorf("%s: the file shrank while being read (it was %d bytes when opened); was it rewritten during the run?", in.Name, in.Size)
+		return fmt.Errorf("%s: %w (it was %d bytes when opened); was it rewritten during the run?", in.Name, ErrShrank, in.Size)
 	}
 	return fmt.Errorf("%s: %w", in.Name, err)
 }
