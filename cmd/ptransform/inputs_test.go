@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -148,5 +149,125 @@ func TestEveryInputOrder(t *testing.T) {
 		if out != want {
 			t.Fatalf("%v: output differs from the single runs at byte %d", names, firstDiff([]byte(out), []byte(want)))
 		}
+	}
+}
+
+// runWithPipe runs ptransform with a pipe as file descriptor 3, fed with data, and
+// args in which /dev/fd/3 names it: what `ptransform apply <(cat in.csv)` does.
+func runWithPipe(t *testing.T, data []byte, args ...string) (string, string, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.ExtraFiles = []*os.File{r}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	go func() {
+		w.Write(data)
+		w.Close()
+	}()
+	err = cmd.Wait()
+	if ctx.Err() != nil {
+		t.Fatalf("ptransform %s: hung", strings.Join(args, " "))
+	}
+	return out.String(), errb.String(), err
+}
+
+// Pipes, process substitutions and FIFOs are opened once and lose nothing to the
+// sniffing of their content: plain and gzip CSV read as from a file; a workbook in a
+// pipe is refused, saying why.
+func TestPipesAndFIFOs(t *testing.T) {
+	dir := t.TempDir()
+	csvData := delimited(mixedRows(1, 2000), ",")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(csvData)
+	zw.Close()
+	file := filepath.Join(dir, "in.csv")
+	os.WriteFile(file, csvData, 0o644)
+	want, stderr, err := runBinary(t, 20*time.Second, nil, "apply", file)
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{{"plain", csvData}, {"gzip", gz.Bytes()}} {
+		out, stderr, err := runWithPipe(t, tc.data, "apply", "--chunk-size", "4KiB", "/dev/fd/3")
+		if err != nil || out != want {
+			t.Errorf("%s through /dev/fd/3: %v %s; output differs at byte %d", tc.name, err, stderr, firstDiff([]byte(out), []byte(want)))
+		}
+		fifo := filepath.Join(dir, tc.name+".fifo")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			f.Write(tc.data)
+			f.Close()
+		}()
+		out, stderr, err = runBinary(t, 20*time.Second, nil, "apply", "--chunk-size", "4KiB", fifo)
+		if err != nil || out != want {
+			t.Errorf("%s through a FIFO: %v %s; output differs at byte %d", tc.name, err, stderr, firstDiff([]byte(out), []byte(want)))
+		}
+	}
+
+	book := filepath.Join(dir, "book.xlsx")
+	writeWorkbook(t, book, mixedRows(1, 10))
+	data, _ := os.ReadFile(book)
+	_, stderr, err = runWithPipe(t, data, "apply", "/dev/fd/3")
+	if err == nil || !strings.Contains(stderr, "/dev/fd/3: is a zip archive, which cannot be read from a pipe") {
+		t.Errorf("workbook through a pipe: %v, stderr %q", err, stderr)
+	}
+}
+
+// Thousands of inputs are read with few files open at once: 5,000 under a limit of
+// 256 open files, as many as a cron job's glob may give.
+func TestManyInputsFewOpenFiles(t *testing.T) {
+	dir := t.TempDir()
+	const n = 5000
+	var want strings.Builder
+	want.WriteString("id,name,n\n")
+	args := []string{"-c", `ulimit -n 256 && exec "$0" "$@"`, binary, "apply"}
+	for i := range n {
+		rows := mixedRows(i, 2)
+		path := filepath.Join(dir, fmt.Sprintf("f%04d.csv", i))
+		data := delimited(rows, ",")
+		if i%10 == 0 { // some compressed: their headers are read through a decompressor
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			zw.Write(data)
+			zw.Close()
+			data, path = gz.Bytes(), path+".gz"
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, path)
+		for _, r := range rows {
+			want.WriteString(strings.Join(r, ",") + "\n")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", args...)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
+	if out.String() != want.String() {
+		t.Fatalf("output differs from the inputs at byte %d", firstDiff(out.Bytes(), []byte(want.String())))
 	}
 }

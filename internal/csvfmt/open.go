@@ -240,7 +240,7 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		if inner := sniff.Detect(head); inner.Kind != sniff.Text {
-			inner.What = in.Compression + "-compressed " + inner.What
+			inner.What += " (" + in.Compression + "-compressed)"
 			return inner.Refuse(name)
 		}
 	}

@@ -86,9 +86,19 @@ func Detect(head []byte) Format {
 // ErrUnsupported is wrapped by the errors for inputs in a format ptransform does not read.
 var ErrUnsupported = errors.New("unsupported input format")
 
+// unsupported is an error that wraps ErrUnsupported without saying it twice.
+type unsupported struct{ msg string }
+
+func (e *unsupported) Error() string        { return e.msg }
+func (e *unsupported) Is(target error) bool { return target == ErrUnsupported }
+
+func refusal(format string, args ...any) error {
+	return &unsupported{fmt.Sprintf(format, args...)}
+}
+
 // Refuse is the error for reading name, of format f, as text.
 func (f Format) Refuse(name string) error {
-	return fmt.Errorf("%s: is %s, not CSV: %w (ptransform reads CSV, TSV and xlsx)", name, f.What, ErrUnsupported)
+	return refusal("%s: is %s, not CSV; ptransform reads CSV, TSV and xlsx", name, f.What)
 }
 
 // CheckText checks the first block of a text input (decompressed and transcoded; eof
@@ -104,10 +114,10 @@ func CheckText(name string, block []byte, eof bool) error {
 		firstLine = block[:i]
 	}
 	if i := bytes.IndexByte(firstLine, 0); i >= 0 {
-		return fmt.Errorf("%s: holds a NUL byte in its first line (byte %d): %w: binary data, not CSV (for UTF-16 text without a byte-order mark, give --encoding utf-16le or utf-16be)", name, i+1, ErrUnsupported)
+		return refusal("%s: holds a NUL byte in its first line (byte %d): binary data, not CSV (for UTF-16 text without a byte-order mark, give --encoding utf-16le or utf-16be)", name, i+1)
 	}
 	if looksJSON(block, eof) {
-		return fmt.Errorf("%s: looks like JSON; JSON input is not supported yet: %w", name, ErrUnsupported)
+		return refusal("%s: looks like JSON; JSON input is not supported yet", name)
 	}
 	return nil
 }
@@ -120,13 +130,19 @@ func looksJSON(block []byte, eof bool) bool {
 		return false
 	}
 	d := json.NewDecoder(bytes.NewReader(trimmed))
+	depth := 0
 	for {
-		_, err := d.Token()
+		tok, err := d.Token()
 		switch {
 		case err == nil:
+			if delim, ok := tok.(json.Delim); ok && (delim == '{' || delim == '[') {
+				depth++
+			} else if ok {
+				depth--
+			}
 			continue
 		case errors.Is(err, io.EOF):
-			return true // whole values only
+			return depth == 0 || !eof // whole values, or the block ends inside one
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return !eof // the block ends inside a value
 		}
