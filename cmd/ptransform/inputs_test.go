@@ -237,6 +237,12 @@ func TestPipesAndFIFOs(t *testing.T) {
 func TestManyInputsFewOpenFiles(t *testing.T) {
 	dir := t.TempDir()
 	const n = 5000
+	bookRows := mixedRows(99999, 2)
+	writeWorkbook(t, filepath.Join(dir, "book.xlsx"), bookRows)
+	book, err := os.ReadFile(filepath.Join(dir, "book.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var want strings.Builder
 	want.WriteString("id,name,n\n")
 	args := []string{"-c", `ulimit -n 256 && exec "$0" "$@"`, binary, "apply"}
@@ -244,7 +250,10 @@ func TestManyInputsFewOpenFiles(t *testing.T) {
 		rows := mixedRows(i, 2)
 		path := filepath.Join(dir, fmt.Sprintf("f%04d.csv", i))
 		data := delimited(rows, ",")
-		if i%10 == 0 { // some compressed: their headers are read through a decompressor
+		switch {
+		case i%20 == 5: // some workbooks
+			data, path, rows = book, path+".xlsx", bookRows
+		case i%10 == 0: // some compressed: their headers are read through a decompressor
 			var gz bytes.Buffer
 			zw := gzip.NewWriter(&gz)
 			zw.Write(data)

@@ -106,6 +106,10 @@ func openSources(o Options) (*opened, error) {
 		for _, s := range sheets {
 			op.sources = append(op.sources, &source{sheet: s, book: name, header: s.Header})
 		}
+		// Headers read, the file is closed until a sheet's rows are split, like a CSV input's.
+		if err := b.Park(); err != nil {
+			return fail(fmt.Errorf("%s: %w", name, err))
+		}
 	}
 	return op, nil
 }

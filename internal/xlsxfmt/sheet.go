@@ -352,6 +352,10 @@ func (s *Sheet) Split(ctx context.Context, chunkRows int, emit func(block []byte
 	if len(s.Header) == 0 {
 		return nil
 	}
+	if err := s.book.use(); err != nil {
+		return s.locate(&Error{Col: -1, Err: err})
+	}
+	defer s.book.done()
 	rc, err := s.book.openPart(s.part)
 	if err != nil {
 		return s.locate(&Error{Col: -1, Err: err})

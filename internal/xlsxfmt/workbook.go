@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Options choose what to read from a workbook.
@@ -30,8 +31,15 @@ type Book struct {
 	Date1904 bool
 	Sheets   []SheetInfo // every sheet, in workbook order
 
-	opts      Options
+	opts Options
+	// The workbook's one file, read by every part at its offsets; nil while parked
+	// (see Park). mu orders the parking, the splits' uses of it and Close.
+	mu        sync.Mutex
 	file      *os.File
+	info      os.FileInfo // the file as opened
+	users     int
+	parking   bool
+	closed    bool
 	pkg       *pkg
 	decrypted []byte // the decrypted package of an encrypted workbook, shared read-only
 	strings   *sharedStrings
@@ -69,6 +77,10 @@ func OpenFile(path string, f *os.File, opts Options) (*Book, error) {
 		f.Close()
 		return nil, &Error{File: path, Col: -1, Err: err}
 	}
+	info, err := f.Stat()
+	if err != nil {
+		return fail(err)
+	}
 	decrypted, err := sniff(f, opts.Password)
 	if err != nil {
 		return fail(err)
@@ -77,15 +89,12 @@ func OpenFile(path string, f *os.File, opts Options) (*Book, error) {
 	if err != nil {
 		return fail(err)
 	}
-	b := &Book{Path: path, opts: opts, file: f, pkg: p, decrypted: decrypted}
+	b := &Book{Path: path, opts: opts, file: f, info: info, pkg: p, decrypted: decrypted}
 	if err := b.readMetadata(); err != nil {
 		return fail(err)
 	}
 	return b, nil
 }
-
-// Close releases the workbook's file.
-func (b *Book) Close() error { return b.file.Close() }
 
 type relationships struct {
 	Rels []struct {
