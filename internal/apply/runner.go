@@ -318,8 +318,9 @@ func (r *runner) chunkSize(def int64) int64 {
 func (r *runner) streamChunkSize() int { return int(r.chunkSize(DefaultStreamChunkSize)) }
 
 // sheetSplit is a sheet being inflated and cut into blocks by its own goroutine, ahead
-// of the planner: at most Window blocks wait in blocks. The goroutine opens the workbook
-// by path, and ends when the sheet is cut or the run's context ends.
+// of the planner: at most Window blocks wait in blocks. The goroutine reads the workbook's
+// one file (opening it again if parked), and ends when the sheet is cut or the run's
+// context ends.
 type sheetSplit struct {
 	blocks chan []byte
 	err    chan error
