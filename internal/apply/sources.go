@@ -82,7 +82,7 @@ func openSources(o Options) (*opened, error) {
 			}
 			continue
 		}
-		if !src.Seekable {
+		if !src.Seekable || name == "-" {
 			src.Close()
 			return fail(fmt.Errorf("%s: is %s, which cannot be read from a pipe or standard input; save it to a file and give its path", name, src.Format.What))
 		}
