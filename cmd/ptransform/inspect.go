@@ -101,12 +101,32 @@ func inspectCommand() *cli.Command {
 				}
 				reports = append(reports, r)
 			}
+			write := inspect.WriteText
 			if c.Bool("json") {
-				return inspect.WriteJSON(os.Stdout, reports)
+				write = inspect.WriteJSON
 			}
-			return inspect.WriteText(os.Stdout, reports)
+			if err := write(os.Stdout, reports); err != nil {
+				return err
+			}
+			return unreadSheet(reports)
 		},
 	}
+}
+
+// unreadSheet is the error of the first sheet shown that could not be read: the report
+// says it, and the exit status too, so that a script sees a damaged workbook.
+func unreadSheet(reports []*inspect.Report) error {
+	for _, r := range reports {
+		if r.WorkbookReport == nil {
+			continue
+		}
+		for _, s := range r.Sheets {
+			if s.Error != "" {
+				return errors.New(s.Error)
+			}
+		}
+	}
+	return nil
 }
 
 func inspectOptions(c *cli.Context) (inspect.Options, error) {

@@ -60,6 +60,9 @@ type Options struct {
 	decodeAll bool // decode every column, as the tests of skipped columns compare with
 	// onResume, for tests, hears how each resynchronised run goes on (see resync).
 	onResume func(resumeMode)
+	scanOnly bool // a workbook input is not read but reported (ScanCSV)
+	// onPlan, for tests, is called when the planning of a CSV input starts, its file open.
+	onPlan func(input int)
 }
 
 // The default chunk sizes were chosen by measurement (docs/performance.md, "Chunk size").

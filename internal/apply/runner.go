@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/ptransform/ptransform/internal/chunk"
 	"github.com/ptransform/ptransform/internal/csvfmt"
@@ -102,6 +103,11 @@ type runner struct {
 	// visit, when set, receives each decoded chunk in input order in place of the
 	// transforms and the writer (see ScanCSV).
 	visit func(c *table.Chunk) error
+	// uses counts, per source, the planner and the tasks not yet decoded that need the
+	// CSV input's file: it is opened when its planning starts and closed when the
+	// count falls to zero, so that open files stay few however many inputs there are.
+	usesMu sync.Mutex
+	uses   []int
 }
 
 // decoder is one worker's reader of one source.
@@ -118,6 +124,7 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, w cs
 		ledger:   chunk.NewLedger(0, chunk.Counts{}, cfg.Window),
 		stages:   make([]*stage, workers),
 		decoders: make([][]decoder, workers),
+		uses:     make([]int, len(sources)),
 	}
 	for w := range r.stages {
 		if p != nil {
@@ -205,53 +212,100 @@ func (r *runner) runChunks(ctx context.Context) error {
 func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) error {
 	ahead := make(map[int]*sheetSplit) // sheets whose splitting has started
 	for i := from.input; i < len(r.sources); i++ {
-		s := r.sources[i]
-		first := true
-		emitBlock := func(block []byte) error {
-			t := task{input: i, first: first, block: block}
-			first = false
-			return emit(t)
-		}
-		var err error
-		switch {
-		case s.sheet != nil:
-			// Inflating a sheet is sequential, so the next sheets start inflating now,
-			// in parallel, each a bounded number of blocks ahead.
-			for j := i; j < len(r.sources) && j < i+r.cfg.Workers; j++ {
-				if r.sources[j].sheet != nil && ahead[j] == nil {
-					ahead[j] = r.startSplit(ctx, r.sources[j])
-				}
-			}
-			err = ahead[i].drain(emitBlock)
-			delete(ahead, i)
-		case i == from.input && from.how == streamRest:
-			first = from.first
-			err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
-		case s.csv.Seekable:
-			size := r.chunkSize(DefaultChunkSize)
-			var ranges []csvfmt.Range
-			if i == from.input && from.how == countedRanges {
-				first = from.first
-				if ranges, err = s.csv.Ranges(ctx, from.offset, size, r.cfg.Workers); err != nil {
-					return err
-				}
-			} else {
-				ranges = s.csv.GuessRanges(s.csv.DataStart, size)
-			}
-			for _, rg := range ranges {
-				if err := emit(task{input: i, first: first, ranged: true, rng: rg}); err != nil {
-					return err
-				}
-				first = false
-			}
-		default:
-			err = s.csv.Split(ctx, r.streamChunkSize(), emitBlock)
-		}
-		if err != nil {
+		if err := r.planSource(ctx, from, i, ahead, emit); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// planSource emits the tasks of source i.
+func (r *runner) planSource(ctx context.Context, from resume, i int, ahead map[int]*sheetSplit, emit chunk.Emit[task]) error {
+	s := r.sources[i]
+	if s.csv != nil {
+		if err := r.use(i); err != nil {
+			return err
+		}
+		defer r.done(i)
+		if r.o.onPlan != nil {
+			r.o.onPlan(i)
+		}
+		planned := emit
+		emit = func(t task) error {
+			if err := r.use(i); err != nil {
+				return err
+			}
+			err := planned(t)
+			if err != nil {
+				r.done(i) // never handed to a worker
+			}
+			return err
+		}
+	}
+	first := true
+	emitBlock := func(block []byte) error {
+		t := task{input: i, first: first, block: block}
+		first = false
+		return emit(t)
+	}
+	var err error
+	switch {
+	case s.sheet != nil:
+		// Inflating a sheet is sequential, so the next sheets start inflating now,
+		// in parallel, each a bounded number of blocks ahead.
+		for j := i; j < len(r.sources) && j < i+r.cfg.Workers; j++ {
+			if r.sources[j].sheet != nil && ahead[j] == nil {
+				ahead[j] = r.startSplit(ctx, r.sources[j])
+			}
+		}
+		err = ahead[i].drain(emitBlock)
+		delete(ahead, i)
+	case i == from.input && from.how == streamRest:
+		first = from.first
+		err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
+	case s.csv.Seekable:
+		size := r.chunkSize(DefaultChunkSize)
+		var ranges []csvfmt.Range
+		if i == from.input && from.how == countedRanges {
+			first = from.first
+			if ranges, err = s.csv.Ranges(ctx, from.offset, size, r.cfg.Workers); err != nil {
+				return err
+			}
+		} else {
+			ranges = s.csv.GuessRanges(s.csv.DataStart, size)
+		}
+		for _, rg := range ranges {
+			if err := emit(task{input: i, first: first, ranged: true, rng: rg}); err != nil {
+				return err
+			}
+			first = false
+		}
+	default:
+		err = s.csv.Split(ctx, r.streamChunkSize(), emitBlock)
+	}
+	return err
+}
+
+// use counts one more user of source i's CSV input, opening it again if it was parked.
+func (r *runner) use(i int) error {
+	r.usesMu.Lock()
+	defer r.usesMu.Unlock()
+	if r.uses[i] == 0 {
+		if err := r.sources[i].csv.Reopen(); err != nil {
+			return err
+		}
+	}
+	r.uses[i]++
+	return nil
+}
+
+// done counts one user of source i's CSV input less, and parks the input after the last.
+func (r *runner) done(i int) {
+	r.usesMu.Lock()
+	defer r.usesMu.Unlock()
+	if r.uses[i]--; r.uses[i] == 0 {
+		r.sources[i].csv.Park()
+	}
 }
 
 // chunkSize is --chunk-size, or def when it was not given.
@@ -265,8 +319,9 @@ func (r *runner) chunkSize(def int64) int64 {
 func (r *runner) streamChunkSize() int { return int(r.chunkSize(DefaultStreamChunkSize)) }
 
 // sheetSplit is a sheet being inflated and cut into blocks by its own goroutine, ahead
-// of the planner: at most Window blocks wait in blocks. The goroutine opens the workbook
-// by path, and ends when the sheet is cut or the run's context ends.
+// of the planner: at most Window blocks wait in blocks. The goroutine reads the workbook's
+// one file (opening it again if parked), and ends when the sheet is cut or the run's
+// context ends.
 type sheetSplit struct {
 	blocks chan []byte
 	err    chan error
@@ -335,13 +390,16 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 	var err error
 	switch {
 	case dec.sheet != nil:
-		// Sheet blocks carry their own row numbers: no ledger needed.
+		// Sheet blocks carry their own row numbers, but the ledger folds every sequence
+		// number in order: a block that published nothing would keep the chunks of
+		// the next CSV input waiting forever for their base.
 		c, err = dec.sheet.DecodeBlock(t.block)
 		res.inBytes = int64(len(t.block))
 		res.task.block = nil
 		if err != nil {
 			return res, err
 		}
+		r.ledger.Publish(seq, t.first, chunk.Counts{Rows: int64(c.NumRows())})
 	default:
 		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
 			return res, err
@@ -409,6 +467,7 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 		res.inBytes = int64(len(t.block))
 		res.task.block = nil // the writer has no use for it; let it be collected
 	}
+	r.done(t.input)
 	if err != nil {
 		base, berr := r.ledger.Base(ctx, seq, t.first)
 		if berr != nil {
@@ -436,6 +495,9 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 
 func (r *runner) write(seq int64, res result, err error) error {
 	t := res.task
+	if errors.Is(err, csvfmt.ErrShrank) {
+		return err // the file, not the range's start, is wrong
+	}
 	if t.ranged {
 		prev := r.lastEnd
 		if t.first {

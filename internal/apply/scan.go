@@ -8,6 +8,10 @@ import (
 	"github.com/ptransform/ptransform/internal/table"
 )
 
+// ErrWorkbook is returned by ScanCSV for an input whose content is a workbook, which
+// it leaves unread: a regular file, which the caller may open again by its name.
+var ErrWorkbook = errors.New("the input is a workbook")
+
 // ScanCSV reads the one CSV input of o exactly as Run would (same opening, chunking,
 // parallel decoding, resynchronisation and errors, with absolute row and line numbers)
 // and calls visit with each chunk in input order instead of transforming and writing
@@ -17,7 +21,7 @@ func ScanCSV(ctx context.Context, o Options, visit func(c *table.Chunk) error) (
 	if len(o.Inputs) != 1 {
 		return nil, errors.New("internal: ScanCSV reads exactly one input")
 	}
-	o.From = "csv"
+	o.From, o.scanOnly = "", true
 	op, err := openSources(o)
 	if err != nil {
 		return nil, err

@@ -1,11 +1,8 @@
 package apply
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -13,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/ptransform/ptransform/internal/csvfmt"
+	"github.com/ptransform/ptransform/internal/sniff"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
 )
@@ -54,37 +52,6 @@ func (op *opened) close() {
 	}
 }
 
-// workbookMagic are the first bytes of the containers a workbook comes in: zip (xlsx, and
-// the .ods and .xlsb that xlsxfmt refuses by name) and OLE2 (.xls, encrypted xlsx).
-var workbookMagic = [][]byte{[]byte("PK\x03\x04"), {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}}
-
-// isWorkbook tells a workbook from a text file by its content, not its name.
-func isWorkbook(path string) (bool, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, fmt.Errorf("%s: no such file", path)
-	}
-	if err != nil {
-		return false, err
-	}
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		f.Close()
-		return false, fmt.Errorf("%s: is a directory", path)
-	}
-	defer f.Close()
-	head := make([]byte, 8)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return false, err
-	}
-	for _, m := range workbookMagic {
-		if bytes.HasPrefix(head[:n], m) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 func openSources(o Options) (*opened, error) {
 	op := &opened{}
 	fail := func(err error) (*opened, error) {
@@ -95,22 +62,35 @@ func openSources(o Options) (*opened, error) {
 	if err != nil {
 		return nil, err
 	}
+	forcedText := strings.EqualFold(o.From, "csv") || strings.EqualFold(o.From, "tsv")
 	for _, name := range o.Inputs {
-		book := false
-		if name != "-" && !strings.EqualFold(o.From, "csv") && !strings.EqualFold(o.From, "tsv") {
-			if book, err = isWorkbook(name); err != nil {
-				return fail(err)
-			}
+		// Each input is opened once and its first bytes say what it is, whatever its name.
+		src, err := sniff.Open(name, csvfmt.SniffSize)
+		if err != nil {
+			return fail(err)
 		}
-		if !book {
-			in, err := csvfmt.Open(name, copts)
+		if book := src.Format.Kind == sniff.Zip || src.Format.Kind == sniff.OLE2; !book || forcedText {
+			in, err := csvfmt.OpenFile(src, copts)
 			if err != nil {
 				return fail(err)
 			}
 			op.sources = append(op.sources, &source{csv: in, header: table.UniqueNames(in.Header)})
+			// Until its chunks are planned, the input's file is closed: a run of
+			// thousands of inputs keeps only a few open.
+			if err := in.Park(); err != nil {
+				return fail(fmt.Errorf("%s: %w", name, err))
+			}
 			continue
 		}
-		b, err := xlsxfmt.Open(name, xlsxfmt.Options{Sheets: o.Sheets, IncludeHidden: o.IncludeHidden,
+		if !src.Seekable || name == "-" {
+			src.Close()
+			return fail(fmt.Errorf("%s: is %s, which cannot be read from a pipe or standard input; save it to a file and give its path", name, src.Format.What))
+		}
+		if o.scanOnly {
+			src.Close()
+			return fail(ErrWorkbook)
+		}
+		b, err := xlsxfmt.OpenFile(name, src.File, xlsxfmt.Options{Sheets: o.Sheets, IncludeHidden: o.IncludeHidden,
 			HeaderRow: o.HeaderRow, NoHeader: o.CSV.NoHeader, Range: o.Range, Password: o.Password})
 		if err != nil {
 			return fail(err)
@@ -125,6 +105,10 @@ func openSources(o Options) (*opened, error) {
 		}
 		for _, s := range sheets {
 			op.sources = append(op.sources, &source{sheet: s, book: name, header: s.Header})
+		}
+		// Headers read, the file is closed until a sheet's rows are split, like a CSV input's.
+		if err := b.Park(); err != nil {
+			return fail(fmt.Errorf("%s: %w", name, err))
 		}
 	}
 	return op, nil

@@ -13,9 +13,9 @@
 //	     │          window tokens: taken by the planner per task,           └────┬─────┘
 //	     └───────── given back by the writer once that task is written ◄─────────┘
 //
-// The planner emits descriptors, not data, for seekable files: each worker opens the file
-// by path and reads only its range, so the only large things that cross a channel are
-// finished outputs. Non-seekable input (stdin, compressed, transcoded) is cut into blocks by
+// The planner emits descriptors, not data, for seekable files: each worker reads only its
+// range, at its offsets in the file the run opened (one descriptor, shared), so the only
+// large things that cross a channel are finished outputs. Non-seekable input (stdin, compressed, transcoded) is cut into blocks by
 // the planner itself, which then plays the role of the one splitter goroutine.
 //
 // Back-pressure: the planner must take a token before emitting a task and the writer

@@ -17,7 +17,8 @@ func (c Counts) add(d Counts) Counts { return Counts{c.Rows + d.Rows, c.Lines + 
 // of the counts of the earlier chunks of the same source. Workers publish as soon as they
 // have decoded a chunk and only then wait for their own base, so the chain always moves:
 // chunk k's base needs only chunks < k, which were handed out earlier and publish without
-// waiting on anything.
+// waiting on anything. Every sequence number of a run must be published, whatever its
+// kind of chunk: the prefix stops at the first one missing.
 type Ledger struct {
 	mu        sync.Mutex
 	changed   *sync.Cond

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -106,7 +105,7 @@ func (in *Input) Ranges(ctx context.Context, from, chunkSize int64, workers int)
 				lo := from + b*parityBlock
 				hi := min(lo+parityBlock, in.Size)
 				if _, err := in.file.ReadAt(buf[:hi-lo], lo); err != nil {
-					errOnce.Do(func() { firstErr = fmt.Errorf("%s: %w", in.Name, err) })
+					errOnce.Do(func() { firstErr = in.readError(err) })
 					return
 				}
 				// Attribute the block's quotes to the ranges it overlaps.
@@ -138,11 +137,12 @@ func (in *Input) Ranges(ctx context.Context, from, chunkSize int64, workers int)
 	return ranges, nil
 }
 
-// A Decoder decodes chunks for one worker, reusing its buffers across chunks. It opens
-// the input file by path itself. Not safe for concurrent use.
+// A Decoder decodes chunks for one worker, reusing its buffers across chunks. It reads
+// the input's one open file at its offsets, as the other decoders do: all of them read
+// the file the input measured, even if its name is given to another file meanwhile.
+// Not safe for concurrent use.
 type Decoder struct {
 	in  *Input
-	f   *os.File
 	ps  *parser
 	buf []byte
 
@@ -187,14 +187,10 @@ func (d *Decoder) SkipColumns(skip []bool) {
 	d.ps.skip = slices.Clone(skip)
 }
 
-// Close closes the decoder's file.
+// Close lets the decoder's buffers go. It closes no file: the input owns that.
 func (d *Decoder) Close() error {
-	if d.f == nil {
-		return nil
-	}
-	err := d.f.Close()
-	d.f = nil
-	return err
+	d.buf, d.spare = nil, nil
+	return nil
 }
 
 // Recycle gives the buffers of a chunk returned by this decoder back for reuse. Call it
@@ -290,12 +286,9 @@ func (d *Decoder) fill(lo, hi int64, keep int) ([]byte, error) {
 	}
 	d.buf = d.buf[:need]
 	if keep < need {
-		k, err := d.f.ReadAt(d.buf[keep:need], lo+int64(keep))
+		k, err := d.in.file.ReadAt(d.buf[keep:need], lo+int64(keep))
 		if k < need-keep {
-			if err == nil || err == io.EOF {
-				err = errors.New("file shrank while being read")
-			}
-			return nil, fmt.Errorf("%s: %w", d.in.Name, err)
+			return nil, d.in.readError(err)
 		}
 	}
 	return d.buf, nil
@@ -312,12 +305,8 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 	if !in.Seekable {
 		return Decoded{Start: -1}, fmt.Errorf("%s: not seekable; use Split", in.Name)
 	}
-	if d.f == nil {
-		f, err := os.Open(in.path)
-		if err != nil {
-			return Decoded{Start: -1}, err
-		}
-		d.f = f
+	if in.file == nil {
+		return Decoded{Start: -1}, fmt.Errorf("%s: internal: decoding a parked input", in.Name)
 	}
 	if r.Start < in.DataStart || r.End > in.Size || r.Start >= r.End {
 		return Decoded{Start: -1}, fmt.Errorf("%s: invalid range [%d, %d)", in.Name, r.Start, r.End)
@@ -426,7 +415,37 @@ func (in *Input) SplitFrom(ctx context.Context, offset int64, chunkSize int, emi
 	if offset < in.DataStart || offset > in.Size {
 		return fmt.Errorf("%s: offset %d outside the data [%d, %d]", in.Name, offset, in.DataStart, in.Size)
 	}
-	return splitStream(ctx, io.NewSectionReader(in.file, offset, in.Size-offset), nil, in.Delimiter, in.LineEnd, chunkSize, emit)
+	return splitStream(ctx, &sizedReader{in: in, r: io.NewSectionReader(in.file, offset, in.Size-offset)}, nil, in.Delimiter, in.LineEnd, chunkSize, emit)
+}
+
+// ErrShrank is wrapped by the error for a Seekable input that ends before the size
+// it had when opened.
+var ErrShrank = errors.New("the file shrank while being read")
+
+// readError is the error for a read of the Seekable input that failed or came short of
+// the size measured when the input was opened.
+func (in *Input) readError(err error) error {
+	if err == nil || err == io.EOF {
+		return fmt.Errorf("%s: %w (it was %d bytes when opened); was it rewritten during the run?", in.Name, ErrShrank, in.Size)
+	}
+	return fmt.Errorf("%s: %w", in.Name, err)
+}
+
+// sizedReader reads a section of a Seekable input that must hold the bytes it was
+// measured with: an end before the section's is the file shrinking, not its end.
+type sizedReader struct {
+	in *Input
+	r  *io.SectionReader
+}
+
+func (s *sizedReader) Read(b []byte) (int, error) {
+	n, err := s.r.Read(b)
+	if err == io.EOF {
+		if pos, _ := s.r.Seek(0, io.SeekCurrent); pos < s.r.Size() {
+			return n, s.in.readError(nil)
+		}
+	}
+	return n, err
 }
 
 func splitStream(ctx context.Context, r io.Reader, prefix []byte, delim, term byte, chunkSize int, emit func([]byte) error) error {

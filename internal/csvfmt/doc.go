@@ -55,9 +55,9 @@
 // # Parallel decoding
 //
 // A Seekable input (a regular file, or standard input redirected from one, uncompressed,
-// not UTF-16) is cut into byte ranges.
-// Each worker's Decoder opens the file by path and DecodeRange decodes the records that
-// start in its range, reading past its end to finish its last record. To find its
+// not UTF-16) is cut into byte ranges. Every worker's Decoder reads the input's one open
+// file at its offsets (ReadAt), so all of them read the file measured, even if its name
+// is given to another file meanwhile. DecodeRange decodes the records that start in its range, reading past its end to finish its last record. To find its
 // first record it needs to know whether its start is inside quotes:
 //
 //   - GuessRanges does not read the file: it takes the first line end of each range

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/ptransform/ptransform/internal/sniff"
 	"github.com/ptransform/ptransform/internal/table"
 )
 
@@ -37,7 +39,7 @@ type Options struct {
 }
 
 const (
-	sniffSize    = 64 << 10 // bytes examined for line ends and the delimiter
+	SniffSize    = 64 << 10 // bytes examined for line ends and the delimiter: the buffer to open an input with (sniff.Open) for OpenFile
 	maxHeaderLen = 16 << 20 // a header record longer than this is refused
 )
 
@@ -57,25 +59,36 @@ type Input struct {
 	// LineEnd is '\n' (LF and CRLF files) or '\r' (files whose line ends are bare CR).
 	LineEnd byte
 
+	opts   Options
 	schema *arrow.Schema
 	cs     charset
 	ragged RaggedPolicy
-	file   *os.File // Seekable: the file, for Ranges and SplitFrom
-	// path is what decoders open: Name, or for a standard input redirected from a
-	// regular file, a path to that file (openRegularStdin); "-" for other standard input.
-	path string
+	// file is the input's one open file, which every decoder reads at its offsets
+	// (Seekable); nil while parked (see Park).
+	file *os.File
+	info os.FileInfo // the file as measured when the header was read
 	// Stream inputs: the logical (decompressed, UTF-8 or single-byte) stream, and the
 	// bytes already read from it past the header.
 	stream  io.Reader
 	prefix  []byte
 	closers []io.Closer
+	mu      sync.Mutex // orders Park, Reopen and Close
+	closed  bool
 }
 
 // Schema is the Arrow schema of decoded chunks: one nullable string field per column.
 func (in *Input) Schema() *arrow.Schema { return in.schema }
 
-// Close releases the input's file and decompressors.
+// Close releases the input's file and decompressors, for good: Reopen fails after it.
+// It may be called while another goroutine parks or reopens the input.
 func (in *Input) Close() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.closed = true
+	return in.release()
+}
+
+func (in *Input) release() error {
 	var first error
 	for i := len(in.closers) - 1; i >= 0; i-- {
 		if err := in.closers[i].Close(); err != nil && first == nil {
@@ -114,95 +127,122 @@ var (
 // Open opens one CSV input; name "-" is stdin. It detects compression by magic bytes,
 // the encoding, the line-end convention and the delimiter, and reads the header.
 func Open(name string, opts Options) (*Input, error) {
-	in := &Input{Name: name, ragged: opts.Ragged}
-	if err := in.open(opts); err != nil {
+	if _, err := ParseEncoding(opts.Encoding); err != nil {
+		return nil, err // a usage error, whatever the file
+	}
+	src, err := sniff.Open(name, SniffSize)
+	if err != nil {
+		return nil, err
+	}
+	return OpenFile(src, opts)
+}
+
+// OpenFile is Open for an input already opened and sniffed, which it takes over (it
+// closes src when it fails).
+func OpenFile(src *sniff.File, opts Options) (*Input, error) {
+	in := &Input{Name: src.Name, ragged: opts.Ragged, opts: opts}
+	if err := in.open(src, opts); err != nil {
 		in.Close()
 		return nil, err
 	}
 	return in, nil
 }
 
-// openRegularStdin opens anew the file standard input reads, and returns it with the
-// path that opened it, when it is a regular file read from its start (`ptransform
-// apply - < in.csv`): such input is decoded in parallel ranges like a named file, each
-// decoder opening the path. Otherwise (a pipe, a terminal, a file already partly read)
-// it returns nil and "-".
-func openRegularStdin() (*os.File, string) {
-	st, err := os.Stdin.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return nil, "-"
-	}
-	if off, err := os.Stdin.Seek(0, io.SeekCurrent); err != nil || off != 0 {
-		return nil, "-"
-	}
-	// The open file itself, even if renamed or deleted since (Linux, macOS, BSDs).
-	path := fmt.Sprintf("/dev/fd/%d", os.Stdin.Fd())
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "-"
-	}
-	if fst, err := f.Stat(); err != nil || !os.SameFile(st, fst) {
-		f.Close()
-		return nil, "-"
-	}
-	return f, path
+// Parkable says whether the input can be closed between the reading of its header and
+// that of its data (Park, Reopen): a regular file opened by name.
+func (in *Input) Parkable() bool {
+	return in.Name != "-" && in.info != nil && in.info.Mode().IsRegular()
 }
 
-func (in *Input) open(opts Options) error {
+// Park closes a Parkable input's file until Reopen, so that a run of many inputs keeps
+// only those open whose chunks are in flight. It does nothing to other inputs.
+func (in *Input) Park() error {
+	if !in.Parkable() {
+		return nil
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.file, in.stream, in.prefix = nil, nil, nil
+	return in.release()
+}
+
+// Reopen opens a parked input again, after checking that the name still leads to the
+// file whose header was read, unchanged; it does nothing to an input that is open.
+func (in *Input) Reopen() error {
+	if !in.Parkable() {
+		return nil
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.closed {
+		return fmt.Errorf("%s: internal: reopening a closed input", in.Name)
+	}
+	if len(in.closers) > 0 {
+		return nil
+	}
+	again, err := Open(in.Name, in.opts)
+	if err != nil {
+		return err
+	}
+	if !sameFile(in.info, again.info) {
+		again.Close()
+		return fmt.Errorf("%s: the file changed after its header was read (replaced or rewritten during the run); run again once it is complete", in.Name)
+	}
+	in.file, in.stream, in.prefix, in.closers = again.file, again.stream, again.prefix, again.closers
+	return nil
+}
+
+// sameFile says whether b is the file a was, with the same size and modification time.
+func sameFile(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+}
+
+func (in *Input) open(src *sniff.File, opts Options) error {
 	name := in.Name
+	if src.File != os.Stdin {
+		in.closers = append(in.closers, src)
+	}
 	enc, err := ParseEncoding(opts.Encoding)
 	if err != nil {
 		return err
 	}
-
-	var raw *bufio.Reader
-	regular := false
-	var f *os.File
-	in.path = name
-	if name == "-" {
-		f, in.path = openRegularStdin()
-	} else if f, err = os.Open(name); err != nil {
-		return err
+	in.info = src.Info
+	regular := src.Seekable
+	if regular {
+		in.file, in.Size = src.File, src.Info.Size()
 	}
-	if f == nil {
-		raw = bufio.NewReaderSize(os.Stdin, sniffSize)
-	} else {
-		in.closers = append(in.closers, f)
-		st, err := f.Stat()
-		if err != nil {
-			return err
-		}
-		if st.IsDir() {
-			return fmt.Errorf("%s: is a directory", name)
-		}
-		regular = st.Mode().IsRegular()
-		in.file, in.Size = f, st.Size()
-		raw = bufio.NewReaderSize(f, sniffSize)
-	}
+	raw := src.Head
 
-	magic, _ := raw.Peek(8)
 	var logical *bufio.Reader // decompressed, not yet transcoded
-	switch {
-	case bytes.HasPrefix(magic, []byte{0x1F, 0x8B}):
+	switch src.Format.Kind {
+	case sniff.Gzip:
 		zr, err := gzip.NewReader(raw)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		in.closers = append(in.closers, zr)
-		in.Compression, logical = "gzip", bufio.NewReaderSize(zr, sniffSize)
-	case bytes.HasPrefix(magic, []byte{0x28, 0xB5, 0x2F, 0xFD}):
+		in.Compression, logical = "gzip", bufio.NewReaderSize(zr, SniffSize)
+	case sniff.Zstd:
 		zr, err := zstd.NewReader(raw)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		in.closers = append(in.closers, zr.IOReadCloser())
-		in.Compression, logical = "zstd", bufio.NewReaderSize(zr, sniffSize)
-	case bytes.HasPrefix(magic, []byte("PK\x03\x04")):
-		return fmt.Errorf("%s: is a zip archive (an .xlsx workbook?), not CSV", name)
-	case bytes.HasPrefix(magic, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
-		return fmt.Errorf("%s: is an OLE2 compound file (an .xls workbook or encrypted .xlsx), not CSV", name)
-	default:
+		in.Compression, logical = "zstd", bufio.NewReaderSize(zr, SniffSize)
+	case sniff.Text:
 		logical = raw
+	default:
+		return src.Format.Refuse(name)
+	}
+	if in.Compression != "" {
+		head, err := logical.Peek(sniff.HeadSize)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if inner := sniff.Detect(head); inner.Kind != sniff.Text {
+			inner.What += " (" + in.Compression + "-compressed)"
+			return inner.Refuse(name)
+		}
 	}
 
 	// The byte-order mark decides the encoding unless one was given.
@@ -237,7 +277,7 @@ func (in *Input) open(opts Options) error {
 
 	// Read the beginning of the logical stream: enough to sniff, then as much as the
 	// header record needs.
-	head := make([]byte, 0, sniffSize)
+	head := make([]byte, 0, SniffSize)
 	eof := false
 	readMore := func(limit int) error {
 		for len(head) < limit && !eof {
@@ -254,7 +294,10 @@ func (in *Input) open(opts Options) error {
 		}
 		return nil
 	}
-	if err := readMore(sniffSize); err != nil {
+	if err := readMore(SniffSize); err != nil {
+		return err
+	}
+	if err := sniff.CheckText(name, head, eof); err != nil {
 		return err
 	}
 
@@ -272,7 +315,7 @@ func (in *Input) open(opts Options) error {
 	var hp *parser
 	var headerEnd int
 	var headerFields int
-	for limit := sniffSize; ; limit *= 2 {
+	for limit := SniffSize; ; limit *= 2 {
 		if opts.NoHeader {
 			hp = newParser(name, in.Delimiter, in.LineEnd, in.cs, RaggedPadTruncate, 0) // counts fields only
 		} else {

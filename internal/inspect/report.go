@@ -1,13 +1,11 @@
 package inspect
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"os"
 
+	"github.com/ptransform/ptransform/internal/apply"
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
 )
@@ -45,15 +43,10 @@ type WorkbookReport struct {
 	SheetsNotShown []xlsxfmt.SheetInfo   `json:"sheets_not_shown"` // the others: metadata and row count only
 }
 
-var (
-	zipMagic  = []byte("PK\x03\x04")
-	ole2Magic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
-)
-
 // Inspect reports one input ("-" is standard input). Whether it is a workbook is
-// decided by its content, whatever its name: a zip package or an OLE2 compound file
-// goes to the workbook reader (which names what it refuses: .xls, .ods, encrypted),
-// anything else is read as CSV.
+// decided by its content, whatever its name, as apply decides it: a zip package or an
+// OLE2 compound file goes to the workbook reader (which names what it refuses: .xls,
+// .ods, encrypted), anything else is read as CSV.
 func Inspect(ctx context.Context, name string, o Options) (*Report, error) {
 	rep := &Report{File: name}
 	if name != "-" {
@@ -62,16 +55,8 @@ func Inspect(ctx context.Context, name string, o Options) (*Report, error) {
 			rep.Size = &size
 		}
 	}
-	book := false
-	if name != "-" {
-		var err error
-		if book, err = isWorkbook(name); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file", name)
-		} else if err != nil {
-			return nil, err
-		}
-	}
-	if book {
+	c, err := inspectCSV(ctx, name, o)
+	if errors.Is(err, apply.ErrWorkbook) {
 		wb, err := inspectWorkbook(name, o)
 		if err != nil {
 			return nil, err
@@ -79,28 +64,11 @@ func Inspect(ctx context.Context, name string, o Options) (*Report, error) {
 		rep.Format, rep.WorkbookReport = "xlsx", wb
 		return rep, nil
 	}
-	c, err := inspectCSV(ctx, name, o)
 	if err != nil {
 		return nil, err
 	}
 	rep.Format, rep.CSVReport = "csv", c
 	return rep, nil
-}
-
-// isWorkbook reports whether the file starts like an xlsx (zip) or xls (OLE2) file.
-func isWorkbook(name string) (bool, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	head := make([]byte, len(ole2Magic))
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return false, err
-	}
-	head = head[:n]
-	return bytes.HasPrefix(head, zipMagic) || bytes.Equal(head, ole2Magic), nil
 }
 
 func inspectWorkbook(name string, o Options) (*WorkbookReport, error) {

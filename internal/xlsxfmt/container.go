@@ -83,7 +83,6 @@ var ErrPassword = errors.New("password")
 
 // pkg is an opened OOXML package: a zip reader and its parts by normalised name.
 type pkg struct {
-	file   *os.File // nil when reading decrypted bytes from memory
 	parts  map[string]*zip.File
 	limits Limits
 }
@@ -93,40 +92,30 @@ const (
 	cfbMagic = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"
 )
 
-// openPackage opens path (or, when decrypted is non-nil, those bytes) as an xlsx
-// package, after telling other formats apart by content.
-func openPackage(path string, decrypted []byte, limits Limits) (*pkg, error) {
+// openPackage opens the file f (or, when decrypted is non-nil, those bytes) as an xlsx
+// package. f is read at its offsets, and may be read by many parts at once.
+func openPackage(f *os.File, decrypted []byte, limits Limits) (*pkg, error) {
 	if decrypted != nil {
 		zr, err := zip.NewReader(bytes.NewReader(decrypted), int64(len(decrypted)))
 		if err != nil {
 			return nil, fmt.Errorf("decrypted package is not a zip: %w", err)
 		}
-		return newPkg(nil, zr, limits)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+		return newPkg(zr, limits)
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	zr, err := zip.NewReader(f, st.Size())
 	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("%w: damaged zip container: %v", ErrNotXLSX, err)
 	}
-	p, err := newPkg(f, zr, limits)
-	if err != nil {
-		f.Close()
-	}
-	return p, err
+	return newPkg(zr, limits)
 }
 
-func newPkg(f *os.File, zr *zip.Reader, limits Limits) (*pkg, error) {
+func newPkg(zr *zip.Reader, limits Limits) (*pkg, error) {
 	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
-	p := &pkg{file: f, parts: make(map[string]*zip.File, len(zr.File)), limits: limits}
+	p := &pkg{parts: make(map[string]*zip.File, len(zr.File)), limits: limits}
 	for _, zf := range zr.File {
 		p.parts[partKey(zf.Name)] = zf
 	}
@@ -154,13 +143,6 @@ func newPkg(f *os.File, zr *zip.Reader, limits Limits) (*pkg, error) {
 func partKey(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	return strings.ToLower(strings.TrimPrefix(path.Clean("/"+name), "/"))
-}
-
-func (p *pkg) close() error {
-	if p.file != nil {
-		return p.file.Close()
-	}
-	return nil
 }
 
 func (p *pkg) has(name string) bool {
@@ -248,23 +230,20 @@ func (l *limitedPart) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// sniff reads the start of path and refuses what is not a zip package, saying what it
-// is. For an encrypted workbook it returns the decrypted package when the password
-// opens it.
-func sniff(path, password string) (decrypted []byte, err error) {
-	f, err := os.Open(path)
-	if err != nil {
+// sniff reads the start of f and refuses what is not a zip package, saying what it is.
+// For an encrypted workbook it returns the decrypted package when the password opens it.
+func sniff(f *os.File, password string) (decrypted []byte, err error) {
+	head := make([]byte, 8)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
-	defer f.Close()
-	head := make([]byte, 8)
-	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	switch {
 	case bytes.HasPrefix(head, []byte(zipMagic)), bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return nil, nil
 	case bytes.HasPrefix(head, []byte(cfbMagic)):
-		return sniffCompound(f, path, password)
+		return sniffCompound(f, password)
 	case n == 0:
 		return nil, fmt.Errorf("%w: the file is empty", ErrNotXLSX)
 	case bytes.HasPrefix(head, []byte("\x09\x08")), bytes.HasPrefix(head, []byte("\x09\x04")), bytes.HasPrefix(head, []byte("\x09\x02")):
@@ -275,7 +254,7 @@ func sniff(path, password string) (decrypted []byte, err error) {
 
 // sniffCompound tells apart the OLE2 compound files: an encrypted OOXML package
 // (EncryptionInfo + EncryptedPackage streams) and a legacy .xls (Workbook stream).
-func sniffCompound(f *os.File, path, password string) ([]byte, error) {
+func sniffCompound(f *os.File, password string) ([]byte, error) {
 	doc, err := mscfb.New(f)
 	if err != nil {
 		return nil, fmt.Errorf("%w: a damaged OLE2 compound file: %v", ErrNotXLSX, err)
@@ -293,7 +272,7 @@ func sniffCompound(f *os.File, path, password string) ([]byte, error) {
 	case encrypted && password == "":
 		return nil, fmt.Errorf("%w required: the workbook is encrypted (password-protected); put the password in an environment variable and name it with --password-env VAR", ErrPassword)
 	case encrypted:
-		raw, err := os.ReadFile(path)
+		raw, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
 		if err != nil {
 			return nil, err
 		}

@@ -113,7 +113,7 @@ func (b *Book) inspectSheet(i, sampleRows int, sr *SheetReport) error {
 // countRows counts the data rows as Split would emit them: up to the last row
 // holding a value.
 func (s *Sheet) countRows() (int, error) {
-	if len(s.Header) == 0 || !s.book.pkg.has(s.part) {
+	if len(s.Header) == 0 {
 		return 0, nil
 	}
 	rc, err := s.book.openPart(s.part)

@@ -61,6 +61,10 @@ type scannedRow struct {
 
 var errTruncated = errors.New("the sheet XML ends early (truncated or damaged file)")
 
+// errNoSheetData is a worksheet part without the element that holds its rows: not
+// worksheet XML, or a damaged one. An empty sheet has an empty <sheetData/>.
+var errNoSheetData = errors.New("holds no <sheetData> element (not worksheet XML, or damaged); repair the workbook by opening and saving it in Excel")
+
 func newRowScanner(src io.Reader, win window, limits Limits) *rowScanner {
 	return &rowScanner{src: src, buf: make([]byte, 256<<10), win: win, limits: limits}
 }
@@ -102,8 +106,7 @@ func (s *rowScanner) start() error {
 		i := bytes.IndexByte(s.buf[s.pos:s.end], '<')
 		if i < 0 {
 			if s.eof {
-				s.done = true // no sheetData: an empty sheet
-				return nil
+				return errNoSheetData
 			}
 			s.pos = s.end
 			if err := s.fill(s.pos); err != nil {

@@ -226,15 +226,11 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 	if b.opts.HeaderRow > 0 && !win.hasRow(b.opts.HeaderRow) && !b.opts.NoHeader {
 		return fail(fmt.Errorf("header row %d is outside the range %s", b.opts.HeaderRow, b.opts.Range))
 	}
-	var rc io.ReadCloser
-	if b.pkg.has(s.part) {
-		if rc, err = b.openPart(s.part); err != nil {
-			return fail(err)
-		}
-		defer rc.Close()
-	} else {
-		rc = io.NopCloser(strings.NewReader("")) // a sheet without a part is an empty sheet
+	rc, err := b.openPart(s.part)
+	if err != nil {
+		return fail(fmt.Errorf("%w (a damaged workbook)", err))
 	}
+	defer rc.Close()
 	sc := newRowScanner(rc, win, b.opts.Limits)
 	sc.shared = b.strings
 	var row scannedRow
@@ -243,7 +239,7 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 		for {
 			ok, err := sc.next(&row)
 			if err != nil {
-				return fail(err)
+				return fail(s.partError(err))
 			}
 			if !ok || row.num > win.lastRow {
 				break
@@ -265,7 +261,7 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 		for {
 			ok, err := sc.next(&row)
 			if err != nil {
-				return fail(err)
+				return fail(s.partError(err))
 			}
 			holdsValue = holdsValue || ok && win.hasRow(row.num) && row.content
 			if !ok || row.num > win.lastRow || (b.opts.HeaderRow > 0 && row.num > b.opts.HeaderRow) {
@@ -314,6 +310,14 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 	return s, nil
 }
 
+// partError names the sheet's part in an error about the part as a whole.
+func (s *Sheet) partError(err error) error {
+	if errors.Is(err, errNoSheetData) {
+		return fmt.Errorf("part %s %w", s.part, err)
+	}
+	return err
+}
+
 // headerNames decodes the header row: an empty cell is named by its column letter,
 // a repeated name gets _2, _3, ... Without a fixed range, columns end at the last
 // named one.
@@ -360,33 +364,9 @@ func (s *Sheet) headerNames(row scannedRow, win window, fixedCols bool) ([]strin
 	return names, nil
 }
 
-// openPart streams a part of the workbook through a fresh handle (its own file
-// descriptor, or the decrypted bytes), so splits of different sheets run at once.
-func (b *Book) openPart(part string) (io.ReadCloser, error) {
-	p, err := openPackage(b.Path, b.decrypted, b.opts.Limits)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := p.open(part)
-	if err != nil {
-		p.close()
-		return nil, err
-	}
-	return readCloser{rc, closers{rc, p}}, nil
-}
-
-type closers struct {
-	part io.Closer
-	pkg  *pkg
-}
-
-func (c closers) Close() error {
-	err := c.part.Close()
-	if e := c.pkg.close(); err == nil {
-		err = e
-	}
-	return err
-}
+// openPart streams a part of the workbook. Parts are read from the book's one file at
+// their offsets, so splits of different sheets run at once.
+func (b *Book) openPart(part string) (io.ReadCloser, error) { return b.pkg.open(part) }
 
 // dataBase is the Excel row just before the first data row: row numbers minus it
 // are data row numbers.
@@ -412,9 +392,10 @@ func (s *Sheet) Split(ctx context.Context, chunkRows int, emit func(block []byte
 	if len(s.Header) == 0 {
 		return nil
 	}
-	if !s.book.pkg.has(s.part) {
-		return nil
+	if err := s.book.use(); err != nil {
+		return s.locate(&Error{Col: -1, Err: err})
 	}
+	defer s.book.done()
 	rc, err := s.book.openPart(s.part)
 	if err != nil {
 		return s.locate(&Error{Col: -1, Err: err})

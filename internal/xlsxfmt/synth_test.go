@@ -108,7 +108,7 @@ func read(t *testing.T, path string, opts Options) (*Sheet, [][]string) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	defer b.Close()
+	t.Cleanup(func() { b.Close() }) // the sheet returned reads the book's file
 	sheets, err := b.Selected()
 	if err != nil {
 		t.Fatalf("Selected: %v", err)

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Options choose what to read from a workbook.
@@ -29,7 +31,15 @@ type Book struct {
 	Date1904 bool
 	Sheets   []SheetInfo // every sheet, in workbook order
 
-	opts      Options
+	opts Options
+	// The workbook's one file, read by every part at its offsets; nil while parked
+	// (see Park). mu orders the parking, the splits' uses of it and Close.
+	mu        sync.Mutex
+	file      *os.File
+	info      os.FileInfo // the file as opened
+	users     int
+	parking   bool
+	closed    bool
 	pkg       *pkg
 	decrypted []byte // the decrypted package of an encrypted workbook, shared read-only
 	strings   *sharedStrings
@@ -56,26 +66,40 @@ type SheetInfo struct {
 // The file's content decides its format, whatever its extension: .xls, .ods and
 // encrypted files are refused with an error saying what they are.
 func Open(path string, opts Options) (*Book, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return OpenFile(path, f, opts)
+}
+
+// OpenFile is Open for the regular file f, opened from path, which the book takes over
+// (it is closed when OpenFile fails, else by Close). Every part, of every sheet, is read
+// from f: the workbook read is the one opened, even if path names another file later.
+func OpenFile(path string, f *os.File, opts Options) (*Book, error) {
 	opts.Limits = opts.Limits.withDefaults()
-	fail := func(err error) (*Book, error) { return nil, &Error{File: path, Col: -1, Err: err} }
-	decrypted, err := sniff(path, opts.Password)
+	fail := func(err error) (*Book, error) {
+		f.Close()
+		return nil, &Error{File: path, Col: -1, Err: err}
+	}
+	info, err := f.Stat()
 	if err != nil {
 		return fail(err)
 	}
-	p, err := openPackage(path, decrypted, opts.Limits)
+	decrypted, err := sniff(f, opts.Password)
 	if err != nil {
 		return fail(err)
 	}
-	b := &Book{Path: path, opts: opts, pkg: p, decrypted: decrypted}
+	p, err := openPackage(f, decrypted, opts.Limits)
+	if err != nil {
+		return fail(err)
+	}
+	b := &Book{Path: path, opts: opts, file: f, info: info, pkg: p, decrypted: decrypted}
 	if err := b.readMetadata(); err != nil {
-		p.close()
 		return fail(err)
 	}
 	return b, nil
 }
-
-// Close releases the workbook's file.
-func (b *Book) Close() error { return b.pkg.close() }
 
 type relationships struct {
 	Rels []struct {
@@ -243,8 +267,8 @@ func (b *Book) dimension(part string) (string, error) {
 	}
 	defer rc.Close()
 	sc := newRowScanner(rc, fullWindow, b.opts.Limits)
-	if err := sc.start(); err != nil {
-		return "", err
+	if err := sc.start(); err != nil && !errors.Is(err, errNoSheetData) {
+		return "", err // a sheet without rows fails when it is read, not when another is
 	}
 	return sc.dimension, nil
 }
