@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/ptransform/ptransform/internal/table"
 )
 
 // window is the rectangle of a sheet a reader wants.
@@ -308,7 +310,7 @@ func rowNumber(attrs []byte, prev int) (num int, hasR bool, err error) {
 	if r, ok := attr(attrs, "r"); ok {
 		n, ok := parseRowNum(r)
 		if !ok {
-			return 0, false, &Error{Row: num, Col: -1, Err: fmt.Errorf("bad row number %q", r)}
+			return 0, false, &Error{Row: num, Col: -1, Err: fmt.Errorf("bad row number %s", table.QuoteValue(r))}
 		}
 		num, hasR = n, true
 	}
@@ -359,7 +361,7 @@ func cellAttrs(attrs []byte, prev int) (col int, typ, style []byte, err error) {
 		case 'r':
 			c, _, ok := cellRef(v)
 			if !ok {
-				return 0, nil, nil, fmt.Errorf("bad cell reference %q", v)
+				return 0, nil, nil, fmt.Errorf("bad cell reference %s", table.QuoteValue(v))
 			}
 			col = c
 		case 't':

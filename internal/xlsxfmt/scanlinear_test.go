@@ -38,3 +38,11 @@ func TestHugeRowScanIsLinear(t *testing.T) {
 		t.Errorf("scanned %d bytes again for a sheet of %d bytes", s.rescanned, size)
 	}
 }
+
+// An error about a crafted attribute shows the start of its value, not all of it.
+func TestLongValuesAreCutInErrors(t *testing.T) {
+	_, _, _, err := cellAttrs([]byte(`r="`+strings.Repeat("Z", 1<<20)+`"`), -1)
+	if err == nil || len(err.Error()) > 200 || !strings.Contains(err.Error(), `…" (1048576 bytes)`) {
+		t.Errorf("error %.300v", err)
+	}
+}
