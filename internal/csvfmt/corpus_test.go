@@ -258,7 +258,8 @@ func TestCSVKit(t *testing.T) {
 				}
 			}}},
 		{"test_latin1.csv", Options{Encoding: "latin1"}, []check{rows([]string{"1", "2", "3"}, []string{"4", "5", "©"})}},
-		{"test_latin1.csv", Options{}, []check{rows([]string{"1", "2", "3"}, []string{"4", "5", "\xa9"})}},
+		// Undeclared Latin-1 is refused where its first non-ASCII byte is.
+		{"test_latin1.csv", Options{}, []check{fails("line 3, column 3: invalid UTF-8 (byte 0xA9) (" + invalidUTF8Hint + ")")}},
 		{"test_locale.csv", Options{}, []check{rows([]string{"1,7", "200.000.000", N})}},
 		{"test_no_leading_zeroes.csv", Options{}, []check{rows([]string{"01", "00.11", "0.1"})}},
 		{"test_precision.csv", Options{}, []check{rows([]string{"1.234567"})}},

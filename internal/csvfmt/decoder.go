@@ -374,6 +374,7 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 		}
 	}
 	start := lo + int64(p)
+	from := p
 	b := d.begin()
 	for {
 		next, st, err := d.ps.records(buf, p, int(r.End-lo), hi == in.Size)
@@ -388,7 +389,19 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 			return Decoded{Start: start}, err
 		}
 	}
+	if err := d.checkUTF8(buf[from:p]); err != nil {
+		return Decoded{Start: start}, err
+	}
 	return d.finish(b, buf, start, lo+int64(p))
+}
+
+// checkUTF8 checks that the bytes of a chunk's records are valid UTF-8, when the input
+// is read as UTF-8. data starts at the chunk's first line.
+func (d *Decoder) checkUTF8(data []byte) error {
+	if d.ps.cs != charsetUTF8 {
+		return nil
+	}
+	return checkUTF8(d.in.Name, data, d.in.Delimiter, d.in.LineEnd, 0)
 }
 
 // DecodeBlock decodes a block cut by Split: whole records, the last one possibly
@@ -396,6 +409,9 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 func (d *Decoder) DecodeBlock(block []byte) (Decoded, error) {
 	b := d.begin()
 	if _, _, err := d.ps.records(block, 0, len(block), true); err != nil {
+		return Decoded{}, err
+	}
+	if err := d.checkUTF8(block); err != nil {
 		return Decoded{}, err
 	}
 	return d.finish(b, block, 0, int64(len(block)))

@@ -306,6 +306,11 @@ func (in *Input) open(opts Options) error {
 			return err
 		}
 	}
+	if in.cs == charsetUTF8 && !opts.NoHeader {
+		if err := checkUTF8(name, head[:headerEnd], in.Delimiter, in.LineEnd, 1); err != nil {
+			return err
+		}
+	}
 	if opts.NoHeader {
 		for j := 0; j < headerFields; j++ {
 			in.Header = append(in.Header, "c"+strconv.Itoa(j+1))
