@@ -30,6 +30,7 @@ type result struct {
 	start, end int64 // bytes of the input the chunk's records occupy (ranged tasks)
 	inBytes    int64
 	rowErrs    []expr.RowError // let through by --on-error skip or null
+	reshaped   []expr.RowError // records --ragged padded or truncated
 	chunk      *table.Chunk    // the decoded chunk itself, for Scan's visit
 	rows       int64           // rows written
 	// outAt and outLen locate the chunk in a positional output, which the worker wrote.
@@ -87,6 +88,7 @@ type runner struct {
 	dst      *output.Destination
 	errLog   *rowErrorLog
 	errCount rowErrorSummary
+	reshaped reshapedSummary
 	ledger   *chunk.Ledger
 	cfg      chunk.Config
 	// For a file output, workers write their own chunks at offsets that outputs sums
@@ -449,6 +451,7 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 	for i := range c.Lines {
 		c.Lines[i] += lineBase
 	}
+	res.reshaped = reshapedErrors(in.Name, d.Reshaped, lineBase)
 	return c, nil
 }
 
@@ -481,6 +484,10 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if err != nil {
 		return err
 	}
+	r.reshaped.add(res.reshaped)
+	if err := r.errLog.add(res.reshaped); err != nil {
+		return err
+	}
 	r.errCount.add(res.rowErrs)
 	return r.errLog.add(res.rowErrs)
 }
@@ -488,6 +495,7 @@ func (r *runner) write(seq int64, res result, err error) error {
 // reportWarnings tells on stderr what the run changed or ignored: rows that --on-error
 // skip or null let through, and what the sheets held that could not be read as asked.
 func (r *runner) reportWarnings() {
+	r.reshaped.report(r.o.Stderr, r.o)
 	r.errCount.report(r.o.Stderr, r.o)
 	if r.o.Stderr == nil {
 		return

@@ -42,6 +42,9 @@ type Decoded struct {
 	Start, End int64
 	Rows       int64 // records decoded
 	Lines      int64 // line terminators in [Start, End), embedded and blank lines included
+	// Reshaped lists the records the ragged policy padded or truncated (relative
+	// lines, like Chunk.Lines); valid until the decoder's next call.
+	Reshaped []Reshaped
 }
 
 const parityBlock = 1 << 20
@@ -277,7 +280,7 @@ func (d *Decoder) finish(b *chunkBufs, data []byte, start, end int64) (Decoded, 
 	}
 	d.lent[d.nlent%len(d.lent)] = lentBufs{chunk: chunk, bufs: b}
 	d.nlent++
-	return Decoded{Chunk: chunk, Start: start, End: end, Rows: int64(rows), Lines: ps.line}, nil
+	return Decoded{Chunk: chunk, Start: start, End: end, Rows: int64(rows), Lines: ps.line, Reshaped: ps.reshaped}, nil
 }
 
 // fill makes d.buf hold the file's bytes [lo, hi), keeping what it holds from lo.

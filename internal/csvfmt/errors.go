@@ -40,3 +40,26 @@ func (e *ParseError) Rebase(base int64) { e.Line += base }
 // Start mismatch: it goes on from the previous chunk's End, with counted ranges after a
 // guess and with SplitFrom, which is always exact, after that.
 var ErrNeedStream = errors.New("csv range needs stream decoding")
+
+// Reshaped is a record that Options.Ragged padded with nulls (Fields < Columns) or
+// whose extra fields it dropped (Fields > Columns). Decoded.Reshaped lists them, so
+// that nothing is changed without a word. Line is relative to the chunk like
+// ParseError's until the engine adds the chunk's base line.
+type Reshaped struct {
+	Line            int64
+	Fields, Columns int
+}
+
+// Message says what was done to the record.
+func (r Reshaped) Message() string {
+	cells := func(n int, kind string) string {
+		if n == 1 {
+			return "1 " + kind + " cell"
+		}
+		return fmt.Sprintf("%d %s cells", n, kind)
+	}
+	if r.Fields < r.Columns {
+		return fmt.Sprintf("%d fields instead of %d: padded with %s (--ragged pad)", r.Fields, r.Columns, cells(r.Columns-r.Fields, "empty"))
+	}
+	return fmt.Sprintf("%d fields instead of %d: %s dropped (--ragged truncate)", r.Fields, r.Columns, cells(r.Fields-r.Columns, "extra"))
+}

@@ -49,6 +49,8 @@ type parser struct {
 	cols  []column
 	rows  int
 	lines []int64 // per row: terminators consumed before it since the chunk start
+	// reshaped lists the records the ragged policy padded or truncated, in order.
+	reshaped []Reshaped
 	line  int64   // terminators consumed since the chunk start
 	seps  []int   // plainRecords' list of separator positions
 
@@ -83,6 +85,7 @@ func (p *parser) begin(cols []column) {
 	p.rows = 0
 	p.lines = p.lines[:0]
 	p.line = 0
+	p.reshaped = p.reshaped[:0]
 	clear(p.rawPlain)
 	p.rawPlain = p.rawPlain[:0]
 }
@@ -175,6 +178,9 @@ func (p *parser) endRecord(nfields int, startLine int64) error {
 			c := &p.cols[j]
 			c.nullRows = append(c.nullRows, int32(p.rows))
 			c.offsets = append(c.offsets, int32(len(c.data)))
+		}
+		if !p.grow {
+			p.reshaped = append(p.reshaped, Reshaped{Line: startLine, Fields: nfields, Columns: want})
 		}
 	}
 	p.lines = append(p.lines, startLine)
