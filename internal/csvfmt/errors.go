@@ -1,6 +1,7 @@
 package csvfmt
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 )
@@ -62,4 +63,48 @@ func (r Reshaped) Message() string {
 		return fmt.Sprintf("%d fields instead of %d: padded with %s (--ragged pad)", r.Fields, r.Columns, cells(r.Columns-r.Fields, "empty"))
 	}
 	return fmt.Sprintf("%d fields instead of %d: %s dropped (--ragged truncate)", r.Fields, r.Columns, cells(r.Fields-r.Columns, "extra"))
+}
+
+// fieldCountHint says what most likely makes a record of `found` fields where the header
+// has `want`, from the record's bytes: a binary file, the wrong delimiter, title lines
+// above the header, or else a ragged file that --ragged can read.
+func fieldCountHint(rec []byte, delim byte, want, found int) string {
+	if bytes.IndexByte(rec, 0) >= 0 {
+		return "the input holds NUL bytes: is it a binary file rather than CSV?"
+	}
+	if found == 1 {
+		// One field: perhaps the fields are separated by another delimiter.
+		best, bestCount := byte(0), 0
+		for _, d := range sniffCandidates {
+			if n := bytes.Count(rec, []byte{d}); d != delim && n > 0 && (n+1 == want || best == 0 || n > bestCount && bestCount+1 != want) {
+				best, bestCount = d, n
+			}
+		}
+		if best != 0 {
+			return fmt.Sprintf("is %s the delimiter? --delimiter %s", delimiterName(best), delimiterArg(best))
+		}
+	}
+	// A header of one or two fields over rows of many: the "header" is a title line.
+	if want == 1 && found > 1 || want == 2 && found >= 4 {
+		return "title lines above the header? --header-row N reads the header from line N"
+	}
+	if found < want {
+		return "--ragged pad fills short rows with empty cells"
+	}
+	return "--ragged truncate drops the extra cells"
+}
+
+// delimiterName and delimiterArg spell a delimiter in a message and as a flag value.
+func delimiterName(d byte) string {
+	if d == '\t' {
+		return "TAB"
+	}
+	return fmt.Sprintf("'%c'", d)
+}
+
+func delimiterArg(d byte) string {
+	if d == '\t' {
+		return "tab"
+	}
+	return fmt.Sprintf("'%c'", d)
 }

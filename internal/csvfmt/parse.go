@@ -160,18 +160,14 @@ func (p *parser) rollback(line int64) {
 }
 
 // endRecord applies the ragged policy to a record of nfields fields that started at
-// line startLine, and counts the row.
-func (p *parser) endRecord(nfields int, startLine int64) error {
+// line startLine, whose bytes are rec, and counts the row.
+func (p *parser) endRecord(nfields int, startLine int64, rec []byte) error {
 	want := len(p.cols)
 	if nfields != want && !(p.grow && p.rows == 0) {
 		if nfields < want && p.ragged&RaggedPad == 0 || nfields > want && p.ragged&RaggedTruncate == 0 {
 			p.rollback(startLine)
 			err := p.errorf(startLine, 0, "expected %d fields, found %d", want, nfields)
-			if nfields < want {
-				err.Hint = "--ragged pad fills short rows with empty cells"
-			} else {
-				err.Hint = "--ragged truncate drops the extra cells"
-			}
+			err.Hint = fieldCountHint(rec, p.delim, want, nfields)
 			return err
 		}
 		for j := nfields; j < want; j++ {
@@ -270,7 +266,7 @@ func (p *parser) record(buf []byte, i int, atEOF bool) (int, status, int, error)
 			col++
 			i = next
 			if done {
-				return i, stRecord, col, p.endRecord(col, startLine)
+				return i, stRecord, col, p.endRecord(col, startLine, buf[recStart:i])
 			}
 			continue
 		}
@@ -304,7 +300,7 @@ func (p *parser) record(buf []byte, i int, atEOF bool) (int, status, int, error)
 			p.line++
 			j++
 		}
-		return j, stRecord, col, p.endRecord(col, startLine)
+		return j, stRecord, col, p.endRecord(col, startLine, buf[recStart:j])
 	}
 }
 
