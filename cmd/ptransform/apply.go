@@ -93,7 +93,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "encoding", Usage: "input `ENCODING`: utf-8, latin1, windows-1252, utf-16le, utf-16be (default: UTF-8, or UTF-16 by its BOM)"},
 			&cli.StringFlag{Name: "ragged", Value: "error", Usage: "rows with too few or too many fields: `MODE` error | pad | truncate | pad,truncate"},
 			&cli.StringSliceFlag{Name: "sheet", Usage: "Excel: sheets to read, by `NAME`, 1-based INDEX or GLOB ('*' = every visible worksheet); repeatable; default the first visible worksheet"},
-			&cli.IntFlag{Name: "header-row", Usage: "Excel: 1-based row `N` holding the header; rows above it are skipped (default: the first row with a value)"},
+			&cli.IntFlag{Name: "header-row", Usage: "1-based row `N` holding the header (CSV: line N); rows above it are skipped (default: Excel, the first row with a value; CSV, the first line)"},
 			&cli.StringFlag{Name: "range", Usage: "Excel: read only this rectangle, e.g. `A1:F500`"},
 			&cli.BoolFlag{Name: "include-hidden", Usage: "Excel: let '*' and other globs match hidden sheets too"},
 			&cli.BoolFlag{Name: "union", Usage: "inputs with different columns: combine them by name (missing cells are empty)"},
