@@ -49,6 +49,8 @@ type Decoded struct {
 
 const parityBlock = 1 << 20
 
+var errShrank = errors.New("file shrank while being read")
+
 // GuessRanges cuts [from, Size) into ranges of about chunkSize bytes without reading
 // the input, guessing that every line end ends a record (Range.Guessed): true of every
 // file whose quoted fields hold no line break, which is most of them. from must be the
@@ -109,6 +111,9 @@ func (in *Input) Ranges(ctx context.Context, from, chunkSize int64, workers int)
 				lo := from + b*parityBlock
 				hi := min(lo+parityBlock, in.Size)
 				if _, err := in.file.ReadAt(buf[:hi-lo], lo); err != nil {
+					if err == io.EOF {
+						err = errShrank
+					}
 					errOnce.Do(func() { firstErr = fmt.Errorf("%s: %w", in.Name, err) })
 					return
 				}
@@ -296,7 +301,7 @@ func (d *Decoder) fill(lo, hi int64, keep int) ([]byte, error) {
 		k, err := d.f.ReadAt(d.buf[keep:need], lo+int64(keep))
 		if k < need-keep {
 			if err == nil || err == io.EOF {
-				err = errors.New("file shrank while being read")
+				err = errShrank
 			}
 			return nil, fmt.Errorf("%s: %w", d.in.Name, err)
 		}
@@ -432,7 +437,7 @@ func (in *Input) Split(ctx context.Context, chunkSize int, emit func(block []byt
 	}
 	r, prefix := in.stream, in.prefix
 	in.stream, in.prefix = nil, nil
-	return splitStream(ctx, r, prefix, in.Delimiter, in.LineEnd, chunkSize, emit)
+	return splitStream(ctx, in.Name, r, prefix, in.Delimiter, in.LineEnd, chunkSize, emit)
 }
 
 // SplitFrom is Split for a Seekable input from offset, which must be a record boundary
@@ -445,10 +450,10 @@ func (in *Input) SplitFrom(ctx context.Context, offset int64, chunkSize int, emi
 	if offset < in.DataStart || offset > in.Size {
 		return fmt.Errorf("%s: offset %d outside the data [%d, %d]", in.Name, offset, in.DataStart, in.Size)
 	}
-	return splitStream(ctx, io.NewSectionReader(in.file, offset, in.Size-offset), nil, in.Delimiter, in.LineEnd, chunkSize, emit)
+	return splitStream(ctx, in.Name, io.NewSectionReader(in.file, offset, in.Size-offset), nil, in.Delimiter, in.LineEnd, chunkSize, emit)
 }
 
-func splitStream(ctx context.Context, r io.Reader, prefix []byte, delim, term byte, chunkSize int, emit func([]byte) error) error {
+func splitStream(ctx context.Context, name string, r io.Reader, prefix []byte, delim, term byte, chunkSize int, emit func([]byte) error) error {
 	chunkSize = max(chunkSize, 1)
 	// The buffer starts small and doubles up to chunkSize, so a huge chunk size costs
 	// memory only when the input is that large.
@@ -518,7 +523,7 @@ func splitStream(ctx context.Context, r io.Reader, prefix []byte, delim, term by
 				break
 			}
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", name, err)
 			}
 		}
 	}

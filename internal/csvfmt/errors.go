@@ -1,9 +1,11 @@
 package csvfmt
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // ParseError reports malformed input. Errors returned by DecodeRange and DecodeBlock
@@ -108,3 +110,63 @@ func delimiterArg(d byte) string {
 	}
 	return fmt.Sprintf("'%c'", d)
 }
+
+// countingReader counts the compressed bytes a decompressor has taken, so that a
+// damaged stream's error can say where it broke. It keeps the io.ByteReader of its
+// source, so decompressors read no further ahead than they must.
+type countingReader struct {
+	r    *bufio.Reader
+	n    int64
+	size int64 // the whole compressed input, -1 when unknown (a pipe)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingReader) ReadByte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.n++
+	}
+	return b, err
+}
+
+// decompressed is a decompressor's output whose errors say where the compressed input
+// broke (a bare "unexpected EOF" tells nothing).
+type decompressed struct {
+	r      io.Reader
+	format string
+	at     *countingReader
+}
+
+func (d *decompressed) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &damagedError{d.format, d.at, err}
+	}
+	return n, err
+}
+
+// damagedError is a compressed input that cannot be decompressed.
+type damagedError struct {
+	format string
+	at     *countingReader
+	err    error
+}
+
+func (e *damagedError) Error() string {
+	what := "damaged"
+	if errors.Is(e.err, io.ErrUnexpectedEOF) {
+		what = "truncated"
+	}
+	of := ""
+	if e.at.size >= 0 {
+		of = fmt.Sprintf(" of %d", e.at.size)
+	}
+	return fmt.Sprintf("%s data %s at compressed byte %d%s (%v)", e.format, what, e.at.n, of, e.err)
+}
+
+func (e *damagedError) Unwrap() error { return e.err }

@@ -185,21 +185,25 @@ func (in *Input) open(opts Options) error {
 
 	magic, _ := raw.Peek(8)
 	var logical *bufio.Reader // decompressed, not yet transcoded
+	compressed := &countingReader{r: raw, size: -1}
+	if regular {
+		compressed.size = in.Size
+	}
 	switch {
 	case bytes.HasPrefix(magic, []byte{0x1F, 0x8B}):
-		zr, err := gzip.NewReader(raw)
+		zr, err := gzip.NewReader(compressed)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", name, &damagedError{"gzip", compressed, err})
 		}
 		in.closers = append(in.closers, zr)
-		in.Compression, logical = "gzip", bufio.NewReaderSize(zr, sniffSize)
+		in.Compression, logical = "gzip", bufio.NewReaderSize(&decompressed{zr, "gzip", compressed}, sniffSize)
 	case bytes.HasPrefix(magic, []byte{0x28, 0xB5, 0x2F, 0xFD}):
-		zr, err := zstd.NewReader(raw)
+		zr, err := zstd.NewReader(compressed)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", name, &damagedError{"zstd", compressed, err})
 		}
 		in.closers = append(in.closers, zr.IOReadCloser())
-		in.Compression, logical = "zstd", bufio.NewReaderSize(zr, sniffSize)
+		in.Compression, logical = "zstd", bufio.NewReaderSize(&decompressed{zr, "zstd", compressed}, sniffSize)
 	case bytes.HasPrefix(magic, []byte("PK\x03\x04")):
 		return fmt.Errorf("%s: is a zip archive (an .xlsx workbook?), not CSV", name)
 	case bytes.HasPrefix(magic, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
