@@ -3,20 +3,32 @@ package apply
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
 )
 
-// reshapedErrors turns the records a chunk's ragged policy padded or truncated into
-// row errors for the --errors log; lineBase is the chunk's first line.
-func reshapedErrors(file string, rows []csvfmt.Reshaped, lineBase int64) []expr.RowError {
+// rebasedReshaped copies the records a chunk's ragged policy padded or truncated (the
+// decoder reuses its list) with absolute lines; lineBase is the chunk's first line.
+func rebasedReshaped(rows []csvfmt.Reshaped, lineBase int64) []csvfmt.Reshaped {
 	if len(rows) == 0 {
 		return nil
 	}
+	rows = slices.Clone(rows)
+	for i := range rows {
+		rows[i].Line += lineBase
+	}
+	return rows
+}
+
+// reshapedErrors turns reshaped records into row errors for the --errors log. Only the
+// log needs them: messages for every row of a file that is ragged throughout would
+// cost more than reading it.
+func reshapedErrors(file string, rows []csvfmt.Reshaped) []expr.RowError {
 	errs := make([]expr.RowError, len(rows))
 	for i, r := range rows {
-		errs[i] = expr.RowError{File: file, Line: lineBase + r.Line, Message: r.Message()}
+		errs[i] = expr.RowError{File: file, Line: r.Line, Message: r.Message()}
 	}
 	return errs
 }
@@ -25,17 +37,16 @@ func reshapedErrors(file string, rows []csvfmt.Reshaped, lineBase int64) []expr.
 // stderr at the end of the run as --on-error's summary does.
 type reshapedSummary struct {
 	count int64
-	first *expr.RowError
+	file  string
+	first csvfmt.Reshaped
 }
 
-func (s *reshapedSummary) add(errs []expr.RowError) {
-	if len(errs) == 0 {
-		return
+// add counts n reshaped records of file, the first of which is first.
+func (s *reshapedSummary) add(file string, first csvfmt.Reshaped, n int64) {
+	if s.count == 0 {
+		s.file, s.first = file, first
 	}
-	if s.first == nil {
-		s.first = &errs[0]
-	}
-	s.count += int64(len(errs))
+	s.count += n
 }
 
 func (s *reshapedSummary) report(w io.Writer, o Options) {
@@ -47,5 +58,5 @@ func (s *reshapedSummary) report(w io.Writer, o Options) {
 		where = "; listed in " + o.ErrorsPath
 	}
 	fmt.Fprintf(w, "ptransform: warning: %d %s reshaped by --ragged, first: %s: line %d: %s%s\n",
-		s.count, plural(s.count, "row", "rows"), s.first.File, s.first.Line, s.first.Message, where)
+		s.count, plural(s.count, "row", "rows"), s.file, s.first.Line, s.first.Message(), where)
 }

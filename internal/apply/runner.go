@@ -30,9 +30,12 @@ type result struct {
 	start, end int64 // bytes of the input the chunk's records occupy (ranged tasks)
 	inBytes    int64
 	rowErrs    []expr.RowError // let through by --on-error skip or null
-	reshaped   []expr.RowError // records --ragged padded or truncated
-	chunk      *table.Chunk    // the decoded chunk itself, for Scan's visit
-	rows       int64           // rows written
+	// reshaped are the records --ragged padded or truncated, with absolute lines: all of
+	// them for the --errors log, else the first; reshapedRows counts them.
+	reshaped     []csvfmt.Reshaped
+	reshapedRows int64
+	chunk        *table.Chunk // the decoded chunk itself, for Scan's visit
+	rows         int64        // rows written
 	// outAt and outLen locate the chunk in a positional output, which the worker wrote.
 	outAt, outLen int64
 }
@@ -451,7 +454,11 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 	for i := range c.Lines {
 		c.Lines[i] += lineBase
 	}
-	res.reshaped = reshapedErrors(in.Name, d.Reshaped, lineBase)
+	if res.reshapedRows = int64(len(d.Reshaped)); r.errLog != nil {
+		res.reshaped = rebasedReshaped(d.Reshaped, lineBase)
+	} else {
+		res.reshaped = rebasedReshaped(d.Reshaped[:min(1, len(d.Reshaped))], lineBase)
+	}
 	return c, nil
 }
 
@@ -484,9 +491,14 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if err != nil {
 		return err
 	}
-	r.reshaped.add(res.reshaped)
-	if err := r.errLog.add(res.reshaped); err != nil {
-		return err
+	if len(res.reshaped) > 0 {
+		file := r.sources[t.input].csv.Name
+		r.reshaped.add(file, res.reshaped[0], res.reshapedRows)
+		if r.errLog != nil {
+			if err := r.errLog.add(reshapedErrors(file, res.reshaped)); err != nil {
+				return err
+			}
+		}
 	}
 	r.errCount.add(res.rowErrs)
 	return r.errLog.add(res.rowErrs)
