@@ -35,6 +35,12 @@
 //   - A record with a field count other than the header's fails with
 //     `data.csv: line 3: expected 3 fields, found 4` unless Options.Ragged pads short
 //     records with nulls (RaggedPad), drops extra fields (RaggedTruncate), or both.
+//     The error's hint names the likely cause from the record's bytes (fieldCountHint):
+//     NUL bytes (a binary file), another delimiter in a one-field record, a header of
+//     one or two fields over wide records (title lines: Options.HeaderRow), else the
+//     ragged policy. Records a policy reshapes are listed in Decoded.Reshaped.
+//   - Options.HeaderRow N skips the first N-1 lines unparsed (titles, notes above the
+//     header); line numbers stay those of the file.
 //
 // Delimiter: Options.Delimiter if set; TAB for names ending in .tsv or .tab (after a
 // .gz or .zst suffix); otherwise sniffed from the first 64 KiB among , TAB ; |: the
