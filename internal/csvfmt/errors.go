@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 )
 
 // ParseError reports malformed input. Errors returned by DecodeRange and DecodeBlock
@@ -113,23 +114,24 @@ func delimiterArg(d byte) string {
 
 // countingReader counts the compressed bytes a decompressor has taken, so that a
 // damaged stream's error can say where it broke. It keeps the io.ByteReader of its
-// source, so decompressors read no further ahead than they must.
+// source, so decompressors read no further ahead than they must. n is atomic: zstd
+// reads in a goroutine of its own.
 type countingReader struct {
 	r    *bufio.Reader
-	n    int64
+	n    atomic.Int64
 	size int64 // the whole compressed input, -1 when unknown (a pipe)
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
 func (c *countingReader) ReadByte() (byte, error) {
 	b, err := c.r.ReadByte()
 	if err == nil {
-		c.n++
+		c.n.Add(1)
 	}
 	return b, err
 }
@@ -166,7 +168,7 @@ func (e *damagedError) Error() string {
 	if e.at.size >= 0 {
 		of = fmt.Sprintf(" of %d", e.at.size)
 	}
-	return fmt.Sprintf("%s data %s at compressed byte %d%s (%v)", e.format, what, e.at.n, of, e.err)
+	return fmt.Sprintf("%s data %s at compressed byte %d%s (%v)", e.format, what, e.at.n.Load(), of, e.err)
 }
 
 func (e *damagedError) Unwrap() error { return e.err }
