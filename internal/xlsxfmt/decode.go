@@ -364,7 +364,7 @@ func readText(buf []byte, p int, dst []byte) ([]byte, int, error) {
 		case tagCDATA:
 			dst = appendText(dst, t.body, true)
 		case tagStart, tagEmpty:
-			return dst, 0, fmt.Errorf("unexpected <%s> inside text", t.name)
+			return dst, 0, fmt.Errorf("unexpected element %s inside text", table.QuoteValue(t.name))
 		}
 	}
 }
