@@ -93,8 +93,8 @@ func applyCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
 			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
 			&cli.StringFlag{Name: "rename", Usage: "rename columns: `OLD=NEW[,OLD=NEW...]`"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "number of parallel workers `N`; the run uses at most N cores"},
-			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per chunk, with units (`SIZE`: 64KiB, 8MiB) (default: 256KiB for CSV files, 1MiB for piped standard input, compressed input and sheets)"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "number of parallel workers `N`; the run uses at most N cores; more than 4 per CPU (at least 8) are not used"},
+			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per chunk, with units (`SIZE`: 64KiB, 8MiB) (default: 256KiB for CSV files, 1MiB for piped standard input, compressed input and sheets); raised so that one CSV file makes at most 65536 chunks"},
 			&cli.StringFlag{Name: "delimiter", Usage: "input delimiter `C` (default: sniffed among , ; TAB |, or by extension); 'tab' or '\\t' for TAB"},
 			&cli.BoolFlag{Name: "no-header", Usage: "input has no header row: columns are named c1, c2, ..."},
 			&cli.StringFlag{Name: "encoding", Usage: "input `ENCODING`: utf-8, latin1, windows-1252, utf-16le, utf-16be (default: UTF-8, or UTF-16 by its BOM)"},
@@ -171,6 +171,14 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	if o.Workers < 1 {
 		return o, fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
 	}
+	// Workers beyond a few per core cannot help (each decodes and encodes a whole chunk
+	// on a core) and each holds chunks in flight: 10,000 took 981 MB on a 147 MB file.
+	if limit := maxWorkers(); o.Workers > limit {
+		if o.Stderr != nil {
+			fmt.Fprintf(o.Stderr, "ptransform: warning: --workers %d is more than can help; using %d (4 per CPU, at least 8)\n", o.Workers, limit)
+		}
+		o.Workers = limit
+	}
 	// N workers means N cores: the planner and the writer share them rather than taking
 	// more, so --workers 1 leaves the rest of the machine to other jobs.
 	if o.Workers < runtime.GOMAXPROCS(0) {
@@ -234,6 +242,9 @@ func dataToTerminal(output string) bool {
 	defer f.Close()
 	return term.IsTerminal(int(f.Fd()))
 }
+
+// maxWorkers is the most workers a run uses: 4 per CPU, at least 8.
+func maxWorkers() int { return max(8, 4*runtime.NumCPU()) }
 
 func splitList(s string) []string {
 	if s == "" {

@@ -12,7 +12,7 @@ import (
 // workbookFlags are the flags apply and inspect share for reading a workbook's sheets.
 func workbookFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "header-row", Usage: "Excel: 1-based row `N` holding the header; rows above it are skipped (default: the first row with a value)"},
+		&cli.IntFlag{Name: "header-row", Usage: "1-based row `N` holding the header (CSV: line N); rows above it are skipped (default: Excel, the first row with a value; CSV, the first line)"},
 		&cli.StringFlag{Name: "range", Usage: "Excel: read only this rectangle, e.g. `A1:F500`"},
 		&cli.StringFlag{Name: "password-env", Usage: "Excel: read the password of an encrypted workbook from environment variable `VAR`"},
 	}

@@ -31,9 +31,13 @@ type result struct {
 	start, end int64 // bytes of the input the chunk's records occupy (ranged tasks)
 	inBytes    int64
 	rowErrs    []expr.RowError // let through by --on-error skip or null
-	chunk      *table.Chunk    // the decoded chunk itself, for Scan's visit
-	rowsIn     int64           // rows decoded
-	rows       int64           // rows written
+	// reshaped are the records --ragged padded or truncated, with absolute lines: all of
+	// them for the --errors log, else the first; reshapedRows counts them.
+	reshaped     []csvfmt.Reshaped
+	reshapedRows int64
+	chunk        *table.Chunk // the decoded chunk itself, for Scan's visit
+	rowsIn       int64        // rows decoded
+	rows         int64        // rows written
 	// outAt and outLen locate the chunk in a positional output, which the worker wrote.
 	outAt, outLen int64
 }
@@ -89,6 +93,7 @@ type runner struct {
 	dst      *output.Destination
 	errLog   *rowErrorLog
 	errCount rowErrorSummary
+	reshaped reshapedSummary
 	ledger   *chunk.Ledger
 	cfg      chunk.Config
 	// For a file output, workers write their own chunks at offsets that outputs sums
@@ -264,7 +269,7 @@ func (r *runner) planSource(ctx context.Context, from resume, i int, ahead map[i
 		first = from.first
 		err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
 	case s.csv.Seekable:
-		size := r.chunkSize(DefaultChunkSize)
+		size := r.rangeSize(s.csv)
 		var ranges []csvfmt.Range
 		if i == from.input && from.how == countedRanges {
 			first = from.first
@@ -314,6 +319,26 @@ func (r *runner) chunkSize(def int64) int64 {
 		return r.o.ChunkSize
 	}
 	return def
+}
+
+// maxRangesPerInput bounds the byte ranges one input is cut into. Ranges are planned up
+// front, a few dozen bytes each: --chunk-size 1 on a 10 MB file took 560 MB and minutes.
+// Ranges this small help nothing, so the chunk size is raised to keep within it.
+const maxRangesPerInput = 1 << 16
+
+// rangeSize is the chunk size for the ranges of a seekable input: --chunk-size, or the
+// default, raised (with a warning) to keep the input within maxRangesPerInput ranges.
+func (r *runner) rangeSize(in *csvfmt.Input) int64 {
+	size := r.chunkSize(DefaultChunkSize)
+	least := (in.Size - in.DataStart + maxRangesPerInput - 1) / maxRangesPerInput
+	if size >= least {
+		return size
+	}
+	if r.o.Stderr != nil {
+		fmt.Fprintf(r.o.Stderr, "ptransform: warning: %s: --chunk-size %d would cut it into more than %d chunks; using %d bytes\n",
+			in.Name, size, maxRangesPerInput, least)
+	}
+	return least
 }
 
 func (r *runner) streamChunkSize() int { return int(r.chunkSize(DefaultStreamChunkSize)) }
@@ -490,6 +515,11 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 	for i := range c.Lines {
 		c.Lines[i] += lineBase
 	}
+	if res.reshapedRows = int64(len(d.Reshaped)); r.errLog != nil {
+		res.reshaped = rebasedReshaped(d.Reshaped, lineBase)
+	} else {
+		res.reshaped = rebasedReshaped(d.Reshaped[:min(1, len(d.Reshaped))], lineBase)
+	}
 	return c, nil
 }
 
@@ -525,6 +555,15 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if err != nil {
 		return err
 	}
+	if len(res.reshaped) > 0 {
+		file := r.sources[t.input].csv.Name
+		r.reshaped.add(file, res.reshaped[0], res.reshapedRows)
+		if r.errLog != nil {
+			if err := r.errLog.add(reshapedErrors(file, res.reshaped)); err != nil {
+				return err
+			}
+		}
+	}
 	r.errCount.add(res.rowErrs)
 	if limit := r.o.MaxErrors; limit != nil && r.errCount.count > *limit {
 		return fmt.Errorf("more than %d row errors (--max-errors %d), the first: %v", *limit, *limit, r.errCount.first)
@@ -535,6 +574,7 @@ func (r *runner) write(seq int64, res result, err error) error {
 // reportWarnings tells on stderr what the run changed or ignored: rows that --on-error
 // skip or null let through, and what the sheets held that could not be read as asked.
 func (r *runner) reportWarnings() {
+	r.reshaped.report(r.o.Stderr, r.o)
 	r.errCount.report(r.o.Stderr, r.o)
 	if r.o.Stderr == nil {
 		return

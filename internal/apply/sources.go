@@ -116,6 +116,7 @@ func openSources(o Options) (*opened, error) {
 
 func csvOptions(o Options) (csvfmt.Options, error) {
 	copts := o.CSV
+	copts.HeaderRow = o.HeaderRow
 	switch strings.ToLower(o.From) {
 	case "", "csv", "xlsx":
 	case "tsv":

@@ -1,6 +1,7 @@
 package csvfmt
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -159,6 +160,19 @@ func BenchmarkSplit(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		if err := in.Split(context.Background(), benchChunk, func([]byte) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*rows), "ns/row")
+}
+
+// BenchmarkCheckUTF8 is the UTF-8 check DecodeRange adds to each chunk, alone.
+func BenchmarkCheckUTF8(b *testing.B) {
+	data := benchCSV(8 << 20)
+	rows := int64(bytes.Count(data, []byte{'\n'}))
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := checkUTF8("bench.csv", data, ',', '\n', 0); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,8 @@
 package csvfmt
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -11,7 +13,7 @@ import (
 type charset uint8
 
 const (
-	charsetUTF8   charset = iota // passed through unchanged, invalid sequences included
+	charsetUTF8   charset = iota // checked to be valid (checkUTF8), then passed through
 	charsetLatin1                // ISO-8859-1: byte value = code point
 	charsetCP1252                // Windows-1252: Latin-1 except 0x80-0x9F
 )
@@ -115,4 +117,40 @@ func (u *utf16Reader) fill() error {
 	}
 	u.out = out
 	return nil
+}
+
+// invalidUTF8Hint is what a user can do about input that is not UTF-8.
+const invalidUTF8Hint = "the input is not UTF-8: name its encoding, e.g. --encoding latin1 or --encoding windows-1252"
+
+// checkUTF8 reports the first invalid UTF-8 sequence in data, records that start on
+// relative line line0, as a ParseError naming its line and field. Input read as UTF-8
+// must be valid: invalid bytes would pass through some columns unchanged and become
+// U+FFFD in others (whatever a function rewrites), one row in two encodings. The check
+// is one utf8.Valid per chunk, which runs 8 ASCII bytes a step.
+func checkUTF8(file string, data []byte, delim, term byte, line0 int64) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	bad := 0
+	for bad < len(data) {
+		r, size := utf8.DecodeRune(data[bad:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		bad += size
+	}
+	lineStart := bytes.LastIndexByte(data[:bad], term) + 1
+	// The field: delimiters outside quotes since the line's start (a line inside a
+	// multi-line quoted field counts from that line).
+	col, inQuotes := 1, false
+	for _, c := range data[lineStart:bad] {
+		switch {
+		case c == '"':
+			inQuotes = !inQuotes
+		case c == delim && !inQuotes:
+			col++
+		}
+	}
+	return &ParseError{File: file, Line: line0 + int64(bytes.Count(data[:bad], []byte{term})), Column: col,
+		Msg: fmt.Sprintf("invalid UTF-8 (byte 0x%02X)", data[bad]), Hint: invalidUTF8Hint}
 }

@@ -41,6 +41,9 @@ type Decoded struct {
 	Start, End int64
 	Rows       int64 // records decoded
 	Lines      int64 // line terminators in [Start, End), embedded and blank lines included
+	// Reshaped lists the records the ragged policy padded or truncated (relative
+	// lines, like Chunk.Lines); valid until the decoder's next call.
+	Reshaped []Reshaped
 }
 
 const parityBlock = 1 << 20
@@ -273,7 +276,7 @@ func (d *Decoder) finish(b *chunkBufs, data []byte, start, end int64) (Decoded, 
 	}
 	d.lent[d.nlent%len(d.lent)] = lentBufs{chunk: chunk, bufs: b}
 	d.nlent++
-	return Decoded{Chunk: chunk, Start: start, End: end, Rows: int64(rows), Lines: ps.line}, nil
+	return Decoded{Chunk: chunk, Start: start, End: end, Rows: int64(rows), Lines: ps.line, Reshaped: ps.reshaped}, nil
 }
 
 // fill makes d.buf hold the file's bytes [lo, hi), keeping what it holds from lo.
@@ -363,6 +366,7 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 		}
 	}
 	start := lo + int64(p)
+	from := p
 	b := d.begin()
 	for {
 		next, st, err := d.ps.records(buf, p, int(r.End-lo), hi == in.Size)
@@ -377,7 +381,19 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 			return Decoded{Start: start}, err
 		}
 	}
+	if err := d.checkUTF8(buf[from:p]); err != nil {
+		return Decoded{Start: start}, err
+	}
 	return d.finish(b, buf, start, lo+int64(p))
+}
+
+// checkUTF8 checks that the bytes of a chunk's records are valid UTF-8, when the input
+// is read as UTF-8. data starts at the chunk's first line.
+func (d *Decoder) checkUTF8(data []byte) error {
+	if d.ps.cs != charsetUTF8 {
+		return nil
+	}
+	return checkUTF8(d.in.Name, data, d.in.Delimiter, d.in.LineEnd, 0)
 }
 
 // DecodeBlock decodes a block cut by Split: whole records, the last one possibly
@@ -385,6 +401,9 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 func (d *Decoder) DecodeBlock(block []byte) (Decoded, error) {
 	b := d.begin()
 	if _, _, err := d.ps.records(block, 0, len(block), true); err != nil {
+		return Decoded{}, err
+	}
+	if err := d.checkUTF8(block); err != nil {
 		return Decoded{}, err
 	}
 	return d.finish(b, block, 0, int64(len(block)))
@@ -402,7 +421,7 @@ func (in *Input) Split(ctx context.Context, chunkSize int, emit func(block []byt
 	}
 	r, prefix := in.stream, in.prefix
 	in.stream, in.prefix = nil, nil
-	return splitStream(ctx, r, prefix, in.Delimiter, in.LineEnd, chunkSize, emit)
+	return splitStream(ctx, in.Name, r, prefix, in.Delimiter, in.LineEnd, chunkSize, emit)
 }
 
 // SplitFrom is Split for a Seekable input from offset, which must be a record boundary
@@ -415,7 +434,7 @@ func (in *Input) SplitFrom(ctx context.Context, offset int64, chunkSize int, emi
 	if offset < in.DataStart || offset > in.Size {
 		return fmt.Errorf("%s: offset %d outside the data [%d, %d]", in.Name, offset, in.DataStart, in.Size)
 	}
-	return splitStream(ctx, &sizedReader{in: in, r: io.NewSectionReader(in.file, offset, in.Size-offset)}, nil, in.Delimiter, in.LineEnd, chunkSize, emit)
+	return splitStream(ctx, in.Name, &sizedReader{in: in, r: io.NewSectionReader(in.file, offset, in.Size-offset)}, nil, in.Delimiter, in.LineEnd, chunkSize, emit)
 }
 
 // ErrShrank is wrapped by the error for a Seekable input that ends before the size
@@ -448,7 +467,7 @@ func (s *sizedReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func splitStream(ctx context.Context, r io.Reader, prefix []byte, delim, term byte, chunkSize int, emit func([]byte) error) error {
+func splitStream(ctx context.Context, name string, r io.Reader, prefix []byte, delim, term byte, chunkSize int, emit func([]byte) error) error {
 	chunkSize = max(chunkSize, 1)
 	// The buffer starts small and doubles up to chunkSize, so a huge chunk size costs
 	// memory only when the input is that large.
@@ -518,7 +537,7 @@ func splitStream(ctx context.Context, r io.Reader, prefix []byte, delim, term by
 				break
 			}
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", name, err)
 			}
 		}
 	}

@@ -36,6 +36,9 @@ type Options struct {
 	NoHeader  bool   // the first record is data; columns are named c1, c2, ...
 	Encoding  string // "" detects UTF-8 (BOM stripped) or UTF-16 by BOM; see ParseEncoding
 	Ragged    RaggedPolicy
+	// HeaderRow is the 1-based line the header starts on; the lines above it (titles,
+	// notes) are skipped unread. 0 or 1: the first line. With NoHeader, data starts there.
+	HeaderRow int
 }
 
 const (
@@ -214,21 +217,25 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 	raw := src.Head
 
 	var logical *bufio.Reader // decompressed, not yet transcoded
+	compressed := &countingReader{r: raw, size: -1}
+	if regular {
+		compressed.size = in.Size
+	}
 	switch src.Format.Kind {
 	case sniff.Gzip:
-		zr, err := gzip.NewReader(raw)
+		zr, err := gzip.NewReader(compressed)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", name, &damagedError{"gzip", compressed, err})
 		}
 		in.closers = append(in.closers, zr)
-		in.Compression, logical = "gzip", bufio.NewReaderSize(zr, SniffSize)
+		in.Compression, logical = "gzip", bufio.NewReaderSize(&decompressed{zr, "gzip", compressed}, SniffSize)
 	case sniff.Zstd:
-		zr, err := zstd.NewReader(raw)
+		zr, err := zstd.NewReader(compressed)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", name, &damagedError{"zstd", compressed, err})
 		}
 		in.closers = append(in.closers, zr.IOReadCloser())
-		in.Compression, logical = "zstd", bufio.NewReaderSize(zr, SniffSize)
+		in.Compression, logical = "zstd", bufio.NewReaderSize(&decompressed{zr, "zstd", compressed}, SniffSize)
 	case sniff.Text:
 		logical = raw
 	default:
@@ -301,8 +308,12 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 		return err
 	}
 
-	sample := head
-	in.LineEnd = detectLineEnd(sample)
+	in.LineEnd = detectLineEnd(head)
+	skipped, skippedLines, err := skipLines(name, &head, opts.HeaderRow-1, in.LineEnd, readMore)
+	if err != nil {
+		return err
+	}
+	sample := head[skipped:]
 	in.Delimiter = opts.Delimiter
 	if in.Delimiter == 0 {
 		in.Delimiter = delimiterFor(name, sample, in.LineEnd, eof)
@@ -324,7 +335,7 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 		}
 		var st status
 		var perr error
-		i := 0
+		i := skipped
 		for {
 			i, st, headerFields, perr = hp.record(head, i, eof)
 			if st != stBlank {
@@ -334,7 +345,7 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 		if perr != nil {
 			var pe *ParseError
 			if errors.As(perr, &pe) {
-				pe.Rebase(1)
+				pe.Rebase(1 + skippedLines)
 			}
 			return perr
 		}
@@ -349,11 +360,16 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 			return err
 		}
 	}
+	if in.cs == charsetUTF8 && !opts.NoHeader {
+		if err := checkUTF8(name, head[skipped:headerEnd], in.Delimiter, in.LineEnd, 1+skippedLines); err != nil {
+			return err
+		}
+	}
 	if opts.NoHeader {
 		for j := 0; j < headerFields; j++ {
 			in.Header = append(in.Header, "c"+strconv.Itoa(j+1))
 		}
-		headerEnd = 0
+		headerEnd = skipped
 		hp.line = 0
 	} else {
 		for j := range hp.cols {
@@ -361,7 +377,7 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 		}
 	}
 	in.schema = table.StringSchema(in.Header)
-	in.DataLine = 1 + hp.line
+	in.DataLine = 1 + skippedLines + hp.line
 	in.DataStart = int64(bomLen + headerEnd)
 	if in.Seekable {
 		return nil
@@ -369,6 +385,37 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 	in.stream = stream
 	in.prefix = head[headerEnd:]
 	return nil
+}
+
+// skipLines finds the end of the first n lines of the stream whose beginning readMore
+// reads into *head,
+// reading more with readMore as needed (up to maxHeaderLen): --header-row's lines above
+// the header, skipped unparsed, so that a title with a stray quote cannot swallow the
+// header. It returns the offset after them and how many lines that is.
+func skipLines(name string, head *[]byte, n int, term byte, readMore func(int) error) (int, int64, error) {
+	pos, lines := 0, int64(0)
+	for lines < int64(n) {
+		k := bytes.IndexByte((*head)[pos:], term)
+		if k >= 0 {
+			pos += k + 1
+			lines++
+			continue
+		}
+		if len(*head) >= maxHeaderLen {
+			return 0, 0, fmt.Errorf("%s: --header-row %d: the lines above it are longer than %d MiB", name, n+1, maxHeaderLen>>20)
+		}
+		before := len(*head)
+		if err := readMore(2 * before); err != nil {
+			return 0, 0, err
+		}
+		if len(*head) == before {
+			if pos < before {
+				lines++ // a last line without a line end
+			}
+			return 0, 0, fmt.Errorf("%s: --header-row %d is past the end of the input (%d lines)", name, n+1, lines)
+		}
+	}
+	return pos, lines, nil
 }
 
 // detectLineEnd finds bare-CR files: CR is the terminator when the sample has a CR

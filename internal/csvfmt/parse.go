@@ -49,8 +49,10 @@ type parser struct {
 	cols  []column
 	rows  int
 	lines []int64 // per row: terminators consumed before it since the chunk start
-	line  int64   // terminators consumed since the chunk start
-	seps  []int   // plainRecords' list of separator positions
+	// reshaped lists the records the ragged policy padded or truncated, in order.
+	reshaped []Reshaped
+	line     int64 // terminators consumed since the chunk start
+	seps     []int // plainRecords' list of separator positions
 
 	// For table.RawRows: per row, its bytes in the input without the line end, set by
 	// plainRecords (kept at full length, like its other buffers), and a bit per row
@@ -83,6 +85,7 @@ func (p *parser) begin(cols []column) {
 	p.rows = 0
 	p.lines = p.lines[:0]
 	p.line = 0
+	p.reshaped = p.reshaped[:0]
 	clear(p.rawPlain)
 	p.rawPlain = p.rawPlain[:0]
 }
@@ -157,24 +160,23 @@ func (p *parser) rollback(line int64) {
 }
 
 // endRecord applies the ragged policy to a record of nfields fields that started at
-// line startLine, and counts the row.
-func (p *parser) endRecord(nfields int, startLine int64) error {
+// line startLine, whose bytes are rec, and counts the row.
+func (p *parser) endRecord(nfields int, startLine int64, rec []byte) error {
 	want := len(p.cols)
 	if nfields != want && !(p.grow && p.rows == 0) {
 		if nfields < want && p.ragged&RaggedPad == 0 || nfields > want && p.ragged&RaggedTruncate == 0 {
 			p.rollback(startLine)
 			err := p.errorf(startLine, 0, "expected %d fields, found %d", want, nfields)
-			if nfields < want {
-				err.Hint = "--ragged pad fills short rows with empty cells"
-			} else {
-				err.Hint = "--ragged truncate drops the extra cells"
-			}
+			err.Hint = fieldCountHint(rec, p.delim, want, nfields)
 			return err
 		}
 		for j := nfields; j < want; j++ {
 			c := &p.cols[j]
 			c.nullRows = append(c.nullRows, int32(p.rows))
 			c.offsets = append(c.offsets, int32(len(c.data)))
+		}
+		if !p.grow {
+			p.reshaped = append(p.reshaped, Reshaped{Line: startLine, Fields: nfields, Columns: want})
 		}
 	}
 	p.lines = append(p.lines, startLine)
@@ -264,7 +266,7 @@ func (p *parser) record(buf []byte, i int, atEOF bool) (int, status, int, error)
 			col++
 			i = next
 			if done {
-				return i, stRecord, col, p.endRecord(col, startLine)
+				return i, stRecord, col, p.endRecord(col, startLine, buf[recStart:i])
 			}
 			continue
 		}
@@ -298,7 +300,7 @@ func (p *parser) record(buf []byte, i int, atEOF bool) (int, status, int, error)
 			p.line++
 			j++
 		}
-		return j, stRecord, col, p.endRecord(col, startLine)
+		return j, stRecord, col, p.endRecord(col, startLine, buf[recStart:j])
 	}
 }
 

@@ -448,7 +448,7 @@ func (c *checker) fold(n *node) (*node, error) {
 		e := v.errAt(0)
 		msg := e.message
 		if e.value != "" {
-			msg = fmt.Sprintf("%q: %s", e.value, e.message)
+			msg = fmt.Sprintf("%s: %s", table.QuoteValue(e.value), e.message)
 		}
 		return nil, c.errAt(n.pos, "%s", msg)
 	}

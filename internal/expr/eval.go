@@ -37,7 +37,7 @@ func (e *RowError) Error() string {
 	}
 	fmt.Fprintf(&b, ", column %q: ", e.Column)
 	if e.Value != "" {
-		fmt.Fprintf(&b, "value %q: ", e.Value)
+		fmt.Fprintf(&b, "value %s: ", table.QuoteValue(e.Value))
 	}
 	b.WriteString(e.Message)
 	return b.String()

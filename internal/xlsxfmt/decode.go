@@ -102,7 +102,7 @@ func (d *Decoder) DecodeBlock(block []byte) (*table.Chunk, error) {
 		case t.kind == tagOther && len(t.body) > 2 && t.body[1] == ' ' && (t.body[0] == 'b' || t.body[0] == 'r'):
 			n, ok := parseMarker(t.body[2:])
 			if !ok {
-				return fail(prev+1, -1, fmt.Errorf("bad block marker %q", t.body))
+				return fail(prev+1, -1, fmt.Errorf("bad block marker %s", table.QuoteValue(t.body)))
 			}
 			if t.body[0] == 'r' {
 				pending = n
@@ -364,7 +364,7 @@ func readText(buf []byte, p int, dst []byte) ([]byte, int, error) {
 		case tagCDATA:
 			dst = appendText(dst, t.body, true)
 		case tagStart, tagEmpty:
-			return dst, 0, fmt.Errorf("unexpected <%s> inside text", t.name)
+			return dst, 0, fmt.Errorf("unexpected element %s inside text", table.QuoteValue(t.name))
 		}
 	}
 }
@@ -397,7 +397,7 @@ func (d *Decoder) value(typ, style []byte) error {
 		i, err := strconv.Atoi(string(bytes.TrimSpace(raw)))
 		str, ok := s.book.strings.get(i)
 		if err != nil || !ok {
-			return fmt.Errorf("shared string index %q out of range (the table has %d)", raw, len(s.book.strings.ends))
+			return fmt.Errorf("shared string index %s out of range (the table has %d)", table.QuoteValue(raw), len(s.book.strings.ends))
 		}
 		d.val = append(d.val, str...)
 	case "str", "e":
@@ -410,7 +410,7 @@ func (d *Decoder) value(typ, style []byte) error {
 			d.val = append(d.val, "false"...)
 		case "":
 		default:
-			return fmt.Errorf("bad boolean %q", raw)
+			return fmt.Errorf("bad boolean %s", table.QuoteValue(raw))
 		}
 	case "d":
 		raw = bytes.TrimSpace(raw)
@@ -419,10 +419,10 @@ func (d *Decoder) value(typ, style []byte) error {
 		}
 		var ok bool
 		if d.val, ok = appendISO(d.val, raw, s.book.styleFormat(style)); !ok {
-			return fmt.Errorf("bad ISO 8601 date %q", raw)
+			return fmt.Errorf("bad ISO 8601 date %s", table.QuoteValue(raw))
 		}
 	default:
-		return fmt.Errorf("unknown cell type %q", typ)
+		return fmt.Errorf("unknown cell type %s", table.QuoteValue(typ))
 	}
 	return nil
 }

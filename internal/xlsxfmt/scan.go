@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/ptransform/ptransform/internal/table"
 )
 
 // window is the rectangle of a sheet a reader wants.
@@ -48,6 +50,10 @@ type rowScanner struct {
 	formula        cellPos // first formula cell in the window
 	formulaNoValue cellPos // first formula cell in the window without a cached value
 	beyondRight    cellPos // first value right of the window's last column
+
+	// rescanned counts the bytes scanned a second time because markup was incomplete
+	// at the end of buf; fill keeps it within a small multiple of the input's size.
+	rescanned int64
 }
 
 // scannedRow is one <row> element found by the scanner.
@@ -69,7 +75,11 @@ func newRowScanner(src io.Reader, win window, limits Limits) *rowScanner {
 	return &rowScanner{src: src, buf: make([]byte, 256<<10), win: win, limits: limits}
 }
 
-// fill keeps buf[keep:end], moves it to the front and reads more after it.
+// fill keeps buf[keep:end], moves it to the front and reads until buf is full or the
+// input ends. Filling it whole matters: a caller that found its markup incomplete scans
+// it again from its start, and after short reads (an inflater's) that would rescan a
+// large row once per read; with full buffers a row is rescanned only when the buffer
+// has doubled, which keeps scanning linear.
 func (s *rowScanner) fill(keep int) error {
 	if s.eof {
 		return errTruncated
@@ -84,7 +94,7 @@ func (s *rowScanner) fill(keep int) error {
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
 	}
-	for {
+	for s.end < len(s.buf) {
 		m, err := s.src.Read(s.buf[s.end:])
 		s.end += m
 		if errors.Is(err, io.EOF) {
@@ -94,10 +104,8 @@ func (s *rowScanner) fill(keep int) error {
 		if err != nil {
 			return err
 		}
-		if m > 0 {
-			return nil
-		}
 	}
+	return nil
 }
 
 // start advances to the first row, noting the <dimension> on the way.
@@ -167,6 +175,7 @@ func (s *rowScanner) next(row *scannedRow) (bool, error) {
 		}
 		if errors.Is(err, errIncomplete) {
 			s.pos = i
+			s.rescanned += int64(s.end - i)
 			if err := s.fill(i); err != nil {
 				return false, &Error{Row: s.lastRow + 1, Col: -1, Err: err}
 			}
@@ -312,7 +321,7 @@ func rowNumber(attrs []byte, prev int) (num int, hasR bool, err error) {
 	if r, ok := attr(attrs, "r"); ok {
 		n, ok := parseRowNum(r)
 		if !ok {
-			return 0, false, &Error{Row: num, Col: -1, Err: fmt.Errorf("bad row number %q", r)}
+			return 0, false, &Error{Row: num, Col: -1, Err: fmt.Errorf("bad row number %s", table.QuoteValue(r))}
 		}
 		num, hasR = n, true
 	}
@@ -363,7 +372,7 @@ func cellAttrs(attrs []byte, prev int) (col int, typ, style []byte, err error) {
 		case 'r':
 			c, _, ok := cellRef(v)
 			if !ok {
-				return 0, nil, nil, fmt.Errorf("bad cell reference %q", v)
+				return 0, nil, nil, fmt.Errorf("bad cell reference %s", table.QuoteValue(v))
 			}
 			col = c
 		case 't':
