@@ -365,6 +365,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		}
 		return res, err
 	}
+	sortRowErrors(res.rowErrs)
 	buf := bufferPool.Get().(*[]byte)
 	// Transforms build new chunks without Raw, except filters, which take the raw rows
 	// they keep; AppendRows uses it only for as long as the chunk's first columns are

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,7 @@ func TestCommitReplacesTargetAtomically(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "out.csv")
 	os.WriteFile(target, []byte("old\n"), 0o640)
-	d, err := Create(target, nil)
+	d, err := Create(context.Background(), target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestAbortLeavesTargetUntouched(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "out.csv")
 	os.WriteFile(target, []byte("old\n"), 0o644)
-	d, err := Create(target, nil)
+	d, err := Create(context.Background(), target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestCreateRefusesInputAsOutput(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
 	os.WriteFile(in, []byte("a\n1\n"), 0o644)
-	_, err := Create(filepath.Join(dir, ".", "in.csv"), []string{in})
+	_, err := Create(context.Background(), filepath.Join(dir, ".", "in.csv"), []string{in})
 	if err == nil || !strings.Contains(err.Error(), "also an input") {
 		t.Fatalf("err = %v", err)
 	}
@@ -59,7 +60,7 @@ func TestCreateRefusesInputAsOutput(t *testing.T) {
 }
 
 func TestCreateInMissingDirectory(t *testing.T) {
-	_, err := Create(filepath.Join(t.TempDir(), "nope", "out.csv"), nil)
+	_, err := Create(context.Background(), filepath.Join(t.TempDir(), "nope", "out.csv"), nil)
 	if err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Fatalf("err = %v", err)
 	}
@@ -80,7 +81,7 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 func TestPositionalWritesInAnyOrder(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "out.csv")
-	d, err := Create(target, nil)
+	d, err := Create(context.Background(), target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
