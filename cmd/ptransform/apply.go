@@ -81,7 +81,7 @@ func applyCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
-			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, column, value, message) to `PATH`"},
+			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, expression, column, value, message) to `PATH`; - for stderr"},
 			&cli.BoolFlag{Name: "explain", Usage: "print the compiled plan (columns, types, expression types) and exit without reading data"},
 			&cli.StringFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated)"},
 			&cli.StringFlag{Name: "drop", Usage: "output all columns but these `COLS`"},
@@ -124,6 +124,8 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		CRLF:    c.Bool("crlf"),
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
+
+		ErrorStream: os.Stderr,
 
 		Exprs:      c.StringSlice("expr"),
 		Wheres:     c.StringSlice("where"),

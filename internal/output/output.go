@@ -197,8 +197,10 @@ func isInput(st os.FileInfo, inputs []string) bool {
 	return false
 }
 
-// SameTarget reports whether the output paths a and b name the same file, through
-// symbolic links and any spelling, whether or not it exists yet.
+// SameTarget reports whether the output paths a and b name the same file to be
+// replaced, through symbolic links and any spelling, whether or not it exists yet: one
+// output would replace the other. Two outputs written into one device (say /dev/null)
+// are not the same target.
 func SameTarget(a, b string) bool {
 	fa, erra := resolveLinks(a)
 	fb, errb := resolveLinks(b)
@@ -208,7 +210,7 @@ func SameTarget(a, b string) bool {
 	sa, erra := os.Stat(fa)
 	sb, errb := os.Stat(fb)
 	if erra == nil && errb == nil {
-		return os.SameFile(sa, sb)
+		return os.SameFile(sa, sb) && sa.Mode().IsRegular()
 	}
 	return canonical(fa) == canonical(fb)
 }
