@@ -142,8 +142,13 @@ func TestOutputToFIFO(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	if s := <-got; s != smallCSV {
-		t.Fatalf("the FIFO's reader got %q", s)
+	select {
+	case s := <-got:
+		if s != smallCSV {
+			t.Fatalf("the FIFO's reader got %q", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the FIFO's reader got nothing")
 	}
 	if st, _ := os.Lstat(fifo); st.Mode()&os.ModeNamedPipe == 0 {
 		t.Fatalf("fifo is now %v", st.Mode())
@@ -173,8 +178,13 @@ func TestOutputToSocket(t *testing.T) {
 	if r := runPtransform(t, nil, "apply", in, "-o", sock); r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	if s := <-got; s != smallCSV {
-		t.Fatalf("the socket's reader got %q", s)
+	select {
+	case s := <-got:
+		if s != smallCSV {
+			t.Fatalf("the socket's reader got %q", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the socket's reader got nothing")
 	}
 }
 
