@@ -28,7 +28,8 @@ docs/expressions.md; expressions and column names are checked before any data is
 The input is cut into chunks of --chunk-size bytes that --workers goroutines decode
 and encode in parallel; the output is byte-identical whatever the number of workers or
 the chunk size. A file output is written to a temporary file beside it and renamed into
-place only when the run succeeds.
+place only when the run succeeds (a symbolic link is followed; a device, FIFO or socket is
+written directly; a read-only file is refused: see "Output files" in README.md).
 
 Examples:
 
@@ -67,7 +68,8 @@ sheet order. _file and _sheet in expressions name each row's source.
   Monthly exports whose columns drifted over the year:
     ptransform apply --union jan.csv feb.xlsx mar.csv -o q1.csv
 
-Exit status: 0 success, 1 bad data or runtime error, 2 bad usage, 130 interrupted.`
+Exit status: 0 success, 1 bad data or runtime error, 2 bad usage, 128+N after signal N
+(130 SIGINT, 143 SIGTERM, 129 SIGHUP).`
 
 func applyCommand() *cli.Command {
 	return &cli.Command{

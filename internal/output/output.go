@@ -24,20 +24,23 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Destination is where the writer goroutine puts output bytes.
 type Destination struct {
 	w          *bufio.Writer
-	file       *os.File  // temporary file, standard output, or the device or FIFO written directly
-	conn       io.Closer // the socket written directly
-	positional bool      // WriteAt may be used on file
-	replace    bool      // file is a temporary file that Commit puts at target
-	tmpName    string    // the temporary file's name; "" while it is unnamed
-	target     string    // the path to replace, symbolic links resolved
-	direct     bool      // file or conn is the target itself: Commit closes it
-	wrote      bool      // bytes went to a stream that cannot take them back
+	file       *os.File    // temporary file, standard output, or the device or FIFO written directly
+	conn       io.Closer   // the socket written directly
+	positional bool        // WriteAt may be used on file
+	replace    bool        // file is a temporary file that Commit puts at target
+	tmpName    string      // the temporary file's name; "" while it is unnamed
+	target     string      // the path to replace, symbolic links resolved
+	direct     bool        // file or conn is the target itself: Commit closes it
+	wrote      atomic.Bool // bytes went to a stream that cannot take them back
 	warnings   []string
 	done       bool
 }
@@ -97,7 +100,7 @@ func Create(ctx context.Context, target string, inputs []string) (*Destination, 
 		}
 		// Like cp without -f: a file its owner made read-only is not to be replaced,
 		// even by root, whom the permission bits would not stop.
-		if mode.Perm()&0o222 == 0 || syscall.Access(final, 2 /* W_OK */) != nil {
+		if mode.Perm()&0o222 == 0 || unix.Access(final, unix.W_OK) != nil {
 			return nil, fmt.Errorf("output %s is read-only; make it writable (chmod u+w) or remove it first", target)
 		}
 		d, err := createReplacing(final, st)
@@ -263,11 +266,11 @@ func (d *Destination) Warnings() []string { return d.warnings }
 
 // Wrote reports whether bytes already went to a stream or device, where no failure can
 // take them back.
-func (d *Destination) Wrote() bool { return d.wrote }
+func (d *Destination) Wrote() bool { return d.wrote.Load() }
 
 func (d *Destination) Write(p []byte) (int, error) {
 	if !d.replace && len(p) > 0 && d.w.Buffered()+len(p) > d.w.Size() {
-		d.wrote = true // bufio writes through to the stream now
+		d.wrote.Store(true) // bufio writes through to the stream now
 	}
 	return d.w.Write(p)
 }
@@ -289,7 +292,7 @@ func (d *Destination) StartPositional() (int64, error) {
 // cache runs on every core instead of on the one writer goroutine.
 func (d *Destination) WriteAt(p []byte, off int64) error {
 	if !d.replace {
-		d.wrote = true
+		d.wrote.Store(true)
 	}
 	_, err := d.file.WriteAt(p, off)
 	return err
@@ -307,7 +310,7 @@ func (d *Destination) SetSize(size int64) error {
 
 func (d *Destination) flush() error {
 	if d.w.Buffered() > 0 && !d.replace {
-		d.wrote = true
+		d.wrote.Store(true)
 	}
 	return d.w.Flush()
 }
