@@ -580,3 +580,35 @@ func TestInterruptAfterStdoutSaysSo(t *testing.T) {
 		t.Fatalf("stderr %q, want it to say the output is incomplete", stderr.String())
 	}
 }
+
+// TestOutputToDescriptorLinks: `-o /dev/stdout` and `--errors /dev/stderr` (here the
+// /proc/self/fd links they point to, which a broken run cannot replace) write into the
+// process's own standard output and error, pipes or files, without replacing anything.
+func TestOutputToDescriptorLinks(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd/1"); err != nil {
+		t.Skip("no /proc here")
+	}
+	dir := t.TempDir()
+	in := writeInput(t, dir)
+	args := []string{"apply", "-q", in, "-o", "/proc/self/fd/1", "-e", "c = number(b)", "--on-error", "null", "--errors", "/proc/self/fd/2"}
+	r := runPtransform(t, nil, args...)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "a,b,c\n1,x,\n") || !strings.Contains(r.stderr, "--expr c,b,x,not a number") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	// Standard error appended to a log: the log keeps what it held.
+	log := filepath.Join(dir, "log")
+	os.WriteFile(log, []byte("earlier\n"), 0o644)
+	f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(binary, args...)
+	cmd.Stderr = f
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(log); !strings.HasPrefix(string(b), "earlier\nfile,sheet,row,") {
+		t.Fatalf("the log holds %q", b)
+	}
+}

@@ -8,6 +8,8 @@
 //     link stays a link;
 //   - a character device, a FIFO or a socket: opened and written directly, as a shell's
 //     `>` would; there is nothing to replace, so a failed run leaves what it wrote;
+//   - a link to an open file of the process (/dev/stdout, /dev/fd/N): opened and written
+//     directly, at the end of a regular file;
 //   - a directory, a block device, a read-only file or one of the inputs: refused.
 //
 // The temporary file is unnamed where the system allows (O_TMPFILE on Linux), so a run
@@ -24,6 +26,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 
@@ -81,6 +84,9 @@ var ErrOutputIsInput = errors.New("is also an input; write to another file")
 // still being read. Opening a FIFO waits for its reader, or for ctx to end.
 func Create(ctx context.Context, target string, inputs []string) (*Destination, error) {
 	final, err := resolveLinks(target)
+	if errors.Is(err, errDescriptorLink) {
+		return createOnDescriptor(ctx, target, inputs)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("output %s: %w", target, unwrapPathError(err))
 	}
@@ -117,7 +123,7 @@ func Create(ctx context.Context, target string, inputs []string) (*Destination, 
 		}
 		return &Destination{w: bufio.NewWriterSize(conn, bufferSize), conn: conn, direct: true, target: final}, nil
 	default: // a character device or a FIFO
-		f, err := openDirect(ctx, final)
+		f, err := openDirect(ctx, final, os.O_WRONLY)
 		if err != nil {
 			return nil, fmt.Errorf("output %s: %w", target, unwrapPathError(err))
 		}
@@ -125,17 +131,32 @@ func Create(ctx context.Context, target string, inputs []string) (*Destination, 
 	}
 }
 
+// createOnDescriptor writes to a path that names an open file of the process
+// (/dev/stdout, /dev/fd/N, /proc/self/fd/N): it is opened and written directly, at the
+// end of a regular file, so that `--errors /dev/stderr` with `2>> log` adds to the log
+// instead of truncating it.
+func createOnDescriptor(ctx context.Context, target string, inputs []string) (*Destination, error) {
+	if st, err := os.Stat(target); err == nil && st.Mode().IsRegular() && isInput(st, inputs) {
+		return nil, fmt.Errorf("output %s %w", target, ErrOutputIsInput)
+	}
+	f, err := openDirect(ctx, target, os.O_WRONLY|os.O_APPEND)
+	if err != nil {
+		return nil, fmt.Errorf("output %s: %w", target, unwrapPathError(err))
+	}
+	return &Destination{w: bufio.NewWriterSize(f, bufferSize), file: f, direct: true, target: target}, nil
+}
+
 // openDirect opens a character device or FIFO for writing. Opening a FIFO blocks until a
 // reader comes, so it happens on its own goroutine and gives way to ctx; the open left
 // waiting is then ended by opening the FIFO for reading once, so nothing stays behind.
-func openDirect(ctx context.Context, path string) (*os.File, error) {
+func openDirect(ctx context.Context, path string, flag int) (*os.File, error) {
 	type opened struct {
 		f   *os.File
 		err error
 	}
 	ch := make(chan opened, 1)
 	go func() {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		f, err := os.OpenFile(path, flag, 0)
 		ch <- opened{f, err}
 	}()
 	select {
@@ -234,10 +255,18 @@ func canonical(path string) string {
 // maxLinks bounds how many symbolic links resolveLinks follows, as the kernel does.
 const maxLinks = 40
 
+// errDescriptorLink is returned by resolveLinks for a link to an open file of the
+// process (/dev/stdout, /dev/fd/1, /proc/self/fd/1), whose target may be no path at all
+// (pipe:[1234]).
+var errDescriptorLink = errors.New("a link to an open file")
+
 // resolveLinks follows path while it is a symbolic link and returns the path it ends at,
 // which need not exist: a dangling link's target is where the output is created.
 func resolveLinks(path string) (string, error) {
 	for range maxLinks {
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil && strings.HasPrefix(dir, "/proc/") {
+			return "", errDescriptorLink
+		}
 		st, err := os.Lstat(path)
 		if errors.Is(err, os.ErrNotExist) {
 			return path, nil
