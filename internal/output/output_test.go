@@ -107,3 +107,54 @@ func TestPositionalWritesInAnyOrder(t *testing.T) {
 		t.Fatalf("got %q", b)
 	}
 }
+
+func TestSameTarget(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.csv")
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	os.Symlink(out, filepath.Join(dir, "link.csv")) // dangling until out.csv exists
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{out, dir + "/./out.csv", true},
+		{out, dir + "/sub/../out.csv", true},
+		{out, filepath.Join(dir, "link.csv"), true},
+		{out, filepath.Join(dir, "other.csv"), false},
+	} {
+		if got := SameTarget(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameTarget(%s, %s) = %v before the file exists", tc.a, tc.b, got)
+		}
+		os.WriteFile(out, nil, 0o644)
+		if got := SameTarget(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameTarget(%s, %s) = %v once the file exists", tc.a, tc.b, got)
+		}
+		os.Remove(out)
+	}
+}
+
+func TestSymlinkLoopRefused(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	os.Symlink(b, a)
+	os.Symlink(a, b)
+	_, err := Create(context.Background(), a, nil)
+	if err == nil || !strings.Contains(err.Error(), "too many levels") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestUnnamedTemporaryLeavesNothing: until Commit the output has no name in the
+// directory where the system offers unnamed files.
+func TestUnnamedTemporaryLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Create(context.Background(), filepath.Join(dir, "out.csv"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Abort()
+	if d.tmpName != "" {
+		t.Skip("no unnamed temporary files here")
+	}
+	assertOnlyFiles(t, dir)
+}
