@@ -232,7 +232,7 @@ func signalDuringRun(t *testing.T, cmd *exec.Cmd, sig syscall.Signal) (int, stri
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second) // past the start, when the signal handlers are set
+	waitBlocked(cmd.Process.Pid)
 	cmd.Process.Signal(sig)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -248,6 +248,27 @@ func signalDuringRun(t *testing.T, cmd *exec.Cmd, sig syscall.Signal) (int, stri
 		t.Fatalf("%v: still running 10 s after %v", cmd.Args, sig)
 		return 0, ""
 	}
+}
+
+// waitBlocked waits until a thread of process pid is blocked opening a FIFO or reading a
+// pipe, which it gets to after setting its signal handlers; where the kernel does not
+// say (wchan), it waits a second.
+func waitBlocked(pid int) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
+		for _, task := range tasks {
+			switch b, _ := os.ReadFile(task); string(b) {
+			case "wait_for_partner", "pipe_read", "anon_pipe_read":
+				return
+			}
+		}
+		if len(tasks) == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
 }
 
 // TestOutputThroughSymlink: a symbolic link given as -o or --errors stays a link, and
