@@ -127,6 +127,23 @@ func TestErrorsFileNotLeftWhenOutputFails(t *testing.T) {
 	}
 }
 
+// TestErrorsFileFailureReported: when the output is in place but the --errors file cannot
+// be written, the run says so and fails.
+func TestErrorsFileFailureReported(t *testing.T) {
+	dir := t.TempDir()
+	in := writeInput(t, dir)
+	full := filepath.Join(dir, "myfull")
+	mknod(t, full, 1, 7)
+	out := filepath.Join(dir, "out.csv")
+	r := runPtransform(t, nil, "apply", in, "-o", out, "-e", "c = number(b)", "--on-error", "null", "--errors", full)
+	if r.code != 1 || !strings.Contains(r.stderr, "the output was written, but not the --errors file") || !strings.Contains(r.stderr, "no space left") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(out); !strings.HasPrefix(string(b), "a,b,c\n") {
+		t.Fatalf("output holds %q", b)
+	}
+}
+
 // TestOutputToFIFO: a FIFO given as -o is written into, for its reader, and stays a FIFO.
 func TestOutputToFIFO(t *testing.T) {
 	dir := t.TempDir()
