@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -30,7 +29,8 @@ docs/expressions.md; expressions and column names are checked before any data is
 The input is cut into chunks of --chunk-size bytes that --workers goroutines decode
 and encode in parallel; the output is byte-identical whatever the number of workers or
 the chunk size. A file output is written to a temporary file beside it and renamed into
-place only when the run succeeds.
+place only when the run succeeds (a symbolic link is followed; a device, FIFO or socket is
+written directly; a read-only file is refused: see "Output files" in README.md).
 
 Examples:
 
@@ -73,7 +73,8 @@ sheet order. _file and _sheet in expressions name each row's source.
   Monthly exports whose columns drifted over the year:
     ptransform apply --union jan.csv feb.xlsx mar.csv -o q1.csv
 
-Exit status: 0 success, 1 bad data or runtime error, 2 bad usage, 130 interrupted.`
+Exit status: 0 success, 1 bad data or runtime error, 2 bad usage, 128+N after signal N
+(130 SIGINT, 143 SIGTERM, 129 SIGHUP).`
 
 func applyCommand() *cli.Command {
 	return &cli.Command{
@@ -88,7 +89,7 @@ func applyCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
 			&cli.Int64Flag{Name: "max-errors", Usage: "with --on-error skip or null, fail the run (nothing written) after more than `N` row errors"},
-			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, column, value, message) to `PATH`"},
+			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, expression, column, value, message) to `PATH`; - for stderr"},
 			&cli.BoolFlag{Name: "explain", Usage: "print the compiled plan (columns, types, expression types) and exit without reading data"},
 			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
 			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
@@ -131,6 +132,8 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		CRLF:    c.Bool("crlf"),
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
+
+		ErrorStream: os.Stderr,
 
 		Exprs:      c.StringSlice("expr"),
 		Wheres:     c.StringSlice("where"),
@@ -212,11 +215,6 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		o.Stats = os.Stderr
 	}
 	o.StatsJSON = c.String("stats-json")
-	for _, other := range []string{o.Output, o.ErrorsPath} {
-		if o.StatsJSON != "" && other != "" && filepath.Clean(o.StatsJSON) == filepath.Clean(other) {
-			return o, fmt.Errorf("--stats-json %s would replace another output of the run: give it a file of its own", o.StatsJSON)
-		}
-	}
 	return o, nil
 }
 

@@ -61,7 +61,7 @@ func TestInterruptLeavesNoOutput(t *testing.T) {
 	for i := 0; i < 20000; i++ {
 		fmt.Fprintf(stdin, "%d,x\n", i)
 	}
-	waitForTempFile(t, dir)
+	waitForTempFile(t, cmd.Process.Pid, dir)
 	cmd.Process.Signal(syscall.SIGINT)
 	err = cmd.Wait()
 	stdin.Close()
@@ -79,12 +79,18 @@ func TestInterruptLeavesNoOutput(t *testing.T) {
 	}
 }
 
-func waitForTempFile(t *testing.T, dir string) {
+// waitForTempFile waits until process pid holds a file open in dir: its temporary
+// output, which has no name in dir where the system offers unnamed temporary files.
+func waitForTempFile(t *testing.T, pid int, dir string) {
 	t.Helper()
+	fds := fmt.Sprintf("/proc/%d/fd", pid)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if ents, _ := os.ReadDir(dir); len(ents) > 1 {
-			return
+		ents, _ := os.ReadDir(fds)
+		for _, e := range ents {
+			if link, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && strings.HasPrefix(link, dir+"/") {
+				return
+			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -11,6 +11,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -24,14 +25,6 @@ func main() {
 }
 
 func run(args []string) (code int) {
-	defer func() {
-		// Pipeline goroutines turn panics into errors (internal/chunk); this covers the
-		// rest, so no input ever meets the user as a stack trace.
-		if p := recover(); p != nil {
-			fmt.Fprintf(os.Stderr, "ptransform: internal error: %v (please report this with the command that caused it)\n", p)
-			code = 1
-		}
-	}()
 	if path := os.Getenv("PTRANSFORM_CPUPROFILE"); path != "" {
 		// For profiling whole runs (see docs/performance.md); not a user feature.
 		if f, err := os.Create(path); err == nil {
@@ -48,35 +41,89 @@ func run(args []string) (code int) {
 	if args[len(args)-1] != completeFlag { // urfave/cli wants it last, as shells put it
 		args = interspersed(app, args)
 	}
-	err := app.RunContext(ctx, args)
-	return exitCode(ctx, err)
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			// Pipeline goroutines turn panics into errors (internal/chunk); this covers
+			// the rest, so no input ever meets the user as a stack trace.
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("%w: %v (please report this with the command that caused it)", errInternal, p)
+			}
+		}()
+		done <- app.RunContext(ctx, args)
+	}()
+	select {
+	case err := <-done:
+		return exitCode(ctx, err)
+	case <-ctx.Done():
+	}
+	// A run sees the signal between chunks, removes its temporary files and returns.
+	// One blocked where no signal reaches it (opening an input FIFO, reading a pipe that
+	// sends nothing, compiling a huge expression) has nothing to clean up yet: it is not
+	// waited for past a moment.
+	select {
+	case err := <-done:
+		return exitCode(ctx, err)
+	case <-time.After(interruptGrace):
+		fmt.Fprintln(os.Stderr, "ptransform: interrupted; output files are left as they were")
+		return signalStatus(ctx)
+	}
 }
 
-// signalContext is cancelled with apply.ErrInterrupted on SIGINT or SIGTERM.
+// interruptGrace is how long a signalled run may take to stop and clean up.
+const interruptGrace = 2 * time.Second
+
+var errInternal = errors.New("internal error")
+
+// interruption is the cause of the run's context when a signal ended it.
+type interruption struct{ sig syscall.Signal }
+
+func (i interruption) Error() string { return "interrupted by " + i.sig.String() }
+
+// Is makes every interruption an apply.ErrInterrupted, whichever the signal.
+func (i interruption) Is(target error) bool { return target == apply.ErrInterrupted }
+
+// signalContext is cancelled with an interruption on SIGINT, SIGTERM or SIGHUP: each
+// ends the run the same way, removing its temporary output.
 func signalContext() (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
-		if _, ok := <-sigs; ok {
-			cancel(apply.ErrInterrupted)
+		if sig, ok := <-sigs; ok {
+			cancel(interruption{sig.(syscall.Signal)})
 		}
 	}()
 	return ctx, func() { signal.Stop(sigs); close(sigs); cancel(nil) }
 }
 
+// signalStatus is the conventional exit status of a run ended by a signal: 128 plus
+// its number (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+func signalStatus(ctx context.Context) int {
+	var i interruption
+	if errors.As(context.Cause(ctx), &i) {
+		return 128 + int(i.sig)
+	}
+	return 130
+}
+
 // exitCode maps an error to the exit status and prints it as one line on stderr:
-// 0 success (and a closed stdout), 2 usage, 130 interrupted, 1 anything else.
+// 0 success (and a closed stdout), 2 usage, 128+N after signal N, 1 anything else.
 func exitCode(ctx context.Context, err error) int {
 	var usageErr *apply.UsageError
+	var partial *apply.PartialOutputError
 	switch {
 	case err == nil:
 		return 0
 	case output.IsClosedPipe(err):
 		return 0
 	case errors.Is(context.Cause(ctx), apply.ErrInterrupted):
-		fmt.Fprintln(os.Stderr, "ptransform: interrupted; no output written")
-		return 130
+		if errors.As(err, &partial) {
+			fmt.Fprintln(os.Stderr, "ptransform: interrupted; the output written so far is incomplete")
+		} else {
+			fmt.Fprintln(os.Stderr, "ptransform: interrupted; no output written")
+		}
+		return signalStatus(ctx)
 	case errors.As(err, &usageErr):
 		fmt.Fprintf(os.Stderr, "ptransform: %v\n", err)
 		return 2

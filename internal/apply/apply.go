@@ -31,7 +31,7 @@ type Options struct {
 	Exprs      []string // --expr assignments, in order
 	Wheres     []string // --where filters, all must hold
 	OnError    expr.OnError
-	ErrorsPath string // where row-level errors go as CSV; "" for nowhere
+	ErrorsPath string // where row-level errors go as CSV; "" for nowhere, "-" for ErrorStream
 	MaxErrors  *int64 // more row errors than this (let through by OnError) fail the run; nil: no limit
 	Explain    bool   // print the compiled plan instead of running
 
@@ -48,10 +48,13 @@ type Options struct {
 	Password      string   // for encrypted workbooks
 	Union         bool     // sources with different columns: union them by name
 
-	Stdout   io.Writer
-	Stderr   io.Writer // warnings (row errors skipped or nulled); nil for none
-	Progress io.Writer // where the progress bar goes; nil for none
-	Now      time.Time // what now() and today() return; zero for the start of the run
+	Stdout io.Writer
+	Stderr io.Writer // warnings (row errors skipped or nulled); nil for none
+	// ErrorStream is where --errors - writes: standard error, which --quiet does not
+	// silence; nil for Stderr.
+	ErrorStream io.Writer
+	Progress    io.Writer // where the progress bar goes; nil for none
+	Now         time.Time // what now() and today() return; zero for the start of the run
 
 	// The run summary: after a progress bar it goes to Progress.
 	Stats     io.Writer // where the one-line summary goes (--stats); nil: only after a bar
@@ -115,32 +118,19 @@ func Run(ctx context.Context, o Options) (err error) {
 		return err
 	}
 
-	var dst *output.Destination
-	if o.Output == "" || o.Output == "-" {
-		dst = output.Stdout(o.Stdout)
-	} else if dst, err = output.Create(o.Output, o.Inputs); err != nil {
-		if errors.Is(err, output.ErrOutputIsInput) {
-			return usage(err)
-		}
+	dst, errs, err := createOutputs(ctx, o)
+	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
+			errs.abort()
+			if dst.Wrote() {
+				err = &PartialOutputError{err}
+			}
 			dst.Abort()
 		}
 	}()
-
-	var errs *rowErrorLog
-	if o.ErrorsPath != "" {
-		if errs, err = createRowErrorLog(o.ErrorsPath, o.Inputs); err != nil {
-			return err
-		}
-		defer func() {
-			if err != nil {
-				errs.abort()
-			}
-		}()
-	}
 
 	r := newRunner(o, op.sources, header, pipeline, writer, dst, errs)
 	defer func() {
@@ -156,15 +146,57 @@ func Run(ctx context.Context, o Options) (err error) {
 		return err
 	}
 	r.progress.finish()
-	if err := errs.commit(); err != nil {
-		return err
-	}
+	// The output first: a failed commit of it leaves no errors file that describes an
+	// output that is not there.
 	if err := dst.Commit(); err != nil {
 		return err
+	}
+	if err := errs.commit(); err != nil {
+		return fmt.Errorf("the output was written, but not the --errors file: %w", err)
 	}
 	r.reportWarnings()
 	return nil
 }
+
+// createOutputs prepares the output and the --errors file, refusing paths that are
+// inputs or each other, and says what the user should know about them.
+func createOutputs(ctx context.Context, o Options) (dst *output.Destination, errs *rowErrorLog, err error) {
+	toStdout := o.Output == "" || o.Output == "-"
+	errorsToFile := o.ErrorsPath != "" && o.ErrorsPath != "-"
+	if errorsToFile && !toStdout && output.SameTarget(o.ErrorsPath, o.Output) {
+		return nil, nil, usage(fmt.Errorf("--errors %s is the output file; give the row errors a file of their own", o.ErrorsPath))
+	}
+	if o.StatsJSON != "" && (!toStdout && output.SameTarget(o.StatsJSON, o.Output) || errorsToFile && output.SameTarget(o.StatsJSON, o.ErrorsPath)) {
+		return nil, nil, usage(fmt.Errorf("--stats-json %s would replace another output of the run: give it a file of its own", o.StatsJSON))
+	}
+	if toStdout {
+		dst = output.Stdout(o.Stdout)
+	} else if dst, err = output.Create(ctx, o.Output, o.Inputs); err != nil {
+		if errors.Is(err, output.ErrOutputIsInput) {
+			return nil, nil, usage(err)
+		}
+		return nil, nil, err
+	}
+	if o.ErrorsPath != "" {
+		if errs, err = createRowErrorLog(ctx, o); err != nil {
+			dst.Abort()
+			return nil, nil, err
+		}
+	}
+	if o.Stderr != nil {
+		for _, w := range append(dst.Warnings(), errs.warnings()...) {
+			fmt.Fprintf(o.Stderr, "ptransform: warning: %s\n", w)
+		}
+	}
+	return dst, errs, nil
+}
+
+// PartialOutputError is a run that failed after part of its output went to a stream
+// (standard output, a FIFO, a device), where it cannot be taken back.
+type PartialOutputError struct{ Err error }
+
+func (e *PartialOutputError) Error() string { return e.Err.Error() }
+func (e *PartialOutputError) Unwrap() error { return e.Err }
 
 func outputFormat(o Options) (csvfmt.Writer, error) {
 	format := strings.ToLower(o.To)

@@ -28,7 +28,7 @@ func rebasedReshaped(rows []csvfmt.Reshaped, lineBase int64) []csvfmt.Reshaped {
 func reshapedErrors(file string, rows []csvfmt.Reshaped) []expr.RowError {
 	errs := make([]expr.RowError, len(rows))
 	for i, r := range rows {
-		errs[i] = expr.RowError{File: file, Line: r.Line, Message: r.Message()}
+		errs[i] = expr.RowError{File: file, Line: r.Line, Expr: "--ragged", Message: r.Message()}
 	}
 	return errs
 }

@@ -450,6 +450,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		}
 		return res, err
 	}
+	sortRowErrors(res.rowErrs)
 	buf := bufferPool.Get().(*[]byte)
 	// Transforms build new chunks without Raw, except filters, which take the raw rows
 	// they keep; AppendRows uses it only for as long as the chunk's first columns are
@@ -555,20 +556,22 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if err != nil {
 		return err
 	}
+	logged := res.rowErrs
 	if len(res.reshaped) > 0 {
 		file := r.sources[t.input].csv.Name
 		r.reshaped.add(file, res.reshaped[0], res.reshapedRows)
 		if r.errLog != nil {
-			if err := r.errLog.add(reshapedErrors(file, res.reshaped)); err != nil {
-				return err
-			}
+			// In row order with the expressions' errors; a record is reshaped before
+			// any expression sees it.
+			logged = append(reshapedErrors(file, res.reshaped), res.rowErrs...)
+			sortRowErrors(logged)
 		}
 	}
 	r.errCount.add(res.rowErrs)
 	if limit := r.o.MaxErrors; limit != nil && r.errCount.count > *limit {
 		return fmt.Errorf("more than %d row errors (--max-errors %d), the first: %v", *limit, *limit, r.errCount.first)
 	}
-	return r.errLog.add(res.rowErrs)
+	return r.errLog.add(logged)
 }
 
 // reportWarnings tells on stderr what the run changed or ignored: rows that --on-error

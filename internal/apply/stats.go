@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,7 +63,9 @@ func (r *runner) report(runErr error) error {
 }
 
 func writeStatsJSON(path string, inputs []string, s RunStats) error {
-	dst, err := output.Create(path, inputs)
+	// The figures are written when the run has ended, also by a signal: not under the
+	// run's context.
+	dst, err := output.Create(context.Background(), path, inputs)
 	if errors.Is(err, output.ErrOutputIsInput) {
 		return usage(fmt.Errorf("--stats-json: %w", err))
 	}

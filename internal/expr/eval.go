@@ -18,6 +18,7 @@ type RowError struct {
 	File, Sheet string
 	Line        int64  // the row as the user finds it: CSV line or Excel row number
 	Column      string // the column whose value was bad, else the assigned column or "--where"
+	Expr        string // which step failed: "--expr TARGET" or "--where TEXT"
 	Value       string // the offending text, when there is one
 	Message     string
 }
@@ -387,13 +388,14 @@ func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 	var rowErrs []RowError
 	var first *RowError
 	firstRow := -1
-	report := func(v *vec, column string) {
+	report := func(v *vec, column, step string) {
 		for _, e := range v.errs {
 			i := int(e.row)
 			if ev.drop[i] {
 				continue
 			}
 			re := ev.rowError(c, e, column)
+			re.Expr = step
 			if p.opts.OnError == OnErrorFail {
 				if firstRow < 0 || i < firstRow {
 					first, firstRow = &re, i
@@ -414,13 +416,13 @@ func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 	for _, a := range p.assigns {
 		v := ev.eval(a.root)
 		if len(v.errs) > 0 {
-			report(v, a.target)
+			report(v, a.target, "--expr "+a.target)
 		}
 	}
 	for _, w := range p.wheres {
 		v := ev.eval(w.root)
 		if len(v.errs) > 0 {
-			report(v, "--where")
+			report(v, "--where", "--where "+strings.TrimSpace(w.src))
 		}
 		// Without branches on the values: a filter's outcome is as good as random
 		// to the branch predictor, whose misses would cost more than the test.

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,7 @@ func TestCommitReplacesTargetAtomically(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "out.csv")
 	os.WriteFile(target, []byte("old\n"), 0o640)
-	d, err := Create(target, nil)
+	d, err := Create(context.Background(), target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestAbortLeavesTargetUntouched(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "out.csv")
 	os.WriteFile(target, []byte("old\n"), 0o644)
-	d, err := Create(target, nil)
+	d, err := Create(context.Background(), target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestCreateRefusesInputAsOutput(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
 	os.WriteFile(in, []byte("a\n1\n"), 0o644)
-	_, err := Create(filepath.Join(dir, ".", "in.csv"), []string{in})
+	_, err := Create(context.Background(), filepath.Join(dir, ".", "in.csv"), []string{in})
 	if err == nil || !strings.Contains(err.Error(), "also an input") {
 		t.Fatalf("err = %v", err)
 	}
@@ -59,7 +60,7 @@ func TestCreateRefusesInputAsOutput(t *testing.T) {
 }
 
 func TestCreateInMissingDirectory(t *testing.T) {
-	_, err := Create(filepath.Join(t.TempDir(), "nope", "out.csv"), nil)
+	_, err := Create(context.Background(), filepath.Join(t.TempDir(), "nope", "out.csv"), nil)
 	if err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Fatalf("err = %v", err)
 	}
@@ -80,7 +81,7 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 func TestPositionalWritesInAnyOrder(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "out.csv")
-	d, err := Create(target, nil)
+	d, err := Create(context.Background(), target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,4 +106,55 @@ func TestPositionalWritesInAnyOrder(t *testing.T) {
 	if b, _ := os.ReadFile(target); string(b) != "h\n1\n2\n3\n" {
 		t.Fatalf("got %q", b)
 	}
+}
+
+func TestSameTarget(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.csv")
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	os.Symlink(out, filepath.Join(dir, "link.csv")) // dangling until out.csv exists
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{out, dir + "/./out.csv", true},
+		{out, dir + "/sub/../out.csv", true},
+		{out, filepath.Join(dir, "link.csv"), true},
+		{out, filepath.Join(dir, "other.csv"), false},
+	} {
+		if got := SameTarget(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameTarget(%s, %s) = %v before the file exists", tc.a, tc.b, got)
+		}
+		os.WriteFile(out, nil, 0o644)
+		if got := SameTarget(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameTarget(%s, %s) = %v once the file exists", tc.a, tc.b, got)
+		}
+		os.Remove(out)
+	}
+}
+
+func TestSymlinkLoopRefused(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	os.Symlink(b, a)
+	os.Symlink(a, b)
+	_, err := Create(context.Background(), a, nil)
+	if err == nil || !strings.Contains(err.Error(), "too many levels") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestUnnamedTemporaryLeavesNothing: until Commit the output has no name in the
+// directory where the system offers unnamed files.
+func TestUnnamedTemporaryLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Create(context.Background(), filepath.Join(dir, "out.csv"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Abort()
+	if d.tmpName != "" {
+		t.Skip("no unnamed temporary files here")
+	}
+	assertOnlyFiles(t, dir)
 }
