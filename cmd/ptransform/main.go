@@ -137,10 +137,13 @@ func newApp() *cli.App {
 	// urfave/cli formats flags for help through this package variable only; ours keeps
 	// lines within helpWidth and leaves out defaults that say nothing.
 	cli.FlagStringer = flagHelp
+	// Help shows the version and revision; --version, like the version command, all of
+	// the build description, which is too long for a help line.
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintln(c.App.Writer, "ptransform", versionText()) }
 	return &cli.App{
 		Name:    "ptransform",
 		Usage:   "transform large CSV files and Excel workbooks in parallel",
-		Version: versionText(),
+		Version: shortVersion(),
 		// Expressions contain commas: a repeated flag gives one value per occurrence.
 		DisableSliceFlagSeparator: true,
 		Commands:                  []*cli.Command{applyCommand(), inspectCommand(), versionCommand(), completionCommand(), manCommand()},

@@ -26,11 +26,20 @@ func versionCommand() *cli.Command {
 
 // versionText is what `ptransform version` prints after the name.
 func versionText() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		info = &debug.BuildInfo{}
+	return describeBuild(buildInfo(), version, runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH)
+}
+
+// shortVersion is the version and revision alone, as help shows them.
+func shortVersion() string {
+	parts := strings.SplitN(describeBuild(buildInfo(), version, ""), ", ", 3)
+	return strings.Join(parts[:min(2, len(parts))], ", ")
+}
+
+func buildInfo() *debug.BuildInfo {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		return info
 	}
-	return describeBuild(info, version, runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH)
+	return &debug.BuildInfo{}
 }
 
 // describeBuild writes "v1.2.3, revision 0123abcd (modified), 2026-11-29T06:00:00Z,
