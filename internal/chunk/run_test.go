@@ -166,6 +166,7 @@ func TestRunTurnsPanicsIntoErrors(t *testing.T) {
 		Work: func(ctx context.Context, w int, seq int64, t int) (int, error) {
 			if t == 7 {
 				var m map[string]int
+				//lint:ignore SA5000 the worker's panic is what this test is about
 				m["boom"] = 1
 			}
 			return t, nil

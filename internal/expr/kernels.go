@@ -379,10 +379,6 @@ func f64Compare(f func(a, b []float64, r []bool)) kernel {
 	return func(ev *Evaluator, n *node, args []*vec, out *vec) { f(args[0].f64, args[1].f64, out.b) }
 }
 
-func strCompare(f func(a, b []string, r []bool)) kernel {
-	return func(ev *Evaluator, n *node, args []*vec, out *vec) { f(args[0].s, args[1].s, out.b) }
-}
-
 // relation is an operator's answer per ordering: index 0 for less, 1 for equal, 2 for
 // greater, 3 for unordered (a NaN), so a kernel that computes an ordering per row looks
 // its result up instead of branching on the operator.

@@ -18,7 +18,7 @@ func TestAppendFloatShortestForm(t *testing.T) {
 	}{
 		{21, "21"},
 		{0.5, "0.5"},
-		{-0.0, "0"},
+		{math.Copysign(0, -1), "0"},
 		{3.5, "3.5"},
 		{tenth + fifth, "0.30000000000000004"},
 		{1e21, "1e+21"},
