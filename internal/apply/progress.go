@@ -13,13 +13,18 @@ import (
 const progressDelay = time.Second
 
 // progress counts what a run has finished and, on a terminal, shows it while the run
-// goes on: bytes done of the total where the inputs' size is known (CSV files), else
-// the rows done, which is what a stream, a compressed file or a sheet can tell. It is
-// fed by the writer only, so it counts what is really finished.
+// goes on: bytes done of the total where the inputs' size is known (CSV files, and
+// compressed files by the compressed bytes read), else the rows done, which is what a
+// stream or a sheet can tell. It is fed by the writer only, so it counts what is really
+// finished (a compressed file's count runs a few blocks ahead of that).
 type progress struct {
 	w     io.Writer // where the bar goes; nil for none
 	total int64     // bytes of the inputs, -1 when unknown
-	now   func() time.Time
+	// measured counts the bytes of total finished in the files read in ranges;
+	// compressedRead, when set, polls the bytes read of the compressed ones.
+	measured       int64
+	compressedRead func() int64
+	now            func() time.Time
 	start time.Time
 	bar   *progressbar.ProgressBar // nil until progressDelay has passed
 	shown time.Time                // when the description was last updated
@@ -33,10 +38,11 @@ func newProgress(w io.Writer, total int64) *progress {
 	return &progress{w: w, total: total, now: time.Now, start: time.Now()}
 }
 
-// add counts one finished chunk: the bytes it was read from, the rows decoded from them
-// and the rows written.
-func (p *progress) add(bytes, rowsIn, rowsOut int64) {
+// add counts one finished chunk: the bytes it was decoded from, those of them that
+// count towards total (a file read in ranges), the rows decoded and the rows written.
+func (p *progress) add(bytes, measured, rowsIn, rowsOut int64) {
 	p.bytesIn += bytes
+	p.measured += measured
 	p.rowsIn += rowsIn
 	p.rowsOut += rowsOut
 	if p.w == nil {
@@ -50,7 +56,11 @@ func (p *progress) add(bytes, rowsIn, rowsOut int64) {
 		p.bar = p.newBar()
 	}
 	if p.total >= 0 {
-		p.bar.Set64(p.bytesIn)
+		done := p.measured
+		if p.compressedRead != nil {
+			done += p.compressedRead()
+		}
+		p.bar.Set64(min(done, p.total))
 	} else {
 		p.bar.Set64(p.rowsIn)
 	}

@@ -8,28 +8,33 @@ import (
 )
 
 // TestProgressWaitsAndShowsWhatIsKnown: nothing is drawn in the first second; then a
-// run of unknown size (a stream, a compressed file, a sheet) shows rows, not "0 B", and
-// one of known size shows bytes of the total.
+// run of unknown size (a stream, a sheet) shows rows, not "0 B", one of known size
+// bytes of the total, and a compressed file the compressed bytes read of its size.
 func TestProgressWaitsAndShowsWhatIsKnown(t *testing.T) {
 	for _, tc := range []struct {
 		total      int64
 		want, not  string
 		bytes, row int64
+		compressed int64 // compressed bytes read, polled
 	}{
 		{total: -1, want: "250k rows", not: " B", bytes: 0, row: 250000},
-		{total: 4 << 20, want: "MB", not: "0 B", bytes: 2 << 20, row: 250000},
+		{total: 4 << 20, want: "50%", not: "0 B", bytes: 2 << 20, row: 250000},
+		{total: 4 << 20, want: "50%", not: "0 B", row: 250000, compressed: 2 << 20},
 	} {
 		var out bytes.Buffer
 		clock := time.Unix(0, 0)
 		p := newProgress(&out, tc.total)
 		p.now, p.start = func() time.Time { return clock }, clock
+		if tc.compressed > 0 {
+			p.compressedRead = func() int64 { return tc.compressed }
+		}
 		clock = clock.Add(900 * time.Millisecond)
-		p.add(tc.bytes/2, tc.row/2, tc.row/2)
+		p.add(tc.bytes/2, tc.bytes/2, tc.row/2, tc.row/2)
 		if out.Len() > 0 {
 			t.Fatalf("total %d: drawn before a second had passed: %q", tc.total, out.String())
 		}
 		clock = clock.Add(200 * time.Millisecond)
-		p.add(tc.bytes/2, tc.row/2, tc.row/2)
+		p.add(tc.bytes/2, tc.bytes/2, tc.row/2, tc.row/2)
 		got := out.String()
 		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
 			t.Errorf("total %d: bar %q, want %q and no %q", tc.total, got, tc.want, tc.not)
@@ -44,7 +49,7 @@ func TestProgressWaitsAndShowsWhatIsKnown(t *testing.T) {
 func TestProgressNeverDrawnShortRun(t *testing.T) {
 	var out bytes.Buffer
 	p := newProgress(&out, -1)
-	p.add(100, 10, 10)
+	p.add(100, 100, 10, 10)
 	p.finish()
 	if out.Len() > 0 || p.shownBar {
 		t.Errorf("a short run drew %q", out.String())

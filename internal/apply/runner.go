@@ -144,15 +144,33 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, w cs
 			r.skips[i] = p.skipColumns(len(columns), w.CopiesRows(s.csv.Delimiter))
 		}
 	}
+	r.progress = newProgress(o.Progress, -1)
 	var total int64
+	var compressed []*csvfmt.Input
 	for _, s := range sources {
-		if s.csv == nil || !s.csv.Seekable {
-			total = -1 // a stream or a sheet: the size of what remains is unknown
-			break
+		if s.csv == nil {
+			return r // a sheet: its size in rows is unknown until it is read
 		}
-		total += s.csv.Size - s.csv.DataStart
+		if s.csv.Seekable {
+			total += s.csv.Size - s.csv.DataStart
+		} else if _, size, ok := s.csv.CompressedRead(); ok {
+			total += size
+			compressed = append(compressed, s.csv)
+		} else {
+			return r // a stream: the size of what remains is unknown
+		}
 	}
-	r.progress = newProgress(o.Progress, total)
+	r.progress.total = total
+	if len(compressed) > 0 {
+		r.progress.compressedRead = func() int64 {
+			var n int64
+			for _, in := range compressed {
+				read, _, _ := in.CompressedRead()
+				n += read
+			}
+			return n
+		}
+	}
 	return r
 }
 
@@ -552,7 +570,11 @@ func (r *runner) write(seq int64, res result, err error) error {
 		_, err = r.dst.Write(*res.out)
 		bufferPool.Put(res.out)
 	}
-	r.progress.add(res.inBytes, res.rowsIn, res.rows)
+	var measured int64
+	if t.ranged {
+		measured = res.inBytes
+	}
+	r.progress.add(res.inBytes, measured, res.rowsIn, res.rows)
 	if err != nil {
 		return err
 	}

@@ -53,3 +53,40 @@ func splitAll(path string) error {
 	defer in.Close()
 	return in.Split(context.Background(), 64<<10, func([]byte) error { return nil })
 }
+
+// CompressedRead measures a compressed file's progress in its own bytes: nothing of
+// other inputs, all of its size once it is read through.
+func TestCompressedRead(t *testing.T) {
+	var plain bytes.Buffer
+	plain.WriteString("id,text\n")
+	for i := 0; plain.Len() < 1<<20; i++ {
+		fmt.Fprintf(&plain, "%d,row %d\n", i, i)
+	}
+	var gz bytes.Buffer
+	gw := gzip.NewWriter(&gz)
+	gw.Write(plain.Bytes())
+	gw.Close()
+	path := writeFile(t, "in.csv.gz", gz.Bytes())
+	in, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if read, size, ok := in.CompressedRead(); !ok || size != int64(gz.Len()) || read <= 0 || read >= size {
+		t.Fatalf("after the header: %d of %d, %v; want some of %d", read, size, ok, gz.Len())
+	}
+	if err := in.Split(context.Background(), 64<<10, func([]byte) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if read, size, _ := in.CompressedRead(); read != size {
+		t.Errorf("read through: %d of %d", read, size)
+	}
+	plainIn, err := Open(writeFile(t, "plain.csv", plain.Bytes()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plainIn.Close()
+	if _, _, ok := plainIn.CompressedRead(); ok {
+		t.Error("an uncompressed file has a compressed count")
+	}
+}

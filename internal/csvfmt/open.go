@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/klauspost/compress/zstd"
@@ -75,8 +76,22 @@ type Input struct {
 	stream  io.Reader
 	prefix  []byte
 	closers []io.Closer
-	mu      sync.Mutex // orders Park, Reopen and Close
+	// compressed counts what the decompressor of a compressed input has read; the
+	// progress bar polls it from the writer's goroutine while Reopen may replace it.
+	compressed atomic.Pointer[countingReader]
+	mu         sync.Mutex // orders Park, Reopen and Close
 	closed  bool
+}
+
+// CompressedRead reports, for a compressed input that is a regular file, how many of
+// its size bytes the decompressor has read so far: the measure of progress that such
+// an input has. ok is false for other inputs.
+func (in *Input) CompressedRead() (read, size int64, ok bool) {
+	c := in.compressed.Load()
+	if c == nil || c.size < 0 {
+		return 0, 0, false
+	}
+	return c.n.Load(), c.size, true
 }
 
 // Schema is the Arrow schema of decoded chunks: one nullable string field per column.
@@ -192,6 +207,7 @@ func (in *Input) Reopen() error {
 		return fmt.Errorf("%s: the file changed after its header was read (replaced or rewritten during the run); run again once it is complete", in.Name)
 	}
 	in.file, in.stream, in.prefix, in.closers = again.file, again.stream, again.prefix, again.closers
+	in.compressed.Store(again.compressed.Load())
 	return nil
 }
 
@@ -220,6 +236,9 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 	compressed := &countingReader{r: raw, size: -1}
 	if regular {
 		compressed.size = in.Size
+	}
+	if src.Format.Kind == sniff.Gzip || src.Format.Kind == sniff.Zstd {
+		in.compressed.Store(compressed)
 	}
 	switch src.Format.Kind {
 	case sniff.Gzip:
