@@ -25,9 +25,9 @@ type progress struct {
 	measured       int64
 	compressedRead func() int64
 	now            func() time.Time
-	start time.Time
-	bar   *progressbar.ProgressBar // nil until progressDelay has passed
-	shown time.Time                // when the description was last updated
+	start          time.Time
+	bar            *progressbar.ProgressBar // nil until progressDelay has passed
+	shown          time.Time                // when the description was last updated
 	// shownBar tells, after finish, that a bar was shown: the summary line then follows.
 	shownBar bool
 

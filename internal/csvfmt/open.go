@@ -80,7 +80,7 @@ type Input struct {
 	// progress bar polls it from the writer's goroutine while Reopen may replace it.
 	compressed atomic.Pointer[countingReader]
 	mu         sync.Mutex // orders Park, Reopen and Close
-	closed  bool
+	closed     bool
 }
 
 // CompressedRead reports, for a compressed input that is a regular file, how many of
