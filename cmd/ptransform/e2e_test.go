@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -37,45 +36,6 @@ func TestClosedStdoutIsQuiet(t *testing.T) {
 	err = cmd.Wait()
 	if err != nil || stderr.Len() > 0 {
 		t.Fatalf("exit %v, stderr %q; want status 0 and no message", err, stderr.String())
-	}
-}
-
-// TestInterruptLeavesNoOutput: SIGINT while a run is writing ends it with status 130,
-// removes the temporary file and leaves the existing output untouched.
-func TestInterruptLeavesNoOutput(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out.csv")
-	os.WriteFile(out, []byte("previous report\n"), 0o644)
-	cmd := exec.Command(binary, "apply", "-", "-o", out)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Feed part of the input and keep the pipe open: the run is mid-way for sure.
-	io.WriteString(stdin, "a,b\n")
-	for i := 0; i < 20000; i++ {
-		fmt.Fprintf(stdin, "%d,x\n", i)
-	}
-	waitForTempFile(t, cmd.Process.Pid, dir)
-	cmd.Process.Signal(syscall.SIGINT)
-	err = cmd.Wait()
-	stdin.Close()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
-		t.Fatalf("exit %v, want status 130 (stderr %q)", err, stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "interrupted") || strings.Count(stderr.String(), "\n") != 1 {
-		t.Errorf("stderr %q, want one line saying the run was interrupted", stderr.String())
-	}
-	if b, _ := os.ReadFile(out); string(b) != "previous report\n" {
-		t.Errorf("output changed to %q", b)
-	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-		t.Errorf("directory holds %d files, want only out.csv", len(ents))
 	}
 }
 

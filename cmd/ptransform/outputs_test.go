@@ -518,13 +518,14 @@ func TestErrorsInRowOrder(t *testing.T) {
 	}
 }
 
-// TestSignalsCleanUp: SIGTERM and SIGHUP end a run like SIGINT, with statuses 143 and
-// 129, the old output untouched and no temporary file left; so does SIGKILL.
+// TestSignalsCleanUp: SIGINT, SIGTERM and SIGHUP while a run is writing end it with
+// statuses 130, 143 and 129 and one line on stderr, the old output untouched and no
+// temporary file left; so does SIGKILL.
 func TestSignalsCleanUp(t *testing.T) {
 	for _, tc := range []struct {
 		sig  syscall.Signal
 		code int
-	}{{syscall.SIGTERM, 143}, {syscall.SIGHUP, 129}, {syscall.SIGKILL, -1}} {
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}, {syscall.SIGHUP, 129}, {syscall.SIGKILL, -1}} {
 		dir := t.TempDir()
 		out := filepath.Join(dir, "out.csv")
 		os.WriteFile(out, []byte("previous report\n"), 0o644)
@@ -548,6 +549,9 @@ func TestSignalsCleanUp(t *testing.T) {
 		stdin.Close()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != tc.code {
 			t.Errorf("%v: exit %v, want %d (stderr %q)", tc.sig, err, tc.code, stderr.String())
+		}
+		if msg := stderr.String(); tc.sig != syscall.SIGKILL && (!strings.Contains(msg, "interrupted") || strings.Count(msg, "\n") != 1) {
+			t.Errorf("%v: stderr %q, want one line saying the run was interrupted", tc.sig, msg)
 		}
 		if b, _ := os.ReadFile(out); string(b) != "previous report\n" {
 			t.Errorf("%v: output changed to %q", tc.sig, b)
