@@ -30,7 +30,7 @@ type result struct {
 	task       task
 	out        *[]byte // the encoded chunk (sink.Part.Bytes), unless written at outAt
 	meta       any     // sink.Part.Meta
-	start, end int64 // bytes of the input the chunk's records occupy (ranged tasks)
+	start, end int64   // bytes of the input the chunk's records occupy (ranged tasks)
 	inBytes    int64
 	rowErrs    []expr.RowError // let through by --on-error skip or null
 	// reshaped are the records --ragged padded or truncated, with absolute lines: all of
