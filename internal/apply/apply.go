@@ -39,6 +39,7 @@ type Options struct {
 	ChunkSize int64 // 0: DefaultChunkSize or DefaultStreamChunkSize
 	CSV       csvfmt.Options
 	CRLF      bool
+	Schema    string // --schema 'col:type,...': types of a typed output's columns
 
 	// Excel inputs
 	Sheets        []string // NAME | 1-based INDEX | GLOB; empty: the first visible worksheet
@@ -113,8 +114,20 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return usage(err)
 	}
+	outSchema := textSchema(pipeline.columns.Names())
+	if format.Typed {
+		if outSchema, err = outputSchema(ctx, o, op.sources, header, pipeline); err != nil {
+			return err
+		}
+	} else if o.Schema != "" {
+		return usage(fmt.Errorf("--schema types the columns of jsonl, xlsx and parquet outputs; %s is text (name a typed format with -o or --to)", format.Name))
+	}
 	if o.Explain {
-		_, err := io.WriteString(o.Stdout, pipeline.explain())
+		plan := pipeline.explain()
+		if format.Typed {
+			plan += "output schema: " + outSchema.String() + "\n"
+		}
+		_, err := io.WriteString(o.Stdout, plan)
 		return err
 	}
 
@@ -132,11 +145,14 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}()
 
-	out, err := format.New(sink.Config{Schema: textSchema(pipeline.columns.Names()), CRLF: o.CRLF})
+	out, err := format.New(sink.Config{Schema: outSchema, CRLF: o.CRLF})
 	if err != nil {
 		return err
 	}
 	r := newRunner(o, op.sources, header, pipeline, out, dst, errs)
+	if out.Typed() {
+		r.schema = outSchema
+	}
 	defer func() {
 		r.progress.finish()
 		if serr := r.report(err); err == nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/output"
+	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/sink"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
@@ -92,6 +93,7 @@ type runner struct {
 	columns  []string // the run's columns, which every source is conformed to
 	stages   []*stage // per worker
 	sink     sink.Sink
+	schema   schema.Schema // a typed sink's: workers conform chunks to it; nil for text
 	dst      *output.Destination
 	errLog   *rowErrorLog
 	errCount rowErrorSummary
@@ -447,9 +449,18 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 	}
 	raw := c.Raw
 	res.rowsIn = int64(c.NumRows())
-	if c, res.rowErrs, err = r.stages[worker].apply(c); err != nil {
+	c, res.rowErrs, err = r.stages[worker].apply(c)
+	if err == nil && r.schema != nil {
+		var typeErrs []expr.RowError
+		c, typeErrs, err = r.schema.Conform(c, r.o.OnError)
+		res.rowErrs = append(res.rowErrs, typeErrs...)
+	}
+	if err != nil {
 		var rowErr *expr.RowError
-		if errors.As(err, &rowErr) {
+		switch {
+		case errors.As(err, &rowErr) && rowErr.Expr == "--schema":
+			err = fmt.Errorf("%w, the column's type in the output (--schema %s:string keeps such values as text; --on-error skip or null carries on past such rows)", err, rowErr.Column)
+		case errors.As(err, &rowErr):
 			err = fmt.Errorf("%w (--on-error skip or null carries on past such rows)", err)
 		}
 		return res, err

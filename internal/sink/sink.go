@@ -84,7 +84,7 @@ type Format struct {
 var formats = []Format{
 	{Name: "csv", Extensions: []string{".csv", ".txt", ".dat"}, New: newCSV(',')},
 	{Name: "tsv", Extensions: []string{".tsv", ".tab"}, New: newCSV('\t')},
-	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true},
+	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL},
 	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true},
 	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true},
 }
