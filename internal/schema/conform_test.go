@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -204,4 +205,32 @@ func TestParseOverrides(t *testing.T) {
 	if err := s.Apply([]Override{{"nme", String}}); err == nil || !strings.Contains(err.Error(), `did you mean "Name"`) {
 		t.Errorf("%v", err)
 	}
+}
+
+func BenchmarkConform(b *testing.B) {
+	const n = 4096
+	s := Schema{{"id", Int}, {"a", Float}, {"date", Date}, {"flag", Bool}}
+	names := []string{"id", "a", "date", "flag"}
+	builders := make([]*array.StringBuilder, len(s))
+	cols := make([]arrow.Array, len(s))
+	for j := range s {
+		builders[j] = array.NewStringBuilder(memory.DefaultAllocator)
+	}
+	for i := range n {
+		builders[0].Append(strconv.Itoa(i + 1))
+		builders[1].Append(strconv.Itoa(i%1000) + "." + strconv.Itoa(i*7919%1000000))
+		builders[2].Append("2024-03-" + strconv.Itoa(10+i%18))
+		builders[3].Append([]string{"true", "false"}[i%2])
+	}
+	for j, bl := range builders {
+		cols[j] = bl.NewArray()
+	}
+	c := &table.Chunk{Batch: array.NewRecordBatch(table.StringSchema(names), cols, n), Row0: 1}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := s.Conform(c, expr.OnErrorFail); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -59,23 +61,38 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 	if int(b.NumCols()) != len(s.keys) {
 		return Part{}, fmt.Errorf("internal error: a chunk of %d columns for %d keys", b.NumCols(), len(s.keys))
 	}
-	values := make([]jsonValue, len(s.keys))
-	for j := range values {
-		var err error
-		if values[j], err = jsonValueOf(b.Column(j)); err != nil {
+	// Each column is formatted once, column by column, with one loop per type; the row
+	// loop then only copies keys and values.
+	cols := make([]jsonColumn, len(s.keys))
+	size := 3 * rows
+	for j := range cols {
+		if err := cols[j].format(b.Column(j)); err != nil {
 			return Part{}, err
 		}
+		size += rows*len(s.keys[j]) + int(cols[j].offsets[rows]-cols[j].offsets[0]) + cols[j].extra
 	}
+	defer func() {
+		for j := range cols {
+			cols[j].release()
+		}
+	}()
+	dst = slices.Grow(dst, size)
 	for i := range rows {
 		if len(s.keys) == 0 {
 			dst = append(dst, '{')
 		}
 		for j, key := range s.keys {
 			dst = append(dst, key...)
-			if b.Column(j).IsNull(i) {
+			col := &cols[j]
+			switch {
+			case col.nulls != nil && col.nulls.IsNull(i):
 				dst = append(dst, "null"...)
-			} else {
-				dst = values[j](dst, i)
+			case col.quote:
+				dst = append(dst, '"')
+				dst = append(dst, col.data[col.offsets[i]:col.offsets[i+1]]...)
+				dst = append(dst, '"')
+			default:
+				dst = append(dst, col.data[col.offsets[i]:col.offsets[i+1]]...)
 			}
 		}
 		dst = append(dst, '}', '\n')
@@ -83,39 +100,119 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 	return Part{Bytes: dst, Rows: int64(rows)}, nil
 }
 
-// jsonValue appends row i's value (not null) of one column as JSON.
-type jsonValue func(dst []byte, i int) []byte
+// jsonColumn is one column's values as JSON text: data[offsets[i]:offsets[i+1]] is row
+// i's (nothing for a null), between quotes when quote is set.
+type jsonColumn struct {
+	data    []byte
+	offsets []int32
+	quote   bool
+	nulls   arrow.Array // the column, for its nulls; nil when it has none
+	extra   int         // bytes the row loop adds: quotes, "null"
+	text    *textBuf    // where data lives, back to textBufs after the chunk
+}
 
-// jsonValueOf chooses a column's jsonValue once per chunk, by its Arrow type (the
-// schema's, see schema.Type.ArrowType).
-func jsonValueOf(col arrow.Array) (jsonValue, error) {
+// textBuf holds a column's formatted text; textBufs recycles them across chunks.
+type textBuf struct {
+	data []byte
+	ends []int32
+}
+
+var textBufs = sync.Pool{New: func() any { return new(textBuf) }}
+
+func (c *jsonColumn) release() {
+	if c.text != nil {
+		textBufs.Put(c.text)
+	}
+}
+
+// format formats col by its Arrow type (the schema's, see schema.Type.ArrowType). A
+// string column that needs no escaping is used as it is.
+func (c *jsonColumn) format(col arrow.Array) error {
+	n := col.Len()
+	if col.NullN() > 0 {
+		c.nulls = col
+		c.extra += 4 * col.NullN()
+	}
+	if a, ok := col.(*array.String); ok && !needsEscape(a) {
+		c.offsets, c.quote = a.ValueOffsets(), true
+		if buf := a.Data().Buffers()[2]; buf != nil {
+			c.data = buf.Bytes() // the offsets index the whole buffer
+		}
+		c.extra += 2 * n
+		return nil
+	}
+	tb := textBufs.Get().(*textBuf)
+	c.text = tb
+	data, ends := tb.data[:0], append(tb.ends[:0], 0)
+	each := func(put func(dst []byte, i int) []byte) {
+		for i := range n {
+			if c.nulls == nil || col.IsValid(i) {
+				data = put(data, i)
+			}
+			ends = append(ends, int32(len(data)))
+		}
+	}
 	switch a := col.(type) {
 	case *array.String:
-		return func(dst []byte, i int) []byte { return appendJSONString(dst, a.Value(i)) }, nil
+		each(func(dst []byte, i int) []byte { return appendJSONString(dst, a.Value(i)) })
 	case *array.Int64:
-		return func(dst []byte, i int) []byte { return strconv.AppendInt(dst, a.Value(i), 10) }, nil
+		each(func(dst []byte, i int) []byte { return strconv.AppendInt(dst, a.Value(i), 10) })
 	case *array.Float64:
-		return func(dst []byte, i int) []byte { return appendJSONFloat(dst, a.Value(i)) }, nil
+		each(func(dst []byte, i int) []byte { return appendJSONFloat(dst, a.Value(i)) })
 	case *array.Boolean:
-		return func(dst []byte, i int) []byte { return strconv.AppendBool(dst, a.Value(i)) }, nil
+		each(func(dst []byte, i int) []byte { return strconv.AppendBool(dst, a.Value(i)) })
 	case *array.Date32:
-		return func(dst []byte, i int) []byte {
-			return append(table.AppendDate(append(dst, '"'), a.Value(i)), '"')
-		}, nil
+		c.quote = true
+		each(func(dst []byte, i int) []byte { return table.AppendDate(dst, a.Value(i)) })
 	case *array.Timestamp:
-		return func(dst []byte, i int) []byte {
-			return append(table.AppendTimestamp(append(dst, '"'), int64(a.Value(i))), '"')
-		}, nil
+		c.quote = true
+		each(func(dst []byte, i int) []byte { return table.AppendTimestamp(dst, int64(a.Value(i))) })
 	case *array.Time64:
-		return func(dst []byte, i int) []byte {
-			return append(schema.AppendClock(append(dst, '"'), int64(a.Value(i))), '"')
-		}, nil
+		c.quote = true
+		each(func(dst []byte, i int) []byte { return schema.AppendClock(dst, int64(a.Value(i))) })
 	case *array.Duration:
-		return func(dst []byte, i int) []byte {
-			return append(schema.AppendClock(append(dst, '"'), int64(a.Value(i))), '"')
-		}, nil
+		c.quote = true
+		each(func(dst []byte, i int) []byte { return schema.AppendClock(dst, int64(a.Value(i))) })
+	default:
+		return fmt.Errorf("internal error: no JSON form for column type %s", col.DataType())
 	}
-	return nil, fmt.Errorf("internal error: no JSON form for column type %s", col.DataType())
+	if len(data) > math.MaxInt32 {
+		return fmt.Errorf("a chunk's column of more than 2 GiB of JSON: use a smaller --chunk-size")
+	}
+	if c.quote {
+		c.extra += 2 * n
+	}
+	tb.data, tb.ends = data, ends
+	c.data, c.offsets = data, ends
+	return nil
+}
+
+// needsEscape reports whether any value of a holds a byte JSON escapes or is not
+// UTF-8: one pass over the values' bytes, and value by value where some are not ASCII
+// (a sequence cut between two values is valid only across them).
+func needsEscape(a *array.String) bool {
+	offs := a.ValueOffsets()
+	if len(offs) == 0 {
+		return false
+	}
+	data := a.Data().Buffers()[2]
+	if data == nil {
+		return false
+	}
+	b := data.Bytes()[offs[0]:offs[len(offs)-1]]
+	ascii := true
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return true
+		}
+		ascii = ascii && c < utf8.RuneSelf
+	}
+	for i := 0; !ascii && i < a.Len(); i++ {
+		if !utf8.ValidString(a.Value(i)) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendJSONFloat writes f as a JSON number with a fraction or an exponent; JSON has no

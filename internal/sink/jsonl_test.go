@@ -17,7 +17,7 @@ import (
 )
 
 // conformed is the chunk a typed sink receives for text rows under s.
-func conformed(t *testing.T, s schema.Schema, rows [][]string) *table.Chunk {
+func conformed(t testing.TB, s schema.Schema, rows [][]string) *table.Chunk {
 	names := make([]string, len(s))
 	builders := make([]*array.StringBuilder, len(s))
 	for j := range s {
@@ -126,5 +126,14 @@ func TestJSONLChunksConcatenate(t *testing.T) {
 	}
 	if parts.String() != whole {
 		t.Errorf("%q != %q", parts.String(), whole)
+	}
+}
+
+// A UTF-8 sequence cut between two values is invalid in each: both get U+FFFD.
+func TestJSONLSplitSequence(t *testing.T) {
+	s := schema.Schema{{Name: "s", Type: schema.String}}
+	got := encodeJSONL(t, s, [][]string{{"a\xc3"}, {"\xa9b"}})
+	if want := "{\"s\":\"a\\ufffd\"}\n{\"s\":\"\\ufffdb\"}\n"; got != want {
+		t.Errorf("%q, want %q", got, want)
 	}
 }
