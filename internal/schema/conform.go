@@ -5,9 +5,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/ptransform/ptransform/internal/expr"
@@ -129,126 +131,172 @@ func conformColumn(col arrow.Array, t Type, rows []int32, bad func(row int, v st
 		col.Retain()
 		return col, nil
 	}
-	str, _ := col.(*array.String)
-	var text table.Appender
-	if str == nil {
+	if t == String {
+		return conformString(col, rows)
+	}
+	r, err := newRowReader(col, rows)
+	if err != nil {
+		return nil, err
+	}
+	switch t {
+	case Int:
+		return conformFixed(r, t, ParseInt, bad), nil
+	case Float:
+		return conformFixed(r, t, ParseFloat, bad), nil
+	case Date:
+		return conformFixed(r, t, ParseDate, bad), nil
+	case Datetime:
+		return conformFixed(r, t, func(v string) (arrow.Timestamp, bool) {
+			micros, _, ok := table.ParseISODatetime(v)
+			return arrow.Timestamp(micros), ok
+		}, bad), nil
+	case Time:
+		return conformFixed(r, t, func(v string) (arrow.Time64, bool) {
+			micros, ok := parseClock(v, true)
+			return arrow.Time64(micros), ok
+		}, bad), nil
+	case Duration:
+		return conformFixed(r, t, func(v string) (arrow.Duration, bool) {
+			micros, ok := parseClock(v, false)
+			return arrow.Duration(micros), ok
+		}, bad), nil
+	case Bool:
+		return conformBool(r, bad), nil
+	}
+	return nil, fmt.Errorf("internal error: no conversion to %s", t)
+}
+
+// rowReader reads the text of a column's rows: a string column's own, or the text of
+// computed values (table.NewAppender).
+type rowReader struct {
+	col     arrow.Array
+	str     *array.String
+	text    table.Appender
+	scratch []byte
+	rows    []int32 // nil: all
+	n       int
+}
+
+func newRowReader(col arrow.Array, rows []int32) (*rowReader, error) {
+	r := &rowReader{col: col, rows: rows, n: col.Len()}
+	if rows != nil {
+		r.n = len(rows)
+	}
+	var ok bool
+	if r.str, ok = col.(*array.String); !ok {
 		var err error
-		if text, err = table.NewAppender(col); err != nil {
+		if r.text, err = table.NewAppender(col); err != nil {
 			return nil, err
 		}
 	}
-	n := col.Len()
-	if rows != nil {
-		n = len(rows)
+	return r, nil
+}
+
+// value returns the k-th row's index in the column and its text, trimmed of spaces;
+// ok is false for a null or blank one.
+func (r *rowReader) value(k int) (i int, v string, ok bool) {
+	i = k
+	if r.rows != nil {
+		i = int(r.rows[k])
 	}
-	b := array.NewBuilder(memory.DefaultAllocator, t.ArrowType())
+	if r.col.IsNull(i) {
+		return i, "", false
+	}
+	if r.str != nil {
+		v = r.str.Value(i)
+	} else {
+		r.scratch = r.text(r.scratch[:0], i)
+		v = string(r.scratch)
+	}
+	v = strings.TrimSpace(v)
+	return i, v, v != ""
+}
+
+// conformFixed builds a column of a fixed-width type straight into its buffers.
+func conformFixed[T any](r *rowReader, t Type, parse func(string) (T, bool), bad func(row int, v string)) arrow.Array {
+	vals := make([]T, r.n)
+	valid := make([]byte, bitutil.BytesForBits(int64(r.n)))
+	nulls := 0
+	for k := range r.n {
+		i, v, ok := r.value(k)
+		if ok {
+			if vals[k], ok = parse(v); !ok {
+				bad(i, strings.Clone(v))
+			}
+		}
+		if ok {
+			bitutil.SetBit(valid, k)
+		} else {
+			nulls++
+		}
+	}
+	var size int
+	if r.n > 0 {
+		size = int(unsafe.Sizeof(vals[0]))
+	}
+	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(vals))), r.n*size)
+	return newFixed(t.ArrowType(), r.n, valid, nulls, data)
+}
+
+func conformBool(r *rowReader, bad func(row int, v string)) arrow.Array {
+	vals := make([]byte, bitutil.BytesForBits(int64(r.n)))
+	valid := make([]byte, len(vals))
+	nulls := 0
+	for k := range r.n {
+		i, v, ok := r.value(k)
+		if ok {
+			var x bool
+			if x, ok = ParseBool(v); !ok {
+				bad(i, strings.Clone(v))
+			} else if x {
+				bitutil.SetBit(vals, k)
+			}
+		}
+		if ok {
+			bitutil.SetBit(valid, k)
+		} else {
+			nulls++
+		}
+	}
+	return newFixed(arrow.FixedWidthTypes.Boolean, r.n, valid, nulls, vals)
+}
+
+func newFixed(dt arrow.DataType, n int, valid []byte, nulls int, data []byte) arrow.Array {
+	var validBuf *memory.Buffer
+	if nulls > 0 {
+		validBuf = memory.NewBufferBytes(valid)
+	}
+	d := array.NewData(dt, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(data)}, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
+// conformString builds the text of col's rows (nil: all) as a string column: empty
+// strings stay, nulls stay null.
+func conformString(col arrow.Array, rows []int32) (arrow.Array, error) {
+	r, err := newRowReader(col, rows)
+	if err != nil {
+		return nil, err
+	}
+	b := array.NewStringBuilder(memory.DefaultAllocator)
 	defer b.Release()
-	b.Reserve(n)
-	put := appender(b, t)
-	var scratch []byte
-	for k := range n {
+	b.Reserve(r.n)
+	for k := range r.n {
 		i := k
 		if rows != nil {
 			i = int(rows[k])
 		}
-		if col.IsNull(i) {
+		switch {
+		case col.IsNull(i):
 			b.AppendNull()
-			continue
-		}
-		var v string
-		if str != nil {
-			v = str.Value(i)
-		} else {
-			scratch = text(scratch[:0], i)
-			v = string(scratch)
-		}
-		if t != String {
-			if v = strings.TrimSpace(v); v == "" {
-				b.AppendNull()
-				continue
-			}
-		}
-		if !put(v) {
-			bad(i, strings.Clone(v))
-			b.AppendNull()
+		case r.str != nil:
+			b.Append(r.str.Value(i))
+		default:
+			r.scratch = r.text(r.scratch[:0], i)
+			b.BinaryBuilder.Append(r.scratch)
 		}
 	}
 	return b.NewArray(), nil
-}
-
-// appender returns the function that appends a value read as t to b, or reports that
-// it does not read as t.
-func appender(b array.Builder, t Type) func(v string) bool {
-	switch t {
-	case Int:
-		ib := b.(*array.Int64Builder)
-		return func(v string) bool {
-			n, ok := ParseInt(v)
-			if ok {
-				ib.Append(n)
-			}
-			return ok
-		}
-	case Float:
-		fb := b.(*array.Float64Builder)
-		return func(v string) bool {
-			f, ok := ParseFloat(v)
-			if ok {
-				fb.Append(f)
-			}
-			return ok
-		}
-	case Bool:
-		bb := b.(*array.BooleanBuilder)
-		return func(v string) bool {
-			x, ok := ParseBool(v)
-			if ok {
-				bb.Append(x)
-			}
-			return ok
-		}
-	case Date:
-		db := b.(*array.Date32Builder)
-		return func(v string) bool {
-			d, ok := ParseDate(v)
-			if ok {
-				db.Append(d)
-			}
-			return ok
-		}
-	case Datetime:
-		tb := b.(*array.TimestampBuilder)
-		return func(v string) bool {
-			micros, _, ok := table.ParseISODatetime(v)
-			if ok {
-				tb.Append(arrow.Timestamp(micros))
-			}
-			return ok
-		}
-	case Time:
-		tb := b.(*array.Time64Builder)
-		return func(v string) bool {
-			micros, ok := parseClock(v, true)
-			if ok {
-				tb.Append(arrow.Time64(micros))
-			}
-			return ok
-		}
-	case Duration:
-		db := b.(*array.DurationBuilder)
-		return func(v string) bool {
-			micros, ok := parseClock(v, false)
-			if ok {
-				db.Append(arrow.Duration(micros))
-			}
-			return ok
-		}
-	}
-	sb := b.(*array.StringBuilder)
-	return func(v string) bool {
-		sb.Append(v)
-		return true
-	}
 }
 
 // article names t for an error message: "not an int".
