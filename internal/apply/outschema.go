@@ -13,8 +13,8 @@ import (
 )
 
 // The schema of a typed output is decided from the first sampleRows data rows of the
-// run (the first sources' when the first is shorter), read from at most sampleBytes of
-// each CSV input, before any chunk is planned: the same rows whatever --chunk-size
+// run (the first sources' when the first is shorter), among the records of the first
+// sampleBytes of each CSV input (csvfmt.Input.Sample), before any chunk is planned: the same rows whatever --chunk-size
 // and --workers, so the same schema and the same output bytes.
 const (
 	sampleRows  = 1000
