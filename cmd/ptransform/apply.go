@@ -117,7 +117,7 @@ func applyCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "sheet", Usage: "Excel: sheets to read, by `NAME`, 1-based INDEX or GLOB ('*' = every visible worksheet); repeatable; default the first visible worksheet"},
 			&cli.BoolFlag{Name: "include-hidden", Usage: "Excel: let '*' and other globs match hidden sheets too"},
 			&cli.BoolFlag{Name: "union", Usage: "inputs with different columns: combine them by name (missing cells are empty)"},
-			&cli.BoolFlag{Name: "crlf", Usage: "end output lines with CRLF instead of LF"},
+			&cli.BoolFlag{Name: "crlf", Usage: "end csv and tsv output lines with CRLF instead of LF"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no warnings"},
 			&cli.BoolFlag{Name: "stats", Usage: "print a one-line summary on stderr: inputs, rows in and out, row errors, time, rows/s"},
 			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Run summary\")"},

@@ -98,6 +98,9 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return usage(err)
 	}
+	if o.CRLF && format.Typed {
+		return usage(fmt.Errorf("--crlf ends the lines of csv and tsv outputs; %s lines end with LF", format.Name))
+	}
 	op, err := openSources(o)
 	if err != nil {
 		return err
