@@ -7,14 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/output"
+	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/sink"
 	"github.com/ptransform/ptransform/internal/transforms"
 )
 
@@ -39,6 +39,7 @@ type Options struct {
 	ChunkSize int64 // 0: DefaultChunkSize or DefaultStreamChunkSize
 	CSV       csvfmt.Options
 	CRLF      bool
+	Schema    string // --schema 'col:type,...': types of a typed output's columns
 
 	// Excel inputs
 	Sheets        []string // NAME | 1-based INDEX | GLOB; empty: the first visible worksheet
@@ -93,9 +94,12 @@ func Run(ctx context.Context, o Options) (err error) {
 	if stdinUses > 1 {
 		return usage(errors.New("standard input (-) can be read only once"))
 	}
-	writer, err := outputFormat(o)
+	format, err := sink.Lookup(o.To, o.Output)
 	if err != nil {
 		return usage(err)
+	}
+	if o.CRLF && format.Typed {
+		return usage(fmt.Errorf("--crlf ends the lines of csv and tsv outputs; %s lines end with LF", format.Name))
 	}
 	op, err := openSources(o)
 	if err != nil {
@@ -113,8 +117,20 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return usage(err)
 	}
+	outSchema := textSchema(pipeline.columns.Names())
+	if format.Typed {
+		if outSchema, err = outputSchema(ctx, o, op.sources, header, pipeline); err != nil {
+			return err
+		}
+	} else if o.Schema != "" {
+		return usage(fmt.Errorf("--schema types the columns of jsonl, xlsx and parquet outputs; %s is text (name a typed format with -o or --to)", format.Name))
+	}
 	if o.Explain {
-		_, err := io.WriteString(o.Stdout, pipeline.explain())
+		plan := pipeline.explain()
+		if format.Typed {
+			plan += "output schema: " + outSchema.String() + "\n"
+		}
+		_, err := io.WriteString(o.Stdout, plan)
 		return err
 	}
 
@@ -132,17 +148,27 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}()
 
-	r := newRunner(o, op.sources, header, pipeline, writer, dst, errs)
+	out, err := format.New(sink.Config{Schema: outSchema, CRLF: o.CRLF})
+	if err != nil {
+		return err
+	}
+	r := newRunner(o, op.sources, header, pipeline, out, dst, errs)
+	if out.Typed() {
+		r.schema = outSchema
+	}
 	defer func() {
 		r.progress.finish()
 		if serr := r.report(err); err == nil {
 			err = serr
 		}
 	}()
-	if _, err := dst.Write(writer.AppendHeader(nil, pipeline.columns.Names())); err != nil {
+	if err := out.Begin(dst); err != nil {
 		return err
 	}
 	if err := r.run(ctx); err != nil {
+		return err
+	}
+	if err := out.Finish(dst); err != nil {
 		return err
 	}
 	r.progress.finish()
@@ -198,26 +224,13 @@ type PartialOutputError struct{ Err error }
 func (e *PartialOutputError) Error() string { return e.Err.Error() }
 func (e *PartialOutputError) Unwrap() error { return e.Err }
 
-func outputFormat(o Options) (csvfmt.Writer, error) {
-	format := strings.ToLower(o.To)
-	if format == "" {
-		switch ext := strings.ToLower(filepath.Ext(o.Output)); ext {
-		case "", ".csv", ".txt", ".dat":
-			format = "csv"
-		case ".tsv", ".tab":
-			format = "tsv"
-		default:
-			// Writing CSV into report.xlsx would make a file nothing opens; say so.
-			return csvfmt.Writer{}, fmt.Errorf("cannot write %s: ptransform writes csv and tsv (use --to csv to write CSV under this name)", ext)
-		}
+// textSchema is the schema of an untyped output: every column a string.
+func textSchema(names []string) schema.Schema {
+	s := make(schema.Schema, len(names))
+	for i, n := range names {
+		s[i] = schema.Column{Name: n, Type: schema.String}
 	}
-	switch format {
-	case "csv":
-		return csvfmt.Writer{Delimiter: ',', CRLF: o.CRLF}, nil
-	case "tsv":
-		return csvfmt.Writer{Delimiter: '\t', CRLF: o.CRLF}, nil
-	}
-	return csvfmt.Writer{}, fmt.Errorf("unknown output format %q (want csv or tsv)", o.To)
+	return s
 }
 
 // bufferPool recycles output buffers between workers and the writer, so that steady state

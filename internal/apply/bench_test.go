@@ -59,3 +59,6 @@ func BenchmarkRunDerive(b *testing.B) { benchRun(b, Options{Exprs: []string{"tot
 func BenchmarkRunFilterDeriveSelect(b *testing.B) {
 	benchRun(b, Options{Wheres: []string{"b > 500"}, Exprs: []string{"total = a * b"}, Select: []string{"id", "name", "total"}})
 }
+
+// JSON Lines: the schema's conform step and the JSON encoding on top of a run's decoding.
+func BenchmarkRunJSONL(b *testing.B) { benchRun(b, Options{To: "jsonl"}) }

@@ -10,6 +10,8 @@ import (
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/output"
+	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/sink"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
 )
@@ -27,8 +29,9 @@ type task struct {
 // result is a worker's output for one task.
 type result struct {
 	task       task
-	out        *[]byte
-	start, end int64 // bytes of the input the chunk's records occupy (ranged tasks)
+	out        *[]byte // the encoded chunk (sink.Part.Bytes), unless written at outAt
+	meta       any     // sink.Part.Meta
+	start, end int64   // bytes of the input the chunk's records occupy (ranged tasks)
 	inBytes    int64
 	rowErrs    []expr.RowError // let through by --on-error skip or null
 	// reshaped are the records --ragged padded or truncated, with absolute lines: all of
@@ -89,15 +92,17 @@ type runner struct {
 	sources  []*source
 	columns  []string // the run's columns, which every source is conformed to
 	stages   []*stage // per worker
-	writer   csvfmt.Writer
+	sink     sink.Sink
+	schema   schema.Schema // a typed sink's: workers conform chunks to it; nil for text
 	dst      *output.Destination
 	errLog   *rowErrorLog
 	errCount rowErrorSummary
 	reshaped reshapedSummary
 	ledger   *chunk.Ledger
 	cfg      chunk.Config
-	// For a file output, workers write their own chunks at offsets that outputs sums
-	// from the sizes of the chunks before (Rows counts bytes here), starting at base.
+	// For a file output of a sink whose parts are final bytes, workers write their own
+	// chunks at offsets that outputs sums from the sizes of the chunks before (Rows
+	// counts bytes here), starting at base.
 	positional bool
 	outputs    *chunk.Ledger
 	base, size int64       // where chunk output starts; where the last written chunk ends
@@ -121,11 +126,11 @@ type decoder struct {
 	sheet *xlsxfmt.Decoder
 }
 
-func newRunner(o Options, sources []*source, columns []string, p *pipeline, w csvfmt.Writer, dst *output.Destination, errLog *rowErrorLog) *runner {
+func newRunner(o Options, sources []*source, columns []string, p *pipeline, out sink.Sink, dst *output.Destination, errLog *rowErrorLog) *runner {
 	workers := max(1, o.Workers)
 	// Two chunks per worker keep every worker busy while the writer drains one result.
 	cfg := chunk.Config{Workers: workers, Window: 2*workers + 1}
-	r := &runner{o: o, sources: sources, columns: columns, writer: w, dst: dst, errLog: errLog, cfg: cfg,
+	r := &runner{o: o, sources: sources, columns: columns, sink: out, dst: dst, errLog: errLog, cfg: cfg,
 		ledger:   chunk.NewLedger(0, chunk.Counts{}, cfg.Window),
 		stages:   make([]*stage, workers),
 		decoders: make([][]decoder, workers),
@@ -138,10 +143,11 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, w cs
 		r.decoders[w] = make([]decoder, len(sources))
 	}
 	r.skips = make([][]bool, len(sources))
+	copier, _ := out.(sink.RowCopier)
 	for i, s := range sources {
 		// A conformed source's columns are rearranged: its raw rows describe none.
 		if p != nil && s.csv != nil && s.conform == nil && !o.decodeAll {
-			r.skips[i] = p.skipColumns(len(columns), w.CopiesRows(s.csv.Delimiter))
+			r.skips[i] = p.skipColumns(len(columns), copier != nil && copier.CopiesRows(s.csv.Delimiter))
 		}
 	}
 	r.progress = newProgress(o.Progress, -1)
@@ -176,7 +182,7 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, w cs
 
 func (r *runner) run(ctx context.Context) error {
 	defer r.closeDecoders()
-	if r.positional = r.dst != nil && r.dst.Positional() && r.visit == nil; r.positional {
+	if r.positional = r.dst != nil && r.dst.Positional() && r.visit == nil && r.sink.Final(); r.positional {
 		var err error
 		if r.base, err = r.dst.StartPositional(); err != nil {
 			return err
@@ -461,9 +467,18 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 	}
 	raw := c.Raw
 	res.rowsIn = int64(c.NumRows())
-	if c, res.rowErrs, err = r.stages[worker].apply(c); err != nil {
+	c, res.rowErrs, err = r.stages[worker].apply(c)
+	if err == nil && r.schema != nil {
+		var typeErrs []expr.RowError
+		c, typeErrs, err = r.schema.Conform(c, r.o.OnError)
+		res.rowErrs = append(res.rowErrs, typeErrs...)
+	}
+	if err != nil {
 		var rowErr *expr.RowError
-		if errors.As(err, &rowErr) {
+		switch {
+		case errors.As(err, &rowErr) && rowErr.Expr == "--schema":
+			err = fmt.Errorf("%w, the column's type in the output (--schema %s:string keeps such values as text; --on-error skip or null carries on past such rows)", err, rowErr.Column)
+		case errors.As(err, &rowErr):
 			err = fmt.Errorf("%w (--on-error skip or null carries on past such rows)", err)
 		}
 		return res, err
@@ -476,14 +491,15 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 	if c.Raw == nil {
 		c.Raw = raw
 	}
-	*buf, err = r.writer.AppendRows((*buf)[:0], c)
+	part, err := r.sink.Encode((*buf)[:0], c)
 	if err != nil {
 		return res, err
 	}
+	*buf = part.Bytes
 	res.rows = int64(c.NumRows())
 	r.stages[worker].recycle() // encoded: nothing refers to the chunk's arrays
 	if !r.positional {
-		res.out = buf
+		res.out, res.meta = buf, part.Meta
 		return res, nil
 	}
 	// Write the chunk where it belongs as soon as the earlier chunks' sizes are known.
@@ -567,7 +583,7 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if r.positional {
 		r.size = res.outAt + res.outLen
 	} else {
-		_, err = r.dst.Write(*res.out)
+		err = r.sink.Append(r.dst, sink.Part{Bytes: *res.out, Rows: res.rows, Meta: res.meta})
 		bufferPool.Put(res.out)
 	}
 	var measured int64

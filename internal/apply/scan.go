@@ -28,7 +28,7 @@ func ScanCSV(ctx context.Context, o Options, visit func(c *table.Chunk) error) (
 	}
 	defer op.close()
 	s := op.sources[0]
-	r := newRunner(o, op.sources, s.header, nil, csvfmt.Writer{}, nil, nil)
+	r := newRunner(o, op.sources, s.header, nil, nil, nil, nil) // visit takes the chunks: no sink
 	r.visit = visit
 	return s.csv, r.run(ctx)
 }

@@ -1,0 +1,139 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/ptransform/ptransform/internal/csvfmt"
+	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// The schema of a typed output is decided from the first sampleRows data rows of the
+// run (the first sources' when the first is shorter), among the records of the first
+// sampleBytes of each CSV input (csvfmt.Input.Sample), before any chunk is planned: the same rows whatever --chunk-size
+// and --workers, so the same schema and the same output bytes.
+const (
+	sampleRows  = 1000
+	sampleBytes = 1 << 20
+)
+
+// outputSchema decides the typed output's schema: each column passed on from the
+// input gets the type its sampled values share (schema.Infer), each assigned column
+// its expression's static type, and --schema overrides any of them.
+func outputSchema(ctx context.Context, o Options, sources []*source, header []string, p *pipeline) (schema.Schema, error) {
+	overrides, err := schema.ParseOverrides(o.Schema)
+	if err != nil {
+		return nil, usage(err)
+	}
+	names := p.columns.Names()
+	passes := p.columns.Picks()
+	var exprTypes []schema.Type
+	if p.program != nil {
+		passes = p.program.Passes()
+		for _, t := range p.program.BuiltTypes() {
+			exprTypes = append(exprTypes, schema.FromExpr(t))
+		}
+	}
+	var samples [][]string
+	if len(overrides) < len(names) {
+		if samples, err = sampleColumns(ctx, sources, len(header)); err != nil {
+			return nil, err
+		}
+	}
+	s := make(schema.Schema, len(names))
+	for k, name := range names {
+		s[k].Name = name
+		switch from := passes[k]; {
+		case from >= 0 && samples != nil:
+			s[k].Type = schema.Infer(samples[from])
+		case from < 0 && exprTypes != nil:
+			s[k].Type = exprTypes[k]
+		}
+	}
+	if err := s.Apply(overrides); err != nil {
+		return nil, usage(err)
+	}
+	return s, nil
+}
+
+// sampleColumns returns the values of the run's first sampleRows rows, per column of
+// the run (n of them), nulls left out.
+func sampleColumns(ctx context.Context, sources []*source, n int) ([][]string, error) {
+	values := make([][]string, n)
+	rows := 0
+	for _, s := range sources {
+		if rows >= sampleRows {
+			break
+		}
+		c, err := sampleChunk(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			continue
+		}
+		if s.conform != nil {
+			c = conformChunk(c, s.conform, make([]string, n))
+		}
+		take := min(c.NumRows(), sampleRows-rows)
+		for j := range n {
+			col, ok := c.Batch.Column(j).(*array.String)
+			if !ok {
+				continue
+			}
+			for i := range take {
+				if col.IsValid(i) {
+					values[j] = append(values[j], strings.Clone(col.Value(i)))
+				}
+			}
+		}
+		rows += take
+	}
+	return values, nil
+}
+
+// errSampled ends the split of a sheet after its first block.
+var errSampled = errors.New("sampled")
+
+// sampleChunk decodes the first rows of a source, or returns nil when they cannot be
+// decoded: the run itself then reports why, where it happens.
+func sampleChunk(ctx context.Context, s *source) (*table.Chunk, error) {
+	if s.sheet != nil {
+		var block []byte
+		err := s.sheet.Split(ctx, sampleRows, func(b []byte) error { block = b; return errSampled })
+		if err != nil && !errors.Is(err, errSampled) {
+			return nil, err
+		}
+		if block == nil {
+			return nil, nil
+		}
+		c, err := s.sheet.NewDecoder().DecodeBlock(block)
+		if err != nil {
+			return nil, nil
+		}
+		return c, nil
+	}
+	if err := s.csv.Reopen(); err != nil {
+		return nil, err
+	}
+	defer s.csv.Park()
+	block, err := s.csv.Sample(ctx, sampleBytes)
+	if err != nil || len(block) == 0 {
+		return nil, err
+	}
+	dec := s.csv.NewDecoder()
+	defer dec.Close()
+	d, err := dec.DecodeBlock(block)
+	if err != nil {
+		var pe *csvfmt.ParseError
+		if errors.As(err, &pe) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return d.Chunk, nil
+}

@@ -1,0 +1,422 @@
+package schema
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// Conform turns a chunk's columns into s's Arrow types (Type.ArrowType), for a typed
+// writer: text is parsed as the column's type, computed values converted through their
+// text, and columns that already have the type kept as they are. A null, and text that
+// is empty or only spaces, is null (a string column keeps an empty string it computed).
+//
+// A value that does not read as its column's type is a *expr.RowError (expression
+// "--schema"): with onError fail Conform returns the first in row order; with skip its
+// row is left out (and only its first error returned); with null it becomes null. The
+// errors let through are returned, in row order then column order.
+func (s Schema) Conform(c *table.Chunk, onError expr.OnError) (*table.Chunk, []expr.RowError, error) {
+	b := c.Batch
+	if int(b.NumCols()) != len(s) {
+		return nil, nil, fmt.Errorf("internal error: a chunk of %d columns for a schema of %d", b.NumCols(), len(s))
+	}
+	var rowErrs []expr.RowError
+	bad := func(col, row int, v string) {
+		line := c.Row0 + int64(row)
+		if row < len(c.Lines) {
+			line = c.Lines[row]
+		}
+		rowErrs = append(rowErrs, expr.RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: line,
+			Column: s[col].Name, Expr: "--schema", Value: v, Message: "not " + s[col].Type.article()})
+	}
+	cols, err := s.conformColumns(b, nil, bad)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows := int(b.NumRows())
+	var kept []int32
+	if len(rowErrs) > 0 {
+		sortByRow(rowErrs)
+		switch onError {
+		case expr.OnErrorFail:
+			release(cols)
+			return nil, nil, &rowErrs[0]
+		case expr.OnErrorSkip:
+			// A row is skipped once: its first error tells why.
+			drop := make(map[int64]bool, len(rowErrs))
+			first := rowErrs[:0]
+			for _, e := range rowErrs {
+				if !drop[e.Line] {
+					first = append(first, e)
+				}
+				drop[e.Line] = true
+			}
+			rowErrs = first
+			for i := range rows {
+				if !drop[lineOf(c, i)] {
+					kept = append(kept, int32(i))
+				}
+			}
+			release(cols)
+			if cols, err = s.conformColumns(b, kept, func(int, int, string) {}); err != nil {
+				return nil, nil, err
+			}
+			rows = len(kept)
+		}
+	}
+	out := &table.Chunk{Source: c.Source, Row0: c.Row0, Lines: c.Lines}
+	if kept != nil {
+		out.Lines = make([]int64, len(kept))
+		for k, i := range kept {
+			out.Lines[k] = lineOf(c, int(i))
+		}
+	}
+	out.Batch = array.NewRecordBatch(s.Arrow(), cols, int64(rows))
+	release(cols) // the batch holds them
+	return out, rowErrs, nil
+}
+
+func lineOf(c *table.Chunk, row int) int64 {
+	if row < len(c.Lines) {
+		return c.Lines[row]
+	}
+	return c.Row0 + int64(row)
+}
+
+func release(cols []arrow.Array) {
+	for _, a := range cols {
+		if a != nil {
+			a.Release()
+		}
+	}
+}
+
+// sortByRow orders one chunk's errors by row, keeping the column order within a row.
+func sortByRow(errs []expr.RowError) {
+	for i := 1; i < len(errs); i++ {
+		for j := i; j > 0 && errs[j].Line < errs[j-1].Line; j-- {
+			errs[j], errs[j-1] = errs[j-1], errs[j]
+		}
+	}
+}
+
+// conformColumns conforms every column of b, of rows (nil: all of them).
+func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, row int, v string)) ([]arrow.Array, error) {
+	cols := make([]arrow.Array, len(s))
+	for j, col := range s {
+		a, err := conformColumn(b.Column(j), col.Type, rows, func(row int, v string) { bad(j, row, v) })
+		if err != nil {
+			release(cols)
+			return nil, err
+		}
+		cols[j] = a
+	}
+	return cols, nil
+}
+
+// conformColumn builds col's rows (nil: all) as t's Arrow type; bad hears each value
+// that does not read as t, which becomes null.
+func conformColumn(col arrow.Array, t Type, rows []int32, bad func(row int, v string)) (arrow.Array, error) {
+	if rows == nil && arrow.TypeEqual(col.DataType(), t.ArrowType()) {
+		col.Retain()
+		return col, nil
+	}
+	if t == String {
+		return conformString(col, rows)
+	}
+	r, err := newRowReader(col, rows)
+	if err != nil {
+		return nil, err
+	}
+	switch t {
+	case Int:
+		return conformFixed(r, t, ParseInt, bad), nil
+	case Float:
+		return conformFixed(r, t, ParseFloat, bad), nil
+	case Date:
+		return conformFixed(r, t, ParseDate, bad), nil
+	case Datetime:
+		return conformFixed(r, t, func(v string) (arrow.Timestamp, bool) {
+			micros, _, ok := table.ParseISODatetime(v)
+			return arrow.Timestamp(micros), ok
+		}, bad), nil
+	case Time:
+		return conformFixed(r, t, func(v string) (arrow.Time64, bool) {
+			micros, ok := parseClock(v, true)
+			return arrow.Time64(micros), ok
+		}, bad), nil
+	case Duration:
+		return conformFixed(r, t, func(v string) (arrow.Duration, bool) {
+			micros, ok := parseClock(v, false)
+			return arrow.Duration(micros), ok
+		}, bad), nil
+	case Bool:
+		return conformBool(r, bad), nil
+	}
+	return nil, fmt.Errorf("internal error: no conversion to %s", t)
+}
+
+// rowReader reads the text of a column's rows: a string column's own, or the text of
+// computed values (table.NewAppender).
+type rowReader struct {
+	col     arrow.Array
+	str     *array.String
+	text    table.Appender
+	scratch []byte
+	rows    []int32 // nil: all
+	n       int
+}
+
+func newRowReader(col arrow.Array, rows []int32) (*rowReader, error) {
+	r := &rowReader{col: col, rows: rows, n: col.Len()}
+	if rows != nil {
+		r.n = len(rows)
+	}
+	var ok bool
+	if r.str, ok = col.(*array.String); !ok {
+		var err error
+		if r.text, err = table.NewAppender(col); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// value returns the k-th row's index in the column and its text, trimmed of spaces;
+// ok is false for a null or blank one.
+func (r *rowReader) value(k int) (i int, v string, ok bool) {
+	i = k
+	if r.rows != nil {
+		i = int(r.rows[k])
+	}
+	if r.col.IsNull(i) {
+		return i, "", false
+	}
+	if r.str != nil {
+		v = r.str.Value(i)
+	} else {
+		r.scratch = r.text(r.scratch[:0], i)
+		v = string(r.scratch)
+	}
+	v = strings.TrimSpace(v)
+	return i, v, v != ""
+}
+
+// conformFixed builds a column of a fixed-width type straight into its buffers.
+func conformFixed[T any](r *rowReader, t Type, parse func(string) (T, bool), bad func(row int, v string)) arrow.Array {
+	vals := make([]T, r.n)
+	valid := make([]byte, bitutil.BytesForBits(int64(r.n)))
+	nulls := 0
+	for k := range r.n {
+		i, v, ok := r.value(k)
+		if ok {
+			if vals[k], ok = parse(v); !ok {
+				bad(i, strings.Clone(v))
+			}
+		}
+		if ok {
+			bitutil.SetBit(valid, k)
+		} else {
+			nulls++
+		}
+	}
+	var size int
+	if r.n > 0 {
+		size = int(unsafe.Sizeof(vals[0]))
+	}
+	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(vals))), r.n*size)
+	return newFixed(t.ArrowType(), r.n, valid, nulls, data)
+}
+
+func conformBool(r *rowReader, bad func(row int, v string)) arrow.Array {
+	vals := make([]byte, bitutil.BytesForBits(int64(r.n)))
+	valid := make([]byte, len(vals))
+	nulls := 0
+	for k := range r.n {
+		i, v, ok := r.value(k)
+		if ok {
+			var x bool
+			if x, ok = ParseBool(v); !ok {
+				bad(i, strings.Clone(v))
+			} else if x {
+				bitutil.SetBit(vals, k)
+			}
+		}
+		if ok {
+			bitutil.SetBit(valid, k)
+		} else {
+			nulls++
+		}
+	}
+	return newFixed(arrow.FixedWidthTypes.Boolean, r.n, valid, nulls, vals)
+}
+
+func newFixed(dt arrow.DataType, n int, valid []byte, nulls int, data []byte) arrow.Array {
+	var validBuf *memory.Buffer
+	if nulls > 0 {
+		validBuf = memory.NewBufferBytes(valid)
+	}
+	d := array.NewData(dt, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(data)}, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
+// conformString builds the text of col's rows (nil: all) as a string column: empty
+// strings stay, nulls stay null.
+func conformString(col arrow.Array, rows []int32) (arrow.Array, error) {
+	r, err := newRowReader(col, rows)
+	if err != nil {
+		return nil, err
+	}
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	b.Reserve(r.n)
+	for k := range r.n {
+		i := k
+		if rows != nil {
+			i = int(rows[k])
+		}
+		switch {
+		case col.IsNull(i):
+			b.AppendNull()
+		case r.str != nil:
+			b.Append(r.str.Value(i))
+		default:
+			r.scratch = r.text(r.scratch[:0], i)
+			b.BinaryBuilder.Append(r.scratch)
+		}
+	}
+	return b.NewArray(), nil
+}
+
+// article names t for an error message: "not an int".
+func (t Type) article() string {
+	switch t {
+	case Int:
+		return "an int"
+	case Date:
+		return "a date (YYYY-MM-DD)"
+	case Datetime:
+		return "a datetime (YYYY-MM-DD HH:MM[:SS])"
+	case Duration:
+		return "a duration ([-]H:MM:SS)"
+	case Time:
+		return "a time of day (H:MM:SS below 24:00:00)"
+	case Bool:
+		return "a bool (true or false)"
+	}
+	return "a " + t.String()
+}
+
+// ParseInt reads an integer as valuetype does: optional sign, digits, within int64.
+func ParseInt(v string) (int64, bool) {
+	digits := strings.TrimPrefix(v, "+")
+	if digits != v && strings.HasPrefix(digits, "-") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	return n, err == nil
+}
+
+// ParseFloat reads a finite decimal number (no hex, NaN or infinity).
+func ParseFloat(v string) (float64, bool) {
+	if !expr.IsDecimal(v) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil && !math.IsInf(f, 0)
+}
+
+// ParseBool reads true or false in any letter case.
+func ParseBool(v string) (bool, bool) {
+	switch {
+	case strings.EqualFold(v, "true"):
+		return true, true
+	case strings.EqualFold(v, "false"):
+		return false, true
+	}
+	return false, false
+}
+
+// ParseDate reads an ISO date (2024-03-01) as days since 1970-01-01.
+func ParseDate(v string) (arrow.Date32, bool) {
+	micros, hasTime, ok := table.ParseISODatetime(v)
+	if !ok || hasTime {
+		return 0, false
+	}
+	return arrow.Date32(micros / (86400 * 1e6)), true
+}
+
+// parseClock reads [-]H:MM:SS[.fraction] (any number of hour digits) as microseconds;
+// with timeOfDay, only 0:00:00 to 23:59:59.999999.
+func parseClock(v string, timeOfDay bool) (int64, bool) {
+	neg := strings.HasPrefix(v, "-")
+	if neg {
+		if timeOfDay {
+			return 0, false
+		}
+		v = v[1:]
+	}
+	h, rest, ok := strings.Cut(v, ":")
+	if !ok || h == "" || len(rest) < 5 || rest[2] != ':' {
+		return 0, false
+	}
+	hours, err := strconv.ParseInt(h, 10, 64)
+	if err != nil || h[0] == '+' || timeOfDay && hours > 23 || hours > math.MaxInt64/3_600_000_000-1 {
+		return 0, false
+	}
+	mi, err1 := strconv.Atoi(rest[:2])
+	sec, err2 := strconv.Atoi(rest[3:5])
+	if err1 != nil || err2 != nil || rest[0] == '+' || rest[3] == '+' || mi > 59 || sec > 59 {
+		return 0, false
+	}
+	micros := (hours*3600 + int64(mi)*60 + int64(sec)) * 1e6
+	if frac := rest[5:]; frac != "" {
+		if frac[0] != '.' || len(frac) == 1 {
+			return 0, false
+		}
+		scale := int64(1e5)
+		for _, c := range frac[1:] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			micros += int64(c-'0') * scale
+			scale /= 10
+		}
+	}
+	if neg {
+		micros = -micros
+	}
+	return micros, true
+}
+
+// AppendClock writes microseconds as [-]H:MM:SS[.fraction], the text parseClock reads:
+// a time of day or a duration.
+func AppendClock(dst []byte, micros int64) []byte {
+	if micros < 0 {
+		dst = append(dst, '-')
+		micros = -micros
+	}
+	secs, frac := micros/1e6, micros%1e6
+	dst = strconv.AppendInt(dst, secs/3600, 10)
+	dst = append(dst, ':', byte('0'+secs/60%60/10), byte('0'+secs/60%10), ':', byte('0'+secs%60/10), byte('0'+secs%10))
+	if frac != 0 {
+		start := len(dst)
+		dst = strconv.AppendInt(append(dst, '.'), frac+1e6, 10)
+		dst = append(dst[:start+1], dst[start+2:]...) // drop the 1 that kept the zeros
+		for dst[len(dst)-1] == '0' {
+			dst = dst[:len(dst)-1]
+		}
+	}
+	return dst
+}

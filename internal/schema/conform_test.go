@@ -1,0 +1,236 @@
+package schema
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// textChunk is a chunk of one string column as readers make it (nil: an empty cell).
+func textChunk(values ...*string) *table.Chunk {
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	lines := make([]int64, len(values))
+	for i, v := range values {
+		lines[i] = int64(i + 2)
+		if v == nil {
+			b.AppendNull()
+		} else {
+			b.Append(*v)
+		}
+	}
+	col := b.NewArray()
+	batch := array.NewRecordBatch(table.StringSchema([]string{"v"}), []arrow.Array{col}, int64(len(values)))
+	return &table.Chunk{Source: table.Source{File: "in.csv"}, Batch: batch, Row0: 1, Lines: lines}
+}
+
+func str(s string) *string { return &s }
+
+// text is the value a conformed column holds at row 0, as the CSV writer would show it.
+func text(t *testing.T, col arrow.Array) string {
+	switch a := col.(type) {
+	case *array.Time64:
+		return string(AppendClock(nil, int64(a.Value(0))))
+	case *array.Duration:
+		return string(AppendClock(nil, int64(a.Value(0))))
+	}
+	app, err := table.NewAppender(col)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(app(nil, 0))
+}
+
+func TestConformValues(t *testing.T) {
+	for _, tc := range []struct {
+		typ  Type
+		fits map[string]string // value → its text once conformed
+		bad  []string
+	}{
+		{String, map[string]string{"abc": "abc", " 00123 ": " 00123 ", "1e5": "1e5"}, nil},
+		{Int, map[string]string{"42": "42", "+3": "3", "-7": "-7", " 12 ": "12", "00123": "123",
+			"9223372036854775807": "9223372036854775807"},
+			[]string{"1.5", "1e5", "abc", "9223372036854775808", "+-1", "0x10", "true"}},
+		{Float, map[string]string{"0.5": "0.5", ".5": "0.5", "1e3": "1000", "-2.5E-3": "-0.0025", "3": "3"},
+			[]string{"NaN", "Inf", "1e999", "1,5", "0x1p3", "abc"}},
+		{Bool, map[string]string{"true": "true", "FALSE": "false"}, []string{"yes", "1", "t"}},
+		{Date, map[string]string{"2024-03-01": "2024-03-01", "1969-12-31": "1969-12-31"},
+			[]string{"2024-02-30", "2024-03-01T10:00", "03/01/2024"}},
+		{Datetime, map[string]string{"2024-03-01T13:45": "2024-03-01T13:45:00", "2024-03-01 13:45:00.25": "2024-03-01T13:45:00.25",
+			"2024-03-01T13:45:00+02:00": "2024-03-01T11:45:00", "2024-03-01": "2024-03-01T00:00:00"},
+			[]string{"2024-03-01T25:00", "13:45", "tomorrow"}},
+		{Time, map[string]string{"13:45:00": "13:45:00", "0:00:00.5": "0:00:00.5", "23:59:59": "23:59:59"},
+			[]string{"24:00:00", "-1:00:00", "13:45", "13:60:00"}},
+		{Duration, map[string]string{"123:00:00.5": "123:00:00.5", "-6:00:00": "-6:00:00", "1:02:03": "1:02:03"},
+			[]string{"1:2:3", "12:00", "P1D"}},
+	} {
+		s := Schema{{Name: "v", Type: tc.typ}}
+		for v, want := range tc.fits {
+			out, errs, err := s.Conform(textChunk(str(v)), expr.OnErrorFail)
+			if err != nil || len(errs) > 0 {
+				t.Errorf("%s %q: %v %v", tc.typ, v, err, errs)
+				continue
+			}
+			col := out.Batch.Column(0)
+			if !arrow.TypeEqual(col.DataType(), tc.typ.ArrowType()) {
+				t.Errorf("%s %q: column of %s", tc.typ, v, col.DataType())
+			}
+			if got := text(t, col); got != want {
+				t.Errorf("%s %q: %q, want %q", tc.typ, v, got, want)
+			}
+		}
+		for _, v := range tc.bad {
+			_, _, err := s.Conform(textChunk(str(v)), expr.OnErrorFail)
+			var re *expr.RowError
+			if err == nil || !asRowError(err, &re) || re.Expr != "--schema" || re.Column != "v" || re.Value != v {
+				t.Errorf("%s %q: error %v, want a row error naming the column and value", tc.typ, v, err)
+			}
+		}
+	}
+}
+
+func asRowError(err error, re **expr.RowError) bool {
+	r, ok := err.(*expr.RowError)
+	*re = r
+	return ok
+}
+
+// Empty and blank cells are null in every type; a string column keeps what it holds.
+func TestConformNulls(t *testing.T) {
+	for typ := Int; typ <= Duration; typ++ {
+		out, _, err := Schema{{"v", typ}}.Conform(textChunk(nil, str("  ")), expr.OnErrorFail)
+		if err != nil || out.Batch.Column(0).NullN() != 2 {
+			t.Errorf("%s: %v, nulls %d", typ, err, out.Batch.Column(0).NullN())
+		}
+	}
+}
+
+func TestConformOnError(t *testing.T) {
+	s := Schema{{"v", Int}}
+	in := textChunk(str("1"), str("x"), str("3"), str("y"))
+	_, _, err := s.Conform(in, expr.OnErrorFail)
+	if err == nil || !strings.Contains(err.Error(), `in.csv: line 3, column "v": value "x": not an int`) {
+		t.Errorf("fail: %v", err)
+	}
+	out, errs, err := s.Conform(in, expr.OnErrorNull)
+	if err != nil || len(errs) != 2 || out.NumRows() != 4 || out.Batch.Column(0).NullN() != 2 {
+		t.Errorf("null: %v %v rows %d", err, errs, out.NumRows())
+	}
+	two := Schema{{"v", Int}, {"w", Int}}
+	pair := &table.Chunk{Source: in.Source, Row0: 1, Lines: in.Lines, Batch: array.NewRecordBatch(table.StringSchema([]string{"v", "w"}),
+		[]arrow.Array{in.Batch.Column(0), in.Batch.Column(0)}, in.Batch.NumRows())}
+	if out, errs, err := two.Conform(pair, expr.OnErrorSkip); err != nil || len(errs) != 2 || out.NumRows() != 2 {
+		t.Errorf("skip, two bad values a row: %v %v rows %d", err, errs, out.NumRows())
+	}
+	out, errs, err = s.Conform(in, expr.OnErrorSkip)
+	if err != nil || len(errs) != 2 || out.NumRows() != 2 || out.Lines[0] != 2 || out.Lines[1] != 4 {
+		t.Fatalf("skip: %v %v rows %d lines %v", err, errs, out.NumRows(), out.Lines)
+	}
+	if got := out.Batch.Column(0).(*array.Int64).Int64Values(); got[0] != 1 || got[1] != 3 {
+		t.Errorf("skip kept %v", got)
+	}
+}
+
+// Computed columns are converted through their text; a column already of its type is
+// kept as it is.
+func TestConformComputed(t *testing.T) {
+	ib := array.NewInt64Builder(memory.DefaultAllocator)
+	ib.AppendValues([]int64{7}, nil)
+	col := ib.NewArray()
+	c := &table.Chunk{Batch: array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "n", Type: arrow.PrimitiveTypes.Int64}}, nil), []arrow.Array{col}, 1)}
+	for typ, want := range map[Type]string{Int: "7", Float: "7", String: "7"} {
+		out, _, err := Schema{{"n", typ}}.Conform(c, expr.OnErrorFail)
+		if err != nil || text(t, out.Batch.Column(0)) != want {
+			t.Errorf("%s: %v", typ, err)
+		}
+		if typ == Int && out.Batch.Column(0) != col {
+			t.Errorf("an int column conformed to int was copied")
+		}
+	}
+	if _, _, err := (Schema{{"n", Date}}).Conform(c, expr.OnErrorFail); err == nil {
+		t.Error("an int became a date")
+	}
+}
+
+func TestInfer(t *testing.T) {
+	for _, tc := range []struct {
+		values []string
+		want   Type
+	}{
+		{[]string{"1", "22", "-3"}, Int},
+		{[]string{"1", "2.5"}, Float},
+		{[]string{"1e5", "2.5e3"}, Float},
+		{[]string{"100", "1e5", "20"}, String}, // an id column
+		{[]string{"100", "1e5", "2.5"}, Float},
+		{[]string{"00123", "00124"}, String},
+		{[]string{"1", "00123"}, String},
+		{[]string{"+33 1 23", "+33 4 56"}, String},
+		{[]string{"9007199254740993", "1"}, Int}, // beyond 2^53: exact in int64
+		{[]string{"9223372036854775808", "1"}, String},
+		{[]string{"true", "FALSE"}, Bool},
+		{[]string{"2024-03-01", "2024-03-02"}, Date},
+		{[]string{"2024-03-01", "2024-03-02T10:00"}, Datetime},
+		{[]string{"13:45:00", "0:00:01"}, Time},
+		{[]string{"13:45:00", "36:00:00"}, Duration},
+		{[]string{"-1:00:00"}, Duration},
+		{[]string{"1", "true"}, String},
+		{nil, String},
+	} {
+		if got := Infer(tc.values); got != tc.want {
+			t.Errorf("Infer(%q) = %s, want %s", tc.values, got, tc.want)
+		}
+	}
+}
+
+func TestParseOverrides(t *testing.T) {
+	got, err := ParseOverrides(" id : string ,when:DATETIME,a:b:int")
+	if err != nil || len(got) != 3 || got[0] != (Override{"id", String}) || got[1] != (Override{"when", Datetime}) || got[2] != (Override{"a:b", Int}) {
+		t.Errorf("%v %v", got, err)
+	}
+	for _, bad := range []string{"id", "id:integer", "id:int,id:string"} {
+		if _, err := ParseOverrides(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	s := Schema{{"id", Int}, {"Name", Int}}
+	if err := s.Apply([]Override{{"name", String}}); err != nil || s[1].Type != String {
+		t.Errorf("%v %v", s, err)
+	}
+	if err := s.Apply([]Override{{"nme", String}}); err == nil || !strings.Contains(err.Error(), `did you mean "Name"`) {
+		t.Errorf("%v", err)
+	}
+}
+
+func BenchmarkConform(b *testing.B) {
+	const n = 4096
+	s := Schema{{"id", Int}, {"a", Float}, {"date", Date}, {"flag", Bool}}
+	names := []string{"id", "a", "date", "flag"}
+	builders := make([]*array.StringBuilder, len(s))
+	cols := make([]arrow.Array, len(s))
+	for j := range s {
+		builders[j] = array.NewStringBuilder(memory.DefaultAllocator)
+	}
+	for i := range n {
+		builders[0].Append(strconv.Itoa(i + 1))
+		builders[1].Append(strconv.Itoa(i%1000) + "." + strconv.Itoa(i*7919%1000000))
+		builders[2].Append("2024-03-" + strconv.Itoa(10+i%18))
+		builders[3].Append([]string{"true", "false"}[i%2])
+	}
+	for j, bl := range builders {
+		cols[j] = bl.NewArray()
+	}
+	c := &table.Chunk{Batch: array.NewRecordBatch(table.StringSchema(names), cols, n), Row0: 1}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := s.Conform(c, expr.OnErrorFail); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+}

@@ -1,0 +1,139 @@
+package sink
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// conformed is the chunk a typed sink receives for text rows under s.
+func conformed(t testing.TB, s schema.Schema, rows [][]string) *table.Chunk {
+	names := make([]string, len(s))
+	builders := make([]*array.StringBuilder, len(s))
+	for j := range s {
+		names[j] = s[j].Name
+		builders[j] = array.NewStringBuilder(memory.DefaultAllocator)
+	}
+	for _, row := range rows {
+		for j, v := range row {
+			if v == "" {
+				builders[j].AppendNull()
+			} else {
+				builders[j].Append(v)
+			}
+		}
+	}
+	cols := make([]arrow.Array, len(s))
+	for j, b := range builders {
+		cols[j] = b.NewArray()
+	}
+	c := &table.Chunk{Batch: array.NewRecordBatch(table.StringSchema(names), cols, int64(len(rows))), Row0: 1}
+	out, _, err := s.Conform(c, expr.OnErrorFail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func encodeJSONL(t *testing.T, s schema.Schema, rows [][]string) string {
+	sk, err := newJSONL(Config{Schema: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sk.Encode(nil, conformed(t, s, rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(p.Bytes)
+}
+
+func TestJSONLValues(t *testing.T) {
+	s := schema.Schema{{Name: "id", Type: schema.Int}, {Name: "x", Type: schema.Float}, {Name: "ok", Type: schema.Bool}, {Name: "d", Type: schema.Date},
+		{Name: "at", Type: schema.Datetime}, {Name: "t", Type: schema.Time}, {Name: "dur", Type: schema.Duration}, {Name: "s", Type: schema.String}}
+	got := encodeJSONL(t, s, [][]string{
+		{"9007199254740993", "2", "TRUE", "2024-03-01", "2024-03-01 13:45:00.5", "13:45:00", "-36:00:00", "00123"},
+		{"", "", "", "", "", "", "", ""},
+		{"-1", "1e21", "false", "1900-01-01", "2024-03-01T00:00", "0:00:00.000001", "0:00:00", "a\"b\\c\n\t\x01</>"},
+	})
+	want := `{"id":9007199254740993,"x":2.0,"ok":true,"d":"2024-03-01","at":"2024-03-01T13:45:00.5","t":"13:45:00","dur":"-36:00:00","s":"00123"}
+{"id":null,"x":null,"ok":null,"d":null,"at":null,"t":null,"dur":null,"s":null}
+{"id":-1,"x":1e+21,"ok":false,"d":"1900-01-01","at":"2024-03-01T00:00:00","t":"0:00:00.000001","dur":"0:00:00","s":"a\"b\\c\n\t\u0001</>"}
+`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// Every line is one valid JSON object that encoding/json decodes back to the values,
+// keys in column order, whatever bytes the strings hold.
+func TestJSONLDecodes(t *testing.T) {
+	s := schema.Schema{{Name: "name \"q\"\n", Type: schema.String}, {Name: "n", Type: schema.Int}, {Name: "é", Type: schema.String}}
+	values := []string{"plain", "ünïcödé 😀", "bad \xff\xfe utf8", "\x00\x1f\x7f", "\u2028\u2029", `\u0041`, strings.Repeat("x", 70000)}
+	var rows [][]string
+	for i, v := range values {
+		rows = append(rows, []string{v, "12", values[len(values)-1-i]})
+	}
+	out := encodeJSONL(t, s, rows)
+	if !utf8.ValidString(out) {
+		t.Error("output is not valid UTF-8")
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(rows) {
+		t.Fatalf("%d lines for %d rows", len(lines), len(rows))
+	}
+	for i, line := range lines {
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.UseNumber()
+		var obj map[string]any
+		if err := dec.Decode(&obj); err != nil {
+			t.Fatalf("line %d: %v: %s", i+1, err, line)
+		}
+		wantS := string([]rune(rows[i][0])) // each invalid byte one U+FFFD, as encoding/json
+		if obj[s[0].Name] != wantS || obj["n"] != json.Number("12") || obj["é"] != string([]rune(rows[i][2])) {
+			t.Errorf("line %d decodes to %q", i+1, obj)
+		}
+		// Keys in column order.
+		tok := json.NewDecoder(strings.NewReader(line))
+		tok.Token()
+		for _, col := range s {
+			k, _ := tok.Token()
+			if k != col.Name {
+				t.Errorf("line %d: key %q, want %q", i+1, k, col.Name)
+			}
+			tok.Token()
+		}
+	}
+}
+
+// Chunks encode independently: the parts of a split chunk are the whole chunk's bytes.
+func TestJSONLChunksConcatenate(t *testing.T) {
+	s := schema.Schema{{Name: "a", Type: schema.Int}, {Name: "b", Type: schema.String}}
+	rows := [][]string{{"1", "x"}, {"2", ""}, {"3", "z"}}
+	whole := encodeJSONL(t, s, rows)
+	var parts bytes.Buffer
+	for _, r := range rows {
+		parts.WriteString(encodeJSONL(t, s, [][]string{r}))
+	}
+	if parts.String() != whole {
+		t.Errorf("%q != %q", parts.String(), whole)
+	}
+}
+
+// A UTF-8 sequence cut between two values is invalid in each: both get U+FFFD.
+func TestJSONLSplitSequence(t *testing.T) {
+	s := schema.Schema{{Name: "s", Type: schema.String}}
+	got := encodeJSONL(t, s, [][]string{{"a\xc3"}, {"\xa9b"}})
+	if want := "{\"s\":\"a\\ufffd\"}\n{\"s\":\"\\ufffdb\"}\n"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}

@@ -1,0 +1,152 @@
+// Package sink is the seam between the engine and the output formats: one Sink per
+// output, one file per format, and one factory table (formats) that picks the format
+// from --to or the output's extension.
+//
+// A run drives a sink in three steps:
+//
+//	Begin    the writer goroutine, once: what opens the output (a CSV header)
+//	Encode   the workers, concurrently, once per chunk: the chunk in the format's bytes
+//	Append   the writer goroutine, in input order: a chunk's part placed in the output
+//	Finish   the writer goroutine, once: what closes the output (a trailer, a footer)
+//
+// A sink whose parts are final bytes, laid end to end (CSV, TSV, JSON Lines), says so
+// with Final: then the workers of a file output write their parts at their offsets
+// themselves and Append is never called for them.
+//
+// Typed sinks (JSON Lines, xlsx, Parquet) receive chunks whose columns already have the
+// Arrow types of the output's schema (schema.Schema.Conform, run by the workers before
+// Encode); untyped ones (CSV, TSV) receive chunks as the transforms left them and write
+// every value as text.
+package sink
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// Sink is the format of one output.
+type Sink interface {
+	// Typed reports whether chunks must be conformed to the schema before Encode.
+	Typed() bool
+	// Final reports whether Encode's bytes are the output's own, one chunk's after the
+	// other's, with nothing to add between them or after the last.
+	Final() bool
+	// Begin writes what opens the output, before any chunk.
+	Begin(w io.Writer) error
+	// Encode appends chunk c in the format's bytes to dst. Workers call it concurrently
+	// on the same Sink, so it keeps no state between calls.
+	Encode(dst []byte, c *table.Chunk) (Part, error)
+	// Append places one chunk's part in the output; the writer calls it in input order.
+	Append(w io.Writer, p Part) error
+	// Finish writes what closes the output, after the last chunk.
+	Finish(w io.Writer) error
+}
+
+// Part is one chunk in a format's encoding.
+type Part struct {
+	Bytes []byte
+	Rows  int64 // the rows the part holds
+	// Meta is what else the format's Append needs of the part (say, the CRC-32 and
+	// uncompressed size of compressed bytes); nil for most.
+	Meta any
+}
+
+// RowCopier is a sink that can write a plain input row as the row's own bytes when its
+// values are unchanged (see table.RawRows): the CSV sink, for input of the delimiter
+// it writes. The engine then lets decoders skip the columns nothing else reads.
+type RowCopier interface {
+	CopiesRows(delim byte) bool
+}
+
+// Config is what a sink needs to know of its output.
+type Config struct {
+	Schema schema.Schema // the columns, with their types for typed sinks
+	CRLF   bool          // CSV and TSV: CRLF line ends
+}
+
+// Format is one output format of the factory table.
+type Format struct {
+	Name       string
+	Extensions []string
+	Binary     bool // not text: standard output takes it only when --to names it
+	Typed      bool // needs a schema (see Sink.Typed)
+	// New makes the format's sink; nil for a format this build cannot write yet, which
+	// the factory refuses rather than write something no reader opens.
+	New func(Config) (Sink, error)
+}
+
+// formats is the factory table: every output format, in the order help lists them.
+var formats = []Format{
+	{Name: "csv", Extensions: []string{".csv", ".txt", ".dat"}, New: newCSV(',')},
+	{Name: "tsv", Extensions: []string{".tsv", ".tab"}, New: newCSV('\t')},
+	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL},
+	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true},
+	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true},
+}
+
+// Names lists the output formats, for help and error messages.
+func Names() []string {
+	names := make([]string, len(formats))
+	for i, f := range formats {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// Lookup decides an output's format: to (--to) when given, else by path's extension;
+// standard output ("" or "-") without to is CSV. It refuses an unknown format, an
+// extension it does not know (writing CSV into report.pdf would make a file nothing
+// opens), and a format this build cannot write.
+func Lookup(to, path string) (Format, error) {
+	toStdout := path == "" || path == "-"
+	if to != "" {
+		for _, f := range formats {
+			if strings.EqualFold(to, f.Name) {
+				return available(f)
+			}
+		}
+		return Format{}, fmt.Errorf("unknown output format %q (want %s)", to, strings.Join(Names(), ", "))
+	}
+	if toStdout {
+		return formats[0], nil
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == "" {
+		return formats[0], nil
+	}
+	for _, f := range formats {
+		for _, e := range f.Extensions {
+			if ext == e {
+				return available(f)
+			}
+		}
+	}
+	return Format{}, fmt.Errorf("cannot tell the output format of %s from its extension %s: use one of %s, or name the format with --to (%s)",
+		path, ext, strings.Join(extensions(), " "), strings.Join(Names(), ", "))
+}
+
+func available(f Format) (Format, error) {
+	if f.New == nil {
+		var can []string
+		for _, g := range formats {
+			if g.New != nil {
+				can = append(can, g.Name)
+			}
+		}
+		return Format{}, fmt.Errorf("writing %s is not available in this build of ptransform yet: it writes %s (--to csv writes CSV under any name)", f.Name, strings.Join(can, ", "))
+	}
+	return f, nil
+}
+
+func extensions() []string {
+	var exts []string
+	for _, f := range formats {
+		exts = append(exts, f.Extensions...)
+	}
+	return exts
+}
