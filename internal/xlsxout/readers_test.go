@@ -170,3 +170,41 @@ d <&> ` + "\uFFFE" + ` é 😀"
 		t.Errorf("LibreOffice reads\n%s\nwant\n%s", got, want)
 	}
 }
+
+// Zip64 fields, which only parts over 4 GiB need, written for every entry: readers
+// take them.
+func TestZip64(t *testing.T) {
+	rows, want := typedData()
+	data, _, err := writeBook(t, []sheetData{{"Typed", typedSchema, rows}}, 3, 2, func(w *Writer) { w.zip.zip64 = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte("PK\x06\x06")) || !bytes.Contains(data, []byte("PK\x06\x07")) {
+		t.Fatal("no Zip64 end of central directory")
+	}
+	entries(t, data) // archive/zip checks CRCs and sizes
+	path := saveBook(t, data)
+	if _, sheets := readOwn(t, path); len(sheets["Typed"]) != len(want) {
+		t.Errorf("our reader: %q", sheets)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("excelize: %v", err)
+	}
+	defer f.Close()
+	if got, err := f.GetRows("Typed"); err != nil || len(got) != len(want) {
+		t.Errorf("excelize: %q %v", got, err)
+	}
+	if err := exec.Command("/usr/bin/python3", "-c", "import openpyxl").Run(); err != nil {
+		t.Skipf("openpyxl not installed: %v", err)
+	}
+	script := `import sys, zipfile, openpyxl
+z = zipfile.ZipFile(sys.argv[1])
+assert z.testzip() is None
+ws = openpyxl.load_workbook(sys.argv[1])["Typed"]
+print(ws.max_row, ws["A2"].value)`
+	out, err := exec.Command("/usr/bin/python3", "-c", script, path).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "9 1" {
+		t.Errorf("python zipfile and openpyxl: %v %s", err, out)
+	}
+}
