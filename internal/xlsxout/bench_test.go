@@ -1,10 +1,17 @@
 package xlsxout
 
 import (
+	"bufio"
+	"encoding/csv"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -185,4 +192,201 @@ func excelizeStream(out io.Writer, rows [][]any) error {
 	}
 	_, err = f.WriteTo(out)
 	return err
+}
+
+// genBatch makes rows [lo, lo+n) shaped like gen_csv.py's, straight into Arrow
+// builders, as a reader's worker would.
+func genBatch(lo, n int) arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(42, uint64(lo)))
+	b := array.NewRecordBuilder(memory.DefaultAllocator, benchSchema.Arrow())
+	defer b.Release()
+	categories := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"}
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ     "
+	name := make([]byte, 20)
+	for i := lo; i < lo+n; i++ {
+		b.Field(0).(*array.Int64Builder).Append(int64(i + 1))
+		b.Field(1).(*array.Float64Builder).Append(float64(rng.IntN(1e9)) / 1e6)
+		b.Field(2).(*array.Int64Builder).Append(int64(rng.IntN(1001)))
+		b.Field(3).(*array.StringBuilder).Append(categories[rng.IntN(len(categories))])
+		nm := name[:5+rng.IntN(16)]
+		for k := range nm {
+			nm[k] = letters[rng.IntN(len(letters))]
+		}
+		b.Field(4).(*array.StringBuilder).BinaryBuilder.Append(nm)
+		b.Field(5).(*array.Date32Builder).Append(arrow.Date32(10957 + rng.IntN(9131)))
+		b.Field(6).(*array.BooleanBuilder).Append(rng.IntN(2) == 0)
+		b.Field(7).(*array.Float64Builder).Append(float64(rng.Int64N(2e11)-1e11) / 1e4)
+		b.Field(8).(*array.Int64Builder).Append(rng.Int64N(1e10))
+		b.Field(9).(*array.Float64Builder).Append(float64(rng.Int64N(1e10)) / 1e10)
+	}
+	return b.NewRecordBatch()
+}
+
+// BenchmarkWrite1MFile writes 1,000,000 rows to a file, each worker making its
+// chunk's batch and encoding it, at most 2×workers chunks in flight: run under
+// /usr/bin/time -v for the peak RSS.
+func BenchmarkWrite1MFile(b *testing.B) {
+	const rows, chunk = 1_000_000, 16384
+	workers := runtime.GOMAXPROCS(0)
+	for b.Loop() {
+		f, err := os.Create(filepath.Join(b.TempDir(), "1m.xlsx"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, _ := New(f, Options{})
+		s, _ := w.AddSheet("Data", benchSchema)
+		n := (rows + chunk - 1) / chunk
+		results := make([]chan *Part, n)
+		for i := range results {
+			results[i] = make(chan *Part, 1)
+		}
+		window := make(chan struct{}, 2*workers)
+		next := make(chan int)
+		go func() {
+			for i := range n {
+				window <- struct{}{}
+				next <- i
+			}
+			close(next)
+		}()
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for i := range next {
+					batch := genBatch(i*chunk, min(chunk, rows-i*chunk))
+					p, err := s.EncodeChunk(batch)
+					batch.Release()
+					if err != nil {
+						panic(err)
+					}
+					results[i] <- p
+				}
+			})
+		}
+		for _, r := range results {
+			if err := w.Append(<-r); err != nil {
+				b.Fatal(err)
+			}
+			<-window
+		}
+		wg.Wait()
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		st, _ := f.Stat()
+		b.ReportMetric(float64(st.Size())/1e6, "MB")
+		f.Close()
+	}
+}
+
+// BenchmarkCSVToXLSX is csv2xlsx's job with this package: read a gen_csv.py file
+// (XLSXOUT_BENCH_CSV), type its columns into batches of 16,384 rows on one
+// goroutine, encode them on GOMAXPROCS workers, write the workbook to a file.
+// Compare with ../shared/bench/goexcelize/cmd/csv2xlsx on the same file.
+func BenchmarkCSVToXLSX(b *testing.B) {
+	path := os.Getenv("XLSXOUT_BENCH_CSV")
+	if path == "" {
+		b.Skip("set XLSXOUT_BENCH_CSV to a gen_csv.py file")
+	}
+	for b.Loop() {
+		if err := csvToXLSX(path, filepath.Join(b.TempDir(), "out.xlsx")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func csvToXLSX(in, out string) error {
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cr := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
+	cr.ReuseRecord = true
+	if _, err := cr.Read(); err != nil {
+		return err
+	}
+	o, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	w, _ := New(o, Options{})
+	s, _ := w.AddSheet("Data", benchSchema)
+	workers := runtime.GOMAXPROCS(0)
+	type job struct {
+		batch arrow.RecordBatch
+		part  chan *Part
+	}
+	jobs, order := make(chan job), make(chan job, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				p, err := s.EncodeChunk(j.batch)
+				j.batch.Release()
+				if err != nil {
+					panic(err)
+				}
+				j.part <- p
+			}
+		})
+	}
+	parseErr := make(chan error, 1)
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		bld := array.NewRecordBuilder(memory.DefaultAllocator, benchSchema.Arrow())
+		defer bld.Release()
+		emit := func() {
+			j := job{bld.NewRecordBatch(), make(chan *Part, 1)}
+			order <- j
+			jobs <- j
+		}
+		rows := 0
+		for {
+			r, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				parseErr <- err
+				return
+			}
+			id, _ := strconv.ParseInt(r[0], 10, 64)
+			a, _ := strconv.ParseFloat(r[1], 64)
+			bv, _ := strconv.ParseInt(r[2], 10, 64)
+			dt, _ := time.Parse(time.DateOnly, r[5])
+			c, _ := strconv.ParseFloat(r[7], 64)
+			d, _ := strconv.ParseInt(r[8], 10, 64)
+			e, _ := strconv.ParseFloat(r[9], 64)
+			bld.Field(0).(*array.Int64Builder).Append(id)
+			bld.Field(1).(*array.Float64Builder).Append(a)
+			bld.Field(2).(*array.Int64Builder).Append(bv)
+			bld.Field(3).(*array.StringBuilder).Append(r[3])
+			bld.Field(4).(*array.StringBuilder).Append(r[4])
+			bld.Field(5).(*array.Date32Builder).Append(arrow.Date32FromTime(dt))
+			bld.Field(6).(*array.BooleanBuilder).Append(r[6] == "true")
+			bld.Field(7).(*array.Float64Builder).Append(c)
+			bld.Field(8).(*array.Int64Builder).Append(d)
+			bld.Field(9).(*array.Float64Builder).Append(e)
+			if rows++; rows%16384 == 0 {
+				emit()
+			}
+		}
+		if rows%16384 != 0 {
+			emit()
+		}
+		parseErr <- nil
+	}()
+	for j := range order {
+		if err := w.Append(<-j.part); err != nil {
+			return err
+		}
+	}
+	wg.Wait()
+	if err := <-parseErr; err != nil {
+		return err
+	}
+	return w.Close()
 }

@@ -44,7 +44,8 @@
 //	Date      a date serial (1900 system) formatted yyyy-mm-dd
 //	Datetime  a serial with the time of day as fraction, yyyy-mm-dd hh:mm:ss
 //	Time      the fraction of a day, h:mm:ss
-//	Duration  days as a number, [h]:mm:ss (more than 24 hours show as such)
+//	Duration  days as a number, [h]:mm:ss (more than 24 hours show as such; Excel
+//	          shows a negative one as ####, LibreOffice with its sign)
 //	String    an inline string (t="inlineStr"): never a formula, even starting with
 //	          =, +, - or @
 //	null      an empty cell

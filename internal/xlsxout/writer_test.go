@@ -407,3 +407,48 @@ func TestEmptyAndMisuse(t *testing.T) {
 		t.Errorf("wrong type: %v", err)
 	}
 }
+
+// failAfter accepts n bytes, then fails as a full disk does.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		w := f.n
+		f.n = 0
+		return w, errors.New("no space left on device")
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+func TestWriteError(t *testing.T) {
+	var rows [][]any
+	for i := range 20000 {
+		rows = append(rows, []any{int64(i), float64(i) / 3, true, nil, nil, nil, nil, fmt.Sprint("row ", i)})
+	}
+	full, _, err := writeBook(t, []sheetData{{"S", typedSchema, rows}}, 1000, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{0, 100, len(full) / 2, len(full) - 10} {
+		w, _ := New(&failAfter{n: limit}, Options{})
+		s, _ := w.AddSheet("S", typedSchema)
+		var werr error
+		for lo := 0; lo < len(rows) && werr == nil; lo += 1000 {
+			b := batchOf(t, typedSchema, rows[lo:lo+1000])
+			p, err := s.EncodeChunk(b)
+			b.Release()
+			if err != nil {
+				t.Fatal(err)
+			}
+			werr = w.Append(p)
+		}
+		cerr := w.Close()
+		if cerr == nil || !strings.Contains(cerr.Error(), "no space left on device") {
+			t.Errorf("limit %d: Append %v, Close %v, want the write error", limit, werr, cerr)
+		}
+		if werr != nil && cerr != werr {
+			t.Errorf("limit %d: Close %v after Append %v, want the same error", limit, cerr, werr)
+		}
+	}
+}
