@@ -136,21 +136,40 @@ func TestLibreOffice(t *testing.T) {
 	if err != nil {
 		t.Skip("LibreOffice not installed (apt-get install libreoffice-calc-nogui)")
 	}
+	// Every sheet to its own CSV (LibreOffice 7.2+): the typed sheet continues past a
+	// lowered row limit, and a second sheet follows.
 	rows, _ := typedData()
-	data, _, err := writeBook(t, []sheetData{{"Typed", typedSchema, rows}}, 3, 2, nil)
+	data, _, err := writeBook(t, []sheetData{{"Typed", typedSchema, rows}, {"Second: a/b", typedSchema, rows[:1]}}, 3, 2,
+		func(w *Writer) { w.maxRows = 6 })
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := saveBook(t, data)
 	dir := filepath.Dir(path)
 	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless",
-		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", dir, path)
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,true,true,true,false,false,-1", "--outdir", dir, path)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("soffice: %v\n%s", err, out)
 	}
-	got, err := os.ReadFile(filepath.Join(dir, "out.csv"))
-	if err != nil {
-		t.Fatal(err)
+	var got []byte
+	for i, name := range []string{"Typed", "Typed (2)", "Second_ a_b"} {
+		csv, err := os.ReadFile(filepath.Join(dir, "out-"+name+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		header, body, _ := bytes.Cut(csv, []byte("\n"))
+		if string(header) != `"id","amount","ok","day","at","clock","spent","name"` {
+			t.Errorf("sheet %s: header %s", name, header)
+		}
+		if i == 0 {
+			got = append(got, header...)
+			got = append(got, '\n')
+		}
+		if i < 2 {
+			got = append(got, body...)
+		} else if want := "1,2.5,TRUE,2024-03-01,2024-03-01 13:45:00,13:45:00,36:15:00,\"plain\"\n"; string(body) != want {
+			t.Errorf("sheet %s: %q, want %q", name, body, want)
+		}
 	}
 	// Text is quoted, numbers, booleans and dates are not: the quotes show the types.
 	// LibreOffice counts serials below 61 from 1899-12-31, without Excel's 29th of
