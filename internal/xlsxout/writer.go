@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/ptransform/ptransform/internal/schema"
@@ -97,7 +98,7 @@ func (w *Writer) AddSheet(name string, sch schema.Schema) (*Sheet, error) {
 	s := &Sheet{w: w, name: w.uniqueName(SheetName(name), 1), schema: sch}
 	s.widths = make([]int, len(sch))
 	for j, c := range sch {
-		s.widths[j] = len([]rune(c.Name)) + 2 // room for the autofilter button
+		s.widths[j] = utf8.RuneCountInString(c.Name) + 2 // room for the autofilter button
 	}
 	w.sheets = append(w.sheets, s)
 	return s, nil
