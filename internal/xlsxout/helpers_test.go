@@ -18,12 +18,15 @@ import (
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
 )
 
+// testAllocator makes the batches of tests; TestReleases checks it.
+var testAllocator memory.Allocator = memory.DefaultAllocator
+
 // batchOf builds a batch of sch from rows of Go values: nil (null), string, int64,
 // float64, bool, time.Time (Date: its day; Datetime: its instant, read as UTC),
 // time.Duration (Time: since midnight; Duration).
 func batchOf(t testing.TB, sch schema.Schema, rows [][]any) arrow.RecordBatch {
 	t.Helper()
-	b := array.NewRecordBuilder(memory.DefaultAllocator, sch.Arrow())
+	b := array.NewRecordBuilder(testAllocator, sch.Arrow())
 	defer b.Release()
 	for _, row := range rows {
 		for j, v := range row {

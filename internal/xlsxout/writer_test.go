@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"hash/crc32"
 	"math"
 	"math/rand/v2"
@@ -451,4 +452,35 @@ func TestWriteError(t *testing.T) {
 			t.Errorf("limit %d: Close %v after Append %v, want the same error", limit, cerr, werr)
 		}
 	}
+}
+
+// Every batch a part holds is released: after the workbook, after a split at the row
+// limit, after an error.
+func TestReleases(t *testing.T) {
+	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	testAllocator = checked
+	defer func() { testAllocator = memory.DefaultAllocator }()
+	for _, chunk := range []int{1, 4, 25} {
+		rowLimitBook(t, 25, 10, chunk)
+	}
+	sch := schema.Schema{{Name: "text", Type: schema.String}}
+	rows := make([][]any, 3000)
+	for i := range rows {
+		rows[i] = []any{"x"}
+	}
+	rows[2500] = []any{strings.Repeat("x", MaxCellChars+1)}
+	if _, _, err := writeBook(t, []sheetData{{"S", sch, rows}}, 100, 2, nil); err == nil {
+		t.Fatal("no error for a long cell")
+	}
+	// An output that fails while parts wait for the sample rows.
+	w, _ := New(&failAfter{n: 0}, Options{})
+	s, _ := w.AddSheet("S", sch)
+	b := batchOf(t, sch, rows[:10])
+	p, _ := s.EncodeChunk(b)
+	b.Release()
+	w.Append(p)
+	if err := w.Close(); err == nil {
+		t.Error("no error from a failing output")
+	}
+	checked.AssertSize(t, 0)
 }
