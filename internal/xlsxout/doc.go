@@ -16,6 +16,13 @@
 // header row only. After an error the workbook is unusable: Append and Close return
 // that error.
 //
+// For a sink of the engine (Begin, Encode, Append, Finish): Begin calls New and
+// AddSheet for the output's sheet, or for each source's in source order with
+// --sheet-per-source, so that workers find every sheet made; Encode calls
+// Sheet.EncodeChunk and carries the *Part as the part's metadata, mapping a
+// CellError's Row through the chunk's Lines to name the input line; Append calls
+// Writer.Append; Finish calls Close and reports Warnings.
+//
 // # Technique
 //
 // A worker turns its chunk into <row> elements and deflates them into blocks ended by
