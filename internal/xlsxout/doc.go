@@ -1,0 +1,75 @@
+// Package xlsxout writes an xlsx workbook from typed Arrow record batches, encoding
+// and compressing the sheet XML in parallel, with memory bounded by the chunks in
+// flight.
+//
+// # Use
+//
+//	w, err := xlsxout.New(out, xlsxout.Options{})
+//	sheet, err := w.AddSheet("Data", sch)   // one per source with --sheet-per-source
+//	part, err := sheet.EncodeChunk(batch)    // any goroutine, any number at once
+//	err = w.Append(part)                     // one goroutine, in input order
+//	err = w.Close()                          // package parts, central directory
+//
+// The batches' columns have the Arrow types of their schema.Type (schema.ArrowType).
+// Parts of a sheet are appended together, sheets in the order of AddSheet; a part of
+// a later sheet finishes the ones before it, and a sheet that gets no part holds its
+// header row only. After an error the workbook is unusable: Append and Close return
+// that error.
+//
+// For a sink of the engine (Begin, Encode, Append, Finish): Begin calls New and
+// AddSheet for the output's sheet, or for each source's in source order with
+// --sheet-per-source, so that workers find every sheet made; Encode calls
+// Sheet.EncodeChunk and carries the *Part as the part's metadata, mapping a
+// CellError's Row through the chunk's Lines to name the input line; Append calls
+// Writer.Append; Finish calls Close and reports Warnings.
+//
+// # Technique
+//
+// A worker turns its chunk into <row> elements and deflates them into blocks ended by
+// a full flush (byte aligned, not final), so that the parts of a sheet concatenate
+// into one deflate stream, which the sheet's tail ends with an empty final block.
+// The worksheet's CRC-32 is combined from the parts' CRCs (crc32Combine, zlib's
+// crc32_combine), its sizes are summed, and the zip entry carries them in a data
+// descriptor; Zip64 fields appear where sizes or offsets need them. Rows and cells
+// have no r attribute (optional in SpreadsheetML: each follows the previous one), so
+// a worker needs no row number; a null cell before a value is an empty <c/>.
+//
+// The worksheets come first in the file and the package parts ([Content_Types].xml,
+// workbook, styles) last, once the sheets and their row counts are known. The bytes
+// depend only on the schema, the values and the chunk boundaries: no timestamps
+// (entries are dated 1980-01-01), no random ids, the same for any number of
+// goroutines; for other chunk sizes the deflate streams differ but the XML is the
+// same.
+//
+// # Cells
+//
+//	Int       a number; beyond 15 digits (±999,999,999,999,999) a text cell, because
+//	          Excel keeps 15 significant digits and would change the value on save
+//	Float     a number, the shortest text that reads back as the same double; NaN and
+//	          infinities are the error cell #NUM!
+//	Bool      a boolean cell
+//	Date      a date serial (1900 system) formatted yyyy-mm-dd
+//	Datetime  a serial with the time of day as fraction, yyyy-mm-dd hh:mm:ss
+//	Time      the fraction of a day, h:mm:ss
+//	Duration  days as a number, [h]:mm:ss (more than 24 hours show as such; Excel
+//	          shows a negative one as ####, LibreOffice with its sign)
+//	String    an inline string (t="inlineStr"): never a formula, even starting with
+//	          =, +, - or @
+//	null      an empty cell
+//
+// Dates and datetimes before 1900-01-01 or after 9999-12-31, which Excel cannot show,
+// are written as ISO 8601 text. Text is escaped as Excel does: characters XML cannot
+// hold and carriage returns as _xHHHH_, the underscore of a literal _xHHHH_ as
+// _x005F_; bytes that are not UTF-8 become U+FFFD. Text longer than 32,767 UTF-16
+// units is an error (CellError) naming the sheet, column and row.
+//
+// # Sheets
+//
+// The header row is bold and frozen, with an autofilter over the header and data.
+// Column widths come from the header and the first 1,000 data rows of the sheet
+// (the writer holds parts until it has them), between 8 and 60 characters. Sheet
+// names are made valid (SheetName) and unique. Past 1,048,576 rows (header included)
+// a sheet continues on "Name (2)", with its own header, and Writer.Warnings says so:
+// the writer re-encodes the one chunk that crosses the limit, so parts hold their
+// batch until appended.
+package xlsxout

@@ -1,0 +1,333 @@
+package xlsxout
+
+import (
+	"bytes"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/klauspost/compress/flate"
+	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/xlsxfmt"
+)
+
+// sampleRows is how many data rows of a sheet decide its column widths, whatever the
+// chunks: the same widths, and so the same XML, for any chunk size.
+const sampleRows = 1000
+
+// Column widths in characters: at least minWidth, at most maxWidth.
+const (
+	minWidth = 8
+	maxWidth = 60
+)
+
+// Part is one chunk's rows as sheet XML, deflated into blocks that end with a full
+// flush, so that parts concatenate into one deflate stream. A Part keeps a reference
+// to its batch until Writer.Append has written it (Append may split it across
+// sheets at the row limit); Release drops a part that will not be appended.
+type Part struct {
+	sheet  *Sheet
+	batch  arrow.RecordBatch
+	rows   int
+	data   []byte  // deflated XML rows
+	crc    uint32  // CRC-32 of the XML rows
+	raw    int64   // length of the XML rows
+	widths []uint8 // text widths of the first min(rows, sampleRows) rows, row-major
+}
+
+// Rows is the number of rows in the part.
+func (p *Part) Rows() int { return p.rows }
+
+// Release drops the part's reference to its batch; Append does it for the parts it
+// writes.
+func (p *Part) Release() {
+	if p.batch != nil {
+		p.batch.Release()
+		p.batch = nil
+	}
+}
+
+// CellError is a cell whose text Excel cannot hold. Row is the row's index in the
+// batch given to EncodeChunk (0-based), for the caller to name its source line.
+type CellError struct {
+	Sheet  string
+	Column string // the column's name in the schema
+	Letter string // its column letter in the sheet
+	Row    int
+	Chars  int
+}
+
+func (e *CellError) Error() string {
+	return fmt.Sprintf("sheet %q, column %q (%s), row %d of the chunk: text of %d characters; an Excel cell holds at most 32,767 (shorten the value or write another format)",
+		e.Sheet, e.Column, e.Letter, e.Row+1, e.Chars)
+}
+
+// encoder is one worker's scratch state, pooled between chunks.
+type encoder struct {
+	xml  []byte
+	fw   *flate.Writer
+	out  bytes.Buffer
+	crc  uint32
+	raw  int64
+	cols []column
+}
+
+// column is one Arrow column, cast once per chunk.
+type column struct {
+	typ  schema.Type
+	arr  arrow.Array
+	str  *array.String
+	i64  []int64
+	f64  []float64
+	bol  *array.Boolean
+	d32  []arrow.Date32
+	ts   []arrow.Timestamp
+	t64  []arrow.Time64
+	dur  []arrow.Duration
+	null bool // the array may hold nulls
+}
+
+var encoders sync.Pool
+
+func getEncoder(level int) *encoder {
+	if e, ok := encoders.Get().(*encoder); ok {
+		return e
+	}
+	fw, err := flate.NewWriter(nil, level)
+	if err != nil {
+		panic(err) // the level was checked by New
+	}
+	return &encoder{fw: fw}
+}
+
+func (e *encoder) begin() {
+	e.xml = e.xml[:0]
+	e.out.Reset()
+	e.fw.Reset(&e.out)
+	e.crc, e.raw = 0, 0
+}
+
+// spill feeds the XML so far to the CRC and the compressor.
+func (e *encoder) spill() {
+	e.crc = crc32.Update(e.crc, crc32.IEEETable, e.xml)
+	e.raw += int64(len(e.xml))
+	e.fw.Write(e.xml) // writes to a bytes.Buffer: no error
+	e.xml = e.xml[:0]
+}
+
+// finish ends the part's deflate blocks with a full flush (byte aligned, no final
+// bit) and returns a copy of them.
+func (e *encoder) finish() []byte {
+	e.spill()
+	e.fw.Flush()
+	return bytes.Clone(e.out.Bytes())
+}
+
+// deflateXML compresses a small piece of XML (a sheet's head or tail) the way parts
+// are, with final appending the empty final block that ends the stream.
+func deflateXML(level int, xml []byte, final bool) (data []byte, crc uint32) {
+	e := getEncoder(level)
+	defer encoders.Put(e)
+	e.begin()
+	e.xml = append(e.xml, xml...)
+	data = e.finish()
+	if final {
+		data = append(data, 0x03, 0x00) // BFINAL=1, fixed Huffman, end of block
+	}
+	return data, crc32.ChecksumIEEE(xml)
+}
+
+// EncodeChunk turns a batch into sheet rows, deflated. Safe to call from many
+// goroutines at once, for any sheets; the batch's columns must have the Arrow types
+// of the sheet's schema. The part holds a reference to the batch until it is
+// appended: the caller may release its own.
+func (s *Sheet) EncodeChunk(batch arrow.RecordBatch) (*Part, error) {
+	p, err := s.encodeRows(batch, 0, int(batch.NumRows()))
+	if err != nil {
+		return nil, err
+	}
+	batch.Retain()
+	p.batch = batch
+	return p, nil
+}
+
+// encodeRows encodes rows [lo, hi) of batch; CellError rows count from lo.
+func (s *Sheet) encodeRows(batch arrow.RecordBatch, lo, hi int) (*Part, error) {
+	if int(batch.NumCols()) != len(s.schema) {
+		return nil, fmt.Errorf("sheet %q: chunk has %d columns, schema %d", s.name, batch.NumCols(), len(s.schema))
+	}
+	e := getEncoder(s.w.level)
+	defer encoders.Put(e)
+	if err := e.cast(s, batch); err != nil {
+		return nil, err
+	}
+	sampled := min(hi-lo, sampleRows)
+	p := &Part{sheet: s, rows: hi - lo, widths: make([]uint8, sampled*len(s.schema))}
+	e.begin()
+	for i := lo; i < hi; i++ {
+		var widths []uint8
+		if i-lo < sampled {
+			widths = p.widths[(i-lo)*len(s.schema):][:len(s.schema)]
+		}
+		if err := e.appendRow(s, i, widths); err != nil {
+			if ce, ok := err.(*CellError); ok {
+				ce.Row = i - lo
+			}
+			return nil, err
+		}
+		if len(e.xml) >= 64<<10 {
+			e.spill()
+		}
+	}
+	p.data = e.finish()
+	p.crc, p.raw = e.crc, e.raw
+	return p, nil
+}
+
+func (e *encoder) cast(s *Sheet, batch arrow.RecordBatch) error {
+	e.cols = e.cols[:0]
+	for j, c := range s.schema {
+		arr := batch.Column(j)
+		if !arrow.TypeEqual(arr.DataType(), c.Type.ArrowType()) {
+			return fmt.Errorf("sheet %q, column %q: chunk holds %s, schema type %s wants %s", s.name, c.Name, arr.DataType(), c.Type, c.Type.ArrowType())
+		}
+		col := column{typ: c.Type, arr: arr, null: arr.NullN() > 0}
+		switch a := arr.(type) {
+		case *array.String:
+			col.str = a
+		case *array.Int64:
+			col.i64 = a.Int64Values()
+		case *array.Float64:
+			col.f64 = a.Float64Values()
+		case *array.Boolean:
+			col.bol = a
+		case *array.Date32:
+			col.d32 = a.Date32Values()
+		case *array.Timestamp:
+			col.ts = a.TimestampValues()
+		case *array.Time64:
+			col.t64 = a.Time64Values()
+		case *array.Duration:
+			col.dur = a.DurationValues()
+		}
+		e.cols = append(e.cols, col)
+	}
+	return nil
+}
+
+// appendRow appends row i as a <row> without row or cell references: readers place
+// each row after the previous one and each cell after the previous cell, so a null
+// cell before a value is an empty <c/>, and nulls ending a row are left out. widths,
+// when not nil, receives each cell's text width.
+func (e *encoder) appendRow(s *Sheet, i int, widths []uint8) error {
+	b := append(e.xml, "<row>"...)
+	empty := 0 // null cells not written yet
+	for j := range e.cols {
+		c := &e.cols[j]
+		if c.null && c.arr.IsNull(i) {
+			empty++
+			continue
+		}
+		for ; empty > 0; empty-- {
+			b = append(b, "<c/>"...)
+		}
+		start := len(b)
+		width := 0
+		switch c.typ {
+		case schema.String:
+			v := c.str.Value(i)
+			if n := textChars(v); n > MaxCellChars {
+				e.xml = b
+				return &CellError{Sheet: s.name, Column: s.schema[j].Name, Letter: xlsxfmt.ColumnName(j), Chars: n}
+			}
+			b = appendInlineString(b, v, styleGeneral)
+			if widths != nil {
+				width = utf8.RuneCountInString(v)
+			}
+		case schema.Int:
+			v := c.i64[i]
+			if v > maxExactInt || v < -maxExactInt {
+				b = append(b, `<c t="inlineStr"><is><t>`...)
+				b = strconv.AppendInt(b, v, 10)
+				b = append(b, `</t></is></c>`...)
+				width = len(b) - start - len(`<c t="inlineStr"><is><t></t></is></c>`)
+				break
+			}
+			b = append(b, `<c><v>`...)
+			b = strconv.AppendInt(b, v, 10)
+			width = len(b) - start - len(`<c><v>`)
+			b = append(b, `</v></c>`...)
+		case schema.Float:
+			v := c.f64[i]
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				b = append(b, `<c t="e"><v>#NUM!</v></c>`...)
+				width = 5
+				break
+			}
+			b = append(b, `<c><v>`...)
+			b = appendNumber(b, v)
+			width = len(b) - start - len(`<c><v>`)
+			b = append(b, `</v></c>`...)
+		case schema.Bool:
+			if c.bol.Value(i) {
+				b = append(b, `<c t="b"><v>1</v></c>`...)
+			} else {
+				b = append(b, `<c t="b"><v>0</v></c>`...)
+			}
+			width = 5
+		case schema.Date:
+			days := int64(c.d32[i])
+			width = 10
+			serial, ok := dateSerial(days)
+			if !ok {
+				b = appendInlineString(b, string(appendISO(nil, days*usPerDay, "2006-01-02")), styleGeneral)
+				break
+			}
+			b = append(b, `<c s="2"><v>`...)
+			b = strconv.AppendInt(b, serial, 10)
+			b = append(b, `</v></c>`...)
+		case schema.Datetime:
+			us := int64(c.ts[i])
+			days, within := floorDiv(us, usPerDay)
+			width = 19
+			serial, ok := dateSerial(days)
+			if !ok {
+				b = appendInlineString(b, string(appendISO(nil, us, "2006-01-02T15:04:05.999999")), styleGeneral)
+				break
+			}
+			b = append(b, `<c s="3"><v>`...)
+			b = appendNumber(b, float64(serial)+float64(within)/usPerDay)
+			b = append(b, `</v></c>`...)
+		case schema.Time:
+			b = append(b, `<c s="4"><v>`...)
+			b = appendNumber(b, float64(c.t64[i])/usPerDay)
+			b = append(b, `</v></c>`...)
+			width = 8
+		case schema.Duration:
+			us := int64(c.dur[i])
+			b = append(b, `<c s="5"><v>`...)
+			b = appendNumber(b, float64(us)/usPerDay)
+			b = append(b, `</v></c>`...)
+			width = len(strconv.FormatInt(us/3_600_000_000, 10)) + 6
+		}
+		if widths != nil {
+			widths[j] = uint8(min(width, 255))
+		}
+	}
+	e.xml = append(b, "</row>"...)
+	return nil
+}
+
+// floorDiv divides rounding toward minus infinity, with the remainder in [0, d).
+func floorDiv(a, d int64) (q, r int64) {
+	q, r = a/d, a%d
+	if r < 0 {
+		q, r = q-1, r+d
+	}
+	return q, r
+}
