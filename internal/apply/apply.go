@@ -48,6 +48,7 @@ type Options struct {
 	Range         string   // read only this rectangle, e.g. A1:F500
 	Password      string   // for encrypted workbooks
 	Union         bool     // sources with different columns: union them by name
+	SheetName     string   // xlsx output: the sheet's name; "": the first source sheet's, else Sheet1
 
 	Stdout io.Writer
 	Stderr io.Writer // warnings (row errors skipped or nulled); nil for none
@@ -148,7 +149,11 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}()
 
-	out, err := format.New(sink.Config{Schema: outSchema, CRLF: o.CRLF})
+	sheetName := o.SheetName
+	if first := op.sources[0]; sheetName == "" && first.sheet != nil {
+		sheetName = first.sheet.Name
+	}
+	out, err := format.New(sink.Config{Schema: outSchema, CRLF: o.CRLF, SheetName: sheetName})
 	if err != nil {
 		return err
 	}

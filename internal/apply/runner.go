@@ -453,8 +453,11 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
 			return res, err
 		}
-		if r.visit == nil {
-			defer dec.csv.Recycle(c) // once encoded, nothing refers to the chunk's buffers
+		if r.visit == nil && r.sink.Final() {
+			// Once encoded as final bytes, nothing refers to the chunk's buffers. Other
+			// sinks (xlsx, Parquet) may hold a chunk until its part is appended: its
+			// buffers are then the garbage collector's to free, not a pool's to reuse.
+			defer dec.csv.Recycle(c)
 		}
 	}
 	if s.conform != nil {
@@ -497,7 +500,9 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 	}
 	*buf = part.Bytes
 	res.rows = int64(c.NumRows())
-	r.stages[worker].recycle() // encoded: nothing refers to the chunk's arrays
+	if r.sink.Final() {
+		r.stages[worker].recycle() // encoded: nothing refers to the chunk's arrays
+	}
 	if !r.positional {
 		res.out, res.meta = buf, part.Meta
 		return res, nil
@@ -626,6 +631,11 @@ func (r *runner) reportWarnings() {
 		}
 		for _, w := range s.sheet.Warnings() {
 			fmt.Fprintf(r.o.Stderr, "ptransform: warning: %s\n", w) // w names file and sheet
+		}
+	}
+	if w, ok := r.sink.(sink.Warner); ok {
+		for _, msg := range w.Warnings() {
+			fmt.Fprintf(r.o.Stderr, "ptransform: warning: %s: %s\n", r.o.Output, msg)
 		}
 	}
 }

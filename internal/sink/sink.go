@@ -47,6 +47,12 @@ type Sink interface {
 	Finish(w io.Writer) error
 }
 
+// Warner is a sink that has something to say once the output is finished (an xlsx
+// sheet continued past Excel's row limit).
+type Warner interface {
+	Warnings() []string
+}
+
 // Part is one chunk in a format's encoding.
 type Part struct {
 	Bytes []byte
@@ -65,8 +71,9 @@ type RowCopier interface {
 
 // Config is what a sink needs to know of its output.
 type Config struct {
-	Schema schema.Schema // the columns, with their types for typed sinks
-	CRLF   bool          // CSV and TSV: CRLF line ends
+	Schema    schema.Schema // the columns, with their types for typed sinks
+	CRLF      bool          // CSV and TSV: CRLF line ends
+	SheetName string        // xlsx: the output sheet's name; "" for Sheet1
 }
 
 // Format is one output format of the factory table.
@@ -85,7 +92,7 @@ var formats = []Format{
 	{Name: "csv", Extensions: []string{".csv", ".txt", ".dat"}, New: newCSV(',')},
 	{Name: "tsv", Extensions: []string{".tsv", ".tab"}, New: newCSV('\t')},
 	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL},
-	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true},
+	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true, New: newXLSX},
 	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true},
 }
 

@@ -19,7 +19,7 @@ func TestLookup(t *testing.T) {
 		{"", "out", "csv", true},
 		{"tsv", "out.csv", "tsv", true},
 		{"CSV", "report.xlsx", "csv", true},
-		{"", "report.xlsx", "not available", false},
+		{"", "report.xlsx", "xlsx", true},
 		{"parquet", "-", "not available", false},
 		{"xml", "out.csv", `unknown output format "xml"`, false},
 		{"", "out.pdf", "extension .pdf", false},

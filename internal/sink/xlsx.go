@@ -1,0 +1,72 @@
+package sink
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/xlsxout"
+)
+
+// xlsxSink writes an Excel workbook of one sheet through xlsxout: the workers turn their
+// chunks into deflated sheet rows, the writer lays them out in order and Finish adds the
+// package parts. Cell types follow the schema (see xlsxout's package doc).
+type xlsxSink struct {
+	cfg   Config
+	book  *xlsxout.Writer
+	sheet *xlsxout.Sheet
+}
+
+func newXLSX(c Config) (Sink, error) { return &xlsxSink{cfg: c}, nil }
+
+func (s *xlsxSink) Typed() bool { return true }
+
+// Final is false: a sheet's parts carry their CRCs and sizes for the zip entry, and a
+// part may be split where a sheet reaches Excel's row limit.
+func (s *xlsxSink) Final() bool { return false }
+
+func (s *xlsxSink) Begin(w io.Writer) error {
+	book, err := xlsxout.New(w, xlsxout.Options{})
+	if err != nil {
+		return err
+	}
+	name := s.cfg.SheetName
+	if name == "" {
+		name = "Sheet1"
+	}
+	sheet, err := book.AddSheet(name, s.cfg.Schema)
+	if err != nil {
+		return err
+	}
+	s.book, s.sheet = book, sheet
+	return nil
+}
+
+func (s *xlsxSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
+	p, err := s.sheet.EncodeChunk(c.Batch)
+	var cell *xlsxout.CellError
+	if errors.As(err, &cell) && cell.Row < len(c.Lines) {
+		return Part{}, &expr.RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: c.Lines[cell.Row], Column: cell.Column,
+			Message: fmt.Sprintf("text of %d characters; an Excel cell holds at most 32,767 (shorten the value, or write another format)", cell.Chars)}
+	}
+	if err != nil {
+		return Part{}, err
+	}
+	return Part{Bytes: dst[:0], Rows: int64(c.NumRows()), Meta: p}, nil
+}
+
+func (s *xlsxSink) Append(_ io.Writer, p Part) error {
+	return s.book.Append(p.Meta.(*xlsxout.Part))
+}
+
+func (s *xlsxSink) Finish(io.Writer) error { return s.book.Close() }
+
+// Warnings says where the sheet went on past Excel's row limit.
+func (s *xlsxSink) Warnings() []string {
+	if s.book == nil {
+		return nil
+	}
+	return s.book.Warnings()
+}
