@@ -111,7 +111,7 @@ func TestDuckDBReadsTypesAndValues(t *testing.T) {
 			}
 			for r, row := range got {
 				for i, c := range allTypes {
-					want := cell(c.Type, r)
+					want := cell(c, r)
 					switch v := want.(type) { // days and microseconds since the epoch
 					case arrow.Date32:
 						want = int64(v)

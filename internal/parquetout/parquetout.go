@@ -111,7 +111,8 @@ type Writer struct {
 	out    io.Writer
 	pos    int64 // bytes written to out
 	schema schema.Schema
-	props  *parquet.WriterProperties
+	props  *parquet.WriterProperties // dictionary encoding
+	plain  *parquet.WriterProperties // the same without dictionary, for columns of mostly distinct values
 	meta   *metadata.FileMetaDataBuilder
 
 	rowGroupRows int
@@ -172,12 +173,14 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	props := parquet.NewWriterProperties(
+	settings := []parquet.WriterProperty{
 		parquet.WithCompression(codec),
 		parquet.WithCreatedBy(CreatedBy),
 		parquet.WithRootRepetition(parquet.Repetitions.Required),
 		parquet.WithStats(true),
-	)
+	}
+	props := parquet.NewWriterProperties(settings...)
+	plain := parquet.NewWriterProperties(append(settings, parquet.WithDictionaryDefault(false))...)
 	root, err := parquetSchema(s)
 	if err != nil {
 		return nil, err
@@ -190,6 +193,7 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		out:          out,
 		schema:       s,
 		props:        props,
+		plain:        plain,
 		meta:         metadata.NewFileMetadataBuilder(pqschema.NewSchema(root), props, kv),
 		rowGroupRows: rowGroupRows,
 		workers:      workers,
@@ -518,15 +522,19 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 		}
 	}
 
+	props := w.props
+	if !dictionaryPays(values) {
+		props = w.plain
+	}
 	sink := &chunkSink{}
 	colMeta := rg.columns[column]
 	path := colMeta.Descr().Path()
-	pager, err := file.NewPageWriter(sink, w.props.CompressionFor(path), w.props.CompressionLevelFor(path),
-		colMeta, int16(rg.ordinal), int16(column), w.props.Allocator(), false, nil, nil)
+	pager, err := file.NewPageWriter(sink, props.CompressionFor(path), props.CompressionLevelFor(path),
+		colMeta, int16(rg.ordinal), int16(column), props.Allocator(), false, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	writer := file.NewColumnChunkWriter(colMeta, &chunkPager{PageWriter: pager, sink: sink}, w.props)
+	writer := file.NewColumnChunkWriter(colMeta, &chunkPager{PageWriter: pager, sink: sink}, props)
 	if err := pqarrow.WriteArrowToColumn(context.Background(), writer, values, defLevels, nil, true); err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
@@ -534,6 +542,34 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
 	return sink.data, nil
+}
+
+// dictionarySample is how many values of a column chunk dictionaryPays looks at.
+const dictionarySample = 4096
+
+// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most half
+// of its first dictionarySample values are distinct. Otherwise (ids, measures, free text) the
+// dictionary would grow to arrow-go's 1 MiB limit, costing a hash lookup per value, before
+// falling back to PLAIN. The choice depends on the values only, so the bytes stay stable.
+func dictionaryPays(values arrow.Array) bool {
+	n := min(values.Len(), dictionarySample)
+	distinct := make(map[any]struct{}, n)
+	for i := range n {
+		if values.IsNull(i) {
+			continue
+		}
+		switch v := values.(type) {
+		case *array.String:
+			distinct[v.Value(i)] = struct{}{}
+		case *array.Int64:
+			distinct[v.Value(i)] = struct{}{}
+		case *array.Float64:
+			distinct[v.Value(i)] = struct{}{}
+		default:
+			distinct[v.ValueStr(i)] = struct{}{}
+		}
+	}
+	return len(distinct) <= n/2
 }
 
 // columnValues is one column of a row group as one array, so that the column writer sees

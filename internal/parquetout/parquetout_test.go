@@ -27,10 +27,23 @@ var allTypes = schema.Schema{
 	{Name: "ts", Type: schema.Datetime},
 	{Name: "t", Type: schema.Time},
 	{Name: "dur", Type: schema.Duration},
+	{Name: "few_s", Type: schema.String}, // few distinct values: dictionary encoded
+	{Name: "few_i", Type: schema.Int},
+	{Name: "few_f", Type: schema.Float},
+	{Name: "few_d", Type: schema.Date},
+	{Name: "none_ts", Type: schema.Datetime}, // only nulls
 }
 
-// Row r's value in column c, or nil for a null; a different null pattern per column.
-func cell(c schema.Type, r int) any {
+// Row r's value in column col, or nil for a null; a different null pattern per type. The
+// values of columns named few_* repeat every 5 rows, those of none_* are null.
+func cell(col schema.Column, r int) any {
+	switch {
+	case strings.HasPrefix(col.Name, "few_"):
+		r %= 5
+	case strings.HasPrefix(col.Name, "none_"):
+		return nil
+	}
+	c := col.Type
 	if r%(7+2*int(c)) == 3+int(c) {
 		return nil
 	}
@@ -63,7 +76,7 @@ func rows(s schema.Schema, from, to int) arrow.RecordBatch {
 	for i, c := range s {
 		f := b.Field(i)
 		for r := from; r < to; r++ {
-			v := cell(c.Type, r)
+			v := cell(c, r)
 			if v == nil {
 				f.AppendNull()
 				continue
@@ -241,6 +254,9 @@ func TestParquetTypes(t *testing.T) {
 		"t INT64 Time(isAdjustedToUTC=false, timeUnit=microseconds)",
 		"dur INT64 None",
 	}
+	if r.MetaData().Schema.NumColumns() != len(allTypes) {
+		t.Fatalf("%d columns, want %d", r.MetaData().Schema.NumColumns(), len(allTypes))
+	}
 	sc := r.MetaData().Schema
 	for i, w := range want {
 		c := sc.Column(i)
@@ -253,6 +269,28 @@ func TestParquetTypes(t *testing.T) {
 	}
 	if got := r.MetaData().GetCreatedBy(); got != "ptransform" {
 		t.Errorf("created_by %q, want ptransform", got)
+	}
+}
+
+func TestDictionaryOnlyForRepeatedValues(t *testing.T) {
+	data := writeParquet(t, allTypes, chunked(allTypes, 5000, 5000), Options{})
+	r, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var dictionary []string
+	for i, c := range allTypes {
+		chunk, err := r.MetaData().RowGroup(0).ColumnChunk(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chunk.HasDictionaryPage() {
+			dictionary = append(dictionary, c.Name)
+		}
+	}
+	if got := fmt.Sprint(dictionary); got != "[d few_s few_i few_f few_d none_ts]" { // d: 1000 days
+		t.Errorf("dictionary encoded: %s, want the columns of few values (and the null one)", got)
 	}
 }
 
