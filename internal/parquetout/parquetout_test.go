@@ -3,7 +3,9 @@ package parquetout
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -130,12 +132,15 @@ func writeParquet(t testing.TB, s schema.Schema, batches []arrow.RecordBatch, op
 
 func pipeline(w *Writer, batches []arrow.RecordBatch, workers int) error {
 	parts := make([]chan Part, len(batches))
+	next := make(chan int, len(batches))
 	for i := range parts {
 		parts[i] = make(chan Part, 1)
+		next <- i
 	}
-	next := make(chan int)
+	close(next)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
+	defer wg.Wait()
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
@@ -148,16 +153,11 @@ func pipeline(w *Writer, batches []arrow.RecordBatch, workers int) error {
 			}
 		})
 	}
-	go func() {
-		defer close(next)
-		for i := range batches {
-			next <- i
-		}
-	}()
 	for i := range batches {
 		select {
 		case p := <-parts[i]:
 			if err := w.Append(p); err != nil {
+				w.Abort()
 				return err
 			}
 		case err := <-errs:
@@ -165,7 +165,6 @@ func pipeline(w *Writer, batches []arrow.RecordBatch, workers int) error {
 			return err
 		}
 	}
-	wg.Wait()
 	return w.Close()
 }
 
@@ -441,5 +440,52 @@ func TestAbortAfterAppend(t *testing.T) {
 	w.Abort()
 	if err := w.Close(); err == nil {
 		t.Error("Close after Abort succeeded")
+	}
+}
+
+// failingWriter accepts limit bytes, then fails like a full disk.
+type failingWriter struct{ limit int }
+
+var errDiskFull = errors.New("no space left on device")
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > f.limit {
+		n := f.limit
+		f.limit = 0
+		return n, errDiskFull
+	}
+	f.limit -= len(p)
+	return len(p), nil
+}
+
+func TestAWriteErrorStopsTheFile(t *testing.T) {
+	for _, limit := range []int{0, 100, 20_000} {
+		w, err := New(&failingWriter{limit: limit}, allTypes, Options{RowGroupRows: 100, Workers: 2})
+		if err != nil {
+			if limit == 0 && errors.Is(err, errDiskFull) {
+				continue
+			}
+			t.Fatalf("limit %d: New: %v", limit, err)
+		}
+		err = pipeline(w, chunked(allTypes, 1000, 64), 2)
+		if !errors.Is(err, errDiskFull) {
+			t.Errorf("limit %d: the run ended with %v, want the write error", limit, err)
+		}
+	}
+}
+
+func TestSpecialFloatsKeepTheirBits(t *testing.T) {
+	s := schema.Schema{{Name: "f", Type: schema.Float}}
+	values := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 0, math.MaxFloat64, math.SmallestNonzeroFloat64}
+	b := array.NewFloat64Builder(memory.DefaultAllocator)
+	b.AppendValues(values, nil)
+	col := b.NewArray()
+	batch := array.NewRecordBatch(s.Arrow(), []arrow.Array{col}, int64(len(values)))
+	tbl := readTable(t, writeParquet(t, s, []arrow.RecordBatch{batch}, Options{}))
+	got := tbl.Column(0).Data().Chunk(0).(*array.Float64).Float64Values()
+	for i, v := range values {
+		if math.Float64bits(got[i]) != math.Float64bits(v) {
+			t.Errorf("value %d: read %v, wrote %v", i, got[i], v)
+		}
 	}
 }
