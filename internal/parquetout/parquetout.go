@@ -522,12 +522,7 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 		values = array.MakeFromData(asInt)
 		defer values.Release()
 	}
-	defLevels := make([]int16, values.Len())
-	for i := range defLevels {
-		if values.IsValid(i) {
-			defLevels[i] = 1
-		}
-	}
+	defLevels := definitionLevels(values)
 
 	props := w.props
 	if !dictionaryPays(values) {
@@ -551,6 +546,26 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 	return sink.data, nil
 }
 
+// definitionLevels are the levels of an OPTIONAL column: 1 for a value, 0 for a null.
+func definitionLevels(values arrow.Array) []int16 {
+	levels := make([]int16, values.Len())
+	if values.NullN() == 0 {
+		if len(levels) > 0 {
+			levels[0] = 1
+			for filled := 1; filled < len(levels); filled *= 2 {
+				copy(levels[filled:], levels[:filled])
+			}
+		}
+		return levels
+	}
+	for i := range levels {
+		if values.IsValid(i) {
+			levels[i] = 1
+		}
+	}
+	return levels
+}
+
 // dictionarySample is how many values of a column chunk dictionaryPays looks at.
 const dictionarySample = 4096
 
@@ -560,20 +575,23 @@ const dictionarySample = 4096
 // falling back to PLAIN. The choice depends on the values only, so the bytes stay stable.
 func dictionaryPays(values arrow.Array) bool {
 	n := min(values.Len(), dictionarySample)
-	distinct := make(map[any]struct{}, n)
+	switch v := values.(type) {
+	case *array.String:
+		return fewDistinct(values, n, v.Value)
+	case *array.Int64:
+		return fewDistinct(values, n, v.Value)
+	case *array.Float64:
+		return fewDistinct(values, n, func(i int) uint64 { return math.Float64bits(v.Value(i)) })
+	}
+	return fewDistinct(values, n, values.ValueStr)
+}
+
+// fewDistinct tells whether at most half of the first n values are distinct.
+func fewDistinct[K comparable](values arrow.Array, n int, value func(int) K) bool {
+	distinct := make(map[K]struct{}, n)
 	for i := range n {
-		if values.IsNull(i) {
-			continue
-		}
-		switch v := values.(type) {
-		case *array.String:
-			distinct[v.Value(i)] = struct{}{}
-		case *array.Int64:
-			distinct[v.Value(i)] = struct{}{}
-		case *array.Float64:
-			distinct[v.Value(i)] = struct{}{}
-		default:
-			distinct[v.ValueStr(i)] = struct{}{}
+		if values.IsValid(i) {
+			distinct[value(i)] = struct{}{}
 		}
 	}
 	return len(distinct) <= n/2
