@@ -489,3 +489,30 @@ func TestSpecialFloatsKeepTheirBits(t *testing.T) {
 		}
 	}
 }
+
+// Memory stays bounded by the work in flight: at most Workers+1 row groups wait for their
+// encoding; beyond that Append encodes and writes the oldest first.
+func TestRowGroupsInFlightAreBounded(t *testing.T) {
+	var out bytes.Buffer
+	w, err := New(&out, allTypes, Options{RowGroupRows: 10, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.EncodeChunk(rows(allTypes, 0, 95))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(p); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.inFlight) > 2 || w.pendingRows != 5 {
+		t.Errorf("%d row groups in flight and %d rows gathered, want at most 2 and 5", len(w.inFlight), w.pendingRows)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rowGroupSizes(t, out.Bytes())); got != "[10 10 10 10 10 10 10 10 10 5]" {
+		t.Errorf("row groups %s", got)
+	}
+	checkValues(t, allTypes, readTable(t, out.Bytes()), 95)
+}
