@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
@@ -125,4 +126,53 @@ func BenchmarkEncode(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkEncode10M writes 10 Mi rows (benchdata's first 1 Mi rows ten times) and reports
+// the writer's memory: the peak of the Go heap in use, sampled every 5 ms, above what the
+// input rows already hold.
+func BenchmarkEncode10M(b *testing.B) {
+	const n = 1 << 20
+	batches, csvSize := benchBatches(b, n, 50_000)
+	var repeated []arrow.RecordBatch
+	for range 10 {
+		repeated = append(repeated, batches...)
+	}
+	runtime.GC()
+	var stats runtime.MemStats
+	runtime.ReadMemStats(&stats)
+	baseline := stats.HeapInuse
+	peak := baseline
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				runtime.ReadMemStats(&stats)
+				peak = max(peak, stats.HeapInuse)
+			}
+		}
+	}()
+	b.SetBytes(10 * csvSize)
+	for b.Loop() {
+		out := countingWriter{w: io.Discard}
+		w, err := New(&out, benchSchema, Options{Workers: 2})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pipeline(w, repeated, 2); err != nil {
+			b.Fatal(err)
+		}
+	}
+	close(stop)
+	<-sampled
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(10*n), "ns/row")
+	b.ReportMetric(float64(peak-baseline)/(1<<20), "writer-heap-MB")
+	b.ReportMetric(float64(baseline)/(1<<20), "input-heap-MB")
 }
