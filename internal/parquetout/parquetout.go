@@ -26,18 +26,19 @@
 // key DurationKey (a JSON array of column names). No Arrow schema is stored ("ARROW:schema"):
 // with it pyarrow would read duration[us], but arrow-go refuses to read such a column.
 //
-// Every column is OPTIONAL. Encodings are the standard ones (dictionary with RLE indices,
-// falling back to PLAIN; data pages v1), compression is zstd by default, snappy, gzip or
-// none, so DuckDB, pyarrow and Spark read the files.
+// Every column is OPTIONAL. Encodings are the standard ones, data pages v1: a column chunk is
+// dictionary encoded (RLE indices; PLAIN past arrow-go's 1 MiB dictionary) when at most half
+// of its first 4096 values are distinct, PLAIN otherwise. Compression is zstd (level 1, the
+// fastest) by default, snappy, gzip or none. DuckDB, pyarrow and Spark read the files.
 //
 // Row groups hold RowGroupRows rows each (the last one the rest), whatever the chunks: Append
 // gathers rows from several chunks into a row group, and splits a chunk across two. When a
 // row group is full, its columns become encoding tasks; they run on the goroutines that
-// call EncodeChunk (a worker helps with the queued tasks before it returns its part), on
-// Append while it waits for a row group (at most Workers+1 row groups are in flight), and on
-// Workers goroutines during Close. The writer goroutine only copies finished column chunks
-// to out in order, so the encoding and compression spread over the workers and --workers
-// stays the bound on the cores used.
+// call EncodeChunk (a worker encodes the queued tasks before it returns its part), on
+// Append when Workers+1 row groups are already in flight (it encodes while it waits for the
+// oldest, which bounds the memory), and on Workers goroutines during Close. Otherwise the
+// writer goroutine only copies finished column chunks to out in order, so the encoding and
+// compression spread over the workers and --workers stays the bound on the cores used.
 //
 // A task encodes one column chunk into memory with arrow-go's column writer at a provisional
 // offset; the writer places the chunk and moves its offsets in the footer. The bytes depend
@@ -105,9 +106,10 @@ type Options struct {
 // chunkBase is the provisional offset of every column chunk while a task encodes it, that of
 // a first chunk after the file's magic: arrow-go's metadata takes offset 0 for "no
 // dictionary page", so a chunk may not start at 0.
-const chunkBase = int64(len("PAR1"))
+const chunkBase = int64(len(magic))
 
-var magic = []byte("PAR1")
+// magic starts and ends a Parquet file.
+const magic = "PAR1"
 
 // Writer writes one Parquet file. EncodeChunk may be called concurrently; Append, Close and
 // Abort belong to one goroutine.
@@ -207,7 +209,7 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		maxInFlight:  workers + 1,
 		tasks:        make(chan columnTask, (workers+1)*len(s)),
 	}
-	if err := w.write(magic); err != nil {
+	if err := w.write([]byte(magic)); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -281,6 +283,9 @@ func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 
 // Append adds a part's rows after those of the parts before it.
 func (w *Writer) Append(p Part) error {
+	if p.batch == nil {
+		return w.fail(errors.New("parquet: Append of a part that EncodeChunk did not make"))
+	}
 	defer p.batch.Release()
 	if w.err != nil {
 		return w.err
@@ -456,7 +461,7 @@ func (w *Writer) writeFooter() error {
 	if footer.n > math.MaxUint32 {
 		return errors.New("parquet: footer over 4 GiB")
 	}
-	return w.write(binary.LittleEndian.AppendUint32(nil, uint32(footer.n)), magic)
+	return w.write(binary.LittleEndian.AppendUint32(nil, uint32(footer.n)), []byte(magic))
 }
 
 // sortByString sorts thrift values (whose types arrow-go keeps internal) by their text.
