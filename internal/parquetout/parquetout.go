@@ -33,12 +33,12 @@
 //
 // Row groups hold RowGroupRows rows each (the last one the rest), whatever the chunks: Append
 // gathers rows from several chunks into a row group, and splits a chunk across two. When a
-// row group is full, its columns become encoding tasks; they run on the goroutines that
-// call EncodeChunk (a worker encodes the queued tasks before it returns its part), on
-// Append when Workers+1 row groups are already in flight (it encodes while it waits for the
-// oldest, which bounds the memory), and on Workers goroutines during Close. Otherwise the
-// writer goroutine only copies finished column chunks to out in order, so the encoding and
-// compression spread over the workers and --workers stays the bound on the cores used.
+// row group is full, its columns become encoding tasks. The goroutines that call EncodeChunk
+// encode the queued tasks before they return their part; when the writer must wait for a
+// row group (Workers+1 are in flight, which bounds the memory, or Close), it encodes too,
+// with Workers-1 helper goroutines. Otherwise the writer goroutine only copies finished
+// column chunks to out in order, so the encoding and compression spread over the workers
+// and about Workers goroutines encode at a time.
 //
 // A task encodes one column chunk into memory with arrow-go's column writer at a provisional
 // offset; the writer places the chunk and moves its offsets in the footer. The bytes depend
@@ -100,7 +100,7 @@ const CreatedBy = "ptransform"
 type Options struct {
 	Compression  string // one of Compressions; "" is zstd
 	RowGroupRows int    // rows per row group; 0 is DefaultRowGroupRows
-	Workers      int    // goroutines encoding during Close, and the row groups in flight - 1; 0 is GOMAXPROCS
+	Workers      int    // goroutines encoding when the writer waits, and the row groups in flight - 1; 0 is GOMAXPROCS
 }
 
 // chunkBase is the provisional offset of every column chunk while a task encodes it, that of
@@ -130,6 +130,7 @@ type Writer struct {
 	inFlight    []*rowGroup // dispatched, not yet written, in order
 	ordinal     int         // of the next row group
 	tasks       chan columnTask
+	helpers     atomic.Int32 // goroutines of startHelpers running
 	aborted     atomic.Bool
 	err         error // the first failure; the writer refuses further work after it
 }
@@ -317,9 +318,6 @@ func (w *Writer) Close() error {
 			return w.fail(err)
 		}
 	}
-	for range w.workers - 1 {
-		go w.runQueued()
-	}
 	if err := w.writeFinished(true); err != nil {
 		w.Abort()
 		return w.fail(err)
@@ -406,6 +404,7 @@ func (w *Writer) writeFinished(wait bool) error {
 // writeRowGroup waits for a row group's columns, encoding queued tasks meanwhile, and writes
 // its column chunks at the end of the file, moving their offsets there.
 func (w *Writer) writeRowGroup(rg *rowGroup) error {
+	w.startHelpers()
 	for waiting := true; waiting; {
 		select {
 		case <-rg.done:
@@ -489,6 +488,20 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// startHelpers starts goroutines that encode the queued tasks and end when none is left, up
+// to Workers-1 at a time: with the writer goroutine, which encodes while it waits, Workers
+// goroutines encode when the writer must wait for a row group (the workers are then ahead of
+// it, or done).
+func (w *Writer) startHelpers() {
+	for w.helpers.Load() < int32(w.workers-1) {
+		w.helpers.Add(1)
+		go func() {
+			defer w.helpers.Add(-1)
+			w.runQueued()
+		}()
+	}
 }
 
 // runQueued runs queued tasks until none is left.
