@@ -48,7 +48,6 @@
 package parquetout
 
 import (
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -67,7 +66,6 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/ptransform/ptransform/internal/schema"
@@ -533,14 +531,6 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 		return nil, err
 	}
 	defer values.Release()
-	if w.schema[column].Type == schema.Duration {
-		data := values.Data()
-		asInt := array.NewData(arrow.PrimitiveTypes.Int64, data.Len(), data.Buffers(), nil, data.NullN(), data.Offset())
-		defer asInt.Release()
-		values = array.MakeFromData(asInt)
-		defer values.Release()
-	}
-	defLevels := definitionLevels(values)
 
 	props := w.props
 	if !dictionaryPays(values) {
@@ -555,13 +545,73 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 		return nil, err
 	}
 	writer := file.NewColumnChunkWriter(colMeta, &chunkPager{PageWriter: pager, sink: sink}, props)
-	if err := pqarrow.WriteArrowToColumn(context.Background(), writer, values, defLevels, nil, true); err != nil {
+	if err := writeValues(writer, values); err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
 	if err := writer.Close(); err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
 	return sink.data, nil
+}
+
+// writeValues writes a column's values to its column writer, straight from the Arrow
+// buffers (the schema's physical types: int64 for int, datetime, time and duration; int32
+// days for date). arrow-go's pqarrow does the same, but importing it links gRPC (through
+// its Flight dependency) into the binary.
+func writeValues(writer file.ColumnChunkWriter, values arrow.Array) error {
+	levels := definitionLevels(values)
+	dense := values.NullN() == 0
+	data := values.Data()
+	nulls, offset := values.NullBitmapBytes(), int64(data.Offset())
+	switch w := writer.(type) {
+	case *file.Int64ColumnChunkWriter:
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[int64](data, 1), levels, dense, nulls, offset)
+	case *file.Int32ColumnChunkWriter:
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[int32](data, 1), levels, dense, nulls, offset)
+	case *file.Float64ColumnChunkWriter:
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[float64](data, 1), levels, dense, nulls, offset)
+	case *file.BooleanColumnChunkWriter:
+		bools := make([]bool, values.Len())
+		booleans := values.(*array.Boolean)
+		for i := range bools {
+			bools[i] = booleans.Value(i)
+		}
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, bools, levels, dense, nulls, offset)
+	case *file.ByteArrayColumnChunkWriter:
+		strs := values.(*array.String)
+		if w.SupportsArrowOffsets() {
+			var text []byte
+			if buf := data.Buffers()[2]; buf != nil {
+				text = buf.Bytes()
+			}
+			var err error
+			if dense {
+				_, err = w.WriteBatchArrow(text, strs.ValueOffsets(), levels, nil)
+			} else {
+				_, err = w.WriteBatchSpacedArrow(text, strs.ValueOffsets(), levels, nil, nulls, offset)
+			}
+			return err
+		}
+		bytes := make([]parquet.ByteArray, values.Len())
+		for i := range bytes {
+			bytes[i] = parquet.ByteArray(strs.Value(i))
+		}
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, bytes, levels, dense, nulls, offset)
+	}
+	return fmt.Errorf("parquet: no writer for %s values in a %s column", values.DataType(), writer.Type())
+}
+
+// writeBatch writes values of one column: dense when there is no null, else spaced (a slot
+// per row, nulls marked in the validity bitmap).
+func writeBatch[T any](dense func([]T, []int16, []int16) (int64, error), spaced func([]T, []int16, []int16, []byte, int64) (int64, error),
+	values []T, levels []int16, noNulls bool, nulls []byte, offset int64) error {
+	var err error
+	if noNulls {
+		_, err = dense(values, levels, nil)
+	} else {
+		_, err = spaced(values, levels, nil, nulls, offset)
+	}
+	return err
 }
 
 // definitionLevels are the levels of an OPTIONAL column: 1 for a value, 0 for a null.
