@@ -9,7 +9,7 @@
 //	err = w.Close()                   // the footer; or w.Abort() when the run failed
 //
 // The batches have the columns of s with the Arrow types of schema.Type.ArrowType; a null
-// is an empty cell. Parquet types:
+// is an empty cell. A part keeps its batch until its rows are written. Parquet types:
 //
 //	string    BYTE_ARRAY  STRING
 //	int       INT64
@@ -29,7 +29,8 @@
 // Every column is OPTIONAL. Encodings are the standard ones, data pages v1: a column chunk is
 // dictionary encoded (RLE indices; PLAIN past arrow-go's 1 MiB dictionary) when at most half
 // of its first 4096 values are distinct, PLAIN otherwise. Compression is zstd (level 1, the
-// fastest) by default, snappy, gzip or none. DuckDB, pyarrow and Spark read the files.
+// fastest) by default, snappy, gzip or none: what DuckDB, pyarrow and Spark read (the tests
+// read the files back with DuckDB and arrow-go).
 //
 // Row groups hold RowGroupRows rows each (the last one the rest), whatever the chunks: Append
 // gathers rows from several chunks into a row group, and splits a chunk across two. When a
