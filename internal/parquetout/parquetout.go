@@ -1,0 +1,712 @@
+// Package parquetout writes a Parquet file from typed Arrow record batches, encoding its
+// column chunks in parallel while the rows stay in input order.
+//
+// The engine's seam:
+//
+//	w, err := parquetout.New(out, s, parquetout.Options{Compression: "zstd", RowGroupRows: n, Workers: k})
+//	part, err := w.EncodeChunk(batch) // on the workers, concurrently
+//	err = w.Append(part)              // on one goroutine, in input order
+//	err = w.Close()                   // the footer; or w.Abort() when the run failed
+//
+// The batches have the columns of s with the Arrow types of schema.Type.ArrowType; a null
+// is an empty cell. A part keeps its batch until its rows are written. Parquet types:
+//
+//	string    BYTE_ARRAY  STRING
+//	int       INT64
+//	float     DOUBLE
+//	bool      BOOLEAN
+//	date      INT32       DATE
+//	datetime  INT64       TIMESTAMP(MICROS, isAdjustedToUTC=false)
+//	time      INT64       TIME(MICROS, isAdjustedToUTC=false)
+//	duration  INT64       microseconds, no logical type
+//
+// Parquet has no logical type for an exact elapsed time (its legacy INTERVAL keeps only
+// milliseconds), so a duration is its count of microseconds: DuckDB and Spark read a BIGINT,
+// Arrow readers an int64. The footer's key-value metadata names these columns under the
+// key DurationKey (a JSON array of column names). No Arrow schema is stored ("ARROW:schema"):
+// with it pyarrow would read duration[us], but arrow-go refuses to read such a column.
+//
+// Every column is OPTIONAL. Encodings are the standard ones, data pages v1: a column chunk is
+// dictionary encoded (RLE indices; PLAIN past arrow-go's 1 MiB dictionary) when at most half
+// of its first 4096 values are distinct, PLAIN otherwise. Compression is zstd (level 1, the
+// fastest) by default, snappy, gzip or none: what DuckDB, pyarrow and Spark read (the tests
+// read the files back with DuckDB and arrow-go).
+//
+// Row groups hold RowGroupRows rows each (the last one the rest), whatever the chunks: Append
+// gathers rows from several chunks into a row group, and splits a chunk across two. When a
+// row group is full, its columns become encoding tasks. The goroutines that call EncodeChunk
+// encode the queued tasks before they return their part; when the writer must wait for a
+// row group (Workers+1 are in flight, which bounds the memory, or Close), it encodes too,
+// with Workers-1 helper goroutines. Otherwise the writer goroutine only copies finished
+// column chunks to out in order, so the encoding and compression spread over the workers
+// and about Workers goroutines encode at a time.
+//
+// A task encodes one column chunk into memory with arrow-go's column writer at a provisional
+// offset; the writer places the chunk and moves its offsets in the footer. The bytes depend
+// only on the rows, the schema and the options, never on the chunking or the number of
+// workers: a column chunk is written from one contiguous array, and the footer carries no
+// time (created_by is "ptransform").
+package parquetout
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
+
+	"github.com/ptransform/ptransform/internal/schema"
+)
+
+// DefaultRowGroupRows is the row group size when Options.RowGroupRows is 0: 128 Ki rows,
+// near DuckDB's 122,880, small enough that Workers+1 row groups in flight stay a few tens
+// of MB for typical rows.
+const DefaultRowGroupRows = 128 * 1024
+
+// Compressions are the names Options.Compression accepts, the default first.
+var Compressions = []string{"zstd", "snappy", "gzip", "none"}
+
+var codecs = map[string]compress.Compression{
+	"zstd":   compress.Codecs.Zstd,
+	"snappy": compress.Codecs.Snappy,
+	"gzip":   compress.Codecs.Gzip,
+	"none":   compress.Codecs.Uncompressed,
+}
+
+// zstdLevel is zstd's level: 1, klauspost/compress's fastest, about twice the speed of its
+// default (3) for files a few percent larger.
+const zstdLevel = 1
+
+// CreatedBy is the footer's created_by: the writer's name, no version or time, so that the
+// same rows give the same bytes.
+const CreatedBy = "ptransform"
+
+// Options tune a Writer; the zero value is zstd, DefaultRowGroupRows and GOMAXPROCS workers.
+type Options struct {
+	Compression  string // one of Compressions; "" is zstd
+	RowGroupRows int    // rows per row group; 0 is DefaultRowGroupRows
+	Workers      int    // goroutines encoding when the writer waits, and the row groups in flight - 1; 0 is GOMAXPROCS
+}
+
+// chunkBase is the provisional offset of every column chunk while a task encodes it, that of
+// a first chunk after the file's magic: arrow-go's metadata takes offset 0 for "no
+// dictionary page", so a chunk may not start at 0.
+const chunkBase = int64(len(magic))
+
+// magic starts and ends a Parquet file.
+const magic = "PAR1"
+
+// Writer writes one Parquet file. EncodeChunk may be called concurrently; Append, Close and
+// Abort belong to one goroutine.
+type Writer struct {
+	out    io.Writer
+	pos    int64 // bytes written to out
+	schema schema.Schema
+	props  *parquet.WriterProperties // dictionary encoding
+	plain  *parquet.WriterProperties // the same without dictionary, for columns of mostly distinct values
+	meta   *metadata.FileMetaDataBuilder
+
+	rowGroupRows int
+	workers      int
+	maxInFlight  int
+
+	pending     []arrow.RecordBatch // slices gathered for the next row group
+	pendingRows int
+	inFlight    []*rowGroup // dispatched, not yet written, in order
+	ordinal     int         // of the next row group
+	tasks       chan columnTask
+	helpers     atomic.Int32 // goroutines of startHelpers running
+	aborted     atomic.Bool
+	err         error // the first failure; the writer refuses further work after it
+}
+
+// Part is a checked chunk, ready for Append.
+type Part struct{ batch arrow.RecordBatch }
+
+// rowGroup is one row group from dispatch to write.
+type rowGroup struct {
+	ordinal int
+	slices  []arrow.RecordBatch
+	rows    int
+	meta    *metadata.RowGroupMetaDataBuilder
+	columns []*metadata.ColumnChunkMetaDataBuilder
+	chunks  [][]byte // encoded column chunks, at offset chunkBase
+	errs    []error
+	left    atomic.Int32 // columns not yet encoded
+	done    chan struct{}
+}
+
+type columnTask struct {
+	rg     *rowGroup
+	column int
+}
+
+// New starts a Parquet file of schema s on out (it writes the magic bytes).
+func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
+	if len(s) == 0 {
+		return nil, errors.New("parquet: no columns to write (a Parquet file needs at least one)")
+	}
+	name := opt.Compression
+	if name == "" {
+		name = Compressions[0]
+	}
+	codec, ok := codecs[name]
+	if !ok {
+		return nil, fmt.Errorf("parquet: unknown compression %q (want one of %v)", opt.Compression, Compressions)
+	}
+	if opt.RowGroupRows < 0 {
+		return nil, fmt.Errorf("parquet: row group size %d: want a positive number of rows", opt.RowGroupRows)
+	}
+	rowGroupRows := opt.RowGroupRows
+	if rowGroupRows == 0 {
+		rowGroupRows = DefaultRowGroupRows
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	settings := []parquet.WriterProperty{
+		parquet.WithCompression(codec),
+		parquet.WithCreatedBy(CreatedBy),
+		parquet.WithRootRepetition(parquet.Repetitions.Required),
+		parquet.WithStats(true),
+	}
+	if codec == compress.Codecs.Zstd {
+		settings = append(settings, parquet.WithCompressionLevel(zstdLevel))
+	}
+	props := parquet.NewWriterProperties(settings...)
+	plain := parquet.NewWriterProperties(append(settings, parquet.WithDictionaryDefault(false))...)
+	root, err := parquetSchema(s)
+	if err != nil {
+		return nil, err
+	}
+	kv, err := keyValues(s)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{
+		out:          out,
+		schema:       s,
+		props:        props,
+		plain:        plain,
+		meta:         metadata.NewFileMetadataBuilder(pqschema.NewSchema(root), props, kv),
+		rowGroupRows: rowGroupRows,
+		workers:      workers,
+		maxInFlight:  workers + 1,
+		tasks:        make(chan columnTask, (workers+1)*len(s)),
+	}
+	if err := w.write([]byte(magic)); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// DurationKey is the footer's key-value metadata key naming the duration columns.
+const DurationKey = "ptransform:duration-microseconds"
+
+// keyValues is the footer's key-value metadata of s: DurationKey when it has durations.
+func keyValues(s schema.Schema) (metadata.KeyValueMetadata, error) {
+	kv := metadata.NewKeyValueMetadata()
+	var durations []string
+	for _, c := range s {
+		if c.Type == schema.Duration {
+			durations = append(durations, c.Name)
+		}
+	}
+	if durations == nil {
+		return kv, nil
+	}
+	names, err := json.Marshal(durations)
+	if err != nil {
+		return nil, err
+	}
+	return kv, kv.Append(DurationKey, string(names))
+}
+
+// parquetSchema is the Parquet schema of s (the table in the package doc).
+func parquetSchema(s schema.Schema) (*pqschema.GroupNode, error) {
+	fields := make(pqschema.FieldList, len(s))
+	for i, c := range s {
+		physical, logical := parquet.Types.ByteArray, pqschema.LogicalType(pqschema.StringLogicalType{})
+		switch c.Type {
+		case schema.Int, schema.Duration:
+			physical, logical = parquet.Types.Int64, pqschema.NoLogicalType{}
+		case schema.Float:
+			physical, logical = parquet.Types.Double, pqschema.NoLogicalType{}
+		case schema.Bool:
+			physical, logical = parquet.Types.Boolean, pqschema.NoLogicalType{}
+		case schema.Date:
+			physical, logical = parquet.Types.Int32, pqschema.DateLogicalType{}
+		case schema.Datetime:
+			physical, logical = parquet.Types.Int64, pqschema.NewTimestampLogicalType(false, pqschema.TimeUnitMicros)
+		case schema.Time:
+			physical, logical = parquet.Types.Int64, pqschema.NewTimeLogicalType(false, pqschema.TimeUnitMicros)
+		}
+		node, err := pqschema.NewPrimitiveNodeLogical(c.Name, parquet.Repetitions.Optional, logical, physical, -1, -1)
+		if err != nil {
+			return nil, fmt.Errorf("parquet: column %q: %w", c.Name, err)
+		}
+		fields[i] = node
+	}
+	return pqschema.NewGroupNode("schema", parquet.Repetitions.Required, fields, -1)
+}
+
+// EncodeChunk checks a chunk against the schema and keeps it for Append; before it returns,
+// it encodes the column chunks waiting in the queue. Safe for concurrent use.
+func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
+	if int(batch.NumCols()) != len(w.schema) {
+		return Part{}, fmt.Errorf("parquet: chunk has %d columns, the output has %d", batch.NumCols(), len(w.schema))
+	}
+	for i, c := range w.schema {
+		if got, want := batch.Column(i).DataType(), c.Type.ArrowType(); !arrow.TypeEqual(got, want) {
+			return Part{}, fmt.Errorf("parquet: column %q: chunk holds %s, the schema says %s (%s)", c.Name, got, c.Type, want)
+		}
+	}
+	batch.Retain()
+	w.runQueued()
+	return Part{batch: batch}, nil
+}
+
+// Append adds a part's rows after those of the parts before it.
+func (w *Writer) Append(p Part) error {
+	if p.batch == nil {
+		return w.fail(errors.New("parquet: Append of a part that EncodeChunk did not make"))
+	}
+	defer p.batch.Release()
+	if w.err != nil {
+		return w.err
+	}
+	rows := int(p.batch.NumRows())
+	for start := 0; start < rows; {
+		end := min(rows, start+w.rowGroupRows-w.pendingRows)
+		w.pending = append(w.pending, p.batch.NewSlice(int64(start), int64(end)))
+		w.pendingRows += end - start
+		start = end
+		if w.pendingRows == w.rowGroupRows {
+			if err := w.dispatch(); err != nil {
+				return w.fail(err)
+			}
+		}
+	}
+	return w.fail(w.writeFinished(false))
+}
+
+// Close encodes the last rows, writes the row groups left and the footer. It does not close out.
+func (w *Writer) Close() error {
+	if w.err != nil {
+		w.Abort()
+		return w.err
+	}
+	if w.pendingRows > 0 {
+		if err := w.dispatch(); err != nil {
+			w.Abort()
+			return w.fail(err)
+		}
+	}
+	if err := w.writeFinished(true); err != nil {
+		w.Abort()
+		return w.fail(err)
+	}
+	return w.fail(w.writeFooter())
+}
+
+// Abort stops the work of a failed run: queued tasks are dropped, gathered rows released.
+// The bytes written so far are not a Parquet file.
+func (w *Writer) Abort() {
+	w.aborted.Store(true)
+	w.runQueued()
+	for _, b := range w.pending {
+		b.Release()
+	}
+	w.pending, w.pendingRows, w.inFlight = nil, 0, nil
+	if w.err == nil {
+		w.err = errors.New("parquet: writer aborted")
+	}
+}
+
+func (w *Writer) fail(err error) error {
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return err
+}
+
+// dispatch turns the gathered rows into a row group whose columns are queued for encoding,
+// after making room among the row groups in flight.
+func (w *Writer) dispatch() error {
+	if len(w.inFlight) >= w.maxInFlight {
+		if err := w.writeRowGroup(w.inFlight[0]); err != nil {
+			return err
+		}
+		w.inFlight = w.inFlight[1:]
+	}
+	if w.ordinal > math.MaxInt16 {
+		return fmt.Errorf("parquet: more than %d row groups; raise the row group size", math.MaxInt16+1)
+	}
+	rg := &rowGroup{
+		ordinal: w.ordinal,
+		slices:  w.pending,
+		rows:    w.pendingRows,
+		meta:    w.meta.AppendRowGroup(),
+		columns: make([]*metadata.ColumnChunkMetaDataBuilder, len(w.schema)),
+		chunks:  make([][]byte, len(w.schema)),
+		errs:    make([]error, len(w.schema)),
+		done:    make(chan struct{}),
+	}
+	w.ordinal++
+	w.pending, w.pendingRows = nil, 0
+	rg.left.Store(int32(len(w.schema)))
+	for i := range rg.columns {
+		rg.columns[i] = rg.meta.NextColumnChunk()
+	}
+	w.inFlight = append(w.inFlight, rg)
+	for i := range rg.columns {
+		w.tasks <- columnTask{rg: rg, column: i} // never blocks: capacity is maxInFlight row groups
+	}
+	return nil
+}
+
+// writeFinished writes the row groups in flight whose columns are all encoded, in order;
+// with wait, it waits for all of them.
+func (w *Writer) writeFinished(wait bool) error {
+	for len(w.inFlight) > 0 {
+		rg := w.inFlight[0]
+		if !wait {
+			select {
+			case <-rg.done:
+			default:
+				return nil
+			}
+		}
+		if err := w.writeRowGroup(rg); err != nil {
+			return err
+		}
+		w.inFlight = w.inFlight[1:]
+	}
+	return nil
+}
+
+// writeRowGroup waits for a row group's columns, encoding queued tasks meanwhile, and writes
+// its column chunks at the end of the file, moving their offsets there.
+func (w *Writer) writeRowGroup(rg *rowGroup) error {
+	w.startHelpers()
+	for waiting := true; waiting; {
+		select {
+		case <-rg.done:
+			waiting = false
+		case t := <-w.tasks:
+			w.run(t)
+		}
+	}
+	if err := errors.Join(rg.errs...); err != nil {
+		return err
+	}
+	for i, data := range rg.chunks {
+		chunk := rg.columns[i].Contents()
+		shift := w.pos - chunkBase
+		chunk.FileOffset += shift
+		chunk.MetaData.DataPageOffset += shift
+		if chunk.MetaData.DictionaryPageOffset != nil {
+			*chunk.MetaData.DictionaryPageOffset += shift
+		}
+		// arrow-go lists the page encoding stats from a map: sort them for stable bytes.
+		sortByString(chunk.MetaData.EncodingStats)
+		if err := w.write(data); err != nil {
+			return err
+		}
+		rg.chunks[i] = nil
+	}
+	rg.meta.SetNumRows(rg.rows)
+	if err := rg.meta.Finish(0, int16(rg.ordinal)); err != nil {
+		return err
+	}
+	for _, b := range rg.slices {
+		b.Release()
+	}
+	rg.slices = nil
+	return nil
+}
+
+// writeFooter writes the file metadata; a row group starts where its first column chunk does.
+func (w *Writer) writeFooter() error {
+	fileMeta, err := w.meta.Finish()
+	if err != nil {
+		return err
+	}
+	for _, rg := range fileMeta.RowGroups {
+		start := rg.Columns[0].FileOffset
+		rg.FileOffset = &start
+	}
+	footer := &countingWriter{w: w.out}
+	if _, err := fileMeta.WriteTo(footer, nil); err != nil {
+		return fmt.Errorf("parquet: writing the footer: %w", err)
+	}
+	w.pos += footer.n
+	if footer.n > math.MaxUint32 {
+		return errors.New("parquet: footer over 4 GiB")
+	}
+	return w.write(binary.LittleEndian.AppendUint32(nil, uint32(footer.n)), []byte(magic))
+}
+
+// sortByString sorts thrift values (whose types arrow-go keeps internal) by their text.
+func sortByString[T fmt.Stringer](values []T) {
+	slices.SortFunc(values, func(a, b T) int { return strings.Compare(a.String(), b.String()) })
+}
+
+func (w *Writer) write(parts ...[]byte) error {
+	for _, p := range parts {
+		n, err := w.out.Write(p)
+		w.pos += int64(n)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// startHelpers starts goroutines that encode the queued tasks and end when none is left, up
+// to Workers-1 at a time: with the writer goroutine, which encodes while it waits, Workers
+// goroutines encode when the writer must wait for a row group (the workers are then ahead of
+// it, or done).
+func (w *Writer) startHelpers() {
+	for w.helpers.Load() < int32(w.workers-1) {
+		w.helpers.Add(1)
+		go func() {
+			defer w.helpers.Add(-1)
+			w.runQueued()
+		}()
+	}
+}
+
+// runQueued runs queued tasks until none is left.
+func (w *Writer) runQueued() {
+	for {
+		select {
+		case t := <-w.tasks:
+			w.run(t)
+		default:
+			return
+		}
+	}
+}
+
+func (w *Writer) run(t columnTask) {
+	rg := t.rg
+	if !w.aborted.Load() {
+		rg.chunks[t.column], rg.errs[t.column] = w.encodeColumn(rg, t.column)
+	}
+	if rg.left.Add(-1) == 0 {
+		close(rg.done)
+	}
+}
+
+// encodeColumn encodes one column chunk of a row group, compressed, at offset chunkBase.
+func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
+	values, err := columnValues(rg.slices, column)
+	if err != nil {
+		return nil, err
+	}
+	defer values.Release()
+
+	props := w.props
+	if !dictionaryPays(values) {
+		props = w.plain
+	}
+	sink := &chunkSink{}
+	colMeta := rg.columns[column]
+	path := colMeta.Descr().Path()
+	pager, err := file.NewPageWriter(sink, props.CompressionFor(path), props.CompressionLevelFor(path),
+		colMeta, int16(rg.ordinal), int16(column), props.Allocator(), false, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	writer := file.NewColumnChunkWriter(colMeta, &chunkPager{PageWriter: pager, sink: sink}, props)
+	if err := writeValues(writer, values); err != nil {
+		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
+	}
+	if err := writer.Close(); err != nil {
+		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
+	}
+	return sink.data, nil
+}
+
+// writeValues writes a column's values to its column writer, straight from the Arrow
+// buffers (the schema's physical types: int64 for int, datetime, time and duration; int32
+// days for date). arrow-go's pqarrow does the same, but importing it links gRPC (through
+// its Flight dependency) into the binary.
+func writeValues(writer file.ColumnChunkWriter, values arrow.Array) error {
+	levels := definitionLevels(values)
+	dense := values.NullN() == 0
+	data := values.Data()
+	nulls, offset := values.NullBitmapBytes(), int64(data.Offset())
+	switch w := writer.(type) {
+	case *file.Int64ColumnChunkWriter:
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[int64](data, 1), levels, dense, nulls, offset)
+	case *file.Int32ColumnChunkWriter:
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[int32](data, 1), levels, dense, nulls, offset)
+	case *file.Float64ColumnChunkWriter:
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[float64](data, 1), levels, dense, nulls, offset)
+	case *file.BooleanColumnChunkWriter:
+		bools := make([]bool, values.Len())
+		booleans := values.(*array.Boolean)
+		for i := range bools {
+			bools[i] = booleans.Value(i)
+		}
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, bools, levels, dense, nulls, offset)
+	case *file.ByteArrayColumnChunkWriter:
+		strs := values.(*array.String)
+		if w.SupportsArrowOffsets() {
+			var text []byte
+			if buf := data.Buffers()[2]; buf != nil {
+				text = buf.Bytes()
+			}
+			var err error
+			if dense {
+				_, err = w.WriteBatchArrow(text, strs.ValueOffsets(), levels, nil)
+			} else {
+				_, err = w.WriteBatchSpacedArrow(text, strs.ValueOffsets(), levels, nil, nulls, offset)
+			}
+			return err
+		}
+		bytes := make([]parquet.ByteArray, values.Len())
+		for i := range bytes {
+			bytes[i] = parquet.ByteArray(strs.Value(i))
+		}
+		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, bytes, levels, dense, nulls, offset)
+	}
+	return fmt.Errorf("parquet: no writer for %s values in a %s column", values.DataType(), writer.Type())
+}
+
+// writeBatch writes values of one column: dense when there is no null, else spaced (a slot
+// per row, nulls marked in the validity bitmap).
+func writeBatch[T any](dense func([]T, []int16, []int16) (int64, error), spaced func([]T, []int16, []int16, []byte, int64) (int64, error),
+	values []T, levels []int16, noNulls bool, nulls []byte, offset int64) error {
+	var err error
+	if noNulls {
+		_, err = dense(values, levels, nil)
+	} else {
+		_, err = spaced(values, levels, nil, nulls, offset)
+	}
+	return err
+}
+
+// definitionLevels are the levels of an OPTIONAL column: 1 for a value, 0 for a null.
+func definitionLevels(values arrow.Array) []int16 {
+	levels := make([]int16, values.Len())
+	if values.NullN() == 0 {
+		if len(levels) > 0 {
+			levels[0] = 1
+			for filled := 1; filled < len(levels); filled *= 2 {
+				copy(levels[filled:], levels[:filled])
+			}
+		}
+		return levels
+	}
+	for i := range levels {
+		if values.IsValid(i) {
+			levels[i] = 1
+		}
+	}
+	return levels
+}
+
+// dictionarySample is how many values of a column chunk dictionaryPays looks at.
+const dictionarySample = 4096
+
+// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most half
+// of its first dictionarySample values are distinct. Otherwise (ids, measures, free text) the
+// dictionary would grow to arrow-go's 1 MiB limit, costing a hash lookup per value, before
+// falling back to PLAIN. The choice depends on the values only, so the bytes stay stable.
+func dictionaryPays(values arrow.Array) bool {
+	n := min(values.Len(), dictionarySample)
+	switch v := values.(type) {
+	case *array.String:
+		return fewDistinct(values, n, v.Value)
+	case *array.Int64:
+		return fewDistinct(values, n, v.Value)
+	case *array.Float64:
+		return fewDistinct(values, n, func(i int) uint64 { return math.Float64bits(v.Value(i)) })
+	}
+	return fewDistinct(values, n, values.ValueStr)
+}
+
+// fewDistinct tells whether at most half of the first n values are distinct.
+func fewDistinct[K comparable](values arrow.Array, n int, value func(int) K) bool {
+	distinct := make(map[K]struct{}, n)
+	for i := range n {
+		if values.IsValid(i) {
+			distinct[value(i)] = struct{}{}
+		}
+	}
+	return len(distinct) <= n/2
+}
+
+// columnValues is one column of a row group as one array, so that the column writer sees
+// the same calls whatever the chunking.
+func columnValues(parts []arrow.RecordBatch, column int) (arrow.Array, error) {
+	if len(parts) == 1 {
+		values := parts[0].Column(column)
+		values.Retain()
+		return values, nil
+	}
+	arrays := make([]arrow.Array, len(parts))
+	for i, p := range parts {
+		arrays[i] = p.Column(column)
+	}
+	return array.Concatenate(arrays, memory.DefaultAllocator)
+}
+
+// chunkSink holds one column chunk in memory; Tell counts from chunkBase. Once closed it
+// drops what is written: the copy of the chunk's metadata that arrow-go writes after the
+// pages, whose offsets are provisional (the footer has the right ones; parquet-mr writes no
+// such copy either).
+type chunkSink struct {
+	data   []byte
+	closed bool
+}
+
+func (s *chunkSink) Write(p []byte) (int, error) {
+	if !s.closed {
+		s.data = append(s.data, p...)
+	}
+	return len(p), nil
+}
+
+func (s *chunkSink) Tell() int64 { return chunkBase + int64(len(s.data)) }
+
+// chunkPager is arrow-go's page writer on a chunkSink that closes the sink before the
+// metadata copy is written.
+type chunkPager struct {
+	file.PageWriter
+	sink *chunkSink
+}
+
+func (p *chunkPager) Close(hasDict, fallback bool) error {
+	p.sink.closed = true
+	return p.PageWriter.Close(hasDict, fallback)
+}
