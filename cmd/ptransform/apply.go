@@ -67,8 +67,9 @@ Examples:
     ptransform apply --encoding windows-1252 --no-header legacy.txt --from csv -o out.csv
 
 Output formats, by the extension of -o or by --to: csv, tsv (text, as read or computed),
-jsonl (JSON Lines, .jsonl or .ndjson: one object per row, typed values) and xlsx (an
-Excel report: typed cells, bold frozen header, autofilter). A typed
+jsonl (JSON Lines, .jsonl or .ndjson: one object per row, typed values), xlsx (an
+Excel report: typed cells, bold frozen header, autofilter) and parquet (typed columns,
+row groups of --row-group-size rows, --compression). A typed
 output has one schema, decided before the first row is written: a column passed on
 from the input takes the type every non-empty value of the run's first 1000 rows
 shares (int, float, bool, date, datetime, time, duration, else string; 00123, 1e5
@@ -99,9 +100,9 @@ func applyCommand() *cli.Command {
 		Usage:     "transform and convert tabular files",
 		UsageText: applyUsage,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv .jsonl .ndjson .xlsx)"},
-			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv | jsonl | xlsx (default: by the extension of -o; csv for stdout)"},
-			&cli.StringFlag{Name: "schema", Usage: "typed outputs (jsonl, xlsx): force column types, `'COL:TYPE,...'` with TYPE string | int | float | bool | date | datetime | time | duration (default: from the first 1000 rows; expressions by their type)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv .jsonl .ndjson .xlsx .parquet)"},
+			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv | jsonl | xlsx | parquet (default: by the extension of -o; csv for stdout)"},
+			&cli.StringFlag{Name: "schema", Usage: "typed outputs (jsonl, xlsx, parquet): force column types, `'COL:TYPE,...'` with TYPE string | int | float | bool | date | datetime | time | duration (default: from the first 1000 rows; expressions by their type)"},
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
@@ -122,6 +123,8 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "include-hidden", Usage: "Excel: let '*' and other globs match hidden sheets too"},
 			&cli.BoolFlag{Name: "union", Usage: "inputs with different columns: combine them by name (missing cells are empty)"},
 			&cli.StringFlag{Name: "sheet-name", Usage: "xlsx output: the sheet's `NAME` (default: the first input sheet's, else Sheet1)"},
+			&cli.StringFlag{Name: "compression", Usage: "parquet output: `CODEC` zstd | snappy | gzip | none (default: zstd)"},
+			&cli.IntFlag{Name: "row-group-size", Usage: "parquet output: `ROWS` per row group (default: 131072)"},
 			&cli.BoolFlag{Name: "crlf", Usage: "end csv and tsv output lines with CRLF instead of LF"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no warnings"},
 			&cli.BoolFlag{Name: "stats", Usage: "print a one-line summary on stderr: inputs, rows in and out, row errors, time, rows/s"},
@@ -192,6 +195,10 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	o.IncludeHidden = c.Bool("include-hidden")
 	o.Union = c.Bool("union")
 	o.SheetName = c.String("sheet-name")
+	o.Compression = c.String("compression")
+	if o.RowGroupRows = c.Int("row-group-size"); o.RowGroupRows < 0 {
+		return o, fmt.Errorf("--row-group-size must be a positive number of rows, got %d", o.RowGroupRows)
+	}
 	if o.Workers < 1 {
 		return o, fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
 	}

@@ -49,6 +49,8 @@ type Options struct {
 	Password      string   // for encrypted workbooks
 	Union         bool     // sources with different columns: union them by name
 	SheetName     string   // xlsx output: the sheet's name; "": the first source sheet's, else Sheet1
+	Compression   string   // parquet output: the codec; "" for zstd
+	RowGroupRows  int      // parquet output: rows per row group; 0 for the default
 
 	Stdout io.Writer
 	Stderr io.Writer // warnings (row errors skipped or nulled); nil for none
@@ -98,6 +100,9 @@ func Run(ctx context.Context, o Options) (err error) {
 	format, err := sink.Lookup(o.To, o.Output)
 	if err != nil {
 		return usage(err)
+	}
+	if (o.Compression != "" || o.RowGroupRows != 0) && format.Name != "parquet" {
+		return usage(fmt.Errorf("--compression and --row-group-size are for parquet outputs, not %s", format.Name))
 	}
 	if o.CRLF && format.Typed {
 		return usage(fmt.Errorf("--crlf ends the lines of csv and tsv outputs; %s lines end with LF", format.Name))
@@ -153,10 +158,16 @@ func Run(ctx context.Context, o Options) (err error) {
 	if first := op.sources[0]; sheetName == "" && first.sheet != nil {
 		sheetName = first.sheet.Name
 	}
-	out, err := format.New(sink.Config{Schema: outSchema, CRLF: o.CRLF, SheetName: sheetName})
+	out, err := format.New(sink.Config{Schema: outSchema, CRLF: o.CRLF, SheetName: sheetName,
+		Compression: o.Compression, RowGroupRows: o.RowGroupRows, Workers: o.Workers})
 	if err != nil {
-		return err
+		return usage(err)
 	}
+	defer func() {
+		if a, ok := out.(sink.Aborter); ok && err != nil {
+			a.Abort()
+		}
+	}()
 	r := newRunner(o, op.sources, header, pipeline, out, dst, errs)
 	if out.Typed() {
 		r.schema = outSchema

@@ -1,60 +1,19 @@
 package parquetout
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/ptransform/ptransform/internal/duckdbtest"
 	"github.com/ptransform/ptransform/internal/schema"
 )
-
-// duckDB runs testdata/duckdb_read.cjs; it skips the test when node or @duckdb/node-api is
-// missing. The package is found through NODE_PATH, else in npm's global root (CI installs
-// it with `npm install -g @duckdb/node-api`).
-func duckDB(t *testing.T, path, query string) (types [][2]string, rows [][]any) {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("DuckDB check skipped: no node on PATH (CI: apt-get install nodejs npm; npm install -g @duckdb/node-api)")
-	}
-	nodePath := os.Getenv("NODE_PATH")
-	if nodePath == "" {
-		if root, err := exec.Command("npm", "root", "-g").Output(); err == nil {
-			nodePath = strings.TrimSpace(string(root))
-		}
-	}
-	env := append(os.Environ(), "NODE_PATH="+nodePath)
-	probe := exec.Command(node, "-e", "require.resolve('@duckdb/node-api')")
-	probe.Env = env
-	if probe.Run() != nil {
-		t.Skipf("DuckDB check skipped: @duckdb/node-api not found in NODE_PATH=%q (npm install -g @duckdb/node-api)", nodePath)
-	}
-	cmd := exec.Command(node, filepath.Join("testdata", "duckdb_read.cjs"), path, query)
-	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("DuckDB could not read %s: %v\n%s", path, err, stderr.String())
-	}
-	var got struct {
-		Types [][2]string
-		Rows  [][]any
-	}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	dec.UseNumber()
-	if err := dec.Decode(&got); err != nil {
-		t.Fatalf("DuckDB's answer %.200q: %v", out, err)
-	}
-	return got.Types, got.Rows
-}
 
 // duckSQL is the DuckDB type of each schema type and the expression that shows its value
 // exactly (days and microseconds since the epoch as BIGINT, which come back as strings).
@@ -99,7 +58,7 @@ func TestDuckDBReadsTypesAndValues(t *testing.T) {
 			for i, c := range allTypes {
 				exprs[i] = fmt.Sprintf(duckSQL[c.Type][1], c.Name)
 			}
-			types, got := duckDB(t, path, "SELECT "+strings.Join(exprs, ", ")+" FROM t")
+			types, got := duckdbtest.Query(t, path, "SELECT "+strings.Join(exprs, ", ")+" FROM t")
 			for i, c := range allTypes {
 				if want := [2]string{c.Name, duckSQL[c.Type][0]}; i >= len(types) || types[i] != want {
 					t.Errorf("DuckDB column %d: %v, want %v", i, types, want)
@@ -136,7 +95,7 @@ func TestDuckDBReadsAHeaderOnlyFile(t *testing.T) {
 	if err := os.WriteFile(path, writeParquet(t, allTypes, nil, Options{}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	types, rows := duckDB(t, path, "SELECT count(*)::VARCHAR FROM t")
+	types, rows := duckdbtest.Query(t, path, "SELECT count(*)::VARCHAR FROM t")
 	if len(types) != len(allTypes) || fmt.Sprint(rows) != "[[0]]" {
 		t.Errorf("DuckDB read %v and %v, want %d columns and 0 rows", types, rows, len(allTypes))
 	}

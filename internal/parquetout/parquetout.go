@@ -80,6 +80,14 @@ const DefaultRowGroupRows = 128 * 1024
 // Compressions are the names Options.Compression accepts, the default first.
 var Compressions = []string{"zstd", "snappy", "gzip", "none"}
 
+// CheckCompression accepts "" (zstd) and the names of Compressions.
+func CheckCompression(name string) error {
+	if _, ok := codecs[name]; name != "" && !ok {
+		return fmt.Errorf("parquet: unknown compression %q (want one of %s)", name, strings.Join(Compressions, ", "))
+	}
+	return nil
+}
+
 var codecs = map[string]compress.Compression{
 	"zstd":   compress.Codecs.Zstd,
 	"snappy": compress.Codecs.Snappy,
@@ -164,10 +172,10 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 	if name == "" {
 		name = Compressions[0]
 	}
-	codec, ok := codecs[name]
-	if !ok {
-		return nil, fmt.Errorf("parquet: unknown compression %q (want one of %v)", opt.Compression, Compressions)
+	if err := CheckCompression(name); err != nil {
+		return nil, err
 	}
+	codec := codecs[name]
 	if opt.RowGroupRows < 0 {
 		return nil, fmt.Errorf("parquet: row group size %d: want a positive number of rows", opt.RowGroupRows)
 	}

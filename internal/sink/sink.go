@@ -53,6 +53,12 @@ type Warner interface {
 	Warnings() []string
 }
 
+// Aborter is a sink with work of its own in flight (Parquet row groups being encoded),
+// which a failed run stops.
+type Aborter interface {
+	Abort()
+}
+
 // Part is one chunk in a format's encoding.
 type Part struct {
 	Bytes []byte
@@ -74,6 +80,11 @@ type Config struct {
 	Schema    schema.Schema // the columns, with their types for typed sinks
 	CRLF      bool          // CSV and TSV: CRLF line ends
 	SheetName string        // xlsx: the output sheet's name; "" for Sheet1
+	// Parquet: the codec ("" for zstd), rows per row group (0 for the default) and the
+	// goroutines that encode row groups.
+	Compression  string
+	RowGroupRows int
+	Workers      int
 }
 
 // Format is one output format of the factory table.
@@ -82,9 +93,7 @@ type Format struct {
 	Extensions []string
 	Binary     bool // not text: standard output takes it only when --to names it
 	Typed      bool // needs a schema (see Sink.Typed)
-	// New makes the format's sink; nil for a format this build cannot write yet, which
-	// the factory refuses rather than write something no reader opens.
-	New func(Config) (Sink, error)
+	New func(Config) (Sink, error) // makes the format's sink
 }
 
 // formats is the factory table: every output format, in the order help lists them.
@@ -93,7 +102,7 @@ var formats = []Format{
 	{Name: "tsv", Extensions: []string{".tsv", ".tab"}, New: newCSV('\t')},
 	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL},
 	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true, New: newXLSX},
-	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true},
+	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true, New: newParquet},
 }
 
 // Names lists the output formats, for help and error messages.
@@ -106,15 +115,15 @@ func Names() []string {
 }
 
 // Lookup decides an output's format: to (--to) when given, else by path's extension;
-// standard output ("" or "-") without to is CSV. It refuses an unknown format, an
+// standard output ("" or "-") without to is CSV. It refuses an unknown format and an
 // extension it does not know (writing CSV into report.pdf would make a file nothing
-// opens), and a format this build cannot write.
+// opens).
 func Lookup(to, path string) (Format, error) {
 	toStdout := path == "" || path == "-"
 	if to != "" {
 		for _, f := range formats {
 			if strings.EqualFold(to, f.Name) {
-				return available(f)
+				return f, nil
 			}
 		}
 		return Format{}, fmt.Errorf("unknown output format %q (want %s)", to, strings.Join(Names(), ", "))
@@ -129,25 +138,12 @@ func Lookup(to, path string) (Format, error) {
 	for _, f := range formats {
 		for _, e := range f.Extensions {
 			if ext == e {
-				return available(f)
+				return f, nil
 			}
 		}
 	}
 	return Format{}, fmt.Errorf("cannot tell the output format of %s from its extension %s: use one of %s, or name the format with --to (%s)",
 		path, ext, strings.Join(extensions(), " "), strings.Join(Names(), ", "))
-}
-
-func available(f Format) (Format, error) {
-	if f.New == nil {
-		var can []string
-		for _, g := range formats {
-			if g.New != nil {
-				can = append(can, g.Name)
-			}
-		}
-		return Format{}, fmt.Errorf("writing %s is not available in this build of ptransform yet: it writes %s (--to csv writes CSV under any name)", f.Name, strings.Join(can, ", "))
-	}
-	return f, nil
 }
 
 func extensions() []string {

@@ -1,0 +1,53 @@
+package sink
+
+import (
+	"io"
+
+	"github.com/ptransform/ptransform/internal/parquetout"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// parquetSink writes a Parquet file through parquetout: row groups sized by rows
+// (--row-group-size), their columns encoded and compressed in parallel, typed by the
+// schema (see parquetout's package doc).
+type parquetSink struct {
+	cfg Config
+	w   *parquetout.Writer
+}
+
+func newParquet(c Config) (Sink, error) {
+	if err := parquetout.CheckCompression(c.Compression); err != nil {
+		return nil, err
+	}
+	return &parquetSink{cfg: c}, nil
+}
+
+func (s *parquetSink) Typed() bool { return true }
+
+// Final is false: rows gather into row groups across chunks, and the footer follows.
+func (s *parquetSink) Final() bool { return false }
+
+func (s *parquetSink) Begin(w io.Writer) error {
+	pw, err := parquetout.New(w, s.cfg.Schema, parquetout.Options{
+		Compression: s.cfg.Compression, RowGroupRows: s.cfg.RowGroupRows, Workers: s.cfg.Workers})
+	s.w = pw
+	return err
+}
+
+func (s *parquetSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
+	p, err := s.w.EncodeChunk(c.Batch)
+	return Part{Bytes: dst[:0], Rows: int64(c.NumRows()), Meta: p}, err
+}
+
+func (s *parquetSink) Append(_ io.Writer, p Part) error {
+	return s.w.Append(p.Meta.(parquetout.Part))
+}
+
+func (s *parquetSink) Finish(io.Writer) error { return s.w.Close() }
+
+// Abort stops the row groups still being encoded when a run fails.
+func (s *parquetSink) Abort() {
+	if s.w != nil {
+		s.w.Abort()
+	}
+}
