@@ -91,9 +91,9 @@ type Config struct {
 type Format struct {
 	Name       string
 	Extensions []string
-	Binary     bool // not text: standard output takes it only when --to names it
-	Typed      bool // needs a schema (see Sink.Typed)
-	New func(Config) (Sink, error) // makes the format's sink
+	Binary     bool                       // not text: standard output takes it only when --to names it
+	Typed      bool                       // needs a schema (see Sink.Typed)
+	New        func(Config) (Sink, error) // makes the format's sink
 }
 
 // formats is the factory table: every output format, in the order help lists them.
