@@ -623,7 +623,7 @@ func TestInterruptAfterStdoutSaysSo(t *testing.T) {
 	}
 }
 
-// TestOutputToDescriptorLinks: `-o /dev/stdout` and `--errors /dev/stderr` (here the
+// TestOutputToDescriptorLinks: an output or --errors naming /dev/stdout or /dev/stderr (here the
 // /proc/self/fd links they point to, which a broken run cannot replace) write into the
 // process's own standard output and error, pipes or files, without replacing anything.
 func TestOutputToDescriptorLinks(t *testing.T) {
