@@ -108,6 +108,7 @@ type runner struct {
 	base, size int64       // where chunk output starts; where the last written chunk ends
 	decoders   [][]decoder // [worker][source], opened on first use
 	skips      [][]bool    // per source: the columns its CSV decoders may skip
+	rangeSizes []int64     // per seekable CSV source: the size of its byte ranges
 	lastEnd    int64       // where the last written range's records ended
 	progress   *progress
 	// visit, when set, receives each decoded chunk in input order in place of the
@@ -141,6 +142,13 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, out 
 			r.stages[w] = p.newStage()
 		}
 		r.decoders[w] = make([]decoder, len(sources))
+	}
+	// Decided once per input: a resynchronised input is planned again with the same.
+	r.rangeSizes = make([]int64, len(sources))
+	for i, s := range sources {
+		if s.csv != nil && s.csv.Seekable {
+			r.rangeSizes[i] = r.rangeSize(s.csv)
+		}
 	}
 	r.skips = make([][]bool, len(sources))
 	copier, _ := out.(sink.RowCopier)
@@ -293,7 +301,7 @@ func (r *runner) planSource(ctx context.Context, from resume, i int, ahead map[i
 		first = from.first
 		err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
 	case s.csv.Seekable:
-		size := r.rangeSize(s.csv)
+		size := r.rangeSizes[i]
 		var ranges []csvfmt.Range
 		if i == from.input && from.how == countedRanges {
 			first = from.first
