@@ -31,8 +31,7 @@ func versionText() string {
 
 // shortVersion is the version and revision alone, as help shows them.
 func shortVersion() string {
-	parts := strings.SplitN(describeBuild(buildInfo(), version, ""), ", ", 3)
-	return strings.Join(parts[:min(2, len(parts))], ", ")
+	return strings.Join(buildParts(buildInfo(), version)[:2], ", ")
 }
 
 func buildInfo() *debug.BuildInfo {
@@ -46,6 +45,11 @@ func buildInfo() *debug.BuildInfo {
 // go1.26.8 linux/amd64": the module version (or release, when given), then what the
 // Go toolchain recorded of the checkout the binary was built from.
 func describeBuild(info *debug.BuildInfo, release, goVersion string) string {
+	return strings.Join(append(buildParts(info, release), goVersion), ", ")
+}
+
+// buildParts are the version and the revision, then its time when recorded.
+func buildParts(info *debug.BuildInfo, release string) []string {
 	v := release
 	if v == "" {
 		v = info.Main.Version
@@ -57,19 +61,17 @@ func describeBuild(info *debug.BuildInfo, release, goVersion string) string {
 	for _, s := range info.Settings {
 		settings[s.Key] = s.Value
 	}
-	parts := []string{v}
-	if rev := settings["vcs.revision"]; rev != "" {
-		rev = "revision " + rev[:min(12, len(rev))]
-		if settings["vcs.modified"] == "true" {
-			rev += " (modified)"
-		}
-		parts = append(parts, rev)
-		if t := settings["vcs.time"]; t != "" {
-			parts = append(parts, t)
-		}
-	} else {
-		parts = append(parts, "revision unknown (not built from a git checkout)")
+	rev := settings["vcs.revision"]
+	if rev == "" {
+		return []string{v, "revision unknown (not built from a git checkout)"}
 	}
-	parts = append(parts, goVersion)
-	return strings.Join(parts, ", ")
+	rev = "revision " + rev[:min(12, len(rev))]
+	if settings["vcs.modified"] == "true" {
+		rev += " (modified)"
+	}
+	parts := []string{v, rev}
+	if t := settings["vcs.time"]; t != "" {
+		parts = append(parts, t)
+	}
+	return parts
 }
