@@ -642,8 +642,12 @@ func (r *runner) reportWarnings() {
 		}
 	}
 	if w, ok := r.sink.(sink.Warner); ok {
+		name := r.o.Output
+		if name == "" || name == "-" {
+			name = "standard output"
+		}
 		for _, msg := range w.Warnings() {
-			fmt.Fprintf(r.o.Stderr, "ptransform: warning: %s: %s\n", r.o.Output, msg)
+			fmt.Fprintf(r.o.Stderr, "ptransform: warning: %s: %s\n", name, msg)
 		}
 	}
 }
