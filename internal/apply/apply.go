@@ -35,6 +35,15 @@ type Options struct {
 	MaxErrors  *int64 // more row errors than this (let through by OnError) fail the run; nil: no limit
 	Explain    bool   // print the compiled plan instead of running
 
+	// Reports (docs/reports.md): the stages after --where, in this order.
+	GroupBy string   // --group-by: comma-separated columns or NAME=EXPR keys; "" for none
+	Aggs    []string // --agg: `NAME = FUNC(EXPR)` specs, several per text separated by ';'
+	Having  string   // --having: a filter over the aggregated columns
+	Sort    string   // --sort: keys "a,-b"; "" for none
+	Limit   *int64   // --limit: the first N rows after the sort; nil for all
+	Memory  int64    // --memory: bytes a sort holds before it spills runs; 0 for DefaultMemory
+	TempDir string   // --temp-dir: where a sort spills; "" beside the output, else $TMPDIR
+
 	Workers   int
 	ChunkSize int64 // 0: DefaultChunkSize or DefaultStreamChunkSize
 	CSV       csvfmt.Options
@@ -70,6 +79,9 @@ type Options struct {
 	scanOnly bool // a workbook input is not read but reported (ScanCSV)
 	// onPlan, for tests, is called when the planning of a CSV input starts, its file open.
 	onPlan func(input int)
+	// testBarrier, for tests of the barrier machinery, compiles a barrier stage that
+	// goes where the aggregation goes in the chain.
+	testBarrier func(columns []string) (transforms.Stage, error)
 }
 
 // The default chunk sizes were chosen by measurement (docs/performance.md, "Chunk size").
@@ -123,7 +135,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return usage(err)
 	}
-	outSchema := textSchema(pipeline.columns.Names())
+	outSchema := textSchema(pipeline.names())
 	if format.Typed {
 		if outSchema, err = outputSchema(ctx, o, op.sources, header, pipeline); err != nil {
 			return err

@@ -22,22 +22,16 @@ const (
 )
 
 // outputSchema decides the typed output's schema: each column passed on from the
-// input gets the type its sampled values share (schema.Infer), each assigned column
-// its expression's static type, and --schema overrides any of them.
+// input, through every stage of the chain, gets the type its sampled values share
+// (schema.Infer), each computed column its stage's static type (an expression's, an
+// aggregate's), and --schema overrides any of them.
 func outputSchema(ctx context.Context, o Options, sources []*source, header []string, p *pipeline) (schema.Schema, error) {
 	overrides, err := schema.ParseOverrides(o.Schema)
 	if err != nil {
 		return nil, usage(err)
 	}
-	names := p.columns.Names()
-	passes := p.columns.Picks()
-	var exprTypes []schema.Type
-	if p.program != nil {
-		passes = p.program.Passes()
-		for _, t := range p.program.BuiltTypes() {
-			exprTypes = append(exprTypes, schema.FromExpr(t))
-		}
-	}
+	names := p.names()
+	origins := p.origins()
 	var samples [][]string
 	if len(overrides) < len(names) {
 		if samples, err = sampleColumns(ctx, sources, len(header)); err != nil {
@@ -47,11 +41,11 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 	s := make(schema.Schema, len(names))
 	for k, name := range names {
 		s[k].Name = name
-		switch from := passes[k]; {
-		case from >= 0 && samples != nil:
-			s[k].Type = schema.Infer(samples[from])
-		case from < 0 && exprTypes != nil:
-			s[k].Type = exprTypes[k]
+		switch from := origins[k]; {
+		case from.input >= 0 && samples != nil:
+			s[k].Type = schema.Infer(samples[from.input])
+		case from.input < 0:
+			s[k].Type = schema.FromExpr(from.typ)
 		}
 	}
 	if err := s.Apply(overrides); err != nil {

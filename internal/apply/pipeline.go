@@ -1,7 +1,9 @@
 package apply
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,41 +12,196 @@ import (
 	"github.com/ptransform/ptransform/internal/transforms"
 )
 
-// pipeline is the compiled transform of a run: expression program (assignments, then
-// filters) and column selection, checked against the input header before any data is read.
+// pipeline is the compiled transform of a run: a chain of stages, each checked against
+// the columns the stage before it emits (the first against the input header), before
+// any data is read.
 type pipeline struct {
-	program  *expr.Program // nil without --expr/--where
-	columns  *transforms.Columns
-	identity bool // columns leaves chunks as they are
+	header []string
+	chain  []link
+	// program is the --expr/--where program as compiled, before any selection was
+	// folded into it: what --explain shows. nil without --expr and --where.
+	program *expr.Program
 }
 
-func compile(o Options, header []string) (*pipeline, error) {
-	p := &pipeline{}
-	cols := header
-	if len(o.Exprs) > 0 || len(o.Wheres) > 0 {
-		now := o.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		prog, err := expr.Compile(o.Exprs, o.Wheres, header, expr.Options{OnError: o.OnError, Now: now})
-		if err != nil {
-			return nil, err
-		}
-		p.program = prog
-		cols = prog.Columns()
+// link is one stage of the chain and the flags it comes from.
+type link struct {
+	flags string
+	stage transforms.Stage
+}
+
+// chainStep compiles one stage of the chain, when the options ask for it, against the
+// names of the columns the previous stage emits.
+type chainStep struct {
+	flags   string
+	used    func(o Options) bool
+	compile func(o Options, columns []string) (transforms.Stage, error)
+}
+
+// chainSteps are the stages a run can have, in the order they apply (issue 11): per row
+// --expr then --where; the aggregation; --having over the aggregated columns; the sort
+// and --limit; the column selection. Each new transform is one step here and one file
+// in internal/transforms (or its own package).
+var chainSteps = []chainStep{
+	{"--expr, --where", func(o Options) bool { return len(o.Exprs) > 0 || len(o.Wheres) > 0 }, compileProgram},
+	{"test barrier", func(o Options) bool { return o.testBarrier != nil }, func(o Options, columns []string) (transforms.Stage, error) {
+		return o.testBarrier(columns)
+	}},
+	{"--having", func(o Options) bool { return o.Having != "" }, compileHaving},
+	{"--select, --drop, --rename", func(Options) bool { return true }, compileColumns},
+}
+
+// exprOptions are the options of every expression program of a run.
+func exprOptions(o Options) expr.Options {
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
 	}
-	columns, err := transforms.CompileColumns(cols, o.Select, o.Drop, o.Renames)
+	return expr.Options{OnError: o.OnError, Now: now}
+}
+
+func compileProgram(o Options, columns []string) (transforms.Stage, error) {
+	prog, err := expr.Compile(o.Exprs, o.Wheres, columns, exprOptions(o))
 	if err != nil {
 		return nil, err
 	}
-	p.columns = columns
-	p.identity = columns.Identity(cols)
-	if p.program != nil && !p.identity {
-		// The program builds the selected columns only (see expr.Program.Project).
-		p.program = p.program.Project(columns.Picks(), columns.Names())
-		p.identity = true
+	return &transforms.Assign{Program: prog}, nil
+}
+
+// compileHaving compiles --having as a filter over the aggregated columns. Its errors
+// name --having, not the --where it is compiled as.
+func compileHaving(o Options, columns []string) (transforms.Stage, error) {
+	prog, err := expr.Compile(nil, []string{o.Having}, columns, exprOptions(o))
+	var ce *expr.CompileError
+	if errors.As(err, &ce) {
+		ce.Flag = "--having"
 	}
+	if err != nil {
+		return nil, err
+	}
+	return &transforms.Assign{Program: prog}, nil
+}
+
+func compileColumns(o Options, columns []string) (transforms.Stage, error) {
+	return transforms.CompileColumns(columns, o.Select, o.Drop, o.Renames)
+}
+
+func compile(o Options, header []string) (*pipeline, error) {
+	if o.Having != "" && !hasAggregation(o) {
+		return nil, errors.New("--having filters aggregated rows: it needs --group-by or --agg (filter input rows with --where)")
+	}
+	p := &pipeline{header: header}
+	names := header
+	for _, step := range chainSteps {
+		if !step.used(o) {
+			continue
+		}
+		stage, err := step.compile(o, names)
+		if err != nil {
+			return nil, err
+		}
+		if a, ok := stage.(*transforms.Assign); ok && p.program == nil && step.flags == chainSteps[0].flags {
+			p.program = a.Program
+		}
+		p.chain = append(p.chain, link{step.flags, stage})
+		names = columnNames(stage.Columns())
+	}
+	p.fuse(header)
 	return p, nil
+}
+
+// hasAggregation reports whether the run aggregates (the stage --having follows).
+func hasAggregation(o Options) bool { return o.testBarrier != nil }
+
+// fuse removes a column selection that changes nothing and folds one that follows an
+// expression program into it (expr.Program.Project): a filtered chunk is made of new
+// arrays, and building only the selected ones is where the selection costs nothing.
+func (p *pipeline) fuse(header []string) {
+	names := header
+	var out []link
+	for _, l := range p.chain {
+		if c, ok := l.stage.(*transforms.Columns); ok {
+			if c.Identity(names) {
+				continue
+			}
+			if len(out) > 0 {
+				if a, ok := out[len(out)-1].stage.(*transforms.Assign); ok {
+					out[len(out)-1].stage = &transforms.Assign{Program: a.Program.Project(c.Picks(), c.Names())}
+					names = c.Names()
+					continue
+				}
+			}
+		}
+		out = append(out, l)
+		names = columnNames(l.stage.Columns())
+	}
+	p.chain = out
+}
+
+func columnNames(cols []transforms.Column) []string {
+	names := make([]string, len(cols))
+	for k, c := range cols {
+		names[k] = c.Name
+	}
+	return names
+}
+
+// segment is a stretch of the chain: streaming stages, then the barrier that ends it,
+// nil for the last segment, which ends at the sink.
+type segment struct {
+	streaming []transforms.Streaming
+	barrier   transforms.Barrier
+}
+
+// segments cuts the chain at its barriers.
+func (p *pipeline) segments() []segment {
+	segs := []segment{{}}
+	for _, l := range p.chain {
+		cur := &segs[len(segs)-1]
+		switch s := l.stage.(type) {
+		case transforms.Barrier:
+			cur.barrier = s
+			segs = append(segs, segment{})
+		case transforms.Streaming:
+			cur.streaming = append(cur.streaming, s)
+		}
+	}
+	return segs
+}
+
+// names are the columns the chain writes.
+func (p *pipeline) names() []string {
+	if len(p.chain) == 0 {
+		return slices.Clone(p.header)
+	}
+	return columnNames(p.chain[len(p.chain)-1].stage.Columns())
+}
+
+// origin is where a written column comes from: an input column, or a stage that
+// computes it with a static type.
+type origin struct {
+	input int // index in the header, or -1 for a computed column
+	typ   expr.Type
+}
+
+// origins traces each written column back through the chain (transforms.Column.From).
+func (p *pipeline) origins() []origin {
+	cur := make([]origin, len(p.header))
+	for j := range cur {
+		cur[j] = origin{input: j}
+	}
+	for _, l := range p.chain {
+		cols := l.stage.Columns()
+		next := make([]origin, len(cols))
+		for k, c := range cols {
+			if c.From >= 0 {
+				next[k] = cur[c.From]
+			} else {
+				next[k] = origin{input: -1, typ: c.Type}
+			}
+		}
+		cur = next
+	}
+	return cur
 }
 
 // skipColumns returns, for a CSV source of n columns (the run's), the columns that
@@ -52,17 +209,36 @@ func compile(o Options, header []string) (*pipeline, error) {
 // those that no expression reads and that reach the output, if at all, only inside
 // rows the writer copies from the input bytes, which it does when the output begins
 // with the input's columns unchanged and in order (copiesRows: the writer copies rows
-// of this source's delimiter). nil when every column is needed.
+// of this source's delimiter) and no barrier stands between. nil when every column is
+// needed.
 func (p *pipeline) skipColumns(n int, copiesRows bool) []bool {
 	need := make([]bool, n)
-	passes := p.columns.Picks() // the input column of each output column, or -1
-	if p.program != nil {
-		copy(need, p.program.Reads())
-		// compile folds any selection into the program: Passes is the output. A
-		// filter's chunks keep the raw rows of the rows they keep.
-		passes = p.program.Passes()
+	seg := p.segments()[0]
+	// The input column each column at the end of the first segment passes on, or -1.
+	passes := make([]int, n)
+	for j := range passes {
+		passes[j] = j
 	}
-	copied := copiesRows && len(passes) >= n
+	for _, s := range seg.streaming {
+		if a, ok := s.(*transforms.Assign); ok {
+			for j, reads := range a.Program.Reads() {
+				if reads && passes[j] >= 0 {
+					need[passes[j]] = true
+				}
+			}
+		}
+		cols := s.Columns()
+		next := make([]int, len(cols))
+		for k, c := range cols {
+			next[k] = -1
+			if c.From >= 0 {
+				next[k] = passes[c.From]
+			}
+		}
+		passes = next
+	}
+	// A filter's chunks keep the raw rows of the rows they keep.
+	copied := copiesRows && seg.barrier == nil && len(passes) >= n
 	for j := 0; copied && j < n; j++ {
 		copied = passes[j] == j
 	}
@@ -85,48 +261,40 @@ func (p *pipeline) skipColumns(n int, copiesRows bool) []bool {
 	return skip
 }
 
-// stage is one worker's instance of the pipeline: expression evaluators keep scratch
-// buffers between chunks, so no two workers share one.
-type stage struct {
-	eval     *expr.Evaluator
-	columns  *transforms.Columns
-	identity bool
-}
+// streamers is one worker's instances of a segment's streaming stages.
+type streamers []transforms.StreamWorker
 
-func (p *pipeline) newStage() *stage {
-	s := &stage{columns: p.columns, identity: p.identity}
-	if p.program != nil {
-		s.eval = p.program.NewEvaluator()
+func newStreamers(stages []transforms.Streaming) streamers {
+	s := make(streamers, len(stages))
+	for k, st := range stages {
+		s[k] = st.NewWorker()
 	}
 	return s
 }
 
-// recycle says that the last chunk apply returned is no longer referenced.
-func (s *stage) recycle() {
-	if s.eval != nil {
-		s.eval.Recycle()
-	}
-}
-
-// apply runs the pipeline over one chunk. Row errors that --on-error skip or null let
+// apply runs the stages over one chunk. Row errors that --on-error skip or null let
 // through are returned for the --errors log.
-func (s *stage) apply(c *table.Chunk) (*table.Chunk, []expr.RowError, error) {
+func (s streamers) apply(c *table.Chunk) (*table.Chunk, []expr.RowError, error) {
 	var rowErrs []expr.RowError
-	if s.eval != nil {
-		var err error
-		if c, rowErrs, err = s.eval.Apply(c); err != nil {
+	for _, w := range s {
+		out, errs, err := w.Apply(c)
+		if err != nil {
 			return nil, nil, err
 		}
-	}
-	if !s.identity {
-		var err error
-		if c, err = s.columns.Apply(c); err != nil {
-			return nil, nil, err
-		}
+		c, rowErrs = out, append(rowErrs, errs...)
 	}
 	return c, rowErrs, nil
 }
 
+// recycle says that the last chunk apply returned is no longer referenced.
+func (s streamers) recycle() {
+	for _, w := range s {
+		w.Recycle()
+	}
+}
+
+// explain describes the chain: the expression program's plan, each later stage with its
+// columns, and the written columns.
 func (p *pipeline) explain() string {
 	var b strings.Builder
 	if p.program != nil {
@@ -135,8 +303,41 @@ func (p *pipeline) explain() string {
 			b.WriteByte('\n')
 		}
 	}
-	if p.program == nil || !p.columns.Identity(p.program.Columns()) {
-		fmt.Fprintf(&b, "written columns: %s\n", strings.Join(p.columns.Names(), ", "))
+	only := p.program != nil && slices.Equal(p.names(), p.program.Columns())
+	for _, l := range p.chain {
+		if l.flags == chainSteps[0].flags {
+			continue // shown above
+		}
+		if _, isColumns := l.stage.(*transforms.Columns); isColumns {
+			continue // the written columns, below
+		}
+		only = false
+		kind := "streaming"
+		if _, ok := l.stage.(transforms.Barrier); ok {
+			kind = "barrier: reads every row before it writes one"
+		}
+		fmt.Fprintf(&b, "stage %s (%s):\n", l.flags, kind)
+		if e, ok := l.stage.(interface{ Explain() string }); ok {
+			for _, line := range strings.Split(strings.TrimRight(e.Explain(), "\n"), "\n") {
+				fmt.Fprintf(&b, "  %s\n", line)
+			}
+		}
+		fmt.Fprintf(&b, "  columns: %s\n", describeColumns(l.stage.Columns()))
+	}
+	if !only {
+		fmt.Fprintf(&b, "written columns: %s\n", strings.Join(p.names(), ", "))
 	}
 	return b.String()
+}
+
+// describeColumns lists a stage's columns, a computed one with its type.
+func describeColumns(cols []transforms.Column) string {
+	parts := make([]string, len(cols))
+	for k, c := range cols {
+		parts[k] = c.Name
+		if c.From < 0 {
+			parts[k] += " (" + c.Type.String() + ")"
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -98,6 +98,11 @@ func humanCount(v float64) string {
 	return fmt.Sprintf("%.0f", v)
 }
 
+// restart counts from zero again: the run reads its inputs again from the start.
+func (p *progress) restart() {
+	p.bytesIn, p.measured, p.rowsIn, p.rowsOut = 0, 0, 0, 0
+}
+
 // finish clears the bar, if one is shown; shown then tells that there was one.
 func (p *progress) finish() {
 	if p.bar != nil {

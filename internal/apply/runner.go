@@ -13,6 +13,7 @@ import (
 	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/sink"
 	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/transforms"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
 )
 
@@ -39,6 +40,7 @@ type result struct {
 	reshaped     []csvfmt.Reshaped
 	reshapedRows int64
 	chunk        *table.Chunk // the decoded chunk itself, for Scan's visit
+	consumed     bool         // a barrier's partial took the chunk: nothing to write
 	rowsIn       int64        // rows decoded
 	rows         int64        // rows written
 	// outAt and outLen locate the chunk in a positional output, which the worker wrote.
@@ -75,6 +77,9 @@ type resume struct {
 	first  bool       // offset is the input's first record
 	offset int64
 	seq    int64
+	// restart plans every input again from the first: a barrier stage consumed the
+	// chunks before the resynchronisation, which cannot be taken back one by one.
+	restart bool
 }
 
 // resumeMode is how a resynchronised input goes on, one step more careful each time
@@ -88,10 +93,15 @@ const (
 )
 
 type runner struct {
-	o        Options
-	sources  []*source
-	columns  []string // the run's columns, which every source is conformed to
-	stages   []*stage // per worker
+	o       Options
+	sources []*source
+	columns []string // the run's columns, which every source is conformed to
+	// The chain cut at its barriers: segment 0 runs on the decoded chunks, each later
+	// one on the rows its barrier's Finish emits. streams and parts are per segment and
+	// per worker; a segment that ends at the sink has no parts.
+	segs     []segment
+	streams  [][]streamers
+	parts    [][]transforms.Partial
 	sink     sink.Sink
 	schema   schema.Schema // a typed sink's: workers conform chunks to it; nil for text
 	dst      *output.Destination
@@ -110,7 +120,12 @@ type runner struct {
 	skips      [][]bool    // per source: the columns its CSV decoders may skip
 	rangeSizes []int64     // per seekable CSV source: the size of its byte ranges
 	lastEnd    int64       // where the last written range's records ended
-	progress   *progress
+	// After a restart (resume.restart), the row errors and reshaped records that the
+	// run before it already logged, which the writer leaves out once more; logged
+	// counts what was logged.
+	dupErrs, dupReshaped       int64
+	loggedErrs, loggedReshaped int64
+	progress                   *progress
 	// visit, when set, receives each decoded chunk in input order in place of the
 	// transforms and the writer (see ScanCSV).
 	visit func(c *table.Chunk) error
@@ -133,14 +148,25 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, out 
 	cfg := chunk.Config{Workers: workers, Window: 2*workers + 1}
 	r := &runner{o: o, sources: sources, columns: columns, sink: out, dst: dst, errLog: errLog, cfg: cfg,
 		ledger:   chunk.NewLedger(0, chunk.Counts{}, cfg.Window),
-		stages:   make([]*stage, workers),
+		segs:     []segment{{}},
 		decoders: make([][]decoder, workers),
 		uses:     make([]int, len(sources)),
 	}
-	for w := range r.stages {
-		if p != nil {
-			r.stages[w] = p.newStage()
+	if p != nil {
+		r.segs = p.segments()
+	}
+	r.streams = make([][]streamers, len(r.segs))
+	r.parts = make([][]transforms.Partial, len(r.segs))
+	for k, seg := range r.segs {
+		r.streams[k] = make([]streamers, workers)
+		for w := range workers {
+			r.streams[k][w] = newStreamers(seg.streaming)
 		}
+		if seg.barrier != nil {
+			r.parts[k] = newPartials(seg.barrier, workers)
+		}
+	}
+	for w := range r.decoders {
 		r.decoders[w] = make([]decoder, len(sources))
 	}
 	// Decided once per input: a resynchronised input is planned again with the same.
@@ -190,6 +216,7 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, out 
 
 func (r *runner) run(ctx context.Context) error {
 	defer r.closeDecoders()
+	defer r.releasePartials() // those no Finish took: a failed or interrupted run
 	if r.positional = r.dst != nil && r.dst.Positional() && r.visit == nil && r.sink.Final(); r.positional {
 		var err error
 		if r.base, err = r.dst.StartPositional(); err != nil {
@@ -199,6 +226,9 @@ func (r *runner) run(ctx context.Context) error {
 		r.outputs = chunk.NewLedger(0, chunk.Counts{}, r.cfg.Window)
 	}
 	err := r.runChunks(ctx)
+	if err == nil {
+		err = r.runBarriers(ctx)
+	}
 	if r.positional {
 		// Whatever a resynchronised run wrote past the real end is cut off. A failed
 		// run keeps the chunks written in input order: standard output then holds
@@ -224,6 +254,10 @@ func (r *runner) runChunks(ctx context.Context) error {
 		if !errors.As(err, &rs) {
 			return err
 		}
+		if r.segs[0].barrier != nil {
+			from = r.restart(rs)
+			continue
+		}
 		base, err := r.ledger.Base(ctx, rs.seq, rs.first)
 		if err != nil {
 			return err
@@ -246,9 +280,52 @@ func (r *runner) runChunks(ctx context.Context) error {
 	}
 }
 
+// restart prepares a run from the first input again after a resynchronisation, for a
+// chain whose first barrier has consumed chunks: the partials are released and made
+// anew, the counts start again, and the row errors logged before are not logged twice.
+// Input rs.input is read the more careful way from its first record.
+func (r *runner) restart(rs *resync) resume {
+	from := resume{input: rs.input, how: streamRest, first: true, offset: r.sources[rs.input].csv.DataStart, restart: true}
+	if rs.guessed {
+		from.how = countedRanges
+	}
+	r.releasePartials()
+	r.parts[0] = newPartials(r.segs[0].barrier, r.cfg.Workers)
+	r.ledger = chunk.NewLedger(0, chunk.Counts{}, r.cfg.Window)
+	r.dupErrs, r.dupReshaped = r.loggedErrs, r.loggedReshaped
+	r.progress.restart()
+	if r.o.onResume != nil {
+		r.o.onResume(from.how)
+	}
+	return from
+}
+
+// newPartials gives each worker an empty partial of b.
+func newPartials(b transforms.Barrier, workers int) []transforms.Partial {
+	parts := make([]transforms.Partial, workers)
+	for w := range parts {
+		parts[w] = b.NewPartial()
+	}
+	return parts
+}
+
+// releasePartials releases the partials that no Finish has taken.
+func (r *runner) releasePartials() {
+	for k, parts := range r.parts {
+		for _, part := range parts {
+			part.Release()
+		}
+		r.parts[k] = nil
+	}
+}
+
 func (r *runner) plan(ctx context.Context, from resume, emit chunk.Emit[task]) error {
 	ahead := make(map[int]*sheetSplit) // sheets whose splitting has started
-	for i := from.input; i < len(r.sources); i++ {
+	start := from.input
+	if from.restart {
+		start = 0
+	}
+	for i := start; i < len(r.sources); i++ {
 		if err := r.planSource(ctx, from, i, ahead, emit); err != nil {
 			return err
 		}
@@ -461,10 +538,11 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
 			return res, err
 		}
-		if r.visit == nil && r.sink.Final() {
+		if r.visit == nil && r.sink.Final() && r.segs[0].barrier == nil {
 			// Once encoded as final bytes, nothing refers to the chunk's buffers. Other
-			// sinks (xlsx, Parquet) may hold a chunk until its part is appended: its
-			// buffers are then the garbage collector's to free, not a pool's to reuse.
+			// sinks (xlsx, Parquet) may hold a chunk until its part is appended, and a
+			// barrier's partial may keep its arrays: its buffers are then the garbage
+			// collector's to free, not a pool's to reuse.
 			defer dec.csv.Recycle(c)
 		}
 	}
@@ -476,9 +554,23 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		res.chunk = c
 		return res, nil
 	}
-	raw := c.Raw
 	res.rowsIn = int64(c.NumRows())
-	c, res.rowErrs, err = r.stages[worker].apply(c)
+	return r.transform(ctx, 0, worker, seq, c, res)
+}
+
+// transform runs segment seg of the chain over one chunk in a worker: its streaming
+// stages, then its barrier's partial consumes the chunk, or the sink encodes it (and
+// for a positional output, the worker writes it).
+func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *table.Chunk, res result) (result, error) {
+	raw := c.Raw
+	var err error
+	c, res.rowErrs, err = r.streams[seg][worker].apply(c)
+	if err == nil && r.parts[seg] != nil {
+		sortRowErrors(res.rowErrs)
+		c.Raw = nil // describes the decoder's buffer, which the next chunk reuses
+		res.consumed = true
+		return res, r.parts[seg][worker].Consume(seq, c)
+	}
 	if err == nil && r.schema != nil {
 		var typeErrs []expr.RowError
 		c, typeErrs, err = r.schema.Conform(c, r.o.OnError)
@@ -509,7 +601,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 	*buf = part.Bytes
 	res.rows = int64(c.NumRows())
 	if r.sink.Final() {
-		r.stages[worker].recycle() // encoded: nothing refers to the chunk's arrays
+		r.streams[seg][worker].recycle() // encoded: nothing refers to the chunk's arrays
 	}
 	if !r.positional {
 		res.out, res.meta = buf, part.Meta
@@ -593,9 +685,20 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if r.visit != nil {
 		return r.visit(res.chunk)
 	}
-	if r.positional {
+	return r.record(res)
+}
+
+// record accounts for one chunk the writer has reached in order: its output (appended
+// by the writer, or already written at its offset by its worker), the progress, and the
+// rows that --ragged reshaped and --on-error let through.
+func (r *runner) record(res result) error {
+	t := res.task
+	var err error
+	switch {
+	case res.consumed:
+	case r.positional:
 		r.size = res.outAt + res.outLen
-	} else {
+	default:
 		err = r.sink.Append(r.dst, sink.Part{Bytes: *res.out, Rows: res.rows, Meta: res.meta})
 		bufferPool.Put(res.out)
 	}
@@ -607,6 +710,18 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if err != nil {
 		return err
 	}
+	res.rowErrs = skipLogged(res.rowErrs, &r.dupErrs)
+	r.loggedErrs += int64(len(res.rowErrs))
+	if r.dupReshaped > 0 {
+		dup := min(r.dupReshaped, res.reshapedRows)
+		r.dupReshaped -= dup
+		res.reshapedRows -= dup
+		if r.errLog != nil {
+			res.reshaped = res.reshaped[dup:]
+		} // else it holds the first only, and the summary has its first already
+
+	}
+	r.loggedReshaped += res.reshapedRows
 	logged := res.rowErrs
 	if len(res.reshaped) > 0 {
 		file := r.sources[t.input].csv.Name
@@ -623,6 +738,54 @@ func (r *runner) write(seq int64, res result, err error) error {
 		return fmt.Errorf("more than %d row errors (--max-errors %d), the first: %v", *limit, *limit, r.errCount.first)
 	}
 	return r.errLog.add(logged)
+}
+
+// skipLogged drops from errs (one chunk's, in row order) the first *dup, which a run
+// before a restart logged already, and counts them off *dup.
+func skipLogged(errs []expr.RowError, dup *int64) []expr.RowError {
+	n := min(*dup, int64(len(errs)))
+	*dup -= n
+	return errs[n:]
+}
+
+// runBarriers runs, once every input row went through the first segment, each
+// barrier's Finish in chain order: the rows it emits go through the segment after it
+// in the workers, in parallel, into the next barrier's partials or to the sink, and the
+// writer takes them in the order Finish emitted them.
+func (r *runner) runBarriers(ctx context.Context) error {
+	for k := 1; k < len(r.segs); k++ {
+		barrier, parts := r.segs[k-1].barrier, r.parts[k-1]
+		r.parts[k-1] = nil // Finish releases them, whatever happens
+		if r.positional {
+			r.outputs = chunk.NewLedger(0, chunk.Counts{}, r.cfg.Window)
+		}
+		cfg := r.cfg
+		cfg.FirstSeq = 0
+		finished := make(chan struct{})
+		err := chunk.Run(ctx, cfg, chunk.Job[*table.Chunk, result]{
+			Plan: func(ctx context.Context, emit chunk.Emit[*table.Chunk]) error {
+				defer close(finished)
+				return barrier.Finish(ctx, parts, func(c *table.Chunk) error { return emit(c) })
+			},
+			Work: func(ctx context.Context, worker int, seq int64, c *table.Chunk) (result, error) {
+				return r.transform(ctx, k, worker, seq, c, result{})
+			},
+			Write: func(_ int64, res result, err error) error {
+				if err != nil {
+					return err
+				}
+				return r.record(res)
+			},
+		})
+		// chunk.Run does not wait for its planner, but Finish must have released the
+		// partials (temporary files) before the run ends; it stops at the first emit
+		// refused.
+		<-finished
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reportWarnings tells on stderr what the run changed or ignored: rows that --on-error

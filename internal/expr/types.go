@@ -13,3 +13,6 @@ func (p *Program) BuiltTypes() []Type {
 	}
 	return types
 }
+
+// BuiltNames returns the names of the columns an evaluator builds (as Passes).
+func (p *Program) BuiltNames() []string { return append([]string(nil), p.buildNames...) }

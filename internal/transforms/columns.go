@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/table"
 )
 
@@ -123,7 +124,28 @@ func (c *Columns) Identity(inputColumns []string) bool {
 	return true
 }
 
-// Apply implements Stage. Columns keeps no scratch state, so one value serves all workers.
+// Columns implements Stage: each output column passes an input column on unchanged.
+func (c *Columns) Columns() []Column {
+	cols := make([]Column, len(c.pick))
+	for k, i := range c.pick {
+		cols[k] = Column{Name: c.names[k], From: i}
+	}
+	return cols
+}
+
+// NewWorker implements Streaming. Columns keeps no scratch state, so its workers share it.
+func (c *Columns) NewWorker() StreamWorker { return columnsWorker{c} }
+
+type columnsWorker struct{ c *Columns }
+
+func (w columnsWorker) Apply(ch *table.Chunk) (*table.Chunk, []expr.RowError, error) {
+	out, err := w.c.Apply(ch)
+	return out, nil, err
+}
+
+func (columnsWorker) Recycle() {}
+
+// Apply rearranges one chunk's columns; it never copies values.
 func (c *Columns) Apply(ch *table.Chunk) (*table.Chunk, error) {
 	in := ch.Batch
 	cols := make([]arrow.Array, len(c.pick))
