@@ -110,6 +110,13 @@ func applyCommand() *cli.Command {
 			&cli.Int64Flag{Name: "max-errors", Usage: "with --on-error skip or null, fail the run (nothing written) after more than `N` row errors"},
 			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, expression, column, value, message) to `PATH`; - for stderr"},
 			&cli.BoolFlag{Name: "explain", Usage: "print the compiled plan (columns, types, expression types) and exit without reading data"},
+			&cli.StringFlag{Name: "group-by", Usage: "aggregate rows per group of `KEYS`: columns or NAME=EXPR computed keys, comma-separated (see \"Reports\" in README.md)"},
+			&cli.StringSliceFlag{Name: "agg", Usage: "an aggregate column `'NAME = FUNC(EXPR)'`: count, count_distinct, sum, mean, min, max, first, last, stddev, variance, median, quantile, approx_quantile, mode, string_agg, any, all; repeatable; ';' separates several; without --group-by, one summary row"},
+			&cli.StringFlag{Name: "having", Usage: "keep the aggregated rows where `EXPR` (over the --group-by and --agg columns) is true"},
+			&cli.StringFlag{Name: "sort", Usage: "sort the rows by `KEYS`: col ascending, -col descending, comma-separated; typed, stable, nulls last"},
+			&cli.Int64Flag{Name: "limit", Usage: "write only the first `N` rows (after --sort: the top N)"},
+			&cli.StringFlag{Name: "memory", Value: "1GiB", Usage: "`SIZE` a sort holds in memory before it spills sorted runs to --temp-dir (units as --chunk-size)"},
+			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for a sort's spilled runs (default: beside the output, else $TMPDIR); removed when the run ends"},
 			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
 			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
 			&cli.StringFlag{Name: "rename", Usage: "rename columns: `OLD=NEW[,OLD=NEW...]`"},
@@ -220,6 +227,9 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 			return o, fmt.Errorf("--chunk-size: %w", err)
 		}
 	}
+	if err := reportOptions(c, &o); err != nil {
+		return o, err
+	}
 	if s := c.String("rename"); s != "" {
 		if o.Renames, err = transforms.ParseRenames(s); err != nil {
 			return o, err
@@ -244,6 +254,28 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	}
 	o.StatsJSON = c.String("stats-json")
 	return o, nil
+}
+
+// reportOptions reads the flags of the report stages: --group-by, --agg, --having,
+// --sort, --limit and the sort's --memory and --temp-dir.
+func reportOptions(c *cli.Context, o *apply.Options) error {
+	o.GroupBy = c.String("group-by")
+	o.Aggs = c.StringSlice("agg")
+	o.Having = c.String("having")
+	o.Sort = c.String("sort")
+	if c.IsSet("limit") {
+		limit := c.Int64("limit")
+		if limit < 0 {
+			return fmt.Errorf("--limit must be 0 or more rows, got %d", limit)
+		}
+		o.Limit = &limit
+	}
+	var err error
+	if o.Memory, err = parseSizeUpTo(c.String("memory"), 1<<40); err != nil {
+		return fmt.Errorf("--memory: %w", err)
+	}
+	o.TempDir = c.String("temp-dir")
+	return nil
 }
 
 // showProgress decides whether a progress bar goes on stderr: only to a terminal, and
@@ -285,13 +317,16 @@ func splitList(s string) []string {
 
 // parseSize reads a byte count with an optional unit: 65536, 64KiB, 64KB, 8MiB, 1GiB.
 // KB and KiB both mean 1024: nobody sizing a chunk wants powers of ten.
-func parseSize(s string) (int64, error) {
+func parseSize(s string) (int64, error) { return parseSizeUpTo(s, 1<<30) }
+
+// parseSizeUpTo is parseSize with a largest size of its own.
+func parseSizeUpTo(s string, largest int64) (int64, error) {
 	t := strings.TrimSpace(strings.ToUpper(s))
 	mult := int64(1)
 	for _, u := range []struct {
 		suffix string
 		mult   int64
-	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"TIB", 1 << 40}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"TB", 1 << 40}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1}} {
 		if strings.HasSuffix(t, u.suffix) {
 			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
 			break
@@ -301,8 +336,8 @@ func parseSize(s string) (int64, error) {
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("want a positive size like 64KiB or 8MiB, got %q", s)
 	}
-	if n > (1<<30)/mult {
-		return 0, fmt.Errorf("%q is too large (at most 1GiB)", s)
+	if n > largest/mult {
+		return 0, fmt.Errorf("%q is too large (at most %s)", s, humanSize(largest))
 	}
 	return n * mult, nil
 }
@@ -332,4 +367,17 @@ func parseRagged(s string) (csvfmt.RaggedPolicy, error) {
 		return csvfmt.RaggedPadTruncate, nil
 	}
 	return 0, errors.New("--ragged must be error, pad, truncate or pad,truncate")
+}
+
+// humanSize writes a power-of-two size in the largest unit that divides it: 1GiB.
+func humanSize(n int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n%u.size == 0 {
+			return fmt.Sprintf("%d%s", n/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -110,7 +110,9 @@ func compile(o Options, header []string) (*pipeline, error) {
 }
 
 // hasAggregation reports whether the run aggregates (the stage --having follows).
-func hasAggregation(o Options) bool { return o.testBarrier != nil }
+func hasAggregation(o Options) bool {
+	return o.GroupBy != "" || len(o.Aggs) > 0 || o.testBarrier != nil
+}
 
 // fuse removes a column selection that changes nothing and folds one that follows an
 // expression program into it (expr.Program.Project): a filtered chunk is made of new

@@ -25,6 +25,8 @@ func TestCompileErrors(t *testing.T) {
 		{nil, []string{"qty = 0"}, "--where: unexpected \"=\"; compare with ==\n  qty = 0\n      ^"},
 		{[]string{"x = upper(1)"}, nil, "--expr: upper needs text for argument 1, got a int literal; convert with str(x)\n  x = upper(1)\n            ^"},
 		{[]string{"x = uper(price)"}, nil, "--expr: unknown function uper (did you mean upper?)\n  x = uper(price)\n      ^"},
+		{nil, []string{"sum(price) > 10"}, "--where: sum is an aggregate: use it in --agg (a row's expression sees one row)\n  sum(price) > 10\n  ^"},
+		{[]string{"x = price / Mean(price)"}, nil, "--expr: Mean is an aggregate: use it in --agg (a row's expression sees one row)\n  x = price / Mean(price)\n              ^"},
 		{[]string{"x = substr(price)"}, nil, "--expr: substr takes 2 or 3 arguments, got 1\n  x = substr(price)\n      ^"},
 		{nil, []string{"price * 2"}, "--where: a filter needs a true/false condition, got a float value\n  price * 2\n        ^"},
 		{[]string{"x = 'abc"}, nil, "--expr: unterminated string\n  x = 'abc\n      ^"},

@@ -89,6 +89,9 @@ var otherNames = map[string]string{
 
 func (c *checker) call(a *ast) (*node, error) {
 	def, ok := functions[a.text]
+	if !ok && IsAggregate(a.text) {
+		return nil, c.errAt(a.pos, "%s is an aggregate: use it in --agg (a row's expression sees one row)", a.text)
+	}
 	if !ok {
 		names := make([]string, 0, len(functions))
 		for name := range functions {
