@@ -68,7 +68,7 @@ type sumAcc struct {
 	mean   bool
 	result expr.Type
 	ints   []int128
-	floats expansions
+	floats exactSums
 	sawF   []bool // a non-integer value was added
 	n      []int64
 	// emitInts, decided at the first build for every group, says the results are
@@ -148,7 +148,7 @@ func (s *sumAcc) build(order []int32, describe func(int32) string) (arrow.Array,
 // allInts reports whether only integers were added, in any group.
 func (s *sumAcc) allInts() bool {
 	for g := range s.n {
-		if s.sawF[g] || s.floats.special[g] != 0 {
+		if s.sawF[g] || s.floats.wide.special[g] != 0 {
 			return false
 		}
 	}
@@ -165,17 +165,15 @@ func (s *sumAcc) intsFit() bool {
 	return true
 }
 
-// exact returns group g's whole sum, integers included, as an expansion.
+// exact returns group g's whole sum, integers included, as an expansion in buf.
 func (s *sumAcc) exact(g int32, buf []float64) []float64 {
-	buf = append(buf[:0], s.floats.parts(g)...)
-	if s.ints[g] != (int128{}) {
-		var e expansions
-		e.grow(1)
-		for _, x := range buf {
-			e.add(0, x)
-		}
-		e.addInt128(0, s.ints[g])
-		buf = append(buf[:0], e.parts(0)...)
+	buf = s.floats.expansion(g, buf)
+	if v := s.ints[g]; v != (int128{}) {
+		const two32 = 1 << 32
+		buf = growExpansion(buf, float64(v.hi>>32)*two32*two32*two32)
+		buf = growExpansion(buf, float64(v.hi&(two32-1))*two32*two32)
+		buf = growExpansion(buf, float64(v.lo>>32)*two32)
+		buf = growExpansion(buf, float64(v.lo&(two32-1)))
 	}
 	return buf
 }
@@ -265,7 +263,7 @@ func wholeNumber(s string) (int64, bool) {
 
 type momentsAcc struct {
 	stddev bool
-	s1, s2 expansions
+	s1, s2 exactSums
 	n      []int64
 }
 
@@ -319,7 +317,7 @@ func (m *momentsAcc) build(order []int32, _ func(int32) string) (arrow.Array, er
 			continue
 		}
 		// (n·Σx² − (Σx)²) / (n(n−1)), exactly up to the last rounding.
-		s1, s2 := exactFloat(m.s1.parts(g)), exactFloat(m.s2.parts(g))
+		s1, s2 := exactFloat(m.s1.parts(g, nil)), exactFloat(m.s2.parts(g, nil))
 		prec := 2*s1.Prec() + s2.Prec() + 128
 		num := new(big.Float).SetPrec(prec).Mul(s2, new(big.Float).SetInt64(n))
 		sq := new(big.Float).SetPrec(prec).Mul(s1, s1)

@@ -24,7 +24,13 @@ type Stage struct {
 	onError expr.OnError
 }
 
+// colRef is where a key or argument is read from: a column of the consumed chunk as
+// it is (a plain column reference: no evaluation, no copy), or a column the program
+// builds. Both are -1 for count().
+type colRef struct{ input, built int }
+
 type compiledKey struct {
+	col  colRef
 	name string
 	typ  expr.Type // static type
 	phys physKind
@@ -34,7 +40,7 @@ type compiledKey struct {
 type compiledAgg struct {
 	name    string
 	fn      *aggFunc
-	col     int       // its argument's built column, or -1 for count()
+	col     colRef    // its argument
 	argType expr.Type // the argument's static type
 	argName string    // the argument when it is a plain column, for data errors
 	family  family    // which kernels consume its argument
@@ -75,12 +81,22 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 	}
 	var texts []string
 	var origins []origin
-	prefixLen := func(k int) int { return len("`" + hidden(k) + "` = ") }
-	addExpr := func(p expr.Part, flag, src string) int {
+	// ref reads a plain column reference from the chunk; anything else is computed.
+	ref := func(p expr.Part, flag, src string) (colRef, error) {
+		if name, n, quoted := leadingName(p.Text); n == len(p.Text) && (quoted || !rowContext[name]) {
+			i, err := table.FindColumn(name, names)
+			if err != nil {
+				return colRef{}, fmt.Errorf("%s: %w", flag, err)
+			}
+			if i < 0 {
+				return colRef{}, fmt.Errorf("%s: %w", flag, table.UnknownColumnError(name, names))
+			}
+			return colRef{input: i, built: -1}, nil
+		}
 		k := len(texts)
 		texts = append(texts, "`"+hidden(k)+"` = "+p.Text)
 		origins = append(origins, origin{flag, src, p.Pos})
-		return k
+		return colRef{input: -1, built: k}, nil
 	}
 	seen := map[string]string{}
 	claim := func(name, flag string) error {
@@ -91,27 +107,19 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		return nil
 	}
 	for _, k := range keys {
-		from := -1
+		col, err := ref(k.expr, "--group-by", groupBy)
+		if err != nil {
+			return nil, err
+		}
 		name := k.name
-		if k.expr.Text == k.name || k.expr.Text == "`"+k.name+"`" {
-			// A plain column key passes the column on; _file, _sheet and _row are computed.
-			if k.name != "_file" && k.name != "_sheet" && k.name != "_row" || strings.HasPrefix(k.expr.Text, "`") {
-				i, err := table.FindColumn(k.name, names)
-				if err != nil {
-					return nil, fmt.Errorf("--group-by: %w", err)
-				}
-				if i < 0 {
-					return nil, fmt.Errorf("--group-by: %w", table.UnknownColumnError(k.name, names))
-				}
-				from, name = i, names[i]
-			}
+		if col.input >= 0 && !k.named {
+			name = names[col.input] // a plain key is named as its column
 		}
 		if err := claim(name, "--group-by"); err != nil {
 			return nil, err
 		}
-		addExpr(k.expr, "--group-by", groupBy)
-		st.keys = append(st.keys, compiledKey{name: name})
-		st.columns = append(st.columns, transforms.Column{Name: name, From: from})
+		st.keys = append(st.keys, compiledKey{col: col, name: name})
+		st.columns = append(st.columns, transforms.Column{Name: name, From: col.input})
 	}
 	for _, s := range specs {
 		fn, ok := aggFuncs[strings.ToLower(s.fn)]
@@ -130,13 +138,13 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		if err := claim(s.name, "--agg"); err != nil {
 			return nil, err
 		}
-		a := compiledAgg{name: s.name, fn: fn, col: -1, hash: st.hash, q: 0.5}
+		a := compiledAgg{name: s.name, fn: fn, col: colRef{-1, -1}, hash: st.hash, q: 0.5}
 		if len(s.args) > 0 {
-			a.col = addExpr(s.args[0], "--agg", s.src)
-			if name, n, _ := leadingName(s.args[0].Text); n == len(s.args[0].Text) {
-				if i, _ := table.FindColumn(name, names); i >= 0 {
-					a.argName = names[i]
-				}
+			if a.col, err = ref(s.args[0], "--agg", s.src); err != nil {
+				return nil, err
+			}
+			if a.col.input >= 0 {
+				a.argName = names[a.col.input]
 			}
 		}
 		if len(s.args) == 2 {
@@ -159,43 +167,44 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		st.aggs = append(st.aggs, a)
 	}
 
-	prog, err := expr.Compile(texts, nil, names, opts)
-	if err != nil {
-		// Which text failed: each compiles on its own, none reads another's column.
-		for k, t := range texts {
-			_, err := expr.Compile([]string{t}, nil, names, opts)
-			if err == nil {
-				continue
-			}
-			o := origins[k]
-			var ce *expr.CompileError
-			if errors.As(err, &ce) && ce.Source == t {
-				moved := *ce
-				moved.Flag, moved.Source, moved.Pos = o.flag, o.src, max(ce.Pos-prefixLen(k), 0)+o.offset
-				return nil, &moved
-			}
-			return nil, fmt.Errorf("%s: %w", o.flag, err)
+	// A row error in a key or argument nulls the value under --on-error skip too: the
+	// row still counts where it can (count()), and rows stay aligned with the chunk's.
+	progOpts := opts
+	if progOpts.OnError == expr.OnErrorSkip {
+		progOpts.OnError = expr.OnErrorNull
+	}
+	var types []expr.Type
+	if len(texts) > 0 {
+		prog, err := expr.Compile(texts, nil, names, progOpts)
+		if err != nil {
+			return nil, movedError(err, texts, names, progOpts, func(k int) (string, string, int) {
+				return origins[k].flag, origins[k].src, origins[k].offset - len("`"+hidden(k)+"` = ")
+			})
 		}
-		return nil, err
+		pick := make([]int, len(texts))
+		for k := range pick {
+			pick[k] = len(names) + k
+		}
+		st.program = prog.Project(pick, prog.Columns()[len(names):])
+		types = st.program.BuiltTypes()
 	}
-	pick := make([]int, len(texts))
-	for k := range pick {
-		pick[k] = len(names) + k
+	typeOf := func(c colRef) expr.Type {
+		if c.built >= 0 {
+			return types[c.built]
+		}
+		return expr.TypeText // a column of the chunk: text, or typed values read as cells
 	}
-	st.program = prog.Project(pick, prog.Columns()[len(names):])
-	types := st.program.BuiltTypes()
 	for k := range st.keys {
-		st.keys[k].typ = types[k]
-		st.keys[k].phys = physOf(types[k])
-		st.columns[k].Type = types[k]
+		t := typeOf(st.keys[k].col)
+		st.keys[k].typ = t
+		st.keys[k].phys = physOf(t)
+		st.columns[k].Type = t
 	}
 	for j := range st.aggs {
 		a := &st.aggs[j]
-		if a.col >= 0 {
-			a.argType = types[a.col]
-		}
+		a.argType = typeOf(a.col)
 		res, fam, err := a.fn.check(a.argType)
-		if a.col < 0 {
+		if a.col.input < 0 && a.col.built < 0 {
 			res, fam, err = expr.TypeInt, famCountRows, nil
 		}
 		if err != nil {
@@ -206,6 +215,29 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		st.columns = append(st.columns, transforms.Column{Name: a.name, From: -1, Type: res})
 	}
 	return st, nil
+}
+
+// rowContext are the names that mean the row's place, not a column, unless quoted.
+var rowContext = map[string]bool{"_row": true, "_file": true, "_sheet": true}
+
+// movedError finds which of texts failed to compile and moves a caret error to the flag
+// text it came from; at(k) is text k's flag, that flag's text, and the offset to add.
+func movedError(err error, texts, names []string, opts expr.Options, at func(k int) (string, string, int)) error {
+	for k, t := range texts {
+		_, err := expr.Compile([]string{t}, nil, names, opts)
+		if err == nil {
+			continue
+		}
+		flag, src, offset := at(k)
+		var ce *expr.CompileError
+		if errors.As(err, &ce) && ce.Source == t {
+			moved := *ce
+			moved.Flag, moved.Source, moved.Pos = flag, src, max(ce.Pos+offset, 0)
+			return &moved
+		}
+		return fmt.Errorf("%s: %w", flag, err)
+	}
+	return err
 }
 
 func describeType(t expr.Type) string {

@@ -127,15 +127,6 @@ func (e *expansions) mergeFrom(g int32, o *expansions, from int32) {
 	}
 }
 
-// addInt128 adds an exact 128-bit integer as four floats, each exact.
-func (e *expansions) addInt128(g int32, v int128) {
-	const two32 = 1 << 32
-	e.add(g, float64(v.hi>>32)*two32*two32*two32)
-	e.add(g, float64(v.hi&(two32-1))*two32*two32)
-	e.add(g, float64(v.lo>>32)*two32)
-	e.add(g, float64(v.lo&(two32-1)))
-}
-
 // nonFinite is the sum when non-finite values were added: NaN for a NaN or both
 // infinities, else the infinity; ok is false when every value was finite.
 func (e *expansions) nonFinite(g int32) (float64, bool) {

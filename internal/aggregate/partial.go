@@ -97,7 +97,7 @@ func (s *Stage) newPartial(worker bool) *partial {
 	p := &partial{st: s, groups: newKeyTable(), null: -1,
 		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.aggs)),
 		kerns: make([]kernel, len(s.aggs))}
-	if worker {
+	if worker && s.program != nil {
 		p.ev = s.program.NewEvaluator()
 	}
 	for k := range s.aggs {
@@ -111,17 +111,27 @@ func (p *partial) Release() { *p = partial{st: p.st} }
 // Consume folds chunk seq in: the keys and arguments are evaluated (one program), each
 // row's group found, and each aggregate's kernel run over its argument column.
 func (p *partial) Consume(seq int64, c *table.Chunk) error {
-	out, _, err := p.ev.Apply(c)
-	if err != nil {
-		return err
+	var built *table.Chunk
+	if p.ev != nil {
+		var err error
+		if built, _, err = p.ev.Apply(c); err != nil {
+			return err
+		}
+		defer func() {
+			built.Batch.Release()
+			p.ev.Recycle()
+		}()
 	}
-	defer func() {
-		out.Batch.Release()
-		p.ev.Recycle()
-	}()
-	rows := out.NumRows()
+	column := func(r colRef) arrow.Array {
+		if r.input >= 0 {
+			return c.Batch.Column(r.input)
+		}
+		return built.Batch.Column(r.built)
+	}
+	out := c
+	rows := c.NumRows()
 	p.gids = grow(p.gids, rows)
-	if err := p.group(seq, out, rows); err != nil {
+	if err := p.group(seq, column, rows); err != nil {
 		return err
 	}
 	groups := p.groups.len()
@@ -129,8 +139,9 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		a := &p.st.aggs[k]
 		p.accs[k].grow(groups)
 		in := input{gids: p.gids, seq: seq, chunk: out, agg: a, onError: p.st.onError}
-		if a.col >= 0 {
-			col, sc := out.Batch.Column(a.col), &p.scratch[len(p.st.keys)+k]
+		if a.col.input >= 0 || a.col.built >= 0 {
+			col, sc := column(a.col), &p.scratch[len(p.st.keys)+k]
+			var err error
 			var v view
 			if a.family.readsValues() {
 				v, err = natural(col, sc)
@@ -160,7 +171,7 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 
 // group sets p.gids for the rows of out, adding new groups, and keeps each group's
 // first position.
-func (p *partial) group(seq int64, out *table.Chunk, rows int) error {
+func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) error {
 	gids := p.gids[:rows]
 	keys := p.st.keys
 	switch {
@@ -174,7 +185,7 @@ func (p *partial) group(seq int64, out *table.Chunk, rows int) error {
 		}
 		return nil
 	case p.st.rawKeys():
-		v, err := asText(out.Batch.Column(0), &p.scratch[0])
+		v, err := asText(column(keys[0].col), &p.scratch[0])
 		if err != nil {
 			return err
 		}
@@ -182,7 +193,7 @@ func (p *partial) group(seq int64, out *table.Chunk, rows int) error {
 		return nil
 	}
 	for k := range keys {
-		v, err := viewAs(out.Batch.Column(k), keys[k].phys, &p.scratch[k])
+		v, err := viewAs(column(keys[k].col), keys[k].phys, &p.scratch[k])
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,8 @@ import (
 
 // keySpec is one --group-by item: a column, or NAME=EXPR.
 type keySpec struct {
-	name string
+	name  string
+	named bool // NAME=EXPR
 	expr expr.Part // the expression's text and where it starts in the flag's text
 }
 
@@ -89,7 +90,7 @@ func parseGroupBy(src string) ([]keySpec, error) {
 			if rest.Text == "" {
 				return nil, errAt("--group-by", src, rest.Pos, "expected an expression after %q", name+"=")
 			}
-			keys = append(keys, keySpec{name: name, expr: rest})
+			keys = append(keys, keySpec{name: name, named: true, expr: rest})
 			continue
 		}
 		name, n, _ := leadingName(p.Text)
