@@ -19,9 +19,7 @@ type countAcc struct{ n []int64 }
 func newCountAcc(*compiledAgg) accumulator { return &countAcc{} }
 
 func (c *countAcc) grow(groups int) {
-	for len(c.n) < groups {
-		c.n = append(c.n, 0)
-	}
+	c.n = extend(c.n, groups, 0)
 }
 
 func (c *countAcc) merge(o accumulator, into []int32) error {
@@ -81,11 +79,9 @@ func newSumAcc(a *compiledAgg) accumulator {
 }
 
 func (s *sumAcc) grow(groups int) {
-	for len(s.n) < groups {
-		s.ints = append(s.ints, int128{})
-		s.sawF = append(s.sawF, false)
-		s.n = append(s.n, 0)
-	}
+	s.ints = extend(s.ints, groups, int128{})
+	s.sawF = extend(s.sawF, groups, false)
+	s.n = extend(s.n, groups, 0)
 	s.floats.grow(groups)
 }
 
@@ -270,9 +266,7 @@ type momentsAcc struct {
 func newMomentsAcc(a *compiledAgg) accumulator { return &momentsAcc{stddev: a.fn.name == "stddev"} }
 
 func (m *momentsAcc) grow(groups int) {
-	for len(m.n) < groups {
-		m.n = append(m.n, 0)
-	}
+	m.n = extend(m.n, groups, 0)
 	m.s1.grow(groups)
 	m.s2.grow(groups)
 }

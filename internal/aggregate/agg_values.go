@@ -28,8 +28,8 @@ func newExtremeAcc(a *compiledAgg) accumulator {
 
 func (e *extremeAcc) grow(groups int) {
 	e.vals.grow(groups)
-	for e.text && len(e.keys) < groups {
-		e.keys = append(e.keys, textKey{})
+	if e.text {
+		e.keys = extend(e.keys, groups, textKey{})
 	}
 }
 
@@ -154,11 +154,9 @@ func newPickAcc(a *compiledAgg) accumulator {
 
 func (p *pickAcc) grow(groups int) {
 	p.vals.grow(groups)
-	for len(p.has) < groups {
-		p.seq = append(p.seq, 0)
-		p.row = append(p.row, 0)
-		p.has = append(p.has, false)
-	}
+	p.seq = extend(p.seq, groups, 0)
+	p.row = extend(p.row, groups, 0)
+	p.has = extend(p.has, groups, false)
 }
 
 // wins reports whether position (seq, row) replaces group g's.
@@ -280,9 +278,7 @@ type distinctAcc struct {
 func newDistinctAcc(a *compiledAgg) accumulator { return &distinctAcc{values: newValueTable(a)} }
 
 func (d *distinctAcc) grow(groups int) {
-	for len(d.n) < groups {
-		d.n = append(d.n, 0)
-	}
+	d.n = extend(d.n, groups, 0)
 }
 
 func distinctAny(acc accumulator, in *input) error {
@@ -636,10 +632,8 @@ type boolAcc struct {
 func newBoolAcc(a *compiledAgg) accumulator { return &boolAcc{all: a.fn.name == "all"} }
 
 func (b *boolAcc) grow(groups int) {
-	for len(b.has) < groups {
-		b.has = append(b.has, false)
-		b.val = append(b.val, b.all)
-	}
+	b.has = extend(b.has, groups, false)
+	b.val = extend(b.val, groups, b.all)
 }
 
 func (b *boolAcc) add(g int32, x bool) {

@@ -12,18 +12,11 @@ import (
 // exact value, so the one correctly rounded result never depends on workers or chunks.
 // Integer values are summed apart in 128 bits, which cannot overflow before 2^64 rows.
 
-// inlineParts is how many partials a group keeps in the shared array; a group that
-// needs more (values of very different magnitudes) moves to a slice of its own.
-const inlineParts = 4
-
-const spilled = 255
-
-// expansions holds one expansion per group, struct-of-arrays.
+// expansions holds the exact sums of the groups that left their window (exactSums):
+// few, so a map, and each group's non-finite values seen.
 type expansions struct {
-	inline  []float64 // inlineParts per group
-	n       []uint8   // partials in use, or spilled
-	spill   map[int32][]float64
-	special []uint8 // non-finite values seen: specialPosInf | specialNegInf | specialNaN
+	wide    map[int32][]float64
+	special []uint8 // specialPosInf | specialNegInf | specialNaN
 }
 
 const (
@@ -32,13 +25,7 @@ const (
 	specialNaN
 )
 
-func (e *expansions) grow(groups int) {
-	for len(e.n) < groups {
-		e.n = append(e.n, 0)
-		e.special = append(e.special, 0)
-		e.inline = append(e.inline, 0, 0, 0, 0)
-	}
-}
+func (e *expansions) grow(groups int) { e.special = extend(e.special, groups, 0) }
 
 // add adds x to group g's sum exactly.
 func (e *expansions) add(g int32, x float64) {
@@ -46,40 +33,15 @@ func (e *expansions) add(g int32, x float64) {
 		e.addSpecial(g, x)
 		return
 	}
-	n := int(e.n[g])
-	if n == spilled {
-		e.spill[g] = growExpansion(e.spill[g], x)
-		return
+	if e.wide == nil {
+		e.wide = map[int32][]float64{}
 	}
-	p := e.inline[int(g)*inlineParts : int(g)*inlineParts+inlineParts]
-	k := 0
-	for j := 0; j < n; j++ {
-		y := p[j]
-		if math.Abs(x) < math.Abs(y) {
-			x, y = y, x
-		}
-		hi := x + y
-		lo := y - (hi - x)
-		if lo != 0 {
-			p[k] = lo
-			k++
-		}
-		x = hi
+	p := growExpansion(e.wide[g], x)
+	if top := p[len(p)-1]; top-top != 0 { // the sum overflowed the float range
+		e.addSpecial(g, top)
+		p = p[:len(p)-1]
 	}
-	if x-x != 0 { // the sum overflowed the float range
-		e.addSpecial(g, x)
-		return
-	}
-	if k < inlineParts {
-		p[k] = x
-		e.n[g] = uint8(k + 1)
-		return
-	}
-	if e.spill == nil {
-		e.spill = map[int32][]float64{}
-	}
-	e.spill[g] = append(append([]float64(nil), p...), x)
-	e.n[g] = spilled
+	e.wide[g] = p
 }
 
 func (e *expansions) addSpecial(g int32, x float64) {
@@ -112,20 +74,7 @@ func growExpansion(p []float64, x float64) []float64 {
 }
 
 // parts returns group g's partials (to read, not to keep).
-func (e *expansions) parts(g int32) []float64 {
-	if e.n[g] == spilled {
-		return e.spill[g]
-	}
-	return e.inline[int(g)*inlineParts : int(g)*inlineParts+int(e.n[g])]
-}
-
-// mergeFrom adds group from of o into group g.
-func (e *expansions) mergeFrom(g int32, o *expansions, from int32) {
-	e.special[g] |= o.special[from]
-	for _, x := range o.parts(from) {
-		e.add(g, x)
-	}
-}
+func (e *expansions) parts(g int32) []float64 { return e.wide[g] }
 
 // nonFinite is the sum when non-finite values were added: NaN for a NaN or both
 // infinities, else the infinity; ok is false when every value was finite.

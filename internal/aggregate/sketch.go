@@ -40,10 +40,8 @@ func newSketchAcc(a *compiledAgg) accumulator {
 }
 
 func (s *sketchAcc) grow(groups int) {
-	for len(s.n) < groups {
-		s.n = append(s.n, 0)
-		s.zeros = append(s.zeros, 0)
-	}
+	s.n = extend(s.n, groups, 0)
+	s.zeros = extend(s.zeros, groups, 0)
 }
 
 // add counts x; NaN and infinities have no bucket and are left out.

@@ -24,16 +24,14 @@ type store struct {
 func newStore(t expr.Type) store { return store{typ: t, phys: physOf(t)} }
 
 func (s *store) grow(groups int) {
-	for len(s.null) < groups {
-		s.null = append(s.null, true)
-		switch s.phys {
-		case physInt:
-			s.i64 = append(s.i64, 0)
-		case physFloat:
-			s.f64 = append(s.f64, 0)
-		default:
-			s.str = append(s.str, "")
-		}
+	s.null = extend(s.null, groups, true)
+	switch s.phys {
+	case physInt:
+		s.i64 = extend(s.i64, groups, 0)
+	case physFloat:
+		s.f64 = extend(s.f64, groups, 0)
+	default:
+		s.str = extend(s.str, groups, "")
 	}
 }
 

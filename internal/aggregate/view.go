@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -166,6 +167,18 @@ func viewAs(col arrow.Array, want physKind, sc *viewScratch) (view, error) {
 		return view{}, fmt.Errorf("internal error: an int column where a float one was compiled")
 	}
 	return v, err
+}
+
+// extend lengthens s to n elements, the new ones fill.
+func extend[T any](s []T, n int, fill T) []T {
+	if len(s) >= n {
+		return s
+	}
+	s = slices.Grow(s, n-len(s))
+	for len(s) < n {
+		s = append(s, fill)
+	}
+	return s
 }
 
 func grow[T any](s []T, n int) []T {

@@ -20,7 +20,7 @@ type exactSums struct {
 }
 
 const (
-	sumDigits = 6
+	sumDigits = 7
 	noBase    = math.MinInt32
 	wideBase  = math.MaxInt32 / 64 // every pos from it is negative: the wide path
 	// windowSpan: a value's lowest bit must lie in the first sumDigits-2 digits, so
@@ -29,11 +29,9 @@ const (
 )
 
 func (s *exactSums) grow(groups int) {
-	for len(s.base) < groups {
-		s.base = append(s.base, noBase)
-		s.adds = append(s.adds, 0)
-		s.digits = append(s.digits, make([]int64, sumDigits)...)
-	}
+	s.base = extend(s.base, groups, noBase)
+	s.adds = extend(s.adds, groups, 0)
+	s.digits = extend(s.digits, groups*sumDigits, 0)
 	s.wide.grow(groups)
 }
 
