@@ -1,7 +1,7 @@
 package sorting
 
 import (
-		"encoding/binary"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
