@@ -1,0 +1,380 @@
+package aggregate
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ptransform/ptransform/internal/expr"
+)
+
+// count() and count(x).
+
+type countAcc struct{ n []int64 }
+
+func newCountAcc(*compiledAgg) accumulator { return &countAcc{} }
+
+func (c *countAcc) grow(groups int) {
+	c.n = extend(c.n, groups, 0)
+}
+
+func (c *countAcc) merge(o accumulator, into []int32) error {
+	for g, n := range o.(*countAcc).n {
+		c.n[into[g]] += n
+	}
+	return nil
+}
+
+func (c *countAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	defer b.Release()
+	b.Reserve(len(order))
+	for _, g := range order {
+		b.UnsafeAppend(c.n[g])
+	}
+	return b.NewArray(), nil
+}
+
+func countRows(acc accumulator, in *input) error {
+	n := acc.(*countAcc).n
+	for _, g := range in.gids[:in.v.n] {
+		n[g]++
+	}
+	return nil
+}
+
+func countValid(acc accumulator, in *input) error {
+	n := acc.(*countAcc).n
+	if in.v.valid == nil {
+		return countRows(acc, in)
+	}
+	for i, g := range in.gids[:in.v.n] {
+		if in.v.isValid(i) {
+			n[g]++
+		}
+	}
+	return nil
+}
+
+// sum(x) and mean(x): integers exactly in 128 bits, other numbers in an expansion.
+
+type sumAcc struct {
+	mean   bool
+	result expr.Type
+	ints   []int128
+	floats exactSums
+	sawF   []bool // a non-integer value was added
+	n      []int64
+	// emitInts, decided at the first build for every group, says the results are
+	// integers: every value was, and their sums fit.
+	emitInts *bool
+}
+
+func newSumAcc(a *compiledAgg) accumulator {
+	return &sumAcc{mean: a.fn.name == "mean", result: a.result}
+}
+
+func (s *sumAcc) grow(groups int) {
+	s.ints = extend(s.ints, groups, int128{})
+	s.sawF = extend(s.sawF, groups, false)
+	s.n = extend(s.n, groups, 0)
+	s.floats.grow(groups)
+}
+
+func (s *sumAcc) merge(o accumulator, into []int32) error {
+	os := o.(*sumAcc)
+	for g := range os.n {
+		t := into[g]
+		s.ints[t].addInt128(os.ints[g])
+		s.sawF[t] = s.sawF[t] || os.sawF[g]
+		s.n[t] += os.n[g]
+		s.floats.mergeFrom(t, &os.floats, int32(g))
+	}
+	return nil
+}
+
+func (s *sumAcc) build(order []int32, describe func(int32) string) (arrow.Array, error) {
+	mem := memory.DefaultAllocator
+	if s.emitInts == nil {
+		ints := !s.mean && s.allInts() && (s.result == expr.TypeInt || s.intsFit())
+		s.emitInts = &ints
+	}
+	if *s.emitInts {
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		for _, g := range order {
+			v, ok := s.ints[g].int64Value()
+			switch {
+			case s.n[g] == 0:
+				b.AppendNull()
+			case !ok:
+				return nil, fmt.Errorf("the sum of %s is beyond the integer range (±9.2e18); sum float(x) for a float sum", describe(g))
+			default:
+				b.Append(v)
+			}
+		}
+		return b.NewArray(), nil
+	}
+	b := array.NewFloat64Builder(mem)
+	defer b.Release()
+	var parts []float64
+	for _, g := range order {
+		if s.n[g] == 0 {
+			b.AppendNull()
+			continue
+		}
+		if f, ok := s.floats.nonFinite(g); ok {
+			b.Append(f)
+			continue
+		}
+		parts = s.exact(g, parts)
+		if s.mean {
+			b.Append(quotient(parts, s.n[g]))
+		} else {
+			b.Append(round(parts))
+		}
+	}
+	return b.NewArray(), nil
+}
+
+// allInts reports whether only integers were added, in any group.
+func (s *sumAcc) allInts() bool {
+	for g := range s.n {
+		if s.sawF[g] || s.floats.wide.special[g] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// intsFit reports whether every group's integer sum fits an int64.
+func (s *sumAcc) intsFit() bool {
+	for g := range s.ints {
+		if _, ok := s.ints[g].int64Value(); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// exact returns group g's whole sum, integers included, as an expansion in buf.
+func (s *sumAcc) exact(g int32, buf []float64) []float64 {
+	buf = s.floats.expansion(g, buf)
+	if v := s.ints[g]; v != (int128{}) {
+		const two32 = 1 << 32
+		buf = growExpansion(buf, float64(v.hi>>32)*two32*two32*two32)
+		buf = growExpansion(buf, float64(v.hi&(two32-1))*two32*two32)
+		buf = growExpansion(buf, float64(v.lo>>32)*two32)
+		buf = growExpansion(buf, float64(v.lo&(two32-1)))
+	}
+	return buf
+}
+
+func sumInts(acc accumulator, in *input) error {
+	s := acc.(*sumAcc)
+	v := &in.v
+	for i, g := range in.gids[:v.n] {
+		if v.isValid(i) {
+			s.ints[g].add(v.i64[i])
+			s.n[g]++
+		}
+	}
+	return nil
+}
+
+func sumFloats(acc accumulator, in *input) error {
+	s := acc.(*sumAcc)
+	v := &in.v
+	for i, g := range in.gids[:v.n] {
+		if v.isValid(i) {
+			s.floats.add(g, v.f64[i])
+			s.sawF[g] = true
+			s.n[g]++
+		}
+	}
+	return nil
+}
+
+// sumTexts reads each cell as a number the way expressions do: integer text stays an
+// exact integer, any other number is a float.
+func sumTexts(acc accumulator, in *input) error {
+	s := acc.(*sumAcc)
+	v := &in.v
+	for i, g := range in.gids[:v.n] {
+		if !v.isValid(i) {
+			continue
+		}
+		text := v.str(i)
+		if x, ok := wholeNumber(text); ok {
+			s.ints[g].add(x)
+			s.n[g]++
+			continue
+		}
+		f, null, ok := expr.ReadNumber(text)
+		switch {
+		case null:
+		case !ok:
+			if err := in.badValue(i, text, "a number"); err != nil {
+				return err
+			}
+		default:
+			s.floats.add(g, f)
+			s.sawF[g] = true
+			s.n[g]++
+		}
+	}
+	return nil
+}
+
+// wholeNumber reads integer text of up to 18 digits, an optional '-' first: the
+// common case, without the general parser.
+func wholeNumber(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var x int64
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		x = x*10 + int64(c)
+	}
+	if neg {
+		x = -x
+	}
+	return x, true
+}
+
+// variance(x) and stddev(x): sample statistics (divisor n-1) from the exact sums of x
+// and of x², so that the result is one function of the values, whatever the merges.
+
+type momentsAcc struct {
+	stddev bool
+	s1, s2 exactSums
+	n      []int64
+}
+
+func newMomentsAcc(a *compiledAgg) accumulator { return &momentsAcc{stddev: a.fn.name == "stddev"} }
+
+func (m *momentsAcc) grow(groups int) {
+	m.n = extend(m.n, groups, 0)
+	m.s1.grow(groups)
+	m.s2.grow(groups)
+}
+
+// add adds x and x² exactly: x² is hi + lo, both floats (FMA).
+func (m *momentsAcc) add(g int32, x float64) {
+	m.s1.add(g, x)
+	hi := x * x
+	m.s2.add(g, hi)
+	if lo := math.FMA(x, x, -hi); lo != 0 && hi-hi == 0 {
+		m.s2.add(g, lo)
+	}
+	m.n[g]++
+}
+
+func (m *momentsAcc) merge(o accumulator, into []int32) error {
+	om := o.(*momentsAcc)
+	for g := range om.n {
+		t := into[g]
+		m.n[t] += om.n[g]
+		m.s1.mergeFrom(t, &om.s1, int32(g))
+		m.s2.mergeFrom(t, &om.s2, int32(g))
+	}
+	return nil
+}
+
+func (m *momentsAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+	b := array.NewFloat64Builder(memory.DefaultAllocator)
+	defer b.Release()
+	for _, g := range order {
+		n := m.n[g]
+		if n < 2 {
+			b.AppendNull()
+			continue
+		}
+		if f, ok := m.s1.nonFinite(g); ok {
+			b.Append(f - f) // NaN: an infinite value has no spread
+			continue
+		}
+		if f, ok := m.s2.nonFinite(g); ok {
+			b.Append(f)
+			continue
+		}
+		// (n·Σx² − (Σx)²) / (n(n−1)), exactly up to the last rounding.
+		s1, s2 := exactFloat(m.s1.parts(g, nil)), exactFloat(m.s2.parts(g, nil))
+		prec := 2*s1.Prec() + s2.Prec() + 128
+		num := new(big.Float).SetPrec(prec).Mul(s2, new(big.Float).SetInt64(n))
+		sq := new(big.Float).SetPrec(prec).Mul(s1, s1)
+		num.Sub(num, sq)
+		if num.Sign() < 0 {
+			num.SetInt64(0)
+		}
+		v := new(big.Float).SetPrec(prec).Quo(num, new(big.Float).SetInt64(n))
+		v.Quo(v, new(big.Float).SetInt64(n-1))
+		if m.stddev {
+			v = new(big.Float).SetPrec(53).Sqrt(v)
+		}
+		f, _ := v.Float64()
+		b.Append(f)
+	}
+	return b.NewArray(), nil
+}
+
+func momentsInts(acc accumulator, in *input) error {
+	m := acc.(*momentsAcc)
+	v := &in.v
+	for i, g := range in.gids[:v.n] {
+		if v.isValid(i) {
+			m.add(g, float64(v.i64[i]))
+		}
+	}
+	return nil
+}
+
+func momentsFloats(acc accumulator, in *input) error {
+	m := acc.(*momentsAcc)
+	v := &in.v
+	for i, g := range in.gids[:v.n] {
+		if v.isValid(i) {
+			m.add(g, v.f64[i])
+		}
+	}
+	return nil
+}
+
+func momentsTexts(acc accumulator, in *input) error {
+	m := acc.(*momentsAcc)
+	return eachNumber(in, func(g int32, f float64) { m.add(g, f) })
+}
+
+// eachNumber calls add with each valid cell of a text column read as a number.
+func eachNumber(in *input, add func(g int32, f float64)) error {
+	v := &in.v
+	for i, g := range in.gids[:v.n] {
+		if !v.isValid(i) {
+			continue
+		}
+		text := v.str(i)
+		f, null, ok := expr.ReadNumber(text)
+		switch {
+		case null:
+		case !ok:
+			if err := in.badValue(i, text, "a number"); err != nil {
+				return err
+			}
+		default:
+			add(g, f)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package aggregate
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ptransform/ptransform/internal/benchdata"
+	"github.com/ptransform/ptransform/internal/csvfmt"
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/transforms"
+)
+
+// benchChunks decodes rows of the benchmark CSV (benchdata: id,a,b,category,name,date,
+// flag,c,d,e) into chunks of about 4 MiB, as a run would.
+func benchChunks(b *testing.B, rows int) ([]string, []*table.Chunk) {
+	path := filepath.Join(b.TempDir(), "bench.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := benchdata.Write(f, rows); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	in, err := csvfmt.Open(path, csvfmt.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { in.Close() })
+	ranges, err := in.Ranges(context.Background(), in.DataStart, 4<<20, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var chunks []*table.Chunk
+	for _, r := range ranges {
+		dec := in.NewDecoder() // each chunk keeps its own buffers
+		dd, err := dec.DecodeRange(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dd.Chunk.Raw = nil
+		chunks = append(chunks, dd.Chunk)
+	}
+	return in.Header, chunks
+}
+
+// benchStage times Consume of every chunk into one partial, then Finish: one worker's
+// share of a run, without the decoding.
+func benchStage(b *testing.B, rows int, groupBy string, aggs ...string) {
+	header, chunks := benchChunks(b, rows)
+	st, err := Compile(groupBy, aggs, header, expr.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		p := st.NewPartial()
+		for seq, c := range chunks {
+			if err := p.Consume(int64(seq), c); err != nil {
+				b.Fatal(err)
+			}
+		}
+		err := st.Finish(context.Background(), []transforms.Partial{p}, func(c *table.Chunk) error {
+			c.Batch.Release()
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*int64(rows)), "ns/row")
+}
+
+const benchRows = 500_000
+
+// The grouped job: a few dozen groups, five aggregates.
+func BenchmarkCategoryFive(b *testing.B) {
+	benchStage(b, benchRows, "category", "n = count(); s = sum(a); m = mean(c); lo = min(b); hi = max(e)")
+}
+
+func BenchmarkCategoryCount(b *testing.B) {
+	benchStage(b, benchRows, "category", "n = count()")
+}
+
+func BenchmarkCategorySumInts(b *testing.B) {
+	benchStage(b, benchRows, "category", "s = sum(b)")
+}
+
+func BenchmarkCategorySumFloats(b *testing.B) {
+	benchStage(b, benchRows, "category", "s = sum(a)")
+}
+
+// A million-group job's shape: as many groups as a tenth of the rows.
+func BenchmarkManyGroups(b *testing.B) {
+	benchStage(b, benchRows, "k = id % 50000", "n = count(); s = sum(a)")
+}

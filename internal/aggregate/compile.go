@@ -1,0 +1,262 @@
+package aggregate
+
+import (
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"sort"
+	"strings"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/transforms"
+)
+
+var sprintf = fmt.Sprintf
+
+// Stage is the group-by and aggregation barrier stage (transforms.Barrier).
+type Stage struct {
+	program *expr.Program // the keys, then each aggregate's argument, as built columns
+	keys    []compiledKey
+	aggs    []compiledAgg
+	columns []transforms.Column
+	hash    hasher
+	onError expr.OnError
+}
+
+// colRef is where a key or argument is read from: a column of the consumed chunk as
+// it is (a plain column reference: no evaluation, no copy), or a column the program
+// builds. Both are -1 for count().
+type colRef struct{ input, built int }
+
+type compiledKey struct {
+	col  colRef
+	name string
+	typ  expr.Type // static type
+	phys physKind
+}
+
+// compiledAgg is one aggregate of --agg, checked.
+type compiledAgg struct {
+	name    string
+	fn      *aggFunc
+	col     colRef    // its argument
+	argType expr.Type // the argument's static type
+	argName string    // the argument when it is a plain column, for data errors
+	family  family    // which kernels consume its argument
+	result  expr.Type
+	q       float64 // quantile, approx_quantile
+	sep     string  // string_agg
+	hash    hasher  // the stage's
+}
+
+// hidden is the name of the k-th column the stage computes: no header holds a NUL.
+func hidden(k int) string { return fmt.Sprintf("\x00%d", k) }
+
+// Compile checks --group-by and the --agg texts against the columns of the chunks the
+// stage consumes and returns the stage. Every error is a usage error, before any data.
+func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (*Stage, error) {
+	keys, err := parseGroupBy(groupBy)
+	if err != nil {
+		return nil, err
+	}
+	var specs []aggSpec
+	for _, text := range aggs {
+		items, err := parseAggs(text)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, items...)
+	}
+	if len(specs) == 0 && len(keys) == 0 {
+		return nil, errors.New("--agg: no aggregate given; write --agg 'NAME = FUNC(EXPR)', as in --agg 'n = count()'")
+	}
+	st := &Stage{hash: hasher{maphash.MakeSeed()}, onError: opts.OnError}
+
+	// One program computes every key and argument: each is an assignment to a hidden
+	// column, and the errors are moved back to the flag text they came from.
+	type origin struct {
+		flag, src string
+		offset    int // where the expression starts in src
+	}
+	var texts []string
+	var origins []origin
+	// ref reads a plain column reference from the chunk; anything else is computed.
+	ref := func(p expr.Part, flag, src string) (colRef, error) {
+		if name, n, quoted := leadingName(p.Text); n == len(p.Text) && (quoted || !rowContext[name]) {
+			i, err := table.FindColumn(name, names)
+			if err != nil {
+				return colRef{}, fmt.Errorf("%s: %w", flag, err)
+			}
+			if i < 0 {
+				return colRef{}, fmt.Errorf("%s: %w", flag, table.UnknownColumnError(name, names))
+			}
+			return colRef{input: i, built: -1}, nil
+		}
+		k := len(texts)
+		texts = append(texts, "`"+hidden(k)+"` = "+p.Text)
+		origins = append(origins, origin{flag, src, p.Pos})
+		return colRef{input: -1, built: k}, nil
+	}
+	seen := map[string]string{}
+	claim := func(name, flag string) error {
+		if prev, ok := seen[strings.ToLower(name)]; ok {
+			return fmt.Errorf("%s: the output column %q is named twice (also by %s); give it another name", flag, name, prev)
+		}
+		seen[strings.ToLower(name)] = flag
+		return nil
+	}
+	for _, k := range keys {
+		col, err := ref(k.expr, "--group-by", groupBy)
+		if err != nil {
+			return nil, err
+		}
+		name := k.name
+		if col.input >= 0 && !k.named {
+			name = names[col.input] // a plain key is named as its column
+		}
+		if err := claim(name, "--group-by"); err != nil {
+			return nil, err
+		}
+		st.keys = append(st.keys, compiledKey{col: col, name: name})
+		st.columns = append(st.columns, transforms.Column{Name: name, From: col.input})
+	}
+	for _, s := range specs {
+		fn, ok := aggFuncs[strings.ToLower(s.fn)]
+		if !ok {
+			msg := fmt.Sprintf("unknown aggregate %s", s.fn)
+			if near := table.Suggest(s.fn, aggNames()); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", near)
+			} else {
+				msg += "; the aggregates are " + strings.Join(aggNames(), ", ")
+			}
+			return nil, errAt("--agg", s.src, s.fnPos, "%s", msg)
+		}
+		if len(s.args) < fn.minArgs || len(s.args) > fn.maxArgs {
+			return nil, errAt("--agg", s.src, s.fnPos, "%s takes %s", fn.name, fn.usage)
+		}
+		if err := claim(s.name, "--agg"); err != nil {
+			return nil, err
+		}
+		a := compiledAgg{name: s.name, fn: fn, col: colRef{-1, -1}, hash: st.hash, q: 0.5}
+		if len(s.args) > 0 {
+			if a.col, err = ref(s.args[0], "--agg", s.src); err != nil {
+				return nil, err
+			}
+			if a.col.input >= 0 {
+				a.argName = names[a.col.input]
+			}
+		}
+		if len(s.args) == 2 {
+			lit, ok := expr.Literal(s.args[1].Text)
+			switch v := lit.(type) {
+			case float64:
+				if fn.literal != "q" || !ok || v < 0 || v > 1 {
+					return nil, errAt("--agg", s.src, s.args[1].Pos, "%s takes %s", fn.name, fn.usage)
+				}
+				a.q = v
+			case string:
+				if fn.literal != "sep" {
+					return nil, errAt("--agg", s.src, s.args[1].Pos, "%s takes %s", fn.name, fn.usage)
+				}
+				a.sep = v
+			default:
+				return nil, errAt("--agg", s.src, s.args[1].Pos, "%s takes %s: a literal here", fn.name, fn.usage)
+			}
+		}
+		st.aggs = append(st.aggs, a)
+	}
+
+	// A row error in a key or argument nulls the value under --on-error skip too: the
+	// row still counts where it can (count()), and rows stay aligned with the chunk's.
+	progOpts := opts
+	if progOpts.OnError == expr.OnErrorSkip {
+		progOpts.OnError = expr.OnErrorNull
+	}
+	var types []expr.Type
+	if len(texts) > 0 {
+		prog, err := expr.Compile(texts, nil, names, progOpts)
+		if err != nil {
+			return nil, movedError(err, texts, names, progOpts, func(k int) (string, string, int) {
+				return origins[k].flag, origins[k].src, origins[k].offset - len("`"+hidden(k)+"` = ")
+			})
+		}
+		pick := make([]int, len(texts))
+		for k := range pick {
+			pick[k] = len(names) + k
+		}
+		st.program = prog.Project(pick, prog.Columns()[len(names):])
+		types = st.program.BuiltTypes()
+	}
+	typeOf := func(c colRef) expr.Type {
+		if c.built >= 0 {
+			return types[c.built]
+		}
+		return expr.TypeText // a column of the chunk: text, or typed values read as cells
+	}
+	for k := range st.keys {
+		t := typeOf(st.keys[k].col)
+		st.keys[k].typ = t
+		st.keys[k].phys = physOf(t)
+		st.columns[k].Type = t
+	}
+	for j := range st.aggs {
+		a := &st.aggs[j]
+		a.argType = typeOf(a.col)
+		res, fam, err := a.fn.check(a.argType)
+		if a.col.input < 0 && a.col.built < 0 {
+			res, fam, err = expr.TypeInt, famCountRows, nil
+		}
+		if err != nil {
+			s := specs[j]
+			return nil, errAt("--agg", s.src, s.args[0].Pos, "%s(x) %s, got %s", a.fn.name, err, describeType(a.argType))
+		}
+		a.result, a.family = res, fam
+		st.columns = append(st.columns, transforms.Column{Name: a.name, From: -1, Type: res})
+	}
+	return st, nil
+}
+
+// rowContext are the names that mean the row's place, not a column, unless quoted.
+var rowContext = map[string]bool{"_row": true, "_file": true, "_sheet": true}
+
+// movedError finds which of texts failed to compile and moves a caret error to the flag
+// text it came from; at(k) is text k's flag, that flag's text, and the offset to add.
+func movedError(err error, texts, names []string, opts expr.Options, at func(k int) (string, string, int)) error {
+	for k, t := range texts {
+		_, err := expr.Compile([]string{t}, nil, names, opts)
+		if err == nil {
+			continue
+		}
+		flag, src, offset := at(k)
+		var ce *expr.CompileError
+		if errors.As(err, &ce) && ce.Source == t {
+			moved := *ce
+			moved.Flag, moved.Source, moved.Pos = flag, src, max(ce.Pos+offset, 0)
+			return &moved
+		}
+		return fmt.Errorf("%s: %w", flag, err)
+	}
+	return err
+}
+
+func describeType(t expr.Type) string {
+	if t == expr.TypeText {
+		return "a column's text"
+	}
+	return "a " + t.String() + " value"
+}
+
+func aggNames() []string {
+	names := make([]string, 0, len(aggFuncs))
+	for n := range aggFuncs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Columns are the keys, then the aggregates, named as given.
+func (s *Stage) Columns() []transforms.Column {
+	return append([]transforms.Column(nil), s.columns...)
+}

@@ -1,0 +1,112 @@
+package aggregate
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+// exactRound is the sum of xs computed in big.Float with enough bits to be exact,
+// rounded once: the oracle of exactSums.
+func exactRound(xs []float64) float64 {
+	z := new(big.Float).SetPrec(4000)
+	for _, x := range xs {
+		z.Add(z, new(big.Float).SetFloat64(x))
+	}
+	f, _ := z.Float64()
+	return f
+}
+
+func randomValues(r *rand.Rand, n int, kind int) []float64 {
+	xs := make([]float64, n)
+	for i := range xs {
+		switch kind {
+		case 0: // decimals of one scale, as in price columns
+			xs[i] = math.Round(r.Float64()*1e9) / 1e6
+		case 1: // both signs, cancelling
+			xs[i] = (r.Float64() - 0.5) * 1e7
+		case 2: // magnitudes far apart: the window gives way to the expansion
+			xs[i] = math.Ldexp(r.Float64()-0.5, r.IntN(400)-200)
+		case 3: // big and tiny that cancel: 1e16 + 1 - 1e16
+			xs[i] = []float64{1e16, 1, -1e16, 1e-10, 3.3}[i%5]
+		}
+	}
+	return xs
+}
+
+func TestExactSumsMatchBigFloat(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	for kind := range 4 {
+		for trial := range 20 {
+			xs := randomValues(r, 1+r.IntN(5000), kind)
+			want := exactRound(xs)
+			// One accumulator, and the same values split over three merged ones.
+			var one exactSums
+			one.grow(1)
+			for _, x := range xs {
+				one.add(0, x)
+			}
+			var parts [3]exactSums
+			for k := range parts {
+				parts[k].grow(2)
+			}
+			for i, x := range xs {
+				parts[i%3].add(int32(i%2), x)
+			}
+			var merged exactSums
+			merged.grow(1)
+			for k := range parts {
+				merged.mergeFrom(0, &parts[k], 0)
+				merged.mergeFrom(0, &parts[k], 1)
+			}
+			for name, s := range map[string]*exactSums{"one": &one, "merged": &merged} {
+				if got := round(s.expansion(0, nil)); got != want {
+					t.Fatalf("kind %d trial %d %s: sum %v, exactly %v", kind, trial, name, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestExactSumsSpecial(t *testing.T) {
+	for _, c := range []struct {
+		xs   []float64
+		want float64
+	}{
+		{[]float64{1, math.Inf(1)}, math.Inf(1)},
+		{[]float64{math.Inf(-1), 2}, math.Inf(-1)},
+		{[]float64{math.Inf(1), math.Inf(-1)}, math.NaN()},
+		{[]float64{math.NaN(), 1}, math.NaN()},
+	} {
+		var s exactSums
+		s.grow(1)
+		for _, x := range c.xs {
+			s.add(0, x)
+		}
+		got, ok := s.nonFinite(0)
+		if !ok || !(got == c.want || math.IsNaN(got) && math.IsNaN(c.want)) {
+			t.Errorf("%v: %v, %v; want %v", c.xs, got, ok, c.want)
+		}
+	}
+}
+
+func TestQuotientIsCorrectlyRounded(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for range 200 {
+		xs := randomValues(r, 2+r.IntN(100), r.IntN(3))
+		var s exactSums
+		s.grow(1)
+		for _, x := range xs {
+			s.add(0, x)
+		}
+		z := new(big.Float).SetPrec(4000)
+		for _, x := range xs {
+			z.Add(z, new(big.Float).SetFloat64(x))
+		}
+		want, _ := new(big.Float).SetPrec(53).Quo(z, big.NewFloat(float64(len(xs)))).Float64()
+		if got := quotient(s.expansion(0, nil), int64(len(xs))); got != want {
+			t.Fatalf("mean %v, exactly rounded %v", got, want)
+		}
+	}
+}

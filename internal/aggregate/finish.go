@@ -1,0 +1,264 @@
+package aggregate
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/transforms"
+)
+
+// outputRows is the most rows Finish puts in one chunk.
+const outputRows = 32 << 10
+
+// Finish merges the partials into one, orders the groups by their first row in the
+// input and emits keys and results.
+func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit func(*table.Chunk) error) error {
+	defer func() {
+		for _, p := range parts {
+			p.Release()
+		}
+	}()
+	all := s.newPartial(false)
+	for _, tp := range parts {
+		p := tp.(*partial)
+		if p.groups == nil {
+			continue // released
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := all.mergeFrom(p); err != nil {
+			return err
+		}
+		p.Release()
+	}
+	if len(s.keys) == 0 && all.groups.len() == 0 {
+		all.addGroup(0, 0) // one summary row, even over no input
+	}
+	n := all.groups.len()
+	for _, acc := range all.accs {
+		acc.grow(n)
+	}
+	order := make([]int32, n)
+	for g := range order {
+		order[g] = int32(g)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if all.first[a] != all.first[b] {
+			return cmpInt(all.first[a], all.first[b])
+		}
+		return cmpInt(all.firstAt[a], all.firstAt[b])
+	})
+	fields := make([]arrow.Field, len(s.columns))
+	for lo := 0; lo < n || lo == 0 && n == 0; lo += outputRows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		part := order[lo:min(lo+outputRows, n)]
+		cols, err := all.build(part)
+		if err != nil {
+			return err
+		}
+		for j, c := range cols {
+			fields[j] = arrow.Field{Name: s.columns[j].Name, Type: c.DataType(), Nullable: true}
+		}
+		batch := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(len(part)))
+		for _, c := range cols {
+			c.Release()
+		}
+		err = emit(&table.Chunk{Source: table.Source{File: "--agg"}, Batch: batch, Row0: int64(lo) + 1})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return nil
+}
+
+func cmpInt[T int64 | int32](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// mergeFrom folds partial o into p: o's groups are found or added among p's, keeping
+// the earliest first row, then each aggregate merges its states.
+func (p *partial) mergeFrom(o *partial) error {
+	into := make([]int32, o.groups.len())
+	for g := range into {
+		var ng int32
+		var added bool
+		if o.groups.unhashed(int32(g)) {
+			if p.null < 0 {
+				p.null, added = p.groups.addUnhashed(), true
+			}
+			ng = p.null
+		} else {
+			ng, added = p.groups.find(o.groups.key(int32(g)), o.groups.hashes[g])
+		}
+		if added {
+			p.first = append(p.first, o.first[g])
+			p.firstAt = append(p.firstAt, o.firstAt[g])
+		} else if o.first[g] < p.first[ng] || o.first[g] == p.first[ng] && o.firstAt[g] < p.firstAt[ng] {
+			p.first[ng], p.firstAt[ng] = o.first[g], o.firstAt[g]
+		}
+		into[g] = ng
+	}
+	for k, acc := range p.accs {
+		acc.grow(p.groups.len())
+		o.accs[k].grow(o.groups.len())
+		if err := acc.merge(o.accs[k], into); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// build makes the output columns of groups order.
+func (p *partial) build(order []int32) ([]arrow.Array, error) {
+	s := p.st
+	var cols []arrow.Array
+	bs := make([]array.Builder, len(s.keys))
+	for k, key := range s.keys {
+		bs[k] = newBuilder(key.typ)
+		bs[k].Reserve(len(order))
+	}
+	for _, g := range order {
+		switch {
+		case s.rawKeys() && g == p.null:
+			bs[0].AppendNull()
+		case s.rawKeys():
+			bs[0].(*array.StringBuilder).Append(p.groups.key(g))
+		default:
+			decodeKey(p.groups.key(g), s.keys, bs)
+		}
+	}
+	for _, b := range bs {
+		cols = append(cols, b.NewArray())
+		b.Release()
+	}
+	for k, acc := range p.accs {
+		a, err := acc.build(order, p.describeGroup)
+		if err != nil {
+			for _, c := range cols {
+				c.Release()
+			}
+			return nil, aggError(&s.aggs[k], err)
+		}
+		cols = append(cols, a)
+	}
+	return cols, nil
+}
+
+func aggError(a *compiledAgg, err error) error {
+	return &aggErr{agg: a.name, err: err}
+}
+
+type aggErr struct {
+	agg string
+	err error
+}
+
+func (e *aggErr) Error() string { return "--agg " + e.agg + ": " + e.err.Error() }
+func (e *aggErr) Unwrap() error { return e.err }
+
+// describeGroup names group g for messages: `the group region="EU", year=2024`.
+func (p *partial) describeGroup(g int32) string {
+	s := p.st
+	if len(s.keys) == 0 {
+		return "the input"
+	}
+	bs := make([]array.Builder, len(s.keys))
+	for k, key := range s.keys {
+		bs[k] = newBuilder(key.typ)
+		defer bs[k].Release()
+	}
+	switch {
+	case s.rawKeys() && g == p.null:
+		bs[0].AppendNull()
+	case s.rawKeys():
+		bs[0].(*array.StringBuilder).Append(p.groups.key(g))
+	default:
+		decodeKey(p.groups.key(g), s.keys, bs)
+	}
+	var b strings.Builder
+	b.WriteString("the group ")
+	for k, bk := range bs {
+		a := bk.NewArray()
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.keys[k].name + "=")
+		if a.IsNull(0) {
+			b.WriteString("null")
+		} else if app, err := table.NewAppender(a); err == nil {
+			b.WriteString(table.QuoteValue(string(app(nil, 0))))
+		}
+		a.Release()
+	}
+	return b.String()
+}
+
+// newBuilder returns an Arrow builder for values of static type t.
+func newBuilder(t expr.Type) array.Builder {
+	mem := memory.DefaultAllocator
+	switch t {
+	case expr.TypeInt:
+		return array.NewInt64Builder(mem)
+	case expr.TypeFloat:
+		return array.NewFloat64Builder(mem)
+	case expr.TypeBool:
+		return array.NewBooleanBuilder(mem)
+	case expr.TypeDate:
+		return array.NewDate32Builder(mem)
+	case expr.TypeTimestamp:
+		return array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: arrow.Microsecond})
+	}
+	return array.NewStringBuilder(mem)
+}
+
+// appendInt appends a physInt value of static type t.
+func appendInt(b array.Builder, t expr.Type, v int64) {
+	switch t {
+	case expr.TypeBool:
+		b.(*array.BooleanBuilder).Append(v != 0)
+	case expr.TypeDate:
+		b.(*array.Date32Builder).Append(arrow.Date32(v))
+	case expr.TypeTimestamp:
+		b.(*array.TimestampBuilder).Append(arrow.Timestamp(v))
+	default:
+		b.(*array.Int64Builder).Append(v)
+	}
+}
+
+// floatKeyBits is f's bits with -0 as 0 and every NaN alike: equal values group together.
+func floatKeyBits(f float64) uint64 {
+	switch {
+	case f == 0:
+		return 0
+	case f != f:
+		return math.Float64bits(math.NaN())
+	}
+	return math.Float64bits(f)
+}
+
+func floatFromKeyBits(b uint64) float64 { return math.Float64frombits(b) }
+
+func appendUint64(dst []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(dst, v) }
+
+func readUint64(s string) uint64 { return binary.LittleEndian.Uint64([]byte(s[:8])) }

@@ -1,0 +1,99 @@
+package aggregate
+
+import (
+	"hash/maphash"
+	"unsafe"
+)
+
+// keyTable maps byte keys to dense ids 0, 1, 2, ... in the order first added: the
+// groups of a partial, and the values of count_distinct and mode. Keys live back to
+// back in one buffer and slots hold ids, so a lookup allocates nothing and a table of
+// a million keys is a few flat arrays. Lookups take the key's hash from the caller: a
+// stage hashes with one seed, so a merge reuses the hashes its partials computed.
+type keyTable struct {
+	slots  []int32 // id+1, 0 for empty; linear probing
+	mask   uint64
+	hashes []uint64 // per id
+	ends   []uint32 // per id: end of its key in keys (start: the previous end)
+	keys   []byte
+	// unhashedID is the id addUnhashed gave, +1 (0: none).
+	unhashedID int32
+}
+
+func newKeyTable() *keyTable {
+	return &keyTable{slots: make([]int32, 64), mask: 63}
+}
+
+func (t *keyTable) len() int { return len(t.hashes) }
+
+// key returns id's key bytes, as a string that is valid until the next insert.
+func (t *keyTable) key(id int32) string {
+	start := uint32(0)
+	if id > 0 {
+		start = t.ends[id-1]
+	}
+	b := t.keys[start:t.ends[id]]
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// find returns the id of key, adding it when new.
+func (t *keyTable) find(key string, h uint64) (id int32, added bool) {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s == 0 {
+			id = int32(len(t.hashes))
+			t.slots[i] = id + 1
+			t.hashes = append(t.hashes, h)
+			t.keys = append(t.keys, key...)
+			t.ends = append(t.ends, uint32(len(t.keys)))
+			if uint64(len(t.hashes))*2 > t.mask {
+				t.rehash()
+			}
+			return id, true
+		}
+		if t.hashes[s-1] == h && t.key(s-1) == key {
+			return s - 1, false
+		}
+	}
+}
+
+// addUnhashed adds an id that no key finds: the null group of raw keys.
+func (t *keyTable) addUnhashed() int32 {
+	t.hashes = append(t.hashes, 0)
+	t.ends = append(t.ends, uint32(len(t.keys)))
+	t.unhashedID = int32(len(t.hashes))
+	return int32(len(t.hashes) - 1)
+}
+
+func (t *keyTable) rehash() {
+	t.slots = make([]int32, 2*len(t.slots))
+	t.mask = uint64(len(t.slots) - 1)
+	for id, h := range t.hashes {
+		if t.unhashed(int32(id)) {
+			continue
+		}
+		i := h & t.mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = int32(id) + 1
+	}
+}
+
+// unhashed reports whether id was added by addUnhashed.
+func (t *keyTable) unhashed(id int32) bool { return t.unhashedID == id+1 }
+
+// hasher hashes keys with the stage's seed.
+type hasher struct{ seed maphash.Seed }
+
+func (h hasher) str(s string) uint64 { return maphash.String(h.seed, s) }
+
+func bytesAsString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}

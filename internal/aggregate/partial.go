@@ -1,0 +1,304 @@
+package aggregate
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/transforms"
+)
+
+// accumulator is one aggregate's state in one partial, struct-of-arrays by group id.
+type accumulator interface {
+	// grow makes room for group ids below groups.
+	grow(groups int)
+	// merge folds o (the same aggregate in another partial) in; into[g] is the group
+	// of this partial that o's group g is.
+	merge(o accumulator, into []int32) error
+	// build returns the results of groups order (ids of this partial) as an array of
+	// the aggregate's result type; keys names a group in error messages.
+	build(order []int32, keys func(g int32) string) (arrow.Array, error)
+}
+
+// input is one chunk column handed to a kernel.
+type input struct {
+	v       view
+	gids    []int32 // per row: its group
+	seq     int64   // the chunk's place in the input: row i is at (seq, i)
+	chunk   *table.Chunk
+	agg     *compiledAgg
+	onError expr.OnError
+}
+
+// badValue reports a text cell that does not read as the aggregate needs: the run's
+// error under --on-error fail; otherwise the value is left out, as a null would be.
+func (in *input) badValue(i int, value, want string) error {
+	if in.onError != expr.OnErrorFail {
+		return nil
+	}
+	c := in.chunk
+	line := c.Row0 + int64(i)
+	if i < len(c.Lines) {
+		line = c.Lines[i]
+	}
+	column := in.agg.argName
+	if column == "" {
+		column = in.agg.name
+	}
+	return &expr.RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: line, Column: column,
+		Expr: "--agg " + in.agg.name, Value: value, Message: "not " + want + "; " + in.agg.fn.name + " reads it as one"}
+}
+
+// readsValues says the family reads its argument as numbers or bools from whatever
+// the column holds (text cells parsed), rather than as values of the static type.
+func (f family) readsValues() bool {
+	switch f {
+	case famSum, famMoments, famSorted, famSketch, famBool, famCountValid:
+		return true
+	}
+	return false
+}
+
+// kernel folds one chunk column into an accumulator. A kernel is chosen once per chunk
+// column (kernels), then runs over every row without further dispatch.
+type kernel struct {
+	name string
+	fn   func(acc accumulator, in *input) error
+}
+
+type kernelKey struct {
+	fam  family
+	phys physKind
+}
+
+// partial is one worker's groups and aggregate states.
+type partial struct {
+	st      *Stage
+	ev      *expr.Evaluator // nil for the merged partial of Finish
+	groups  *keyTable
+	null    int32   // raw keys: the group of the null key, -1 before one is seen
+	first   []int64 // per group: seq of its first row
+	firstAt []int32 // per group: that row's index in its chunk
+	accs    []accumulator
+	kerns   []kernel // per aggregate: the kernel of the current chunk
+	gids    []int32
+	keyBuf  []byte
+	keyCols []view
+	scratch []viewScratch // per key column and aggregate
+}
+
+func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
+
+func (s *Stage) newPartial(worker bool) *partial {
+	p := &partial{st: s, groups: newKeyTable(), null: -1,
+		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.aggs)),
+		kerns: make([]kernel, len(s.aggs))}
+	if worker && s.program != nil {
+		p.ev = s.program.NewEvaluator()
+	}
+	for k := range s.aggs {
+		p.accs = append(p.accs, s.aggs[k].fn.newAcc(&s.aggs[k]))
+	}
+	return p
+}
+
+func (p *partial) Release() { *p = partial{st: p.st} }
+
+// Consume folds chunk seq in: the keys and arguments are evaluated (one program), each
+// row's group found, and each aggregate's kernel run over its argument column.
+func (p *partial) Consume(seq int64, c *table.Chunk) error {
+	var built *table.Chunk
+	if p.ev != nil {
+		var err error
+		if built, _, err = p.ev.Apply(c); err != nil {
+			return err
+		}
+		defer func() {
+			built.Batch.Release()
+			p.ev.Recycle()
+		}()
+	}
+	column := func(r colRef) arrow.Array {
+		if r.input >= 0 {
+			return c.Batch.Column(r.input)
+		}
+		return built.Batch.Column(r.built)
+	}
+	out := c
+	rows := c.NumRows()
+	p.gids = grow(p.gids, rows)
+	if err := p.group(seq, column, rows); err != nil {
+		return err
+	}
+	groups := p.groups.len()
+	for k := range p.st.aggs {
+		a := &p.st.aggs[k]
+		p.accs[k].grow(groups)
+		in := input{gids: p.gids, seq: seq, chunk: out, agg: a, onError: p.st.onError}
+		if a.col.input >= 0 || a.col.built >= 0 {
+			col, sc := column(a.col), &p.scratch[len(p.st.keys)+k]
+			var err error
+			var v view
+			if a.family.readsValues() {
+				v, err = natural(col, sc)
+			} else {
+				want := physOf(a.argType)
+				if a.family == famStringAgg {
+					want = physStr
+				}
+				v, err = viewAs(col, want, sc)
+			}
+			if err != nil {
+				return err
+			}
+			in.v = v
+		}
+		in.v.n = rows
+		kern, ok := kernels[kernelKey{a.family, in.v.phys}]
+		if !ok {
+			return fmt.Errorf("--agg %s: %s cannot read %s values (from %s)", a.name, a.fn.name, physNames[in.v.phys], c.Source.File)
+		}
+		if err := kern.fn(p.accs[k], &in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// group sets p.gids for the rows of out, adding new groups, and keeps each group's
+// first position.
+func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) error {
+	gids := p.gids[:rows]
+	keys := p.st.keys
+	switch {
+	case len(keys) == 0:
+		if p.groups.len() == 0 {
+			p.addGroup(seq, 0)
+		}
+		clear(gids)
+		if seq < p.first[0] {
+			p.first[0], p.firstAt[0] = seq, 0
+		}
+		return nil
+	case p.st.rawKeys():
+		v, err := asText(column(keys[0].col), &p.scratch[0])
+		if err != nil {
+			return err
+		}
+		p.groupRaw(seq, &v, gids)
+		return nil
+	}
+	for k := range keys {
+		v, err := viewAs(column(keys[k].col), keys[k].phys, &p.scratch[k])
+		if err != nil {
+			return err
+		}
+		p.keyCols[k] = v
+	}
+	for i := range gids {
+		p.keyBuf = encodeKey(p.keyBuf[:0], p.keyCols, i)
+		key := bytesAsString(p.keyBuf)
+		g, added := p.groups.find(key, p.st.hash.str(key))
+		if added {
+			p.first = append(p.first, seq)
+			p.firstAt = append(p.firstAt, int32(i))
+		} else if seq < p.first[g] {
+			p.first[g], p.firstAt[g] = seq, int32(i)
+		}
+		gids[i] = g
+	}
+	return nil
+}
+
+// groupRaw groups by one text key, its bytes being the table's key.
+func (p *partial) groupRaw(seq int64, v *view, gids []int32) {
+	t := p.groups
+	h := p.st.hash
+	for i := range gids {
+		var g int32
+		if !v.isValid(i) {
+			if p.null < 0 {
+				p.null = p.groups.addUnhashed()
+				p.first = append(p.first, seq)
+				p.firstAt = append(p.firstAt, int32(i))
+			}
+			g = p.null
+		} else {
+			s := v.str(i)
+			var added bool
+			if g, added = t.find(s, h.str(s)); added {
+				p.first = append(p.first, seq)
+				p.firstAt = append(p.firstAt, int32(i))
+				gids[i] = g
+				continue
+			}
+		}
+		if seq < p.first[g] {
+			p.first[g], p.firstAt[g] = seq, int32(i)
+		}
+		gids[i] = g
+	}
+}
+
+func (p *partial) addGroup(seq int64, at int32) int32 {
+	g, _ := p.groups.find("", 0)
+	p.first = append(p.first, seq)
+	p.firstAt = append(p.firstAt, at)
+	return g
+}
+
+// rawKeys: one text key, grouped by its bytes (the null key apart).
+func (s *Stage) rawKeys() bool { return len(s.keys) == 1 && s.keys[0].phys == physStr }
+
+// encodeKey appends row i's key: per column a tag (null, or the value's shape) and the
+// value, text with its length, so that distinct keys never encode alike.
+func encodeKey(dst []byte, cols []view, i int) []byte {
+	for k := range cols {
+		v := &cols[k]
+		if !v.isValid(i) {
+			dst = append(dst, 0)
+			continue
+		}
+		switch v.phys {
+		case physInt:
+			dst = append(dst, 1)
+			dst = appendUint64(dst, uint64(v.i64[i]))
+		case physFloat:
+			dst = append(dst, 2)
+			dst = appendUint64(dst, floatKeyBits(v.f64[i]))
+		default:
+			s := v.str(i)
+			dst = binary.LittleEndian.AppendUint32(append(dst, 3), uint32(len(s)))
+			dst = append(dst, s...)
+		}
+	}
+	return dst
+}
+
+// decodeKey reads back the values encodeKey wrote for the key columns, into builders.
+func decodeKey(key string, keys []compiledKey, bs []array.Builder) {
+	for k := range keys {
+		tag := key[0]
+		key = key[1:]
+		if tag == 0 {
+			bs[k].AppendNull()
+			continue
+		}
+		switch tag {
+		case 1:
+			appendInt(bs[k], keys[k].typ, int64(readUint64(key)))
+			key = key[8:]
+		case 2:
+			bs[k].(*array.Float64Builder).Append(floatFromKeyBits(readUint64(key)))
+			key = key[8:]
+		default:
+			n := int(binary.LittleEndian.Uint32([]byte(key[:4])))
+			bs[k].(*array.StringBuilder).Append(key[4 : 4+n])
+			key = key[4+n:]
+		}
+	}
+}

@@ -1,0 +1,258 @@
+package sorting
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/transforms"
+)
+
+// record is a held row as the merge sees it. Its slices stay valid until the next
+// call of the source it came from.
+type record struct {
+	key     []byte
+	pos     uint64
+	payload []byte
+}
+
+// source is one sorted sequence of rows: a spilled run, or what a partial still holds.
+type source interface {
+	next() (record, bool, error)
+}
+
+// Finish sorts what each partial still holds (in parallel), then merges those rows
+// and every spilled run of every partial into one sequence, which it emits in chunks
+// of at most maxChunkRows rows with the input's column types, stopping at the limit.
+func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit func(*table.Chunk) error) error {
+	ps := make([]*partial, 0, len(parts))
+	defer func() {
+		for _, p := range ps {
+			p.Release()
+		}
+	}()
+	for _, tp := range parts {
+		p, ok := tp.(*partial)
+		if !ok {
+			return fmt.Errorf("internal error: sorting: a partial of type %T", tp)
+		}
+		ps = append(ps, p)
+	}
+	types, err := s.outputTypes(ps)
+	if err != nil || types == nil || s.limit == 0 {
+		return err
+	}
+	var g errgroup.Group
+	for _, p := range ps {
+		g.Go(func() error {
+			switch {
+			case p.buf != nil:
+				p.buf.sort()
+			case p.heap != nil:
+				p.heap.sorted()
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	return s.merge(ctx, s.sources(ps), types, emit)
+}
+
+// outputTypes are the column types the partials saw (nil when no row came in).
+func (s *Stage) outputTypes(ps []*partial) ([]arrow.DataType, error) {
+	var types []arrow.DataType
+	for _, p := range ps {
+		if p.types == nil {
+			continue
+		}
+		if types == nil {
+			types = p.types
+			continue
+		}
+		for j := range types {
+			if !arrow.TypeEqual(types[j], p.types[j]) {
+				return nil, columnTypeError(s.names[j], types[j], p.types[j])
+			}
+		}
+	}
+	return types, nil
+}
+
+// Read buffers of spilled runs share a quarter of the memory cap, within these bounds.
+const minRunBuffer, maxRunBuffer = 16 << 10, 1 << 20
+
+func (s *Stage) sources(ps []*partial) []source {
+	runs := 0
+	for _, p := range ps {
+		if p.spill != nil {
+			runs += len(p.spill.runs)
+		}
+	}
+	bufSize := int(min(max(s.memory/4/int64(max(runs, 1)), minRunBuffer), maxRunBuffer))
+	var srcs []source
+	for _, p := range ps {
+		if p.spill != nil {
+			for _, rn := range p.spill.runs {
+				srcs = append(srcs, p.spill.open(rn, bufSize))
+			}
+		}
+		switch {
+		case p.buf != nil && p.buf.n > 0:
+			srcs = append(srcs, &bufferRun{b: p.buf, rows: p.buf.entries()})
+		case p.heap != nil && len(p.heap.rows) > 0:
+			srcs = append(srcs, &heapRun{rows: p.heap.rows})
+		}
+	}
+	return srcs
+}
+
+// bufferRun reads a sorted run buffer.
+type bufferRun struct {
+	b    *runBuffer
+	rows []entry
+}
+
+func (r *bufferRun) next() (record, bool, error) {
+	if len(r.rows) == 0 {
+		return record{}, false, nil
+	}
+	e := &r.rows[0]
+	r.rows = r.rows[1:]
+	return record{key: r.b.key(e), pos: e.pos, payload: r.b.payload(e)}, true, nil
+}
+
+// heapRun reads a top-N heap's rows, sorted.
+type heapRun struct{ rows []heldRow }
+
+func (r *heapRun) next() (record, bool, error) {
+	if len(r.rows) == 0 {
+		return record{}, false, nil
+	}
+	h := &r.rows[0]
+	r.rows = r.rows[1:]
+	return record{key: h.key, pos: h.pos, payload: h.payload}, true, nil
+}
+
+// cursor is a source and its current row.
+type cursor struct {
+	src source
+	rec record
+}
+
+// merge emits the rows of sorted sources in order: a binary heap of the sources by
+// their current row.
+func (s *Stage) merge(ctx context.Context, srcs []source, types []arrow.DataType, emit func(*table.Chunk) error) error {
+	h := make([]cursor, 0, len(srcs))
+	for _, src := range srcs {
+		rec, ok, err := src.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h = append(h, cursor{src, rec})
+		}
+	}
+	less := func(i, j int) bool {
+		return compareRows(h[i].rec.key, h[i].rec.pos, h[j].rec.key, h[j].rec.pos) < 0
+	}
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && less(r, l) {
+				m = r
+			}
+			if !less(m, i) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	out, err := newChunkBuilder(s.names, types)
+	if err != nil {
+		return err
+	}
+	limit := s.limit
+	for len(h) > 0 && limit != 0 {
+		out.add(h[0].rec.payload)
+		limit--
+		if out.rows == maxChunkRows {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := emit(out.chunk()); err != nil {
+				return err
+			}
+		}
+		rec, ok, err := h[0].src.next()
+		switch {
+		case err != nil:
+			return err
+		case ok:
+			h[0].rec = rec
+		default:
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		down(0)
+	}
+	if out.rows > 0 {
+		return emit(out.chunk())
+	}
+	return nil
+}
+
+// chunkBuilder decodes held rows into the columns of the chunks Finish emits.
+type chunkBuilder struct {
+	schema  *arrow.Schema
+	cols    []*columnBuilder
+	rows    int
+	emitted int64
+}
+
+func newChunkBuilder(names []string, types []arrow.DataType) (*chunkBuilder, error) {
+	fields := make([]arrow.Field, len(names))
+	cols := make([]*columnBuilder, len(names))
+	for j, name := range names {
+		fields[j] = arrow.Field{Name: name, Type: types[j], Nullable: true}
+		var err error
+		if cols[j], err = newColumnBuilder(types[j]); err != nil {
+			return nil, fmt.Errorf("column %q: %w", name, err)
+		}
+	}
+	return &chunkBuilder{schema: arrow.NewSchema(fields, nil), cols: cols}, nil
+}
+
+func (b *chunkBuilder) add(payload []byte) {
+	for _, c := range b.cols {
+		payload = c.decode(payload)
+	}
+	b.rows++
+}
+
+// chunk returns the rows added since the last chunk. Row0 counts rows in the sorted
+// order: a sorted row has no single source.
+func (b *chunkBuilder) chunk() *table.Chunk {
+	arrays := make([]arrow.Array, len(b.cols))
+	for j, c := range b.cols {
+		arrays[j] = c.finish()
+	}
+	c := &table.Chunk{Batch: array.NewRecordBatch(b.schema, arrays, int64(b.rows)), Row0: b.emitted + 1}
+	for _, a := range arrays {
+		a.Release()
+	}
+	b.emitted += int64(b.rows)
+	b.rows = 0
+	return c
+}

@@ -1,0 +1,376 @@
+package sorting
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// partial is one worker's share of the stage. With a limit it keeps the best rows in
+// a bounded heap (top-N); without one, or when the heap would outgrow the partial's
+// memory share, it gathers rows in a runBuffer that is sorted and spilled to a
+// temporary file each time it is full.
+type partial struct {
+	s      *Stage
+	types  []arrow.DataType // the column types, from the first chunk
+	keyEnc []keyAppender
+	valEnc []valueAppender
+	rec    []byte // the row being encoded: its key, then its values
+
+	heap  *topHeap
+	buf   *runBuffer
+	spill *spillFile
+}
+
+// A row's place in the input order: its chunk's seq in the high 32 bits, its index in
+// the chunk in the low 32. It is the last sort key, which makes the order total, so
+// ties keep input order however rows were spread over partials and chunks.
+func position(seq int64, i int) uint64 { return uint64(seq)<<32 | uint64(i) }
+
+func (p *partial) Consume(seq int64, c *table.Chunk) error {
+	if p.s.limit == 0 {
+		return nil
+	}
+	n := c.NumRows()
+	if seq < 0 || seq >= 1<<31 || n >= 1<<32-1 {
+		return fmt.Errorf("internal error: sorting: chunk %d of %d rows is out of the positions' range", seq, n)
+	}
+	if n == 0 {
+		return nil
+	}
+	if p.s.limit > 0 && p.buf == nil {
+		if p.heap == nil {
+			p.heap = &topHeap{limit: int(min(p.s.limit, 1<<31))}
+		}
+		// Without keys the first rows are kept: a chunk after every kept row is skipped.
+		if len(p.s.keys) == 0 && p.heap.full() && position(seq, 0) > p.heap.rows[0].pos {
+			return nil
+		}
+	}
+	if err := p.prepare(c); err != nil {
+		return err
+	}
+	for i := range n {
+		pos := position(seq, i)
+		rec := p.rec[:0]
+		for _, enc := range p.keyEnc {
+			rec = enc(rec, i)
+		}
+		keyLen := len(rec)
+		if p.heap != nil && p.heap.full() && !p.heap.improves(rec, pos) {
+			p.rec = rec
+			continue
+		}
+		for _, enc := range p.valEnc {
+			rec = enc(rec, i)
+		}
+		p.rec = rec
+		if p.heap != nil {
+			p.heap.offer(rec[:keyLen], pos, rec[keyLen:])
+			if p.heap.bytes > p.s.share() {
+				if err := p.heapToBuffer(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := p.hold(rec, keyLen, pos); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepare checks the chunk's column types against the first chunk's and chooses the
+// encoders of its columns.
+func (p *partial) prepare(c *table.Chunk) error {
+	cols := c.Batch.Columns()
+	if len(cols) != len(p.s.names) {
+		return fmt.Errorf("internal error: sorting: a chunk has %d columns, the stage was compiled for %d", len(cols), len(p.s.names))
+	}
+	if p.types == nil {
+		p.types = make([]arrow.DataType, len(cols))
+		for j, col := range cols {
+			p.types[j] = col.DataType()
+		}
+	}
+	p.keyEnc, p.valEnc = p.keyEnc[:0], p.valEnc[:0]
+	for j, col := range cols {
+		if !arrow.TypeEqual(col.DataType(), p.types[j]) {
+			return columnTypeError(p.s.names[j], p.types[j], col.DataType())
+		}
+		enc, err := newValueAppender(col)
+		if err != nil {
+			return fmt.Errorf("column %q: %w", p.s.names[j], err)
+		}
+		p.valEnc = append(p.valEnc, enc)
+	}
+	for _, k := range p.s.keys {
+		enc, err := newKeyAppender(cols[k.Column], k.Descending)
+		if err != nil {
+			return fmt.Errorf("--sort: column %q: %w", p.s.names[k.Column], err)
+		}
+		p.keyEnc = append(p.keyEnc, enc)
+	}
+	return nil
+}
+
+func columnTypeError(name string, was, now arrow.DataType) error {
+	return fmt.Errorf("internal error: sorting: column %q has type %s in one chunk and %s in another", name, was, now)
+}
+
+// hold adds an encoded row to the run buffer, spilling the buffer first when full.
+func (p *partial) hold(rec []byte, keyLen int, pos uint64) error {
+	if p.buf == nil {
+		buf, err := newRunBuffer(p.s.share())
+		if err != nil {
+			return err
+		}
+		p.buf = buf
+	}
+	if !p.buf.fits(len(rec)) {
+		if p.buf.n == 0 {
+			return fmt.Errorf("a row of %d bytes does not fit in the sort's memory share of %d bytes (raise --memory)", len(rec), len(p.buf.region))
+		}
+		if err := p.spillRun(); err != nil {
+			return err
+		}
+	}
+	p.buf.add(rec, keyLen, pos)
+	return nil
+}
+
+// heapToBuffer moves the heap's rows to a run buffer: the limit is too large for the
+// rows to be held, so they are sorted in runs like any others, each run cut to the limit.
+func (p *partial) heapToBuffer() error {
+	h := p.heap
+	p.heap = nil
+	for _, r := range h.rows {
+		p.rec = append(append(p.rec[:0], r.key...), r.payload...)
+		if err := p.hold(p.rec, len(r.key), r.pos); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// spillRun sorts the buffer and writes it as one run (cut to the limit) to the
+// partial's temporary file.
+func (p *partial) spillRun() error {
+	if p.spill == nil {
+		f, err := newSpillFile(p.s.tempDir)
+		if err != nil {
+			return err
+		}
+		p.spill = f
+	}
+	p.buf.sort()
+	rows := p.buf.entries()
+	if p.s.limit >= 0 && int64(len(rows)) > p.s.limit {
+		rows = rows[:p.s.limit]
+	}
+	if err := p.spill.writeRun(p.buf, rows); err != nil {
+		return err
+	}
+	p.buf.reset()
+	return nil
+}
+
+func (p *partial) Release() {
+	if p.buf != nil {
+		p.buf.free()
+		p.buf = nil
+	}
+	if p.spill != nil {
+		p.spill.close()
+		p.spill = nil
+	}
+	p.heap = nil
+}
+
+// compareRows is the order of held rows: by key bytes, then by input position.
+func compareRows(ak []byte, apos uint64, bk []byte, bpos uint64) int {
+	if c := bytes.Compare(ak, bk); c != 0 {
+		return c
+	}
+	return cmp.Compare(apos, bpos)
+}
+
+// runBuffer holds rows of one run in a region of memory of the partial's share,
+// allocated once: encoded rows (key, then values) from its front, a sort entry per
+// row from its back. The region is outside the Go heap where the system allows, so
+// the rows a run holds neither grow the garbage collector's target nor are scanned.
+type runBuffer struct {
+	region []byte
+	used   int // bytes of rows at the front
+	n      int // entries at the back
+}
+
+// entry is a held row's sort entry: the first 8 bytes of its key decide most
+// comparisons without reading the row.
+type entry struct {
+	prefix uint64
+	pos    uint64
+	off    uint64 // the row's bytes start at region[off]
+	keyLen uint32
+	recLen uint32
+}
+
+const entrySize = int(unsafe.Sizeof(entry{}))
+
+func newRunBuffer(share int64) (*runBuffer, error) {
+	size := int(max(share, 1<<16)) &^ (entrySize - 1)
+	region, err := allocRegion(size)
+	if err != nil {
+		return nil, fmt.Errorf("sorting: cannot reserve %d bytes of memory: %w (lower --memory)", size, err)
+	}
+	return &runBuffer{region: region}, nil
+}
+
+func (b *runBuffer) fits(recLen int) bool {
+	return b.used+recLen+(b.n+1)*entrySize <= len(b.region)
+}
+
+// entries are the held rows' entries (in the order of the last sort).
+func (b *runBuffer) entries() []entry {
+	if b.n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*entry)(unsafe.Pointer(&b.region[len(b.region)-b.n*entrySize])), b.n)
+}
+
+func (b *runBuffer) add(rec []byte, keyLen int, pos uint64) {
+	off := b.used
+	b.used += copy(b.region[off:], rec)
+	b.n++
+	e := &b.entries()[0]
+	*e = entry{prefix: keyPrefix(rec[:keyLen]), pos: pos, off: uint64(off), keyLen: uint32(keyLen), recLen: uint32(len(rec))}
+}
+
+// keyPrefix is the first 8 bytes of a key, big-endian, padded with zeros: keys are
+// prefix-free, so two keys whose prefixes differ compare as their prefixes.
+func keyPrefix(key []byte) uint64 {
+	if len(key) >= 8 {
+		return binary.BigEndian.Uint64(key)
+	}
+	var b [8]byte
+	copy(b[:], key)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+func (b *runBuffer) key(e *entry) []byte { return b.region[e.off : e.off+uint64(e.keyLen)] }
+
+func (b *runBuffer) payload(e *entry) []byte {
+	return b.region[e.off+uint64(e.keyLen) : e.off+uint64(e.recLen)]
+}
+
+func (b *runBuffer) sort() {
+	slices.SortFunc(b.entries(), func(x, y entry) int {
+		if x.prefix != y.prefix {
+			return cmp.Compare(x.prefix, y.prefix)
+		}
+		if x.keyLen > 8 || y.keyLen > 8 {
+			if c := bytes.Compare(b.key(&x)[min(8, x.keyLen):], b.key(&y)[min(8, y.keyLen):]); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(x.pos, y.pos)
+	})
+}
+
+func (b *runBuffer) reset() { b.used, b.n = 0, 0 }
+
+func (b *runBuffer) free() {
+	freeRegion(b.region)
+	b.region = nil
+	b.reset()
+}
+
+// topHeap keeps the limit best rows seen, the worst on top, each in its own buffers,
+// which a better row reuses when it takes the worst one's place.
+type topHeap struct {
+	limit int
+	rows  []heldRow
+	bytes int64 // held bytes, for the partial's memory share
+}
+
+type heldRow struct {
+	key, payload []byte
+	pos          uint64
+}
+
+const heldRowOverhead = int64(unsafe.Sizeof(heldRow{}))
+
+func (h *topHeap) full() bool { return len(h.rows) >= h.limit }
+
+// improves says whether a row would be kept: it comes before the worst kept row.
+func (h *topHeap) improves(key []byte, pos uint64) bool {
+	return compareRows(key, pos, h.rows[0].key, h.rows[0].pos) < 0
+}
+
+// offer keeps the row when the heap is not full or it improves on the worst row.
+func (h *topHeap) offer(key []byte, pos uint64, payload []byte) {
+	if !h.full() {
+		r := heldRow{key: slices.Clone(key), payload: slices.Clone(payload), pos: pos}
+		h.bytes += int64(cap(r.key)+cap(r.payload)) + heldRowOverhead
+		h.rows = append(h.rows, r)
+		h.up(len(h.rows) - 1)
+		return
+	}
+	if !h.improves(key, pos) {
+		return
+	}
+	r := &h.rows[0]
+	h.bytes -= int64(cap(r.key) + cap(r.payload))
+	r.key = append(r.key[:0], key...)
+	r.payload = append(r.payload[:0], payload...)
+	r.pos = pos
+	h.bytes += int64(cap(r.key) + cap(r.payload))
+	h.down(0)
+}
+
+func (h *topHeap) worse(i, j int) bool {
+	return compareRows(h.rows[i].key, h.rows[i].pos, h.rows[j].key, h.rows[j].pos) > 0
+}
+
+func (h *topHeap) up(i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !h.worse(i, parent) {
+			return
+		}
+		h.rows[i], h.rows[parent] = h.rows[parent], h.rows[i]
+		i = parent
+	}
+}
+
+func (h *topHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h.rows) {
+			return
+		}
+		w := l
+		if r := l + 1; r < len(h.rows) && h.worse(r, l) {
+			w = r
+		}
+		if !h.worse(w, i) {
+			return
+		}
+		h.rows[i], h.rows[w] = h.rows[w], h.rows[i]
+		i = w
+	}
+}
+
+// sorted returns the kept rows best first.
+func (h *topHeap) sorted() []heldRow {
+	slices.SortFunc(h.rows, func(a, b heldRow) int { return compareRows(a.key, a.pos, b.key, b.pos) })
+	return h.rows
+}
