@@ -3,11 +3,15 @@ package apply
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/ptransform/ptransform/internal/aggregate"
 	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/sorting"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/transforms"
 )
@@ -43,10 +47,12 @@ type chainStep struct {
 // in internal/transforms (or its own package).
 var chainSteps = []chainStep{
 	{"--expr, --where", func(o Options) bool { return len(o.Exprs) > 0 || len(o.Wheres) > 0 }, compileProgram},
+	{"--group-by, --agg", func(o Options) bool { return o.GroupBy != "" || len(o.Aggs) > 0 }, compileAggregate},
 	{"test barrier", func(o Options) bool { return o.testBarrier != nil }, func(o Options, columns []string) (transforms.Stage, error) {
 		return o.testBarrier(columns)
 	}},
 	{"--having", func(o Options) bool { return o.Having != "" }, compileHaving},
+	{"--sort, --limit", func(o Options) bool { return o.Sort != "" || o.Limit != nil }, compileSort},
 	{"--select, --drop, --rename", func(Options) bool { return true }, compileColumns},
 }
 
@@ -65,6 +71,38 @@ func compileProgram(o Options, columns []string) (transforms.Stage, error) {
 		return nil, err
 	}
 	return &transforms.Assign{Program: prog}, nil
+}
+
+func compileAggregate(o Options, columns []string) (transforms.Stage, error) {
+	return aggregate.Compile(o.GroupBy, o.Aggs, columns, exprOptions(o))
+}
+
+// DefaultMemory is what a sort holds in memory before it spills sorted runs (--memory).
+const DefaultMemory = 1 << 30
+
+func compileSort(o Options, columns []string) (transforms.Stage, error) {
+	limit := int64(-1)
+	if o.Limit != nil {
+		limit = *o.Limit
+	}
+	memory := o.Memory
+	if memory <= 0 {
+		memory = DefaultMemory
+	}
+	return sorting.Compile(o.Sort, limit, columns, sorting.Options{Memory: memory, TempDir: spillDir(o)})
+}
+
+// spillDir is where a sort spills its runs: --temp-dir, else beside a file output (on
+// the disk the output goes to, which has room for the rows), else $TMPDIR.
+func spillDir(o Options) string {
+	if o.TempDir != "" || o.Output == "" || o.Output == "-" {
+		return o.TempDir
+	}
+	dir := filepath.Dir(o.Output)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return ""
+	}
+	return dir
 }
 
 // compileHaving compiles --having as a filter over the aggregated columns. Its errors
