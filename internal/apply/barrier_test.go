@@ -238,6 +238,19 @@ func TestBarrierResync(t *testing.T) {
 	if n := live.Load(); n != 0 {
 		t.Errorf("%d partials not released", n)
 	}
+
+	// The barriers after the first keep their partials through the restart.
+	var sorted bytes.Buffer
+	o := Options{Inputs: []string{in}, Workers: 3, ChunkSize: 1 << 10, Stdout: &sorted, OnError: expr.OnErrorNull,
+		Exprs: []string{"m = n * 2"}, Sort: "-m,id", Limit: new(int64), Select: []string{"id", "m"},
+		testBarrier: func(columns []string) (transforms.Stage, error) { return newReverseRows(columns, &live), nil }}
+	*o.Limit = 3
+	if err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if want := "id,m\n6,12\n13,12\n20,12\n"; sorted.String() != want {
+		t.Errorf("sorted after the restart: got %q…, want %q", sorted.String()[:min(200, sorted.Len())], want)
+	}
 }
 
 // A run that fails while rows go into a barrier releases every partial.

@@ -110,11 +110,12 @@ func spillDir(o Options) string {
 func compileHaving(o Options, columns []string) (transforms.Stage, error) {
 	prog, err := expr.Compile(nil, []string{o.Having}, columns, exprOptions(o))
 	var ce *expr.CompileError
-	if errors.As(err, &ce) {
+	switch {
+	case errors.As(err, &ce):
 		ce.Flag = "--having"
-	}
-	if err != nil {
 		return nil, err
+	case err != nil: // a name that is not one of the aggregated rows' columns
+		return nil, fmt.Errorf("--having: %w; the aggregated rows have the columns %s (filter input rows with --where)", err, strings.Join(columns, ", "))
 	}
 	return &transforms.Assign{Program: prog}, nil
 }

@@ -289,7 +289,9 @@ func (r *runner) restart(rs *resync) resume {
 	if rs.guessed {
 		from.how = countedRanges
 	}
-	r.releasePartials()
+	for _, part := range r.parts[0] {
+		part.Release()
+	}
 	r.parts[0] = newPartials(r.segs[0].barrier, r.cfg.Workers)
 	r.ledger = chunk.NewLedger(0, chunk.Counts{}, r.cfg.Window)
 	r.dupErrs, r.dupReshaped = r.loggedErrs, r.loggedReshaped
