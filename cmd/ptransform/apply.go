@@ -21,10 +21,12 @@ import (
 const applyUsage = `ptransform apply [flags] INPUT...
 
 Reads each INPUT (a path, or - for standard input), applies the transforms in this
-order: assignments (--expr), filters (--where), column selection (--select / --drop,
-then --rename), and writes one output with the rows in input order. With no transform
-flags it is a format conversion. The expression language is documented in
-docs/expressions.md; expressions and column names are checked before any data is read.
+order: assignments (--expr), filters (--where), group-by and aggregates (--group-by,
+--agg), a filter over the groups (--having), sorting (--sort), the first rows (--limit),
+column selection (--select / --drop, then --rename), and writes one output, the rows in
+input order unless sorted or grouped. With no transform flags it is a format
+conversion. The expression language is documented in docs/expressions.md; expressions
+and column names are checked before any data is read.
 
 The input is cut into chunks of --chunk-size bytes that --workers goroutines decode
 and encode in parallel; the output is byte-identical whatever the number of workers or
@@ -65,6 +67,28 @@ Examples:
 
   Read a Windows-1252 file without a header row:
     ptransform apply --encoding windows-1252 --no-header legacy.txt --from csv -o out.csv
+
+Reports (docs/reports.md): --group-by takes columns or NAME=EXPR keys, --agg one or
+more 'NAME = FUNC(EXPR)' (count, count_distinct, sum, mean, min, max, first, last,
+stddev, variance, median, quantile, approx_quantile, mode, string_agg, any, all);
+without --group-by, one summary row. Groups come out in the order of their first row.
+--having filters the aggregated rows; --sort 'a,-b' sorts any rows (typed, stable,
+nulls last); --limit N keeps the first N (after --sort, a top-N heap). A sort larger
+than --memory spills sorted runs to --temp-dir, removed however the run ends.
+
+  Revenue per region and month, the 20 best, as an Excel report:
+    ptransform apply sales.csv -e 'total = price * qty' -w 'status == "paid"' \
+        --group-by 'region,month=format_date(date, "%Y-%m")' \
+        --agg 'revenue = sum(total); orders = count(); avg_order = mean(total)' \
+        --sort -revenue --limit 20 -o report.xlsx
+
+  The regions with more than 100 orders; one summary row of the whole file:
+    ptransform apply sales.csv --group-by region --agg 'orders = count()' --having 'orders > 100'
+    ptransform apply sales.csv --agg 'orders = count(); units = sum(qty); first_day = min(date)'
+
+  The 50 largest orders; every row sorted by date within 256 MiB of memory:
+    ptransform apply sales.csv --sort -qty,order_id --limit 50 -o top50.csv
+    ptransform apply big.csv --sort date --memory 256MiB --temp-dir /scratch -o by_date.csv
 
 Output formats, by the extension of -o or by --to: csv, tsv (text, as read or computed),
 jsonl (JSON Lines, .jsonl or .ndjson: one object per row, typed values), xlsx (an

@@ -18,7 +18,7 @@ type RunStats struct {
 	Inputs        int     `json:"inputs"`          // inputs given (files, or - for standard input)
 	Sources       int     `json:"sources"`         // tables read: one per CSV input, one per sheet
 	RowsIn        int64   `json:"rows_in"`         // data rows read
-	RowsOut       int64   `json:"rows_out"`        // data rows written (after --where and --on-error skip)
+	RowsOut       int64   `json:"rows_out"`        // data rows written (after --where, --on-error skip, the grouping, --having, --limit)
 	RowErrors     int64   `json:"row_errors"`      // rows that --on-error skip or null let through
 	BytesIn       int64   `json:"bytes_in"`        // bytes decoded: CSV text (after decompression), sheet XML
 	Seconds       float64 `json:"seconds"`         // wall-clock time from start to end of the run

@@ -35,6 +35,29 @@
 // that the kernel's copy into the page cache runs on every core; the writer then only
 // checks order and errors and records the end. Standard output is written by the writer.
 //
+// Barrier phase: a report (group-by, sort, top-N) has stages that must see every row
+// before they emit one. Up to the first such barrier the run is the one above, except
+// that a worker folds its transformed chunk into its own partial result instead of
+// encoding it; the writer still checks ranges, errors and progress in order. When the
+// input is exhausted, a second Run starts whose planner is the barrier's Finish, which
+// merges the partials and emits row chunks in the stage's order:
+//
+//	phase 1 (the input)                                       phase 2 (per barrier)
+//	┌─────────┐   ┌──────────────────────┐   ┌────────┐       ┌──────────────────┐   ┌──────────────────┐   ┌────────┐
+//	│ planner │──►│ worker k: decode,    │──►│ writer │  ══►  │ planner: Finish  │──►│ worker k: stages │──►│ writer │──► output
+//	│ (ranges)│   │ streaming stages,    │   │(order, │       │ merges partials, │   │ after the barrier│   │(order) │
+//	└─────────┘   │ Consume into         │   │ errors)│       │ emits chunks in  │   │ then encode, or  │   └────────┘
+//	              │ partial[k]           │   └────────┘       │ the stage's order│   │ Consume into the │
+//	              └──────────────────────┘                    └──────────────────┘   │ next barrier     │
+//	                                                                                 └──────────────────┘
+//
+// Phase 2 runs once per barrier, in chain order (a --group-by's rows into a --sort's
+// partials, then the sort's rows to the output), with the same window and workers, so
+// encoding stays parallel. If phase 1 must resynchronise a CSV input after chunks were
+// consumed, the partials are released and the run starts again from the first input
+// (see internal/apply's runner). Partials hold memory and, for a sort, temporary files:
+// Finish releases them, and a failed or interrupted run releases those it never reached.
+//
 // Cancellation: one context carries the first error, a SIGINT or a closed stdout to every
 // goroutine; Run returns after all of them have stopped.
 //

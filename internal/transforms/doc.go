@@ -1,4 +1,22 @@
-// Package transforms holds the column selection step of `ptransform apply` (--select,
-// --drop, --rename), compiled once per run against the columns a chunk has at that point
-// and run inside the workers, after the expression assignments and filters (internal/expr).
+// Package transforms is the seam of `ptransform apply`'s transforms: a run's transform
+// is a chain of stages (stage.go), each compiled once against the columns the stage
+// before it emits, built in internal/apply (pipeline.go, one table of steps in the
+// order of the flags' meaning):
+//
+//	--expr, --where ─► --group-by/--agg ─► --having ─► --sort/--limit ─► --select/--drop/--rename
+//	  Assign            aggregate.Stage     Assign      sorting.Stage     Columns
+//	  (streaming)       (barrier)           (streaming) (barrier)         (streaming)
+//
+// Streaming stages turn each chunk into a chunk in the worker that decoded it; this
+// package holds the expression program's (Assign) and the column selection's (Columns).
+// Barrier stages fold chunks into one Partial per worker and emit their rows once the
+// input is exhausted; they live in their own packages (internal/aggregate,
+// internal/sorting). A new transform is one Stage implementation and one step in
+// internal/apply's chain table.
+//
+// Each stage says, per column it emits, which input column it passes on unchanged
+// (Column.From) or the static type of the one it computes: the typed outputs' schema
+// and the CSV readers' skipped columns are traced through the chain with it. A Columns
+// right after an Assign is folded into the program (expr.Program.Project), and unchanged
+// CSV rows keep being copied from the input bytes when no barrier stands between.
 package transforms
