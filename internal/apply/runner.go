@@ -518,12 +518,11 @@ func (r *runner) closeDecoders() {
 	}
 }
 
-func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (result, error) {
+func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res result, err error) {
 	s := r.sources[t.input]
 	dec := r.decoder(worker, t.input)
-	res := result{task: t}
+	res = result{task: t}
 	var c *table.Chunk
-	var err error
 	switch {
 	case dec.sheet != nil:
 		// Sheet blocks carry their own row numbers, but the ledger folds every sequence
@@ -540,12 +539,14 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
 			return res, err
 		}
-		if r.visit == nil && r.sink.Final() && r.segs[0].barrier == nil {
-			// Once encoded as final bytes, nothing refers to the chunk's buffers. Other
-			// sinks (xlsx, Parquet) may hold a chunk until its part is appended, and a
-			// barrier's partial may keep its arrays: its buffers are then the garbage
-			// collector's to free, not a pool's to reuse.
-			defer dec.csv.Recycle(c)
+		if r.visit == nil && r.reuses(0) {
+			decoded := c
+			defer func() {
+				if res.consumed && err != nil {
+					return // the error may refer to the chunk's values
+				}
+				dec.csv.Recycle(decoded)
+			}()
 		}
 	}
 	if s.conform != nil {
@@ -557,7 +558,21 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (resul
 		return res, nil
 	}
 	res.rowsIn = int64(c.NumRows())
-	return r.transform(ctx, 0, worker, seq, c, res)
+	res, err = r.transform(ctx, 0, worker, seq, c, res)
+	return res, err
+}
+
+// reuses tells whether a chunk's buffers may serve the next chunk once segment seg is
+// done with it. Once encoded as final bytes, nothing refers to them; other sinks (xlsx,
+// Parquet) may hold a chunk until its part is appended, and a barrier's partial may keep
+// its arrays unless it copies what it keeps: its buffers are then the garbage
+// collector's to free, not a pool's to reuse.
+func (r *runner) reuses(seg int) bool {
+	if b := r.segs[seg].barrier; b != nil {
+		_, copies := b.(transforms.CopyingBarrier)
+		return copies
+	}
+	return r.sink.Final()
 }
 
 // transform runs segment seg of the chain over one chunk in a worker: its streaming
@@ -571,7 +586,11 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		sortRowErrors(res.rowErrs)
 		c.Raw = nil // describes the decoder's buffer, which the next chunk reuses
 		res.consumed = true
-		return res, r.parts[seg][worker].Consume(seq, c)
+		err = r.parts[seg][worker].Consume(seq, c)
+		if err == nil && r.reuses(seg) {
+			r.streams[seg][worker].recycle()
+		}
+		return res, err
 	}
 	if err == nil && r.schema != nil {
 		var typeErrs []expr.RowError
