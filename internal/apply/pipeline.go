@@ -81,6 +81,12 @@ func compileAggregate(o Options, columns []string) (transforms.Stage, error) {
 const DefaultMemory = 1 << 30
 
 func compileSort(o Options, columns []string) (transforms.Stage, error) {
+	if o.TempDir != "" {
+		// Checked now, not when the first run spills, minutes into the run.
+		if st, err := os.Stat(o.TempDir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("--temp-dir %s: not a directory (a sort spills its runs there)", o.TempDir)
+		}
+	}
 	limit := int64(-1)
 	if o.Limit != nil {
 		limit = *o.Limit
