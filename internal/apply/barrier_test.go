@@ -318,3 +318,44 @@ func readStats(t *testing.T, path string) RunStats {
 	}
 	return s
 }
+
+// cancellingPartial cancels the run (as SIGINT does) when it is given its first chunk.
+type cancellingPartial struct {
+	transforms.Partial
+	cancel context.CancelFunc
+}
+
+func (p cancellingPartial) Consume(seq int64, c *table.Chunk) error {
+	p.cancel()
+	return p.Partial.Consume(seq, c)
+}
+
+type cancellingBarrier struct {
+	*reverseRows
+	cancel context.CancelFunc
+}
+
+func (b cancellingBarrier) NewPartial() transforms.Partial {
+	return cancellingPartial{b.reverseRows.NewPartial(), b.cancel}
+}
+
+// An interrupted run releases the partials of every barrier: the one being fed and the
+// ones after it, which never got a row.
+func TestBarrierReleasedOnCancel(t *testing.T) {
+	in := writeBenchCSV(t, 2000)
+	var live atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	err := Run(ctx, Options{Inputs: []string{in}, Workers: 2, ChunkSize: 1 << 10, Stdout: &out,
+		testBarrier: func(columns []string) (transforms.Stage, error) {
+			return cancellingBarrier{newReverseRows(columns, &live), cancel}, nil
+		},
+		Sort: "-a"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want the cancellation", err)
+	}
+	if n := live.Load(); n != 0 {
+		t.Errorf("%d partials not released", n)
+	}
+}
