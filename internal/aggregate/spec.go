@@ -11,8 +11,8 @@ import (
 // keySpec is one --group-by item: a column, or NAME=EXPR.
 type keySpec struct {
 	name  string
-	named bool // NAME=EXPR
-	expr expr.Part // the expression's text and where it starts in the flag's text
+	named bool      // NAME=EXPR
+	expr  expr.Part // the expression's text and where it starts in the flag's text
 }
 
 // aggSpec is one --agg item: NAME = FUNC(ARG[, ARG]).
