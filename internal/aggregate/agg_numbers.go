@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -230,19 +231,24 @@ func sumTexts(acc accumulator, in *input) error {
 	return nil
 }
 
-// wholeNumber reads integer text of up to 18 digits, an optional '-' first: the
-// common case, without the general parser.
+// wholeNumber reads integer text (an optional '-', then digits) that fits an int64,
+// up to 18 digits without the general parser.
 func wholeNumber(s string) (int64, bool) {
+	digits := s
 	neg := len(s) > 0 && s[0] == '-'
 	if neg {
-		s = s[1:]
+		digits = s[1:]
 	}
-	if len(s) == 0 || len(s) > 18 {
+	switch {
+	case len(digits) == 0 || len(digits) > 19:
 		return 0, false
+	case len(digits) == 19: // at the int64 limit: overflow is checked
+		x, err := strconv.ParseInt(s, 10, 64)
+		return x, err == nil
 	}
 	var x int64
-	for i := 0; i < len(s); i++ {
-		c := s[i] - '0'
+	for i := 0; i < len(digits); i++ {
+		c := digits[i] - '0'
 		if c > 9 {
 			return 0, false
 		}

@@ -22,6 +22,9 @@ type Stage struct {
 	columns []transforms.Column
 	hash    hasher
 	onError expr.OnError
+	// built names each column the program builds by the flag and output column it
+	// computes, for row errors: "--agg revenue".
+	built []string
 }
 
 // colRef is where a key or argument is read from: a column of the consumed chunk as
@@ -95,6 +98,7 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		}
 		k := len(texts)
 		texts = append(texts, "`"+hidden(k)+"` = "+p.Text)
+		st.built = append(st.built, flag)
 		origins = append(origins, origin{flag, src, p.Pos})
 		return colRef{input: -1, built: k}, nil
 	}
@@ -117,6 +121,9 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		}
 		if err := claim(name, "--group-by"); err != nil {
 			return nil, err
+		}
+		if col.built >= 0 {
+			st.built[col.built] += " " + name
 		}
 		st.keys = append(st.keys, compiledKey{col: col, name: name})
 		st.columns = append(st.columns, transforms.Column{Name: name, From: col.input})
@@ -145,6 +152,8 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 			}
 			if a.col.input >= 0 {
 				a.argName = names[a.col.input]
+			} else {
+				st.built[a.col.built] += " " + a.name
 			}
 		}
 		if len(s.args) == 2 {

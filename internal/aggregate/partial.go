@@ -2,7 +2,9 @@ package aggregate
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -115,7 +117,7 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	if p.ev != nil {
 		var err error
 		if built, _, err = p.ev.Apply(c); err != nil {
-			return err
+			return p.st.renamed(err)
 		}
 		defer func() {
 			built.Batch.Release()
@@ -167,6 +169,25 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		}
 	}
 	return nil
+}
+
+// renamed says which flag and output column a row error of the program is about,
+// rather than the hidden column it assigns.
+func (s *Stage) renamed(err error) error {
+	var re *expr.RowError
+	if !errors.As(err, &re) {
+		return err
+	}
+	for k, step := range s.built {
+		name := hidden(k)
+		if re.Column == name {
+			_, re.Column, _ = strings.Cut(step, " ")
+		}
+		if strings.HasSuffix(re.Expr, name) {
+			re.Expr = step
+		}
+	}
+	return err
 }
 
 // group sets p.gids for the rows of out, adding new groups, and keeps each group's

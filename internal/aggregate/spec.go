@@ -128,7 +128,7 @@ func parseAggs(src string) ([]aggSpec, error) {
 		rest := strings.TrimLeftFunc(call.Text[n:], unicode.IsSpace)
 		open := len(call.Text) - len(rest)
 		if !strings.HasPrefix(rest, "(") {
-			return nil, errAt("--agg", src, call.Pos+open, "expected ( after the aggregate %s", fn)
+			return nil, errAt("--agg", src, call.Pos, "expected an aggregate such as sum(%s) or count()", call.Text)
 		}
 		// The items are balanced (SplitTopLevel checked), so the call is FUNC(BODY)
 		// exactly when the text ends with ')' and BODY is balanced on its own.
