@@ -130,6 +130,16 @@ func extremeStrs(acc accumulator, in *input) error {
 			}
 			continue
 		}
+		if !s.null[g] && e.keys[g].plain {
+			// Both plain decimals: decided on the text, as most rows are.
+			if lx, ok := plainDecimal(x); ok {
+				cur := s.str[g]
+				lc, _ := plainDecimal(cur)
+				if e.max && !plainBefore(cur, lc, x, lx) || !e.max && !plainBefore(x, lx, cur, lc) {
+					continue
+				}
+			}
+		}
 		k := textKeyOf(x)
 		if s.null[g] || e.max && textBefore(e.keys[g], s.str[g], k, x) || !e.max && textBefore(k, x, e.keys[g], s.str[g]) {
 			s.str[g], s.null[g], e.keys[g] = strings.Clone(x), false, k
