@@ -20,6 +20,7 @@ type Stage struct {
 	keys    []compiledKey
 	aggs    []compiledAgg
 	columns []transforms.Column
+	keyMode keyMode
 	hash    hasher
 	onError expr.OnError
 	// built names each column the program builds by the flag and output column it
@@ -209,6 +210,7 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		st.keys[k].phys = physOf(t)
 		st.columns[k].Type = t
 	}
+	st.keyMode = modeOf(st.keys)
 	for j := range st.aggs {
 		a := &st.aggs[j]
 		a.argType = typeOf(a.col)

@@ -46,7 +46,7 @@ var allAggs = "n = count(); nx = count(x); cd = count_distinct(t); sx = sum(x); 
 func TestDeterministicOverSplits(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	header, rows := randomRows(r, 3000)
-	for _, groupBy := range []string{"k", "k, s", "", "m = lower(k) ~ s"} {
+	for _, groupBy := range []string{"k", "k, s", "", "m = lower(k) ~ s", "w = int(s)", "w = round(float(f) / 1000)", "w = date(d)"} {
 		st := mustCompile(t, groupBy, []string{allAggs}, header)
 		want, err := run(t, st, header, rows, len(rows), 1)
 		if err != nil {

@@ -81,8 +81,9 @@ type kernelKey struct {
 type partial struct {
 	st      *Stage
 	ev      *expr.Evaluator // nil for the merged partial of Finish
-	groups  *keyTable
-	null    int32   // raw keys: the group of the null key, -1 before one is seen
+	groups  *keyTable  // text and encoded keys (and the one group without keys)
+	words   *wordTable // one int or float key
+	null    int32      // text and word keys: the group of the null key, -1 before one is seen
 	first   []int64 // per group: seq of its first row
 	firstAt []int32 // per group: that row's index in its chunk
 	accs    []accumulator
@@ -96,7 +97,7 @@ type partial struct {
 func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
 
 func (s *Stage) newPartial(worker bool) *partial {
-	p := &partial{st: s, groups: newKeyTable(), null: -1,
+	p := &partial{st: s, groups: newKeyTable(), words: newWordTable(), null: -1,
 		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.aggs)),
 		kerns: make([]kernel, len(s.aggs))}
 	if worker && s.program != nil {
@@ -136,7 +137,7 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	if err := p.group(seq, column, rows); err != nil {
 		return err
 	}
-	groups := p.groups.len()
+	groups := len(p.first)
 	for k := range p.st.aggs {
 		a := &p.st.aggs[k]
 		p.accs[k].grow(groups)
@@ -195,9 +196,9 @@ func (s *Stage) renamed(err error) error {
 func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) error {
 	gids := p.gids[:rows]
 	keys := p.st.keys
-	switch {
-	case len(keys) == 0:
-		if p.groups.len() == 0 {
+	switch p.st.keyMode {
+	case keysNone:
+		if len(p.first) == 0 {
 			p.addGroup(seq, 0)
 		}
 		clear(gids)
@@ -205,12 +206,19 @@ func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) er
 			p.first[0], p.firstAt[0] = seq, 0
 		}
 		return nil
-	case p.st.rawKeys():
+	case keysText:
 		v, err := asText(column(keys[0].col), &p.scratch[0])
 		if err != nil {
 			return err
 		}
-		p.groupRaw(seq, &v, gids)
+		p.groupText(seq, &v, gids)
+		return nil
+	case keysWord:
+		v, err := viewAs(column(keys[0].col), keys[0].phys, &p.scratch[0])
+		if err != nil {
+			return err
+		}
+		p.groupWords(seq, &v, gids)
 		return nil
 	}
 	for k := range keys {
@@ -235,8 +243,36 @@ func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) er
 	return nil
 }
 
-// groupRaw groups by one text key, its bytes being the table's key.
-func (p *partial) groupRaw(seq int64, v *view, gids []int32) {
+// groupWords groups by one int or float key.
+func (p *partial) groupWords(seq int64, v *view, gids []int32) {
+	t := p.words
+	words := v.i64
+	for i := range gids {
+		var g int32
+		var added bool
+		switch {
+		case !v.isValid(i):
+			if p.null < 0 {
+				p.null, added = t.addUnhashed(), true
+			}
+			g = p.null
+		case v.phys == physFloat:
+			g, added = t.find(floatKeyBits(v.f64[i]))
+		default:
+			g, added = t.find(uint64(words[i]))
+		}
+		if added {
+			p.first = append(p.first, seq)
+			p.firstAt = append(p.firstAt, int32(i))
+		} else if seq < p.first[g] {
+			p.first[g], p.firstAt[g] = seq, int32(i)
+		}
+		gids[i] = g
+	}
+}
+
+// groupText groups by one text key, its bytes being the table's key.
+func (p *partial) groupText(seq int64, v *view, gids []int32) {
 	t := p.groups
 	h := p.st.hash
 	for i := range gids {
@@ -272,8 +308,64 @@ func (p *partial) addGroup(seq int64, at int32) int32 {
 	return g
 }
 
-// rawKeys: one text key, grouped by its bytes (the null key apart).
-func (s *Stage) rawKeys() bool { return len(s.keys) == 1 && s.keys[0].phys == physStr }
+// keyMode is how a stage finds a row's group.
+type keyMode uint8
+
+const (
+	keysNone    keyMode = iota // no --group-by: one group
+	keysText                   // one text key: its bytes (keyTable), the null key apart
+	keysWord                   // one int, date, bool or float key (wordTable), the null key apart
+	keysEncoded                // several keys: encodeKey's bytes (keyTable)
+)
+
+func modeOf(keys []compiledKey) keyMode {
+	switch {
+	case len(keys) == 0:
+		return keysNone
+	case len(keys) > 1:
+		return keysEncoded
+	case keys[0].phys == physStr:
+		return keysText
+	}
+	return keysWord
+}
+
+// findIn returns the group of p that is group g of o, adding it when new.
+func (p *partial) findIn(o *partial, g int32) (int32, bool) {
+	if g == o.null {
+		if p.null >= 0 {
+			return p.null, false
+		}
+		if p.st.keyMode == keysWord {
+			p.null = p.words.addUnhashed()
+		} else {
+			p.null = p.groups.addUnhashed()
+		}
+		return p.null, true
+	}
+	if p.st.keyMode == keysWord {
+		return p.words.find(o.words.keys[g])
+	}
+	return p.groups.find(o.groups.key(g), o.groups.hashes[g])
+}
+
+// appendKey appends group g's key values to the key columns' builders.
+func (p *partial) appendKey(g int32, bs []array.Builder) {
+	keys := p.st.keys
+	switch {
+	case p.st.keyMode == keysNone:
+	case g == p.null && p.st.keyMode != keysEncoded:
+		bs[0].AppendNull()
+	case p.st.keyMode == keysText:
+		bs[0].(*array.StringBuilder).Append(p.groups.key(g))
+	case p.st.keyMode == keysWord && keys[0].phys == physFloat:
+		bs[0].(*array.Float64Builder).Append(floatFromKeyBits(p.words.keys[g]))
+	case p.st.keyMode == keysWord:
+		appendInt(bs[0], keys[0].typ, int64(p.words.keys[g]))
+	default:
+		decodeKey(p.groups.key(g), keys, bs)
+	}
+}
 
 // encodeKey appends row i's key: per column a tag (null, or the value's shape) and the
 // value, text with its length, so that distinct keys never encode alike.
