@@ -3,6 +3,7 @@ package aggregate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -233,6 +234,13 @@ func TestTypedInput(t *testing.T) {
 	}
 	if want := "a,2305843009213693952,1152921504606846976,1152921504606846976,1|b,5,5,5,1"; strings.Join(got, "|") != want {
 		t.Errorf("got %s, want %s", strings.Join(got, "|"), want)
+	}
+}
+
+func TestReads(t *testing.T) {
+	st := mustCompile(t, "k, y = lower(z)", []string{"s = sum(x); n = count()"}, []string{"k", "x", "unread", "z"})
+	if got := fmt.Sprint(st.Reads()); got != "[true true false true]" {
+		t.Errorf("Reads %s", got)
 	}
 }
 

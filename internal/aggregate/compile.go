@@ -20,6 +20,7 @@ type Stage struct {
 	keys    []compiledKey
 	aggs    []compiledAgg
 	columns []transforms.Column
+	inputs  int // columns of the chunks consumed
 	keyMode keyMode
 	hash    hasher
 	onError expr.OnError
@@ -75,7 +76,7 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 	if len(specs) == 0 && len(keys) == 0 {
 		return nil, errors.New("--agg: no aggregate given; write --agg 'NAME = FUNC(EXPR)', as in --agg 'n = count()'")
 	}
-	st := &Stage{hash: hasher{maphash.MakeSeed()}, onError: opts.OnError}
+	st := &Stage{hash: hasher{maphash.MakeSeed()}, onError: opts.OnError, inputs: len(names)}
 
 	// One program computes every key and argument: each is an assignment to a hidden
 	// column, and the errors are moved back to the flag text they came from.
@@ -265,6 +266,26 @@ func aggNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Reads reports, per column of the chunks the stage consumes, whether the stage reads
+// it: a reader may leave the others undecoded (csvfmt.Decoder.SkipColumns).
+func (s *Stage) Reads() []bool {
+	reads := make([]bool, s.inputs)
+	if s.program != nil {
+		copy(reads, s.program.Reads())
+	}
+	for _, k := range s.keys {
+		if k.col.input >= 0 {
+			reads[k.col.input] = true
+		}
+	}
+	for _, a := range s.aggs {
+		if a.col.input >= 0 {
+			reads[a.col.input] = true
+		}
+	}
+	return reads
 }
 
 // Columns are the keys, then the aggregates, named as given.

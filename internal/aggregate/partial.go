@@ -81,11 +81,11 @@ type kernelKey struct {
 type partial struct {
 	st      *Stage
 	ev      *expr.Evaluator // nil for the merged partial of Finish
-	groups  *keyTable  // text and encoded keys (and the one group without keys)
-	words   *wordTable // one int or float key
-	null    int32      // text and word keys: the group of the null key, -1 before one is seen
-	first   []int64 // per group: seq of its first row
-	firstAt []int32 // per group: that row's index in its chunk
+	groups  *keyTable       // text and encoded keys (and the one group without keys)
+	words   *wordTable      // one int or float key
+	null    int32           // text and word keys: the group of the null key, -1 before one is seen
+	first   []int64         // per group: seq of its first row
+	firstAt []int32         // per group: that row's index in its chunk
 	accs    []accumulator
 	kerns   []kernel // per aggregate: the kernel of the current chunk
 	gids    []int32
