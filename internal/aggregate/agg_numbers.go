@@ -66,7 +66,7 @@ func countValid(acc accumulator, in *input) error {
 type sumAcc struct {
 	mean   bool
 	result expr.Type
-	ints   []int128
+	ints   intSums
 	floats exactSums
 	sawF   []bool // a non-integer value was added
 	n      []int64
@@ -80,7 +80,7 @@ func newSumAcc(a *compiledAgg) accumulator {
 }
 
 func (s *sumAcc) grow(groups int) {
-	s.ints = extend(s.ints, groups, int128{})
+	s.ints.grow(groups)
 	s.sawF = extend(s.sawF, groups, false)
 	s.n = extend(s.n, groups, 0)
 	s.floats.grow(groups)
@@ -90,7 +90,9 @@ func (s *sumAcc) merge(o accumulator, into []int32) error {
 	os := o.(*sumAcc)
 	for g := range os.n {
 		t := into[g]
-		s.ints[t].addInt128(os.ints[g])
+		if os.ints.v != nil {
+			s.ints.addInt128(t, os.ints.v[g])
+		}
 		s.sawF[t] = s.sawF[t] || os.sawF[g]
 		s.n[t] += os.n[g]
 		s.floats.mergeFrom(t, &os.floats, int32(g))
@@ -108,7 +110,7 @@ func (s *sumAcc) build(order []int32, describe func(int32) string) (arrow.Array,
 		b := array.NewInt64Builder(mem)
 		defer b.Release()
 		for _, g := range order {
-			v, ok := s.ints[g].int64Value()
+			v, ok := s.ints.get(g).int64Value()
 			switch {
 			case s.n[g] == 0:
 				b.AppendNull()
@@ -145,7 +147,7 @@ func (s *sumAcc) build(order []int32, describe func(int32) string) (arrow.Array,
 // allInts reports whether only integers were added, in any group.
 func (s *sumAcc) allInts() bool {
 	for g := range s.n {
-		if s.sawF[g] || s.floats.wide.special[g] != 0 {
+		if s.sawF[g] || s.floats.special(int32(g)) {
 			return false
 		}
 	}
@@ -154,8 +156,8 @@ func (s *sumAcc) allInts() bool {
 
 // intsFit reports whether every group's integer sum fits an int64.
 func (s *sumAcc) intsFit() bool {
-	for g := range s.ints {
-		if _, ok := s.ints[g].int64Value(); !ok {
+	for _, v := range s.ints.v {
+		if _, ok := v.int64Value(); !ok {
 			return false
 		}
 	}
@@ -165,7 +167,7 @@ func (s *sumAcc) intsFit() bool {
 // exact returns group g's whole sum, integers included, as an expansion in buf.
 func (s *sumAcc) exact(g int32, buf []float64) []float64 {
 	buf = s.floats.expansion(g, buf)
-	if v := s.ints[g]; v != (int128{}) {
+	if v := s.ints.get(g); v != (int128{}) {
 		const two32 = 1 << 32
 		buf = growExpansion(buf, float64(v.hi>>32)*two32*two32*two32)
 		buf = growExpansion(buf, float64(v.hi&(two32-1))*two32*two32)
@@ -180,7 +182,7 @@ func sumInts(acc accumulator, in *input) error {
 	v := &in.v
 	for i, g := range in.gids[:v.n] {
 		if v.isValid(i) {
-			s.ints[g].add(v.i64[i])
+			s.ints.add(g, v.i64[i])
 			s.n[g]++
 		}
 	}
@@ -211,7 +213,7 @@ func sumTexts(acc accumulator, in *input) error {
 		}
 		text := v.str(i)
 		if x, ok := wholeNumber(text); ok {
-			s.ints[g].add(x)
+			s.ints.add(g, x)
 			s.n[g]++
 			continue
 		}
@@ -229,6 +231,40 @@ func sumTexts(acc accumulator, in *input) error {
 		}
 	}
 	return nil
+}
+
+// intSums are exact integer sums per group, made at the first integer.
+type intSums struct {
+	v      []int128
+	groups int
+}
+
+func (s *intSums) grow(groups int) {
+	s.groups = groups
+	if s.v != nil {
+		s.v = extend(s.v, groups, int128{})
+	}
+}
+
+func (s *intSums) add(g int32, x int64) {
+	if s.v == nil {
+		s.v = extend(s.v, s.groups, int128{})
+	}
+	s.v[g].add(x)
+}
+
+func (s *intSums) addInt128(g int32, x int128) {
+	if s.v == nil {
+		s.v = extend(s.v, s.groups, int128{})
+	}
+	s.v[g].addInt128(x)
+}
+
+func (s *intSums) get(g int32) int128 {
+	if s.v == nil {
+		return int128{}
+	}
+	return s.v[g]
 }
 
 // wholeNumber reads integer text (an optional '-', then digits) that fits an int64,

@@ -27,11 +27,17 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 			p.Release()
 		}
 	}()
-	all := s.newPartial(false)
+	// The partials merge into the first, so that memory holds one more copy of the
+	// groups only while a partial is merged in.
+	var all *partial
 	for _, tp := range parts {
 		p := tp.(*partial)
-		if p.groups == nil {
+		switch {
+		case p.first == nil && p.groups == nil:
 			continue // released
+		case all == nil:
+			all = p
+			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -40,6 +46,9 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 			return err
 		}
 		p.Release()
+	}
+	if all == nil {
+		all = s.newPartial(false)
 	}
 	if s.keyMode == keysNone && len(all.first) == 0 {
 		all.addGroup(0, 0) // one summary row, even over no input

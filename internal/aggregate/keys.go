@@ -124,7 +124,7 @@ func (t *wordTable) find(key uint64) (id int32, added bool) {
 			id = int32(len(t.keys))
 			s.key, s.id = key, id+1
 			t.keys = append(t.keys, key)
-			if uint64(len(t.keys))*2 > t.mask {
+			if uint64(len(t.keys))*4 > t.mask*3 { // 75% full
 				t.rehash()
 			}
 			return id, true
