@@ -179,8 +179,10 @@ func extend[T any](s []T, n int, fill T) []T {
 		copy(t, s)
 		s = t
 	}
-	for len(s) < n {
-		s = append(s, fill)
+	old := len(s)
+	s = s[:n]
+	for i := old; i < n; i++ {
+		s[i] = fill
 	}
 	return s
 }
