@@ -12,8 +12,6 @@ import (
 	"github.com/ptransform/ptransform/internal/transforms"
 )
 
-var sprintf = fmt.Sprintf
-
 // Stage is the group-by and aggregation barrier stage (transforms.Barrier).
 type Stage struct {
 	program *expr.Program // the keys, then each aggregate's argument, as built columns

@@ -33,7 +33,7 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 	for _, tp := range parts {
 		p := tp.(*partial)
 		switch {
-		case p.first == nil && p.groups == nil:
+		case p.groups == nil:
 			continue // released
 		case all == nil:
 			all = p

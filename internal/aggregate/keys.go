@@ -24,8 +24,6 @@ func newKeyTable() *keyTable {
 	return &keyTable{slots: make([]int32, 64), mask: 63}
 }
 
-func (t *keyTable) len() int { return len(t.hashes) }
-
 // key returns id's key bytes, as a string that is valid until the next insert.
 func (t *keyTable) key(id int32) string {
 	start := uint32(0)

@@ -87,7 +87,6 @@ type partial struct {
 	first   []int64         // per group: seq of its first row
 	firstAt []int32         // per group: that row's index in its chunk
 	accs    []accumulator
-	kerns   []kernel // per aggregate: the kernel of the current chunk
 	gids    []int32
 	keyBuf  []byte
 	keyCols []view
@@ -98,8 +97,7 @@ func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
 
 func (s *Stage) newPartial(worker bool) *partial {
 	p := &partial{st: s, groups: newKeyTable(), words: newWordTable(), null: -1,
-		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.aggs)),
-		kerns: make([]kernel, len(s.aggs))}
+		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.aggs))}
 	if worker && s.program != nil {
 		p.ev = s.program.NewEvaluator()
 	}
@@ -131,7 +129,6 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		}
 		return built.Batch.Column(r.built)
 	}
-	out := c
 	rows := c.NumRows()
 	p.gids = grow(p.gids, rows)
 	if err := p.group(seq, column, rows); err != nil {
@@ -141,7 +138,7 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	for k := range p.st.aggs {
 		a := &p.st.aggs[k]
 		p.accs[k].grow(groups)
-		in := input{gids: p.gids, seq: seq, chunk: out, agg: a, onError: p.st.onError}
+		in := input{gids: p.gids, seq: seq, chunk: c, agg: a, onError: p.st.onError}
 		if a.col.input >= 0 || a.col.built >= 0 {
 			col, sc := column(a.col), &p.scratch[len(p.st.keys)+k]
 			var err error

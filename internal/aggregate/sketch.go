@@ -163,5 +163,3 @@ func rankValue(bs []bucket, rank int64) float64 {
 	}
 	return bs[len(bs)-1].at
 }
-
-var _ arrow.Array = (*array.Float64)(nil)

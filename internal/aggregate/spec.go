@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,7 +27,7 @@ type aggSpec struct {
 }
 
 func errAt(flag, src string, pos int, format string, args ...any) error {
-	return &expr.CompileError{Flag: flag, Source: src, Pos: pos, Msg: sprintf(format, args...)}
+	return &expr.CompileError{Flag: flag, Source: src, Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
 
 // trimPart trims spaces around p, keeping Pos on its first byte.
