@@ -30,7 +30,7 @@ func (c *countAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (c *countAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (c *countAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	b := array.NewInt64Builder(memory.DefaultAllocator)
 	defer b.Release()
 	b.Reserve(len(order))
@@ -64,20 +64,16 @@ func countValid(acc accumulator, in *input) error {
 // sum(x) and mean(x): integers exactly in 128 bits, other numbers in an expansion.
 
 type sumAcc struct {
-	mean   bool
-	result expr.Type
 	ints   intSums
 	floats exactSums
 	sawF   []bool // a non-integer value was added
 	n      []int64
-	// emitInts, decided at the first build for every group, says the results are
-	// integers: every value was, and their sums fit.
+	// emitInts, decided at the first build of a sum for every group, says the sums
+	// are integers: every value was, and their sums fit.
 	emitInts *bool
 }
 
-func newSumAcc(a *compiledAgg) accumulator {
-	return &sumAcc{mean: a.fn.name == "mean", result: a.result}
-}
+func newSumAcc(*compiledAgg) accumulator { return &sumAcc{} }
 
 func (s *sumAcc) grow(groups int) {
 	s.ints.grow(groups)
@@ -100,13 +96,14 @@ func (s *sumAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (s *sumAcc) build(order []int32, describe func(int32) string) (arrow.Array, error) {
+func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) string) (arrow.Array, error) {
 	mem := memory.DefaultAllocator
 	if s.emitInts == nil {
-		ints := !s.mean && s.allInts() && (s.result == expr.TypeInt || s.intsFit())
+		ints := s.allInts() && (a.result == expr.TypeInt || s.intsFit())
 		s.emitInts = &ints
 	}
-	if *s.emitInts {
+	mean := a.fn.name == "mean"
+	if !mean && *s.emitInts {
 		b := array.NewInt64Builder(mem)
 		defer b.Release()
 		for _, g := range order {
@@ -135,7 +132,7 @@ func (s *sumAcc) build(order []int32, describe func(int32) string) (arrow.Array,
 			continue
 		}
 		parts = s.exact(g, parts)
-		if s.mean {
+		if mean {
 			b.Append(quotient(parts, s.n[g]))
 		} else {
 			b.Append(round(parts))
@@ -300,12 +297,11 @@ func wholeNumber(s string) (int64, bool) {
 // and of x², so that the result is one function of the values, whatever the merges.
 
 type momentsAcc struct {
-	stddev bool
 	s1, s2 exactSums
 	n      []int64
 }
 
-func newMomentsAcc(a *compiledAgg) accumulator { return &momentsAcc{stddev: a.fn.name == "stddev"} }
+func newMomentsAcc(*compiledAgg) accumulator { return &momentsAcc{} }
 
 func (m *momentsAcc) grow(groups int) {
 	m.n = extend(m.n, groups, 0)
@@ -335,7 +331,7 @@ func (m *momentsAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (m *momentsAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (m *momentsAcc) build(a *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	b := array.NewFloat64Builder(memory.DefaultAllocator)
 	defer b.Release()
 	for _, g := range order {
@@ -363,7 +359,7 @@ func (m *momentsAcc) build(order []int32, _ func(int32) string) (arrow.Array, er
 		}
 		v := new(big.Float).SetPrec(prec).Quo(num, new(big.Float).SetInt64(n))
 		v.Quo(v, new(big.Float).SetInt64(n-1))
-		if m.stddev {
+		if a.fn.name == "stddev" {
 			v = new(big.Float).SetPrec(53).Sqrt(v)
 		}
 		f, _ := v.Float64()

@@ -17,6 +17,9 @@ type Stage struct {
 	program *expr.Program // the keys, then each aggregate's argument, as built columns
 	keys    []compiledKey
 	aggs    []compiledAgg
+	// states are the aggregates whose state a partial keeps: sum and mean, variance
+	// and stddev, of one argument share theirs.
+	states  []*compiledAgg
 	columns []transforms.Column
 	inputs  int // columns of the chunks consumed
 	keyMode keyMode
@@ -44,6 +47,7 @@ type compiledAgg struct {
 	name    string
 	fn      *aggFunc
 	col     colRef    // its argument
+	state   int       // its state among the stage's (aggregates may share one)
 	argType expr.Type // the argument's static type
 	argName string    // the argument when it is a plain column, for data errors
 	family  family    // which kernels consume its argument
@@ -210,6 +214,7 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		st.columns[k].Type = t
 	}
 	st.keyMode = modeOf(st.keys)
+	shared := map[string]int{}
 	for j := range st.aggs {
 		a := &st.aggs[j]
 		a.argType = typeOf(a.col)
@@ -222,6 +227,17 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 			return nil, errAt("--agg", s.src, s.args[0].Pos, "%s(x) %s, got %s", a.fn.name, err, describeType(a.argType))
 		}
 		a.result, a.family = res, fam
+		key := fmt.Sprint(a.family, a.col)
+		if fam != famSum && fam != famMoments && fam != famCountValid {
+			key += fmt.Sprint(" ", j) // a state of its own
+		}
+		if k, ok := shared[key]; ok {
+			a.state = k
+		} else {
+			a.state = len(st.states)
+			shared[key] = a.state
+			st.states = append(st.states, a)
+		}
 		st.columns = append(st.columns, transforms.Column{Name: a.name, From: -1, Type: res})
 	}
 	return st, nil

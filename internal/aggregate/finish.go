@@ -145,15 +145,16 @@ func (p *partial) build(order []int32) ([]arrow.Array, error) {
 		cols = append(cols, b.NewArray())
 		b.Release()
 	}
-	for k, acc := range p.accs {
-		a, err := acc.build(order, p.describeGroup)
+	for k := range s.aggs {
+		a := &s.aggs[k]
+		col, err := p.accs[a.state].build(a, order, p.describeGroup)
 		if err != nil {
 			for _, c := range cols {
 				c.Release()
 			}
-			return nil, aggError(&s.aggs[k], err)
+			return nil, aggError(a, err)
 		}
-		cols = append(cols, a)
+		cols = append(cols, col)
 	}
 	return cols, nil
 }

@@ -21,9 +21,10 @@ type accumulator interface {
 	// merge folds o (the same aggregate in another partial) in; into[g] is the group
 	// of this partial that o's group g is.
 	merge(o accumulator, into []int32) error
-	// build returns the results of groups order (ids of this partial) as an array of
-	// the aggregate's result type; keys names a group in error messages.
-	build(order []int32, keys func(g int32) string) (arrow.Array, error)
+	// build returns aggregate a's results for groups order (ids of this partial) as an
+	// array of a's result type; describe names a group in error messages. Aggregates
+	// that share a state (sum and mean of one argument) build from it each their own.
+	build(a *compiledAgg, order []int32, describe func(g int32) string) (arrow.Array, error)
 }
 
 // input is one chunk column handed to a kernel.
@@ -97,12 +98,12 @@ func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
 
 func (s *Stage) newPartial(worker bool) *partial {
 	p := &partial{st: s, groups: newKeyTable(), words: newWordTable(), null: -1,
-		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.aggs))}
+		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.states))}
 	if worker && s.program != nil {
 		p.ev = s.program.NewEvaluator()
 	}
-	for k := range s.aggs {
-		p.accs = append(p.accs, s.aggs[k].fn.newAcc(&s.aggs[k]))
+	for _, a := range s.states {
+		p.accs = append(p.accs, a.fn.newAcc(a))
 	}
 	return p
 }
@@ -135,8 +136,7 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		return err
 	}
 	groups := len(p.first)
-	for k := range p.st.aggs {
-		a := &p.st.aggs[k]
+	for k, a := range p.st.states {
 		p.accs[k].grow(groups)
 		in := input{gids: p.gids, seq: seq, chunk: c, agg: a, onError: p.st.onError}
 		if a.col.input >= 0 || a.col.built >= 0 {
