@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -64,10 +65,11 @@ func countValid(acc accumulator, in *input) error {
 // sum(x) and mean(x): integers exactly in 128 bits, other numbers in an expansion.
 
 type sumAcc struct {
-	ints   intSums
-	floats exactSums
-	sawF   []bool // a non-integer value was added
-	n      []int64
+	ints    intSums
+	floats  exactSums
+	sawF    []bool // a non-integer value was added
+	n       []int64
+	lastInt bool // the last text cell was an integer
 	// emitInts, decided at the first build of a sum for every group, says the sums
 	// are integers: every value was, and their sums fit.
 	emitInts *bool
@@ -200,7 +202,8 @@ func sumFloats(acc accumulator, in *input) error {
 }
 
 // sumTexts reads each cell as a number the way expressions do: integer text stays an
-// exact integer, any other number is a float.
+// exact integer, any other number is a float. Columns are mostly one or the other, so
+// the reader that took the last cell is tried first.
 func sumTexts(acc accumulator, in *input) error {
 	s := acc.(*sumAcc)
 	v := &in.v
@@ -209,10 +212,12 @@ func sumTexts(acc accumulator, in *input) error {
 			continue
 		}
 		text := v.str(i)
-		if x, ok := wholeNumber(text); ok {
-			s.ints.add(g, x)
-			s.n[g]++
-			continue
+		if s.lastInt {
+			if x, ok := wholeNumber(text); ok {
+				s.ints.add(g, x)
+				s.n[g]++
+				continue
+			}
 		}
 		f, null, ok := expr.ReadNumber(text)
 		switch {
@@ -221,10 +226,19 @@ func sumTexts(acc accumulator, in *input) error {
 			if err := in.badValue(i, text, "a number"); err != nil {
 				return err
 			}
+		case !s.lastInt && strings.IndexByte(text, '.') < 0:
+			if x, isInt := wholeNumber(text); isInt {
+				s.ints.add(g, x)
+				s.n[g]++
+				s.lastInt = true
+				continue
+			}
+			fallthrough
 		default:
 			s.floats.add(g, f)
 			s.sawF[g] = true
 			s.n[g]++
+			s.lastInt = false
 		}
 	}
 	return nil
