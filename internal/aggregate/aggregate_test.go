@@ -180,6 +180,22 @@ func TestTextThatIsNotANumber(t *testing.T) {
 	if err != nil || format(got) != "s,n\n3,3\n" {
 		t.Errorf("--on-error null: %q, %v", format(got), err)
 	}
+	// ... and reported, for the --errors log.
+	p := st.NewPartial().(*partial)
+	if err := p.Consume(0, textChunk(header, rows)); err != nil {
+		t.Fatal(err)
+	}
+	if errs := p.RowErrors(); len(errs) != 1 || errs[0].Line != 3 || errs[0].Expr != "--agg s" {
+		t.Errorf("row errors %+v", errs)
+	}
+	st, _ = Compile("", []string{"q = sum(1 / float(x))"}, []string{"x"}, expr.Options{OnError: expr.OnErrorSkip})
+	p = st.NewPartial().(*partial)
+	if err := p.Consume(0, textChunk(header, parseRows("0\n2"))); err != nil {
+		t.Fatal(err)
+	}
+	if errs := p.RowErrors(); len(errs) != 1 || errs[0].Column != "q" || errs[0].Expr != "--agg q" {
+		t.Errorf("row errors %+v", errs)
+	}
 }
 
 func TestExpressionErrorsNameTheAggregate(t *testing.T) {

@@ -35,14 +35,12 @@ type input struct {
 	chunk   *table.Chunk
 	agg     *compiledAgg
 	onError expr.OnError
+	errs    *[]expr.RowError // where errors that --on-error lets through go
 }
 
 // badValue reports a text cell that does not read as the aggregate needs: the run's
 // error under --on-error fail; otherwise the value is left out, as a null would be.
 func (in *input) badValue(i int, value, want string) error {
-	if in.onError != expr.OnErrorFail {
-		return nil
-	}
 	c := in.chunk
 	line := c.Row0 + int64(i)
 	if i < len(c.Lines) {
@@ -52,8 +50,13 @@ func (in *input) badValue(i int, value, want string) error {
 	if column == "" {
 		column = in.agg.name
 	}
-	return &expr.RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: line, Column: column,
-		Expr: "--agg " + in.agg.name, Value: value, Message: "not " + want + "; " + in.agg.fn.name + " reads it as one"}
+	re := expr.RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: line, Column: column,
+		Expr: "--agg " + in.agg.name, Value: strings.Clone(value), Message: "not " + want + "; " + in.agg.fn.name + " reads it as one"}
+	if in.onError == expr.OnErrorFail {
+		return &re
+	}
+	*in.errs = append(*in.errs, re)
+	return nil
 }
 
 // readsValues says the family reads its argument as numbers or bools from whatever
@@ -89,6 +92,7 @@ type partial struct {
 	firstAt []int32         // per group: that row's index in its chunk
 	accs    []accumulator
 	gids    []int32
+	rowErrs []expr.RowError // of the last Consume, let through by --on-error
 	keyBuf  []byte
 	keyCols []view
 	scratch []viewScratch // per key column and aggregate
@@ -110,15 +114,26 @@ func (s *Stage) newPartial(worker bool) *partial {
 
 func (p *partial) Release() { *p = partial{st: p.st} }
 
+// RowErrors returns the row errors of the last Consume that --on-error skip or null let
+// through (the value was left out of its aggregate), for the --errors log: a bad number
+// in an argument, a failed expression. They are the partial's until the next Consume.
+func (p *partial) RowErrors() []expr.RowError { return p.rowErrs }
+
 // Consume folds chunk seq in: the keys and arguments are evaluated (one program), each
 // row's group found, and each aggregate's kernel run over its argument column.
 func (p *partial) Consume(seq int64, c *table.Chunk) error {
+	p.rowErrs = p.rowErrs[:0]
 	var built *table.Chunk
 	if p.ev != nil {
 		var err error
-		if built, _, err = p.ev.Apply(c); err != nil {
+		var rowErrs []expr.RowError
+		if built, rowErrs, err = p.ev.Apply(c); err != nil {
 			return p.st.renamed(err)
 		}
+		for k := range rowErrs {
+			p.st.renamed(&rowErrs[k])
+		}
+		p.rowErrs = append(p.rowErrs, rowErrs...)
 		defer func() {
 			built.Batch.Release()
 			p.ev.Recycle()
@@ -138,7 +153,7 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	groups := len(p.first)
 	for k, a := range p.st.states {
 		p.accs[k].grow(groups)
-		in := input{gids: p.gids, seq: seq, chunk: c, agg: a, onError: p.st.onError}
+		in := input{gids: p.gids, seq: seq, chunk: c, agg: a, onError: p.st.onError, errs: &p.rowErrs}
 		if a.col.input >= 0 || a.col.built >= 0 {
 			col, sc := column(a.col), &p.scratch[len(p.st.keys)+k]
 			var err error
