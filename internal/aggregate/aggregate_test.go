@@ -23,11 +23,11 @@ func TestAggregates(t *testing.T) {
 	cases := []struct {
 		name, groupBy, aggs, rows, want string
 	}{
-		{"count and nulls", "k", "n = count(); nx = count(x)", `
+		{"count and nulls", "k", "n = count(); nx = count(x); ns = count(*)", `
 			a,1
 			b,
 			a,
-			,2`, "k,n,nx\na,2,1\nb,1,0\n∅,1,1\n"},
+			,2`, "k,n,nx,ns\na,2,1,2\nb,1,0,1\n∅,1,1,1\n"},
 		{"groups in order of their first row; unicode keys", "k", "n = count()", `
 			日本,1
 			Ünï,1

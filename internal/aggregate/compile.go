@@ -143,6 +143,9 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 			}
 			return nil, errAt("--agg", s.src, s.fnPos, "%s", msg)
 		}
+		if fn.name == "count" && len(s.args) == 1 && s.args[0].Text == "*" {
+			s.args = nil // SQL's count(*): the rows
+		}
 		if len(s.args) < fn.minArgs || len(s.args) > fn.maxArgs {
 			return nil, errAt("--agg", s.src, s.fnPos, "%s takes %s", fn.name, fn.usage)
 		}
