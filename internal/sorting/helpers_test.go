@@ -92,11 +92,7 @@ func feedErr(s *Stage, b arrow.RecordBatch, cuts []int, partials int, rng *rand.
 
 func finish(s *Stage, parts []*partial) ([][]string, error) {
 	var rows [][]string
-	tp := make([]transforms.Partial, len(parts))
-	for k, p := range parts {
-		tp[k] = p
-	}
-	err := s.Finish(context.Background(), tp, func(c *table.Chunk) error {
+	err := s.Finish(context.Background(), toPartials(parts), func(c *table.Chunk) error {
 		if c.NumRows() > maxChunkRows {
 			panic("chunk too large")
 		}
@@ -132,4 +128,12 @@ func column(rows [][]string, j int) string {
 		cells[i] = strings.ReplaceAll(r[j], null, "∅")
 	}
 	return strings.Join(cells, " ")
+}
+
+func toPartials(parts []*partial) []transforms.Partial {
+	tp := make([]transforms.Partial, len(parts))
+	for k, p := range parts {
+		tp[k] = p
+	}
+	return tp
 }

@@ -15,9 +15,22 @@ import (
 // record is a held row as the merge sees it. Its slices stay valid until the next
 // call of the source it came from.
 type record struct {
+	head    keyHead
 	key     []byte
 	pos     uint64
 	payload []byte
+}
+
+func (r *record) less(o *record) bool {
+	if c := r.head.compare(o.head); c != 0 {
+		return c < 0
+	}
+	if len(r.key) > headSize || len(o.key) > headSize {
+		if c := compareTails(r.key, o.key); c != 0 {
+			return c < 0
+		}
+	}
+	return r.pos < o.pos
 }
 
 // source is one sorted sequence of rows: a spilled run, or what a partial still holds.
@@ -112,17 +125,26 @@ func (s *Stage) sources(ps []*partial) []source {
 
 // bufferRun reads a sorted run buffer.
 type bufferRun struct {
-	b    *runBuffer
-	rows []entry
+	b       *runBuffer
+	rows    []entry
+	touched byte
 }
+
+// readAhead is how many rows ahead of the one read bufferRun touches a row's bytes:
+// rows in sorted order lie anywhere in the buffer, and loading the next ones early
+// overlaps their cache misses with the work on this one.
+const readAhead = 8
 
 func (r *bufferRun) next() (record, bool, error) {
 	if len(r.rows) == 0 {
 		return record{}, false, nil
 	}
 	e := &r.rows[0]
+	if len(r.rows) > readAhead {
+		r.touched += r.b.region[r.rows[readAhead].off]
+	}
 	r.rows = r.rows[1:]
-	return record{key: r.b.key(e), pos: e.pos, payload: r.b.payload(e)}, true, nil
+	return record{head: e.head, key: r.b.key(e), pos: e.pos, payload: r.b.payload(e)}, true, nil
 }
 
 // heapRun reads a top-N heap's rows, sorted.
@@ -134,7 +156,7 @@ func (r *heapRun) next() (record, bool, error) {
 	}
 	h := &r.rows[0]
 	r.rows = r.rows[1:]
-	return record{key: h.key, pos: h.pos, payload: h.payload}, true, nil
+	return record{head: headOf(h.key), key: h.key, pos: h.pos, payload: h.payload}, true, nil
 }
 
 // cursor is a source and its current row.
@@ -156,9 +178,7 @@ func (s *Stage) merge(ctx context.Context, srcs []source, types []arrow.DataType
 			h = append(h, cursor{src, rec})
 		}
 	}
-	less := func(i, j int) bool {
-		return compareRows(h[i].rec.key, h[i].rec.pos, h[j].rec.key, h[j].rec.pos) < 0
-	}
+	less := func(i, j int) bool { return h[i].rec.less(&h[j].rec) }
 	down := func(i int) {
 		for {
 			l := 2*i + 1

@@ -203,6 +203,34 @@ func compareRows(ak []byte, apos uint64, bk []byte, bpos uint64) int {
 	return cmp.Compare(apos, bpos)
 }
 
+// keyHead is the first 16 bytes of a key as two big-endian words, padded with zeros.
+// Keys are prefix-free, so two keys whose heads differ compare as their heads, and two
+// keys of at most 16 bytes with the same head are equal.
+type keyHead struct{ hi, lo uint64 }
+
+const headSize = 16
+
+func headOf(key []byte) keyHead {
+	if len(key) >= headSize {
+		return keyHead{binary.BigEndian.Uint64(key), binary.BigEndian.Uint64(key[8:])}
+	}
+	var b [headSize]byte
+	copy(b[:], key)
+	return keyHead{binary.BigEndian.Uint64(b[:]), binary.BigEndian.Uint64(b[8:])}
+}
+
+func (h keyHead) compare(o keyHead) int {
+	if h.hi != o.hi {
+		return cmp.Compare(h.hi, o.hi)
+	}
+	return cmp.Compare(h.lo, o.lo)
+}
+
+// compareTails compares two keys with the same head by what follows it.
+func compareTails(a, b []byte) int {
+	return bytes.Compare(a[min(headSize, len(a)):], b[min(headSize, len(b)):])
+}
+
 // runBuffer holds rows of one run in a region of memory of the partial's share,
 // allocated once: encoded rows (key, then values) from its front, a sort entry per
 // row from its back. The region is outside the Go heap where the system allows, so
@@ -213,10 +241,11 @@ type runBuffer struct {
 	n      int // entries at the back
 }
 
-// entry is a held row's sort entry: the first 8 bytes of its key decide most
-// comparisons without reading the row.
+// entry is a held row's sort entry. Its first 16 key bytes decide most comparisons
+// without reading the row (all of them for keys of up to 16 bytes: one number, date or
+// short text).
 type entry struct {
-	prefix uint64
+	head   keyHead
 	pos    uint64
 	off    uint64 // the row's bytes start at region[off]
 	keyLen uint32
@@ -251,18 +280,7 @@ func (b *runBuffer) add(rec []byte, keyLen int, pos uint64) {
 	b.used += copy(b.region[off:], rec)
 	b.n++
 	e := &b.entries()[0]
-	*e = entry{prefix: keyPrefix(rec[:keyLen]), pos: pos, off: uint64(off), keyLen: uint32(keyLen), recLen: uint32(len(rec))}
-}
-
-// keyPrefix is the first 8 bytes of a key, big-endian, padded with zeros: keys are
-// prefix-free, so two keys whose prefixes differ compare as their prefixes.
-func keyPrefix(key []byte) uint64 {
-	if len(key) >= 8 {
-		return binary.BigEndian.Uint64(key)
-	}
-	var b [8]byte
-	copy(b[:], key)
-	return binary.BigEndian.Uint64(b[:])
+	*e = entry{head: headOf(rec[:keyLen]), pos: pos, off: uint64(off), keyLen: uint32(keyLen), recLen: uint32(len(rec))}
 }
 
 func (b *runBuffer) key(e *entry) []byte { return b.region[e.off : e.off+uint64(e.keyLen)] }
@@ -273,11 +291,11 @@ func (b *runBuffer) payload(e *entry) []byte {
 
 func (b *runBuffer) sort() {
 	slices.SortFunc(b.entries(), func(x, y entry) int {
-		if x.prefix != y.prefix {
-			return cmp.Compare(x.prefix, y.prefix)
+		if c := x.head.compare(y.head); c != 0 {
+			return c
 		}
-		if x.keyLen > 8 || y.keyLen > 8 {
-			if c := bytes.Compare(b.key(&x)[min(8, x.keyLen):], b.key(&y)[min(8, y.keyLen):]); c != 0 {
+		if x.keyLen > headSize || y.keyLen > headSize {
+			if c := compareTails(b.key(&x), b.key(&y)); c != 0 {
 				return c
 			}
 		}
