@@ -31,8 +31,8 @@ func textColumn(cells []string) arrow.Array {
 	return b.NewArray()
 }
 
-// batch makes a record batch of the given columns.
-func batch(names []string, cols []arrow.Array) arrow.RecordBatch {
+// recordBatch makes a record batch of the given columns.
+func recordBatch(names []string, cols []arrow.Array) arrow.RecordBatch {
 	fields := make([]arrow.Field, len(names))
 	for j, n := range names {
 		fields[j] = arrow.Field{Name: n, Type: cols[j].DataType(), Nullable: true}
@@ -50,7 +50,7 @@ func textBatch(names []string, rows [][]string) arrow.RecordBatch {
 		}
 		cols[j] = textColumn(cells)
 	}
-	return batch(names, cols)
+	return recordBatch(names, cols)
 }
 
 // feed cuts the batch into chunks at the cuts (row indexes), gives chunk k to partial

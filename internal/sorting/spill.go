@@ -130,7 +130,7 @@ func (r *fileRun) next() (record, bool, error) {
 		return record{}, false, r.readError(err)
 	}
 	key := rec[8 : 8+keyLen]
-	return record{head: headOf(key), pos: binary.LittleEndian.Uint64(rec), key: key, payload: rec[8+keyLen:]}, true, nil
+	return record{head: headOf(key), pos: binary.LittleEndian.Uint64(rec), key: key, payload: rec[8+keyLen:], transient: true}, true, nil
 }
 
 func (r *fileRun) readError(err error) error {
