@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -63,10 +64,19 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 	if err != nil || types == nil || s.limit == 0 {
 		return err
 	}
+	// Once rows went to disk, the rest follows, so that the merge holds read buffers
+	// rather than the partials' full memory share beside the chunks it makes.
+	spilled := slices.ContainsFunc(ps, func(p *partial) bool { return p.spill != nil })
 	var g errgroup.Group
 	for _, p := range ps {
 		g.Go(func() error {
 			switch {
+			case p.buf != nil && spilled && p.buf.n > 0:
+				if err := p.spillRun(); err != nil {
+					return err
+				}
+				p.buf.free()
+				p.buf = nil
 			case p.buf != nil:
 				p.buf.sort()
 			case p.heap != nil:
@@ -75,7 +85,9 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 			return nil
 		})
 	}
-	g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	return s.merge(ctx, s.sources(ps), types, emit)
 }
 
@@ -194,8 +206,10 @@ func (s *Stage) merge(ctx context.Context, srcs []source, types []arrow.DataType
 			return err
 		}
 	}
-	todo := make(chan *batch, workers)
-	inOrder := make(chan *batch, 2*workers)
+	// At most 2×workers+1 batches are in flight: being decoded, waiting to be emitted
+	// in order, being emitted.
+	todo := make(chan *batch)
+	inOrder := make(chan *batch, workers)
 	var g errgroup.Group
 	g.Go(func() error {
 		defer close(inOrder)
