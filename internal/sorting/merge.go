@@ -172,7 +172,7 @@ func (r *heapRun) next() (record, bool, error) {
 	}
 	h := &r.rows[0]
 	r.rows = r.rows[1:]
-	return record{head: headOf(h.key), key: h.key, pos: h.pos, payload: h.payload}, true, nil
+	return record{head: h.head, key: h.key, pos: h.pos, payload: h.payload}, true, nil
 }
 
 // cursor is a source and its current row.
@@ -232,6 +232,9 @@ func (s *Stage) merge(ctx context.Context, srcs []source, types []arrow.DataType
 	row0 := int64(1)
 	for b := range inOrder {
 		<-b.done
+		if emitErr == nil {
+			emitErr = ctx.Err()
+		}
 		if emitErr == nil {
 			b.chunk.Row0 = row0
 			row0 += int64(b.chunk.NumRows())

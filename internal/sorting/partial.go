@@ -195,14 +195,6 @@ func (p *partial) Release() {
 	p.heap = nil
 }
 
-// compareRows is the order of held rows: by key bytes, then by input position.
-func compareRows(ak []byte, apos uint64, bk []byte, bpos uint64) int {
-	if c := bytes.Compare(ak, bk); c != 0 {
-		return c
-	}
-	return cmp.Compare(apos, bpos)
-}
-
 // keyHead is the first 16 bytes of a key as two big-endian words, padded with zeros.
 // Keys are prefix-free, so two keys whose heads differ compare as their heads, and two
 // keys of at most 16 bytes with the same head are equal.
@@ -320,8 +312,22 @@ type topHeap struct {
 }
 
 type heldRow struct {
+	head         keyHead
 	key, payload []byte
 	pos          uint64
+}
+
+// compareHeld orders a row (by its key head, key and position) against a held row.
+func compareHeld(head keyHead, key []byte, pos uint64, r *heldRow) int {
+	if c := head.compare(r.head); c != 0 {
+		return c
+	}
+	if len(key) > headSize || len(r.key) > headSize {
+		if c := compareTails(key, r.key); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(pos, r.pos)
 }
 
 const heldRowOverhead = int64(unsafe.Sizeof(heldRow{}))
@@ -330,13 +336,13 @@ func (h *topHeap) full() bool { return len(h.rows) >= h.limit }
 
 // improves says whether a row would be kept: it comes before the worst kept row.
 func (h *topHeap) improves(key []byte, pos uint64) bool {
-	return compareRows(key, pos, h.rows[0].key, h.rows[0].pos) < 0
+	return compareHeld(headOf(key), key, pos, &h.rows[0]) < 0
 }
 
 // offer keeps the row when the heap is not full or it improves on the worst row.
 func (h *topHeap) offer(key []byte, pos uint64, payload []byte) {
 	if !h.full() {
-		r := heldRow{key: slices.Clone(key), payload: slices.Clone(payload), pos: pos}
+		r := heldRow{head: headOf(key), key: slices.Clone(key), payload: slices.Clone(payload), pos: pos}
 		h.bytes += int64(cap(r.key)+cap(r.payload)) + heldRowOverhead
 		h.rows = append(h.rows, r)
 		h.up(len(h.rows) - 1)
@@ -347,6 +353,7 @@ func (h *topHeap) offer(key []byte, pos uint64, payload []byte) {
 	}
 	r := &h.rows[0]
 	h.bytes -= int64(cap(r.key) + cap(r.payload))
+	r.head = headOf(key)
 	r.key = append(r.key[:0], key...)
 	r.payload = append(r.payload[:0], payload...)
 	r.pos = pos
@@ -355,7 +362,8 @@ func (h *topHeap) offer(key []byte, pos uint64, payload []byte) {
 }
 
 func (h *topHeap) worse(i, j int) bool {
-	return compareRows(h.rows[i].key, h.rows[i].pos, h.rows[j].key, h.rows[j].pos) > 0
+	a := &h.rows[i]
+	return compareHeld(a.head, a.key, a.pos, &h.rows[j]) > 0
 }
 
 func (h *topHeap) up(i int) {
@@ -389,6 +397,6 @@ func (h *topHeap) down(i int) {
 
 // sorted returns the kept rows best first.
 func (h *topHeap) sorted() []heldRow {
-	slices.SortFunc(h.rows, func(a, b heldRow) int { return compareRows(a.key, a.pos, b.key, b.pos) })
+	slices.SortFunc(h.rows, func(a, b heldRow) int { return compareHeld(a.head, a.key, a.pos, &b) })
 	return h.rows
 }

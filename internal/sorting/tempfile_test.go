@@ -3,6 +3,7 @@
 package sorting
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -82,6 +83,18 @@ func TestSpillFilesAreFreed(t *testing.T) {
 		err := s.Finish(t.Context(), toPartials(parts), func(*table.Chunk) error { return stop })
 		if !errors.Is(err, stop) {
 			t.Fatalf("got %v, want the emit error", err)
+		}
+		assertFreed(t, dir)
+	})
+	t.Run("cancelled finish", func(t *testing.T) {
+		dir := t.TempDir()
+		s, parts := spilledPartials(t, dir)
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		emitted := 0
+		err := s.Finish(ctx, toPartials(parts), func(*table.Chunk) error { emitted++; return nil })
+		if !errors.Is(err, context.Canceled) || emitted > 0 {
+			t.Fatalf("got %v after %d chunks, want the cancellation before any", err, emitted)
 		}
 		assertFreed(t, dir)
 	})
