@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -29,7 +31,7 @@ func (c *countAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (c *countAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (c *countAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	b := array.NewInt64Builder(memory.DefaultAllocator)
 	defer b.Release()
 	b.Reserve(len(order))
@@ -63,23 +65,20 @@ func countValid(acc accumulator, in *input) error {
 // sum(x) and mean(x): integers exactly in 128 bits, other numbers in an expansion.
 
 type sumAcc struct {
-	mean   bool
-	result expr.Type
-	ints   []int128
-	floats exactSums
-	sawF   []bool // a non-integer value was added
-	n      []int64
-	// emitInts, decided at the first build for every group, says the results are
-	// integers: every value was, and their sums fit.
+	ints    intSums
+	floats  exactSums
+	sawF    []bool // a non-integer value was added
+	n       []int64
+	lastInt bool // the last text cell was an integer
+	// emitInts, decided at the first build of a sum for every group, says the sums
+	// are integers: every value was, and their sums fit.
 	emitInts *bool
 }
 
-func newSumAcc(a *compiledAgg) accumulator {
-	return &sumAcc{mean: a.fn.name == "mean", result: a.result}
-}
+func newSumAcc(*compiledAgg) accumulator { return &sumAcc{} }
 
 func (s *sumAcc) grow(groups int) {
-	s.ints = extend(s.ints, groups, int128{})
+	s.ints.grow(groups)
 	s.sawF = extend(s.sawF, groups, false)
 	s.n = extend(s.n, groups, 0)
 	s.floats.grow(groups)
@@ -89,7 +88,9 @@ func (s *sumAcc) merge(o accumulator, into []int32) error {
 	os := o.(*sumAcc)
 	for g := range os.n {
 		t := into[g]
-		s.ints[t].addInt128(os.ints[g])
+		if os.ints.v != nil {
+			s.ints.addInt128(t, os.ints.v[g])
+		}
 		s.sawF[t] = s.sawF[t] || os.sawF[g]
 		s.n[t] += os.n[g]
 		s.floats.mergeFrom(t, &os.floats, int32(g))
@@ -97,17 +98,18 @@ func (s *sumAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (s *sumAcc) build(order []int32, describe func(int32) string) (arrow.Array, error) {
+func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) string) (arrow.Array, error) {
 	mem := memory.DefaultAllocator
 	if s.emitInts == nil {
-		ints := !s.mean && s.allInts() && (s.result == expr.TypeInt || s.intsFit())
+		ints := s.allInts() && (a.result == expr.TypeInt || s.intsFit())
 		s.emitInts = &ints
 	}
-	if *s.emitInts {
+	mean := a.fn.name == "mean"
+	if !mean && *s.emitInts {
 		b := array.NewInt64Builder(mem)
 		defer b.Release()
 		for _, g := range order {
-			v, ok := s.ints[g].int64Value()
+			v, ok := s.ints.get(g).int64Value()
 			switch {
 			case s.n[g] == 0:
 				b.AppendNull()
@@ -132,7 +134,7 @@ func (s *sumAcc) build(order []int32, describe func(int32) string) (arrow.Array,
 			continue
 		}
 		parts = s.exact(g, parts)
-		if s.mean {
+		if mean {
 			b.Append(quotient(parts, s.n[g]))
 		} else {
 			b.Append(round(parts))
@@ -144,7 +146,7 @@ func (s *sumAcc) build(order []int32, describe func(int32) string) (arrow.Array,
 // allInts reports whether only integers were added, in any group.
 func (s *sumAcc) allInts() bool {
 	for g := range s.n {
-		if s.sawF[g] || s.floats.wide.special[g] != 0 {
+		if s.sawF[g] || s.floats.special(int32(g)) {
 			return false
 		}
 	}
@@ -153,8 +155,8 @@ func (s *sumAcc) allInts() bool {
 
 // intsFit reports whether every group's integer sum fits an int64.
 func (s *sumAcc) intsFit() bool {
-	for g := range s.ints {
-		if _, ok := s.ints[g].int64Value(); !ok {
+	for _, v := range s.ints.v {
+		if _, ok := v.int64Value(); !ok {
 			return false
 		}
 	}
@@ -164,7 +166,7 @@ func (s *sumAcc) intsFit() bool {
 // exact returns group g's whole sum, integers included, as an expansion in buf.
 func (s *sumAcc) exact(g int32, buf []float64) []float64 {
 	buf = s.floats.expansion(g, buf)
-	if v := s.ints[g]; v != (int128{}) {
+	if v := s.ints.get(g); v != (int128{}) {
 		const two32 = 1 << 32
 		buf = growExpansion(buf, float64(v.hi>>32)*two32*two32*two32)
 		buf = growExpansion(buf, float64(v.hi&(two32-1))*two32*two32)
@@ -179,7 +181,7 @@ func sumInts(acc accumulator, in *input) error {
 	v := &in.v
 	for i, g := range in.gids[:v.n] {
 		if v.isValid(i) {
-			s.ints[g].add(v.i64[i])
+			s.ints.add(g, v.i64[i])
 			s.n[g]++
 		}
 	}
@@ -200,7 +202,8 @@ func sumFloats(acc accumulator, in *input) error {
 }
 
 // sumTexts reads each cell as a number the way expressions do: integer text stays an
-// exact integer, any other number is a float.
+// exact integer, any other number is a float. Columns are mostly one or the other, so
+// the reader that took the last cell is tried first.
 func sumTexts(acc accumulator, in *input) error {
 	s := acc.(*sumAcc)
 	v := &in.v
@@ -209,10 +212,12 @@ func sumTexts(acc accumulator, in *input) error {
 			continue
 		}
 		text := v.str(i)
-		if x, ok := wholeNumber(text); ok {
-			s.ints[g].add(x)
-			s.n[g]++
-			continue
+		if s.lastInt {
+			if x, ok := wholeNumber(text); ok {
+				s.ints.add(g, x)
+				s.n[g]++
+				continue
+			}
 		}
 		f, null, ok := expr.ReadNumber(text)
 		switch {
@@ -221,28 +226,76 @@ func sumTexts(acc accumulator, in *input) error {
 			if err := in.badValue(i, text, "a number"); err != nil {
 				return err
 			}
+		case !s.lastInt && strings.IndexByte(text, '.') < 0:
+			if x, isInt := wholeNumber(text); isInt {
+				s.ints.add(g, x)
+				s.n[g]++
+				s.lastInt = true
+				continue
+			}
+			fallthrough
 		default:
 			s.floats.add(g, f)
 			s.sawF[g] = true
 			s.n[g]++
+			s.lastInt = false
 		}
 	}
 	return nil
 }
 
-// wholeNumber reads integer text of up to 18 digits, an optional '-' first: the
-// common case, without the general parser.
+// intSums are exact integer sums per group, made at the first integer.
+type intSums struct {
+	v      []int128
+	groups int
+}
+
+func (s *intSums) grow(groups int) {
+	s.groups = groups
+	if s.v != nil {
+		s.v = extend(s.v, groups, int128{})
+	}
+}
+
+func (s *intSums) add(g int32, x int64) {
+	if s.v == nil {
+		s.v = extend(s.v, s.groups, int128{})
+	}
+	s.v[g].add(x)
+}
+
+func (s *intSums) addInt128(g int32, x int128) {
+	if s.v == nil {
+		s.v = extend(s.v, s.groups, int128{})
+	}
+	s.v[g].addInt128(x)
+}
+
+func (s *intSums) get(g int32) int128 {
+	if s.v == nil {
+		return int128{}
+	}
+	return s.v[g]
+}
+
+// wholeNumber reads integer text (an optional '-', then digits) that fits an int64,
+// up to 18 digits without the general parser.
 func wholeNumber(s string) (int64, bool) {
+	digits := s
 	neg := len(s) > 0 && s[0] == '-'
 	if neg {
-		s = s[1:]
+		digits = s[1:]
 	}
-	if len(s) == 0 || len(s) > 18 {
+	switch {
+	case len(digits) == 0 || len(digits) > 19:
 		return 0, false
+	case len(digits) == 19: // at the int64 limit: overflow is checked
+		x, err := strconv.ParseInt(s, 10, 64)
+		return x, err == nil
 	}
 	var x int64
-	for i := 0; i < len(s); i++ {
-		c := s[i] - '0'
+	for i := 0; i < len(digits); i++ {
+		c := digits[i] - '0'
 		if c > 9 {
 			return 0, false
 		}
@@ -258,12 +311,11 @@ func wholeNumber(s string) (int64, bool) {
 // and of x², so that the result is one function of the values, whatever the merges.
 
 type momentsAcc struct {
-	stddev bool
 	s1, s2 exactSums
 	n      []int64
 }
 
-func newMomentsAcc(a *compiledAgg) accumulator { return &momentsAcc{stddev: a.fn.name == "stddev"} }
+func newMomentsAcc(*compiledAgg) accumulator { return &momentsAcc{} }
 
 func (m *momentsAcc) grow(groups int) {
 	m.n = extend(m.n, groups, 0)
@@ -293,7 +345,7 @@ func (m *momentsAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (m *momentsAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (m *momentsAcc) build(a *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	b := array.NewFloat64Builder(memory.DefaultAllocator)
 	defer b.Release()
 	for _, g := range order {
@@ -321,7 +373,7 @@ func (m *momentsAcc) build(order []int32, _ func(int32) string) (arrow.Array, er
 		}
 		v := new(big.Float).SetPrec(prec).Quo(num, new(big.Float).SetInt64(n))
 		v.Quo(v, new(big.Float).SetInt64(n-1))
-		if m.stddev {
+		if a.fn.name == "stddev" {
 			v = new(big.Float).SetPrec(53).Sqrt(v)
 		}
 		f, _ := v.Float64()

@@ -82,7 +82,7 @@ func (e *extremeAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (e *extremeAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (e *extremeAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	return e.vals.build(order), nil
 }
 
@@ -129,6 +129,16 @@ func extremeStrs(acc accumulator, in *input) error {
 				s.str[g], s.null[g] = strings.Clone(x), false
 			}
 			continue
+		}
+		if !s.null[g] && e.keys[g].plain {
+			// Both plain decimals: decided on the text, as most rows are.
+			if lx, ok := plainDecimal(x); ok {
+				cur := s.str[g]
+				lc, _ := plainDecimal(cur)
+				if e.max && !plainBefore(cur, lc, x, lx) || !e.max && !plainBefore(x, lx, cur, lc) {
+					continue
+				}
+			}
 		}
 		k := textKeyOf(x)
 		if s.null[g] || e.max && textBefore(e.keys[g], s.str[g], k, x) || !e.max && textBefore(k, x, e.keys[g], s.str[g]) {
@@ -181,7 +191,7 @@ func (p *pickAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (p *pickAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (p *pickAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	return p.vals.build(order), nil
 }
 
@@ -307,7 +317,7 @@ func (d *distinctAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (d *distinctAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (d *distinctAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	b := array.NewInt64Builder(memory.DefaultAllocator)
 	defer b.Release()
 	for _, g := range order {
@@ -366,7 +376,7 @@ func (m *modeAcc) merge(o accumulator, into []int32) error {
 }
 
 // build picks each group's most frequent value; a tie goes to the value seen first.
-func (m *modeAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (m *modeAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	if m.best == nil {
 		groups := 0
 		for _, g := range order {
@@ -487,7 +497,7 @@ func groupsIn(order []int32, gs []int32) int {
 	return n
 }
 
-func (s *sortedAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (s *sortedAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	if s.result == nil {
 		groups := groupsIn(order, s.gs)
 		idx, start := byGroup(s.gs, groups)
@@ -590,7 +600,7 @@ func (s *stringAggAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (s *stringAggAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (s *stringAggAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	if s.start == nil {
 		s.idx, s.start = byGroup(s.gs, groupsIn(order, s.gs))
 	}
@@ -688,7 +698,7 @@ func (b *boolAcc) merge(o accumulator, into []int32) error {
 	return nil
 }
 
-func (b *boolAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (b *boolAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	bb := array.NewBooleanBuilder(memory.DefaultAllocator)
 	defer bb.Release()
 	for _, g := range order {

@@ -12,16 +12,22 @@ import (
 	"github.com/ptransform/ptransform/internal/transforms"
 )
 
-var sprintf = fmt.Sprintf
-
 // Stage is the group-by and aggregation barrier stage (transforms.Barrier).
 type Stage struct {
 	program *expr.Program // the keys, then each aggregate's argument, as built columns
 	keys    []compiledKey
 	aggs    []compiledAgg
+	// states are the aggregates whose state a partial keeps: sum and mean, variance
+	// and stddev, of one argument share theirs.
+	states  []*compiledAgg
 	columns []transforms.Column
+	inputs  int // columns of the chunks consumed
+	keyMode keyMode
 	hash    hasher
 	onError expr.OnError
+	// built names each column the program builds by the flag and output column it
+	// computes, for row errors: "--agg revenue".
+	built []string
 }
 
 // colRef is where a key or argument is read from: a column of the consumed chunk as
@@ -41,6 +47,7 @@ type compiledAgg struct {
 	name    string
 	fn      *aggFunc
 	col     colRef    // its argument
+	state   int       // its state among the stage's (aggregates may share one)
 	argType expr.Type // the argument's static type
 	argName string    // the argument when it is a plain column, for data errors
 	family  family    // which kernels consume its argument
@@ -71,7 +78,7 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 	if len(specs) == 0 && len(keys) == 0 {
 		return nil, errors.New("--agg: no aggregate given; write --agg 'NAME = FUNC(EXPR)', as in --agg 'n = count()'")
 	}
-	st := &Stage{hash: hasher{maphash.MakeSeed()}, onError: opts.OnError}
+	st := &Stage{hash: hasher{maphash.MakeSeed()}, onError: opts.OnError, inputs: len(names)}
 
 	// One program computes every key and argument: each is an assignment to a hidden
 	// column, and the errors are moved back to the flag text they came from.
@@ -95,6 +102,7 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		}
 		k := len(texts)
 		texts = append(texts, "`"+hidden(k)+"` = "+p.Text)
+		st.built = append(st.built, flag)
 		origins = append(origins, origin{flag, src, p.Pos})
 		return colRef{input: -1, built: k}, nil
 	}
@@ -118,6 +126,9 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		if err := claim(name, "--group-by"); err != nil {
 			return nil, err
 		}
+		if col.built >= 0 {
+			st.built[col.built] += " " + name
+		}
 		st.keys = append(st.keys, compiledKey{col: col, name: name})
 		st.columns = append(st.columns, transforms.Column{Name: name, From: col.input})
 	}
@@ -132,6 +143,9 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 			}
 			return nil, errAt("--agg", s.src, s.fnPos, "%s", msg)
 		}
+		if fn.name == "count" && len(s.args) == 1 && s.args[0].Text == "*" {
+			s.args = nil // SQL's count(*): the rows
+		}
 		if len(s.args) < fn.minArgs || len(s.args) > fn.maxArgs {
 			return nil, errAt("--agg", s.src, s.fnPos, "%s takes %s", fn.name, fn.usage)
 		}
@@ -145,6 +159,8 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 			}
 			if a.col.input >= 0 {
 				a.argName = names[a.col.input]
+			} else {
+				st.built[a.col.built] += " " + a.name
 			}
 		}
 		if len(s.args) == 2 {
@@ -200,6 +216,8 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		st.keys[k].phys = physOf(t)
 		st.columns[k].Type = t
 	}
+	st.keyMode = modeOf(st.keys)
+	shared := map[string]int{}
 	for j := range st.aggs {
 		a := &st.aggs[j]
 		a.argType = typeOf(a.col)
@@ -212,6 +230,17 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 			return nil, errAt("--agg", s.src, s.args[0].Pos, "%s(x) %s, got %s", a.fn.name, err, describeType(a.argType))
 		}
 		a.result, a.family = res, fam
+		key := fmt.Sprint(a.family, a.col)
+		if fam != famSum && fam != famMoments && fam != famCountValid {
+			key += fmt.Sprint(" ", j) // a state of its own
+		}
+		if k, ok := shared[key]; ok {
+			a.state = k
+		} else {
+			a.state = len(st.states)
+			shared[key] = a.state
+			st.states = append(st.states, a)
+		}
 		st.columns = append(st.columns, transforms.Column{Name: a.name, From: -1, Type: res})
 	}
 	return st, nil
@@ -254,6 +283,26 @@ func aggNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Reads reports, per column of the chunks the stage consumes, whether the stage reads
+// it: a reader may leave the others undecoded (csvfmt.Decoder.SkipColumns).
+func (s *Stage) Reads() []bool {
+	reads := make([]bool, s.inputs)
+	if s.program != nil {
+		copy(reads, s.program.Reads())
+	}
+	for _, k := range s.keys {
+		if k.col.input >= 0 {
+			reads[k.col.input] = true
+		}
+	}
+	for _, a := range s.aggs {
+		if a.col.input >= 0 {
+			reads[a.col.input] = true
+		}
+	}
+	return reads
 }
 
 // Columns are the keys, then the aggregates, named as given.

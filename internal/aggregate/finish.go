@@ -27,11 +27,17 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 			p.Release()
 		}
 	}()
-	all := s.newPartial(false)
+	// The partials merge into the first, so that memory holds one more copy of the
+	// groups only while a partial is merged in.
+	var all *partial
 	for _, tp := range parts {
 		p := tp.(*partial)
-		if p.groups == nil {
+		switch {
+		case p.groups == nil:
 			continue // released
+		case all == nil:
+			all = p
+			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -41,10 +47,13 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		}
 		p.Release()
 	}
-	if len(s.keys) == 0 && all.groups.len() == 0 {
+	if all == nil {
+		all = s.newPartial(false)
+	}
+	if s.keyMode == keysNone && len(all.first) == 0 {
 		all.addGroup(0, 0) // one summary row, even over no input
 	}
-	n := all.groups.len()
+	n := len(all.first)
 	for _, acc := range all.accs {
 		acc.grow(n)
 	}
@@ -99,18 +108,9 @@ func cmpInt[T int64 | int32](a, b T) int {
 // mergeFrom folds partial o into p: o's groups are found or added among p's, keeping
 // the earliest first row, then each aggregate merges its states.
 func (p *partial) mergeFrom(o *partial) error {
-	into := make([]int32, o.groups.len())
+	into := make([]int32, len(o.first))
 	for g := range into {
-		var ng int32
-		var added bool
-		if o.groups.unhashed(int32(g)) {
-			if p.null < 0 {
-				p.null, added = p.groups.addUnhashed(), true
-			}
-			ng = p.null
-		} else {
-			ng, added = p.groups.find(o.groups.key(int32(g)), o.groups.hashes[g])
-		}
+		ng, added := p.findIn(o, int32(g))
 		if added {
 			p.first = append(p.first, o.first[g])
 			p.firstAt = append(p.firstAt, o.firstAt[g])
@@ -120,8 +120,8 @@ func (p *partial) mergeFrom(o *partial) error {
 		into[g] = ng
 	}
 	for k, acc := range p.accs {
-		acc.grow(p.groups.len())
-		o.accs[k].grow(o.groups.len())
+		acc.grow(len(p.first))
+		o.accs[k].grow(len(o.first))
 		if err := acc.merge(o.accs[k], into); err != nil {
 			return err
 		}
@@ -139,28 +139,22 @@ func (p *partial) build(order []int32) ([]arrow.Array, error) {
 		bs[k].Reserve(len(order))
 	}
 	for _, g := range order {
-		switch {
-		case s.rawKeys() && g == p.null:
-			bs[0].AppendNull()
-		case s.rawKeys():
-			bs[0].(*array.StringBuilder).Append(p.groups.key(g))
-		default:
-			decodeKey(p.groups.key(g), s.keys, bs)
-		}
+		p.appendKey(g, bs)
 	}
 	for _, b := range bs {
 		cols = append(cols, b.NewArray())
 		b.Release()
 	}
-	for k, acc := range p.accs {
-		a, err := acc.build(order, p.describeGroup)
+	for k := range s.aggs {
+		a := &s.aggs[k]
+		col, err := p.accs[a.state].build(a, order, p.describeGroup)
 		if err != nil {
 			for _, c := range cols {
 				c.Release()
 			}
-			return nil, aggError(&s.aggs[k], err)
+			return nil, aggError(a, err)
 		}
-		cols = append(cols, a)
+		cols = append(cols, col)
 	}
 	return cols, nil
 }
@@ -188,14 +182,7 @@ func (p *partial) describeGroup(g int32) string {
 		bs[k] = newBuilder(key.typ)
 		defer bs[k].Release()
 	}
-	switch {
-	case s.rawKeys() && g == p.null:
-		bs[0].AppendNull()
-	case s.rawKeys():
-		bs[0].(*array.StringBuilder).Append(p.groups.key(g))
-	default:
-		decodeKey(p.groups.key(g), s.keys, bs)
-	}
+	p.appendKey(g, bs)
 	var b strings.Builder
 	b.WriteString("the group ")
 	for k, bk := range bs {

@@ -2,7 +2,9 @@ package aggregate
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -19,9 +21,10 @@ type accumulator interface {
 	// merge folds o (the same aggregate in another partial) in; into[g] is the group
 	// of this partial that o's group g is.
 	merge(o accumulator, into []int32) error
-	// build returns the results of groups order (ids of this partial) as an array of
-	// the aggregate's result type; keys names a group in error messages.
-	build(order []int32, keys func(g int32) string) (arrow.Array, error)
+	// build returns aggregate a's results for groups order (ids of this partial) as an
+	// array of a's result type; describe names a group in error messages. Aggregates
+	// that share a state (sum and mean of one argument) build from it each their own.
+	build(a *compiledAgg, order []int32, describe func(g int32) string) (arrow.Array, error)
 }
 
 // input is one chunk column handed to a kernel.
@@ -32,14 +35,12 @@ type input struct {
 	chunk   *table.Chunk
 	agg     *compiledAgg
 	onError expr.OnError
+	errs    *[]expr.RowError // where errors that --on-error lets through go
 }
 
 // badValue reports a text cell that does not read as the aggregate needs: the run's
 // error under --on-error fail; otherwise the value is left out, as a null would be.
 func (in *input) badValue(i int, value, want string) error {
-	if in.onError != expr.OnErrorFail {
-		return nil
-	}
 	c := in.chunk
 	line := c.Row0 + int64(i)
 	if i < len(c.Lines) {
@@ -49,8 +50,13 @@ func (in *input) badValue(i int, value, want string) error {
 	if column == "" {
 		column = in.agg.name
 	}
-	return &expr.RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: line, Column: column,
-		Expr: "--agg " + in.agg.name, Value: value, Message: "not " + want + "; " + in.agg.fn.name + " reads it as one"}
+	re := expr.RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: line, Column: column,
+		Expr: "--agg " + in.agg.name, Value: strings.Clone(value), Message: "not " + want + "; " + in.agg.fn.name + " reads it as one"}
+	if in.onError == expr.OnErrorFail {
+		return &re
+	}
+	*in.errs = append(*in.errs, re)
+	return nil
 }
 
 // readsValues says the family reads its argument as numbers or bools from whatever
@@ -79,13 +85,14 @@ type kernelKey struct {
 type partial struct {
 	st      *Stage
 	ev      *expr.Evaluator // nil for the merged partial of Finish
-	groups  *keyTable
-	null    int32   // raw keys: the group of the null key, -1 before one is seen
-	first   []int64 // per group: seq of its first row
-	firstAt []int32 // per group: that row's index in its chunk
+	groups  *keyTable       // text and encoded keys (and the one group without keys)
+	words   *wordTable      // one int or float key
+	null    int32           // text and word keys: the group of the null key, -1 before one is seen
+	first   []int64         // per group: seq of its first row
+	firstAt []int32         // per group: that row's index in its chunk
 	accs    []accumulator
-	kerns   []kernel // per aggregate: the kernel of the current chunk
 	gids    []int32
+	rowErrs []expr.RowError // of the last Consume, let through by --on-error
 	keyBuf  []byte
 	keyCols []view
 	scratch []viewScratch // per key column and aggregate
@@ -94,29 +101,39 @@ type partial struct {
 func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
 
 func (s *Stage) newPartial(worker bool) *partial {
-	p := &partial{st: s, groups: newKeyTable(), null: -1,
-		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.aggs)),
-		kerns: make([]kernel, len(s.aggs))}
+	p := &partial{st: s, groups: newKeyTable(), words: newWordTable(), null: -1,
+		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.states))}
 	if worker && s.program != nil {
 		p.ev = s.program.NewEvaluator()
 	}
-	for k := range s.aggs {
-		p.accs = append(p.accs, s.aggs[k].fn.newAcc(&s.aggs[k]))
+	for _, a := range s.states {
+		p.accs = append(p.accs, a.fn.newAcc(a))
 	}
 	return p
 }
 
 func (p *partial) Release() { *p = partial{st: p.st} }
 
+// RowErrors returns the row errors of the last Consume that --on-error skip or null let
+// through (the value was left out of its aggregate), for the --errors log: a bad number
+// in an argument, a failed expression. They are the partial's until the next Consume.
+func (p *partial) RowErrors() []expr.RowError { return p.rowErrs }
+
 // Consume folds chunk seq in: the keys and arguments are evaluated (one program), each
 // row's group found, and each aggregate's kernel run over its argument column.
 func (p *partial) Consume(seq int64, c *table.Chunk) error {
+	p.rowErrs = p.rowErrs[:0]
 	var built *table.Chunk
 	if p.ev != nil {
 		var err error
-		if built, _, err = p.ev.Apply(c); err != nil {
-			return err
+		var rowErrs []expr.RowError
+		if built, rowErrs, err = p.ev.Apply(c); err != nil {
+			return p.st.renamed(err)
 		}
+		for k := range rowErrs {
+			p.st.renamed(&rowErrs[k])
+		}
+		p.rowErrs = append(p.rowErrs, rowErrs...)
 		defer func() {
 			built.Batch.Release()
 			p.ev.Recycle()
@@ -128,17 +145,15 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		}
 		return built.Batch.Column(r.built)
 	}
-	out := c
 	rows := c.NumRows()
 	p.gids = grow(p.gids, rows)
 	if err := p.group(seq, column, rows); err != nil {
 		return err
 	}
-	groups := p.groups.len()
-	for k := range p.st.aggs {
-		a := &p.st.aggs[k]
+	groups := len(p.first)
+	for k, a := range p.st.states {
 		p.accs[k].grow(groups)
-		in := input{gids: p.gids, seq: seq, chunk: out, agg: a, onError: p.st.onError}
+		in := input{gids: p.gids, seq: seq, chunk: c, agg: a, onError: p.st.onError, errs: &p.rowErrs}
 		if a.col.input >= 0 || a.col.built >= 0 {
 			col, sc := column(a.col), &p.scratch[len(p.st.keys)+k]
 			var err error
@@ -169,14 +184,33 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	return nil
 }
 
+// renamed says which flag and output column a row error of the program is about,
+// rather than the hidden column it assigns.
+func (s *Stage) renamed(err error) error {
+	var re *expr.RowError
+	if !errors.As(err, &re) {
+		return err
+	}
+	for k, step := range s.built {
+		name := hidden(k)
+		if re.Column == name {
+			_, re.Column, _ = strings.Cut(step, " ")
+		}
+		if strings.HasSuffix(re.Expr, name) {
+			re.Expr = step
+		}
+	}
+	return err
+}
+
 // group sets p.gids for the rows of out, adding new groups, and keeps each group's
 // first position.
 func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) error {
 	gids := p.gids[:rows]
 	keys := p.st.keys
-	switch {
-	case len(keys) == 0:
-		if p.groups.len() == 0 {
+	switch p.st.keyMode {
+	case keysNone:
+		if len(p.first) == 0 {
 			p.addGroup(seq, 0)
 		}
 		clear(gids)
@@ -184,12 +218,19 @@ func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) er
 			p.first[0], p.firstAt[0] = seq, 0
 		}
 		return nil
-	case p.st.rawKeys():
+	case keysText:
 		v, err := asText(column(keys[0].col), &p.scratch[0])
 		if err != nil {
 			return err
 		}
-		p.groupRaw(seq, &v, gids)
+		p.groupText(seq, &v, gids)
+		return nil
+	case keysWord:
+		v, err := viewAs(column(keys[0].col), keys[0].phys, &p.scratch[0])
+		if err != nil {
+			return err
+		}
+		p.groupWords(seq, &v, gids)
 		return nil
 	}
 	for k := range keys {
@@ -214,8 +255,36 @@ func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) er
 	return nil
 }
 
-// groupRaw groups by one text key, its bytes being the table's key.
-func (p *partial) groupRaw(seq int64, v *view, gids []int32) {
+// groupWords groups by one int or float key.
+func (p *partial) groupWords(seq int64, v *view, gids []int32) {
+	t := p.words
+	words := v.i64
+	for i := range gids {
+		var g int32
+		var added bool
+		switch {
+		case !v.isValid(i):
+			if p.null < 0 {
+				p.null, added = t.addUnhashed(), true
+			}
+			g = p.null
+		case v.phys == physFloat:
+			g, added = t.find(floatKeyBits(v.f64[i]))
+		default:
+			g, added = t.find(uint64(words[i]))
+		}
+		if added {
+			p.first = append(p.first, seq)
+			p.firstAt = append(p.firstAt, int32(i))
+		} else if seq < p.first[g] {
+			p.first[g], p.firstAt[g] = seq, int32(i)
+		}
+		gids[i] = g
+	}
+}
+
+// groupText groups by one text key, its bytes being the table's key.
+func (p *partial) groupText(seq int64, v *view, gids []int32) {
 	t := p.groups
 	h := p.st.hash
 	for i := range gids {
@@ -251,8 +320,64 @@ func (p *partial) addGroup(seq int64, at int32) int32 {
 	return g
 }
 
-// rawKeys: one text key, grouped by its bytes (the null key apart).
-func (s *Stage) rawKeys() bool { return len(s.keys) == 1 && s.keys[0].phys == physStr }
+// keyMode is how a stage finds a row's group.
+type keyMode uint8
+
+const (
+	keysNone    keyMode = iota // no --group-by: one group
+	keysText                   // one text key: its bytes (keyTable), the null key apart
+	keysWord                   // one int, date, bool or float key (wordTable), the null key apart
+	keysEncoded                // several keys: encodeKey's bytes (keyTable)
+)
+
+func modeOf(keys []compiledKey) keyMode {
+	switch {
+	case len(keys) == 0:
+		return keysNone
+	case len(keys) > 1:
+		return keysEncoded
+	case keys[0].phys == physStr:
+		return keysText
+	}
+	return keysWord
+}
+
+// findIn returns the group of p that is group g of o, adding it when new.
+func (p *partial) findIn(o *partial, g int32) (int32, bool) {
+	if g == o.null {
+		if p.null >= 0 {
+			return p.null, false
+		}
+		if p.st.keyMode == keysWord {
+			p.null = p.words.addUnhashed()
+		} else {
+			p.null = p.groups.addUnhashed()
+		}
+		return p.null, true
+	}
+	if p.st.keyMode == keysWord {
+		return p.words.find(o.words.keys[g])
+	}
+	return p.groups.find(o.groups.key(g), o.groups.hashes[g])
+}
+
+// appendKey appends group g's key values to the key columns' builders.
+func (p *partial) appendKey(g int32, bs []array.Builder) {
+	keys := p.st.keys
+	switch {
+	case p.st.keyMode == keysNone:
+	case g == p.null && p.st.keyMode != keysEncoded:
+		bs[0].AppendNull()
+	case p.st.keyMode == keysText:
+		bs[0].(*array.StringBuilder).Append(p.groups.key(g))
+	case p.st.keyMode == keysWord && keys[0].phys == physFloat:
+		bs[0].(*array.Float64Builder).Append(floatFromKeyBits(p.words.keys[g]))
+	case p.st.keyMode == keysWord:
+		appendInt(bs[0], keys[0].typ, int64(p.words.keys[g]))
+	default:
+		decodeKey(p.groups.key(g), keys, bs)
+	}
+}
 
 // encodeKey appends row i's key: per column a tag (null, or the value's shape) and the
 // value, text with its length, so that distinct keys never encode alike.

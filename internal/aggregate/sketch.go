@@ -107,7 +107,7 @@ type bucket struct {
 	count int64
 }
 
-func (s *sketchAcc) build(order []int32, _ func(int32) string) (arrow.Array, error) {
+func (s *sketchAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
 	if s.result == nil {
 		per := make([][]bucket, len(s.n))
 		for k, c := range s.counts {
@@ -163,5 +163,3 @@ func rankValue(bs []bucket, rank int64) float64 {
 	}
 	return bs[len(bs)-1].at
 }
-
-var _ arrow.Array = (*array.Float64)(nil)

@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -11,8 +12,8 @@ import (
 // keySpec is one --group-by item: a column, or NAME=EXPR.
 type keySpec struct {
 	name  string
-	named bool // NAME=EXPR
-	expr expr.Part // the expression's text and where it starts in the flag's text
+	named bool      // NAME=EXPR
+	expr  expr.Part // the expression's text and where it starts in the flag's text
 }
 
 // aggSpec is one --agg item: NAME = FUNC(ARG[, ARG]).
@@ -26,7 +27,7 @@ type aggSpec struct {
 }
 
 func errAt(flag, src string, pos int, format string, args ...any) error {
-	return &expr.CompileError{Flag: flag, Source: src, Pos: pos, Msg: sprintf(format, args...)}
+	return &expr.CompileError{Flag: flag, Source: src, Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
 
 // trimPart trims spaces around p, keeping Pos on its first byte.
@@ -128,7 +129,7 @@ func parseAggs(src string) ([]aggSpec, error) {
 		rest := strings.TrimLeftFunc(call.Text[n:], unicode.IsSpace)
 		open := len(call.Text) - len(rest)
 		if !strings.HasPrefix(rest, "(") {
-			return nil, errAt("--agg", src, call.Pos+open, "expected ( after the aggregate %s", fn)
+			return nil, errAt("--agg", src, call.Pos, "expected an aggregate such as sum(%s) or count()", call.Text)
 		}
 		// The items are balanced (SplitTopLevel checked), so the call is FUNC(BODY)
 		// exactly when the text ends with ')' and BODY is balanced on its own.

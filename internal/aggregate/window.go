@@ -12,11 +12,14 @@ import (
 // adds before their carries must move up (normalize). A value outside the window
 // (magnitudes over 2^64 apart in one group) moves the group to an expansion
 // (expansions), exact too, and slower.
+//
+// The arrays are made at the first value: a sum over integers never needs them.
 type exactSums struct {
-	digits []int64  // sumDigits per group; digit k weighs 2^(32·(base+k))
-	base   []int32  // per group; noBase before its first value, wideBase once wide
-	adds   []uint32 // per group: adds since the digits were normalized
+	digits []int64 // sumDigits per group; digit k weighs 2^(32·(base+k))
+	base   []int32 // per group; noBase before its first value, wideBase once wide
 	wide   expansions
+	groups int    // how many groups the arrays must cover once made
+	adds   uint32 // adds since every group's digits were normalized
 }
 
 const (
@@ -29,14 +32,23 @@ const (
 )
 
 func (s *exactSums) grow(groups int) {
-	s.base = extend(s.base, groups, noBase)
-	s.adds = extend(s.adds, groups, 0)
-	s.digits = extend(s.digits, groups*sumDigits, 0)
-	s.wide.grow(groups)
+	s.groups = groups
+	if s.base != nil {
+		s.make()
+	}
+}
+
+func (s *exactSums) make() {
+	s.base = extend(s.base, s.groups, noBase)
+	s.digits = extend(s.digits, s.groups*sumDigits, 0)
+	s.wide.grow(s.groups)
 }
 
 // add adds x to group g's sum exactly.
 func (s *exactSums) add(g int32, x float64) {
+	if s.base == nil {
+		s.make()
+	}
 	b := math.Float64bits(x)
 	ef := int(b>>52) & 0x7ff
 	mant := b & (1<<52 - 1)
@@ -82,8 +94,13 @@ func (s *exactSums) add(g int32, x float64) {
 		d[1] += int64(lo >> 32)
 		d[2] += int64(hi)
 	}
-	if s.adds[g]++; s.adds[g] == 1<<30 {
-		s.normalize(g)
+	if s.adds++; s.adds == 1<<30 {
+		for g := range s.base {
+			if s.base[g] != noBase && s.base[g] != wideBase {
+				s.normalize(int32(g))
+			}
+		}
+		s.adds = 0
 	}
 }
 
@@ -95,8 +112,10 @@ func (s *exactSums) normalize(g int32) {
 		d[k] -= carry << 32
 		d[k+1] += carry
 	}
-	s.adds[g] = 0
 }
+
+// special reports whether group g saw a non-finite value.
+func (s *exactSums) special(g int32) bool { return s.base != nil && s.wide.special[g] != 0 }
 
 // toWide moves group g to an expansion, then adds x there.
 func (s *exactSums) toWide(g int32, x float64) {
@@ -135,6 +154,9 @@ func (s *exactSums) windowParts(g int32, dst []float64) []float64 {
 
 // parts appends exact floats whose sum is group g's sum (non-finite values apart).
 func (s *exactSums) parts(g int32, dst []float64) []float64 {
+	if s.base == nil {
+		return dst
+	}
 	switch s.base[g] {
 	case noBase:
 		return dst
@@ -146,6 +168,12 @@ func (s *exactSums) parts(g int32, dst []float64) []float64 {
 
 // mergeFrom adds group from of o into group g.
 func (s *exactSums) mergeFrom(g int32, o *exactSums, from int32) {
+	if o.base == nil {
+		return
+	}
+	if s.base == nil {
+		s.make()
+	}
 	s.wide.special[g] |= o.wide.special[from]
 	var buf [sumDigits + 1]float64
 	for _, p := range o.parts(from, buf[:0]) {
@@ -153,7 +181,12 @@ func (s *exactSums) mergeFrom(g int32, o *exactSums, from int32) {
 	}
 }
 
-func (s *exactSums) nonFinite(g int32) (float64, bool) { return s.wide.nonFinite(g) }
+func (s *exactSums) nonFinite(g int32) (float64, bool) {
+	if s.base == nil {
+		return 0, false
+	}
+	return s.wide.nonFinite(g)
+}
 
 // expansion returns group g's sum as a Shewchuk expansion (for round, quotient and
 // exactFloat), in buf.

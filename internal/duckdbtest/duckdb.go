@@ -18,7 +18,8 @@ import (
 //go:embed read.cjs
 var readScript []byte
 
-// Query runs query over the view t of the Parquet file at path and returns
+// Query runs query over the view t of the Parquet file at path (read_parquet), or of the
+// CSV file when path ends in .csv (read_csv, types detected), and returns
 // the view's column names and DuckDB types, and the query's rows as JSON values (numbers
 // as json.Number; BIGINT as exact strings).
 func Query(t testing.TB, path, query string) (types [][2]string, rows [][]any) {

@@ -31,8 +31,8 @@ func textColumn(cells []string) arrow.Array {
 	return b.NewArray()
 }
 
-// batch makes a record batch of the given columns.
-func batch(names []string, cols []arrow.Array) arrow.RecordBatch {
+// recordBatch makes a record batch of the given columns.
+func recordBatch(names []string, cols []arrow.Array) arrow.RecordBatch {
 	fields := make([]arrow.Field, len(names))
 	for j, n := range names {
 		fields[j] = arrow.Field{Name: n, Type: cols[j].DataType(), Nullable: true}
@@ -50,7 +50,7 @@ func textBatch(names []string, rows [][]string) arrow.RecordBatch {
 		}
 		cols[j] = textColumn(cells)
 	}
-	return batch(names, cols)
+	return recordBatch(names, cols)
 }
 
 // feed cuts the batch into chunks at the cuts (row indexes), gives chunk k to partial
@@ -92,11 +92,7 @@ func feedErr(s *Stage, b arrow.RecordBatch, cuts []int, partials int, rng *rand.
 
 func finish(s *Stage, parts []*partial) ([][]string, error) {
 	var rows [][]string
-	tp := make([]transforms.Partial, len(parts))
-	for k, p := range parts {
-		tp[k] = p
-	}
-	err := s.Finish(context.Background(), tp, func(c *table.Chunk) error {
+	err := s.Finish(context.Background(), toPartials(parts), func(c *table.Chunk) error {
 		if c.NumRows() > maxChunkRows {
 			panic("chunk too large")
 		}
@@ -132,4 +128,12 @@ func column(rows [][]string, j int) string {
 		cells[i] = strings.ReplaceAll(r[j], null, "∅")
 	}
 	return strings.Join(cells, " ")
+}
+
+func toPartials(parts []*partial) []transforms.Partial {
+	tp := make([]transforms.Partial, len(parts))
+	for k, p := range parts {
+		tp[k] = p
+	}
+	return tp
 }

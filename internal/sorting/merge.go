@@ -3,6 +3,8 @@ package sorting
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -15,9 +17,25 @@ import (
 // record is a held row as the merge sees it. Its slices stay valid until the next
 // call of the source it came from.
 type record struct {
+	head    keyHead
 	key     []byte
 	pos     uint64
 	payload []byte
+	// transient: the slices are valid only until the source's next call (a spilled
+	// run's read buffer), not until the end of Finish (memory the partials hold).
+	transient bool
+}
+
+func (r *record) less(o *record) bool {
+	if c := r.head.compare(o.head); c != 0 {
+		return c < 0
+	}
+	if len(r.key) > headSize || len(o.key) > headSize {
+		if c := compareTails(r.key, o.key); c != 0 {
+			return c < 0
+		}
+	}
+	return r.pos < o.pos
 }
 
 // source is one sorted sequence of rows: a spilled run, or what a partial still holds.
@@ -46,10 +64,19 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 	if err != nil || types == nil || s.limit == 0 {
 		return err
 	}
+	// Once rows went to disk, the rest follows, so that the merge holds read buffers
+	// rather than the partials' full memory share beside the chunks it makes.
+	spilled := slices.ContainsFunc(ps, func(p *partial) bool { return p.spill != nil })
 	var g errgroup.Group
 	for _, p := range ps {
 		g.Go(func() error {
 			switch {
+			case p.buf != nil && spilled && p.buf.n > 0:
+				if err := p.spillRun(); err != nil {
+					return err
+				}
+				p.buf.free()
+				p.buf = nil
 			case p.buf != nil:
 				p.buf.sort()
 			case p.heap != nil:
@@ -58,7 +85,9 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 			return nil
 		})
 	}
-	g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	return s.merge(ctx, s.sources(ps), types, emit)
 }
 
@@ -112,17 +141,26 @@ func (s *Stage) sources(ps []*partial) []source {
 
 // bufferRun reads a sorted run buffer.
 type bufferRun struct {
-	b    *runBuffer
-	rows []entry
+	b       *runBuffer
+	rows    []entry
+	touched byte
 }
+
+// readAhead is how many rows ahead of the one read bufferRun touches a row's bytes:
+// rows in sorted order lie anywhere in the buffer, and loading the next ones early
+// overlaps their cache misses with the work on this one.
+const readAhead = 8
 
 func (r *bufferRun) next() (record, bool, error) {
 	if len(r.rows) == 0 {
 		return record{}, false, nil
 	}
 	e := &r.rows[0]
+	if len(r.rows) > readAhead {
+		r.touched += r.b.region[r.rows[readAhead].off]
+	}
 	r.rows = r.rows[1:]
-	return record{key: r.b.key(e), pos: e.pos, payload: r.b.payload(e)}, true, nil
+	return record{head: e.head, key: r.b.key(e), pos: e.pos, payload: r.b.payload(e)}, true, nil
 }
 
 // heapRun reads a top-N heap's rows, sorted.
@@ -134,7 +172,7 @@ func (r *heapRun) next() (record, bool, error) {
 	}
 	h := &r.rows[0]
 	r.rows = r.rows[1:]
-	return record{key: h.key, pos: h.pos, payload: h.payload}, true, nil
+	return record{head: h.head, key: h.key, pos: h.pos, payload: h.payload}, true, nil
 }
 
 // cursor is a source and its current row.
@@ -143,9 +181,81 @@ type cursor struct {
 	rec record
 }
 
-// merge emits the rows of sorted sources in order: a binary heap of the sources by
-// their current row.
+// batch is the values of up to maxChunkRows consecutive output rows, which a decoder
+// turns into a chunk.
+type batch struct {
+	payloads [][]byte
+	chunk    *table.Chunk
+	done     chan struct{} // closed when chunk is made
+}
+
+// merge emits the rows of sorted sources in order. One goroutine picks the rows in
+// order (a binary heap of the sources by their current row) and cuts them into
+// batches; decoders, one per core, turn batches into chunks, reading each row's values
+// where it lies; merge emits the chunks in the batches' order. Picking compares key
+// heads only, so gathering the rows' values, which lie anywhere in memory, is what the
+// cores share.
 func (s *Stage) merge(ctx context.Context, srcs []source, types []arrow.DataType, emit func(*table.Chunk) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	builders := make([]*chunkBuilder, workers)
+	for k := range builders {
+		var err error
+		if builders[k], err = newChunkBuilder(s.names, types); err != nil {
+			return err
+		}
+	}
+	// At most 2×workers+1 batches are in flight: being decoded, waiting to be emitted
+	// in order, being emitted.
+	todo := make(chan *batch)
+	inOrder := make(chan *batch, workers)
+	var g errgroup.Group
+	g.Go(func() error {
+		defer close(inOrder)
+		defer close(todo)
+		return s.pick(ctx, srcs, todo, inOrder)
+	})
+	for _, out := range builders {
+		g.Go(func() error {
+			for b := range todo {
+				for _, p := range b.payloads {
+					out.add(p)
+				}
+				b.chunk = out.chunk()
+				close(b.done)
+			}
+			return nil
+		})
+	}
+	var emitErr error
+	row0 := int64(1)
+	for b := range inOrder {
+		<-b.done
+		if emitErr == nil {
+			emitErr = ctx.Err()
+		}
+		if emitErr == nil {
+			b.chunk.Row0 = row0
+			row0 += int64(b.chunk.NumRows())
+			if emitErr = emit(b.chunk); emitErr != nil {
+				cancel()
+			}
+		}
+	}
+	if err := g.Wait(); emitErr == nil {
+		emitErr = err
+	}
+	return emitErr
+}
+
+// slabSize is the size of the blocks that keep copies of rows whose source reuses its
+// buffer (spilled runs) until their batch is decoded.
+const slabSize = 1 << 20
+
+// pick sends the rows of the sources in order, up to the limit, in batches: to the
+// decoders (todo) and, in the same order, to the emitter (inOrder).
+func (s *Stage) pick(ctx context.Context, srcs []source, todo, inOrder chan<- *batch) error {
 	h := make([]cursor, 0, len(srcs))
 	for _, src := range srcs {
 		rec, ok, err := src.next()
@@ -156,9 +266,7 @@ func (s *Stage) merge(ctx context.Context, srcs []source, types []arrow.DataType
 			h = append(h, cursor{src, rec})
 		}
 	}
-	less := func(i, j int) bool {
-		return compareRows(h[i].rec.key, h[i].rec.pos, h[j].rec.key, h[j].rec.pos) < 0
-	}
+	less := func(i, j int) bool { return h[i].rec.less(&h[j].rec) }
 	down := func(i int) {
 		for {
 			l := 2*i + 1
@@ -179,21 +287,38 @@ func (s *Stage) merge(ctx context.Context, srcs []source, types []arrow.DataType
 	for i := len(h)/2 - 1; i >= 0; i-- {
 		down(i)
 	}
-	out, err := newChunkBuilder(s.names, types)
-	if err != nil {
-		return err
+	send := func(b *batch) error {
+		for _, ch := range []chan<- *batch{todo, inOrder} {
+			select {
+			case ch <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
 	}
+	newBatch := func() *batch {
+		return &batch{payloads: make([][]byte, 0, maxChunkRows), done: make(chan struct{})}
+	}
+	b := newBatch()
+	var slab []byte
 	limit := s.limit
 	for len(h) > 0 && limit != 0 {
-		out.add(h[0].rec.payload)
+		p := h[0].rec.payload
+		if h[0].rec.transient {
+			if len(slab)+len(p) > cap(slab) {
+				slab = make([]byte, 0, max(slabSize, len(p)))
+			}
+			slab = append(slab, p...)
+			p = slab[len(slab)-len(p):]
+		}
+		b.payloads = append(b.payloads, p)
 		limit--
-		if out.rows == maxChunkRows {
-			if err := ctx.Err(); err != nil {
+		if len(b.payloads) == maxChunkRows {
+			if err := send(b); err != nil {
 				return err
 			}
-			if err := emit(out.chunk()); err != nil {
-				return err
-			}
+			b = newBatch()
 		}
 		rec, ok, err := h[0].src.next()
 		switch {
@@ -207,18 +332,17 @@ func (s *Stage) merge(ctx context.Context, srcs []source, types []arrow.DataType
 		}
 		down(0)
 	}
-	if out.rows > 0 {
-		return emit(out.chunk())
+	if len(b.payloads) > 0 {
+		return send(b)
 	}
 	return nil
 }
 
 // chunkBuilder decodes held rows into the columns of the chunks Finish emits.
 type chunkBuilder struct {
-	schema  *arrow.Schema
-	cols    []*columnBuilder
-	rows    int
-	emitted int64
+	schema *arrow.Schema
+	cols   []*columnBuilder
+	rows   int
 }
 
 func newChunkBuilder(names []string, types []arrow.DataType) (*chunkBuilder, error) {
@@ -241,18 +365,17 @@ func (b *chunkBuilder) add(payload []byte) {
 	b.rows++
 }
 
-// chunk returns the rows added since the last chunk. Row0 counts rows in the sorted
-// order: a sorted row has no single source.
+// chunk returns the rows added since the last chunk. Its Row0 is for the emitter to
+// set: rows count in the sorted order, since a sorted row has no single source.
 func (b *chunkBuilder) chunk() *table.Chunk {
 	arrays := make([]arrow.Array, len(b.cols))
 	for j, c := range b.cols {
 		arrays[j] = c.finish()
 	}
-	c := &table.Chunk{Batch: array.NewRecordBatch(b.schema, arrays, int64(b.rows)), Row0: b.emitted + 1}
+	c := &table.Chunk{Batch: array.NewRecordBatch(b.schema, arrays, int64(b.rows))}
 	for _, a := range arrays {
 		a.Release()
 	}
-	b.emitted += int64(b.rows)
 	b.rows = 0
 	return c
 }

@@ -195,12 +195,32 @@ func (p *partial) Release() {
 	p.heap = nil
 }
 
-// compareRows is the order of held rows: by key bytes, then by input position.
-func compareRows(ak []byte, apos uint64, bk []byte, bpos uint64) int {
-	if c := bytes.Compare(ak, bk); c != 0 {
-		return c
+// keyHead is the first 16 bytes of a key as two big-endian words, padded with zeros.
+// Keys are prefix-free, so two keys whose heads differ compare as their heads, and two
+// keys of at most 16 bytes with the same head are equal.
+type keyHead struct{ hi, lo uint64 }
+
+const headSize = 16
+
+func headOf(key []byte) keyHead {
+	if len(key) >= headSize {
+		return keyHead{binary.BigEndian.Uint64(key), binary.BigEndian.Uint64(key[8:])}
 	}
-	return cmp.Compare(apos, bpos)
+	var b [headSize]byte
+	copy(b[:], key)
+	return keyHead{binary.BigEndian.Uint64(b[:]), binary.BigEndian.Uint64(b[8:])}
+}
+
+func (h keyHead) compare(o keyHead) int {
+	if h.hi != o.hi {
+		return cmp.Compare(h.hi, o.hi)
+	}
+	return cmp.Compare(h.lo, o.lo)
+}
+
+// compareTails compares two keys with the same head by what follows it.
+func compareTails(a, b []byte) int {
+	return bytes.Compare(a[min(headSize, len(a)):], b[min(headSize, len(b)):])
 }
 
 // runBuffer holds rows of one run in a region of memory of the partial's share,
@@ -213,10 +233,11 @@ type runBuffer struct {
 	n      int // entries at the back
 }
 
-// entry is a held row's sort entry: the first 8 bytes of its key decide most
-// comparisons without reading the row.
+// entry is a held row's sort entry. Its first 16 key bytes decide most comparisons
+// without reading the row (all of them for keys of up to 16 bytes: one number, date or
+// short text).
 type entry struct {
-	prefix uint64
+	head   keyHead
 	pos    uint64
 	off    uint64 // the row's bytes start at region[off]
 	keyLen uint32
@@ -251,18 +272,7 @@ func (b *runBuffer) add(rec []byte, keyLen int, pos uint64) {
 	b.used += copy(b.region[off:], rec)
 	b.n++
 	e := &b.entries()[0]
-	*e = entry{prefix: keyPrefix(rec[:keyLen]), pos: pos, off: uint64(off), keyLen: uint32(keyLen), recLen: uint32(len(rec))}
-}
-
-// keyPrefix is the first 8 bytes of a key, big-endian, padded with zeros: keys are
-// prefix-free, so two keys whose prefixes differ compare as their prefixes.
-func keyPrefix(key []byte) uint64 {
-	if len(key) >= 8 {
-		return binary.BigEndian.Uint64(key)
-	}
-	var b [8]byte
-	copy(b[:], key)
-	return binary.BigEndian.Uint64(b[:])
+	*e = entry{head: headOf(rec[:keyLen]), pos: pos, off: uint64(off), keyLen: uint32(keyLen), recLen: uint32(len(rec))}
 }
 
 func (b *runBuffer) key(e *entry) []byte { return b.region[e.off : e.off+uint64(e.keyLen)] }
@@ -273,11 +283,11 @@ func (b *runBuffer) payload(e *entry) []byte {
 
 func (b *runBuffer) sort() {
 	slices.SortFunc(b.entries(), func(x, y entry) int {
-		if x.prefix != y.prefix {
-			return cmp.Compare(x.prefix, y.prefix)
+		if c := x.head.compare(y.head); c != 0 {
+			return c
 		}
-		if x.keyLen > 8 || y.keyLen > 8 {
-			if c := bytes.Compare(b.key(&x)[min(8, x.keyLen):], b.key(&y)[min(8, y.keyLen):]); c != 0 {
+		if x.keyLen > headSize || y.keyLen > headSize {
+			if c := compareTails(b.key(&x), b.key(&y)); c != 0 {
 				return c
 			}
 		}
@@ -302,8 +312,22 @@ type topHeap struct {
 }
 
 type heldRow struct {
+	head         keyHead
 	key, payload []byte
 	pos          uint64
+}
+
+// compareHeld orders a row (by its key head, key and position) against a held row.
+func compareHeld(head keyHead, key []byte, pos uint64, r *heldRow) int {
+	if c := head.compare(r.head); c != 0 {
+		return c
+	}
+	if len(key) > headSize || len(r.key) > headSize {
+		if c := compareTails(key, r.key); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(pos, r.pos)
 }
 
 const heldRowOverhead = int64(unsafe.Sizeof(heldRow{}))
@@ -312,13 +336,13 @@ func (h *topHeap) full() bool { return len(h.rows) >= h.limit }
 
 // improves says whether a row would be kept: it comes before the worst kept row.
 func (h *topHeap) improves(key []byte, pos uint64) bool {
-	return compareRows(key, pos, h.rows[0].key, h.rows[0].pos) < 0
+	return compareHeld(headOf(key), key, pos, &h.rows[0]) < 0
 }
 
 // offer keeps the row when the heap is not full or it improves on the worst row.
 func (h *topHeap) offer(key []byte, pos uint64, payload []byte) {
 	if !h.full() {
-		r := heldRow{key: slices.Clone(key), payload: slices.Clone(payload), pos: pos}
+		r := heldRow{head: headOf(key), key: slices.Clone(key), payload: slices.Clone(payload), pos: pos}
 		h.bytes += int64(cap(r.key)+cap(r.payload)) + heldRowOverhead
 		h.rows = append(h.rows, r)
 		h.up(len(h.rows) - 1)
@@ -329,6 +353,7 @@ func (h *topHeap) offer(key []byte, pos uint64, payload []byte) {
 	}
 	r := &h.rows[0]
 	h.bytes -= int64(cap(r.key) + cap(r.payload))
+	r.head = headOf(key)
 	r.key = append(r.key[:0], key...)
 	r.payload = append(r.payload[:0], payload...)
 	r.pos = pos
@@ -337,7 +362,8 @@ func (h *topHeap) offer(key []byte, pos uint64, payload []byte) {
 }
 
 func (h *topHeap) worse(i, j int) bool {
-	return compareRows(h.rows[i].key, h.rows[i].pos, h.rows[j].key, h.rows[j].pos) > 0
+	a := &h.rows[i]
+	return compareHeld(a.head, a.key, a.pos, &h.rows[j]) > 0
 }
 
 func (h *topHeap) up(i int) {
@@ -371,6 +397,6 @@ func (h *topHeap) down(i int) {
 
 // sorted returns the kept rows best first.
 func (h *topHeap) sorted() []heldRow {
-	slices.SortFunc(h.rows, func(a, b heldRow) int { return compareRows(a.key, a.pos, b.key, b.pos) })
+	slices.SortFunc(h.rows, func(a, b heldRow) int { return compareHeld(a.head, a.key, a.pos, &b) })
 	return h.rows
 }

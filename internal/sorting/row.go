@@ -85,6 +85,9 @@ type columnBuilder struct {
 	offs   []int32
 	width  int // bytes per fixed-width value; 0 for strings, booleans and nulls
 	isText bool
+	// dataHint is the data bytes of the last array: the next one's starting capacity,
+	// so that its buffer is allocated once rather than grown and copied.
+	dataHint int
 }
 
 func newColumnBuilder(typ arrow.DataType) (*columnBuilder, error) {
@@ -107,10 +110,12 @@ func newColumnBuilder(typ arrow.DataType) (*columnBuilder, error) {
 // reset starts a new array with fresh buffers: the last array's buffers belong to the
 // chunk that was emitted.
 func (b *columnBuilder) reset() {
+	b.dataHint = max(b.dataHint, len(b.data))
 	b.n, b.nulls = 0, 0
-	b.valid, b.data = nil, nil
+	b.valid = make([]byte, 0, maxChunkRows/8)
+	b.data = make([]byte, 0, b.dataHint+b.dataHint/8)
 	if b.isText {
-		b.offs = []int32{0}
+		b.offs = make([]int32, 1, maxChunkRows+1)
 	}
 }
 

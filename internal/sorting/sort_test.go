@@ -96,7 +96,7 @@ func TestSortTypedColumns(t *testing.T) {
 	bb := array.NewBooleanBuilder(mem)
 	bb.AppendValues([]bool{true, false, true, false, true}, []bool{true, true, false, true, true})
 	names := []string{"i", "f", "d", "ts", "b"}
-	b := batch(names, []arrow.Array{ib.NewArray(), fb.NewArray(), db.NewArray(), tb.NewArray(), bb.NewArray()})
+	b := recordBatch(names, []arrow.Array{ib.NewArray(), fb.NewArray(), db.NewArray(), tb.NewArray(), bb.NewArray()})
 	for _, tc := range []struct{ keys, col, want string }{
 		{"i", "i", "-5 3 9223372036854775806 9223372036854775807 ∅"},
 		{"-i", "i", "9223372036854775807 9223372036854775806 3 -5 ∅"},

@@ -129,7 +129,8 @@ func (r *fileRun) next() (record, bool, error) {
 	if _, err := io.ReadFull(r.r, rec); err != nil {
 		return record{}, false, r.readError(err)
 	}
-	return record{pos: binary.LittleEndian.Uint64(rec), key: rec[8 : 8+keyLen], payload: rec[8+keyLen:]}, true, nil
+	key := rec[8 : 8+keyLen]
+	return record{head: headOf(key), pos: binary.LittleEndian.Uint64(rec), key: key, payload: rec[8+keyLen:], transient: true}, true, nil
 }
 
 func (r *fileRun) readError(err error) error {

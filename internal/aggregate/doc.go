@@ -1,0 +1,45 @@
+// Package aggregate is the group-by and aggregation stage of `apply` (issue 11):
+// `--group-by KEYS` and `--agg 'NAME = FUNC(EXPR); ...'`, a transforms.Barrier.
+// docs/aggregates.md is the user's reference; this is the design.
+//
+// Compile parses both flags (expr.SplitTopLevel cuts them where the language's lexer
+// says a ',' or ';' is outside strings and brackets), checks every key and argument
+// with internal/expr and returns the Stage. A plain column reference is read from the
+// chunk as it is; every other key or argument becomes an assignment to a hidden column
+// of one expr.Program, so the errors are the language's own, moved back to the flag
+// text they came from (caret, suggestions). All of it happens before any data is read.
+//
+// Two phases, as the runner drives a Barrier:
+//
+//	chunk (seq) ─► Partial.Consume                 (each worker its own partial)
+//	                 evaluate the program           one expr.Evaluator per partial
+//	                 row → group id                 hash of the key's bytes, no allocation
+//	                 per aggregate: kernel(column)  chosen once per column (kernels)
+//	partials ─► Stage.Finish
+//	                 merge partials into one        groups found again by their stored hash
+//	                 order groups by first row      (seq, row) kept per group: min wins
+//	                 emit keys + results            chunks of at most 32 Ki rows
+//
+// Determinism: nothing depends on how rows were cut into chunks or spread over partials,
+// nor on the order chunks reach a partial. Every order-sensitive choice is made by input
+// position, (chunk seq, row): the order of groups (their first row), first and last,
+// string_agg's order, mode's ties. Every merge of values is exact and commutative: integer
+// sums in 128 bits; float sums in a per-group fixed-point window of 32-bit digits
+// (exactSums, a small superaccumulator), or a Shewchuk expansion (math.fsum's algorithm)
+// for a group whose values span more than the window, rounded once at the end; mean,
+// variance and stddev are computed from those exact sums; the quantile sketch's counts
+// add. min and max use total orders (floats: -0 < +0, NaN last; text: numbers, then dates,
+// then words), so which of two equal-looking values wins never depends on the order they
+// meet.
+//
+// Memory: per partial, a few flat arrays per aggregate indexed by group id (struct of
+// arrays), one slot table for the keys and the key bytes back to back. Only the exact
+// aggregates grow with the rows of a group: count_distinct and mode with its distinct
+// values, median, quantile and string_agg with its values.
+//
+// Group lookup has three shapes, chosen once: one text key (its bytes, the null key
+// apart), one int/date/float key (a table keyed by the 8-byte value in its slot), several
+// keys (each row's key encoded as tagged bytes). The input shape of an aggregate's column
+// (int, float or text) and its family pick a kernel from the table in kernels.go; the
+// loop over rows inside a kernel has no type switch and no interface call.
+package aggregate
