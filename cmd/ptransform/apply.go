@@ -101,6 +101,9 @@ func applyCommand() *cli.Command {
 		UsageText: applyUsage,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv .jsonl .ndjson .xlsx .parquet)"},
+			&cli.StringFlag{Name: "out-dir", Usage: "one output per source (input file, or sheet with {sheet} in --out-name) in `DIR`, made if missing, instead of one output; files there are refused unless --overwrite"},
+			&cli.StringFlag{Name: "out-name", Usage: "--out-dir: the outputs' names, `PATTERN` of {stem} {sheet} {index} {ext} (default: {stem}.{ext}); made safe and unique (a-2.csv)"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "--out-dir: replace the files that outputs would replace (never an input)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv | jsonl | xlsx | parquet (default: by the extension of -o; csv for stdout)"},
 			&cli.StringFlag{Name: "schema", Usage: "typed outputs (jsonl, xlsx, parquet): force column types, `'COL:TYPE,...'` with TYPE string | int | float | bool | date | datetime | time | duration (default: from the first 1000 rows; expressions by their type)"},
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks are recognised by content)"},
@@ -123,6 +126,7 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "include-hidden", Usage: "Excel: let '*' and other globs match hidden sheets too"},
 			&cli.BoolFlag{Name: "union", Usage: "inputs with different columns: combine them by name (missing cells are empty)"},
 			&cli.StringFlag{Name: "sheet-name", Usage: "xlsx output: the sheet's `NAME` (default: the first input sheet's, else Sheet1)"},
+			&cli.BoolFlag{Name: "sheet-per-source", Usage: "xlsx output: one sheet per source, named after its sheet or file stem, with its own columns and types"},
 			&cli.StringFlag{Name: "compression", Usage: "parquet output: `CODEC` zstd | snappy | gzip | none (default: zstd)"},
 			&cli.IntFlag{Name: "row-group-size", Usage: "parquet output: `ROWS` per row group (default: 131072)"},
 			&cli.BoolFlag{Name: "crlf", Usage: "end csv and tsv output lines with CRLF instead of LF"},
@@ -146,6 +150,8 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	o := apply.Options{
 		Inputs:  c.Args().Slice(),
 		Output:  c.String("output"),
+		OutDir:  c.String("out-dir"),
+		OutName: c.String("out-name"),
 		To:      c.String("to"),
 		From:    c.String("from"),
 		Select:  splitList(strings.Join(c.StringSlice("select"), ",")),
@@ -195,6 +201,8 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	o.IncludeHidden = c.Bool("include-hidden")
 	o.Union = c.Bool("union")
 	o.SheetName = c.String("sheet-name")
+	o.SheetPerSource = c.Bool("sheet-per-source")
+	o.Overwrite = c.Bool("overwrite")
 	o.Compression = c.String("compression")
 	if o.RowGroupRows = c.Int("row-group-size"); o.RowGroupRows < 0 {
 		return o, fmt.Errorf("--row-group-size must be a positive number of rows, got %d", o.RowGroupRows)
@@ -236,7 +244,7 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	if o.CSV.Ragged, err = parseRagged(c.String("ragged")); err != nil {
 		return o, err
 	}
-	if !c.Bool("quiet") && showProgress(dataToTerminal(o.Output), term.IsTerminal(int(os.Stderr.Fd()))) {
+	if !c.Bool("quiet") && showProgress(o.OutDir == "" && dataToTerminal(o.Output), term.IsTerminal(int(os.Stderr.Fd()))) {
 		o.Progress = os.Stderr
 	}
 	if c.Bool("stats") {
