@@ -342,8 +342,8 @@ func planTargets(o Options, format sink.Format, sources []*source) ([]*runTarget
 		for k, t := range targets {
 			t.path = filepath.Join(o.OutDir, unique[k])
 			if unique[k] != names[k] {
-				warnings = append(warnings, fmt.Sprintf("--out-name gives %s the name of an earlier output, %s: it is written to %s",
-					groups[k][0].name(), names[k], t.path))
+				warnings = append(warnings, fmt.Sprintf("--out-name gives an earlier output the name %s too (letter case aside): %s is written to %s",
+					names[k], groups[k][0].name(), t.path))
 			}
 		}
 	}
