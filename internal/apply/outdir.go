@@ -264,11 +264,17 @@ func commitTargets(targets []*runTarget) error {
 			for _, rest := range targets[i+1:] {
 				rest.dst.Abort()
 			}
-			if len(targets) == 1 {
+			switch {
+			case len(targets) == 1:
 				return err
+			case i == 0:
+				return fmt.Errorf("putting output 1 of %d in place: %w (no output was put in place)", len(targets), err)
 			}
-			return fmt.Errorf("putting output %d of %d in place: %w (the %d before it are in place; the rest were removed)",
-				i+1, len(targets), err, i)
+			placed := fmt.Sprintf("outputs 1 to %d are", i)
+			if i == 1 {
+				placed = "output 1 is"
+			}
+			return fmt.Errorf("putting output %d of %d in place: %w (%s in place, the others were removed)", i+1, len(targets), err, placed)
 		}
 	}
 	return nil

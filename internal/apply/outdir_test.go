@@ -1,8 +1,13 @@
 package apply
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ptransform/ptransform/internal/output"
 )
 
 func TestSafeFileName(t *testing.T) {
@@ -94,5 +99,38 @@ func TestOutputFormat(t *testing.T) {
 		if !strings.Contains(got, c.want) {
 			t.Errorf("%+v: %q, want %q", c.o, got, c.want)
 		}
+	}
+}
+
+// TestCommitTargetsFailing: when putting an output in place fails, those before it stay,
+// the others are removed, and the error says which.
+func TestCommitTargetsFailing(t *testing.T) {
+	base := t.TempDir()
+	var targets []*runTarget
+	for _, d := range []string{"one", "two", "three"} {
+		dir := filepath.Join(base, d)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		dst, err := output.Create(context.Background(), filepath.Join(dir, "out.csv"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst.Write([]byte(d + "\n"))
+		targets = append(targets, &runTarget{path: filepath.Join(dir, "out.csv"), dst: dst})
+	}
+	// The second output's directory goes away before the commit.
+	if err := os.RemoveAll(filepath.Join(base, "two")); err != nil {
+		t.Fatal(err)
+	}
+	err := commitTargets(targets)
+	if err == nil || !strings.Contains(err.Error(), "putting output 2 of 3 in place") || !strings.Contains(err.Error(), "output 1 is in place, the others were removed") {
+		t.Fatalf("error %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(base, "one", "out.csv")); string(b) != "one\n" {
+		t.Errorf("the first output: %q", b)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(base, "three")); len(entries) != 0 {
+		t.Errorf("the third output's directory holds %v", entries)
 	}
 }
