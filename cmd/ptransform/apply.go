@@ -91,6 +91,23 @@ sheet order. _file and _sheet in expressions name each row's source.
   Monthly exports whose columns drifted over the year:
     ptransform apply --union jan.csv feb.xlsx mar.csv -o q1.csv
 
+One output per source with --out-dir DIR (made if missing): an input file, or each sheet
+when --out-name holds {sheet}. --out-name's PATTERN (default {stem}.{ext}) takes {stem}
+(file name without extension), {sheet}, {index} (from 1) and {ext} (of --to, else of the
+pattern's own extension, else csv); names are made safe and unique (a-2.csv). Each output
+has its own columns and schema. A file in the way is refused unless --overwrite; the
+outputs appear only when every source succeeded. --sheet-per-source writes one xlsx
+sheet per source instead.
+
+  Each sheet of a workbook to its own Parquet file (parts/book-Jan.parquet, ...):
+    ptransform apply book.xlsx --sheet '*' --out-dir parts --out-name '{stem}-{sheet}.parquet'
+
+  Clean every export of a directory into another, as JSON Lines:
+    ptransform apply exports/*.csv -e 'total = price * qty' --out-dir clean --to jsonl
+
+  One Excel report, a sheet per input file, each with its own columns:
+    ptransform apply sales.csv returns.csv stock.xlsx --sheet-per-source -o report.xlsx
+
 Exit status: 0 success, 1 bad data or runtime error, 2 bad usage, 128+N after signal N
 (130 SIGINT, 143 SIGTERM, 129 SIGHUP).`
 
@@ -101,7 +118,7 @@ func applyCommand() *cli.Command {
 		UsageText: applyUsage,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv .jsonl .ndjson .xlsx .parquet)"},
-			&cli.StringFlag{Name: "out-dir", Usage: "one output per source (input file, or sheet with {sheet} in --out-name) in `DIR`, made if missing, instead of one output; files there are refused unless --overwrite"},
+			&cli.StringFlag{Name: "out-dir", Usage: "one output per source (input file, or sheet with {sheet} in --out-name) in `DIR`, made if missing, instead of one output; files in the way are refused unless --overwrite"},
 			&cli.StringFlag{Name: "out-name", Usage: "--out-dir: the outputs' names, `PATTERN` of {stem} {sheet} {index} {ext} (default: {stem}.{ext}); made safe and unique (a-2.csv)"},
 			&cli.BoolFlag{Name: "overwrite", Usage: "--out-dir: replace the files that outputs would replace (never an input)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv | jsonl | xlsx | parquet (default: by the extension of -o; csv for stdout)"},
