@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // The tests of --out-dir and --sheet-per-source (README.md, "One output per source").
@@ -22,19 +25,6 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 			t.Fatal(err)
 		}
 	}
-}
-
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
 }
 
 // TestOutDirAllOrNothing: when the second source fails, the first source's finished
@@ -77,8 +67,56 @@ func TestOutDirAllOrNothing(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	if names := dirNames(t, existing); !slices.Equal(names, []string{"other.txt"}) {
+	if names := fileNamesIn(t, existing); !slices.Equal(names, []string{"other.txt"}) {
 		t.Errorf("after a failed run the directory holds %q", names)
+	}
+}
+
+// TestOutDirInterrupted: SIGINT while the second source is read ends the run with 130,
+// and neither the first, finished output nor the directory the run made is left.
+func TestOutDirInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.csv": "a,b\n1,x\n"})
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(binary, "apply", filepath.Join(dir, "a.csv"), "-", "--out-dir", out)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	io.WriteString(stdin, "a,b\n")
+	for i := range 20000 {
+		fmt.Fprintf(stdin, "%d,x\n", i)
+	}
+	// Both outputs are open: the first finished, the second being written.
+	fds := fmt.Sprintf("/proc/%d/fd", cmd.Process.Pid)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		open := 0
+		ents, _ := os.ReadDir(fds)
+		for _, e := range ents {
+			if link, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && strings.HasPrefix(link, out+"/") {
+				open++
+			}
+		}
+		if open == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the run never had both outputs open (stderr %q)", stderr.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Errorf("exit %v, want 130 (stderr %q)", err, stderr.String())
+	}
+	if names := fileNamesIn(t, dir); !slices.Equal(names, []string{"a.csv"}) {
+		t.Errorf("after the interrupt the directory holds %q", names)
 	}
 }
 
