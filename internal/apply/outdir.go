@@ -198,17 +198,21 @@ func runTargetParts(ctx context.Context, o Options, format sink.Format, t *runTa
 		}
 		msgs = book.Warnings()
 	}
-	name := t.path
-	switch {
-	case name == "" && (o.Output == "" || o.Output == "-"):
-		name = "standard output"
-	case name == "":
-		name = o.Output
-	}
 	for i, m := range msgs {
-		msgs[i] = name + ": " + m
+		msgs[i] = targetName(o, t) + ": " + m
 	}
 	return msgs, nil
+}
+
+// targetName names an output for the user.
+func targetName(o Options, t *runTarget) string {
+	switch {
+	case t.path != "":
+		return t.path
+	case o.Output == "" || o.Output == "-":
+		return "standard output"
+	}
+	return o.Output
 }
 
 // runOnePart runs the engine over one part into dst, through the format's sink or
@@ -374,10 +378,7 @@ func explainTargets(ctx context.Context, o Options, format sink.Format, targets 
 			if err != nil {
 				return err
 			}
-			where := t.path
-			if where == "" {
-				where = "the output"
-			}
+			where := targetName(o, t)
 			if o.SheetPerSource {
 				where += fmt.Sprintf(", sheet %q", p.sheet)
 			}
