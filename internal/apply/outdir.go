@@ -126,13 +126,15 @@ func runPerSource(ctx context.Context, o Options, format sink.Format, sources []
 	defer func() {
 		if err != nil {
 			errs.abort()
+			wrote := false
 			for _, t := range targets {
 				if t.dst != nil {
-					if t.dst.Wrote() {
-						err = &PartialOutputError{err}
-					}
+					wrote = wrote || t.dst.Wrote()
 					t.dst.Abort()
 				}
+			}
+			if wrote {
+				err = &PartialOutputError{err}
 			}
 			removeDirs(created)
 		}
