@@ -339,11 +339,7 @@ func planTargets(o Options, format sink.Format, sources []*source) ([]*runTarget
 			p.header = header
 		}
 		if o.OutDir != "" {
-			sheet := ""
-			if first := g[0]; perSheet && first.sheet != nil {
-				sheet = first.sheet.Name
-			}
-			names[k] = outFileName(pattern, outNameValues{stem: inputStem(o.Inputs[g[0].input]), sheet: sheet,
+			names[k] = outFileName(pattern, outNameValues{stem: inputStem(o.Inputs[g[0].input]), sheet: sourceSheetName(o, g[0]),
 				index: k + 1, ext: strings.TrimPrefix(format.Extensions[0], ".")})
 		}
 		targets[k] = t
@@ -362,8 +358,8 @@ func planTargets(o Options, format sink.Format, sources []*source) ([]*runTarget
 	return targets, warnings, nil
 }
 
-// sourceSheetName names a source's sheet with --sheet-per-source: its own sheet's
-// name, or a CSV input's file stem.
+// sourceSheetName names a source's sheet with --sheet-per-source, and is its {sheet} in
+// --out-name: its own sheet's name, or a CSV input's file stem.
 func sourceSheetName(o Options, s *source) string {
 	if s.sheet != nil {
 		return s.sheet.Name
