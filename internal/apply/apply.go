@@ -1,5 +1,7 @@
 // Package apply runs one `ptransform apply`: it opens the inputs, compiles the transforms
-// against their header, and drives the chunk pipeline from the inputs to one output.
+// against their header, and drives the chunk pipeline from the inputs to one output, or
+// once per source to one output each (--out-dir) or one sheet each (--sheet-per-source:
+// outdir.go).
 package apply
 
 import (
