@@ -115,6 +115,23 @@ sheet order. _file and _sheet in expressions name each row's source.
   Monthly exports whose columns drifted over the year:
     ptransform apply --union jan.csv feb.xlsx mar.csv -o q1.csv
 
+One output per source with --out-dir DIR (made if missing): an input file, or each sheet
+when --out-name holds {sheet}. --out-name's PATTERN (default {stem}.{ext}) takes {stem}
+(file name without extension), {sheet}, {index} (from 1) and {ext} (of --to, else of the
+pattern's own extension, else csv); names are made safe and unique (a-2.csv). Each output
+has its own columns and schema. A file in the way is refused unless --overwrite; the
+outputs appear only when every source succeeded. --sheet-per-source writes one xlsx
+sheet per source instead.
+
+  Each sheet of a workbook to its own Parquet file (parts/book-Jan.parquet, ...):
+    ptransform apply book.xlsx --sheet '*' --out-dir parts --out-name '{stem}-{sheet}.parquet'
+
+  Clean every export of a directory into another, as JSON Lines:
+    ptransform apply exports/*.csv -e 'total = price * qty' --out-dir clean --to jsonl
+
+  One Excel report, a sheet per input file, each with its own columns:
+    ptransform apply sales.csv returns.csv stock.xlsx --sheet-per-source -o report.xlsx
+
 Exit status: 0 success, 1 bad data or runtime error, 2 bad usage, 128+N after signal N
 (130 SIGINT, 143 SIGTERM, 129 SIGHUP).`
 
@@ -125,6 +142,9 @@ func applyCommand() *cli.Command {
 		UsageText: applyUsage,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv .jsonl .ndjson .xlsx .parquet)"},
+			&cli.StringFlag{Name: "out-dir", Usage: "one output per source (input file, or sheet with {sheet} in --out-name) in `DIR`, made if missing, instead of one output; files in the way are refused unless --overwrite"},
+			&cli.StringFlag{Name: "out-name", Usage: "--out-dir: the outputs' names, `PATTERN` of {stem} {sheet} {index} {ext} (default: {stem}.{ext}); made safe and unique (a-2.csv)"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "--out-dir: replace the files that outputs would replace (never an input)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv | jsonl | xlsx | parquet (default: by the extension of -o; csv for stdout)"},
 			&cli.StringFlag{Name: "schema", Usage: "typed outputs (jsonl, xlsx, parquet): force column types, `'COL:TYPE,...'` with TYPE string | int | float | bool | date | datetime | time | duration (default: from the first 1000 rows; expressions by their type)"},
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks are recognised by content)"},
@@ -154,6 +174,7 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "include-hidden", Usage: "Excel: let '*' and other globs match hidden sheets too"},
 			&cli.BoolFlag{Name: "union", Usage: "inputs with different columns: combine them by name (missing cells are empty)"},
 			&cli.StringFlag{Name: "sheet-name", Usage: "xlsx output: the sheet's `NAME` (default: the first input sheet's, else Sheet1)"},
+			&cli.BoolFlag{Name: "sheet-per-source", Usage: "xlsx output: one sheet per source, named after its sheet or file stem, with its own columns and types"},
 			&cli.StringFlag{Name: "compression", Usage: "parquet output: `CODEC` zstd | snappy | gzip | none (default: zstd)"},
 			&cli.IntFlag{Name: "row-group-size", Usage: "parquet output: `ROWS` per row group (default: 131072)"},
 			&cli.BoolFlag{Name: "crlf", Usage: "end csv and tsv output lines with CRLF instead of LF"},
@@ -177,6 +198,8 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	o := apply.Options{
 		Inputs:  c.Args().Slice(),
 		Output:  c.String("output"),
+		OutDir:  c.String("out-dir"),
+		OutName: c.String("out-name"),
 		To:      c.String("to"),
 		From:    c.String("from"),
 		Select:  splitList(strings.Join(c.StringSlice("select"), ",")),
@@ -226,6 +249,8 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	o.IncludeHidden = c.Bool("include-hidden")
 	o.Union = c.Bool("union")
 	o.SheetName = c.String("sheet-name")
+	o.SheetPerSource = c.Bool("sheet-per-source")
+	o.Overwrite = c.Bool("overwrite")
 	o.Compression = c.String("compression")
 	if o.RowGroupRows = c.Int("row-group-size"); o.RowGroupRows < 0 {
 		return o, fmt.Errorf("--row-group-size must be a positive number of rows, got %d", o.RowGroupRows)
@@ -270,7 +295,7 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	if o.CSV.Ragged, err = parseRagged(c.String("ragged")); err != nil {
 		return o, err
 	}
-	if !c.Bool("quiet") && showProgress(dataToTerminal(o.Output), term.IsTerminal(int(os.Stderr.Fd()))) {
+	if !c.Bool("quiet") && showProgress(o.OutDir == "" && dataToTerminal(o.Output), term.IsTerminal(int(os.Stderr.Fd()))) {
 		o.Progress = os.Stderr
 	}
 	if c.Bool("stats") {

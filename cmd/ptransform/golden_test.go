@@ -20,7 +20,7 @@ import (
 //	stderr   expected standard error
 //	exit     expected exit status
 //	want/F   expected content of file F that the command creates (e.g. with -o F)
-//	         beside the inputs
+//	         beside the inputs; want/D/F for file F in a directory D it creates
 //
 // Each case runs in a scratch copy of its directory. Successful `apply` cases run again
 // with several worker counts and chunk sizes and must give the same bytes every time.
@@ -134,14 +134,25 @@ func runCase(t *testing.T, dir string, args []string) caseRun {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	after, _ := os.ReadDir(work)
-	for _, e := range after {
-		if !before[e.Name()] {
-			b, _ := os.ReadFile(filepath.Join(work, e.Name()))
-			r.files[e.Name()] = b
+	for name, b := range filesUnder(work) {
+		if !before[name] {
+			r.files[name] = b
 		}
 	}
 	return r
+}
+
+// filesUnder reads the regular files under dir, by their slash-separated paths in it.
+func filesUnder(dir string) map[string][]byte {
+	files := map[string][]byte{}
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			rel, _ := filepath.Rel(dir, path)
+			files[filepath.ToSlash(rel)], _ = os.ReadFile(path)
+		}
+		return nil
+	})
+	return files
 }
 
 func writeExpectations(t *testing.T, dir string, r caseRun) {
@@ -156,7 +167,7 @@ func writeExpectations(t *testing.T, dir string, r caseRun) {
 	must(os.WriteFile(filepath.Join(dir, "exit"), []byte(strconv.Itoa(r.exit)+"\n"), 0o644))
 	os.RemoveAll(filepath.Join(dir, "want"))
 	for name, b := range r.files {
-		must(os.MkdirAll(filepath.Join(dir, "want"), 0o755))
+		must(os.MkdirAll(filepath.Dir(filepath.Join(dir, "want", name)), 0o755))
 		must(os.WriteFile(filepath.Join(dir, "want", name), b, 0o644))
 	}
 }
@@ -183,11 +194,7 @@ func compareCase(t *testing.T, dir string, r caseRun) {
 	if want := read("stderr"); !bytes.Equal(r.stderr, want) {
 		t.Errorf("stderr:\n%s\nwant:\n%s", r.stderr, want)
 	}
-	want := map[string][]byte{}
-	entries, _ := os.ReadDir(filepath.Join(dir, "want"))
-	for _, e := range entries {
-		want[e.Name()] = read(filepath.Join("want", e.Name()))
-	}
+	want := filesUnder(filepath.Join(dir, "want"))
 	if !sameFiles(r.files, want) {
 		t.Errorf("created files differ from want/: got %v", fileNames(r.files))
 		for name, b := range r.files {

@@ -1,5 +1,7 @@
 // Package apply runs one `ptransform apply`: it opens the inputs, compiles the transforms
-// against their header, and drives the chunk pipeline from the inputs to one output.
+// against their header, and drives the chunk pipeline from the inputs to one output, or
+// once per source to one output each (--out-dir) or one sheet each (--sheet-per-source:
+// outdir.go).
 package apply
 
 import (
@@ -61,6 +63,14 @@ type Options struct {
 	Compression   string   // parquet output: the codec; "" for zstd
 	RowGroupRows  int      // parquet output: rows per row group; 0 for the default
 
+	// One output per source (outdir.go): in OutDir, named by OutName ("" for
+	// {stem}.{ext}); files in the way are refused unless Overwrite.
+	OutDir    string
+	OutName   string
+	Overwrite bool
+	// SheetPerSource: an xlsx output of one sheet per source (outdir.go).
+	SheetPerSource bool
+
 	Stdout io.Writer
 	Stderr io.Writer // warnings (row errors skipped or nulled); nil for none
 	// ErrorStream is where --errors - writes: standard error, which --quiet does not
@@ -109,7 +119,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	if stdinUses > 1 {
 		return usage(errors.New("standard input (-) can be read only once"))
 	}
-	format, err := sink.Lookup(o.To, o.Output)
+	format, err := outputFormat(o)
 	if err != nil {
 		return usage(err)
 	}
@@ -127,6 +137,9 @@ func Run(ctx context.Context, o Options) (err error) {
 	if len(op.sources) == 0 {
 		return usage(errors.New("the inputs hold no sheet to read"))
 	}
+	if o.OutDir != "" || o.SheetPerSource {
+		return runPerSource(ctx, o, format, op.sources)
+	}
 	header, err := runColumns(op.sources, o.Union)
 	if err != nil {
 		return usage(err)
@@ -135,20 +148,12 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return usage(err)
 	}
-	outSchema := textSchema(pipeline.names())
-	if format.Typed {
-		if outSchema, err = outputSchema(ctx, o, op.sources, header, pipeline); err != nil {
-			return err
-		}
-	} else if o.Schema != "" {
-		return usage(fmt.Errorf("--schema types the columns of jsonl, xlsx and parquet outputs; %s is text (name a typed format with -o or --to)", format.Name))
+	outSchema, err := runSchema(ctx, o, format, op.sources, header, pipeline)
+	if err != nil {
+		return err
 	}
 	if o.Explain {
-		plan := pipeline.explain()
-		if format.Typed {
-			plan += "output schema: " + outSchema.String() + "\n"
-		}
-		_, err := io.WriteString(o.Stdout, plan)
+		_, err := io.WriteString(o.Stdout, explainRun(pipeline, format, outSchema))
 		return err
 	}
 
@@ -166,12 +171,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}()
 
-	sheetName := o.SheetName
-	if first := op.sources[0]; sheetName == "" && first.sheet != nil {
-		sheetName = first.sheet.Name
-	}
-	out, err := format.New(sink.Config{Schema: outSchema, CRLF: o.CRLF, SheetName: sheetName,
-		Compression: o.Compression, RowGroupRows: o.RowGroupRows, Workers: o.Workers})
+	out, err := format.New(sinkConfig(o, outSchema, outputSheetName(o, op.sources)))
 	if err != nil {
 		return usage(err)
 	}
@@ -212,10 +212,49 @@ func Run(ctx context.Context, o Options) (err error) {
 	return nil
 }
 
+// runSchema is the schema of an output of format written from sources: typed
+// (outputSchema), or every column text.
+func runSchema(ctx context.Context, o Options, format sink.Format, sources []*source, header []string, p *pipeline) (schema.Schema, error) {
+	if format.Typed {
+		return outputSchema(ctx, o, sources, header, p)
+	}
+	if o.Schema != "" {
+		return nil, usage(fmt.Errorf("--schema types the columns of jsonl, xlsx and parquet outputs; %s is text (name a typed format with -o or --to)", format.Name))
+	}
+	return textSchema(p.names()), nil
+}
+
+// explainRun is what --explain prints of a run: its plan, and a typed output's schema.
+func explainRun(p *pipeline, format sink.Format, s schema.Schema) string {
+	plan := p.explain()
+	if format.Typed {
+		plan += "output schema: " + s.String() + "\n"
+	}
+	return plan
+}
+
+// outputSheetName is the name of an xlsx output's one sheet: --sheet-name, else the
+// first source sheet's; "" (Sheet1) for a CSV source.
+func outputSheetName(o Options, sources []*source) string {
+	if first := sources[0]; o.SheetName == "" && first.sheet != nil {
+		return first.sheet.Name
+	}
+	return o.SheetName
+}
+
+func sinkConfig(o Options, s schema.Schema, sheetName string) sink.Config {
+	return sink.Config{Schema: s, CRLF: o.CRLF, SheetName: sheetName,
+		Compression: o.Compression, RowGroupRows: o.RowGroupRows, Workers: o.Workers}
+}
+
 // createOutputs prepares the output and the --errors file, refusing paths that are
-// inputs or each other, and says what the user should know about them.
+// inputs or each other, and says what the user should know about them. With --out-dir
+// there is no one output: dst is nil, and runPerSource creates the outputs.
 func createOutputs(ctx context.Context, o Options) (dst *output.Destination, errs *rowErrorLog, err error) {
 	toStdout := o.Output == "" || o.Output == "-"
+	if o.OutDir != "" {
+		toStdout = true // no output file to check the others against
+	}
 	errorsToFile := o.ErrorsPath != "" && o.ErrorsPath != "-"
 	if errorsToFile && !toStdout && output.SameTarget(o.ErrorsPath, o.Output) {
 		return nil, nil, usage(fmt.Errorf("--errors %s is the output file; give the row errors a file of their own", o.ErrorsPath))
@@ -223,9 +262,14 @@ func createOutputs(ctx context.Context, o Options) (dst *output.Destination, err
 	if o.StatsJSON != "" && (!toStdout && output.SameTarget(o.StatsJSON, o.Output) || errorsToFile && output.SameTarget(o.StatsJSON, o.ErrorsPath)) {
 		return nil, nil, usage(fmt.Errorf("--stats-json %s would replace another output of the run: give it a file of its own", o.StatsJSON))
 	}
-	if toStdout {
+	switch {
+	case o.OutDir != "":
+	case toStdout:
 		dst = output.Stdout(o.Stdout)
-	} else if dst, err = output.Create(ctx, o.Output, o.Inputs); err != nil {
+	default:
+		dst, err = output.Create(ctx, o.Output, o.Inputs)
+	}
+	if err != nil {
 		if errors.Is(err, output.ErrOutputIsInput) {
 			return nil, nil, usage(err)
 		}
@@ -233,12 +277,18 @@ func createOutputs(ctx context.Context, o Options) (dst *output.Destination, err
 	}
 	if o.ErrorsPath != "" {
 		if errs, err = createRowErrorLog(ctx, o); err != nil {
-			dst.Abort()
+			if dst != nil {
+				dst.Abort()
+			}
 			return nil, nil, err
 		}
 	}
 	if o.Stderr != nil {
-		for _, w := range append(dst.Warnings(), errs.warnings()...) {
+		var warnings []string
+		if dst != nil {
+			warnings = dst.Warnings()
+		}
+		for _, w := range append(warnings, errs.warnings()...) {
 			fmt.Fprintf(o.Stderr, "ptransform: warning: %s\n", w)
 		}
 	}

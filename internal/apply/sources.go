@@ -21,6 +21,7 @@ type source struct {
 	csv    *csvfmt.Input
 	sheet  *xlsxfmt.Sheet
 	book   string   // the workbook's path, for sheets
+	input  int      // the index in Options.Inputs of the file it is read from
 	header []string // unique column names
 	// conform maps this source's columns onto the run's columns (--union): conform[k]
 	// is the source column that feeds output column k, or -1 for an all-null column.
@@ -63,7 +64,7 @@ func openSources(o Options) (*opened, error) {
 		return nil, err
 	}
 	forcedText := strings.EqualFold(o.From, "csv") || strings.EqualFold(o.From, "tsv")
-	for _, name := range o.Inputs {
+	for input, name := range o.Inputs {
 		// Each input is opened once and its first bytes say what it is, whatever its name.
 		src, err := sniff.Open(name, csvfmt.SniffSize)
 		if err != nil {
@@ -74,7 +75,7 @@ func openSources(o Options) (*opened, error) {
 			if err != nil {
 				return fail(err)
 			}
-			op.sources = append(op.sources, &source{csv: in, header: table.UniqueNames(in.Header)})
+			op.sources = append(op.sources, &source{csv: in, input: input, header: table.UniqueNames(in.Header)})
 			// Until its chunks are planned, the input's file is closed: a run of
 			// thousands of inputs keeps only a few open.
 			if err := in.Park(); err != nil {
@@ -104,7 +105,7 @@ func openSources(o Options) (*opened, error) {
 			return fail(err)
 		}
 		for _, s := range sheets {
-			op.sources = append(op.sources, &source{sheet: s, book: name, header: s.Header})
+			op.sources = append(op.sources, &source{sheet: s, book: name, input: input, header: s.Header})
 		}
 		// Headers read, the file is closed until a sheet's rows are split, like a CSV input's.
 		if err := b.Park(); err != nil {

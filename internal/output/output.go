@@ -203,6 +203,13 @@ func createReplacing(final string, old os.FileInfo) (*Destination, error) {
 		tmpName: tmpName, target: final}, nil
 }
 
+// IsInput reports whether path names an existing regular file that is one of the
+// inputs, as Create would refuse it: for checks of many outputs before any is created.
+func IsInput(path string, inputs []string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular() && isInput(st, inputs)
+}
+
 // isInput reports whether the regular file st is one of the inputs, by device and inode,
 // so that no spelling (symbolic or hard link, ./, ..) gets past it.
 func isInput(st os.FileInfo, inputs []string) bool {
@@ -343,6 +350,22 @@ func (d *Destination) flush() error {
 	}
 	return d.w.Flush()
 }
+
+// Release flushes the output and lets its buffer go: an output that is finished but
+// waits for its Commit (--out-dir commits every output of the run at its end) then
+// holds no memory but its open file.
+func (d *Destination) Release() error {
+	if err := d.flush(); err != nil {
+		return err
+	}
+	if d.file != nil {
+		d.w = bufio.NewWriterSize(d.file, releasedBufferSize)
+	}
+	return nil
+}
+
+// releasedBufferSize is the buffer of a released output, where nothing more is written.
+const releasedBufferSize = 16
 
 // Commit flushes the output and, for a file, puts it at the target.
 func (d *Destination) Commit() error {

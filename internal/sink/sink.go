@@ -1,6 +1,6 @@
 // Package sink is the seam between the engine and the output formats: one Sink per
-// output, one file per format, and one factory table (formats) that picks the format
-// from --to or the output's extension.
+// output (per sheet of a Workbook, with --sheet-per-source), one file per format, and
+// one factory table (formats) that picks the format from --to or the output's extension.
 //
 // A run drives a sink in three steps:
 //

@@ -17,6 +17,9 @@ type xlsxSink struct {
 	cfg   Config
 	book  *xlsxout.Writer
 	sheet *xlsxout.Sheet
+	// shared is the workbook of a Workbook's sheet sink: Begin adds the sheet to it,
+	// and the Workbook, not the sink, finishes it.
+	shared *xlsxout.Writer
 }
 
 func newXLSX(c Config) (Sink, error) { return &xlsxSink{cfg: c}, nil }
@@ -28,9 +31,12 @@ func (s *xlsxSink) Typed() bool { return true }
 func (s *xlsxSink) Final() bool { return false }
 
 func (s *xlsxSink) Begin(w io.Writer) error {
-	book, err := xlsxout.New(w, xlsxout.Options{})
-	if err != nil {
-		return err
+	book := s.shared
+	if book == nil {
+		var err error
+		if book, err = xlsxout.New(w, xlsxout.Options{}); err != nil {
+			return err
+		}
 	}
 	name := s.cfg.SheetName
 	if name == "" {
@@ -61,12 +67,46 @@ func (s *xlsxSink) Append(_ io.Writer, p Part) error {
 	return s.book.Append(p.Meta.(*xlsxout.Part))
 }
 
-func (s *xlsxSink) Finish(io.Writer) error { return s.book.Close() }
+func (s *xlsxSink) Finish(io.Writer) error {
+	if s.shared != nil {
+		return nil
+	}
+	return s.book.Close()
+}
 
-// Warnings says where the sheet went on past Excel's row limit.
+// Warnings says where the sheet went on past Excel's row limit (a Workbook's says it
+// for all its sheets).
 func (s *xlsxSink) Warnings() []string {
-	if s.book == nil {
+	if s.book == nil || s.shared != nil {
 		return nil
 	}
 	return s.book.Warnings()
 }
+
+// Workbook is an xlsx output of one sheet per source (--sheet-per-source). The engine
+// runs each source on its own, with its own columns and schema, through the Sink that
+// Sheet returns, one after the other in source order; Close then finishes the file.
+// Each sheet has its own column widths and continues past Excel's row limit on its own
+// "Name (2)".
+type Workbook struct {
+	book *xlsxout.Writer
+}
+
+// NewWorkbook starts a workbook written to w.
+func NewWorkbook(w io.Writer) (*Workbook, error) {
+	book, err := xlsxout.New(w, xlsxout.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &Workbook{book: book}, nil
+}
+
+// Sheet returns the sink of the next sheet, named c.SheetName made valid and unique
+// (xlsxout.SheetName; Excel compares names without case).
+func (b *Workbook) Sheet(c Config) Sink { return &xlsxSink{cfg: c, shared: b.book} }
+
+// Close finishes the workbook after its last sheet.
+func (b *Workbook) Close() error { return b.book.Close() }
+
+// Warnings says which sheets went on past Excel's row limit.
+func (b *Workbook) Warnings() []string { return b.book.Warnings() }

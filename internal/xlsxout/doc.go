@@ -17,8 +17,9 @@
 // that error.
 //
 // For a sink of the engine (Begin, Encode, Append, Finish): Begin calls New and
-// AddSheet for the output's sheet, or for each source's in source order with
-// --sheet-per-source, so that workers find every sheet made; Encode calls
+// AddSheet for the output's sheet (with --sheet-per-source, sink.Workbook shares one
+// Writer among the sources' sinks, which the engine runs one after the other: each
+// Begin adds its sheet once the sheets before it have all their parts); Encode calls
 // Sheet.EncodeChunk and carries the *Part as the part's metadata, mapping a
 // CellError's Row through the chunk's Lines to name the input line; Append calls
 // Writer.Append; Finish calls Close and reports Warnings.

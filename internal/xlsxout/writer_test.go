@@ -484,3 +484,47 @@ func TestReleases(t *testing.T) {
 	}
 	checked.AssertSize(t, 0)
 }
+
+// TestAddSheetAfterAppend: sheets added one after the other, each once the sheets before
+// it have all their parts (as a --sheet-per-source output runs its sources), each with
+// its own columns: each continues past the row limit on its own, its continuations
+// taking the next free names.
+func TestAddSheetAfterAppend(t *testing.T) {
+	var out bytes.Buffer
+	w, err := New(&out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.maxRows = 4
+	for k, name := range []string{"Data", "data", "Other"} {
+		sch := schema.Schema{{Name: fmt.Sprintf("c%d", k), Type: schema.Int}}
+		s, err := w.AddSheet(name, sch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows [][]any
+		for i := range 2 + 3*k {
+			rows = append(rows, []any{int64(10*k + i)})
+		}
+		b := batchOf(t, sch, rows)
+		p, err := s.EncodeChunk(b)
+		b.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Append(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	names, sheets := readOwn(t, saveBook(t, out.Bytes()))
+	// "data" is taken (letter case aside): it is "data (2)", which continues on "data (2) (2)".
+	if want := []string{"Data", "data (2)", "data (2) (2)", "Other", "Other (2)", "Other (3)"}; !slices.Equal(names, want) {
+		t.Fatalf("sheets %q, want %q", names, want)
+	}
+	if got := fmt.Sprint(sheets["data (2) (2)"], sheets["Other (3)"]); got != "[[c1] [13] [14]] [[c2] [26] [27]]" {
+		t.Errorf("continuations %s", got)
+	}
+}
