@@ -45,6 +45,11 @@ Examples:
     ptransform apply -e 'total = price * qty' --on-error skip --max-errors 100 \
         --errors bad_rows.csv --stats-json run.json sales.csv -o out.csv
 
+  In a script, values as parameters ($NAME) or environment variables, not spliced into
+  the expression by shell quoting (a missing one is an error before any data is read):
+    ptransform apply --param region="$REGION" --param min=100 \
+        -w 'region == $region and total >= $min' -e 'batch = env("BATCH_ID")' sales.csv -o out.csv
+
   See the compiled plan (column types, expression types) without reading data:
     ptransform apply --explain -e 'margin = (price - cost) / price' sales.csv
 
@@ -106,6 +111,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
+			&cli.StringSliceFlag{Name: "param", Usage: "a value for expressions, `NAME=VALUE`, written $NAME in them (text read like a cell); repeatable"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
 			&cli.Int64Flag{Name: "max-errors", Usage: "with --on-error skip or null, fail the run (nothing written) after more than `N` row errors"},
 			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, expression, column, value, message) to `PATH`; - for stderr"},
@@ -172,6 +178,19 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		o.OnError = expr.OnErrorNull
 	default:
 		return o, fmt.Errorf("--on-error must be fail, skip or null, got %q", c.String("on-error"))
+	}
+	for _, flag := range c.StringSlice("param") {
+		name, value, err := expr.ParseParam(flag)
+		if err != nil {
+			return o, err
+		}
+		if _, dup := o.Params[name]; dup {
+			return o, fmt.Errorf("--param %s is given twice", name)
+		}
+		if o.Params == nil {
+			o.Params = map[string]string{}
+		}
+		o.Params[name] = value
 	}
 	if c.IsSet("max-errors") {
 		limit := c.Int64("max-errors")

@@ -26,7 +26,7 @@ func compile(o Options, header []string) (*pipeline, error) {
 		if now.IsZero() {
 			now = time.Now()
 		}
-		prog, err := expr.Compile(o.Exprs, o.Wheres, header, expr.Options{OnError: o.OnError, Now: now})
+		prog, err := expr.Compile(o.Exprs, o.Wheres, header, expr.Options{OnError: o.OnError, Now: now, Params: o.Params})
 		if err != nil {
 			return nil, err
 		}
