@@ -68,6 +68,9 @@ Examples:
   An Excel report of the paid orders, on a sheet named Paid:
     ptransform apply sales.csv -w 'status == "paid"' -o report.xlsx --sheet-name Paid
 
+  A report exported with two title lines above its header:
+    ptransform apply --skip-lines 2 report.csv -o clean.csv
+
   Read a Windows-1252 file without a header row:
     ptransform apply --encoding windows-1252 --no-header legacy.txt --from csv -o out.csv
 
@@ -122,6 +125,7 @@ func applyCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "number of parallel workers `N`; the run uses at most N cores; more than 4 per CPU (at least 8) are not used"},
 			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per chunk, with units (`SIZE`: 64KiB, 8MiB) (default: 256KiB for CSV files, 1MiB for piped standard input, compressed input and sheets); raised so that one CSV file makes at most 65536 chunks"},
 			&cli.StringFlag{Name: "delimiter", Usage: "input delimiter `C` (default: sniffed among , ; TAB |, or by extension); 'tab' or '\\t' for TAB"},
+			&cli.IntFlag{Name: "skip-lines", Usage: "CSV: skip the first `N` lines unread (titles above the header; the same as --header-row N+1); line numbers stay the file's"},
 			&cli.BoolFlag{Name: "no-header", Usage: "input has no header row: columns are named c1, c2, ..."},
 			&cli.StringFlag{Name: "encoding", Usage: "input `ENCODING`: utf-8, latin1, windows-1252, utf-16le, utf-16be (default: UTF-8, or UTF-16 by its BOM)"},
 			&cli.StringFlag{Name: "ragged", Value: "error", Usage: "rows with too few or too many fields: `MODE` error | pad | truncate | pad,truncate"},
@@ -248,6 +252,12 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		return o, err
 	}
 	o.CSV.NoHeader = c.Bool("no-header")
+	if o.CSV.SkipLines = c.Int("skip-lines"); o.CSV.SkipLines < 0 {
+		return o, fmt.Errorf("--skip-lines must be 0 or more, got %d", o.CSV.SkipLines)
+	}
+	if o.CSV.SkipLines > 0 && o.HeaderRow > 0 {
+		return o, fmt.Errorf("--skip-lines %d and --header-row %d both say where the header is: give one (--skip-lines N is --header-row N+1 on CSV; workbooks take --header-row)", o.CSV.SkipLines, o.HeaderRow)
+	}
 	if _, err := csvfmt.ParseEncoding(c.String("encoding")); err != nil {
 		return o, err
 	}

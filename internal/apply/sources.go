@@ -90,6 +90,10 @@ func openSources(o Options) (*opened, error) {
 			src.Close()
 			return fail(ErrWorkbook)
 		}
+		if o.CSV.SkipLines > 0 {
+			src.Close()
+			return fail(usage(fmt.Errorf("%s: is a workbook; --skip-lines skips the lines above a CSV header, a sheet's header row is --header-row N", name)))
+		}
 		b, err := xlsxfmt.OpenFile(name, src.File, xlsxfmt.Options{Sheets: o.Sheets, IncludeHidden: o.IncludeHidden,
 			HeaderRow: o.HeaderRow, NoHeader: o.CSV.NoHeader, Range: o.Range, Password: o.Password})
 		if err != nil {
