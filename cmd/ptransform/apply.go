@@ -93,6 +93,9 @@ sheet order. _file and _sheet in expressions name each row's source.
   Every visible sheet of two workbooks into one CSV, with the source of each row:
     ptransform apply --sheet '*' -e 'source = _file ~ ":" ~ _sheet' q1.xlsx q2.xlsx -o all.csv
 
+  A workbook on standard input (copied to a temporary file, at most 4 GiB, removed at the end):
+    curl -s https://example.com/book.xlsx | ptransform apply - -o book.csv
+
   A report whose header is on row 4, only columns A to F:
     ptransform apply --header-row 4 --range A4:F100000 report.xlsx -o report.csv
 

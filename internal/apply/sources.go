@@ -69,7 +69,12 @@ func openSources(o Options) (*opened, error) {
 		if err != nil {
 			return fail(err)
 		}
-		if book := src.Format.Kind == sniff.Zip || src.Format.Kind == sniff.OLE2; !book || forcedText {
+		book := src.Format.Kind == sniff.Zip || src.Format.Kind == sniff.OLE2
+		if !book && strings.EqualFold(o.From, "xlsx") {
+			src.Close()
+			return fail(fmt.Errorf("%s: --from xlsx, but it is not an Excel workbook (a workbook starts as a zip archive)", name))
+		}
+		if !book || forcedText {
 			in, err := csvfmt.OpenFile(src, copts)
 			if err != nil {
 				return fail(err)
@@ -82,19 +87,29 @@ func openSources(o Options) (*opened, error) {
 			}
 			continue
 		}
-		if !src.Seekable || name == "-" {
-			src.Close()
-			return fail(fmt.Errorf("%s: is %s, which cannot be read from a pipe or standard input; save it to a file and give its path", name, src.Format.What))
-		}
+		piped := !src.Seekable || name == "-"
 		if o.scanOnly {
 			src.Close()
+			if piped {
+				return fail(fmt.Errorf("%s: is %s, which cannot be read from a pipe or standard input; save it to a file and give its path", name, src.Format.What))
+			}
 			return fail(ErrWorkbook)
 		}
 		if o.CSV.SkipLines > 0 {
 			src.Close()
 			return fail(usage(fmt.Errorf("%s: is a workbook; --skip-lines skips the lines above a CSV header, a sheet's header row is --header-row N", name)))
 		}
-		b, err := xlsxfmt.OpenFile(name, src.File, xlsxfmt.Options{Sheets: o.Sheets, IncludeHidden: o.IncludeHidden,
+		// A workbook from standard input or a pipe is read from a temporary copy, which
+		// cannot be opened again by name: it stays open rather than parked.
+		file := src.File
+		if piped {
+			file, err = spoolWorkbook(src)
+			src.Close()
+			if err != nil {
+				return fail(err)
+			}
+		}
+		b, err := xlsxfmt.OpenFile(name, file, xlsxfmt.Options{Sheets: o.Sheets, IncludeHidden: o.IncludeHidden,
 			HeaderRow: o.HeaderRow, NoHeader: o.CSV.NoHeader, Range: o.Range, Password: o.Password})
 		if err != nil {
 			return fail(err)
@@ -111,6 +126,9 @@ func openSources(o Options) (*opened, error) {
 			op.sources = append(op.sources, &source{sheet: s, book: name, header: s.Header})
 		}
 		// Headers read, the file is closed until a sheet's rows are split, like a CSV input's.
+		if piped {
+			continue
+		}
 		if err := b.Park(); err != nil {
 			return fail(fmt.Errorf("%s: %w", name, err))
 		}
@@ -129,9 +147,6 @@ func csvOptions(o Options) (csvfmt.Options, error) {
 		}
 	default:
 		return copts, usage(fmt.Errorf("unknown input format %q (want csv, tsv or xlsx)", o.From))
-	}
-	if strings.EqualFold(o.From, "xlsx") && len(o.Inputs) == 1 && o.Inputs[0] == "-" {
-		return copts, usage(errors.New("an Excel workbook cannot be read from standard input; give its path"))
 	}
 	return copts, nil
 }
