@@ -86,6 +86,11 @@ expression's type (see --explain), and --schema overrides any column. Empty cell
 null. A later value that does not fit its column's type follows --on-error, listed in
 --errors with expression "--schema".
 
+JSON Lines (one object per line, recognised by content) is read one row per object,
+the columns being the keys of its first 1000 lines in order of appearance (README.md,
+"JSON Lines input"); nested values are kept as JSON text:
+    ptransform apply events.jsonl -w 'status == "paid"' --select id,amount -o paid.csv
+
 Excel workbooks (.xlsx .xlsm .xltx .xltm, recognised by content) are read sheet by sheet;
 several inputs, CSV or Excel, are read in parallel and written in order: file order, then
 sheet order. _file and _sheet in expressions name each row's source.
@@ -114,7 +119,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `PATH` (default stdout); format from the extension (.csv .tsv .jsonl .ndjson .xlsx .parquet)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv | jsonl | xlsx | parquet (default: by the extension of -o; csv for stdout)"},
 			&cli.StringFlag{Name: "schema", Usage: "typed outputs (jsonl, xlsx, parquet): force column types, `'COL:TYPE,...'` with TYPE string | int | float | bool | date | datetime | time | duration (default: from the first 1000 rows; expressions by their type)"},
-			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks are recognised by content)"},
+			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks and JSON Lines are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
 			&cli.StringSliceFlag{Name: "param", Usage: "a value for expressions, `NAME=VALUE`, written $NAME in them (text read like a cell); repeatable"},

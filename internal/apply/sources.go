@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/ptransform/ptransform/internal/csvfmt"
+	"github.com/ptransform/ptransform/internal/jsonlfmt"
 	"github.com/ptransform/ptransform/internal/sniff"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
@@ -20,6 +21,7 @@ import (
 type source struct {
 	csv    *csvfmt.Input
 	sheet  *xlsxfmt.Sheet
+	jsonl  *jsonlfmt.Input
 	book   string   // the workbook's path, for sheets
 	header []string // unique column names
 	// conform maps this source's columns onto the run's columns (--union): conform[k]
@@ -31,6 +33,9 @@ type source struct {
 func (s *source) name() string {
 	if s.csv != nil {
 		return s.csv.Name
+	}
+	if s.jsonl != nil {
+		return s.jsonl.Name
 	}
 	return fmt.Sprintf("%s, sheet %q", s.book, s.sheet.Name)
 }
@@ -45,6 +50,9 @@ func (op *opened) close() {
 	for _, s := range op.sources {
 		if s.csv != nil {
 			s.csv.Close()
+		}
+		if s.jsonl != nil {
+			s.jsonl.Close()
 		}
 	}
 	for _, b := range op.books {
@@ -68,6 +76,18 @@ func openSources(o Options) (*opened, error) {
 		src, err := sniff.Open(name, csvfmt.SniffSize)
 		if err != nil {
 			return fail(err)
+		}
+		if src.Format.Kind == sniff.JSONLines && !forcedText {
+			if o.scanOnly {
+				src.Close()
+				return fail(fmt.Errorf("%s: is JSON Lines, which inspect does not read yet (apply does)", name))
+			}
+			in, err := openJSONL(src, o)
+			if err != nil {
+				return fail(err)
+			}
+			op.sources = append(op.sources, &source{jsonl: in, header: table.UniqueNames(in.Header)})
+			continue
 		}
 		book := src.Format.Kind == sniff.Zip || src.Format.Kind == sniff.OLE2
 		if !book && strings.EqualFold(o.From, "xlsx") {

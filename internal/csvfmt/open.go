@@ -268,7 +268,11 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if inner := sniff.Detect(head); inner.Kind != sniff.Text {
+		inner := sniff.Detect(head)
+		if inner.Kind == sniff.JSONLines {
+			return fmt.Errorf("%s: is %s-compressed JSON Lines, which is read uncompressed only: decompress it through a pipe (%scat %s | ptransform apply -)", name, in.Compression, map[string]string{"gzip": "z", "zstd": "zstd"}[in.Compression], name)
+		}
+		if inner.Kind != sniff.Text {
 			inner.What += " (" + in.Compression + "-compressed)"
 			return inner.Refuse(name)
 		}
