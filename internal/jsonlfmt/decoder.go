@@ -101,9 +101,14 @@ type column struct {
 func (d *Decoder) decode(lines []byte) (Decoded, error) {
 	in := d.in
 	n := len(in.Header)
+	// Sized for the block up front: growing the columns row by row cost more than
+	// parsing.
+	estRows := bytes.Count(lines, []byte{'\n'}) + 1
 	cols := make([]column, n)
 	for j := range cols {
-		cols[j].offs = append(make([]int32, 0, 64), 0)
+		cols[j].offs = append(make([]int32, 0, estRows+1), 0)
+		cols[j].valid = make([]byte, 0, (estRows+7)/8)
+		cols[j].data = make([]byte, 0, len(lines)/n)
 	}
 	var rows, lineNo int64
 	var rowLines []int64
@@ -123,8 +128,13 @@ func (d *Decoder) decode(lines []byte) (Decoded, error) {
 			return Decoded{}, lineParseError(in.Name, lineNo-1, err)
 		}
 		rows++
+		next := 0 // keys mostly come in the columns' order: try the next column first
 		for _, f := range d.parser.fields {
-			j, ok := in.index[string(f.key)]
+			j, ok := next, next < n && in.Header[next] == string(f.key)
+			if !ok {
+				j, ok = in.index[string(f.key)]
+			}
+			next = j + 1
 			if !ok {
 				return Decoded{}, &ParseError{File: in.Name, Line: lineNo - 1,
 					Msg:  fmt.Sprintf("key %q is not a column", f.key),
