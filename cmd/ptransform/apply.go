@@ -47,8 +47,8 @@ Examples:
 
   In a script, values as parameters ($NAME) or environment variables, not spliced into
   the expression by shell quoting (a missing one is an error before any data is read):
-    ptransform apply --param region="$REGION" --param min=100 \
-        -w 'region == $region and total >= $min' -e 'batch = env("BATCH_ID")' sales.csv -o out.csv
+    ptransform apply --param region="$REGION" --param min=100 -e 'batch = env("BATCH_ID")' \
+        -w 'region == $region and total >= $min' sales.csv -o out.csv
 
   See the compiled plan (column types, expression types) without reading data:
     ptransform apply --explain -e 'margin = (price - cost) / price' sales.csv
