@@ -47,6 +47,11 @@ Examples:
     ptransform apply -e 'total = price * qty' --on-error skip --max-errors 100 \
         --errors bad_rows.csv --stats-json run.json sales.csv -o out.csv
 
+  In a script, values as parameters ($NAME) or environment variables, not spliced into
+  the expression by shell quoting (a missing one is an error before any data is read):
+    ptransform apply --param region="$REGION" --param min=100 -e 'batch = env("BATCH_ID")' \
+        -w 'region == $region and total >= $min' sales.csv -o out.csv
+
   See the compiled plan (column types, expression types) without reading data:
     ptransform apply --explain -e 'margin = (price - cost) / price' sales.csv
 
@@ -64,6 +69,9 @@ Examples:
 
   An Excel report of the paid orders, on a sheet named Paid:
     ptransform apply sales.csv -w 'status == "paid"' -o report.xlsx --sheet-name Paid
+
+  A report exported with two title lines above its header:
+    ptransform apply --skip-lines 2 report.csv -o clean.csv
 
   Read a Windows-1252 file without a header row:
     ptransform apply --encoding windows-1252 --no-header legacy.txt --from csv -o out.csv
@@ -102,12 +110,20 @@ expression's type (see --explain), and --schema overrides any column. Empty cell
 null. A later value that does not fit its column's type follows --on-error, listed in
 --errors with expression "--schema".
 
+JSON Lines (one object per line, recognised by content) is read one row per object,
+the columns being the keys of its first 1000 lines in order of appearance (README.md,
+"JSON Lines input"); nested values are kept as JSON text:
+    ptransform apply events.jsonl -w 'status == "paid"' --select id,amount -o paid.csv
+
 Excel workbooks (.xlsx .xlsm .xltx .xltm, recognised by content) are read sheet by sheet;
 several inputs, CSV or Excel, are read in parallel and written in order: file order, then
 sheet order. _file and _sheet in expressions name each row's source.
 
   Every visible sheet of two workbooks into one CSV, with the source of each row:
     ptransform apply --sheet '*' -e 'source = _file ~ ":" ~ _sheet' q1.xlsx q2.xlsx -o all.csv
+
+  A workbook on standard input (copied to a temporary file, at most 4 GiB, removed at the end):
+    curl -s https://example.com/book.xlsx | ptransform apply - -o book.csv
 
   A report whose header is on row 4, only columns A to F:
     ptransform apply --header-row 4 --range A4:F100000 report.xlsx -o report.csv
@@ -147,9 +163,10 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "overwrite", Usage: "--out-dir: replace the files that outputs would replace (never an input)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv | jsonl | xlsx | parquet (default: by the extension of -o; csv for stdout)"},
 			&cli.StringFlag{Name: "schema", Usage: "typed outputs (jsonl, xlsx, parquet): force column types, `'COL:TYPE,...'` with TYPE string | int | float | bool | date | datetime | time | duration (default: from the first 1000 rows; expressions by their type)"},
-			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks are recognised by content)"},
+			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks and JSON Lines are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
+			&cli.StringSliceFlag{Name: "param", Usage: "a value for expressions, `NAME=VALUE`, written $NAME in them (text read like a cell); repeatable"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
 			&cli.Int64Flag{Name: "max-errors", Usage: "with --on-error skip or null, fail the run (nothing written) after more than `N` row errors"},
 			&cli.StringFlag{Name: "errors", Usage: "write every row-level error as CSV (file, sheet, row, expression, column, value, message) to `PATH`; - for stderr"},
@@ -167,6 +184,7 @@ func applyCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "number of parallel workers `N`; the run uses at most N cores; more than 4 per CPU (at least 8) are not used"},
 			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per chunk, with units (`SIZE`: 64KiB, 8MiB) (default: 256KiB for CSV files, 1MiB for piped standard input, compressed input and sheets); raised so that one CSV file makes at most 65536 chunks"},
 			&cli.StringFlag{Name: "delimiter", Usage: "input delimiter `C` (default: sniffed among , ; TAB |, or by extension); 'tab' or '\\t' for TAB"},
+			&cli.IntFlag{Name: "skip-lines", Usage: "CSV: skip the first `N` lines unread (titles above the header; the same as --header-row N+1); line numbers stay the file's"},
 			&cli.BoolFlag{Name: "no-header", Usage: "input has no header row: columns are named c1, c2, ..."},
 			&cli.StringFlag{Name: "encoding", Usage: "input `ENCODING`: utf-8, latin1, windows-1252, utf-16le, utf-16be (default: UTF-8, or UTF-16 by its BOM)"},
 			&cli.StringFlag{Name: "ragged", Value: "error", Usage: "rows with too few or too many fields: `MODE` error | pad | truncate | pad,truncate"},
@@ -226,6 +244,19 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		o.OnError = expr.OnErrorNull
 	default:
 		return o, fmt.Errorf("--on-error must be fail, skip or null, got %q", c.String("on-error"))
+	}
+	for _, flag := range c.StringSlice("param") {
+		name, value, err := expr.ParseParam(flag)
+		if err != nil {
+			return o, err
+		}
+		if _, dup := o.Params[name]; dup {
+			return o, fmt.Errorf("--param %s is given twice", name)
+		}
+		if o.Params == nil {
+			o.Params = map[string]string{}
+		}
+		o.Params[name] = value
 	}
 	if c.IsSet("max-errors") {
 		limit := c.Int64("max-errors")
@@ -288,6 +319,12 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		return o, err
 	}
 	o.CSV.NoHeader = c.Bool("no-header")
+	if o.CSV.SkipLines = c.Int("skip-lines"); o.CSV.SkipLines < 0 {
+		return o, fmt.Errorf("--skip-lines must be 0 or more, got %d", o.CSV.SkipLines)
+	}
+	if o.CSV.SkipLines > 0 && o.HeaderRow > 0 {
+		return o, fmt.Errorf("--skip-lines %d and --header-row %d both say where the header is: give one (--skip-lines N is --header-row N+1 on CSV; workbooks take --header-row)", o.CSV.SkipLines, o.HeaderRow)
+	}
 	if _, err := csvfmt.ParseEncoding(c.String("encoding")); err != nil {
 		return o, err
 	}

@@ -33,9 +33,10 @@ type Options struct {
 	Exprs      []string // --expr assignments, in order
 	Wheres     []string // --where filters, all must hold
 	OnError    expr.OnError
-	ErrorsPath string // where row-level errors go as CSV; "" for nowhere, "-" for ErrorStream
-	MaxErrors  *int64 // more row errors than this (let through by OnError) fail the run; nil: no limit
-	Explain    bool   // print the compiled plan instead of running
+	ErrorsPath string            // where row-level errors go as CSV; "" for nowhere, "-" for ErrorStream
+	MaxErrors  *int64            // more row errors than this (let through by OnError) fail the run; nil: no limit
+	Explain    bool              // print the compiled plan instead of running
+	Params     map[string]string // --param NAME=VALUE, referenced as $NAME in expressions
 
 	// Reports (docs/reports.md): the stages after --where, in this order.
 	GroupBy string   // --group-by: comma-separated columns or NAME=EXPR keys; "" for none

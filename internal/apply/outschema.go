@@ -111,6 +111,13 @@ func sampleChunk(ctx context.Context, s *source) (*table.Chunk, error) {
 		}
 		return c, nil
 	}
+	if s.jsonl != nil {
+		d, err := s.jsonl.NewDecoder().DecodeBlock(s.jsonl.Sample())
+		if err != nil {
+			return nil, nil // the run reports it where it is
+		}
+		return d.Chunk, nil
+	}
 	if err := s.csv.Reopen(); err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func exprOptions(o Options) expr.Options {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return expr.Options{OnError: o.OnError, Now: now}
+	return expr.Options{OnError: o.OnError, Now: now, Params: o.Params}
 }
 
 func compileProgram(o Options, columns []string) (transforms.Stage, error) {

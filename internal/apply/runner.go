@@ -9,6 +9,7 @@ import (
 	"github.com/ptransform/ptransform/internal/chunk"
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/jsonlfmt"
 	"github.com/ptransform/ptransform/internal/output"
 	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/sink"
@@ -24,6 +25,7 @@ type task struct {
 	first  bool // first chunk of its input: row and line numbering start again
 	ranged bool
 	rng    csvfmt.Range
+	lines  jsonlfmt.Range // a JSON Lines input's byte range
 	block  []byte
 }
 
@@ -140,6 +142,7 @@ type runner struct {
 type decoder struct {
 	csv   *csvfmt.Decoder
 	sheet *xlsxfmt.Decoder
+	jsonl *jsonlfmt.Decoder
 }
 
 func newRunner(o Options, sources []*source, columns []string, p *pipeline, out sink.Sink, dst *output.Destination, errLog *rowErrorLog) *runner {
@@ -173,7 +176,7 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, out 
 	r.rangeSizes = make([]int64, len(sources))
 	for i, s := range sources {
 		if s.csv != nil && s.csv.Seekable {
-			r.rangeSizes[i] = r.rangeSize(s.csv)
+			r.rangeSizes[i] = r.rangeSize(s.csv.Name, s.csv.Size-s.csv.DataStart)
 		}
 	}
 	r.skips = make([][]bool, len(sources))
@@ -376,6 +379,8 @@ func (r *runner) planSource(ctx context.Context, from resume, i int, ahead map[i
 		}
 		err = ahead[i].drain(emitBlock)
 		delete(ahead, i)
+	case s.jsonl != nil:
+		err = r.planJSONL(ctx, i, emit, emitBlock)
 	case i == from.input && from.how == streamRest:
 		first = from.first
 		err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
@@ -437,17 +442,18 @@ func (r *runner) chunkSize(def int64) int64 {
 // Ranges this small help nothing, so the chunk size is raised to keep within it.
 const maxRangesPerInput = 1 << 16
 
-// rangeSize is the chunk size for the ranges of a seekable input: --chunk-size, or the
-// default, raised (with a warning) to keep the input within maxRangesPerInput ranges.
-func (r *runner) rangeSize(in *csvfmt.Input) int64 {
+// rangeSize is the chunk size for the ranges of a seekable input of data bytes:
+// --chunk-size, or the default, raised (with a warning) to keep the input within
+// maxRangesPerInput ranges.
+func (r *runner) rangeSize(name string, data int64) int64 {
 	size := r.chunkSize(DefaultChunkSize)
-	least := (in.Size - in.DataStart + maxRangesPerInput - 1) / maxRangesPerInput
+	least := (data + maxRangesPerInput - 1) / maxRangesPerInput
 	if size >= least {
 		return size
 	}
 	if r.o.Stderr != nil {
 		fmt.Fprintf(r.o.Stderr, "ptransform: warning: %s: --chunk-size %d would cut it into more than %d chunks; using %d bytes\n",
-			in.Name, size, maxRangesPerInput, least)
+			name, size, maxRangesPerInput, least)
 	}
 	return least
 }
@@ -497,10 +503,12 @@ func sheetChunkRows(chunkSize int64) int {
 
 func (r *runner) decoder(worker, source int) *decoder {
 	d := &r.decoders[worker][source]
-	if d.csv == nil && d.sheet == nil {
+	if d.csv == nil && d.sheet == nil && d.jsonl == nil {
 		if s := r.sources[source]; s.csv != nil {
 			d.csv = s.csv.NewDecoder()
 			d.csv.SkipColumns(r.skips[source])
+		} else if s.jsonl != nil {
+			d.jsonl = s.jsonl.NewDecoder()
 		} else {
 			d.sheet = s.sheet.NewDecoder()
 		}
@@ -535,6 +543,10 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 			return res, err
 		}
 		r.ledger.Publish(seq, t.first, chunk.Counts{Rows: int64(c.NumRows())})
+	case dec.jsonl != nil:
+		if c, err = r.decodeJSONL(ctx, dec.jsonl, seq, t, &res); err != nil {
+			return res, err
+		}
 	default:
 		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
 			return res, err

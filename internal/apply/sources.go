@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/ptransform/ptransform/internal/csvfmt"
+	"github.com/ptransform/ptransform/internal/jsonlfmt"
 	"github.com/ptransform/ptransform/internal/sniff"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
@@ -20,6 +21,7 @@ import (
 type source struct {
 	csv    *csvfmt.Input
 	sheet  *xlsxfmt.Sheet
+	jsonl  *jsonlfmt.Input
 	book   string   // the workbook's path, for sheets
 	input  int      // the index in Options.Inputs of the file it is read from
 	header []string // unique column names
@@ -32,6 +34,9 @@ type source struct {
 func (s *source) name() string {
 	if s.csv != nil {
 		return s.csv.Name
+	}
+	if s.jsonl != nil {
+		return s.jsonl.Name
 	}
 	return fmt.Sprintf("%s, sheet %q", s.book, s.sheet.Name)
 }
@@ -46,6 +51,9 @@ func (op *opened) close() {
 	for _, s := range op.sources {
 		if s.csv != nil {
 			s.csv.Close()
+		}
+		if s.jsonl != nil {
+			s.jsonl.Close()
 		}
 	}
 	for _, b := range op.books {
@@ -70,7 +78,24 @@ func openSources(o Options) (*opened, error) {
 		if err != nil {
 			return fail(err)
 		}
-		if book := src.Format.Kind == sniff.Zip || src.Format.Kind == sniff.OLE2; !book || forcedText {
+		if src.Format.Kind == sniff.JSONLines && !forcedText {
+			if o.scanOnly {
+				src.Close()
+				return fail(fmt.Errorf("%s: is JSON Lines, which inspect does not read yet (apply does)", name))
+			}
+			in, err := openJSONL(src, o)
+			if err != nil {
+				return fail(err)
+			}
+			op.sources = append(op.sources, &source{jsonl: in, header: table.UniqueNames(in.Header)})
+			continue
+		}
+		book := src.Format.Kind == sniff.Zip || src.Format.Kind == sniff.OLE2
+		if !book && strings.EqualFold(o.From, "xlsx") {
+			src.Close()
+			return fail(fmt.Errorf("%s: --from xlsx, but it is not an Excel workbook (a workbook starts as a zip archive)", name))
+		}
+		if !book || forcedText {
 			in, err := csvfmt.OpenFile(src, copts)
 			if err != nil {
 				return fail(err)
@@ -83,15 +108,29 @@ func openSources(o Options) (*opened, error) {
 			}
 			continue
 		}
-		if !src.Seekable || name == "-" {
-			src.Close()
-			return fail(fmt.Errorf("%s: is %s, which cannot be read from a pipe or standard input; save it to a file and give its path", name, src.Format.What))
-		}
+		piped := !src.Seekable || name == "-"
 		if o.scanOnly {
 			src.Close()
+			if piped {
+				return fail(fmt.Errorf("%s: is %s, which cannot be read from a pipe or standard input; save it to a file and give its path", name, src.Format.What))
+			}
 			return fail(ErrWorkbook)
 		}
-		b, err := xlsxfmt.OpenFile(name, src.File, xlsxfmt.Options{Sheets: o.Sheets, IncludeHidden: o.IncludeHidden,
+		if o.CSV.SkipLines > 0 {
+			src.Close()
+			return fail(usage(fmt.Errorf("%s: is a workbook; --skip-lines skips the lines above a CSV header, a sheet's header row is --header-row N", name)))
+		}
+		// A workbook from standard input or a pipe is read from a temporary copy, which
+		// cannot be opened again by name: it stays open rather than parked.
+		file := src.File
+		if piped {
+			file, err = spoolWorkbook(src)
+			src.Close()
+			if err != nil {
+				return fail(err)
+			}
+		}
+		b, err := xlsxfmt.OpenFile(name, file, xlsxfmt.Options{Sheets: o.Sheets, IncludeHidden: o.IncludeHidden,
 			HeaderRow: o.HeaderRow, NoHeader: o.CSV.NoHeader, Range: o.Range, Password: o.Password})
 		if err != nil {
 			return fail(err)
@@ -108,6 +147,9 @@ func openSources(o Options) (*opened, error) {
 			op.sources = append(op.sources, &source{sheet: s, book: name, input: input, header: s.Header})
 		}
 		// Headers read, the file is closed until a sheet's rows are split, like a CSV input's.
+		if piped {
+			continue
+		}
 		if err := b.Park(); err != nil {
 			return fail(fmt.Errorf("%s: %w", name, err))
 		}
@@ -126,9 +168,6 @@ func csvOptions(o Options) (csvfmt.Options, error) {
 		}
 	default:
 		return copts, usage(fmt.Errorf("unknown input format %q (want csv, tsv or xlsx)", o.From))
-	}
-	if strings.EqualFold(o.From, "xlsx") && len(o.Inputs) == 1 && o.Inputs[0] == "-" {
-		return copts, usage(errors.New("an Excel workbook cannot be read from standard input; give its path"))
 	}
 	return copts, nil
 }

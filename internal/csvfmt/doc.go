@@ -40,7 +40,7 @@
 //     one or two fields over wide records (title lines: Options.HeaderRow), else the
 //     ragged policy. Records a policy reshapes are listed in Decoded.Reshaped.
 //   - Options.HeaderRow N skips the first N-1 lines unparsed (titles, notes above the
-//     header); line numbers stay those of the file.
+//     header), as does Options.SkipLines N-1; line numbers stay those of the file.
 //
 // Delimiter: Options.Delimiter if set; TAB for names ending in .tsv or .tab (after a
 // .gz or .zst suffix); otherwise sniffed from the first 64 KiB among , TAB ; |: the

@@ -39,3 +39,15 @@ func TestHeaderRow(t *testing.T) {
 		t.Errorf("short: %v", err)
 	}
 }
+
+// SkipLines N reads as HeaderRow N+1 does, and its errors name --skip-lines.
+func TestSkipLinesIsHeaderRow(t *testing.T) {
+	path := writeFile(t, "in.csv", []byte("Title \"odd\nsub,title\nid,qty\n1,2\n"))
+	in := mustOpen(t, path, Options{SkipLines: 2})
+	if !slices.Equal(in.Header, []string{"id", "qty"}) || in.DataLine != 4 {
+		t.Errorf("header %q from line %d, want id,qty and data from line 4", in.Header, in.DataLine)
+	}
+	if _, err := Open(path, Options{SkipLines: 9}); err == nil || err.Error() != path+": --skip-lines 9 is past the end of the input (4 lines)" {
+		t.Errorf("got %v", err)
+	}
+}

@@ -40,6 +40,9 @@ type Options struct {
 	// HeaderRow is the 1-based line the header starts on; the lines above it (titles,
 	// notes) are skipped unread. 0 or 1: the first line. With NoHeader, data starts there.
 	HeaderRow int
+	// SkipLines is how many lines above the header are skipped unread: HeaderRow
+	// SkipLines+1 said another way, for --skip-lines. At most one of the two is set.
+	SkipLines int
 }
 
 const (
@@ -265,7 +268,11 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if inner := sniff.Detect(head); inner.Kind != sniff.Text {
+		inner := sniff.Detect(head)
+		if inner.Kind == sniff.JSONLines {
+			return fmt.Errorf("%s: is %s-compressed JSON Lines, which is read uncompressed only: decompress it through a pipe (%scat %s | ptransform apply -)", name, in.Compression, map[string]string{"gzip": "z", "zstd": "zstd"}[in.Compression], name)
+		}
+		if inner.Kind != sniff.Text {
 			inner.What += " (" + in.Compression + "-compressed)"
 			return inner.Refuse(name)
 		}
@@ -328,7 +335,11 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 	}
 
 	in.LineEnd = detectLineEnd(head)
-	skipped, skippedLines, err := skipLines(name, &head, opts.HeaderRow-1, in.LineEnd, readMore)
+	skip, flag := opts.SkipLines, fmt.Sprintf("--skip-lines %d", opts.SkipLines)
+	if opts.HeaderRow > 1 {
+		skip, flag = opts.HeaderRow-1, fmt.Sprintf("--header-row %d", opts.HeaderRow)
+	}
+	skipped, skippedLines, err := skipLines(name, &head, skip, flag, in.LineEnd, readMore)
 	if err != nil {
 		return err
 	}
@@ -408,10 +419,11 @@ func (in *Input) open(src *sniff.File, opts Options) error {
 
 // skipLines finds the end of the first n lines of the stream whose beginning readMore
 // reads into *head,
-// reading more with readMore as needed (up to maxHeaderLen): --header-row's lines above
-// the header, skipped unparsed, so that a title with a stray quote cannot swallow the
-// header. It returns the offset after them and how many lines that is.
-func skipLines(name string, head *[]byte, n int, term byte, readMore func(int) error) (int, int64, error) {
+// reading more with readMore as needed (up to maxHeaderLen): the lines above the header
+// that flag (--header-row or --skip-lines) skips unparsed, so that a title with a stray
+// quote cannot swallow the header. It returns the offset after them and how many lines
+// that is.
+func skipLines(name string, head *[]byte, n int, flag string, term byte, readMore func(int) error) (int, int64, error) {
 	pos, lines := 0, int64(0)
 	for lines < int64(n) {
 		k := bytes.IndexByte((*head)[pos:], term)
@@ -421,7 +433,7 @@ func skipLines(name string, head *[]byte, n int, term byte, readMore func(int) e
 			continue
 		}
 		if len(*head) >= maxHeaderLen {
-			return 0, 0, fmt.Errorf("%s: --header-row %d: the lines above it are longer than %d MiB", name, n+1, maxHeaderLen>>20)
+			return 0, 0, fmt.Errorf("%s: %s: the lines it skips are longer than %d MiB", name, flag, maxHeaderLen>>20)
 		}
 		before := len(*head)
 		if err := readMore(2 * before); err != nil {
@@ -431,7 +443,7 @@ func skipLines(name string, head *[]byte, n int, term byte, readMore func(int) e
 			if pos < before {
 				lines++ // a last line without a line end
 			}
-			return 0, 0, fmt.Errorf("%s: --header-row %d is past the end of the input (%d lines)", name, n+1, lines)
+			return 0, 0, fmt.Errorf("%s: %s is past the end of the input (%d lines)", name, flag, lines)
 		}
 	}
 	return pos, lines, nil

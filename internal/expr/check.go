@@ -27,6 +27,10 @@ type Options struct {
 	// Now is the instant now() and today() return for the whole run; zero means the
 	// time of Compile. today() is Now's date in Now's location.
 	Now time.Time
+	// Params are the --param values, referenced as $NAME (params.go).
+	Params map[string]string
+	// Getenv looks up env("NAME"); nil for os.LookupEnv.
+	Getenv func(name string) (string, bool)
 }
 
 type opKind uint8
@@ -290,6 +294,8 @@ func (c *checker) check(a *ast) (*node, error) {
 		return c.konst(TypeNull, nullVec(TypeNull), a.pos), nil
 	case aColumn:
 		return c.column(a)
+	case aParam:
+		return c.param(a)
 	case aList:
 		return nil, c.errAt(a.pos, "a [list] may only follow in")
 	case aUnary:

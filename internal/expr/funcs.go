@@ -76,6 +76,8 @@ var functions = map[string]funcDef{
 	"format_date": {2, 2, checkFormatDate},
 	"today":       {0, 0, checkToday},
 	"now":         {0, 0, checkNow},
+
+	"env": {1, 2, checkEnv},
 }
 
 // otherNames are what other languages call some of our functions, too far from ours

@@ -60,7 +60,7 @@ func cellText(t testing.TB, col arrow.Array, i int) string {
 // evalRow evaluates one expression over one row and returns its text, or the error.
 func evalRow(t testing.TB, expr string, cols []string, row []string) (string, error) {
 	t.Helper()
-	p, err := Compile([]string{"result = " + expr}, nil, cols, Options{Now: fixedNow})
+	p, err := Compile([]string{"result = " + expr}, nil, cols, Options{Now: fixedNow, Params: docParams, Getenv: docEnv})
 	if err != nil {
 		return "", err
 	}

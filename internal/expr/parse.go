@@ -26,6 +26,7 @@ const (
 	tIdent  // bare identifier
 	tQuoted // `back-quoted column name`
 	tOp     // operator or punctuation; text in tok.text
+	tParam  // $name: a --param, name in tok.text
 )
 
 type token struct {
@@ -117,6 +118,8 @@ func (l *lexer) next() (token, error) {
 		return l.number()
 	case c == '"' || c == '\'':
 		return l.str(c)
+	case c == '$':
+		return l.param()
 	case c == '`':
 		end := strings.IndexByte(src[start+1:], '`')
 		if end < 0 {
@@ -284,6 +287,7 @@ const (
 	aCond   // c ? a : b
 	aCall   // name in text, args
 	aList   // [a, b, ...], only as right side of in
+	aParam  // $name, name in text
 )
 
 type ast struct {
@@ -355,6 +359,8 @@ func (p *parser) unexpected(format string, args ...any) error {
 		what = "string " + strconv.Quote(p.tok.text)
 	case tQuoted:
 		what = "`" + p.tok.text + "`"
+	case tParam:
+		what = "$" + p.tok.text
 	default:
 		what = strconv.Quote(p.tok.text)
 	}
@@ -507,6 +513,8 @@ func (p *parser) parsePrefix() (*ast, error) {
 		return &ast{kind: aString, pos: t.pos, text: t.text}, p.advance()
 	case tQuoted:
 		return &ast{kind: aColumn, pos: t.pos, text: t.text, quoted: true}, p.advance()
+	case tParam:
+		return &ast{kind: aParam, pos: t.pos, text: t.text}, p.advance()
 	case tIdent:
 		switch t.text {
 		case "true", "false":

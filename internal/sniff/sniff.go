@@ -27,6 +27,7 @@ const (
 	Zip                     // an xlsx workbook, or another zip package the workbook reader refuses by name
 	OLE2                    // a compound file: .xls, or an encrypted xlsx
 	Unsupported             // a format ptransform does not read
+	JSONLines               // JSON objects, one per line (NDJSON)
 )
 
 // Format is what an input was recognised as.
@@ -42,8 +43,9 @@ type signature struct {
 	format Format
 }
 
-// signatures are the formats recognised by their first bytes. Text formats that start
-// with common characters (JSON, XML, HTML) are told by CheckText instead, which looks further.
+// signatures are the formats recognised by their first bytes. JSON is told by its
+// syntax (detectJSON); other text formats that start with common characters (XML, HTML)
+// are told by CheckText, which looks further.
 var signatures = []signature{
 	{0, "\x1F\x8B", Format{Gzip, "gzip-compressed data"}},
 	{0, "\x28\xB5\x2F\xFD", Format{Zstd, "zstd-compressed data"}},
@@ -80,6 +82,33 @@ func Detect(head []byte) Format {
 			return s.format
 		}
 	}
+	return detectJSON(head)
+}
+
+// jsonArray is what a JSON document holding an array is, for its refusal.
+const jsonArray = "a JSON array (one JSON document, not JSON Lines of one object per line; jq -c '.[]' FILE | ptransform apply - reads its objects)"
+
+// detectJSON tells JSON Lines (text whose first line is an object) and JSON arrays
+// from text, by parsing as much of head as there is: a CSV header such as {id},{name}
+// is not JSON. A first line that is not a whole object but starts a JSON document
+// (an object written over several lines) is JSON Lines too, for its reader to refuse
+// saying what it is; a later line cut short is its reader's to report.
+func detectJSON(head []byte) Format {
+	trimmed := bytes.TrimLeft(head, " \t\r\n\uFEFF")
+	eof := len(head) < HeadSize
+	if len(trimmed) == 0 {
+		return Format{Kind: Text}
+	}
+	switch trimmed[0] {
+	case '{':
+		if end := bytes.IndexByte(trimmed, '\n'); end >= 0 && json.Valid(trimmed[:end]) || looksJSON(trimmed, eof) {
+			return Format{JSONLines, "JSON Lines"}
+		}
+	case '[':
+		if looksJSON(trimmed, eof) {
+			return Format{Unsupported, jsonArray}
+		}
+	}
 	return Format{Kind: Text}
 }
 
@@ -98,7 +127,7 @@ func refusal(format string, args ...any) error {
 
 // Refuse is the error for reading name, of format f, as text.
 func (f Format) Refuse(name string) error {
-	return refusal("%s: is %s, not CSV; ptransform reads CSV, TSV and xlsx", name, f.What)
+	return refusal("%s: is %s, not CSV; ptransform reads CSV, TSV, JSON Lines and xlsx", name, f.What)
 }
 
 // CheckText checks the first block of a text input (decompressed and transcoded; eof
@@ -117,7 +146,7 @@ func CheckText(name string, block []byte, eof bool) error {
 		return refusal("%s: holds a NUL byte in its first line (byte %d): binary data, not CSV (for UTF-16 text without a byte-order mark, give --encoding utf-16le or utf-16be)", name, i+1)
 	}
 	if looksJSON(block, eof) {
-		return refusal("%s: looks like JSON; JSON input is not supported yet", name)
+		return refusal("%s: looks like JSON, which is read as JSON Lines from plain UTF-8 input only (decompress or transcode it first)", name)
 	}
 	return nil
 }

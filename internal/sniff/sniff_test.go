@@ -90,3 +90,24 @@ func TestOpenKeepsHead(t *testing.T) {
 		t.Fatalf("directory: %v", err)
 	}
 }
+
+// JSON Lines is told by its first line; a CSV header in braces is not JSON, and a
+// JSON array is refused naming what it is.
+func TestDetectJSON(t *testing.T) {
+	for _, tc := range []struct {
+		head string
+		kind Kind
+	}{
+		{"{\"id\": 1}\n{\"id\": 2, \"b\":\n", JSONLines}, // a later line cut short is the reader's to report
+		{"\uFEFF  {\"id\": 1}", JSONLines},
+		{"{\n  \"id\": 1\n}\n", JSONLines}, // a document over several lines: refused by the reader
+		{"{id},{name}\n1,2\n", Text},
+		{"{not json\n", Text},
+		{"[{\"id\": 1}]", Unsupported},
+		{"[a],[b]\n", Text},
+	} {
+		if got := Detect([]byte(tc.head)).Kind; got != tc.kind {
+			t.Errorf("Detect(%q) = %d, want %d", tc.head, got, tc.kind)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ptransform/ptransform/internal/chunk"
+	"github.com/ptransform/ptransform/internal/jsonlfmt"
+	"github.com/ptransform/ptransform/internal/sniff"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// planJSONL emits the tasks of JSON Lines source i: byte ranges of a regular file, which
+// every line end bounds exactly, else blocks of whole lines cut from the stream.
+func (r *runner) planJSONL(ctx context.Context, i int, emit chunk.Emit[task], emitBlock func([]byte) error) error {
+	in := r.sources[i].jsonl
+	if !in.Seekable {
+		return in.Split(ctx, r.streamChunkSize(), emitBlock)
+	}
+	for k, rg := range in.Ranges(r.rangeSize(in.Name, in.Size-in.DataStart)) {
+		if err := emit(task{input: i, first: k == 0, lines: rg}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeJSONL decodes a JSON Lines chunk and makes its positions absolute, as
+// decodeCSV does.
+func (r *runner) decodeJSONL(ctx context.Context, dec *jsonlfmt.Decoder, seq int64, t task, res *result) (*table.Chunk, error) {
+	var d jsonlfmt.Decoded
+	var err error
+	if t.block != nil {
+		d, err = dec.DecodeBlock(t.block)
+		res.inBytes = int64(len(t.block))
+		res.task.block = nil
+	} else {
+		d, err = dec.DecodeRange(t.lines)
+		res.inBytes = t.lines.End - t.lines.Start
+	}
+	if err != nil {
+		var pe *jsonlfmt.ParseError
+		if errors.As(err, &pe) {
+			base, berr := r.ledger.Base(ctx, seq, t.first)
+			if berr != nil {
+				return nil, berr
+			}
+			pe.Rebase(1 + base.Lines)
+		}
+		return nil, err
+	}
+	r.ledger.Publish(seq, t.first, chunk.Counts{Rows: d.Rows, Lines: d.Lines})
+	base, err := r.ledger.Base(ctx, seq, t.first)
+	if err != nil {
+		return nil, err
+	}
+	c := d.Chunk
+	c.Row0 = base.Rows + 1
+	for k := range c.Lines {
+		c.Lines[k] += 1 + base.Lines
+	}
+	return c, nil
+}
+
+// openJSONL opens a JSON Lines input, refusing the flags that describe CSV text: they
+// would be ignored.
+func openJSONL(src *sniff.File, o Options) (*jsonlfmt.Input, error) {
+	for _, f := range []struct {
+		set  bool
+		flag string
+	}{
+		{o.CSV.SkipLines > 0, "--skip-lines"}, {o.HeaderRow > 0, "--header-row"}, {o.CSV.NoHeader, "--no-header"},
+		{o.CSV.Delimiter != 0, "--delimiter"}, {o.CSV.Encoding != "", "--encoding"},
+	} {
+		if f.set {
+			src.Close()
+			return nil, usage(fmt.Errorf("%s: is JSON Lines, whose columns are its keys: %s is for CSV inputs", src.Name, f.flag))
+		}
+	}
+	return jsonlfmt.Open(src)
+}
