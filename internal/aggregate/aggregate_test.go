@@ -115,6 +115,10 @@ func TestAggregates(t *testing.T) {
 			a,2
 			a,3
 			,`, "k,odd,n\na,1,2\na,0,1\n∅,∅,1\n"},
+		{"keys alone: the distinct keys", "k", "", `
+			b,1
+			a,1
+			b,2`, "k\nb\na\n"},
 		{"an aggregate over an expression", "", "s = sum(x * y)", `
 			2,3
 			4,`, "s\n6\n"},
@@ -129,7 +133,11 @@ func TestAggregates(t *testing.T) {
 			for i := range rows {
 				rows[i] = append(rows[i], make([]string, len(header))...)[:len(header)]
 			}
-			st := mustCompile(t, c.groupBy, []string{c.aggs}, header)
+			var aggs []string
+			if c.aggs != "" {
+				aggs = []string{c.aggs}
+			}
+			st := mustCompile(t, c.groupBy, aggs, header)
 			got, err := run(t, st, header, rows, 2, 2)
 			if err != nil {
 				t.Fatal(err)
