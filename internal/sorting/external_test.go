@@ -245,3 +245,27 @@ func assertEmptyDir(t *testing.T, dir string) {
 		t.Errorf("%s holds %d files, want none (first: %s)", dir, len(entries), entries[0].Name())
 	}
 }
+
+// Partials share the memory cap: those of a run, and again those made after a
+// restart released the first ones.
+func TestMemoryShare(t *testing.T) {
+	s, err := Compile("n", -1, randomNames, Options{Memory: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := []*partial{s.NewPartial().(*partial), s.NewPartial().(*partial)}
+	if got := s.share(); got != 1<<19 {
+		t.Errorf("share of 2 partials is %d, want %d", got, 1<<19)
+	}
+	for _, p := range first {
+		p.Release()
+		p.Release() // twice is once
+	}
+	again := []*partial{s.NewPartial().(*partial), s.NewPartial().(*partial)}
+	if got := s.share(); got != 1<<19 {
+		t.Errorf("share after a restart is %d, want %d", got, 1<<19)
+	}
+	for _, p := range again {
+		p.Release()
+	}
+}

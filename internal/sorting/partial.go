@@ -24,9 +24,10 @@ type partial struct {
 	valEnc []valueAppender
 	rec    []byte // the row being encoded: its key, then its values
 
-	heap  *topHeap
-	buf   *runBuffer
-	spill *spillFile
+	heap     *topHeap
+	buf      *runBuffer
+	spill    *spillFile
+	released bool
 }
 
 // A row's place in the input order: its chunk's seq in the high 32 bits, its index in
@@ -184,6 +185,10 @@ func (p *partial) spillRun() error {
 }
 
 func (p *partial) Release() {
+	if !p.released {
+		p.released = true
+		p.s.partials.Add(-1)
+	}
 	if p.buf != nil {
 		p.buf.free()
 		p.buf = nil
