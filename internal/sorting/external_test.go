@@ -269,3 +269,15 @@ func TestMemoryShare(t *testing.T) {
 		p.Release()
 	}
 }
+
+// A row larger than a partial's memory share is an error that says what to raise.
+func TestRowLargerThanShare(t *testing.T) {
+	s, err := Compile("a", -1, []string{"a"}, Options{Memory: 64 << 10, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = feedErr(s, textBatch([]string{"a"}, [][]string{{"x"}, {strings.Repeat("y", 100<<10)}}), nil, 1, nil)
+	if err == nil || !strings.Contains(err.Error(), "does not fit in the sort's memory share") || !strings.Contains(err.Error(), "raise --memory") {
+		t.Errorf("got %v, want the row's size against the share", err)
+	}
+}

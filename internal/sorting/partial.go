@@ -136,13 +136,13 @@ func (p *partial) hold(rec []byte, keyLen int, pos uint64) error {
 		}
 		p.buf = buf
 	}
-	if !p.buf.fits(len(rec)) {
-		if p.buf.n == 0 {
-			return fmt.Errorf("a row of %d bytes does not fit in the sort's memory share of %d bytes (raise --memory)", len(rec), len(p.buf.region))
-		}
+	if !p.buf.fits(len(rec)) && p.buf.n > 0 {
 		if err := p.spillRun(); err != nil {
 			return err
 		}
+	}
+	if !p.buf.fits(len(rec)) {
+		return fmt.Errorf("sorting: a row of %d bytes does not fit in the sort's memory share of %d bytes (raise --memory)", len(rec), len(p.buf.region))
 	}
 	p.buf.add(rec, keyLen, pos)
 	return nil
