@@ -115,6 +115,10 @@ func TestAggregates(t *testing.T) {
 			a,2
 			a,3
 			,`, "k,odd,n\na,1,2\na,0,1\n∅,∅,1\n"},
+		{"keys alone: the distinct keys", "k", "", `
+			b,1
+			a,1
+			b,2`, "k\nb\na\n"},
 		{"an aggregate over an expression", "", "s = sum(x * y)", `
 			2,3
 			4,`, "s\n6\n"},
@@ -129,7 +133,11 @@ func TestAggregates(t *testing.T) {
 			for i := range rows {
 				rows[i] = append(rows[i], make([]string, len(header))...)[:len(header)]
 			}
-			st := mustCompile(t, c.groupBy, []string{c.aggs}, header)
+			var aggs []string
+			if c.aggs != "" {
+				aggs = []string{c.aggs}
+			}
+			st := mustCompile(t, c.groupBy, aggs, header)
 			got, err := run(t, st, header, rows, 2, 2)
 			if err != nil {
 				t.Fatal(err)
@@ -317,5 +325,47 @@ func TestCompileErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("--group-by %q --agg %q:\n%v\nwant\n%s", c.groupBy, c.agg, err, c.want)
 		}
+	}
+}
+
+// An Excel sheet's cells arrive typed in columns the stage reads as text: dates,
+// floats and bools are read by their type where an aggregate needs a value, and as
+// their text where it keeps one.
+func TestTypedCellsInTextColumns(t *testing.T) {
+	mem := memory.DefaultAllocator
+	dates := array.NewDate32Builder(mem)
+	dates.AppendValues([]arrow.Date32{19727, 10957, 19000}, nil) // 2024-01-05, 2000-01-01, 2022-01-08
+	floats := array.NewFloat64Builder(mem)
+	floats.AppendValues([]float64{2.5, 0.25, 10}, []bool{true, true, false})
+	bools := array.NewBooleanBuilder(mem)
+	bools.AppendValues([]bool{true, false, true}, nil)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "d", Type: arrow.FixedWidthTypes.Date32},
+		{Name: "f", Type: arrow.PrimitiveTypes.Float64}, {Name: "b", Type: arrow.FixedWidthTypes.Boolean}}, nil)
+	c := &table.Chunk{Batch: array.NewRecordBatch(schema, []arrow.Array{dates.NewArray(), floats.NewArray(), bools.NewArray()}, 3), Row0: 1}
+	st := mustCompile(t, "", []string{"lo = min(d); hi = max(d); s = sum(f); m = max(f); an = any(b); al = all(b); l = last(f); sa = string_agg(d, ' ')"}, []string{"d", "f", "b"})
+	p := st.NewPartial()
+	if err := p.Consume(0, c); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	err := st.Finish(context.Background(), []transforms.Partial{p}, func(c *table.Chunk) error {
+		var row []string
+		for j := range int(c.Batch.NumCols()) {
+			col := c.Batch.Column(j)
+			if col.IsNull(0) {
+				row = append(row, "∅")
+				continue
+			}
+			app, _ := table.NewAppender(col)
+			row = append(row, string(app(nil, 0)))
+		}
+		got = strings.Join(row, ",")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "2000-01-01,2024-01-05,2.75,2.5,true,false,∅,2024-01-05 2000-01-01 2022-01-08"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

@@ -154,3 +154,32 @@ func sameValue(ours string, duck any) bool {
 	}
 	return a == b || math.Abs(a-b) <= 1e-12*math.Max(math.Abs(a), math.Abs(b))
 }
+
+// Several keys, computed ones, one int key alone (the null group among them), against
+// DuckDB's GROUP BY of the same.
+func TestAgainstDuckDBKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 1))
+	path, header, rows := writeDuckCSV(t, r, 3000)
+	for _, c := range []struct{ ours, duck string }{
+		{"k, b, y = year(d)", "k, b, year(d)"},
+		{"y = year(d)", "year(d)"},
+		{"t", "t"},
+	} {
+		st := mustCompile(t, c.ours, []string{"n = count(); s = sum(x); m = mean(f); hi = max(t)"}, header)
+		got, err := run(t, st, header, rows, 101, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, duck := duckdbtest.Query(t, path, "SELECT "+c.duck+", count(*), sum(x), avg(f), max(t) FROM t GROUP BY "+c.duck+" ORDER BY min(i)")
+		if len(duck) != len(got)-1 {
+			t.Fatalf("group by %s: %d groups, DuckDB %d", c.ours, len(got)-1, len(duck))
+		}
+		for g, drow := range duck {
+			for j, dv := range drow {
+				if !sameValue(got[g+1][j], dv) {
+					t.Errorf("group by %s: group %v, %s: %q, DuckDB %v", c.ours, got[g+1], got[0][j], got[g+1][j], dv)
+				}
+			}
+		}
+	}
+}

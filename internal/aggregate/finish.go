@@ -20,7 +20,7 @@ import (
 const outputRows = 32 << 10
 
 // Finish merges the partials into one, orders the groups by their first row in the
-// input and emits keys and results.
+// input and emits keys and results; no chunk when there is no group (grouped, no rows).
 func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit func(*table.Chunk) error) error {
 	defer func() {
 		for _, p := range parts {
@@ -68,7 +68,7 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		return cmpInt(all.firstAt[a], all.firstAt[b])
 	})
 	fields := make([]arrow.Field, len(s.columns))
-	for lo := 0; lo < n || lo == 0 && n == 0; lo += outputRows {
+	for lo := 0; lo < n; lo += outputRows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -87,9 +87,6 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		err = emit(&table.Chunk{Source: table.Source{File: "--agg"}, Batch: batch, Row0: int64(lo) + 1})
 		if err != nil {
 			return err
-		}
-		if n == 0 {
-			break
 		}
 	}
 	return nil

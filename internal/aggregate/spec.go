@@ -18,12 +18,11 @@ type keySpec struct {
 
 // aggSpec is one --agg item: NAME = FUNC(ARG[, ARG]).
 type aggSpec struct {
-	name   string
-	fn     string
-	fnPos  int         // of fn in src
-	args   []expr.Part // the arguments' texts, trimmed, at their places in src
-	src    string      // the whole --agg text, for messages
-	endPos int         // of the closing parenthesis
+	name  string
+	fn    string
+	fnPos int         // of fn in src
+	args  []expr.Part // the arguments' texts, trimmed, at their places in src
+	src   string      // the whole --agg text, for messages
 }
 
 func errAt(flag, src string, pos int, format string, args ...any) error {
@@ -145,7 +144,7 @@ func parseAggs(src string) ([]aggSpec, error) {
 			return nil, errAt("--agg", src, call.Pos+open,
 				"%s(...) must be the whole aggregate; compute inside it, as in sum(a * b)", fn)
 		}
-		a := aggSpec{name: name, fn: fn, fnPos: call.Pos, src: src, endPos: call.Pos + closePos}
+		a := aggSpec{name: name, fn: fn, fnPos: call.Pos, src: src}
 		body := expr.Part{Text: call.Text[open+1 : closePos], Pos: call.Pos + open + 1}
 		if strings.TrimSpace(body.Text) != "" {
 			for _, arg := range args {

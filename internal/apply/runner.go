@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/ptransform/ptransform/internal/chunk"
@@ -598,11 +599,22 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		sortRowErrors(res.rowErrs)
 		c.Raw = nil // describes the decoder's buffer, which the next chunk reuses
 		res.consumed = true
-		err = r.parts[seg][worker].Consume(seq, c)
-		if err == nil && r.reuses(seg) {
+		part := r.parts[seg][worker]
+		if err = part.Consume(seq, c); err != nil {
+			return res, err
+		}
+		if ep, ok := part.(transforms.ErrorReportingPartial); ok && len(ep.RowErrors()) > 0 {
+			// The partial's until its next Consume, their values the chunk's.
+			for _, e := range ep.RowErrors() {
+				e.Value = strings.Clone(e.Value)
+				res.rowErrs = append(res.rowErrs, e)
+			}
+			sortRowErrors(res.rowErrs)
+		}
+		if r.reuses(seg) {
 			r.streams[seg][worker].recycle()
 		}
-		return res, err
+		return res, nil
 	}
 	if err == nil && r.schema != nil {
 		var typeErrs []expr.RowError

@@ -29,8 +29,10 @@
 // the Go heap), with a 32-byte sort entry per row; when the region is full it sorts
 // the entries and writes the rows in order as one run to its temporary file in
 // Options.TempDir, so runs are made in parallel by the workers. Finish sorts what each
-// partial still holds and merges it with every run (a binary heap of runs), emitting
-// chunks of at most 32768 rows with the input's column types. Temporary files have no
+// partial still holds (once any partial spilled, it spills that too and frees the
+// memory) and merges it with every run: one goroutine picks rows in order (a binary
+// heap of runs, comparing key heads), decoders on every core gather the picked rows'
+// values into chunks of at most 32768 rows with the input's column types. Temporary files have no
 // name (O_TMPFILE) or lose it at once, so nothing is left behind on success, failure,
 // Release or even SIGKILL.
 package sorting

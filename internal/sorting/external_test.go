@@ -245,3 +245,39 @@ func assertEmptyDir(t *testing.T, dir string) {
 		t.Errorf("%s holds %d files, want none (first: %s)", dir, len(entries), entries[0].Name())
 	}
 }
+
+// Partials share the memory cap: those of a run, and again those made after a
+// restart released the first ones.
+func TestMemoryShare(t *testing.T) {
+	s, err := Compile("n", -1, randomNames, Options{Memory: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := []*partial{s.NewPartial().(*partial), s.NewPartial().(*partial)}
+	if got := s.share(); got != 1<<19 {
+		t.Errorf("share of 2 partials is %d, want %d", got, 1<<19)
+	}
+	for _, p := range first {
+		p.Release()
+		p.Release() // twice is once
+	}
+	again := []*partial{s.NewPartial().(*partial), s.NewPartial().(*partial)}
+	if got := s.share(); got != 1<<19 {
+		t.Errorf("share after a restart is %d, want %d", got, 1<<19)
+	}
+	for _, p := range again {
+		p.Release()
+	}
+}
+
+// A row larger than a partial's memory share is an error that says what to raise.
+func TestRowLargerThanShare(t *testing.T) {
+	s, err := Compile("a", -1, []string{"a"}, Options{Memory: 64 << 10, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = feedErr(s, textBatch([]string{"a"}, [][]string{{"x"}, {strings.Repeat("y", 100<<10)}}), nil, 1, nil)
+	if err == nil || !strings.Contains(err.Error(), "does not fit in the sort's memory share") || !strings.Contains(err.Error(), "raise --memory") {
+		t.Errorf("got %v, want the row's size against the share", err)
+	}
+}

@@ -43,9 +43,10 @@ type source interface {
 	next() (record, bool, error)
 }
 
-// Finish sorts what each partial still holds (in parallel), then merges those rows
-// and every spilled run of every partial into one sequence, which it emits in chunks
-// of at most maxChunkRows rows with the input's column types, stopping at the limit.
+// Finish sorts what each partial still holds, in parallel (and spills it as a last run
+// when any partial spilled), then merges those rows and every spilled run of every
+// partial into one sequence, which it emits in chunks of at most maxChunkRows rows with
+// the input's column types, stopping at the limit.
 func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit func(*table.Chunk) error) error {
 	ps := make([]*partial, 0, len(parts))
 	defer func() {

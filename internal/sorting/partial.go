@@ -24,9 +24,10 @@ type partial struct {
 	valEnc []valueAppender
 	rec    []byte // the row being encoded: its key, then its values
 
-	heap  *topHeap
-	buf   *runBuffer
-	spill *spillFile
+	heap     *topHeap
+	buf      *runBuffer
+	spill    *spillFile
+	released bool
 }
 
 // A row's place in the input order: its chunk's seq in the high 32 bits, its index in
@@ -135,13 +136,13 @@ func (p *partial) hold(rec []byte, keyLen int, pos uint64) error {
 		}
 		p.buf = buf
 	}
-	if !p.buf.fits(len(rec)) {
-		if p.buf.n == 0 {
-			return fmt.Errorf("a row of %d bytes does not fit in the sort's memory share of %d bytes (raise --memory)", len(rec), len(p.buf.region))
-		}
+	if !p.buf.fits(len(rec)) && p.buf.n > 0 {
 		if err := p.spillRun(); err != nil {
 			return err
 		}
+	}
+	if !p.buf.fits(len(rec)) {
+		return fmt.Errorf("sorting: a row of %d bytes does not fit in the sort's memory share of %d bytes (raise --memory)", len(rec), len(p.buf.region))
 	}
 	p.buf.add(rec, keyLen, pos)
 	return nil
@@ -184,6 +185,10 @@ func (p *partial) spillRun() error {
 }
 
 func (p *partial) Release() {
+	if !p.released {
+		p.released = true
+		p.s.partials.Add(-1)
+	}
 	if p.buf != nil {
 		p.buf.free()
 		p.buf = nil

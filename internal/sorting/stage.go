@@ -32,7 +32,7 @@ type Stage struct {
 	names    []string
 	memory   int64
 	tempDir  string
-	partials atomic.Int64 // partials made so far: each holds memory/partials
+	partials atomic.Int64 // partials made and not released: each holds memory/partials
 }
 
 var _ transforms.Barrier = (*Stage)(nil)
@@ -68,8 +68,8 @@ func (s *Stage) Columns() []transforms.Column {
 }
 
 // NewPartial returns an empty partial. Partials share Options.Memory evenly: a
-// partial takes its share (the cap divided by the partials made so far) when it first
-// holds a row, so a runner makes its partials before it consumes.
+// partial takes its share (the cap divided by the partials made and not yet released)
+// when it first holds a row, so a runner makes its partials before it consumes.
 func (s *Stage) NewPartial() transforms.Partial {
 	s.partials.Add(1)
 	return &partial{s: s}
