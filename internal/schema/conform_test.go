@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -233,4 +235,41 @@ func BenchmarkConform(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+}
+
+// TestParseFastPaths checks the fast paths of ParseInt and ParseFloat against the
+// long way (strconv), bit for bit, on edge cases and random decimals of every length.
+func TestParseFastPaths(t *testing.T) {
+	values := []string{"0", "-0", "00", "-", "", ".", "-.", "5.", ".5", "-.5", "-0.0", "1.2.3", "1-2", "+1", "+-1", "--1",
+		"999999999999999999", "-999999999999999999", "1000000000000000000", "9223372036854775807", "-9223372036854775808",
+		"9223372036854775808", "123456789012345", "1234567890123456", "0.000000000000001", "9007199254740993",
+		"0.1", "0.3", "2.675", "1e5", "1E5", "1x", "٣", "12a"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		digits := make([]byte, 1+rng.IntN(17))
+		for i := range digits {
+			digits[i] = byte('0' + rng.IntN(10))
+		}
+		v := string(digits)
+		if p := rng.IntN(len(digits) + 2); p <= len(digits) {
+			v = v[:p] + "." + v[p:]
+		}
+		if rng.IntN(2) == 0 {
+			v = "-" + v
+		}
+		values = append(values, v)
+	}
+	for _, v := range values {
+		wantF, errF := strconv.ParseFloat(v, 64)
+		wantFOK := errF == nil && expr.IsDecimal(v) && !math.IsInf(wantF, 0)
+		if got, ok := ParseFloat(v); ok != wantFOK || ok && math.Float64bits(got) != math.Float64bits(wantF) {
+			t.Errorf("ParseFloat(%q) = %v %v, strconv %v %v", v, got, ok, wantF, wantFOK)
+		}
+		digits := strings.TrimPrefix(v, "+")
+		wantI, errI := strconv.ParseInt(digits, 10, 64)
+		wantIOK := errI == nil && !(digits != v && strings.HasPrefix(digits, "-"))
+		if got, ok := ParseInt(v); ok != wantIOK || ok && got != wantI {
+			t.Errorf("ParseInt(%q) = %v %v, strconv %v %v", v, got, ok, wantI, wantIOK)
+		}
+	}
 }
