@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 
 	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/table"
@@ -85,7 +86,7 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 			dst = append(dst, key...)
 			col := &cols[j]
 			switch {
-			case col.nulls != nil && col.nulls.IsNull(i):
+			case col.valid != nil && !bitutil.BitIsSet(col.valid, col.offset+i):
 				dst = append(dst, "null"...)
 			case col.quote:
 				dst = append(dst, '"')
@@ -106,7 +107,8 @@ type jsonColumn struct {
 	data    []byte
 	offsets []int32
 	quote   bool
-	nulls   arrow.Array // the column, for its nulls; nil when it has none
+	valid   []byte // the column's validity bitmap from bit offset; nil when it has no nulls
+	offset  int
 	extra   int         // bytes the row loop adds: quotes, "null"
 	text    *textBuf    // where data lives, back to textBufs after the chunk
 }
@@ -130,7 +132,7 @@ func (c *jsonColumn) release() {
 func (c *jsonColumn) format(col arrow.Array) error {
 	n := col.Len()
 	if col.NullN() > 0 {
-		c.nulls = col
+		c.valid, c.offset = col.NullBitmapBytes(), col.Data().Offset()
 		c.extra += 4 * col.NullN()
 	}
 	if a, ok := col.(*array.String); ok && !needsEscape(a) {
@@ -146,7 +148,7 @@ func (c *jsonColumn) format(col arrow.Array) error {
 	data, ends := tb.data[:0], append(tb.ends[:0], 0)
 	each := func(put func(dst []byte, i int) []byte) {
 		for i := range n {
-			if c.nulls == nil || col.IsValid(i) {
+			if c.valid == nil || bitutil.BitIsSet(c.valid, c.offset+i) {
 				data = put(data, i)
 			}
 			ends = append(ends, int32(len(data)))
