@@ -34,8 +34,9 @@
 //
 // Row groups hold RowGroupRows rows each (the last one the rest), whatever the chunks: Append
 // gathers rows from several chunks into a row group, and splits a chunk across two. When a
-// row group is full, its columns become encoding tasks. The goroutines that call EncodeChunk
-// encode the queued tasks before they return their part; when the writer must wait for a
+// row group is full, its columns become encoding tasks. Each call of EncodeChunk encodes one
+// queued task before it returns its part (a row group has far fewer columns than chunks, so
+// the queue stays short, and no worker holds its part back long); when the writer must wait for a
 // row group (Workers+1 are in flight, which bounds the memory, or Close), it encodes too,
 // with Workers-1 helper goroutines. Otherwise the writer goroutine only copies finished
 // column chunks to out in order, so the encoding and compression spread over the workers
@@ -277,7 +278,7 @@ func parquetSchema(s schema.Schema) (*pqschema.GroupNode, error) {
 }
 
 // EncodeChunk checks a chunk against the schema and keeps it for Append; before it returns,
-// it encodes the column chunks waiting in the queue. Safe for concurrent use.
+// it encodes one column chunk waiting in the queue, if any. Safe for concurrent use.
 func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 	if int(batch.NumCols()) != len(w.schema) {
 		return Part{}, fmt.Errorf("parquet: chunk has %d columns, the output has %d", batch.NumCols(), len(w.schema))
@@ -288,7 +289,7 @@ func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 		}
 	}
 	batch.Retain()
-	w.runQueued()
+	w.runOne()
 	return Part{batch: batch}, nil
 }
 
@@ -516,6 +517,18 @@ func (w *Writer) startHelpers() {
 			defer w.helpers.Add(-1)
 			w.runQueued()
 		}()
+	}
+}
+
+// runOne runs one queued task, if there is one. A worker that ran all of them would hold
+// its own part back from the writer for as long (a whole row group), while the other
+// workers, their chunks done, wait for the writer: one task per chunk keeps every worker
+// busy and the queue short, as row groups have far fewer columns than chunks.
+func (w *Writer) runOne() {
+	select {
+	case t := <-w.tasks:
+		w.run(t)
+	default:
 	}
 }
 
