@@ -19,8 +19,10 @@ import (
 
 // Conform turns a chunk's columns into s's Arrow types (Type.ArrowType), for a typed
 // writer: text is parsed as the column's type, computed values converted through their
-// text, and columns that already have the type kept as they are. A null, and text that
-// is empty or only spaces, is null (a string column keeps an empty string it computed).
+// text, and columns that already have the type kept as they are; a Text column whose
+// every value reads as its type, as it is, stays that text (Column.Text). A null, and
+// text that is empty or only spaces, is null (a string column keeps an empty string it
+// computed).
 //
 // A value that does not read as its column's type is a *expr.RowError (expression
 // "--schema"): with onError fail Conform returns the first in row order; with skip its
@@ -82,7 +84,12 @@ func (s Schema) Conform(c *table.Chunk, onError expr.OnError) (*table.Chunk, []e
 			out.Lines[k] = lineOf(c, int(i))
 		}
 	}
-	out.Batch = array.NewRecordBatch(s.Arrow(), cols, int64(rows))
+	fields := make([]arrow.Field, len(s))
+	for j, c := range s {
+		// Type.ArrowType, or text that a Text column kept
+		fields[j] = arrow.Field{Name: c.Name, Type: cols[j].DataType(), Nullable: true}
+	}
+	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(rows))
 	release(cols) // the batch holds them
 	return out, rowErrs, nil
 }
@@ -115,6 +122,12 @@ func sortByRow(errs []expr.RowError) {
 func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, row int, v string)) ([]arrow.Array, error) {
 	cols := make([]arrow.Array, len(s))
 	for j, col := range s {
+		if col.Text && rows == nil && readsAsText(b.Column(j), col.Type) {
+			a := b.Column(j)
+			a.Retain()
+			cols[j] = a
+			continue
+		}
 		a, err := conformColumn(b.Column(j), col.Type, rows, func(row int, v string) { bad(j, row, v) })
 		if err != nil {
 			release(cols)
@@ -123,6 +136,34 @@ func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, 
 		cols[j] = a
 	}
 	return cols, nil
+}
+
+// readsAsText reports whether col is text whose every value is null or reads as t (an
+// int or a float) as it is, without spaces to trim: then a Text column keeps it.
+func readsAsText(col arrow.Array, t Type) bool {
+	str, ok := col.(*array.String)
+	if !ok || t != Int && t != Float {
+		return false
+	}
+	nulls := col.NullN() > 0
+	for i := range str.Len() {
+		if nulls && str.IsNull(i) {
+			continue
+		}
+		v := str.Value(i)
+		if v == "" || len(trimSpace(v)) != len(v) {
+			return false
+		}
+		if t == Int {
+			_, ok = ParseInt(v)
+		} else {
+			_, ok = ParseFloat(v)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // conformColumn builds col's rows (nil: all) as t's Arrow type; bad hears each value
