@@ -183,7 +183,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}()
 	r := newRunner(o, op.sources, header, pipeline, out, dst, errs)
 	if out.Typed() {
-		r.schema = outSchema
+		r.schema = format.ConformSchema(outSchema)
 	}
 	defer func() {
 		r.progress.finish()

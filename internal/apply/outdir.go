@@ -242,7 +242,7 @@ func runOnePart(ctx context.Context, o Options, format sink.Format, p *runPart, 
 	quiet.Stderr = nil
 	r := newRunner(quiet, p.sources, p.header, p.pipeline, out, dst, errs)
 	if out.Typed() {
-		r.schema = sch
+		r.schema = format.ConformSchema(sch)
 	}
 	r.progress, r.errCount, r.reshaped = whole.progress, whole.errCount, whole.reshaped
 	defer func() { whole.errCount, whole.reshaped = r.errCount, r.reshaped }()

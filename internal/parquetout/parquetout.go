@@ -34,8 +34,9 @@
 //
 // Row groups hold RowGroupRows rows each (the last one the rest), whatever the chunks: Append
 // gathers rows from several chunks into a row group, and splits a chunk across two. When a
-// row group is full, its columns become encoding tasks. The goroutines that call EncodeChunk
-// encode the queued tasks before they return their part; when the writer must wait for a
+// row group is full, its columns become encoding tasks. Each call of EncodeChunk encodes one
+// queued task before it returns its part (a row group has far fewer columns than chunks, so
+// the queue stays short, and no worker holds its part back long); when the writer must wait for a
 // row group (Workers+1 are in flight, which bounds the memory, or Close), it encodes too,
 // with Workers-1 helper goroutines. Otherwise the writer goroutine only copies finished
 // column chunks to out in order, so the encoding and compression spread over the workers
@@ -58,6 +59,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -133,6 +135,7 @@ type Writer struct {
 	maxInFlight  int
 
 	pending     []arrow.RecordBatch // slices gathered for the next row group
+	ones        []int16             // definition levels of a row group without nulls, shared read-only by its tasks
 	pendingRows int
 	inFlight    []*rowGroup // dispatched, not yet written, in order
 	ordinal     int         // of the next row group
@@ -153,6 +156,7 @@ type rowGroup struct {
 	meta    *metadata.RowGroupMetaDataBuilder
 	columns []*metadata.ColumnChunkMetaDataBuilder
 	chunks  [][]byte // encoded column chunks, at offset chunkBase
+	ones    []int16  // rows of definition level 1, for its columns without nulls
 	errs    []error
 	left    atomic.Int32 // columns not yet encoded
 	done    chan struct{}
@@ -274,7 +278,7 @@ func parquetSchema(s schema.Schema) (*pqschema.GroupNode, error) {
 }
 
 // EncodeChunk checks a chunk against the schema and keeps it for Append; before it returns,
-// it encodes the column chunks waiting in the queue. Safe for concurrent use.
+// it encodes one column chunk waiting in the queue, if any. Safe for concurrent use.
 func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 	if int(batch.NumCols()) != len(w.schema) {
 		return Part{}, fmt.Errorf("parquet: chunk has %d columns, the output has %d", batch.NumCols(), len(w.schema))
@@ -285,7 +289,7 @@ func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 		}
 	}
 	batch.Retain()
-	w.runQueued()
+	w.runOne()
 	return Part{batch: batch}, nil
 }
 
@@ -375,6 +379,10 @@ func (w *Writer) dispatch() error {
 		errs:    make([]error, len(w.schema)),
 		done:    make(chan struct{}),
 	}
+	if len(w.ones) < rg.rows {
+		w.ones = definitionLevels(nil, rg.rows)
+	}
+	rg.ones = w.ones[:rg.rows]
 	w.ordinal++
 	w.pending, w.pendingRows = nil, 0
 	rg.left.Store(int32(len(w.schema)))
@@ -436,6 +444,7 @@ func (w *Writer) writeRowGroup(rg *rowGroup) error {
 		if err := w.write(data); err != nil {
 			return err
 		}
+		chunkBuffers.Put(&data)
 		rg.chunks[i] = nil
 	}
 	rg.meta.SetNumRows(rg.rows)
@@ -511,6 +520,18 @@ func (w *Writer) startHelpers() {
 	}
 }
 
+// runOne runs one queued task, if there is one. A worker that ran all of them would hold
+// its own part back from the writer for as long (a whole row group), while the other
+// workers, their chunks done, wait for the writer: one task per chunk keeps every worker
+// busy and the queue short, as row groups have far fewer columns than chunks.
+func (w *Writer) runOne() {
+	select {
+	case t := <-w.tasks:
+		w.run(t)
+	default:
+	}
+}
+
 // runQueued runs queued tasks until none is left.
 func (w *Writer) runQueued() {
 	for {
@@ -545,7 +566,7 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 	if !dictionaryPays(values) {
 		props = w.plain
 	}
-	sink := &chunkSink{}
+	sink := &chunkSink{data: (*chunkBuffers.Get().(*[]byte))[:0]}
 	colMeta := rg.columns[column]
 	path := colMeta.Descr().Path()
 	pager, err := file.NewPageWriter(sink, props.CompressionFor(path), props.CompressionLevelFor(path),
@@ -554,7 +575,7 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 		return nil, err
 	}
 	writer := file.NewColumnChunkWriter(colMeta, &chunkPager{PageWriter: pager, sink: sink}, props)
-	if err := writeValues(writer, values); err != nil {
+	if err := writeValues(writer, values, rg.ones); err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
 	if err := writer.Close(); err != nil {
@@ -567,8 +588,11 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 // buffers (the schema's physical types: int64 for int, datetime, time and duration; int32
 // days for date). arrow-go's pqarrow does the same, but importing it links gRPC (through
 // its Flight dependency) into the binary.
-func writeValues(writer file.ColumnChunkWriter, values arrow.Array) error {
-	levels := definitionLevels(values)
+func writeValues(writer file.ColumnChunkWriter, values arrow.Array, ones []int16) error {
+	levels := ones[:values.Len()]
+	if values.NullN() > 0 {
+		levels = definitionLevels(values, values.Len())
+	}
 	dense := values.NullN() == 0
 	data := values.Data()
 	nulls, offset := values.NullBitmapBytes(), int64(data.Offset())
@@ -623,10 +647,11 @@ func writeBatch[T any](dense func([]T, []int16, []int16) (int64, error), spaced 
 	return err
 }
 
-// definitionLevels are the levels of an OPTIONAL column: 1 for a value, 0 for a null.
-func definitionLevels(values arrow.Array) []int16 {
-	levels := make([]int16, values.Len())
-	if values.NullN() == 0 {
+// definitionLevels are the n levels of an OPTIONAL column: 1 for a value, 0 for a null
+// (values nil: all values).
+func definitionLevels(values arrow.Array, n int) []int16 {
+	levels := make([]int16, n)
+	if values == nil || values.NullN() == 0 {
 		if len(levels) > 0 {
 			levels[0] = 1
 			for filled := 1; filled < len(levels); filled *= 2 {
@@ -688,6 +713,9 @@ func columnValues(parts []arrow.RecordBatch, column int) (arrow.Array, error) {
 	}
 	return array.Concatenate(arrays, memory.DefaultAllocator)
 }
+
+// chunkBuffers recycles the memory of column chunks once written.
+var chunkBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // chunkSink holds one column chunk in memory; Tell counts from chunkBase. Once closed it
 // drops what is written: the copy of the chunk's metadata that arrow-go writes after the

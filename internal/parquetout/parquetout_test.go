@@ -391,8 +391,9 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-// The workers calling EncodeChunk encode the row groups that Append has filled, so the
-// writer goroutine is not the one doing the work.
+// The workers calling EncodeChunk encode the row groups that Append has filled, one column
+// chunk per call, so the writer goroutine is not the one doing the work, nor does one worker
+// hold its part back for a whole row group.
 func TestEncodeChunkEncodesQueuedRowGroups(t *testing.T) {
 	w, err := New(&bytes.Buffer{}, allTypes, Options{RowGroupRows: 100, Workers: 2})
 	if err != nil {
@@ -414,8 +415,13 @@ func TestEncodeChunkEncodesQueuedRowGroups(t *testing.T) {
 		t.Fatal("Append encoded the row group itself")
 	default:
 	}
-	if _, err := w.EncodeChunk(rows(allTypes, 100, 150)); err != nil {
-		t.Fatal(err)
+	for k := range allTypes {
+		if _, err := w.EncodeChunk(rows(allTypes, 100, 150)); err != nil {
+			t.Fatal(err)
+		}
+		if left, want := int(rg.left.Load()), len(allTypes)-k-1; left != want {
+			t.Fatalf("after %d calls of EncodeChunk, %d columns left to encode, want %d", k+1, left, want)
+		}
 	}
 	select {
 	case <-rg.done:

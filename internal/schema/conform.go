@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -18,8 +19,10 @@ import (
 
 // Conform turns a chunk's columns into s's Arrow types (Type.ArrowType), for a typed
 // writer: text is parsed as the column's type, computed values converted through their
-// text, and columns that already have the type kept as they are. A null, and text that
-// is empty or only spaces, is null (a string column keeps an empty string it computed).
+// text, and columns that already have the type kept as they are; a Text column whose
+// every value reads as its type, as it is, stays that text (Column.Text). A null, and
+// text that is empty or only spaces, is null (a string column keeps an empty string it
+// computed).
 //
 // A value that does not read as its column's type is a *expr.RowError (expression
 // "--schema"): with onError fail Conform returns the first in row order; with skip its
@@ -81,7 +84,12 @@ func (s Schema) Conform(c *table.Chunk, onError expr.OnError) (*table.Chunk, []e
 			out.Lines[k] = lineOf(c, int(i))
 		}
 	}
-	out.Batch = array.NewRecordBatch(s.Arrow(), cols, int64(rows))
+	fields := make([]arrow.Field, len(s))
+	for j, c := range s {
+		// Type.ArrowType, or text that a Text column kept
+		fields[j] = arrow.Field{Name: c.Name, Type: cols[j].DataType(), Nullable: true}
+	}
+	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(rows))
 	release(cols) // the batch holds them
 	return out, rowErrs, nil
 }
@@ -114,6 +122,12 @@ func sortByRow(errs []expr.RowError) {
 func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, row int, v string)) ([]arrow.Array, error) {
 	cols := make([]arrow.Array, len(s))
 	for j, col := range s {
+		if col.Text && rows == nil && readsAsText(b.Column(j), col.Type) {
+			a := b.Column(j)
+			a.Retain()
+			cols[j] = a
+			continue
+		}
 		a, err := conformColumn(b.Column(j), col.Type, rows, func(row int, v string) { bad(j, row, v) })
 		if err != nil {
 			release(cols)
@@ -122,6 +136,34 @@ func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, 
 		cols[j] = a
 	}
 	return cols, nil
+}
+
+// readsAsText reports whether col is text whose every value is null or reads as t (an
+// int or a float) as it is, without spaces to trim: then a Text column keeps it.
+func readsAsText(col arrow.Array, t Type) bool {
+	str, ok := col.(*array.String)
+	if !ok || t != Int && t != Float {
+		return false
+	}
+	nulls := col.NullN() > 0
+	for i := range str.Len() {
+		if nulls && str.IsNull(i) {
+			continue
+		}
+		v := str.Value(i)
+		if v == "" || len(trimSpace(v)) != len(v) {
+			return false
+		}
+		if t == Int {
+			_, ok = ParseInt(v)
+		} else {
+			_, ok = ParseFloat(v)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // conformColumn builds col's rows (nil: all) as t's Arrow type; bad hears each value
@@ -175,10 +217,11 @@ type rowReader struct {
 	scratch []byte
 	rows    []int32 // nil: all
 	n       int
+	nulls   bool // the column has nulls
 }
 
 func newRowReader(col arrow.Array, rows []int32) (*rowReader, error) {
-	r := &rowReader{col: col, rows: rows, n: col.Len()}
+	r := &rowReader{col: col, rows: rows, n: col.Len(), nulls: col.NullN() > 0}
 	if rows != nil {
 		r.n = len(rows)
 	}
@@ -199,7 +242,7 @@ func (r *rowReader) value(k int) (i int, v string, ok bool) {
 	if r.rows != nil {
 		i = int(r.rows[k])
 	}
-	if r.col.IsNull(i) {
+	if r.nulls && r.col.IsNull(i) {
 		return i, "", false
 	}
 	if r.str != nil {
@@ -208,8 +251,18 @@ func (r *rowReader) value(k int) (i int, v string, ok bool) {
 		r.scratch = r.text(r.scratch[:0], i)
 		v = string(r.scratch)
 	}
-	v = strings.TrimSpace(v)
+	v = trimSpace(v)
 	return i, v, v != ""
+}
+
+// trimSpace is strings.TrimSpace, with a quick way out for the usual value that starts
+// and ends with a printable ASCII byte (every space is either ASCII, at most ' ', or
+// starts with a byte of at least utf8.RuneSelf).
+func trimSpace(v string) string {
+	if v != "" && v[0] > ' ' && v[0] < utf8.RuneSelf && v[len(v)-1] > ' ' && v[len(v)-1] < utf8.RuneSelf {
+		return v
+	}
+	return strings.TrimSpace(v)
 }
 
 // conformFixed builds a column of a fixed-width type straight into its buffers.
@@ -320,6 +373,9 @@ func (t Type) article() string {
 
 // ParseInt reads an integer as valuetype does: optional sign, digits, within int64.
 func ParseInt(v string) (int64, bool) {
+	if n, ok := parseShortInt(v); ok {
+		return n, true
+	}
 	digits := strings.TrimPrefix(v, "+")
 	if digits != v && strings.HasPrefix(digits, "-") {
 		return 0, false
@@ -328,8 +384,76 @@ func ParseInt(v string) (int64, bool) {
 	return n, err == nil
 }
 
+// parseShortInt is ParseInt's fast path: an optional '-' and 1 to 18 digits, which
+// cannot overflow; it reports false for anything else, which ParseInt reads the long way.
+func parseShortInt(v string) (int64, bool) {
+	digits := v
+	if digits != "" && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if digits == "" || len(digits) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(digits); i++ {
+		d := digits[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int64(d)
+	}
+	if len(digits) < len(v) {
+		n = -n
+	}
+	return n, true
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseShortDecimal is ParseFloat's fast path, for the usual [-]digits[.digits] of at
+// most 15 digits in all: their integer m is exact in a float64, as is 10^k for the k
+// digits after the point, so m / 10^k, one IEEE division, is the correctly rounded
+// value, the one strconv.ParseFloat returns (its own "exact" path). Anything else
+// (more digits, an exponent, a '+', no digit) reports false for the long way.
+func parseShortDecimal(v string) (float64, bool) {
+	i := 0
+	if v != "" && v[0] == '-' {
+		i = 1
+	}
+	var m uint64
+	digits, point := 0, -1
+	for ; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+		case c == '.' && point < 0:
+			point = digits
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	f := float64(m)
+	if point >= 0 {
+		f /= pow10[digits-point]
+	}
+	if v[0] == '-' {
+		f = -f
+	}
+	return f, true
+}
+
 // ParseFloat reads a finite decimal number (no hex, NaN or infinity).
 func ParseFloat(v string) (float64, bool) {
+	if f, ok := parseShortDecimal(v); ok {
+		return f, true
+	}
 	if !expr.IsDecimal(v) {
 		return 0, false
 	}

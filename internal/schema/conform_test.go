@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,7 +106,7 @@ func asRowError(err error, re **expr.RowError) bool {
 // Empty and blank cells are null in every type; a string column keeps what it holds.
 func TestConformNulls(t *testing.T) {
 	for typ := Int; typ <= Duration; typ++ {
-		out, _, err := Schema{{"v", typ}}.Conform(textChunk(nil, str("  ")), expr.OnErrorFail)
+		out, _, err := Schema{{Name: "v", Type: typ}}.Conform(textChunk(nil, str("  ")), expr.OnErrorFail)
 		if err != nil || out.Batch.Column(0).NullN() != 2 {
 			t.Errorf("%s: %v, nulls %d", typ, err, out.Batch.Column(0).NullN())
 		}
@@ -112,7 +114,7 @@ func TestConformNulls(t *testing.T) {
 }
 
 func TestConformOnError(t *testing.T) {
-	s := Schema{{"v", Int}}
+	s := Schema{{Name: "v", Type: Int}}
 	in := textChunk(str("1"), str("x"), str("3"), str("y"))
 	_, _, err := s.Conform(in, expr.OnErrorFail)
 	if err == nil || !strings.Contains(err.Error(), `in.csv: line 3, column "v": value "x": not an int`) {
@@ -122,7 +124,7 @@ func TestConformOnError(t *testing.T) {
 	if err != nil || len(errs) != 2 || out.NumRows() != 4 || out.Batch.Column(0).NullN() != 2 {
 		t.Errorf("null: %v %v rows %d", err, errs, out.NumRows())
 	}
-	two := Schema{{"v", Int}, {"w", Int}}
+	two := Schema{{Name: "v", Type: Int}, {Name: "w", Type: Int}}
 	pair := &table.Chunk{Source: in.Source, Row0: 1, Lines: in.Lines, Batch: array.NewRecordBatch(table.StringSchema([]string{"v", "w"}),
 		[]arrow.Array{in.Batch.Column(0), in.Batch.Column(0)}, in.Batch.NumRows())}
 	if out, errs, err := two.Conform(pair, expr.OnErrorSkip); err != nil || len(errs) != 2 || out.NumRows() != 2 {
@@ -145,7 +147,7 @@ func TestConformComputed(t *testing.T) {
 	col := ib.NewArray()
 	c := &table.Chunk{Batch: array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "n", Type: arrow.PrimitiveTypes.Int64}}, nil), []arrow.Array{col}, 1)}
 	for typ, want := range map[Type]string{Int: "7", Float: "7", String: "7"} {
-		out, _, err := Schema{{"n", typ}}.Conform(c, expr.OnErrorFail)
+		out, _, err := Schema{{Name: "n", Type: typ}}.Conform(c, expr.OnErrorFail)
 		if err != nil || text(t, out.Batch.Column(0)) != want {
 			t.Errorf("%s: %v", typ, err)
 		}
@@ -153,7 +155,7 @@ func TestConformComputed(t *testing.T) {
 			t.Errorf("an int column conformed to int was copied")
 		}
 	}
-	if _, _, err := (Schema{{"n", Date}}).Conform(c, expr.OnErrorFail); err == nil {
+	if _, _, err := (Schema{{Name: "n", Type: Date}}).Conform(c, expr.OnErrorFail); err == nil {
 		t.Error("an int became a date")
 	}
 }
@@ -198,7 +200,7 @@ func TestParseOverrides(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	s := Schema{{"id", Int}, {"Name", Int}}
+	s := Schema{{Name: "id", Type: Int}, {Name: "Name", Type: Int}}
 	if err := s.Apply([]Override{{"name", String}}); err != nil || s[1].Type != String {
 		t.Errorf("%v %v", s, err)
 	}
@@ -209,7 +211,7 @@ func TestParseOverrides(t *testing.T) {
 
 func BenchmarkConform(b *testing.B) {
 	const n = 4096
-	s := Schema{{"id", Int}, {"a", Float}, {"date", Date}, {"flag", Bool}}
+	s := Schema{{Name: "id", Type: Int}, {Name: "a", Type: Float}, {Name: "date", Type: Date}, {Name: "flag", Type: Bool}}
 	names := []string{"id", "a", "date", "flag"}
 	builders := make([]*array.StringBuilder, len(s))
 	cols := make([]arrow.Array, len(s))
@@ -233,4 +235,77 @@ func BenchmarkConform(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+}
+
+// TestParseFastPaths checks the fast paths of ParseInt and ParseFloat against the
+// long way (strconv), bit for bit, on edge cases and random decimals of every length.
+func TestParseFastPaths(t *testing.T) {
+	values := []string{"0", "-0", "00", "-", "", ".", "-.", "5.", ".5", "-.5", "-0.0", "1.2.3", "1-2", "+1", "+-1", "--1",
+		"999999999999999999", "-999999999999999999", "1000000000000000000", "9223372036854775807", "-9223372036854775808",
+		"9223372036854775808", "123456789012345", "1234567890123456", "0.000000000000001", "9007199254740993",
+		"0.1", "0.3", "2.675", "1e5", "1E5", "1x", "٣", "12a"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		digits := make([]byte, 1+rng.IntN(17))
+		for i := range digits {
+			digits[i] = byte('0' + rng.IntN(10))
+		}
+		v := string(digits)
+		if p := rng.IntN(len(digits) + 2); p <= len(digits) {
+			v = v[:p] + "." + v[p:]
+		}
+		if rng.IntN(2) == 0 {
+			v = "-" + v
+		}
+		values = append(values, v)
+	}
+	for _, v := range values {
+		wantF, errF := strconv.ParseFloat(v, 64)
+		wantFOK := errF == nil && expr.IsDecimal(v) && !math.IsInf(wantF, 0)
+		if got, ok := ParseFloat(v); ok != wantFOK || ok && math.Float64bits(got) != math.Float64bits(wantF) {
+			t.Errorf("ParseFloat(%q) = %v %v, strconv %v %v", v, got, ok, wantF, wantFOK)
+		}
+		digits := strings.TrimPrefix(v, "+")
+		wantI, errI := strconv.ParseInt(digits, 10, 64)
+		wantIOK := errI == nil && !(digits != v && strings.HasPrefix(digits, "-"))
+		if got, ok := ParseInt(v); ok != wantIOK || ok && got != wantI {
+			t.Errorf("ParseInt(%q) = %v %v, strconv %v %v", v, got, ok, wantI, wantIOK)
+		}
+	}
+}
+
+// A Text column keeps a chunk's text when every value reads as its type as it is; else,
+// and for the rows kept by skip, it is converted as any other column.
+func TestConformText(t *testing.T) {
+	for _, tc := range []struct {
+		typ    Type
+		values []*string
+		kept   bool
+	}{
+		{Int, []*string{str("1"), nil, str("-007"), str("+3")}, true},
+		{Float, []*string{str("1.50"), str("1e5"), nil}, true},
+		{Int, []*string{str("1"), str(" 2")}, false},
+		{Int, []*string{str("1"), str("")}, false},
+		{Float, []*string{str("1.5"), str("NaN")}, false},
+		{Int, []*string{str("1"), str("1.5")}, false},
+		{Date, []*string{str("2024-03-01")}, false},
+	} {
+		s := Schema{{Name: "v", Type: tc.typ, Text: true}}
+		out, _, err := s.Conform(textChunk(tc.values...), expr.OnErrorNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := out.Batch.Column(0)
+		if _, kept := col.(*array.String); kept != tc.kept || !kept && !arrow.TypeEqual(col.DataType(), tc.typ.ArrowType()) {
+			t.Errorf("%s %d values: column of %s, kept as text %v", tc.typ, len(tc.values), col.DataType(), tc.kept)
+		}
+		if !arrow.TypeEqual(out.Batch.Schema().Field(0).Type, col.DataType()) {
+			t.Errorf("the batch's schema says %s of a %s column", out.Batch.Schema().Field(0).Type, col.DataType())
+		}
+	}
+	s := Schema{{Name: "v", Type: Int, Text: true}}
+	out, errs, err := s.Conform(textChunk(str("1"), str("x"), str("3")), expr.OnErrorSkip)
+	if err != nil || len(errs) != 1 || out.Batch.NumRows() != 2 || !arrow.TypeEqual(out.Batch.Column(0).DataType(), arrow.PrimitiveTypes.Int64) {
+		t.Errorf("skip: %v %v, %d rows of %s", err, errs, out.Batch.NumRows(), out.Batch.Column(0).DataType())
+	}
 }

@@ -15,7 +15,8 @@
 //	Time     arrow.FixedWidthTypes.Time64us               time of day
 //	Duration arrow.FixedWidthTypes.Duration_us            elapsed time, may exceed a day
 //
-// A null is an empty cell in every format.
+// A null is an empty cell in every format. A column marked Text may instead hold the
+// text its values were read from (see Column.Text).
 package schema
 
 import (
@@ -79,6 +80,10 @@ func (t Type) ArrowType() arrow.DataType {
 type Column struct {
 	Name string
 	Type Type
+	// Text lets Conform keep an int or float column that was read as text as that very
+	// text (a string array) when every value of the chunk reads as Type, unchanged, for a
+	// writer that writes numbers as text (JSON Lines) and would only format them again.
+	Text bool
 }
 
 // Schema is the columns of one output, in order.

@@ -19,7 +19,7 @@ func TestParseTypeRoundTrip(t *testing.T) {
 }
 
 func TestArrowSchema(t *testing.T) {
-	s := Schema{{"id", Int}, {"when", Datetime}, {"name", String}}.Arrow()
+	s := Schema{{Name: "id", Type: Int}, {Name: "when", Type: Datetime}, {Name: "name", Type: String}}.Arrow()
 	if s.NumFields() != 3 || !arrow.TypeEqual(s.Field(0).Type, arrow.PrimitiveTypes.Int64) ||
 		!arrow.TypeEqual(s.Field(1).Type, arrow.FixedWidthTypes.Timestamp_us) || !s.Field(2).Nullable {
 		t.Errorf("schema %v", s)

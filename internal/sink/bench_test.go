@@ -41,3 +41,53 @@ func BenchmarkJSONLEncode(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
 }
+
+// BenchmarkTypedSinks writes 16 chunks of 4,096 benchmark rows through each typed sink's
+// whole seam (Begin, Encode, Append, Finish) on one goroutine, chunks already conformed:
+// ns/row is then one core's cost of the format, what --workers divides.
+func BenchmarkTypedSinks(b *testing.B) {
+	const rows, chunks = 4096, 16
+	c := conformed(b, benchSchema, benchChunkRows(rows))
+	for _, format := range []string{"jsonl", "xlsx", "parquet"} {
+		b.Run(format, func(b *testing.B) {
+			f, err := Lookup(format, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			var buf []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				out := &countingWriter{}
+				sk, err := f.New(Config{Schema: benchSchema, Workers: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := sk.Begin(out); err != nil {
+					b.Fatal(err)
+				}
+				for range chunks {
+					p, err := sk.Encode(buf[:0], c)
+					if err != nil {
+						b.Fatal(err)
+					}
+					buf = p.Bytes
+					if err := sk.Append(out, p); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := sk.Finish(out); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(rows*chunks), "ns/row")
+		})
+	}
+}
+
+// countingWriter is an output that keeps nothing, so that its growth costs nothing.
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	return len(p), nil
+}

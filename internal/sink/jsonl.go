@@ -6,11 +6,13 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 
 	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/table"
@@ -31,12 +33,14 @@ import (
 //
 // A chunk's bytes are final, so a file output is written at the workers' offsets.
 type jsonlSink struct {
-	keys [][]byte // per column: `{"name":` for the first, `,"name":` for the others
+	keys  [][]byte      // per column: `{"name":` for the first, `,"name":` for the others
+	types []schema.Type // per column
 }
 
 func newJSONL(c Config) (Sink, error) {
-	s := &jsonlSink{keys: make([][]byte, len(c.Schema))}
+	s := &jsonlSink{keys: make([][]byte, len(c.Schema)), types: make([]schema.Type, len(c.Schema))}
 	for j, col := range c.Schema {
+		s.types[j] = col.Type
 		sep := byte(',')
 		if j == 0 {
 			sep = '{'
@@ -66,7 +70,7 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 	cols := make([]jsonColumn, len(s.keys))
 	size := 3 * rows
 	for j := range cols {
-		if err := cols[j].format(b.Column(j)); err != nil {
+		if err := cols[j].format(b.Column(j), s.types[j]); err != nil {
 			return Part{}, err
 		}
 		size += rows*len(s.keys[j]) + int(cols[j].offsets[rows]-cols[j].offsets[0]) + cols[j].extra
@@ -85,7 +89,7 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 			dst = append(dst, key...)
 			col := &cols[j]
 			switch {
-			case col.nulls != nil && col.nulls.IsNull(i):
+			case col.valid != nil && !bitutil.BitIsSet(col.valid, col.offset+i):
 				dst = append(dst, "null"...)
 			case col.quote:
 				dst = append(dst, '"')
@@ -106,9 +110,10 @@ type jsonColumn struct {
 	data    []byte
 	offsets []int32
 	quote   bool
-	nulls   arrow.Array // the column, for its nulls; nil when it has none
-	extra   int         // bytes the row loop adds: quotes, "null"
-	text    *textBuf    // where data lives, back to textBufs after the chunk
+	valid   []byte // the column's validity bitmap from bit offset; nil when it has no nulls
+	offset  int
+	extra   int      // bytes the row loop adds: quotes, "null"
+	text    *textBuf // where data lives, back to textBufs after the chunk
 }
 
 // textBuf holds a column's formatted text; textBufs recycles them across chunks.
@@ -125,15 +130,24 @@ func (c *jsonColumn) release() {
 	}
 }
 
-// format formats col by its Arrow type (the schema's, see schema.Type.ArrowType). A
-// string column that needs no escaping is used as it is.
-func (c *jsonColumn) format(col arrow.Array) error {
+// format formats col by its Arrow type (the schema's, see schema.Type.ArrowType), or for
+// an int or float column kept as text (schema.Column.Text) by that text. A string column
+// that needs no escaping is used as it is.
+func (c *jsonColumn) format(col arrow.Array, typ schema.Type) error {
 	n := col.Len()
 	if col.NullN() > 0 {
-		c.nulls = col
+		c.valid, c.offset = col.NullBitmapBytes(), col.Data().Offset()
 		c.extra += 4 * col.NullN()
 	}
-	if a, ok := col.(*array.String); ok && !needsEscape(a) {
+	numberText := typ == schema.Int || typ == schema.Float
+	if a, ok := col.(*array.String); ok && numberText && allJSONNumberText(a, typ) {
+		c.offsets = a.ValueOffsets()
+		if buf := a.Data().Buffers()[2]; buf != nil {
+			c.data = buf.Bytes() // the offsets index the whole buffer
+		}
+		return nil
+	}
+	if a, ok := col.(*array.String); ok && !numberText && !needsEscape(a) {
 		c.offsets, c.quote = a.ValueOffsets(), true
 		if buf := a.Data().Buffers()[2]; buf != nil {
 			c.data = buf.Bytes() // the offsets index the whole buffer
@@ -146,7 +160,7 @@ func (c *jsonColumn) format(col arrow.Array) error {
 	data, ends := tb.data[:0], append(tb.ends[:0], 0)
 	each := func(put func(dst []byte, i int) []byte) {
 		for i := range n {
-			if c.nulls == nil || col.IsValid(i) {
+			if c.valid == nil || bitutil.BitIsSet(c.valid, c.offset+i) {
 				data = put(data, i)
 			}
 			ends = append(ends, int32(len(data)))
@@ -154,6 +168,10 @@ func (c *jsonColumn) format(col arrow.Array) error {
 	}
 	switch a := col.(type) {
 	case *array.String:
+		if numberText {
+			each(func(dst []byte, i int) []byte { return appendJSONNumberText(dst, a.Value(i), typ) })
+			break
+		}
 		each(func(dst []byte, i int) []byte { return appendJSONString(dst, a.Value(i)) })
 	case *array.Int64:
 		each(func(dst []byte, i int) []byte { return strconv.AppendInt(dst, a.Value(i), 10) })
@@ -213,6 +231,86 @@ func needsEscape(a *array.String) bool {
 		}
 	}
 	return false
+}
+
+// appendJSONNumberText writes the text of an int or float that Conform checked (see
+// schema.Column.Text) as the same JSON number the value would be written as: the text
+// itself when it is already that number's text (jsonIntText, jsonFloatText), which is
+// most of the time and saves formatting it again, else the value formatted.
+func appendJSONNumberText(dst []byte, v string, typ schema.Type) []byte {
+	if typ == schema.Int {
+		if jsonIntText(v) {
+			return append(dst, v...)
+		}
+		n, _ := schema.ParseInt(v)
+		return strconv.AppendInt(dst, n, 10)
+	}
+	if jsonFloatText(v) {
+		return append(dst, v...)
+	}
+	f, _ := schema.ParseFloat(v)
+	return appendJSONFloat(dst, f)
+}
+
+// allJSONNumberText reports whether every value of a, an int or float column kept as
+// text, is written as that text (nulls aside), so that a can be copied as it is.
+func allJSONNumberText(a *array.String, typ schema.Type) bool {
+	nulls := a.NullN() > 0
+	for i := range a.Len() {
+		if nulls && a.IsNull(i) {
+			continue
+		}
+		if v := a.Value(i); typ == schema.Int && !jsonIntText(v) || typ == schema.Float && !jsonFloatText(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonIntText reports whether v is what strconv.AppendInt writes: no '+', no leading
+// zero, no "-0".
+func jsonIntText(v string) bool {
+	digits := strings.TrimPrefix(v, "-")
+	if digits == "" || digits[0] == '0' && (len(digits) > 1 || len(digits) < len(v)) {
+		return false
+	}
+	return allDigits(digits)
+}
+
+// jsonFloatText reports whether v is what appendJSONFloat writes for the value v reads
+// as: [-]D.F, D without leading zero, F without trailing zero (or F = "0" for an
+// integral value, but not "-0.0", written 0.0), at most 15 digits in all, and at least
+// 1e-6 in magnitude. Why that is the text written: the value is below 1e15, written in
+// its shortest 'f' form (table.AppendFloat, with ".0" added to an integral one), and two
+// decimals of at most 15 significant digits are always more than one double apart, so
+// no other decimal of as few digits reads back as the same double: the shortest form is
+// v's digits.
+func jsonFloatText(v string) bool {
+	unsigned := strings.TrimPrefix(v, "-")
+	whole, frac, ok := strings.Cut(unsigned, ".")
+	if !ok || whole == "" || frac == "" || len(whole)+len(frac) > 15 || !allDigits(whole) || !allDigits(frac) {
+		return false
+	}
+	if whole[0] == '0' && len(whole) > 1 {
+		return false // a leading zero
+	}
+	if frac == "0" {
+		return unsigned != "0.0" || len(unsigned) == len(v)
+	}
+	if frac[len(frac)-1] == '0' {
+		return false // a trailing zero
+	}
+	// Below 1: at most 5 zeros after the point (1e-6 = 0.000001 is the least).
+	return whole != "0" || len(frac)-len(strings.TrimLeft(frac, "0")) <= 5
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // appendJSONFloat writes f as a JSON number with a fraction or an exponent; JSON has no

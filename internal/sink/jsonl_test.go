@@ -3,6 +3,8 @@ package sink
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -135,5 +137,79 @@ func TestJSONLSplitSequence(t *testing.T) {
 	got := encodeJSONL(t, s, [][]string{{"a\xc3"}, {"\xa9b"}})
 	if want := "{\"s\":\"a\\ufffd\"}\n{\"s\":\"\\ufffdb\"}\n"; got != want {
 		t.Errorf("%q, want %q", got, want)
+	}
+}
+
+// TestJSONNumberText checks that a number kept as its text (schema.Column.Text) is
+// written as the very bytes its value would be: the text when jsonIntText or
+// jsonFloatText accepts it, the value formatted otherwise.
+func TestJSONNumberText(t *testing.T) {
+	values := []string{"0", "-0", "00", "007", "-007", "+5", "5", "-5", "9223372036854775807", "-9223372036854775808",
+		"0.0", "-0.0", "1.0", "-1.0", "10.0", "1.00", "1.50", "1.5", ".5", "5.", "-.5", "0.5", "-0.5", "00.5",
+		"1e5", "1E5", "1.5e-3", "0.000001", "0.0000001", "-0.000001", "0.0000010", "123456789012345.0", "123456789012345",
+		"12345678901234.5", "1234567890123456.5", "0.123456789012345", "0.1234567890123456", "999999999999999.9",
+		"0.30000000000000004", "0.1", "0.2", "0.3", "2.675", "1000000", "100000000000000000000.5"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 50000 {
+		digits := make([]byte, 1+rng.IntN(18))
+		for i := range digits {
+			digits[i] = byte('0' + rng.IntN(10))
+		}
+		v := string(digits)
+		if p := rng.IntN(len(digits) + 3); p > 0 && p < len(digits) {
+			v = v[:p] + "." + v[p:]
+		}
+		if rng.IntN(3) == 0 {
+			v = "-" + v
+		}
+		values = append(values, v)
+	}
+	for _, v := range values {
+		if n, ok := schema.ParseInt(v); ok {
+			if got, want := string(appendJSONNumberText(nil, v, schema.Int)), string(strconv.AppendInt(nil, n, 10)); got != want {
+				t.Errorf("int %q: %s, want %s", v, got, want)
+			}
+		}
+		if f, ok := schema.ParseFloat(v); ok {
+			if got, want := string(appendJSONNumberText(nil, v, schema.Float)), string(appendJSONFloat(nil, f)); got != want {
+				t.Errorf("float %q: %s, want %s", v, got, want)
+			}
+		}
+	}
+}
+
+// A JSON Lines chunk conformed to ConformSchema (numbers kept as text where they can be)
+// is written as the same bytes as one conformed to the plain schema, whatever the chunk.
+func TestJSONLNumbersAsTextSameBytes(t *testing.T) {
+	format, err := Lookup("jsonl", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := schema.Schema{{Name: "i", Type: schema.Int}, {Name: "f", Type: schema.Float}, {Name: "s", Type: schema.String}}
+	rows := [][]string{{"1", "2.5", "a"}, {"-0", "1.50", "b"}, {"007", "-0.0", ""}, {"", "3", "c"}, {"+4", "1e3", "d"}, {"5", "0.0000001", "e"}}
+	for _, rows := range [][][]string{rows[:2], rows, benchChunkRows(300)} {
+		sch := s
+		if len(rows[0]) == len(benchSchema) {
+			sch = benchSchema
+		}
+		sk, err := format.New(Config{Schema: sch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		typed, err := sk.Encode(nil, conformed(t, sch, rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := conformed(t, format.ConformSchema(sch), rows)
+		if _, kept := text.Batch.Column(0).(*array.String); !kept && len(rows) == 2 {
+			t.Errorf("an int column of plain integers was not kept as text: %s", text.Batch.Column(0).DataType())
+		}
+		asText, err := sk.Encode(nil, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(typed.Bytes, asText.Bytes) {
+			t.Errorf("numbers as text:\n%s\ntyped:\n%s", asText.Bytes, typed.Bytes)
+		}
 	}
 }

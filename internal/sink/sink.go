@@ -14,8 +14,9 @@
 // themselves and Append is never called for them.
 //
 // Typed sinks (JSON Lines, xlsx, Parquet) receive chunks whose columns already have the
-// Arrow types of the output's schema (schema.Schema.Conform, run by the workers before
-// Encode); untyped ones (CSV, TSV) receive chunks as the transforms left them and write
+// Arrow types of the output's schema (Format.ConformSchema's schema.Schema.Conform, run by
+// the workers before Encode; JSON Lines may get the checked text of int and float columns
+// instead); untyped ones (CSV, TSV) receive chunks as the transforms left them and write
 // every value as text.
 package sink
 
@@ -23,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ptransform/ptransform/internal/schema"
@@ -94,13 +96,34 @@ type Format struct {
 	Binary     bool                       // not text: standard output takes it only when --to names it
 	Typed      bool                       // needs a schema (see Sink.Typed)
 	New        func(Config) (Sink, error) // makes the format's sink
+	// NumbersAsText: the format writes numbers as text, so its int and float columns may
+	// reach Encode as the text they were read from (see ConformSchema).
+	NumbersAsText bool
+}
+
+// ConformSchema is the schema a run conforms a typed format's chunks to: s, with its int
+// and float columns marked schema.Column.Text for a format that writes numbers as text
+// (JSON Lines), which then copies the text of most numbers instead of formatting them
+// again; nil for an untyped format.
+func (f Format) ConformSchema(s schema.Schema) schema.Schema {
+	if !f.Typed {
+		return nil
+	}
+	if !f.NumbersAsText {
+		return s
+	}
+	s = slices.Clone(s)
+	for i, c := range s {
+		s[i].Text = c.Type == schema.Int || c.Type == schema.Float
+	}
+	return s
 }
 
 // formats is the factory table: every output format, in the order help lists them.
 var formats = []Format{
 	{Name: "csv", Extensions: []string{".csv", ".txt", ".dat"}, New: newCSV(',')},
 	{Name: "tsv", Extensions: []string{".tsv", ".tab"}, New: newCSV('\t')},
-	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL},
+	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL, NumbersAsText: true},
 	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true, New: newXLSX},
 	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true, New: newParquet},
 }

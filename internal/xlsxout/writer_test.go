@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -219,6 +220,20 @@ func TestNumbers(t *testing.T) {
 	} {
 		if got := string(appendNumber(nil, in)); got != want {
 			t.Errorf("appendNumber(%v) = %q, want %q", in, got, want)
+		}
+	}
+	// Plain decimals are strconv's shortest 'f' form, whatever writes them.
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 100000 {
+		f := math.Float64frombits(rng.Uint64())
+		if digits := rng.IntN(12); digits > 0 {
+			f = math.Round(rng.Float64()*math.Pow(10, float64(rng.IntN(16)))) / math.Pow(10, float64(digits))
+		}
+		if a := math.Abs(f); a < 1e-5 || a >= 1e15 || f == math.Trunc(f) {
+			continue
+		}
+		if got, want := string(appendNumber(nil, f)), strconv.FormatFloat(f, 'f', -1, 64); got != want {
+			t.Fatalf("appendNumber(%v) = %q, want %q", f, got, want)
 		}
 	}
 }
