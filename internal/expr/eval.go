@@ -842,3 +842,30 @@ func validBits(b *memory.Buffer) []byte {
 var timestampType = &arrow.TimestampType{Unit: arrow.Microsecond}
 
 func int32ToDate(days int64) arrow.Date32 { return arrow.Date32(days) }
+
+// ReadsRowNumber reports whether an expression of the program reads _row.
+func (p *Program) ReadsRowNumber() bool {
+	var walk func(n *node) bool
+	walk = func(n *node) bool {
+		if n.op == opRowNum {
+			return true
+		}
+		for _, a := range n.args {
+			if walk(a) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range p.assigns {
+		if walk(a.root) {
+			return true
+		}
+	}
+	for _, w := range p.wheres {
+		if walk(w.root) {
+			return true
+		}
+	}
+	return false
+}
