@@ -195,7 +195,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		return err
 	}
 	if err := r.run(ctx); err != nil {
-		return shard.realLines(ctx, err)
+		return shard.explain(ctx, o, err)
 	}
 	if err := out.Finish(dst); err != nil {
 		return err

@@ -75,8 +75,11 @@ type shardPlan struct {
 	// record and its lines were not counted; nil otherwise.
 	first      *csvfmt.Input
 	start      int64 // the offset of the input where the whole input's data started
-	startLine  int64 // the line number there
 	shardStart int64 // the offset where the shard's records start
+	// last is the last CSV input of the shard when the shard ends before its end, at
+	// lastEnd.
+	last    *csvfmt.Input
+	lastEnd int64
 }
 
 // shardSources returns the sources, or the parts of them, that are shard o.Shard's,
@@ -113,7 +116,7 @@ func shardSources(ctx context.Context, o Options, sources []*source, p *pipeline
 		if to <= lo || from >= hi {
 			continue
 		}
-		in := s.csv
+		in, size := s.csv, s.csv.Size
 		if err := in.Reopen(); err != nil {
 			return nil, nil, err
 		}
@@ -125,7 +128,7 @@ func shardSources(ctx context.Context, o Options, sources []*source, p *pipeline
 			}
 		} else if err == nil {
 			if start > in.DataStart && len(mine) == 0 {
-				plan.first, plan.start, plan.startLine, plan.shardStart = in, in.DataStart, in.DataLine, start
+				plan.first, plan.start, plan.shardStart = in, in.DataStart, start
 			}
 			in.Narrow(start, end, in.DataLine, 0)
 		}
@@ -137,6 +140,9 @@ func shardSources(ctx context.Context, o Options, sources []*source, p *pipeline
 		}
 		if start < end {
 			mine = append(mine, s)
+			if end < size {
+				plan.last, plan.lastEnd = in, end
+			}
 		}
 	}
 	return mine, plan, nil
@@ -159,22 +165,32 @@ func shardOffset(total int64, k, n int) int64 {
 	return int64(q)
 }
 
-// realLines makes the line numbers of a failed shard's error those of the whole input:
-// an error in the shard's first input, when the lines before the shard's start were
-// not counted, counted them from the shard's start (see Shard).
-func (sp *shardPlan) realLines(ctx context.Context, err error) error {
-	if sp == nil || sp.first == nil || err == nil {
+// explain completes the error of a failed shard: a line number in its first input
+// counted from the shard's start becomes the whole input's, and a last record cut
+// inside a quoted field says why (see Shard).
+func (sp *shardPlan) explain(ctx context.Context, o Options, err error) error {
+	if sp == nil || err == nil {
+		return err
+	}
+	var pe *csvfmt.ParseError
+	if sp.last != nil && errors.As(err, &pe) && pe.File == sp.last.Name && pe.UnclosedQuote() {
+		err = reword(err, pe, func() {
+			pe.Hint = fmt.Sprintf("--shard %d/%d ends its part at byte %d, taken for a record's start, but a quoted field goes on past it without a quote for more than %d bytes, too far to see: run this input with another number of shards, or without --shard",
+				o.Shard.K, o.Shard.N, sp.lastEnd, csvfmt.ShardWindow)
+		})
+	}
+	if sp.first == nil {
 		return err
 	}
 	in := sp.first
 	var line *int64
-	var pe *csvfmt.ParseError
+	var inner error
 	var re *expr.RowError
 	switch {
 	case errors.As(err, &pe) && pe.File == in.Name:
-		line = &pe.Line
+		line, inner = &pe.Line, pe
 	case errors.As(err, &re) && re.File == in.Name && re.Sheet == "":
-		line = &re.Line
+		line, inner = &re.Line, re
 	default:
 		return err
 	}
@@ -186,6 +202,22 @@ func (sp *shardPlan) realLines(ctx context.Context, err error) error {
 	if cerr != nil {
 		return fmt.Errorf("%w (the line is counted from this shard's start: counting the lines before it failed: %v)", err, cerr)
 	}
-	*line += before
-	return err
+	return reword(err, inner, func() { *line += before })
 }
+
+// reword applies change to inner, an error that err wraps, and returns err with its
+// text made again: the errors around inner wrote its text when they were made.
+func reword(err, inner error, change func()) error {
+	old := inner.Error()
+	change()
+	return &rewordedError{msg: strings.Replace(err.Error(), old, inner.Error(), 1), err: err}
+}
+
+// rewordedError is err with its text made again after a change to an error it wraps.
+type rewordedError struct {
+	msg string
+	err error
+}
+
+func (e *rewordedError) Error() string { return e.msg }
+func (e *rewordedError) Unwrap() error { return e.err }

@@ -104,7 +104,7 @@ func (in *Input) ShardBoundary(ctx context.Context, b int64) (int64, error) {
 			hyps = append(hyps, hypothesis{state: quoteAfter, alive: true, first: -1})
 		}
 	}
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, min(64<<10, in.Size-from))
 	sawQuote := false
 	for pos := from; pos < in.Size; {
 		if err := ctx.Err(); err != nil {
@@ -158,6 +158,12 @@ func (in *Input) ShardBoundary(ctx context.Context, b int64) (int64, error) {
 	return in.Size, nil
 }
 
+const unclosedQuote = "quoted field is not closed before the end of the input"
+
+// UnclosedQuote tells whether the error is a quoted field open at the end of the input,
+// which in an input narrowed by Narrow means a cut inside a quoted field.
+func (e *ParseError) UnclosedQuote() bool { return e.Msg == unclosedQuote }
+
 // errFound stops a walk that found what it looked for.
 var errFound = errors.New("found")
 
@@ -166,7 +172,7 @@ var errFound = errors.New("found")
 // the record's offset. It reads that part of the input once.
 func (in *Input) walkRecords(ctx context.Context, stop int64, visit func(at int64, rec []byte) error) error {
 	offset := in.DataStart
-	err := in.SplitFrom(ctx, in.DataStart, 1<<20, func(block []byte) error {
+	err := in.SplitFrom(ctx, in.DataStart, 64<<10, func(block []byte) error {
 		for p := 0; p < len(block); {
 			if offset+int64(p) >= stop {
 				return errFound
