@@ -52,9 +52,10 @@ func stepState(state *uint8, c, prev, delim, term byte) bool {
 	return c == term
 }
 
-// ShardBoundary returns the start of the first record that starts at or after offset b
-// of the input (DataStart for b at or before it, Size for b at or past the end), found
-// the same way by every shard that asks, and exact:
+// ShardBoundary returns the start of a record at or after offset b of the input
+// (DataStart for b at or before it, Size for b at or past the end), the same for every
+// shard that asks, and exact: the first record start from where the parser's state is
+// known, which is b's next one on every file but the rare ones described below.
 //
 // Whether b is inside a quoted field depends on every quote before it. Instead of
 // counting them, ShardBoundary follows every state the parser could be in at b-1
@@ -152,10 +153,24 @@ func (in *Input) ShardBoundary(ctx context.Context, b int64) (int64, error) {
 		}
 		pos += n
 	}
-	// The end of the input: a state still inside a quoted field is impossible. The
-	// states left agree that no record starts after b, or the end is the one boundary
-	// all can agree on: the shard before takes the records up to it.
-	return in.Size, nil
+	// The end of the input: a state still inside a quoted field there is impossible
+	// (the input would end in an unclosed quote, an error of the whole run, which the
+	// shard holding that quote meets). If the others agree on the first record start,
+	// it is the boundary; the end of the input is one if none found any.
+	first := int64(-2)
+	for _, h := range hyps {
+		if h.state == quoted {
+			continue
+		}
+		if first != -2 && h.first != first {
+			return in.walkToBoundary(ctx, b)
+		}
+		first = h.first
+	}
+	if first < 0 {
+		return in.Size, nil
+	}
+	return first, nil
 }
 
 const unclosedQuote = "quoted field is not closed before the end of the input"

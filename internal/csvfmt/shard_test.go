@@ -140,3 +140,19 @@ func TestShardBoundaryWalksWhenStatesDoNotMeet(t *testing.T) {
 		t.Fatalf("boundary %d, want %d (the start of the record after the long field)", got, want)
 	}
 }
+
+// Without quotes, every offset's boundary is the next line's start: an input that ends
+// without a quote cannot be inside a quoted field.
+func TestShardBoundaryWithoutQuotes(t *testing.T) {
+	data := "id,name\n1,a\n22,bb\n\n333,ccc\n4,d"
+	in := mustOpen(t, writeFile(t, "plain.csv", []byte(data)), Options{})
+	for b := in.DataStart + 1; b <= in.Size; b++ {
+		want := in.Size
+		if i := strings.IndexByte(data[b-1:], '\n'); i >= 0 {
+			want = b + int64(i)
+		}
+		if got, err := in.ShardBoundary(context.Background(), b); err != nil || got != want {
+			t.Fatalf("offset %d: boundary %d, %v; want %d", b, got, err, want)
+		}
+	}
+}
