@@ -66,6 +66,10 @@ Examples:
   Read a Windows-1252 file without a header row:
     ptransform apply --encoding windows-1252 --no-header legacy.txt --from csv -o out.csv
 
+  One shard of eight in a job array; the parts, joined in order, are the whole output
+  (README, "Sharding"; docs/scale.md):
+    ptransform apply -e 'total = price * qty' --shard 3/8 big.csv -o part3.csv
+
 Output formats, by the extension of -o or by --to: csv, tsv (text, as read or computed),
 jsonl (JSON Lines, .jsonl or .ndjson: one object per row, typed values), xlsx (an
 Excel report: typed cells, bold frozen header, autofilter) and parquet (typed columns,
