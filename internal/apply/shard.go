@@ -108,7 +108,8 @@ func shardSources(ctx context.Context, o Options, sources []*source, p *pipeline
 		from, to := at, at+sizes[i]
 		at = to
 		if s.sheet != nil {
-			if lo <= from && from < hi {
+			// The last shard also takes a sheet of no size at the very end.
+			if lo <= from && from < hi || o.Shard.K == o.Shard.N && from == total {
 				mine = append(mine, s)
 			}
 			continue
