@@ -76,6 +76,10 @@ Examples:
   Read a Windows-1252 file without a header row:
     ptransform apply --encoding windows-1252 --no-header legacy.txt --from csv -o out.csv
 
+  One shard of eight in a job array; the parts, joined in order, are the whole output
+  (README, "Sharding"; docs/scale.md):
+    ptransform apply -e 'total = price * qty' --shard 3/8 big.csv -o part3.csv
+
 Reports (docs/reports.md): --group-by takes columns or NAME=EXPR keys, --agg one or
 more 'NAME = FUNC(EXPR)' (count, count_distinct, sum, mean, min, max, first, last,
 stddev, variance, median, quantile, approx_quantile, mode, string_agg, any, all);
@@ -199,6 +203,8 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no warnings"},
 			&cli.BoolFlag{Name: "stats", Usage: "print a one-line summary on stderr: inputs, rows in and out, row errors, time, rows/s"},
 			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Run summary\")"},
+			&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the inputs (1 <= K <= N), for a job array: the N parts, joined in order, are the whole run's output (README, \"Sharding\")"},
+			&cli.BoolFlag{Name: "header-in-every-part", Usage: "with --shard, csv and tsv parts after the first have the header line too"},
 		}, workbookFlags()...),
 		OnUsageError: usageError,
 		BashComplete: completeFlagsOnly,
@@ -339,6 +345,12 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		o.Stats = os.Stderr
 	}
 	o.StatsJSON = c.String("stats-json")
+	if c.IsSet("shard") {
+		if o.Shard, err = apply.ParseShard(c.String("shard")); err != nil {
+			return o, err
+		}
+	}
+	o.HeaderInEveryPart = c.Bool("header-in-every-part")
 	return o, nil
 }
 

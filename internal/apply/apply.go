@@ -84,6 +84,9 @@ type Options struct {
 	Stats     io.Writer // where the one-line summary goes (--stats); nil: only after a bar
 	StatsJSON string    // where the run's figures go as JSON (--stats-json); "" for nowhere
 
+	Shard             Shard // --shard K/N: process only shard K's records (see Shard)
+	HeaderInEveryPart bool  // a csv or tsv part of a shard other than the first has the header too
+
 	decodeAll bool // decode every column, as the tests of skipped columns compare with
 	// onResume, for tests, hears how each resynchronised run goes on (see resync).
 	onResume func(resumeMode)
@@ -110,6 +113,9 @@ const (
 func Run(ctx context.Context, o Options) (err error) {
 	if len(o.Inputs) == 0 {
 		return usage(errors.New("no input: give one or more files, or - for standard input"))
+	}
+	if err := checkShardUse(o); err != nil {
+		return err
 	}
 	stdinUses := 0
 	for _, in := range o.Inputs {
@@ -157,6 +163,12 @@ func Run(ctx context.Context, o Options) (err error) {
 		_, err := io.WriteString(o.Stdout, explainRun(pipeline, format, outSchema))
 		return err
 	}
+	sources, shard := op.sources, (*shardPlan)(nil)
+	if o.Shard.N > 0 {
+		if sources, shard, err = shardSources(ctx, o, op.sources, pipeline); err != nil {
+			return err
+		}
+	}
 
 	dst, errs, err := createOutputs(ctx, o)
 	if err != nil {
@@ -172,7 +184,9 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}()
 
-	out, err := format.New(sinkConfig(o, outSchema, outputSheetName(o, op.sources)))
+	cfg := sinkConfig(o, outSchema, outputSheetName(o, op.sources))
+	cfg.NoHeader = o.Shard.K > 1 && !o.HeaderInEveryPart
+	out, err := format.New(cfg)
 	if err != nil {
 		return usage(err)
 	}
@@ -181,7 +195,7 @@ func Run(ctx context.Context, o Options) (err error) {
 			a.Abort()
 		}
 	}()
-	r := newRunner(o, op.sources, header, pipeline, out, dst, errs)
+	r := newRunner(o, sources, header, pipeline, out, dst, errs)
 	if out.Typed() {
 		r.schema = format.ConformSchema(outSchema)
 	}
@@ -195,7 +209,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		return err
 	}
 	if err := r.run(ctx); err != nil {
-		return err
+		return shard.explain(ctx, o, err)
 	}
 	if err := out.Finish(dst); err != nil {
 		return err

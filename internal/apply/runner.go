@@ -695,7 +695,7 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 		return nil, err
 	}
 	c := d.Chunk
-	c.Row0 = base.Rows + 1
+	c.Row0 = in.RowsBefore + base.Rows + 1
 	lineBase := in.DataLine + base.Lines
 	for i := range c.Lines {
 		c.Lines[i] += lineBase

@@ -61,6 +61,7 @@ type Input struct {
 	Size        int64  // file size when Seekable
 	DataStart   int64  // offset of the first data record in the file (Seekable), after BOM and header
 	DataLine    int64  // 1-based line number of the line at DataStart
+	RowsBefore  int64  // data rows before DataStart: nonzero for an input narrowed to a shard (Narrow)
 	Encoding    string // the encoding in effect: utf-8, latin1, windows-1252, utf-16le, utf-16be
 	Compression string // "", "gzip" or "zstd"
 	// LineEnd is '\n' (LF and CRLF files) or '\r' (files whose line ends are bare CR).

@@ -331,7 +331,7 @@ func (p *parser) quotedField(buf []byte, i, col int, atEOF bool, startLine int64
 			if !atEOF {
 				return -1, false, nil
 			}
-			return 0, false, p.errorf(startLine, col+1, "quoted field is not closed before the end of the input")
+			return 0, false, p.errorf(startLine, col+1, unclosedQuote)
 		}
 		k += q
 		seg := buf[q:k]

@@ -83,11 +83,26 @@ func (p *Program) Project(pick []int, names []string) *Program {
 // Reads reports, per input column, whether an expression of the program reads it.
 func (p *Program) Reads() []bool {
 	reads := make([]bool, len(p.input))
-	var walk func(n *node)
-	walk = func(n *node) {
+	p.visitNodes(func(n *node) {
 		if n.op == opInput {
 			reads[n.col] = true
 		}
+	})
+	return reads
+}
+
+// ReadsRowNumber reports whether an expression of the program reads _row.
+func (p *Program) ReadsRowNumber() bool {
+	reads := false
+	p.visitNodes(func(n *node) { reads = reads || n.op == opRowNum })
+	return reads
+}
+
+// visitNodes calls visit with every node of the program's expressions.
+func (p *Program) visitNodes(visit func(n *node)) {
+	var walk func(n *node)
+	walk = func(n *node) {
+		visit(n)
 		for _, a := range n.args {
 			walk(a)
 		}
@@ -98,7 +113,6 @@ func (p *Program) Reads() []bool {
 	for _, w := range p.wheres {
 		walk(w.root)
 	}
-	return reads
 }
 
 // Passes returns, per column an evaluator builds, the input column it passes on

@@ -11,14 +11,17 @@ import (
 // copied from the input bytes where the writer can (csvfmt.Writer.AppendRows).
 type csvSink struct {
 	w      csvfmt.Writer
-	header []string
+	header []string // nil: no header line
 }
 
 func newCSV(delim byte) func(Config) (Sink, error) {
 	return func(c Config) (Sink, error) {
-		header := make([]string, len(c.Schema))
-		for i, col := range c.Schema {
-			header[i] = col.Name
+		var header []string
+		if !c.NoHeader {
+			header = make([]string, len(c.Schema))
+			for i, col := range c.Schema {
+				header[i] = col.Name
+			}
 		}
 		return &csvSink{w: csvfmt.Writer{Delimiter: delim, CRLF: c.CRLF}, header: header}, nil
 	}
@@ -28,6 +31,9 @@ func (s *csvSink) Typed() bool { return false }
 func (s *csvSink) Final() bool { return true }
 
 func (s *csvSink) Begin(w io.Writer) error {
+	if s.header == nil {
+		return nil
+	}
 	_, err := w.Write(s.w.AppendHeader(nil, s.header))
 	return err
 }

@@ -81,6 +81,7 @@ type RowCopier interface {
 type Config struct {
 	Schema    schema.Schema // the columns, with their types for typed sinks
 	CRLF      bool          // CSV and TSV: CRLF line ends
+	NoHeader  bool          // CSV and TSV: no header line (the part of a --shard run after the first)
 	SheetName string        // xlsx: the output sheet's name; "" for Sheet1
 	// Parquet: the codec ("" for zstd), rows per row group (0 for the default) and the
 	// goroutines that encode row groups.

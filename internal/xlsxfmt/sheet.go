@@ -494,3 +494,14 @@ func (s *Sheet) Warnings() []string {
 	}
 	return w
 }
+
+// Size is the size of the sheet's XML, inflated, as the workbook's zip directory gives
+// it: a measure of the sheet known without reading it (--shard shares sheets out by it).
+func (s *Sheet) Size() int64 {
+	s.book.mu.Lock()
+	defer s.book.mu.Unlock()
+	if zf, ok := s.book.pkg.parts[partKey(s.part)]; ok {
+		return int64(zf.UncompressedSize64)
+	}
+	return 0
+}
