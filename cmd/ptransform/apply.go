@@ -129,7 +129,7 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no warnings"},
 			&cli.BoolFlag{Name: "stats", Usage: "print a one-line summary on stderr: inputs, rows in and out, row errors, time, rows/s"},
 			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Run summary\")"},
-		}, workbookFlags()...),
+		}, append(workbookFlags(), profileFlags()...)...),
 		OnUsageError: usageError,
 		BashComplete: completeFlagsOnly,
 		Action: func(c *cli.Context) error {
@@ -137,7 +137,7 @@ func applyCommand() *cli.Command {
 			if err != nil {
 				return &apply.UsageError{Err: err}
 			}
-			return apply.Run(c.Context, o)
+			return withProfiles(c, func() error { return apply.Run(c.Context, o) })
 		},
 	}
 }
