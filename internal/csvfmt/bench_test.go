@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -76,12 +77,37 @@ func BenchmarkRanges(b *testing.B) {
 
 func BenchmarkDecodeRange(b *testing.B) {
 	in, rows := benchInput(b)
+	benchmarkDecodeRange(b, in, rows, nil)
+}
+
+// BenchmarkDecodeRangeSkip is BenchmarkDecodeRange with columns skipped
+// (Decoder.SkipColumns) as the runs of issue 10 skip them: the filter+derive+select
+// run stores id, a, b and name; identity stores none, which leaves only finding where
+// the records and fields are.
+func BenchmarkDecodeRangeSkip(b *testing.B) {
+	in, rows := benchInput(b)
+	for _, run := range []struct {
+		name  string
+		store string
+	}{{"filter-derive-select", "id a b name"}, {"identity", ""}} {
+		skip := make([]bool, len(in.Header))
+		for j, name := range in.Header {
+			skip[j] = !slices.Contains(strings.Fields(run.store), name)
+		}
+		b.Run(run.name, func(b *testing.B) { benchmarkDecodeRange(b, in, rows, skip) })
+	}
+}
+
+func benchmarkDecodeRange(b *testing.B, in *Input, rows int64, skip []bool) {
 	ranges, err := in.Ranges(context.Background(), in.DataStart, benchChunk, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
 	dec := in.NewDecoder()
 	defer dec.Close()
+	if skip != nil {
+		dec.SkipColumns(skip)
+	}
 	b.SetBytes(in.Size - in.DataStart)
 	b.ReportAllocs()
 	b.ResetTimer()
