@@ -25,8 +25,9 @@ install: build
 test:
 	$(GO) test -race ./...
 
-# End-to-end figures against cp, Miller and DuckDB (ROWS=... to change the ~1 GB input),
-# then the Go micro-benchmarks of the hot paths.
+# End-to-end figures of the jobs users run, --workers 2 and 1, against cp, Miller and
+# DuckDB where installed (ROWS=... to change the ~1 GB input, JOBS=... to pick jobs; see
+# scripts/bench.sh), then the Go micro-benchmarks of the hot paths. Not run by CI.
 bench:
 	scripts/bench.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...

@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of ptransform against cp and the peers installed on this machine
-# (Miller, DuckDB through node). Run by `make bench`.
+# (Miller, DuckDB through node, excelize). Run by `make bench`; not run by CI.
 #
 #   scripts/bench.sh                 # 10M rows (~0.95 GB), 3 timed runs each
 #   ROWS=1000000 RUNS=5 scripts/bench.sh
 #   BENCH_DIR=/tmp/pt-bench scripts/bench.sh          # keep and reuse generated data
 #   SECTIONS=xlsx scripts/bench.sh                    # only the Excel section
+#   JOBS="identity filter" scripts/bench.sh           # only these jobs of the csv section
 #
-# Sections: csv (identity, select/rename, derive, filter+derive+select against cp,
-# Miller, DuckDB) and xlsx (a 200k-row sheet to CSV against excelize's Rows() iterator;
-# needs ../shared/bench and Debian's python3-xlsxwriter to make the workbook).
+# Sections: csv (the jobs of issue 10, each with --workers 2 and --workers 1, against
+# cp, Miller and DuckDB where installed: identity, select+rename, derive, filter+derive+
+# select, upper, a date format, and the output formats jsonl, parquet and xlsx on the
+# first FORMAT_ROWS rows) and xlsx (a 200k-row sheet to CSV against excelize's Rows()
+# iterator; needs ../shared/bench and Debian's python3-xlsxwriter to make the workbook).
+# A peer that is not installed is skipped: Miller is `mlr` on PATH; DuckDB is
+# @duckdb/node-api, from the global npm root or installed into the data directory.
 #
 # Method: data is generated deterministically (tools/gencsv, fixed seed) into a temp
 # directory, never the repo. Each command runs once untimed under /usr/bin/time (peak RSS,
-# and it puts the input in the page cache), then RUNS timed runs; the table gives the
-# median wall time, throughput of the input, and ratios against cp and the peers measured
-# in the same run (a command slower than SLOW seconds runs once). The machine is shared
-# and noisy: compare ratios, not absolute times.
+# and it puts the input in the page cache), then RUNS timed runs, each after removing the
+# previous output and a `sync`; the table gives the median wall time, throughput of the
+# input, and ratios against cp and the peers measured in the same run (a command slower
+# than SLOW seconds runs once). The machine is shared and noisy: compare ratios, not
+# absolute times.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROWS=${ROWS:-10000000}
@@ -40,27 +46,36 @@ OUT="$DIR/out.csv"
 DUCK=""
 if [[ " $SECTIONS " == *" csv "* ]] && command -v node >/dev/null && [ -z "${NO_DUCKDB:-}" ]; then
   if [ ! -d "$DIR/duck/node_modules/@duckdb/node-api" ]; then
-    (mkdir -p "$DIR/duck" && cd "$DIR/duck" && npm init -y >/dev/null && npm install --silent @duckdb/node-api >/dev/null 2>&1) || true
+    mkdir -p "$DIR/duck/node_modules"
+    if global=$(npm root -g 2>/dev/null) && [ -d "$global/@duckdb/node-api" ]; then
+      ln -sfn "$global/@duckdb" "$DIR/duck/node_modules/@duckdb"
+    else
+      (cd "$DIR/duck" && npm init -y >/dev/null && npm install --silent @duckdb/node-api >/dev/null 2>&1) || true
+    fi
   fi
   if [ -d "$DIR/duck/node_modules/@duckdb/node-api" ]; then
     cp "$ROOT/scripts/duck_job.mjs" "$DIR/duck/"
     DUCK="node $DIR/duck/duck_job.mjs"
   fi
 fi
+MLR=""
+if command -v mlr >/dev/null && [ -z "${NO_MILLER:-}" ]; then MLR=mlr; fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-declare -A WALL RSS
+declare -A WALL RSS SIZES
 order=()
-# measure NAME COMMAND...: records the median wall time and peak RSS of COMMAND.
+# measure NAME OUTPUT COMMAND...: records the median wall time and peak RSS of COMMAND,
+# which writes OUTPUT (removed before each run: replacing a 1 GB file costs the kernel
+# time that creating one does not).
 measure() {
-  local name=$1; shift
+  local name=$1 out=$2; shift 2
   local t rss s e first
   # Each run starts with no dirty pages left by the one before: writeback of a previous
   # 1 GB output otherwise throttles whichever command comes next, cp included.
-  sync
+  rm -rf "$out"; sync
   s=$(date +%s.%N)
-  /usr/bin/time -o "$DIR/rss" -f "%M" "$@" >/dev/null 2>&1
+  /usr/bin/time -o "$DIR/rss" -f "%M" "$@" >/dev/null 2>"$DIR/stderr" || { echo "  $name: failed: $(tail -1 "$DIR/stderr")" >&2; return; }
   e=$(date +%s.%N)
   rss=$(tail -1 "$DIR/rss")
   first=$(echo "$e - $s" | bc)
@@ -68,45 +83,76 @@ measure() {
     t=$first # a slow peer: its single run is the figure (n=1)
   else
     t=$(for _ in $(seq "$RUNS"); do
-      sync
+      rm -rf "$out"; sync
       s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
       echo "$e - $s" | bc
     done | median)
   fi
+  rm -rf "$out"
   WALL[$name]=$t; RSS[$name]=$((rss / 1024)); order+=("$name")
   SIZES[$name]=$SIZE
   printf '  %-44s %8.3f s  %7.0f MB/s  %6s MiB\n' "$name" "$t" "$(echo "$SIZE / $t / 1000000" | bc -l)" "${RSS[$name]}" >&2
 }
-declare -A SIZES
 
 ratio() { echo "${WALL[$1]} / ${WALL[$2]}" | bc -l; }
 have() { [ -n "${WALL[$1]:-}" ]; }
 
+# job NAME INPUT EXT 'PTRANSFORM ARGS' 'MILLER ARGS' DUCKDB_JOB [EXCELIZE]: one line of
+# the table: ptransform with 2 workers and with 1, then each peer that is installed and
+# can do the job (empty arguments: no such peer command).
+jobs=()
+job() {
+  local name=$1 in=$2 ext=$3 pt=$4 mlr=$5 duck=$6 exz=${7:-}
+  [ -z "${JOBS:-}" ] || [[ " $JOBS " == *" $name "* ]] || return 0
+  jobs+=("$name")
+  SIZE=$(stat -c %s "$in")
+  local out="$DIR/out.$ext" args
+  eval "args=($pt)"
+  measure "$name: ptransform --workers 2" "$out" "$PT" apply --quiet --workers 2 "${args[@]}" "$in" -o "$out"
+  measure "$name: ptransform --workers 1" "$out" "$PT" apply --quiet --workers 1 "${args[@]}" "$in" -o "$out"
+  if [ -n "$MLR" ] && [ -n "$mlr" ]; then
+    measure "$name: Miller" "$out" sh -c "mlr $mlr \"\$0\" > \"\$1\"" "$in" "$out"
+  fi
+  if [ -n "$DUCK" ] && [ -n "$duck" ]; then
+    measure "$name: DuckDB" "$out" $DUCK "$duck" "$in" "$out"
+  fi
+  if [ -n "$exz" ] && [ -x "$DIR/csv2xlsx" ]; then
+    measure "$name: excelize StreamWriter" "$out" "$DIR/csv2xlsx" "$in" "$out" "$exz"
+  fi
+}
+
 if [[ " $SECTIONS " == *" csv "* ]]; then
   SIZE=$(stat -c %s "$IN")
   echo "input: $IN ($((SIZE / 1000000)) MB, $ROWS rows), $(nproc) cores, $RUNS runs each" >&2
-  measure "cp" cp "$IN" "$OUT"
+  echo "peers: cp${MLR:+, Miller}${DUCK:+, DuckDB}" >&2
+  measure "cp" "$OUT" cp "$IN" "$OUT"
   # cp copies inside the kernel (copy_file_range); any program that computes its output
   # writes it with write(). dd is that floor: read and write, no processing.
-  measure "dd bs=1M (read+write floor)" dd if="$IN" of="$OUT" bs=1M status=none
-  measure "ptransform identity --workers 1" "$PT" apply --quiet --workers 1 "$IN" -o "$OUT"
-  measure "ptransform identity --workers 2" "$PT" apply --quiet --workers 2 "$IN" -o "$OUT"
-  measure "ptransform identity, stdin" sh -c "\"$PT\" apply --quiet - < \"$IN\" > \"$OUT\""
-  measure "ptransform select+rename" "$PT" apply --quiet --select id,name,b,a --rename a=amount "$IN" -o "$OUT"
-  measure "ptransform derive total=a*b" "$PT" apply --quiet -e 'total = a * b' "$IN" -o "$OUT"
-  measure "ptransform filter+derive+select" "$PT" apply --quiet -w 'b > 500' -e 'total = a * b' --select id,name,total "$IN" -o "$OUT"
-  if command -v mlr >/dev/null; then
-    measure "mlr identity" mlr --csv cat "$IN"
-    measure "mlr select+rename" mlr --csv cut -o -f id,name,b,a then rename a,amount "$IN"
-    measure "mlr derive" mlr --csv put '$total = $a * $b' "$IN"
-    measure "mlr filter+derive+select" mlr --csv filter '$b > 500' then put '$total = $a * $b' then cut -o -f id,name,total "$IN"
+  measure "dd bs=1M (read+write floor)" "$OUT" dd if="$IN" of="$OUT" bs=1M status=none
+  job identity "$IN" csv "" "--csv cat" identity
+  job select "$IN" csv "--select id,name,b,a --rename a=amount" "--csv cut -o -f id,name,b,a then rename a,amount" select
+  job derive "$IN" csv "-e 'total = a * b'" "--csv put '\$total = \$a * \$b'" derive
+  job filter "$IN" csv "-w 'b > 500' -e 'total = a * b' --select id,name,total" \
+    "--csv filter '\$b > 500' then put '\$total = \$a * \$b' then cut -o -f id,name,total" filter
+  job upper "$IN" csv "-e 'name = upper(name)'" "--csv put '\$name = toupper(\$name)'" upper
+  job date "$IN" csv "-e 'date = format_date(date, \"%d/%m/%Y\")'" \
+    "--csv put '\$date = strftime(strptime(\$date, \"%Y-%m-%d\"), \"%d/%m/%Y\")'" date
+  if [ -z "${JOBS:-}" ] || [[ " $JOBS " == *" identity-stdin "* ]]; then
+    measure "identity-stdin: ptransform --workers 2" "$OUT" sh -c "\"$PT\" apply --quiet - < \"$IN\" > \"$OUT\""
   fi
-  if [ -n "$DUCK" ]; then
-    measure "duckdb identity" $DUCK identity "$IN" "$OUT"
-    measure "duckdb select+rename" $DUCK select "$IN" "$OUT"
-    measure "duckdb derive" $DUCK derive "$IN" "$OUT"
-    measure "duckdb filter+derive+select" $DUCK filter "$IN" "$OUT"
+  # Output formats, on the first FORMAT_ROWS rows (xlsx: at most 200k, its peer's size).
+  FMT_ROWS=${FORMAT_ROWS:-1000000}
+  FIN="$DIR/rows_${FMT_ROWS}_of_$ROWS.csv"
+  [ -f "$FIN" ] || head -n $((FMT_ROWS + 1)) "$IN" > "$FIN"
+  XIN="$DIR/rows_200k_of_$ROWS.csv"
+  [ -f "$XIN" ] || head -n 200001 "$IN" > "$XIN"
+  if [ -d "$SHARED/goexcelize" ] && [ ! -x "$DIR/csv2xlsx" ]; then
+    rm -rf "$DIR/goexcelize" && cp -r "$SHARED/goexcelize" "$DIR/goexcelize"
+    (cd "$DIR/goexcelize" && go build -o "$DIR/csv2xlsx" ./cmd/csv2xlsx) || true
   fi
+  job jsonl "$FIN" jsonl "" "--icsv --ojsonl cat" jsonl
+  job parquet "$FIN" parquet "" "" parquet
+  job xlsx "$XIN" xlsx "" "" "" 200000
 fi
 
 if [[ " $SECTIONS " == *" xlsx "* ]]; then
@@ -118,12 +164,12 @@ if [[ " $SECTIONS " == *" xlsx "* ]]; then
   if [ -f "$X" ]; then
     SIZE=$(stat -c %s "$X")
     echo "input: $X ($((SIZE / 1000000)) MB, 200000 rows x 10 columns)" >&2
-    measure "ptransform xlsx->csv --workers 1" "$PT" apply --quiet --workers 1 "$X" -o "$OUT"
-    measure "ptransform xlsx->csv --workers 2" "$PT" apply --quiet --workers 2 "$X" -o "$OUT"
+    measure "ptransform xlsx->csv --workers 1" "$OUT" "$PT" apply --quiet --workers 1 "$X" -o "$OUT"
+    measure "ptransform xlsx->csv --workers 2" "$OUT" "$PT" apply --quiet --workers 2 "$X" -o "$OUT"
     if [ -d "$SHARED/goexcelize" ]; then
       rm -rf "$DIR/goexcelize" && cp -r "$SHARED/goexcelize" "$DIR/goexcelize"
       (cd "$DIR/goexcelize" && go build -o "$DIR/xlsx2csv" ./cmd/xlsx2csv)
-      measure "excelize Rows() xlsx->csv" "$DIR/xlsx2csv" "$X" "$OUT"
+      measure "excelize Rows() xlsx->csv" "$OUT" "$DIR/xlsx2csv" "$X" "$OUT"
     fi
   else
     echo "xlsx section skipped: needs $SHARED/gen_xlsx.py and python3-xlsxwriter" >&2
@@ -136,23 +182,29 @@ echo "|---|---:|---:|---:|"
 for n in "${order[@]}"; do
   printf '| %s | %.3f | %.0f | %s |\n' "$n" "${WALL[$n]}" "$(echo "${SIZES[$n]} / ${WALL[$n]} / 1000000" | bc -l)" "${RSS[$n]}"
 done
-echo
-if have cp; then
-  printf 'identity throughput vs cp: %.0f%% (bar: >= 50%%); dd, which only reads and writes, reaches %.0f%%\n' "$(echo "100 * ${WALL[cp]} / ${WALL[ptransform identity --workers 2]}" | bc -l)" "$(echo "100 * ${WALL[cp]} / ${WALL[dd bs=1M (read+write floor)]}" | bc -l)"
-  printf 'scaling --workers 2 / --workers 1: %.2fx (bar: >= 1.8x)\n' "$(ratio "ptransform identity --workers 1" "ptransform identity --workers 2")"
-  printf 'derive vs identity throughput: %.0f%% (bar: >= 85%%)\n' "$(echo "100 * ${WALL[ptransform identity --workers 2]} / ${WALL[ptransform derive total=a*b]}" | bc -l)"
-  printf 'filter+derive+select vs identity: %.2fx (bar: faster than identity, > 1)\n' "$(ratio "ptransform identity --workers 2" "ptransform filter+derive+select")"
-  printf 'peak RSS of the identity run: %s MiB (bar: <= 200)\n' "${RSS[ptransform identity --workers 2]}"
-fi
-if have "mlr identity"; then
-  printf 'vs Miller (times faster): identity %.1f, select+rename %.1f, derive %.1f, filter+derive+select %.1f\n' \
-    "$(ratio "mlr identity" "ptransform identity --workers 2")" "$(ratio "mlr select+rename" "ptransform select+rename")" \
-    "$(ratio "mlr derive" "ptransform derive total=a*b")" "$(ratio "mlr filter+derive+select" "ptransform filter+derive+select")"
-fi
-if have "duckdb identity"; then
-  printf 'vs DuckDB (times faster): identity %.1f, select+rename %.1f, derive %.1f, filter+derive+select %.1f\n' \
-    "$(ratio "duckdb identity" "ptransform identity --workers 2")" "$(ratio "duckdb select+rename" "ptransform select+rename")" \
-    "$(ratio "duckdb derive" "ptransform derive total=a*b")" "$(ratio "duckdb filter+derive+select" "ptransform filter+derive+select")"
+# times faster than PEER (its time over ours), or - when either is missing.
+times() { if have "$1" && have "$2"; then printf '%.1f' "$(ratio "$1" "$2")"; else printf -- '-'; fi; }
+if [ ${#jobs[@]} -gt 0 ]; then
+  echo
+  echo "Ratios, ptransform --workers 2 against: itself with one worker (scaling), cp (share"
+  echo "of its throughput, all jobs reading the same input), Miller and DuckDB (times faster)."
+  echo
+  echo "| job | --workers 2 s | --workers 2 / 1 | % of cp | x Miller | x DuckDB | x excelize |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  for j in "${jobs[@]}"; do
+    pt="$j: ptransform --workers 2"
+    have "$pt" || continue
+    cpshare=-
+    if have cp && [ "${SIZES[$pt]}" = "${SIZES[cp]}" ]; then cpshare=$(printf '%.0f%%' "$(echo "100 * ${WALL[cp]} / ${WALL[$pt]}" | bc -l)"); fi
+    printf '| %s | %.3f | %s | %s | %s | %s | %s |\n' "$j" "${WALL[$pt]}" "$(times "$j: ptransform --workers 1" "$pt")" "$cpshare" \
+      "$(times "$j: Miller" "$pt")" "$(times "$j: DuckDB" "$pt")" "$(times "$j: excelize StreamWriter" "$pt")"
+  done
+  echo
+  echo "Bars (issue 10): identity >= 90% of cp; --workers 2 / 1 >= 1.8 on derive and upper;"
+  echo "derive >= 5x DuckDB and >= 10x Miller; filter >= 4x DuckDB; peak RSS <= 200 MiB:"
+  if have "identity: ptransform --workers 2"; then
+    printf 'peak RSS: identity %s MiB, derive %s MiB\n' "${RSS[identity: ptransform --workers 2]}" "${RSS[derive: ptransform --workers 2]:-}"
+  fi
 fi
 if have "excelize Rows() xlsx->csv"; then
   printf 'xlsx->csv vs excelize Rows(): %.1fx faster (bar: >= 10x)\n' "$(ratio "excelize Rows() xlsx->csv" "ptransform xlsx->csv --workers 2")"

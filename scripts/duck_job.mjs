@@ -1,16 +1,23 @@
 // DuckDB peer for scripts/bench.sh, through @duckdb/node-api (installed by the script).
-//   node duck_job.mjs identity|select|derive|filter IN.csv OUT.csv
+//   node duck_job.mjs JOB IN.csv OUT
+// JOB: identity | select | derive | filter | upper | date (CSV out) | jsonl | parquet.
 import { DuckDBInstance } from '@duckdb/node-api';
 const [job, inp, out] = process.argv.slice(2);
 const inst = await DuckDBInstance.create(':memory:');
 const con = await inst.connect();
 const q = (s) => s.replace(/'/g, "''");
 const src = `read_csv('${q(inp)}')`;
-const sel = {
-  identity: `SELECT * FROM ${src}`,
-  select: `SELECT id, name, b, a AS amount FROM ${src}`,
-  derive: `SELECT *, a * b AS total FROM ${src}`,
-  filter: `SELECT id, name, a * b AS total FROM ${src} WHERE b > 500`,
-}[job];
-if (!sel) { console.error('job must be identity, select, derive or filter'); process.exit(2); }
-await con.run(`COPY (${sel}) TO '${q(out)}' (FORMAT csv, HEADER)`);
+const csv = '(FORMAT csv, HEADER)';
+const jobs = {
+  identity: [`SELECT * FROM ${src}`, csv],
+  select: [`SELECT id, name, b, a AS amount FROM ${src}`, csv],
+  derive: [`SELECT *, a * b AS total FROM ${src}`, csv],
+  filter: [`SELECT id, name, a * b AS total FROM ${src} WHERE b > 500`, csv],
+  upper: [`SELECT * REPLACE (upper(name) AS name) FROM ${src}`, csv],
+  date: [`SELECT * REPLACE (strftime(date, '%d/%m/%Y') AS date) FROM ${src}`, csv],
+  jsonl: [`SELECT * FROM ${src}`, '(FORMAT json)'],
+  parquet: [`SELECT * FROM ${src}`, '(FORMAT parquet, COMPRESSION zstd)'],
+};
+if (!jobs[job]) { console.error(`job must be one of ${Object.keys(jobs).join(', ')}`); process.exit(2); }
+const [sel, fmt] = jobs[job];
+await con.run(`COPY (${sel}) TO '${q(out)}' ${fmt}`);

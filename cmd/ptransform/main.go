@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -25,13 +24,6 @@ func main() {
 }
 
 func run(args []string) (code int) {
-	if path := os.Getenv("PTRANSFORM_CPUPROFILE"); path != "" {
-		// For profiling whole runs (see docs/performance.md); not a user feature.
-		if f, err := os.Create(path); err == nil {
-			pprof.StartCPUProfile(f)
-			defer pprof.StopCPUProfile()
-		}
-	}
 	// Ask for SIGPIPE so that writing to a closed stdout returns EPIPE instead of killing
 	// the process; a closed pipe (`| head`) then ends the run quietly.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)

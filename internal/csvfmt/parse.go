@@ -51,8 +51,9 @@ type parser struct {
 	lines []int64 // per row: terminators consumed before it since the chunk start
 	// reshaped lists the records the ragged policy padded or truncated, in order.
 	reshaped []Reshaped
-	line     int64 // terminators consumed since the chunk start
-	seps     []int // plainRecords' list of separator positions
+	line     int64                   // terminators consumed since the chunk start
+	seps     []int                   // plainRecords' list of separator positions
+	masks    [maxBatch/64 + 1]uint64 // findSeparators' bit masks of a batch
 
 	// For table.RawRows: per row, its bytes in the input without the line end, set by
 	// plainRecords (kept at full length, like its other buffers), and a bit per row

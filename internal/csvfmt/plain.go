@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"unsafe"
 )
 
 // records parses the records of buf from i on, stopping before the first one that
@@ -123,7 +124,7 @@ func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
 			n = 1 + copy(seps[1:], seps[h:n])
 			h = 1
 			end := min(k+batch, lim)
-			n = findSeparators(buf[k:k+(end-k+7)&^7], k, dm, tm, seps, n)
+			n = findSeparators(buf[k:k+(end-k+7)&^7], k, dm, tm, seps, n, p.masks[:])
 			for n > h && seps[n-1] >= end {
 				n-- // read with the last word, but from lim on
 			}
@@ -171,8 +172,9 @@ func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
 			seps[g-1] = gs - 1
 			// A row not plain (a CR inside a value) is written from its values, so
 			// a group holding one skips no column.
-			allPlain := p.markPlain(starts, ends, first, row, buf, bytes.IndexByte(buf[gs:ls], '\r') >= 0)
-			if !p.storeColumns(buf, seps[g-1:h], first, row, p.skip != nil && allPlain) {
+			hasCR := bytes.IndexByte(buf[gs:ls], '\r') >= 0
+			allPlain := p.markPlain(starts, ends, first, row, buf, hasCR)
+			if !p.storeColumns(buf, seps[g-1:h], first, row, p.skip != nil && allPlain, hasCR) {
 				// A column would reach 2 GiB: leave the group to record.
 				p.unmarkPlain(first, row)
 				row, line, ls = first, line-int64(row-first), gs
@@ -206,9 +208,9 @@ const maxBatch = 8 << 10
 // seps[1:] (ncols per row), seps[0] being the position just before the first row. It
 // goes column by column so that the column's buffers stay in registers and its data is
 // written sequentially. With skip, the columns p.skip marks get empty values instead.
-// It reports false, having stored only part of the rows, when a column would outgrow
-// int32 offsets.
-func (p *parser) storeColumns(buf []byte, seps []int, first, last int, skip bool) bool {
+// hasCR says whether the rows' bytes hold a CR. It reports false, having stored only
+// part of the rows, when a column would outgrow int32 offsets.
+func (p *parser) storeColumns(buf []byte, seps []int, first, last int, skip, hasCR bool) bool {
 	ncols := len(p.cols)
 	rows := last - first
 	for j := range p.cols {
@@ -222,7 +224,7 @@ func (p *parser) storeColumns(buf []byte, seps []int, first, last int, skip bool
 			continue
 		}
 		// Only the last field of a line may end in the CR of a CR LF.
-		dropCR := j == ncols-1 && p.term == '\n'
+		dropCR := j == ncols-1 && p.term == '\n' && hasCR
 		for r, idx := 0, j+1; r < rows; r, idx = r+1, idx+ncols {
 			if !dropCR {
 				if r, o = storeShort(data, o, offs, buf, seps, idx, ncols, r); r == rows {
@@ -257,24 +259,42 @@ func (p *parser) storeColumns(buf []byte, seps []int, first, last int, skip bool
 	return true
 }
 
-// storeShort is storeColumns' loop over the values of 1 to 16 bytes of one column, the
+// storeShort is storeColumns' loop over the values of 1 to 32 bytes of one column, the
 // field ending at seps[idx] being row r's: it stores them from data[o:] and their
 // offsets in offs, from row r on, and returns at the first row it leaves to the caller
-// (a longer or empty value, no room, the end) and the offset reached. Out of line, the
-// loop has few enough variables to keep them all in registers.
+// (a longer or empty value, no room, the end) and the offset reached.
+//
+// Each value is moved as a constant 32 bytes (two SSE loads and stores), whatever its
+// length, which beats a memmove call and a branch on the length; the bytes moved past
+// the value are overwritten by the next one. The loop goes through pointers, its extent
+// checked once up front, because with slices the bounds checks and the variables they
+// need did not fit in registers: the loop spilled to the stack on every value.
 func storeShort(data []byte, o int, offs []int32, buf []byte, seps []int, idx, ncols, r int) (int, int) {
 	rows := len(offs) - 1
+	if r >= rows {
+		return r, o
+	}
+	if idx < 1 || idx+(rows-1-r)*ncols >= len(seps) {
+		panic("csvfmt: storeShort: rows beyond the separators listed")
+	}
+	oMax, sMax := len(data)-32, len(buf)-32
+	sepBase := unsafe.Pointer(unsafe.SliceData(seps))
+	dataBase := unsafe.Pointer(unsafe.SliceData(data))
+	bufBase := unsafe.Pointer(unsafe.SliceData(buf))
+	offsBase := unsafe.Pointer(unsafe.SliceData(offs))
+	const intSize = unsafe.Sizeof(int(0))
 	for ; r < rows; r, idx = r+1, idx+ncols {
-		s, e := seps[idx-1]+1, seps[idx]
+		sep := unsafe.Add(sepBase, uintptr(idx)*intSize)
+		s, e := *(*int)(unsafe.Add(sep, -int(intSize)))+1, *(*int)(sep)
 		n := e - s
-		if uint(n-1) >= 16 || o+16 > len(data) {
+		if uint(n-1) >= 32 || o > oMax || s > sMax {
 			break
 		}
-		// A constant 16-byte move (one SSE load and store) beats a memmove call; the
-		// bytes it copies past n are overwritten by the next value.
-		*(*[16]byte)(data[o:]) = *(*[16]byte)(buf[s:])
+		to, from := unsafe.Add(dataBase, o), unsafe.Add(bufBase, s)
+		*(*[16]byte)(to) = *(*[16]byte)(from) // two moves: one of 32 bytes calls memmove
+		*(*[16]byte)(unsafe.Add(to, 16)) = *(*[16]byte)(unsafe.Add(from, 16))
 		o += n
-		offs[r+1] = int32(o)
+		*(*int32)(unsafe.Add(offsBase, 4*(r+1))) = int32(o)
 	}
 	return r, o
 }
@@ -303,35 +323,23 @@ func (c *column) storeSlow(data, v []byte, o, row int) ([]byte, bool) {
 
 // findSeparators writes to seps[n:] the positions of the delimiters and terminators
 // in b (whose length is a multiple of 8), b being at position base of the input, and
-// returns the new length. seps needs room for len(b)+8 more entries.
+// returns the new length. seps needs room for len(b)+8 more entries, masks for
+// len(b)/64+1.
 //
-// It finds them 64 bytes at a time with separatorBits, then writes their positions 8
-// at a time without testing how many there are (usually fewer), the count advancing by
-// the number of bits: no branch depends on the data.
-func findSeparators(b []byte, base int, dm, tm uint64, seps []int, n int) int {
-	for len(b) >= 8 {
-		var mask uint64
-		var cnt int
-		if len(b) >= 64 {
-			// Unrolled: constant shifts, and the loads need no further bounds checks.
-			b := b[:64]
-			m0, c0 := separatorBits(binary.LittleEndian.Uint64(b[0:]), dm, tm)
-			m1, c1 := separatorBits(binary.LittleEndian.Uint64(b[8:]), dm, tm)
-			m2, c2 := separatorBits(binary.LittleEndian.Uint64(b[16:]), dm, tm)
-			m3, c3 := separatorBits(binary.LittleEndian.Uint64(b[24:]), dm, tm)
-			m4, c4 := separatorBits(binary.LittleEndian.Uint64(b[32:]), dm, tm)
-			m5, c5 := separatorBits(binary.LittleEndian.Uint64(b[40:]), dm, tm)
-			m6, c6 := separatorBits(binary.LittleEndian.Uint64(b[48:]), dm, tm)
-			m7, c7 := separatorBits(binary.LittleEndian.Uint64(b[56:]), dm, tm)
-			mask = m0 | m1<<8 | m2<<16 | m3<<24 | m4<<32 | m5<<40 | m6<<48 | m7<<56
-			cnt = int(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7)
-		} else {
-			for w := range len(b) >> 3 {
-				m, c := separatorBits(binary.LittleEndian.Uint64(b[8*w:]), dm, tm)
-				mask |= m << (8 * w)
-				cnt += int(c)
-			}
-		}
+// It finds them 64 bytes at a time as a bit mask (separatorMasks), then writes their
+// positions 8 at a time without testing how many there are (usually fewer), the count
+// advancing by the number of bits: no branch depends on the data.
+func findSeparators(b []byte, base int, dm, tm uint64, seps []int, n int, masks []uint64) int {
+	whole := len(b) &^ 63
+	masks = masks[:whole/64+1]
+	separatorMasks(b[:whole], dm, tm, masks[:whole/64])
+	var tail uint64
+	for w := range (len(b) - whole) >> 3 {
+		tail |= separatorBits(binary.LittleEndian.Uint64(b[whole+8*w:]), dm, tm) << (8 * w)
+	}
+	masks[whole/64] = tail
+	for _, mask := range masks {
+		cnt := bits.OnesCount64(mask)
 		s := seps[n : n+8 : n+8]
 		for j := range s {
 			s[j] = base + bits.TrailingZeros64(mask)
@@ -342,15 +350,30 @@ func findSeparators(b []byte, base int, dm, tm uint64, seps []int, n int) int {
 			mask &= mask - 1
 		}
 		n += cnt
-		w := min(len(b), 64)
-		b, base = b[w:], base+w
+		base += 64
 	}
 	return n
 }
 
+// separatorMasksGeneric is separatorMasks in Go, 8 bytes at a time.
+func separatorMasksGeneric(b []byte, dm, tm uint64, masks []uint64) {
+	for i := range len(b) / 64 {
+		// Unrolled: constant shifts, and the loads need no further bounds checks.
+		b := b[64*i : 64*i+64]
+		m0 := separatorBits(binary.LittleEndian.Uint64(b[0:]), dm, tm)
+		m1 := separatorBits(binary.LittleEndian.Uint64(b[8:]), dm, tm)
+		m2 := separatorBits(binary.LittleEndian.Uint64(b[16:]), dm, tm)
+		m3 := separatorBits(binary.LittleEndian.Uint64(b[24:]), dm, tm)
+		m4 := separatorBits(binary.LittleEndian.Uint64(b[32:]), dm, tm)
+		m5 := separatorBits(binary.LittleEndian.Uint64(b[40:]), dm, tm)
+		m6 := separatorBits(binary.LittleEndian.Uint64(b[48:]), dm, tm)
+		m7 := separatorBits(binary.LittleEndian.Uint64(b[56:]), dm, tm)
+		masks[i] = m0 | m1<<8 | m2<<16 | m3<<24 | m4<<32 | m5<<40 | m6<<48 | m7<<56
+	}
+}
+
 // separatorBits returns a bit per byte of the little-endian word v (bit i for byte i)
-// that is the delimiter or the terminator (dm and tm: that byte times lsb8), and their
-// number.
+// that is the delimiter or the terminator (dm and tm: that byte times lsb8).
 //
 // For x = v ^ dm, the high bit of ^(((x & 0x7F..7F) + 0x7F..7F) | x) is set exactly in
 // the bytes of x that are zero: adding 0x7F to the low 7 bits carries into the high bit
@@ -358,11 +381,11 @@ func findSeparators(b []byte, base int, dm, tm uint64, seps []int, n int) int {
 // can also flag the byte above a match: with ',' as delimiter, the '-' of ",-5".)
 // With those high bits shifted down to bits 0, 8, ..., 56, multiplying by
 // 0x0102040810204080 gathers them into the top byte (each lands on a bit of its own,
-// so nothing carries), and multiplying by lsb8 sums them there.
-func separatorBits(v, dm, tm uint64) (bits, count uint64) {
+// so nothing carries).
+func separatorBits(v, dm, tm uint64) uint64 {
 	x, y := v^dm, v^tm
 	m := ^((((x & low7) + low7) | x) & (((y & low7) + low7) | y)) & msb8 >> 7
-	return m * 0x0102040810204080 >> 56, m * lsb8 >> 56
+	return m * 0x0102040810204080 >> 56
 }
 
 // markPlain sets the rawPlain bits of rows first to last-1, just taken by plainRecords

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+
+	"github.com/urfave/cli/v2"
+)
+
+// profileFlags let a user send us a profile of a slow run (go tool pprof reads both).
+func profileFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the run (pprof format) to `PATH`"},
+		&cli.StringFlag{Name: "memprofile", Usage: "write a memory profile (pprof heap format, allocations of the whole run) to `PATH` at the end"},
+	}
+}
+
+// withProfiles runs run under the profiles that profileFlags ask for. The files are
+// created before the run, so a bad path fails before any data is read, and written
+// whether the run succeeds or not: a failing run's profile is worth having too.
+func withProfiles(c *cli.Context, run func() error) error {
+	var cpu, mem *os.File
+	closeAll := func() {
+		for _, f := range []*os.File{cpu, mem} {
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
+	for _, p := range []struct {
+		flag string
+		file **os.File
+	}{{"cpuprofile", &cpu}, {"memprofile", &mem}} {
+		if path := c.String(p.flag); path != "" {
+			f, err := os.Create(path)
+			if err != nil {
+				closeAll()
+				return fmt.Errorf("--%s: %w", p.flag, err)
+			}
+			*p.file = f
+		}
+	}
+	if cpu != nil {
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			closeAll()
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+	}
+	runErr := run()
+	var errs []error
+	if cpu != nil {
+		pprof.StopCPUProfile()
+		if err := cpu.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("--cpuprofile: %w", err))
+		}
+	}
+	if mem != nil {
+		runtime.GC() // so that the in-use figures are those of the run's end
+		err := pprof.WriteHeapProfile(mem)
+		if cerr := mem.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--memprofile: %w", err))
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,64 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func separatorMasks(b []byte, dm, tm uint64, masks []uint64)
+//
+// For each 64 bytes of b (len(b) a multiple of 64, len(masks) >= len(b)/64), a mask
+// with bit i set when byte i equals the low byte of dm or of tm: SSE2 compares 16
+// bytes at a time (PCMPEQB) and PMOVMSKB gathers a bit per byte.
+TEXT ·separatorMasks(SB), NOSPLIT, $0-64
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	MOVQ dm+24(FP), X0
+	PUNPCKLQDQ X0, X0
+	MOVQ tm+32(FP), X1
+	PUNPCKLQDQ X1, X1
+	MOVQ masks_base+40(FP), DI
+	SHRQ $6, CX
+	JZ   done
+
+loop:
+	MOVOU 0(SI), X2
+	MOVOU X2, X3
+	PCMPEQB X0, X2
+	PCMPEQB X1, X3
+	POR X3, X2
+	PMOVMSKB X2, AX
+
+	MOVOU 16(SI), X4
+	MOVOU X4, X5
+	PCMPEQB X0, X4
+	PCMPEQB X1, X5
+	POR X5, X4
+	PMOVMSKB X4, BX
+
+	MOVOU 32(SI), X6
+	MOVOU X6, X7
+	PCMPEQB X0, X6
+	PCMPEQB X1, X7
+	POR X7, X6
+	PMOVMSKB X6, DX
+
+	MOVOU 48(SI), X8
+	MOVOU X8, X9
+	PCMPEQB X0, X8
+	PCMPEQB X1, X9
+	POR X9, X8
+	PMOVMSKB X8, R8
+
+	SHLQ $16, BX
+	ORQ  BX, AX
+	SHLQ $32, DX
+	ORQ  DX, AX
+	SHLQ $48, R8
+	ORQ  R8, AX
+	MOVQ AX, 0(DI)
+
+	ADDQ $64, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ  loop
+
+done:
+	RET

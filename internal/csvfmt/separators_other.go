@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package csvfmt
+
+// separatorMasks sets masks[i], for each 64 bytes b[64i:64i+64] (len(b) a multiple of
+// 64), to a bit per byte that equals the delimiter or the terminator (dm and tm: that
+// byte times lsb8).
+func separatorMasks(b []byte, dm, tm uint64, masks []uint64) {
+	separatorMasksGeneric(b, dm, tm, masks)
+}

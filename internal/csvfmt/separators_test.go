@@ -1,0 +1,79 @@
+package csvfmt
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveSeparatorMasks is separatorMasks one byte at a time: the reference.
+func naiveSeparatorMasks(b []byte, delim, term byte) []uint64 {
+	masks := make([]uint64, len(b)/64)
+	for i, c := range b[:len(masks)*64] {
+		if c == delim || c == term {
+			masks[i/64] |= 1 << (i % 64)
+		}
+	}
+	return masks
+}
+
+// checkSeparatorMasks holds separatorMasks (assembly where there is some) and
+// separatorMasksGeneric to the byte-at-a-time reference.
+func checkSeparatorMasks(t *testing.T, b []byte, delim, term byte) {
+	t.Helper()
+	want := naiveSeparatorMasks(b, delim, term)
+	for name, f := range map[string]func([]byte, uint64, uint64, []uint64){
+		"separatorMasks": separatorMasks, "separatorMasksGeneric": separatorMasksGeneric,
+	} {
+		// One spare mask past the end, which must stay untouched.
+		got := make([]uint64, len(want)+1)
+		got[len(want)] = 0xDEAD
+		f(b[:len(want)*64], uint64(delim)*lsb8, uint64(term)*lsb8, got[:len(want)])
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s, delim %q term %q, block %d of %q: %064b, want %064b", name, delim, term, i, b[64*i:64*i+64], got[i], want[i])
+			}
+		}
+		if got[len(want)] != 0xDEAD {
+			t.Fatalf("%s wrote past its masks", name)
+		}
+	}
+}
+
+func TestSeparatorMasks(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	// Every byte value next to every separator, and random bytes, at every alignment.
+	var b []byte
+	for c := range 256 {
+		b = append(b, byte(c), ',', byte(c), '\n', byte(c)^0x80, ';')
+	}
+	for range 4096 {
+		b = append(b, byte(r.IntN(256)))
+	}
+	for off := range 64 {
+		for _, sep := range []struct{ delim, term byte }{{',', '\n'}, {';', '\r'}, {'\t', '\n'}, {'|', '\n'}, {0, 0xFF}, {0x80, 0x7F}} {
+			checkSeparatorMasks(t, b[off:], sep.delim, sep.term)
+		}
+	}
+}
+
+func FuzzSeparatorMasks(f *testing.F) {
+	f.Add([]byte("id,a,b\n1,2.5,\"x,y\"\n-1,,3\r\n"), byte(','), byte('\n'))
+	f.Fuzz(func(t *testing.T, data []byte, delim, term byte) {
+		checkSeparatorMasks(t, data, delim, term)
+	})
+}
+
+func BenchmarkSeparatorMasks(b *testing.B) {
+	data := benchCSV(maxBatch)[:maxBatch]
+	masks := make([]uint64, maxBatch/64)
+	for name, f := range map[string]func([]byte, uint64, uint64, []uint64){
+		"default": separatorMasks, "generic": separatorMasksGeneric,
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				f(data, ','*lsb8, '\n'*lsb8, masks)
+			}
+		})
+	}
+}
