@@ -70,7 +70,7 @@ func TestDeterministicAcrossWorkersAndChunkSizes(t *testing.T) {
 		for _, workers := range []string{"1", "2", "8"} {
 			for _, size := range []string{"64MiB", "1MiB", "64KiB", "4KiB", "1KiB", "100"} {
 				args := []string{"apply", "--workers", workers, "--chunk-size", size, "-e", "n = _row", in}
-				got, err := exec.Command(binary, args...).Output()
+				got, err := exec.Command(binaryForWorkers(workers), args...).Output()
 				if err != nil {
 					t.Fatalf("%v: %v", args, err)
 				}

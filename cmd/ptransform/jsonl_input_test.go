@@ -67,11 +67,11 @@ func TestJSONLInputDeterministic(t *testing.T) {
 	}
 	for _, workers := range []string{"1", "2", "8"} {
 		for _, size := range []string{"7", "1KiB", "64MiB"} {
-			out, stderr, err := runBinary(t, time.Minute, nil, append(args, "--workers", workers, "--chunk-size", size, in)...)
+			out, stderr, err := runBinaryOf(t, binaryForWorkers(workers), time.Minute, nil, append(args, "--workers", workers, "--chunk-size", size, in)...)
 			if err != nil || out != want {
 				t.Errorf("file, --workers %s --chunk-size %s: %v %s; output differs at byte %d", workers, size, err, stderr, firstDiff([]byte(out), []byte(want)))
 			}
-			out, stderr, err = runBinary(t, time.Minute, data, append(args, "--workers", workers, "--chunk-size", size, "-")...)
+			out, stderr, err = runBinaryOf(t, binaryForWorkers(workers), time.Minute, data, append(args, "--workers", workers, "--chunk-size", size, "-")...)
 			if err != nil || out != want {
 				t.Errorf("stdin, --workers %s --chunk-size %s: %v %s; output differs at byte %d", workers, size, err, stderr, firstDiff([]byte(out), []byte(want)))
 			}

@@ -21,11 +21,8 @@ func TestMemoryBoundedByWorkNotInput(t *testing.T) {
 		t.Skip("generates 380 MB of CSV")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ptransform")
 	// The race detector multiplies memory use; measure the binary users run.
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := plainBinary
 	peak := func(rows int) (int64, int64) {
 		in := filepath.Join(dir, fmt.Sprintf("in_%d.csv", rows))
 		writeBenchCSV(t, in, rows)

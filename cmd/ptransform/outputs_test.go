@@ -25,7 +25,13 @@ type runResult struct {
 
 func runPtransform(t *testing.T, stdin io.Reader, args ...string) runResult {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return runPtransformOf(t, binary, stdin, args...)
+}
+
+// runPtransformOf is runPtransform with the binary bin (binary or plainBinary).
+func runPtransformOf(t *testing.T, bin string, stdin io.Reader, args ...string) runResult {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

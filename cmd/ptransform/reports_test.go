@@ -55,7 +55,7 @@ func TestReportsDeterministic(t *testing.T) {
 		for _, workers := range []string{"1", "2", "8"} {
 			for _, chunk := range []string{"7", "1KiB", "64MiB"} {
 				args := append([]string{"apply", in, "--workers", workers, "--chunk-size", chunk}, job...)
-				r := runPtransform(t, nil, args...)
+				r := runPtransformOf(t, binaryForWorkers(workers), nil, args...)
 				if r.code != 0 {
 					t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
 				}
