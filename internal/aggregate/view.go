@@ -187,6 +187,38 @@ func extend[T any](s []T, n int, fill T) []T {
 	return s
 }
 
+// pageBits sets the size of a page of per-group state: 4096 groups.
+const pageBits = 12
+
+// paged is per-group state, one T per group id, grown a page at a time: a million
+// groups are never copied to a doubled array, leave no garbage behind and fault in only
+// the pages they use. The fill of new groups is the one given to grow.
+type paged[T any] struct {
+	pages [][]T
+	n     int
+}
+
+// grow makes room for group ids below n, the new ones fill.
+func (p *paged[T]) grow(n int, fill T) {
+	for len(p.pages)<<pageBits < n {
+		page := make([]T, 1<<pageBits)
+		for i := range page {
+			page[i] = fill
+		}
+		p.pages = append(p.pages, page)
+	}
+	p.n = max(p.n, n)
+}
+
+// at returns group g's state.
+func (p *paged[T]) at(g int32) *T { return &p.pages[g>>pageBits][g&(1<<pageBits-1)] }
+
+// len is how many groups have a state.
+func (p *paged[T]) len() int { return p.n }
+
+// made says whether grow was called with some groups.
+func (p *paged[T]) made() bool { return p.pages != nil }
+
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n, n+n/4)
