@@ -369,7 +369,7 @@ func (p *partial) findIn(o *partial, g int32) (int32, bool) {
 		return p.null, true
 	}
 	if p.st.keyMode == keysWord {
-		return p.words.find(o.words.keys[g])
+		return p.words.find(*o.words.keys.at(g))
 	}
 	return p.groups.find(o.groups.key(g), o.groups.hashes[g])
 }
@@ -384,9 +384,9 @@ func (p *partial) appendKey(g int32, bs []array.Builder) {
 	case p.st.keyMode == keysText:
 		bs[0].(*array.StringBuilder).Append(p.groups.key(g))
 	case p.st.keyMode == keysWord && keys[0].phys == physFloat:
-		bs[0].(*array.Float64Builder).Append(floatFromKeyBits(p.words.keys[g]))
+		bs[0].(*array.Float64Builder).Append(floatFromKeyBits(*p.words.keys.at(g)))
 	case p.st.keyMode == keysWord:
-		appendInt(bs[0], keys[0].typ, int64(p.words.keys[g]))
+		appendInt(bs[0], keys[0].typ, int64(*p.words.keys.at(g)))
 	default:
 		decodeKey(p.groups.key(g), keys, bs)
 	}
