@@ -198,16 +198,33 @@ type paged[T any] struct {
 	n     int
 }
 
-// grow makes room for group ids below n, the new ones fill.
+// grow makes room for group ids below n, the new ones fill. The first page starts
+// small and doubles up to a full page, so that a few groups take little memory.
 func (p *paged[T]) grow(n int, fill T) {
-	for len(p.pages)<<pageBits < n {
-		page := make([]T, 1<<pageBits)
-		for i := range page {
-			page[i] = fill
+	const size = 1 << pageBits
+	if len(p.pages) <= 1 {
+		var first []T
+		if len(p.pages) == 1 {
+			first = p.pages[0]
 		}
-		p.pages = append(p.pages, page)
+		if len(first) < n {
+			p.pages = append(p.pages[:0], refill(first, min(size, max(16, 2*len(first), n)), fill))
+		}
+	}
+	for len(p.pages)<<pageBits < n {
+		p.pages = append(p.pages, refill(nil, size, fill))
 	}
 	p.n = max(p.n, n)
+}
+
+// refill returns a page of size elements: old's, then fill.
+func refill[T any](old []T, size int, fill T) []T {
+	page := make([]T, size)
+	copy(page, old)
+	for i := len(old); i < size; i++ {
+		page[i] = fill
+	}
+	return page
 }
 
 // at returns group g's state.
