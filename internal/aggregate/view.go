@@ -207,7 +207,7 @@ func (p *paged[T]) grow(n int, fill T) {
 		if len(p.pages) == 1 {
 			first = p.pages[0]
 		}
-		if len(first) < n {
+		if len(first) < min(n, size) {
 			p.pages = append(p.pages[:0], refill(first, min(size, max(16, 2*len(first), n)), fill))
 		}
 	}
