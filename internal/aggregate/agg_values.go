@@ -154,9 +154,8 @@ func extremeStrs(acc accumulator, in *input) error {
 type pickAcc struct {
 	last bool
 	vals store
-	seq  []int64
-	row  []int32
-	has  []bool
+	at   paged[position] // the kept value's row
+	has  paged[bool]     // a row was kept
 }
 
 func newPickAcc(a *compiledAgg) accumulator {
@@ -165,28 +164,30 @@ func newPickAcc(a *compiledAgg) accumulator {
 
 func (p *pickAcc) grow(groups int) {
 	p.vals.grow(groups)
-	p.seq = extend(p.seq, groups, 0)
-	p.row = extend(p.row, groups, 0)
-	p.has = extend(p.has, groups, false)
+	p.at.grow(groups, position{})
+	p.has.grow(groups, false)
 }
 
-// wins reports whether position (seq, row) replaces group g's.
-func (p *pickAcc) wins(g int32, seq int64, row int32) bool {
-	if !p.has[g] {
+// wins reports whether the row at replaces group g's.
+func (p *pickAcc) wins(g int32, at position) bool {
+	if !*p.has.at(g) {
 		return true
 	}
 	if p.last {
-		return seq > p.seq[g] || seq == p.seq[g] && row > p.row[g]
+		return p.at.at(g).before(at)
 	}
-	return seq < p.seq[g] || seq == p.seq[g] && row < p.row[g]
+	return at.before(*p.at.at(g))
 }
+
+// keep keeps the row at as group g's.
+func (p *pickAcc) keep(g int32, at position) { *p.at.at(g), *p.has.at(g) = at, true }
 
 func (p *pickAcc) merge(o accumulator, into []int32) error {
 	op := o.(*pickAcc)
-	for g, has := range op.has {
-		if t := into[g]; has && p.wins(t, op.seq[g], op.row[g]) {
-			p.vals.copyFrom(t, &op.vals, int32(g))
-			p.seq[t], p.row[t], p.has[t] = op.seq[g], op.row[g], true
+	for g := range int32(op.has.len()) {
+		if t, at := into[g], *op.at.at(g); *op.has.at(g) && p.wins(t, at) {
+			p.vals.copyFrom(t, &op.vals, g)
+			p.keep(t, at)
 		}
 	}
 	return nil
@@ -204,17 +205,17 @@ func pickAny(acc accumulator, in *input) error {
 	gids := in.gids[:v.n]
 	if p.last {
 		for i := len(gids) - 1; i >= 0; i-- {
-			if g := gids[i]; p.wins(g, seq, int32(i)) {
+			if g, at := gids[i], (position{seq, int32(i)}); p.wins(g, at) {
 				p.vals.set(g, v, i)
-				p.seq[g], p.row[g], p.has[g] = seq, int32(i), true
+				p.keep(g, at)
 			}
 		}
 		return nil
 	}
 	for i, g := range gids {
-		if p.wins(g, seq, int32(i)) {
+		if at := (position{seq, int32(i)}); p.wins(g, at) {
 			p.vals.set(g, v, i)
-			p.seq[g], p.row[g], p.has[g] = seq, int32(i), true
+			p.keep(g, at)
 		}
 	}
 	return nil
