@@ -16,17 +16,18 @@ import (
 
 // count() and count(x).
 
-type countAcc struct{ n []int64 }
+type countAcc struct{ n paged[int64] }
 
 func newCountAcc(*compiledAgg) accumulator { return &countAcc{} }
 
 func (c *countAcc) grow(groups int) {
-	c.n = extend(c.n, groups, 0)
+	c.n.grow(groups, 0)
 }
 
 func (c *countAcc) merge(o accumulator, into []int32) error {
-	for g, n := range o.(*countAcc).n {
-		c.n[into[g]] += n
+	on := &o.(*countAcc).n
+	for g := range on.len() {
+		*c.n.at(into[g]) += *on.at(int32(g))
 	}
 	return nil
 }
@@ -36,27 +37,27 @@ func (c *countAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (a
 	defer b.Release()
 	b.Reserve(len(order))
 	for _, g := range order {
-		b.UnsafeAppend(c.n[g])
+		b.UnsafeAppend(*c.n.at(g))
 	}
 	return b.NewArray(), nil
 }
 
 func countRows(acc accumulator, in *input) error {
-	n := acc.(*countAcc).n
+	n := &acc.(*countAcc).n
 	for _, g := range in.gids[:in.v.n] {
-		n[g]++
+		*n.at(g)++
 	}
 	return nil
 }
 
 func countValid(acc accumulator, in *input) error {
-	n := acc.(*countAcc).n
+	n := &acc.(*countAcc).n
 	if in.v.valid == nil {
 		return countRows(acc, in)
 	}
 	for i, g := range in.gids[:in.v.n] {
 		if in.v.isValid(i) {
-			n[g]++
+			*n.at(g)++
 		}
 	}
 	return nil
@@ -67,8 +68,8 @@ func countValid(acc accumulator, in *input) error {
 type sumAcc struct {
 	ints    intSums
 	floats  exactSums
-	sawF    []bool // a non-integer value was added
-	n       []int64
+	sawF    paged[bool] // a non-integer value was added
+	n       paged[int64]
 	lastInt bool // the last text cell was an integer
 	// emitInts, decided at the first build of a sum for every group, says the sums
 	// are integers: every value was, and their sums fit.
@@ -79,20 +80,20 @@ func newSumAcc(*compiledAgg) accumulator { return &sumAcc{} }
 
 func (s *sumAcc) grow(groups int) {
 	s.ints.grow(groups)
-	s.sawF = extend(s.sawF, groups, false)
-	s.n = extend(s.n, groups, 0)
+	s.sawF.grow(groups, false)
+	s.n.grow(groups, 0)
 	s.floats.grow(groups)
 }
 
 func (s *sumAcc) merge(o accumulator, into []int32) error {
 	os := o.(*sumAcc)
-	for g := range os.n {
+	for g := range int32(os.n.len()) {
 		t := into[g]
-		if os.ints.v != nil {
-			s.ints.addInt128(t, os.ints.v[g])
+		if os.ints.v.made() {
+			s.ints.addInt128(t, *os.ints.v.at(g))
 		}
-		s.sawF[t] = s.sawF[t] || os.sawF[g]
-		s.n[t] += os.n[g]
+		*s.sawF.at(t) = *s.sawF.at(t) || *os.sawF.at(g)
+		*s.n.at(t) += *os.n.at(g)
 		s.floats.mergeFrom(t, &os.floats, int32(g))
 	}
 	return nil
@@ -111,7 +112,7 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 		for _, g := range order {
 			v, ok := s.ints.get(g).int64Value()
 			switch {
-			case s.n[g] == 0:
+			case *s.n.at(g) == 0:
 				b.AppendNull()
 			case !ok:
 				return nil, fmt.Errorf("the sum of %s is beyond the integer range (±9.2e18); sum float(x) for a float sum", describe(g))
@@ -125,7 +126,7 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 	defer b.Release()
 	var parts []float64
 	for _, g := range order {
-		if s.n[g] == 0 {
+		if *s.n.at(g) == 0 {
 			b.AppendNull()
 			continue
 		}
@@ -135,7 +136,7 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 		}
 		parts = s.exact(g, parts)
 		if mean {
-			b.Append(quotient(parts, s.n[g]))
+			b.Append(quotient(parts, *s.n.at(g)))
 		} else {
 			b.Append(round(parts))
 		}
@@ -145,8 +146,8 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 
 // allInts reports whether only integers were added, in any group.
 func (s *sumAcc) allInts() bool {
-	for g := range s.n {
-		if s.sawF[g] || s.floats.special(int32(g)) {
+	for g := range int32(s.n.len()) {
+		if *s.sawF.at(g) || s.floats.special(g) {
 			return false
 		}
 	}
@@ -155,8 +156,8 @@ func (s *sumAcc) allInts() bool {
 
 // intsFit reports whether every group's integer sum fits an int64.
 func (s *sumAcc) intsFit() bool {
-	for _, v := range s.ints.v {
-		if _, ok := v.int64Value(); !ok {
+	for g := range int32(s.ints.v.len()) {
+		if _, ok := s.ints.v.at(g).int64Value(); !ok {
 			return false
 		}
 	}
@@ -182,7 +183,7 @@ func sumInts(acc accumulator, in *input) error {
 	for i, g := range in.gids[:v.n] {
 		if v.isValid(i) {
 			s.ints.add(g, v.i64[i])
-			s.n[g]++
+			*s.n.at(g)++
 		}
 	}
 	return nil
@@ -194,8 +195,8 @@ func sumFloats(acc accumulator, in *input) error {
 	for i, g := range in.gids[:v.n] {
 		if v.isValid(i) {
 			s.floats.add(g, v.f64[i])
-			s.sawF[g] = true
-			s.n[g]++
+			*s.sawF.at(g) = true
+			*s.n.at(g)++
 		}
 	}
 	return nil
@@ -215,7 +216,7 @@ func sumTexts(acc accumulator, in *input) error {
 		if s.lastInt {
 			if x, ok := wholeNumber(text); ok {
 				s.ints.add(g, x)
-				s.n[g]++
+				*s.n.at(g)++
 				continue
 			}
 		}
@@ -229,15 +230,15 @@ func sumTexts(acc accumulator, in *input) error {
 		case !s.lastInt && strings.IndexByte(text, '.') < 0:
 			if x, isInt := wholeNumber(text); isInt {
 				s.ints.add(g, x)
-				s.n[g]++
+				*s.n.at(g)++
 				s.lastInt = true
 				continue
 			}
 			fallthrough
 		default:
 			s.floats.add(g, f)
-			s.sawF[g] = true
-			s.n[g]++
+			*s.sawF.at(g) = true
+			*s.n.at(g)++
 			s.lastInt = false
 		}
 	}
@@ -246,36 +247,36 @@ func sumTexts(acc accumulator, in *input) error {
 
 // intSums are exact integer sums per group, made at the first integer.
 type intSums struct {
-	v      []int128
+	v      paged[int128]
 	groups int
 }
 
 func (s *intSums) grow(groups int) {
 	s.groups = groups
-	if s.v != nil {
-		s.v = extend(s.v, groups, int128{})
+	if s.v.made() {
+		s.v.grow(groups, int128{})
 	}
 }
 
 func (s *intSums) add(g int32, x int64) {
-	if s.v == nil {
-		s.v = extend(s.v, s.groups, int128{})
+	if !s.v.made() {
+		s.v.grow(s.groups, int128{})
 	}
-	s.v[g].add(x)
+	s.v.at(g).add(x)
 }
 
 func (s *intSums) addInt128(g int32, x int128) {
-	if s.v == nil {
-		s.v = extend(s.v, s.groups, int128{})
+	if !s.v.made() {
+		s.v.grow(s.groups, int128{})
 	}
-	s.v[g].addInt128(x)
+	s.v.at(g).addInt128(x)
 }
 
 func (s *intSums) get(g int32) int128 {
-	if s.v == nil {
+	if !s.v.made() {
 		return int128{}
 	}
-	return s.v[g]
+	return *s.v.at(g)
 }
 
 // wholeNumber reads integer text (an optional '-', then digits) that fits an int64,

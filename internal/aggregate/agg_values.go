@@ -19,7 +19,7 @@ type extremeAcc struct {
 	max  bool
 	text bool // text cells: textOrder
 	vals store
-	keys []textKey // text: the kept value's key
+	keys paged[textKey] // text: the kept value's key
 }
 
 func newExtremeAcc(a *compiledAgg) accumulator {
@@ -29,16 +29,16 @@ func newExtremeAcc(a *compiledAgg) accumulator {
 func (e *extremeAcc) grow(groups int) {
 	e.vals.grow(groups)
 	if e.text {
-		e.keys = extend(e.keys, groups, textKey{})
+		e.keys.grow(groups, textKey{})
 	}
 }
 
 // better reports whether group og of o beats group g of e (o may be e).
 func (e *extremeAcc) better(o *extremeAcc, og, g int32) bool {
-	if o.vals.null[og] {
+	if *o.vals.null.at(og) {
 		return false
 	}
-	if e.vals.null[g] {
+	if *e.vals.null.at(g) {
 		return true
 	}
 	var before bool
@@ -46,36 +46,36 @@ func (e *extremeAcc) better(o *extremeAcc, og, g int32) bool {
 	switch {
 	case e.vals.phys == physInt:
 		if e.max {
-			return a.i64[og] > b.i64[g]
+			return *a.i64.at(og) > *b.i64.at(g)
 		}
-		return a.i64[og] < b.i64[g]
+		return *a.i64.at(og) < *b.i64.at(g)
 	case e.vals.phys == physFloat:
 		if e.max {
-			return floatBefore(b.f64[g], a.f64[og])
+			return floatBefore(*b.f64.at(g), *a.f64.at(og))
 		}
-		return floatBefore(a.f64[og], b.f64[g])
+		return floatBefore(*a.f64.at(og), *b.f64.at(g))
 	case e.text:
 		if e.max {
-			return textBefore(e.keys[g], b.str[g], o.keys[og], a.str[og])
+			return textBefore(*e.keys.at(g), *b.str.at(g), *o.keys.at(og), *a.str.at(og))
 		}
-		before = textBefore(o.keys[og], a.str[og], e.keys[g], b.str[g])
+		before = textBefore(*o.keys.at(og), *a.str.at(og), *e.keys.at(g), *b.str.at(g))
 	default:
 		if e.max {
-			return a.str[og] > b.str[g]
+			return *a.str.at(og) > *b.str.at(g)
 		}
-		before = a.str[og] < b.str[g]
+		before = *a.str.at(og) < *b.str.at(g)
 	}
 	return before
 }
 
 func (e *extremeAcc) merge(o accumulator, into []int32) error {
 	oe := o.(*extremeAcc)
-	for g := range oe.vals.null {
+	for g := range int32(oe.vals.null.len()) {
 		t := into[g]
-		if e.better(oe, int32(g), t) {
-			e.vals.copyFrom(t, &oe.vals, int32(g))
+		if e.better(oe, g, t) {
+			e.vals.copyFrom(t, &oe.vals, g)
 			if e.text {
-				e.keys[t] = oe.keys[g]
+				*e.keys.at(t) = *oe.keys.at(g)
 			}
 		}
 	}
@@ -94,8 +94,8 @@ func extremeInts(acc accumulator, in *input) error {
 			continue
 		}
 		x := v.i64[i]
-		if s.null[g] || e.max && x > s.i64[g] || !e.max && x < s.i64[g] {
-			s.i64[g], s.null[g] = x, false
+		if *s.null.at(g) || e.max && x > *s.i64.at(g) || !e.max && x < *s.i64.at(g) {
+			*s.i64.at(g), *s.null.at(g) = x, false
 		}
 	}
 	return nil
@@ -109,8 +109,8 @@ func extremeFloats(acc accumulator, in *input) error {
 			continue
 		}
 		x := v.f64[i]
-		if s.null[g] || e.max && floatBefore(s.f64[g], x) || !e.max && floatBefore(x, s.f64[g]) {
-			s.f64[g], s.null[g] = x, false
+		if *s.null.at(g) || e.max && floatBefore(*s.f64.at(g), x) || !e.max && floatBefore(x, *s.f64.at(g)) {
+			*s.f64.at(g), *s.null.at(g) = x, false
 		}
 	}
 	return nil
@@ -124,25 +124,26 @@ func extremeStrs(acc accumulator, in *input) error {
 			continue
 		}
 		x := v.str(i)
+		null, cur := s.null.at(g), s.str.at(g)
 		if !e.text {
-			if s.null[g] || e.max && x > s.str[g] || !e.max && x < s.str[g] {
-				s.str[g], s.null[g] = strings.Clone(x), false
+			if *null || e.max && x > *cur || !e.max && x < *cur {
+				*cur, *null = strings.Clone(x), false
 			}
 			continue
 		}
-		if !s.null[g] && e.keys[g].plain {
+		key := e.keys.at(g)
+		if !*null && key.plain {
 			// Both plain decimals: decided on the text, as most rows are.
 			if lx, ok := plainDecimal(x); ok {
-				cur := s.str[g]
-				lc, _ := plainDecimal(cur)
-				if e.max && !plainBefore(cur, lc, x, lx) || !e.max && !plainBefore(x, lx, cur, lc) {
+				lc, _ := plainDecimal(*cur)
+				if e.max && !plainBefore(*cur, lc, x, lx) || !e.max && !plainBefore(x, lx, *cur, lc) {
 					continue
 				}
 			}
 		}
 		k := textKeyOf(x)
-		if s.null[g] || e.max && textBefore(e.keys[g], s.str[g], k, x) || !e.max && textBefore(k, x, e.keys[g], s.str[g]) {
-			s.str[g], s.null[g], e.keys[g] = strings.Clone(x), false, k
+		if *null || e.max && textBefore(*key, *cur, k, x) || !e.max && textBefore(k, x, *key, *cur) {
+			*cur, *null, *key = strings.Clone(x), false, k
 		}
 	}
 	return nil
@@ -153,9 +154,8 @@ func extremeStrs(acc accumulator, in *input) error {
 type pickAcc struct {
 	last bool
 	vals store
-	seq  []int64
-	row  []int32
-	has  []bool
+	at   paged[position] // the kept value's row
+	has  paged[bool]     // a row was kept
 }
 
 func newPickAcc(a *compiledAgg) accumulator {
@@ -164,28 +164,30 @@ func newPickAcc(a *compiledAgg) accumulator {
 
 func (p *pickAcc) grow(groups int) {
 	p.vals.grow(groups)
-	p.seq = extend(p.seq, groups, 0)
-	p.row = extend(p.row, groups, 0)
-	p.has = extend(p.has, groups, false)
+	p.at.grow(groups, position{})
+	p.has.grow(groups, false)
 }
 
-// wins reports whether position (seq, row) replaces group g's.
-func (p *pickAcc) wins(g int32, seq int64, row int32) bool {
-	if !p.has[g] {
+// wins reports whether the row at replaces group g's.
+func (p *pickAcc) wins(g int32, at position) bool {
+	if !*p.has.at(g) {
 		return true
 	}
 	if p.last {
-		return seq > p.seq[g] || seq == p.seq[g] && row > p.row[g]
+		return p.at.at(g).before(at)
 	}
-	return seq < p.seq[g] || seq == p.seq[g] && row < p.row[g]
+	return at.before(*p.at.at(g))
 }
+
+// keep keeps the row at as group g's.
+func (p *pickAcc) keep(g int32, at position) { *p.at.at(g), *p.has.at(g) = at, true }
 
 func (p *pickAcc) merge(o accumulator, into []int32) error {
 	op := o.(*pickAcc)
-	for g, has := range op.has {
-		if t := into[g]; has && p.wins(t, op.seq[g], op.row[g]) {
-			p.vals.copyFrom(t, &op.vals, int32(g))
-			p.seq[t], p.row[t], p.has[t] = op.seq[g], op.row[g], true
+	for g := range int32(op.has.len()) {
+		if t, at := into[g], *op.at.at(g); *op.has.at(g) && p.wins(t, at) {
+			p.vals.copyFrom(t, &op.vals, g)
+			p.keep(t, at)
 		}
 	}
 	return nil
@@ -203,17 +205,17 @@ func pickAny(acc accumulator, in *input) error {
 	gids := in.gids[:v.n]
 	if p.last {
 		for i := len(gids) - 1; i >= 0; i-- {
-			if g := gids[i]; p.wins(g, seq, int32(i)) {
+			if g, at := gids[i], (position{seq, int32(i)}); p.wins(g, at) {
 				p.vals.set(g, v, i)
-				p.seq[g], p.row[g], p.has[g] = seq, int32(i), true
+				p.keep(g, at)
 			}
 		}
 		return nil
 	}
 	for i, g := range gids {
-		if p.wins(g, seq, int32(i)) {
+		if at := (position{seq, int32(i)}); p.wins(g, at) {
 			p.vals.set(g, v, i)
-			p.seq[g], p.row[g], p.has[g] = seq, int32(i), true
+			p.keep(g, at)
 		}
 	}
 	return nil

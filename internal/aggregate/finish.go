@@ -27,17 +27,19 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 			p.Release()
 		}
 	}()
-	// The partials merge into the first, so that memory holds one more copy of the
-	// groups only while a partial is merged in.
+	// The partials merge into the one with the most groups, each released once merged,
+	// so that memory holds one more copy of the groups only while a partial is merged
+	// in, and the fewest groups are added (and copied) again.
 	var all *partial
 	for _, tp := range parts {
-		p := tp.(*partial)
-		switch {
-		case p.groups == nil:
-			continue // released
-		case all == nil:
+		if p := tp.(*partial); p.groups != nil && (all == nil || p.ngroups > all.ngroups) {
 			all = p
-			continue
+		}
+	}
+	for _, tp := range parts {
+		p := tp.(*partial)
+		if p.groups == nil || p == all {
+			continue // released, or the one merged into
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -50,10 +52,10 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 	if all == nil {
 		all = s.newPartial(false)
 	}
-	if s.keyMode == keysNone && len(all.first) == 0 {
+	if s.keyMode == keysNone && all.ngroups == 0 {
 		all.addGroup(0, 0) // one summary row, even over no input
 	}
-	n := len(all.first)
+	n := all.ngroups
 	for _, acc := range all.accs {
 		acc.grow(n)
 	}
@@ -62,10 +64,11 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		order[g] = int32(g)
 	}
 	slices.SortFunc(order, func(a, b int32) int {
-		if all.first[a] != all.first[b] {
-			return cmpInt(all.first[a], all.first[b])
+		fa, fb := all.first.at(a), all.first.at(b)
+		if fa.seq != fb.seq {
+			return cmpInt(fa.seq, fb.seq)
 		}
-		return cmpInt(all.firstAt[a], all.firstAt[b])
+		return cmpInt(fa.row, fb.row)
 	})
 	fields := make([]arrow.Field, len(s.columns))
 	for lo := 0; lo < n; lo += outputRows {
@@ -105,20 +108,19 @@ func cmpInt[T int64 | int32](a, b T) int {
 // mergeFrom folds partial o into p: o's groups are found or added among p's, keeping
 // the earliest first row, then each aggregate merges its states.
 func (p *partial) mergeFrom(o *partial) error {
-	into := make([]int32, len(o.first))
+	into := make([]int32, o.ngroups)
 	for g := range into {
 		ng, added := p.findIn(o, int32(g))
 		if added {
-			p.first = append(p.first, o.first[g])
-			p.firstAt = append(p.firstAt, o.firstAt[g])
-		} else if o.first[g] < p.first[ng] || o.first[g] == p.first[ng] && o.firstAt[g] < p.firstAt[ng] {
-			p.first[ng], p.firstAt[ng] = o.first[g], o.firstAt[g]
+			p.added(*o.first.at(int32(g)))
+		} else {
+			p.seen(ng, *o.first.at(int32(g)))
 		}
 		into[g] = ng
 	}
 	for k, acc := range p.accs {
-		acc.grow(len(p.first))
-		o.accs[k].grow(len(o.first))
+		acc.grow(p.ngroups)
+		o.accs[k].grow(o.ngroups)
 		if err := acc.merge(o.accs[k], into); err != nil {
 			return err
 		}

@@ -101,7 +101,7 @@ func bytesAsString(b []byte) string {
 type wordTable struct {
 	slots []wordSlot
 	mask  uint64
-	keys  []uint64 // per id (the null group's is unused)
+	keys  paged[uint64] // per id (the null group's is unused)
 }
 
 type wordSlot struct {
@@ -119,10 +119,10 @@ func (t *wordTable) find(key uint64) (id int32, added bool) {
 	for i := wordHash(key) & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
 		if s.id == 0 {
-			id = int32(len(t.keys))
+			id = t.addUnhashed()
 			s.key, s.id = key, id+1
-			t.keys = append(t.keys, key)
-			if uint64(len(t.keys))*4 > t.mask*3 { // 75% full
+			*t.keys.at(id) = key
+			if uint64(t.keys.len())*4 > t.mask*3 { // 75% full
 				t.rehash()
 			}
 			return id, true
@@ -135,8 +135,9 @@ func (t *wordTable) find(key uint64) (id int32, added bool) {
 
 // addUnhashed adds an id no key finds: the null group.
 func (t *wordTable) addUnhashed() int32 {
-	t.keys = append(t.keys, 0)
-	return int32(len(t.keys) - 1)
+	id := int32(t.keys.len())
+	t.keys.grow(int(id)+1, 0)
+	return id
 }
 
 func (t *wordTable) rehash() {

@@ -88,8 +88,8 @@ type partial struct {
 	groups  *keyTable       // text and encoded keys (and the one group without keys)
 	words   *wordTable      // one int or float key
 	null    int32           // text and word keys: the group of the null key, -1 before one is seen
-	first   []int64         // per group: seq of its first row
-	firstAt []int32         // per group: that row's index in its chunk
+	first   paged[position] // per group: its first row
+	ngroups int             // groups so far: ids 0 to ngroups-1
 	accs    []accumulator
 	gids    []int32
 	rowErrs []expr.RowError // of the last Consume, let through by --on-error
@@ -150,7 +150,7 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	if err := p.group(seq, column, rows); err != nil {
 		return err
 	}
-	groups := len(p.first)
+	groups := p.ngroups
 	for k, a := range p.st.states {
 		p.accs[k].grow(groups)
 		in := input{gids: p.gids, seq: seq, chunk: c, agg: a, onError: p.st.onError, errs: &p.rowErrs}
@@ -210,13 +210,11 @@ func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) er
 	keys := p.st.keys
 	switch p.st.keyMode {
 	case keysNone:
-		if len(p.first) == 0 {
+		if p.ngroups == 0 {
 			p.addGroup(seq, 0)
 		}
 		clear(gids)
-		if seq < p.first[0] {
-			p.first[0], p.firstAt[0] = seq, 0
-		}
+		p.seen(0, position{seq, 0})
 		return nil
 	case keysText:
 		v, err := asText(column(keys[0].col), &p.scratch[0])
@@ -245,10 +243,9 @@ func (p *partial) group(seq int64, column func(colRef) arrow.Array, rows int) er
 		key := bytesAsString(p.keyBuf)
 		g, added := p.groups.find(key, p.st.hash.str(key))
 		if added {
-			p.first = append(p.first, seq)
-			p.firstAt = append(p.firstAt, int32(i))
-		} else if seq < p.first[g] {
-			p.first[g], p.firstAt[g] = seq, int32(i)
+			p.added(position{seq, int32(i)})
+		} else {
+			p.seen(g, position{seq, int32(i)})
 		}
 		gids[i] = g
 	}
@@ -274,10 +271,9 @@ func (p *partial) groupWords(seq int64, v *view, gids []int32) {
 			g, added = t.find(uint64(words[i]))
 		}
 		if added {
-			p.first = append(p.first, seq)
-			p.firstAt = append(p.firstAt, int32(i))
-		} else if seq < p.first[g] {
-			p.first[g], p.firstAt[g] = seq, int32(i)
+			p.added(position{seq, int32(i)})
+		} else {
+			p.seen(g, position{seq, int32(i)})
 		}
 		gids[i] = g
 	}
@@ -292,32 +288,49 @@ func (p *partial) groupText(seq int64, v *view, gids []int32) {
 		if !v.isValid(i) {
 			if p.null < 0 {
 				p.null = p.groups.addUnhashed()
-				p.first = append(p.first, seq)
-				p.firstAt = append(p.firstAt, int32(i))
+				p.added(position{seq, int32(i)})
 			}
 			g = p.null
 		} else {
 			s := v.str(i)
 			var added bool
 			if g, added = t.find(s, h.str(s)); added {
-				p.first = append(p.first, seq)
-				p.firstAt = append(p.firstAt, int32(i))
+				p.added(position{seq, int32(i)})
 				gids[i] = g
 				continue
 			}
 		}
-		if seq < p.first[g] {
-			p.first[g], p.firstAt[g] = seq, int32(i)
-		}
+		p.seen(g, position{seq, int32(i)})
 		gids[i] = g
 	}
 }
 
 func (p *partial) addGroup(seq int64, at int32) int32 {
 	g, _ := p.groups.find("", 0)
-	p.first = append(p.first, seq)
-	p.firstAt = append(p.firstAt, at)
+	p.added(position{seq, at})
 	return g
+}
+
+// position is a row's place in the input: its chunk's seq and its index there.
+type position struct {
+	seq int64
+	row int32
+}
+
+func (a position) before(b position) bool { return a.seq < b.seq || a.seq == b.seq && a.row < b.row }
+
+// added records the first row of a new group.
+func (p *partial) added(at position) {
+	p.ngroups++
+	p.first.grow(p.ngroups, position{})
+	*p.first.at(int32(p.ngroups - 1)) = at
+}
+
+// seen keeps at as group g's first row when it comes before the one kept.
+func (p *partial) seen(g int32, at position) {
+	if f := p.first.at(g); at.before(*f) {
+		*f = at
+	}
 }
 
 // keyMode is how a stage finds a row's group.
@@ -356,7 +369,7 @@ func (p *partial) findIn(o *partial, g int32) (int32, bool) {
 		return p.null, true
 	}
 	if p.st.keyMode == keysWord {
-		return p.words.find(o.words.keys[g])
+		return p.words.find(*o.words.keys.at(g))
 	}
 	return p.groups.find(o.groups.key(g), o.groups.hashes[g])
 }
@@ -371,9 +384,9 @@ func (p *partial) appendKey(g int32, bs []array.Builder) {
 	case p.st.keyMode == keysText:
 		bs[0].(*array.StringBuilder).Append(p.groups.key(g))
 	case p.st.keyMode == keysWord && keys[0].phys == physFloat:
-		bs[0].(*array.Float64Builder).Append(floatFromKeyBits(p.words.keys[g]))
+		bs[0].(*array.Float64Builder).Append(floatFromKeyBits(*p.words.keys.at(g)))
 	case p.st.keyMode == keysWord:
-		appendInt(bs[0], keys[0].typ, int64(p.words.keys[g]))
+		appendInt(bs[0], keys[0].typ, int64(*p.words.keys.at(g)))
 	default:
 		decodeKey(p.groups.key(g), keys, bs)
 	}

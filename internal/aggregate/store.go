@@ -15,52 +15,52 @@ import (
 type store struct {
 	typ  expr.Type
 	phys physKind
-	i64  []int64
-	f64  []float64
-	str  []string
-	null []bool // the value is null, or none was kept yet
+	i64  paged[int64]
+	f64  paged[float64]
+	str  paged[string]
+	null paged[bool] // the value is null, or none was kept yet
 }
 
 func newStore(t expr.Type) store { return store{typ: t, phys: physOf(t)} }
 
 func (s *store) grow(groups int) {
-	s.null = extend(s.null, groups, true)
+	s.null.grow(groups, true)
 	switch s.phys {
 	case physInt:
-		s.i64 = extend(s.i64, groups, 0)
+		s.i64.grow(groups, 0)
 	case physFloat:
-		s.f64 = extend(s.f64, groups, 0)
+		s.f64.grow(groups, 0)
 	default:
-		s.str = extend(s.str, groups, "")
+		s.str.grow(groups, "")
 	}
 }
 
 // set keeps row i of v (its shape is s's) as group g's value; text is copied.
 func (s *store) set(g int32, v *view, i int) {
 	if !v.isValid(i) {
-		s.null[g] = true
+		*s.null.at(g) = true
 		return
 	}
-	s.null[g] = false
+	*s.null.at(g) = false
 	switch s.phys {
 	case physInt:
-		s.i64[g] = v.i64[i]
+		*s.i64.at(g) = v.i64[i]
 	case physFloat:
-		s.f64[g] = v.f64[i]
+		*s.f64.at(g) = v.f64[i]
 	default:
-		s.str[g] = strings.Clone(v.str(i))
+		*s.str.at(g) = strings.Clone(v.str(i))
 	}
 }
 
 func (s *store) copyFrom(g int32, o *store, og int32) {
-	s.null[g] = o.null[og]
+	*s.null.at(g) = *o.null.at(og)
 	switch s.phys {
 	case physInt:
-		s.i64[g] = o.i64[og]
+		*s.i64.at(g) = *o.i64.at(og)
 	case physFloat:
-		s.f64[g] = o.f64[og]
+		*s.f64.at(g) = *o.f64.at(og)
 	default:
-		s.str[g] = o.str[og]
+		*s.str.at(g) = *o.str.at(og)
 	}
 }
 
@@ -70,14 +70,14 @@ func (s *store) build(order []int32) arrow.Array {
 	b.Reserve(len(order))
 	for _, g := range order {
 		switch {
-		case s.null[g]:
+		case *s.null.at(g):
 			b.AppendNull()
 		case s.phys == physInt:
-			appendInt(b, s.typ, s.i64[g])
+			appendInt(b, s.typ, *s.i64.at(g))
 		case s.phys == physFloat:
-			b.(*array.Float64Builder).Append(s.f64[g])
+			b.(*array.Float64Builder).Append(*s.f64.at(g))
 		default:
-			b.(*array.StringBuilder).Append(s.str[g])
+			b.(*array.StringBuilder).Append(*s.str.at(g))
 		}
 	}
 	return b.NewArray()

@@ -187,6 +187,55 @@ func extend[T any](s []T, n int, fill T) []T {
 	return s
 }
 
+// pageBits sets the size of a page of per-group state: 4096 groups.
+const pageBits = 12
+
+// paged is per-group state, one T per group id, grown a page at a time: a million
+// groups are never copied to a doubled array, leave no garbage behind and fault in only
+// the pages they use. The fill of new groups is the one given to grow.
+type paged[T any] struct {
+	pages [][]T
+	n     int
+}
+
+// grow makes room for group ids below n, the new ones fill. The first page starts
+// small and doubles up to a full page, so that a few groups take little memory.
+func (p *paged[T]) grow(n int, fill T) {
+	const size = 1 << pageBits
+	if len(p.pages) <= 1 {
+		var first []T
+		if len(p.pages) == 1 {
+			first = p.pages[0]
+		}
+		if len(first) < min(n, size) {
+			p.pages = append(p.pages[:0], refill(first, min(size, max(16, 2*len(first), n)), fill))
+		}
+	}
+	for len(p.pages)<<pageBits < n {
+		p.pages = append(p.pages, refill(nil, size, fill))
+	}
+	p.n = max(p.n, n)
+}
+
+// refill returns a page of size elements: old's, then fill.
+func refill[T any](old []T, size int, fill T) []T {
+	page := make([]T, size)
+	copy(page, old)
+	for i := len(old); i < size; i++ {
+		page[i] = fill
+	}
+	return page
+}
+
+// at returns group g's state.
+func (p *paged[T]) at(g int32) *T { return &p.pages[g>>pageBits][g&(1<<pageBits-1)] }
+
+// len is how many groups have a state.
+func (p *paged[T]) len() int { return p.n }
+
+// made says whether grow was called with some groups.
+func (p *paged[T]) made() bool { return p.pages != nil }
+
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n, n+n/4)

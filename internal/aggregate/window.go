@@ -15,11 +15,16 @@ import (
 //
 // The arrays are made at the first value: a sum over integers never needs them.
 type exactSums struct {
-	digits []int64 // sumDigits per group; digit k weighs 2^(32·(base+k))
-	base   []int32 // per group; noBase before its first value, wideBase once wide
+	win    paged[window]
 	wide   expansions
 	groups int    // how many groups the arrays must cover once made
 	adds   uint32 // adds since every group's digits were normalized
+}
+
+// window is one group's fixed-point sum: 64 bytes, one cache line.
+type window struct {
+	digits [sumDigits]int64 // digit k weighs 2^(32·(base+k))
+	base   int32            // noBase before the group's first value, wideBase once wide
 }
 
 const (
@@ -33,20 +38,19 @@ const (
 
 func (s *exactSums) grow(groups int) {
 	s.groups = groups
-	if s.base != nil {
+	if s.win.made() {
 		s.make()
 	}
 }
 
 func (s *exactSums) make() {
-	s.base = extend(s.base, s.groups, noBase)
-	s.digits = extend(s.digits, s.groups*sumDigits, 0)
+	s.win.grow(s.groups, window{base: noBase})
 	s.wide.grow(s.groups)
 }
 
 // add adds x to group g's sum exactly.
 func (s *exactSums) add(g int32, x float64) {
-	if s.base == nil {
+	if !s.win.made() {
 		s.make()
 	}
 	b := math.Float64bits(x)
@@ -67,7 +71,8 @@ func (s *exactSums) add(g int32, x float64) {
 	tz := bits.TrailingZeros64(mant)
 	mant >>= tz
 	e := ef - 1075 + tz // x = ±mant · 2^e, mant odd
-	base := s.base[g]
+	w := s.win.at(g)
+	base := w.base
 	if base == noBase {
 		if e < -900 || e > 900 { // digits so far out that their floats would not be exact
 
@@ -75,7 +80,7 @@ func (s *exactSums) add(g int32, x float64) {
 			return
 		}
 		base = int32(e>>5) - 2 // the first value's lowest bit in digit 2
-		s.base[g] = base
+		w.base = base
 	}
 	pos := e - 32*int(base)
 	if uint(pos) >= windowSpan {
@@ -84,7 +89,7 @@ func (s *exactSums) add(g int32, x float64) {
 	}
 	k, sh := pos>>5, uint(pos&31)
 	lo, hi := mant<<sh, mant>>(64-sh) // sh = 0: hi = 0
-	d := s.digits[int(g)*sumDigits+k : int(g)*sumDigits+k+3]
+	d := w.digits[k : k+3]
 	if b>>63 != 0 {
 		d[0] -= int64(lo & (1<<32 - 1))
 		d[1] -= int64(lo >> 32)
@@ -95,8 +100,8 @@ func (s *exactSums) add(g int32, x float64) {
 		d[2] += int64(hi)
 	}
 	if s.adds++; s.adds == 1<<30 {
-		for g := range s.base {
-			if s.base[g] != noBase && s.base[g] != wideBase {
+		for g := range s.win.len() {
+			if base := s.win.at(int32(g)).base; base != noBase && base != wideBase {
 				s.normalize(int32(g))
 			}
 		}
@@ -106,7 +111,7 @@ func (s *exactSums) add(g int32, x float64) {
 
 // normalize moves carries up: digits below the last end in [0, 2^32).
 func (s *exactSums) normalize(g int32) {
-	d := s.digits[int(g)*sumDigits : int(g)*sumDigits+sumDigits]
+	d := &s.win.at(g).digits
 	for k := 0; k < sumDigits-1; k++ {
 		carry := d[k] >> 32
 		d[k] -= carry << 32
@@ -115,18 +120,18 @@ func (s *exactSums) normalize(g int32) {
 }
 
 // special reports whether group g saw a non-finite value.
-func (s *exactSums) special(g int32) bool { return s.base != nil && s.wide.special[g] != 0 }
+func (s *exactSums) special(g int32) bool { return s.win.made() && s.wide.special[g] != 0 }
 
 // toWide moves group g to an expansion, then adds x there.
 func (s *exactSums) toWide(g int32, x float64) {
-	if base := s.base[g]; base != wideBase {
-		if base != noBase {
+	if w := s.win.at(g); w.base != wideBase {
+		if w.base != noBase {
 			for _, p := range s.windowParts(g, nil) {
 				s.wide.add(g, p)
 			}
-			clear(s.digits[int(g)*sumDigits : int(g)*sumDigits+sumDigits])
+			clear(w.digits[:])
 		}
-		s.base[g] = wideBase
+		w.base = wideBase
 	}
 	s.wide.add(g, x)
 }
@@ -134,8 +139,8 @@ func (s *exactSums) toWide(g int32, x float64) {
 // windowParts appends exact floats whose sum is group g's window.
 func (s *exactSums) windowParts(g int32, dst []float64) []float64 {
 	s.normalize(g)
-	base := int(s.base[g])
-	d := s.digits[int(g)*sumDigits : int(g)*sumDigits+sumDigits]
+	w := s.win.at(g)
+	base, d := int(w.base), &w.digits
 	for k := 0; k < sumDigits-1; k++ {
 		if d[k] != 0 {
 			dst = append(dst, math.Ldexp(float64(d[k]), 32*(base+k)))
@@ -154,10 +159,10 @@ func (s *exactSums) windowParts(g int32, dst []float64) []float64 {
 
 // parts appends exact floats whose sum is group g's sum (non-finite values apart).
 func (s *exactSums) parts(g int32, dst []float64) []float64 {
-	if s.base == nil {
+	if !s.win.made() {
 		return dst
 	}
-	switch s.base[g] {
+	switch s.win.at(g).base {
 	case noBase:
 		return dst
 	case wideBase:
@@ -168,10 +173,10 @@ func (s *exactSums) parts(g int32, dst []float64) []float64 {
 
 // mergeFrom adds group from of o into group g.
 func (s *exactSums) mergeFrom(g int32, o *exactSums, from int32) {
-	if o.base == nil {
+	if !o.win.made() {
 		return
 	}
-	if s.base == nil {
+	if !s.win.made() {
 		s.make()
 	}
 	s.wide.special[g] |= o.wide.special[from]
@@ -182,7 +187,7 @@ func (s *exactSums) mergeFrom(g int32, o *exactSums, from int32) {
 }
 
 func (s *exactSums) nonFinite(g int32) (float64, bool) {
-	if s.base == nil {
+	if !s.win.made() {
 		return 0, false
 	}
 	return s.wide.nonFinite(g)
