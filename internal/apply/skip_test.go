@@ -2,6 +2,7 @@ package apply
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"math/rand/v2"
 	"os"
@@ -161,6 +162,7 @@ func TestPrunedBarrierRunsChangeNothing(t *testing.T) {
 	pipelines := []Options{
 		{GroupBy: "name", Aggs: []string{"n = count(); s = sum(b); m = max(a)"}},
 		{Aggs: []string{"n = count(); f = first(note); l = last(id)"}},
+		{Aggs: []string{"n = count()"}},
 		{Exprs: []string{"total = a * b"}, GroupBy: "k=upper(name)", Aggs: []string{"t = sum(total)"}, Having: "t > 0", OnError: expr.OnErrorNull},
 		{GroupBy: "name", Aggs: []string{"s = sum(b)"}, Sort: "-s", Limit: limit(3), Select: []string{"s"}},
 		{Sort: "-b", Limit: limit(10), Select: []string{"id", "b"}},
@@ -281,6 +283,37 @@ func TestChainNeeds(t *testing.T) {
 		}
 		if !slices.Equal(given, tc.barrier) {
 			t.Errorf("%+v: barriers given %q, want %q", tc.o, given, tc.barrier)
+		}
+	}
+}
+
+// TestPrunedSortSpills sorts rows that do not fit in --memory, so that the runs spilled
+// to temporary files hold the columns a barrier is given as nulls, and requires the
+// output of the same run decoding and holding every column.
+func TestPrunedSortSpills(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,a,b,name,note\n")
+	r := rand.New(rand.NewPCG(2, 9))
+	for i := range 20000 {
+		fmt.Fprintf(&b, "%d,%d,%d,n%d,%s\n", i, r.IntN(100), r.IntN(1000), r.IntN(50), strings.Repeat("x", r.IntN(80)))
+	}
+	in := filepath.Join(t.TempDir(), "in.csv")
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2, 8} {
+		o := Options{Inputs: []string{in}, Sort: "b,-a", Select: []string{"id", "b"}, Memory: 1 << 16, Workers: workers, ChunkSize: 1 << 14}
+		var want, got bytes.Buffer
+		o.Stdout, o.decodeAll = &want, true
+		if err := Run(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		o.Stdout, o.decodeAll = &got, false
+		if err := Run(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(got.String(), "\n") != 20001 || !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("workers %d: %d bytes, decoding every column %d bytes", workers, got.Len(), want.Len())
 		}
 	}
 }
