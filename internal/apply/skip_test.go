@@ -2,8 +2,8 @@ package apply
 
 import (
 	"bytes"
-	"fmt"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
