@@ -87,7 +87,7 @@ type Options struct {
 	Shard             Shard // --shard K/N: process only shard K's records (see Shard)
 	HeaderInEveryPart bool  // a csv or tsv part of a shard other than the first has the header too
 
-	decodeAll bool // decode every column, as the tests of skipped columns compare with
+	decodeAll bool // decode every column and give barriers every one, as the tests of pruning compare with
 	// onResume, for tests, hears how each resynchronised run goes on (see resync).
 	onResume func(resumeMode)
 	scanOnly bool // a workbook input is not read but reported (ScanCSV)

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/ptransform/ptransform/internal/aggregate"
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/sorting"
@@ -197,16 +200,25 @@ func columnNames(cols []transforms.Column) []string {
 type segment struct {
 	streaming []transforms.Streaming
 	barrier   transforms.Barrier
+	// needs marks the barrier's input columns that it or a stage after it reads, or
+	// that reach the output. The others it is given as null arrays (prune): their
+	// values may be a decoder's skipped ones, and a sort need not hold them.
+	needs []bool
 }
 
 // segments cuts the chain at its barriers.
 func (p *pipeline) segments() []segment {
+	written := make([]bool, len(p.names()))
+	for k := range written {
+		written[k] = true
+	}
+	needs := p.needs(written)
 	segs := []segment{{}}
-	for _, l := range p.chain {
+	for i, l := range p.chain {
 		cur := &segs[len(segs)-1]
 		switch s := l.stage.(type) {
 		case transforms.Barrier:
-			cur.barrier = s
+			cur.barrier, cur.needs = s, needs[i]
 			segs = append(segs, segment{})
 		case transforms.Streaming:
 			cur.streaming = append(cur.streaming, s)
@@ -253,52 +265,30 @@ func (p *pipeline) origins() []origin {
 
 // skipColumns returns, for a CSV source of n columns (the run's), the columns that
 // its decoders may leave out of the rows they mark plain (csvfmt.Decoder.SkipColumns):
-// those that no expression reads and that reach the output, if at all, only inside
-// rows the writer copies from the input bytes, which it does when the output begins
-// with the input's columns unchanged and in order (copiesRows: the writer copies rows
-// of this source's delimiter) and no barrier stands between. nil when every column is
-// needed.
+// those that no stage reads and that reach the output, if at all, only inside rows the
+// writer copies from the input bytes, which it does when the output begins with the
+// input's columns unchanged and in order (copiesRows: the writer copies rows of this
+// source's delimiter) and no barrier stands between. nil when every column is needed.
 func (p *pipeline) skipColumns(n int, copiesRows bool) []bool {
-	need := make([]bool, n)
-	seg := p.segments()[0]
-	// The input column each column at the end of the first segment passes on, or -1.
-	passes := make([]int, n)
-	for j := range passes {
-		passes[j] = j
+	if len(p.header) != n {
+		return nil
 	}
-	for _, s := range seg.streaming {
-		if a, ok := s.(*transforms.Assign); ok {
-			for j, reads := range a.Program.Reads() {
-				if reads && passes[j] >= 0 {
-					need[passes[j]] = true
-				}
-			}
-		}
-		cols := s.Columns()
-		next := make([]int, len(cols))
-		for k, c := range cols {
-			next[k] = -1
-			if c.From >= 0 {
-				next[k] = passes[c.From]
-			}
-		}
-		passes = next
-	}
+	origins := p.origins()
 	// A filter's chunks keep the raw rows of the rows they keep.
-	copied := copiesRows && seg.barrier == nil && len(passes) >= n
+	copied := copiesRows && len(origins) >= n && !slices.ContainsFunc(p.chain, func(l link) bool {
+		_, ok := l.stage.(transforms.Barrier)
+		return ok
+	})
 	for j := 0; copied && j < n; j++ {
-		copied = passes[j] == j
+		copied = origins[j].input == j
 	}
-	if !copied {
-		for _, j := range passes {
-			if j >= 0 {
-				need[j] = true
-			}
-		}
+	written := make([]bool, len(origins))
+	for k := range written {
+		written[k] = !copied
 	}
 	skip := make([]bool, n)
 	some := false
-	for j, needed := range need {
+	for j, needed := range p.needs(written)[0] {
 		skip[j] = !needed
 		some = some || !needed
 	}
@@ -306,6 +296,67 @@ func (p *pipeline) skipColumns(n int, copiesRows bool) []bool {
 		return nil
 	}
 	return skip
+}
+
+// needs computes backwards through the chain which columns hold values that something
+// uses: needs[i] marks stage i's input columns, needs[len(chain)] is written (the
+// written columns whose values the writer uses). A column is needed if its stage reads
+// it (stageReads) or passes it on (Column.From) as a column needed after.
+func (p *pipeline) needs(written []bool) [][]bool {
+	needs := make([][]bool, len(p.chain)+1)
+	needs[len(p.chain)] = written
+	for i := len(p.chain) - 1; i >= 0; i-- {
+		inputs := len(p.header)
+		if i > 0 {
+			inputs = len(p.chain[i-1].stage.Columns())
+		}
+		need := stageReads(p.chain[i].stage, inputs)
+		for k, c := range p.chain[i].stage.Columns() {
+			if c.From >= 0 && needs[i+1][k] {
+				need[c.From] = true
+			}
+		}
+		needs[i] = need
+	}
+	return needs
+}
+
+// stageReads marks the input columns a stage of that many inputs reads (values it
+// merely passes on are not read): every one for a stage that cannot say.
+func stageReads(s transforms.Stage, inputs int) []bool {
+	reads := make([]bool, inputs)
+	switch s := s.(type) {
+	case transforms.Reader:
+		copy(reads, s.Reads())
+	case *transforms.Assign:
+		copy(reads, s.Program.Reads())
+	case *transforms.Columns: // selects, renames: reads nothing
+	default:
+		for j := range reads {
+			reads[j] = true
+		}
+	}
+	return reads
+}
+
+// prune gives the columns of a chunk that the segment's barrier is to consume and that
+// nothing needs (segment.needs) as null arrays.
+func (s segment) prune(c *table.Chunk) *table.Chunk {
+	if !slices.Contains(s.needs, false) {
+		return c
+	}
+	n := c.NumRows()
+	cols := slices.Clone(c.Batch.Columns())
+	fields := slices.Clone(c.Batch.Schema().Fields())
+	for j, needed := range s.needs {
+		if !needed && j < len(cols) {
+			cols[j] = array.NewNull(n)
+			fields[j].Type = arrow.Null
+		}
+	}
+	out := *c
+	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n))
+	return &out
 }
 
 // streamers is one worker's instances of a segment's streaming stages.

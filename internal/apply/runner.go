@@ -593,11 +593,19 @@ func (r *runner) reuses(seg int) bool {
 // for a positional output, the worker writes it).
 func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *table.Chunk, res result) (result, error) {
 	raw := c.Raw
+	if r.parts[seg] != nil {
+		// Raw describes the decoder's buffer, which the next chunk reuses, and only a
+		// writer copies rows through it. Without it a filter takes every row's values
+		// of the columns it passes on, not only those of rows a writer would not copy.
+		c.Raw = nil
+	}
 	var err error
 	c, res.rowErrs, err = r.streams[seg][worker].apply(c)
 	if err == nil && r.parts[seg] != nil {
 		sortRowErrors(res.rowErrs)
-		c.Raw = nil // describes the decoder's buffer, which the next chunk reuses
+		if !r.o.decodeAll {
+			c = r.segs[seg].prune(c)
+		}
 		res.consumed = true
 		part := r.parts[seg][worker]
 		if err = part.Consume(seq, c); err != nil {

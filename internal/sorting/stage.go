@@ -35,7 +35,10 @@ type Stage struct {
 	partials atomic.Int64 // partials made and not released: each holds memory/partials
 }
 
-var _ transforms.Barrier = (*Stage)(nil)
+var (
+	_ transforms.Barrier = (*Stage)(nil)
+	_ transforms.Reader  = (*Stage)(nil)
+)
 
 // Compile builds the stage for a --sort spec (see ParseKeys; "" for none) and a
 // --limit (negative for none) against the names of the columns it receives.
@@ -65,6 +68,15 @@ func (s *Stage) Columns() []transforms.Column {
 		cols[j] = transforms.Column{Name: n, From: j}
 	}
 	return cols
+}
+
+// Reads marks the sort keys: the other columns are only passed on.
+func (s *Stage) Reads() []bool {
+	reads := make([]bool, len(s.names))
+	for _, k := range s.keys {
+		reads[k.Column] = true
+	}
+	return reads
 }
 
 // NewPartial returns an empty partial. Partials share Options.Memory evenly: a

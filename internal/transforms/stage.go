@@ -35,6 +35,18 @@ type Stage interface {
 	Columns() []Column
 }
 
+// Reader is a stage that can say which of its input columns it reads (an expression,
+// a sort key, an aggregate's argument), as opposed to passing them on unchanged
+// (Column.From). A run decodes only the input columns that some stage reads or that
+// reach the output (csvfmt.Decoder.SkipColumns), and gives a barrier the columns
+// nothing after it needs as null arrays, so a sort does not hold them. A stage that is
+// not a Reader is taken to read every input column.
+type Reader interface {
+	Stage
+	// Reads has one entry per input column, true for a column the stage reads.
+	Reads() []bool
+}
+
 // Streaming is a stage applied to each chunk on its own.
 type Streaming interface {
 	Stage
