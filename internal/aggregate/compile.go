@@ -63,6 +63,14 @@ func hidden(k int) string { return fmt.Sprintf("\x00%d", k) }
 // Compile checks --group-by and the --agg texts against the columns of the chunks the
 // stage consumes and returns the stage. Every error is a usage error, before any data.
 func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (*Stage, error) {
+	return CompileTyped(groupBy, aggs, names, nil, opts)
+}
+
+// CompileTyped is Compile for chunks whose columns have static types: inputTypes[j] is
+// column j's (expr.TypeText for input cells), as an earlier stage computed it, so that
+// max(total) of a float column is a float column of the output, not text. nil means
+// every column is text.
+func CompileTyped(groupBy string, aggs []string, names []string, inputTypes []expr.Type, opts expr.Options) (*Stage, error) {
 	keys, err := parseGroupBy(groupBy)
 	if err != nil {
 		return nil, err
@@ -208,6 +216,9 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		if c.built >= 0 {
 			return types[c.built]
 		}
+		if t := inputType(inputTypes, c.input); t != expr.TypeText && t != expr.TypeNull {
+			return t // computed by an earlier stage: arrays of that type
+		}
 		return expr.TypeText // a column of the chunk: text, or typed values read as cells
 	}
 	for k := range st.keys {
@@ -244,6 +255,15 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 		st.columns = append(st.columns, transforms.Column{Name: a.name, From: -1, Type: res})
 	}
 	return st, nil
+}
+
+// inputType is column j's static type in types; TypeText when types is nil or j is
+// no column (count()).
+func inputType(types []expr.Type, j int) expr.Type {
+	if types == nil || j < 0 {
+		return expr.TypeText
+	}
+	return types[j]
 }
 
 // rowContext are the names that mean the row's place, not a column, unless quoted.

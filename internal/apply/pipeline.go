@@ -41,7 +41,7 @@ type link struct {
 type chainStep struct {
 	flags   string
 	used    func(o Options) bool
-	compile func(o Options, columns []string) (transforms.Stage, error)
+	compile func(o Options, columns []string, types []expr.Type) (transforms.Stage, error)
 }
 
 // chainSteps are the stages a run can have, in the order they apply (issue 11): per row
@@ -51,7 +51,7 @@ type chainStep struct {
 var chainSteps = []chainStep{
 	{"--expr, --where", func(o Options) bool { return len(o.Exprs) > 0 || len(o.Wheres) > 0 }, compileProgram},
 	{"--group-by, --agg", func(o Options) bool { return o.GroupBy != "" || len(o.Aggs) > 0 }, compileAggregate},
-	{"test barrier", func(o Options) bool { return o.testBarrier != nil }, func(o Options, columns []string) (transforms.Stage, error) {
+	{"test barrier", func(o Options) bool { return o.testBarrier != nil }, func(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
 		return o.testBarrier(columns)
 	}},
 	{"--having", func(o Options) bool { return o.Having != "" }, compileHaving},
@@ -68,7 +68,7 @@ func exprOptions(o Options) expr.Options {
 	return expr.Options{OnError: o.OnError, Now: now, Params: o.Params}
 }
 
-func compileProgram(o Options, columns []string) (transforms.Stage, error) {
+func compileProgram(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
 	prog, err := expr.Compile(o.Exprs, o.Wheres, columns, exprOptions(o))
 	if err != nil {
 		return nil, err
@@ -76,14 +76,14 @@ func compileProgram(o Options, columns []string) (transforms.Stage, error) {
 	return &transforms.Assign{Program: prog}, nil
 }
 
-func compileAggregate(o Options, columns []string) (transforms.Stage, error) {
-	return aggregate.Compile(o.GroupBy, o.Aggs, columns, exprOptions(o))
+func compileAggregate(o Options, columns []string, types []expr.Type) (transforms.Stage, error) {
+	return aggregate.CompileTyped(o.GroupBy, o.Aggs, columns, types, exprOptions(o))
 }
 
 // DefaultMemory is what a sort holds in memory before it spills sorted runs (--memory).
 const DefaultMemory = 1 << 30
 
-func compileSort(o Options, columns []string) (transforms.Stage, error) {
+func compileSort(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
 	if o.TempDir != "" {
 		// Checked now, not when the first run spills, minutes into the run.
 		if st, err := os.Stat(o.TempDir); err != nil || !st.IsDir() {
@@ -116,7 +116,7 @@ func spillDir(o Options) string {
 
 // compileHaving compiles --having as a filter over the aggregated columns. Its errors
 // name --having, not the --where it is compiled as.
-func compileHaving(o Options, columns []string) (transforms.Stage, error) {
+func compileHaving(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
 	prog, err := expr.Compile(nil, []string{o.Having}, columns, exprOptions(o))
 	var ce *expr.CompileError
 	switch {
@@ -129,7 +129,7 @@ func compileHaving(o Options, columns []string) (transforms.Stage, error) {
 	return &transforms.Assign{Program: prog}, nil
 }
 
-func compileColumns(o Options, columns []string) (transforms.Stage, error) {
+func compileColumns(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
 	return transforms.CompileColumns(columns, o.Select, o.Drop, o.Renames)
 }
 
@@ -139,14 +139,21 @@ func compile(o Options, header []string) (*pipeline, error) {
 	}
 	p := &pipeline{header: header}
 	names := header
+	// The static type of each column at this point of the chain: input cells are text,
+	// a computed column has its stage's type, and a passed-on column keeps its own.
+	types := make([]expr.Type, len(header))
+	for j := range types {
+		types[j] = expr.TypeText
+	}
 	for _, step := range chainSteps {
 		if !step.used(o) {
 			continue
 		}
-		stage, err := step.compile(o, names)
+		stage, err := step.compile(o, names, types)
 		if err != nil {
 			return nil, err
 		}
+		types = columnTypes(stage.Columns(), types)
 		if a, ok := stage.(*transforms.Assign); ok && p.program == nil && step.flags == chainSteps[0].flags {
 			p.program = a.Program
 		}
@@ -155,6 +162,18 @@ func compile(o Options, header []string) (*pipeline, error) {
 	}
 	p.fuse(header)
 	return p, nil
+}
+
+// columnTypes are the static types of the columns a stage emits, given its input's.
+func columnTypes(columns []transforms.Column, in []expr.Type) []expr.Type {
+	out := make([]expr.Type, len(columns))
+	for k, c := range columns {
+		out[k] = c.Type
+		if c.From >= 0 {
+			out[k] = in[c.From]
+		}
+	}
+	return out
 }
 
 // hasAggregation reports whether the run aggregates (the stage --having follows).
