@@ -50,15 +50,9 @@ func (r *runner) decodeJSONL(ctx context.Context, dec *jsonlfmt.Decoder, seq int
 		}
 		return nil, err
 	}
-	r.ledger.Publish(seq, t.first, chunk.Counts{Rows: d.Rows, Lines: d.Lines})
-	base, err := r.ledger.Base(ctx, seq, t.first)
-	if err != nil {
-		return nil, err
-	}
 	c := d.Chunk
-	c.Row0 = base.Rows + 1
-	for k := range c.Lines {
-		c.Lines[k] += 1 + base.Lines
+	if _, err := r.number(ctx, seq, t.first, c, chunk.Counts{Rows: d.Rows, Lines: d.Lines}, 0, 1); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

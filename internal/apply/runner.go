@@ -697,16 +697,10 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 		}
 		return nil, err
 	}
-	r.ledger.Publish(seq, t.first, chunk.Counts{Rows: d.Rows, Lines: d.Lines})
-	base, err := r.ledger.Base(ctx, seq, t.first)
+	c := d.Chunk
+	lineBase, err := r.number(ctx, seq, t.first, c, chunk.Counts{Rows: d.Rows, Lines: d.Lines}, in.RowsBefore, in.DataLine)
 	if err != nil {
 		return nil, err
-	}
-	c := d.Chunk
-	c.Row0 = in.RowsBefore + base.Rows + 1
-	lineBase := in.DataLine + base.Lines
-	for i := range c.Lines {
-		c.Lines[i] += lineBase
 	}
 	if res.reshapedRows = int64(len(d.Reshaped)); r.errLog != nil {
 		res.reshaped = rebasedReshaped(d.Reshaped, lineBase)
@@ -714,6 +708,24 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 		res.reshaped = rebasedReshaped(d.Reshaped[:min(1, len(d.Reshaped))], lineBase)
 	}
 	return c, nil
+}
+
+// number publishes a decoded chunk's counts to the ledger and makes its row and line
+// numbers absolute from the counts of every earlier chunk of its input: rows after
+// rowsBefore, lines after dataLine (the line of the input's first record). It returns
+// the line the chunk's relative line numbers were added to.
+func (r *runner) number(ctx context.Context, seq int64, first bool, c *table.Chunk, counts chunk.Counts, rowsBefore, dataLine int64) (int64, error) {
+	r.ledger.Publish(seq, first, counts)
+	base, err := r.ledger.Base(ctx, seq, first)
+	if err != nil {
+		return 0, err
+	}
+	c.Row0 = rowsBefore + base.Rows + 1
+	lineBase := dataLine + base.Lines
+	for i := range c.Lines {
+		c.Lines[i] += lineBase
+	}
+	return lineBase, nil
 }
 
 func (r *runner) write(seq int64, res result, err error) error {
