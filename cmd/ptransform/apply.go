@@ -205,7 +205,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Run summary\")"},
 			&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the inputs (1 <= K <= N), for a job array: the N parts, joined in order, are the whole run's output (README, \"Sharding\")"},
 			&cli.BoolFlag{Name: "header-in-every-part", Usage: "with --shard, csv and tsv parts after the first have the header line too"},
-		}, append(workbookFlags(), profileFlags()...)...),
+		}, append(append(rowFlags(), workbookFlags()...), profileFlags()...)...),
 		OnUsageError: usageError,
 		BashComplete: completeFlagsOnly,
 		Action: func(c *cli.Context) error {
@@ -315,6 +315,9 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		}
 	}
 	if err := reportOptions(c, &o); err != nil {
+		return o, err
+	}
+	if err := rowOptions(c, &o); err != nil {
 		return o, err
 	}
 	if s := c.String("rename"); s != "" {

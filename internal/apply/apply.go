@@ -47,6 +47,15 @@ type Options struct {
 	Memory  int64    // --memory: bytes a sort holds before it spills runs; 0 for DefaultMemory
 	TempDir string   // --temp-dir: where a sort spills; "" beside the output, else $TMPDIR
 
+	// Rows (docs/rows.md): after --where, before --group-by; at most one of Head, Tail,
+	// Sample and SampleFraction.
+	Distinct       bool     // --distinct: the first of each distinct whole row
+	DistinctOn     string   // --distinct-on: the first row of each key, KEYS as --group-by's
+	Head, Tail     *int64   // --head N, --tail N: the first, the last N rows; nil for all
+	Sample         *int64   // --sample N: N rows drawn uniformly
+	SampleFraction *float64 // --sample-fraction P: each row with probability P
+	Seed           *int64   // --seed of the draws; nil for rows.DefaultSeed
+
 	Workers   int
 	ChunkSize int64 // 0: DefaultChunkSize or DefaultStreamChunkSize
 	CSV       csvfmt.Options

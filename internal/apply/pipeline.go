@@ -14,6 +14,7 @@ import (
 
 	"github.com/ptransform/ptransform/internal/aggregate"
 	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/rows"
 	"github.com/ptransform/ptransform/internal/sorting"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/transforms"
@@ -45,11 +46,14 @@ type chainStep struct {
 }
 
 // chainSteps are the stages a run can have, in the order they apply (issue 11): per row
-// --expr then --where; the aggregation; --having over the aggregated columns; the sort
+// --expr then --where; the first row of each key (--distinct); the first, last or
+// sampled rows (--head, --tail, --sample, docs/rows.md); the aggregation; --having over the aggregated columns; the sort
 // and --limit; the column selection. Each new transform is one step here and one file
 // in internal/transforms (or its own package).
 var chainSteps = []chainStep{
 	{"--expr, --where", func(o Options) bool { return len(o.Exprs) > 0 || len(o.Wheres) > 0 }, compileProgram},
+	{"--distinct, --distinct-on", func(o Options) bool { return o.Distinct || o.DistinctOn != "" }, compileDistinct},
+	{"--head, --tail, --sample, --sample-fraction", usesRowPick, compileRowPick},
 	{"--group-by, --agg", func(o Options) bool { return o.GroupBy != "" || len(o.Aggs) > 0 }, compileAggregate},
 	{"test barrier", func(o Options) bool { return o.testBarrier != nil }, func(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
 		return o.testBarrier(columns)
@@ -78,6 +82,52 @@ func compileProgram(o Options, columns []string, _ []expr.Type) (transforms.Stag
 
 func compileAggregate(o Options, columns []string, types []expr.Type) (transforms.Stage, error) {
 	return aggregate.CompileTyped(o.GroupBy, o.Aggs, columns, types, exprOptions(o))
+}
+
+func compileDistinct(o Options, columns []string, types []expr.Type) (transforms.Stage, error) {
+	if o.Distinct && o.DistinctOn != "" {
+		return nil, errors.New("--distinct keeps whole rows and --distinct-on one row per key: give one")
+	}
+	if o.Shard.N > 0 {
+		return nil, errors.New("--distinct cannot run in shards: a key's first row may be in another shard (run it over the joined parts)")
+	}
+	return rows.CompileDistinct(o.DistinctOn, columns, types, exprOptions(o))
+}
+
+func usesRowPick(o Options) bool {
+	return o.Head != nil || o.Tail != nil || o.Sample != nil || o.SampleFraction != nil
+}
+
+// compileRowPick compiles the one of --head, --tail, --sample and --sample-fraction given.
+func compileRowPick(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
+	var given []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"--head", o.Head != nil}, {"--tail", o.Tail != nil}, {"--sample", o.Sample != nil}, {"--sample-fraction", o.SampleFraction != nil}} {
+		if f.set {
+			given = append(given, f.name)
+		}
+	}
+	if len(given) > 1 {
+		return nil, fmt.Errorf("%s each choose the rows to keep: give one of them (docs/rows.md)", strings.Join(given, " and "))
+	}
+	if o.Shard.N > 0 && o.SampleFraction == nil {
+		return nil, fmt.Errorf("%s cannot run in shards: the rows it keeps depend on the rows of the other shards (run it over the joined parts)", given[0])
+	}
+	seed := int64(rows.DefaultSeed)
+	if o.Seed != nil {
+		seed = *o.Seed
+	}
+	switch {
+	case o.Head != nil:
+		return rows.NewHead(*o.Head, columns), nil
+	case o.Tail != nil:
+		return rows.NewTail(*o.Tail, columns), nil
+	case o.Sample != nil:
+		return rows.NewSample(*o.Sample, seed, columns), nil
+	}
+	return rows.NewFraction(*o.SampleFraction, seed, columns), nil
 }
 
 // DefaultMemory is what a sort holds in memory before it spills sorted runs (--memory).

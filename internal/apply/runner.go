@@ -44,6 +44,7 @@ type result struct {
 	reshapedRows int64
 	chunk        *table.Chunk // the decoded chunk itself, for Scan's visit
 	consumed     bool         // a barrier's partial took the chunk: nothing to write
+	kept         int64        // rows the partial took
 	rowsIn       int64        // rows decoded
 	rows         int64        // rows written
 	// outAt and outLen locate the chunk in a positional output, which the worker wrote.
@@ -129,6 +130,9 @@ type runner struct {
 	dupErrs, dupReshaped       int64
 	loggedErrs, loggedReshaped int64
 	progress                   *progress
+	// limit is the rows the barrier of the segment being run needs (transforms.Limited),
+	// -1 for all; taken counts those its partials consumed, in input order.
+	limit, taken int64
 	// visit, when set, receives each decoded chunk in input order in place of the
 	// transforms and the writer (see ScanCSV).
 	visit func(c *table.Chunk) error
@@ -249,11 +253,15 @@ func (r *runner) runChunks(ctx context.Context) error {
 	from := resume{}
 	for {
 		r.cfg.FirstSeq = from.seq
+		r.startSegment(0)
 		err := chunk.Run(ctx, r.cfg, chunk.Job[task, result]{
 			Plan:  func(ctx context.Context, emit chunk.Emit[task]) error { return r.plan(ctx, from, emit) },
 			Work:  r.work,
 			Write: r.write,
 		})
+		if errors.Is(err, errEnough) {
+			return nil // the rest of the input is not needed
+		}
 		var rs *resync
 		if !errors.As(err, &rs) {
 			return err
@@ -606,7 +614,7 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		if !r.o.decodeAll {
 			c = r.segs[seg].prune(c)
 		}
-		res.consumed = true
+		res.consumed, res.kept = true, int64(c.NumRows())
 		part := r.parts[seg][worker]
 		if err = part.Consume(seq, c); err != nil {
 			return res, err
@@ -802,7 +810,28 @@ func (r *runner) record(res result) error {
 	if limit := r.o.MaxErrors; limit != nil && r.errCount.count > *limit {
 		return fmt.Errorf("more than %d row errors (--max-errors %d), the first: %v", *limit, *limit, r.errCount.first)
 	}
-	return r.errLog.add(logged)
+	if err := r.errLog.add(logged); err != nil {
+		return err
+	}
+	if res.consumed && r.limit >= 0 {
+		if r.taken += res.kept; r.taken >= r.limit {
+			return errEnough
+		}
+	}
+	return nil
+}
+
+// errEnough ends a run's reading early: the chunks consumed so far, in input order,
+// hold every row a transforms.Limited barrier needs.
+var errEnough = errors.New("internal: enough rows")
+
+// startSegment prepares the count of rows that segment seg's barrier consumes, for a
+// barrier that needs only the first rows (transforms.Limited).
+func (r *runner) startSegment(seg int) {
+	r.limit, r.taken = -1, 0
+	if l, ok := r.segs[seg].barrier.(transforms.Limited); ok {
+		r.limit = l.Limit()
+	}
 }
 
 // skipLogged drops from errs (one chunk's, in row order) the first *dup, which a run
@@ -826,6 +855,7 @@ func (r *runner) runBarriers(ctx context.Context) error {
 		}
 		cfg := r.cfg
 		cfg.FirstSeq = 0
+		r.startSegment(k)
 		finished := make(chan struct{})
 		err := chunk.Run(ctx, cfg, chunk.Job[*table.Chunk, result]{
 			Plan: func(ctx context.Context, emit chunk.Emit[*table.Chunk]) error {
@@ -846,7 +876,7 @@ func (r *runner) runBarriers(ctx context.Context) error {
 		// partials (temporary files) before the run ends; it stops at the first emit
 		// refused.
 		<-finished
-		if err != nil {
+		if err != nil && !errors.Is(err, errEnough) {
 			return err
 		}
 	}

@@ -90,3 +90,13 @@ type Partial interface {
 	// and the runner calls it on partials that never reach Finish (a failed run).
 	Release()
 }
+
+// Limited is a Barrier that needs only the first Limit() rows it is given in input
+// order (--head). The runner counts the rows its partials consumed, chunk after chunk in
+// input order, and stops reading the input once they reach the limit: the chunks after
+// are never decoded. The partials may have consumed some of them meanwhile, which
+// Finish must leave out (it has each chunk's seq for that).
+type Limited interface {
+	Barrier
+	Limit() int64
+}
