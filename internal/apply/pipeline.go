@@ -112,8 +112,10 @@ func compileRowPick(o Options, columns []string, _ []expr.Type) (transforms.Stag
 	if len(given) > 1 {
 		return nil, fmt.Errorf("%s each choose the rows to keep: give one of them (docs/rows.md)", strings.Join(given, " and "))
 	}
-	if o.Shard.N > 0 && o.SampleFraction == nil {
-		return nil, fmt.Errorf("%s cannot run in shards: the rows it keeps depend on the rows of the other shards (run it over the joined parts)", given[0])
+	if o.Shard.N > 0 {
+		// --sample-fraction too: a shard's rows do not know their lines in the whole
+		// input, which its draws hash.
+		return nil, fmt.Errorf("%s cannot run in shards: the rows it keeps depend on the other shards' rows or lines (run it over the joined parts)", given[0])
 	}
 	seed := int64(rows.DefaultSeed)
 	if o.Seed != nil {
