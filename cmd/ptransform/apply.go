@@ -21,7 +21,9 @@ import (
 const applyUsage = `ptransform apply [flags] INPUT...
 
 Reads each INPUT (a path, or - for standard input), applies the transforms in this
-order: assignments (--expr), filters (--where), group-by and aggregates (--group-by,
+order: assignments (--expr), filters (--where), the first row of each key (--distinct,
+--distinct-on), the first, last or sampled rows (--head, --tail, --sample,
+--sample-fraction), group-by and aggregates (--group-by,
 --agg), a filter over the groups (--having), sorting (--sort), the first rows (--limit),
 column selection (--select / --drop, then --rename), and writes one output, the rows in
 input order unless sorted or grouped. With no transform flags it is a format
@@ -79,6 +81,21 @@ Examples:
   One shard of eight in a job array; the parts, joined in order, are the whole output
   (README, "Sharding"; docs/scale.md):
     ptransform apply -e 'total = price * qty' --shard 3/8 big.csv -o part3.csv
+
+Rows (docs/rows.md): records, not lines, so quoted fields over several lines stay
+whole; kept rows are written in input order, the same for any --workers and --chunk-size.
+--distinct keeps the first of each distinct row, --distinct-on KEYS (as --group-by's)
+the first row of each key; --head N the first N rows after --where (and reads no
+further), --tail N the last N; --sample N draws N rows uniformly and --sample-fraction P
+each row with probability P, reproducibly for a --seed (default 1).
+
+  The first order of each customer; the first 10 paid orders of a big file, read no further:
+    ptransform apply --distinct-on customer_id orders.csv -o first_orders.csv
+    ptransform apply -w 'status == "paid"' --head 10 big.csv
+
+  A reproducible sample of 1000 rows, and a report over a 1% sample:
+    ptransform apply --sample 1000 --seed 7 big.csv -o sample.csv
+    ptransform apply --sample-fraction 0.01 --group-by region --agg 'n = count()' big.csv
 
 Reports (docs/reports.md): --group-by takes columns or NAME=EXPR keys, --agg one or
 more 'NAME = FUNC(EXPR)' (count, count_distinct, sum, mean, min, max, first, last,

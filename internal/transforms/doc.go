@@ -3,15 +3,16 @@
 // before it emits, built in internal/apply (pipeline.go, one table of steps in the
 // order of the flags' meaning):
 //
-//	--expr, --where ─► --group-by/--agg ─► --having ─► --sort/--limit ─► --select/--drop/--rename
-//	  Assign            aggregate.Stage     Assign      sorting.Stage     Columns
-//	  (streaming)       (barrier)           (streaming) (barrier)         (streaming)
+//	--expr, --where ─► --distinct ─► --head/--tail/--sample ─► --group-by/--agg ─► --having ─► --sort/--limit ─► --select/--drop/--rename
+//	  Assign            rows.Distinct  rows.Head, Tail, Sample   aggregate.Stage     Assign      sorting.Stage     Columns
+//	  (streaming)       (barrier)      (barrier; Fraction        (barrier)           (streaming) (barrier)         (streaming)
+//	                                    streaming)
 //
 // Streaming stages turn each chunk into a chunk in the worker that decoded it; this
 // package holds the expression program's (Assign) and the column selection's (Columns).
 // Barrier stages fold chunks into one Partial per worker and emit their rows once the
 // input is exhausted; they live in their own packages (internal/aggregate,
-// internal/sorting). A new transform is one Stage implementation and one step in
+// internal/sorting, internal/rows). A Limited barrier (--head) ends the reading early. A new transform is one Stage implementation and one step in
 // internal/apply's chain table.
 //
 // Each stage says, per column it emits, which input column it passes on unchanged
