@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -33,8 +34,10 @@ func rowOptions(c *cli.Context, o *apply.Options) error {
 	}
 	if o.Distinct {
 		// --distinct KEY reads KEY as an input: say what was meant before "no such file".
+		// A missing path that looks like one (a directory, an extension) is left to the
+		// run's own message.
 		for _, in := range o.Inputs {
-			if _, err := os.Stat(in); in != "-" && errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(in); in != "-" && !strings.ContainsAny(in, "./\\") && errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("--distinct takes no value, and %s is no file: for the first row of each key write --distinct-on %s", in, in)
 			}
 		}
