@@ -482,7 +482,9 @@ func (p *pipeline) explain() string {
 		}
 		only = false
 		kind := "streaming"
-		if _, ok := l.stage.(transforms.Barrier); ok {
+		if _, ok := l.stage.(transforms.Limited); ok {
+			kind = "barrier: reads rows until it has its first ones"
+		} else if _, ok := l.stage.(transforms.Barrier); ok {
 			kind = "barrier: reads every row before it writes one"
 		}
 		fmt.Fprintf(&b, "stage %s (%s):\n", l.flags, kind)
