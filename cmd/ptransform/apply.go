@@ -197,7 +197,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "having", Usage: "keep the aggregated rows where `EXPR` (over the --group-by and --agg columns) is true"},
 			&cli.StringFlag{Name: "sort", Usage: "sort the rows by `KEYS`: col ascending, -col descending, comma-separated; typed, stable, nulls last"},
 			&cli.Int64Flag{Name: "limit", Usage: "write only the first `N` rows (after --sort: the top N)"},
-			&cli.StringFlag{Name: "memory", Value: "1GiB", Usage: "`SIZE` a sort holds in memory before it spills sorted runs to --temp-dir (units as --chunk-size); also the Go heap's soft limit in runs with --group-by, --agg or --sort, unless GOMEMLIMIT is set"},
+			&cli.StringFlag{Name: "memory", Value: "1GiB", Usage: "`SIZE` a sort holds in memory before it spills sorted runs to --temp-dir (units as --chunk-size); also the Go heap's soft limit in runs with --group-by, --agg, --distinct, --distinct-on or --sort, unless GOMEMLIMIT is set"},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for a sort's spilled runs (default: beside the output, else $TMPDIR); removed when the run ends"},
 			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
 			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
