@@ -1,6 +1,7 @@
 package rows
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -16,17 +17,7 @@ type piece struct {
 
 // sortPieces puts pieces of several partials in input order.
 func sortPieces(ps []piece) {
-	slices.SortFunc(ps, func(a, b piece) int { return compareInt(a.seq, b.seq) })
-}
-
-func compareInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	slices.SortFunc(ps, func(a, b piece) int { return cmp.Compare(a.seq, b.seq) })
 }
 
 // maxEmitRows is the most rows Finish emits in one chunk.

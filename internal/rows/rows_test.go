@@ -1,12 +1,14 @@
 package rows
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -180,7 +182,7 @@ func sampleReference(t *testing.T, total int, n int64, seed uint64) []string {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return compareUint(prios[a], prios[b]) })
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(prios[a], prios[b]) })
 	idx = idx[:min(int(n), total)]
 	slices.Sort(idx)
 	var want []string
@@ -224,7 +226,7 @@ func TestSampleUniform(t *testing.T) {
 	for seed := range int64(seeds) {
 		for _, c := range runBarrier(t, NewSample(n, seed, testNames), chunks, 2, uint64(seed)) {
 			for _, id := range rowsOf(t, []*table.Chunk{c}) {
-				k, _ := strconv.Atoi(splitComma(id)[0])
+				k, _ := strconv.Atoi(strings.Split(id, ",")[0])
 				counts[k-1]++
 			}
 		}
@@ -240,15 +242,6 @@ func TestSampleUniform(t *testing.T) {
 		t.Fatalf("chi-square %.1f over %d rows: counts %v", chi, total, counts)
 	}
 	t.Logf("chi-square %.1f (59 degrees of freedom)", chi)
-}
-
-func indexComma(s string) int {
-	for i := range s {
-		if s[i] == ',' {
-			return i
-		}
-	}
-	return len(s)
 }
 
 func TestFraction(t *testing.T) {
@@ -292,7 +285,7 @@ func TestDistinct(t *testing.T) {
 		return want
 	}
 	field := func(j int) func(string) string {
-		return func(r string) string { return splitComma(r)[j] }
+		return func(r string) string { return strings.Split(r, ",")[j] }
 	}
 	types := []expr.Type{expr.TypeText, expr.TypeText, expr.TypeInt}
 	for _, tc := range []struct {
@@ -317,17 +310,5 @@ func TestDistinct(t *testing.T) {
 			}
 			return d
 		}, total, 12, tc.want)
-	}
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for {
-		i := indexComma(s)
-		out = append(out, s[:i])
-		if i == len(s) {
-			return out
-		}
-		s = s[i+1:]
 	}
 }

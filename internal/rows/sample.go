@@ -1,6 +1,7 @@
 package rows
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -213,7 +214,7 @@ func (p *samplePartial) Consume(seq int64, c *table.Chunk) error {
 		// Only this chunk's n best can be drawn: copy no more.
 		slices.SortFunc(p.cands, func(a, b int32) int {
 			if p.prios[a] != p.prios[b] {
-				return compareUint(p.prios[a], p.prios[b])
+				return cmp.Compare(p.prios[a], p.prios[b])
 			}
 			return int(a - b)
 		})
@@ -247,16 +248,6 @@ func (p *samplePartial) Consume(seq int64, c *table.Chunk) error {
 		return p.compact()
 	}
 	return nil
-}
-
-func compareUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // hold accounts for a row drawn into the heap: its piece is kept.
@@ -352,7 +343,7 @@ func (s *Sample) Finish(ctx context.Context, parts []transforms.Partial, emit fu
 		all = all[:s.n]
 	}
 	slices.SortFunc(all, func(a, b *drawn) int {
-		if c := compareInt(a.seq, b.seq); c != 0 {
+		if c := cmp.Compare(a.seq, b.seq); c != 0 {
 			return c
 		}
 		return int(a.row - b.row)

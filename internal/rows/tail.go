@@ -1,6 +1,7 @@
 package rows
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -48,7 +49,7 @@ func (p *tailPartial) Consume(seq int64, c *table.Chunk) error {
 	if err != nil {
 		return err
 	}
-	at, _ := slices.BinarySearchFunc(p.pieces, seq, func(pc piece, s int64) int { return compareInt(pc.seq, s) })
+	at, _ := slices.BinarySearchFunc(p.pieces, seq, func(pc piece, s int64) int { return cmp.Compare(pc.seq, s) })
 	p.pieces = slices.Insert(p.pieces, at, piece{seq, kept})
 	p.rows += int64(rows)
 	for p.rows-int64(p.pieces[0].chunk.NumRows()) >= p.n {
