@@ -23,11 +23,11 @@ const applyUsage = `ptransform apply [flags] INPUT...
 Reads each INPUT (a path, or - for standard input), applies the transforms in this
 order: assignments (--expr), filters (--where), the first row of each key (--distinct,
 --distinct-on), the first, last or sampled rows (--head, --tail, --sample,
---sample-fraction), group-by and aggregates (--group-by,
---agg), a filter over the groups (--having), sorting (--sort), the first rows (--limit),
-column selection (--select / --drop, then --rename), and writes one output, the rows in
-input order unless sorted or grouped. With no transform flags it is a format
-conversion. The expression language is documented in docs/expressions.md; expressions
+--sample-fraction), group-by and aggregates (--group-by, --agg), a filter over the
+groups (--having), sorting (--sort), the first rows (--limit), column selection
+(--select / --drop, then --rename), and writes one output, the rows in input order
+unless sorted or grouped. With no transform flags it is a format conversion. The
+expression language is documented in docs/expressions.md; expressions
 and column names are checked before any data is read.
 
 The input is cut into chunks of --chunk-size bytes that --workers goroutines decode
