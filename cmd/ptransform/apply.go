@@ -27,8 +27,8 @@ order: assignments (--expr), filters (--where), the first row of each key (--dis
 groups (--having), sorting (--sort), the first rows (--limit), column selection
 (--select / --drop, then --rename), and writes one output, the rows in input order
 unless sorted or grouped. With no transform flags it is a format conversion. The
-expression language is documented in docs/expressions.md; expressions
-and column names are checked before any data is read.
+expression language is documented in docs/expressions.md; expressions and column
+names are checked before any data is read.
 
 The input is cut into chunks of --chunk-size bytes that --workers goroutines decode
 and encode in parallel; the output is byte-identical whatever the number of workers or
