@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -108,4 +109,47 @@ func BenchmarkCategorySumFloats(b *testing.B) {
 // A million-group job's shape: as many groups as a tenth of the rows.
 func BenchmarkManyGroups(b *testing.B) {
 	benchStage(b, benchRows, "k = id % 50000", "n = count(); s = sum(a)")
+}
+
+// The issue's aggregates (issue 11, Bar): count, an exact float sum, the mean of ints,
+// min and max of a text column of signed decimals.
+const issueAggs = "n = count(); s = sum(a); m = mean(b); mx = max(c); mn = min(c)"
+
+func BenchmarkCategoryIssue(b *testing.B) {
+	benchStage(b, benchRows, "category", issueAggs)
+}
+
+// The million-group job's shape, ten rows per group: an int key computed by an
+// expression, the issue's aggregates.
+func BenchmarkManyGroupsIssue(b *testing.B) {
+	benchStage(b, benchRows, "g = int(id) % 50000", issueAggs)
+}
+
+// BenchmarkBytesPerGroup reports the heap one partial keeps per group of the
+// million-group job (ten rows per group), once every chunk was consumed.
+func BenchmarkBytesPerGroup(b *testing.B) {
+	const groups = 50_000
+	header, chunks := benchChunks(b, 10*groups)
+	st, err := Compile("g = int(id) % 50000", []string{issueAggs}, header, expr.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var perGroup float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		p := st.NewPartial()
+		for seq, c := range chunks {
+			if err := p.Consume(int64(seq), c); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perGroup = float64(after.HeapAlloc-before.HeapAlloc) / groups
+		runtime.KeepAlive(p)
+		p.Release()
+	}
+	b.ReportMetric(perGroup, "B/group")
 }
