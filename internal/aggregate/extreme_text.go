@@ -1,0 +1,241 @@
+package aggregate
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// min(x) and max(x) of text cells, in textOrder (textKey, textBefore).
+//
+// Most text columns that min and max read hold decimals, and the result is the cell's
+// text as it was. A group whose kept value is a canonical decimal (readDecimal: an
+// optional '-', an integer part without leading zeros, an optional fraction, at most 15
+// digits) keeps it typed: its float64 and a tag of one byte that gives back its text
+// (the sign and the number of fraction digits) and decides ties. Only a group whose
+// kept value is other text (a word, a date, "1e3", " 12") keeps the text and its key,
+// in arrays made at the first such group. Typed, a group takes 9 bytes and a row is
+// compared without copying or parsing the kept value.
+//
+// Typed order is textOrder's: with at most 15 digits, distinct decimals are distinct
+// floats in the same order, and the float is the one expr.ReadNumber reads (float64(m)
+// / 10^scale, both exact, one rounding). Equal values differ only in the sign of a zero
+// and in trailing fraction zeros, where the bytes put "-0" before "0" and "1" before
+// "1.0" before "1.00" (a prefix first): the tag's order.
+type textExtremeAcc struct {
+	max bool
+	num paged[float64] // typed: the kept decimal's value
+	tag paged[uint8]   // tagNone, a decimal's tag (decimalTag) or tagText
+	// Made at the first group that keeps text.
+	str    paged[string]
+	keys   paged[textKey]
+	groups int
+}
+
+const (
+	tagNone = 0    // no value yet: the result is null
+	tagText = 0xff // the kept value is str and keys
+)
+
+// decimalTag is the tag of a decimal with scale fraction digits: 1 + 16·(not negative)
+// + scale, so that of two equal values the one whose text comes first has the smaller tag.
+func decimalTag(negative bool, scale int) uint8 {
+	t := uint8(1 + scale)
+	if !negative {
+		t += 16
+	}
+	return t
+}
+
+// decimalPow10[k] is 10^k, exact as a float64.
+var decimalPow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// readDecimal reads s when it is a canonical decimal of at most 15 digits: its value and
+// its tag.
+func readDecimal(s string) (float64, uint8, bool) {
+	digits := s
+	negative := len(s) > 0 && s[0] == '-'
+	if negative {
+		digits = s[1:]
+	}
+	n := len(digits)
+	if n == 0 || n > 16 || digits[0] == '0' && n > 1 && digits[1] != '.' {
+		return 0, 0, false
+	}
+	var m uint64
+	point := -1
+	for i := 0; i < n; i++ {
+		c := digits[i]
+		if c == '.' && point < 0 && i > 0 && i < n-1 {
+			point = i
+			continue
+		}
+		if c-'0' > 9 {
+			return 0, 0, false
+		}
+		m = m*10 + uint64(c-'0')
+	}
+	scale := 0
+	if point >= 0 {
+		scale = n - point - 1
+	} else if n > 15 {
+		return 0, 0, false
+	}
+	f := float64(m) / decimalPow10[scale]
+	if negative {
+		f = -f
+	}
+	return f, decimalTag(negative, scale), true
+}
+
+// appendDecimal appends the text of the decimal (f, tag) as readDecimal read it.
+func appendDecimal(dst []byte, f float64, tag uint8) []byte {
+	scale := int((tag - 1) & 15)
+	// |f - m/10^scale| is at most half an ulp of f, below 10^-scale/8 for m < 10^15:
+	// rounded to scale digits, f gives back m's digits, and its sign bit the '-'.
+	return strconv.AppendFloat(dst, f, 'f', scale, 64)
+}
+
+func (e *textExtremeAcc) grow(groups int) {
+	e.groups = groups
+	e.num.grow(groups, 0)
+	e.tag.grow(groups, tagNone)
+	if e.str.made() {
+		e.makeText()
+	}
+}
+
+func (e *textExtremeAcc) makeText() {
+	e.str.grow(e.groups, "")
+	e.keys.grow(e.groups, textKey{})
+}
+
+// wins reports whether the value a replaces the kept b: for max when b comes before a.
+func (e *textExtremeAcc) wins(a, b float64, ta, tb uint8) bool {
+	if e.max {
+		a, b, ta, tb = b, a, tb, ta
+	}
+	if a != b {
+		return a < b
+	}
+	return ta < tb
+}
+
+// winsText is wins for values with their text keys.
+func (e *textExtremeAcc) winsText(ka textKey, a string, kb textKey, b string) bool {
+	if e.max {
+		return textBefore(kb, b, ka, a)
+	}
+	return textBefore(ka, a, kb, b)
+}
+
+// kept returns group g's value as text with its key (typed: formatted, a new string).
+func (e *textExtremeAcc) kept(g int32) (textKey, string) {
+	if *e.tag.at(g) == tagText {
+		return *e.keys.at(g), *e.str.at(g)
+	}
+	f := *e.num.at(g)
+	return textKey{class: 0, num: f}, string(appendDecimal(nil, f, *e.tag.at(g)))
+}
+
+func (e *textExtremeAcc) keepDecimal(g int32, f float64, tag uint8) {
+	*e.num.at(g), *e.tag.at(g) = f, tag
+	if e.str.made() {
+		*e.str.at(g) = "" // a text kept before is not referenced any more
+	}
+}
+
+func (e *textExtremeAcc) keepText(g int32, k textKey, s string) {
+	if !e.str.made() {
+		e.makeText()
+	}
+	*e.str.at(g), *e.keys.at(g), *e.tag.at(g) = s, k, tagText
+}
+
+func extremeTexts(e *textExtremeAcc, in *input) error {
+	v := &in.v
+	for i, g := range in.gids[:v.n] {
+		if !v.isValid(i) {
+			continue
+		}
+		x := v.str(i)
+		tag := e.tag.at(g)
+		f, xt, decimal := readDecimal(x)
+		switch {
+		case decimal && *tag == tagNone:
+			e.keepDecimal(g, f, xt)
+		case decimal && *tag != tagText:
+			if e.wins(f, *e.num.at(g), xt, *tag) {
+				*e.num.at(g), *tag = f, xt
+			}
+		case *tag == tagNone:
+			e.keepText(g, textKeyOf(x), strings.Clone(x))
+		default: // text on one side at least
+			kx := textKey{class: 0, num: f}
+			if !decimal {
+				kx = textKeyOf(x)
+			}
+			kc, cur := e.kept(g)
+			switch {
+			case !e.winsText(kx, x, kc, cur):
+			case decimal:
+				e.keepDecimal(g, f, xt)
+			default:
+				e.keepText(g, kx, strings.Clone(x))
+			}
+		}
+	}
+	return nil
+}
+
+func (e *textExtremeAcc) merge(o accumulator, into []int32) error {
+	oe := o.(*textExtremeAcc)
+	for g := range int32(oe.tag.len()) {
+		t, ot := into[g], *oe.tag.at(g)
+		tag := *e.tag.at(t)
+		switch {
+		case ot == tagNone:
+		case ot != tagText && tag == tagNone:
+			e.keepDecimal(t, *oe.num.at(g), ot)
+		case ot != tagText && tag != tagText:
+			if e.wins(*oe.num.at(g), *e.num.at(t), ot, tag) {
+				*e.num.at(t), *e.tag.at(t) = *oe.num.at(g), ot
+			}
+		case tag == tagNone:
+			e.keepText(t, *oe.keys.at(g), *oe.str.at(g))
+		default:
+			ko, other := oe.kept(g)
+			kc, cur := e.kept(t)
+			switch {
+			case !e.winsText(ko, other, kc, cur):
+			case ot != tagText:
+				e.keepDecimal(t, *oe.num.at(g), ot)
+			default:
+				e.keepText(t, ko, other)
+			}
+		}
+	}
+	return nil
+}
+
+func (e *textExtremeAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	b.Reserve(len(order))
+	var buf []byte
+	for _, g := range order {
+		switch tag := *e.tag.at(g); tag {
+		case tagNone:
+			b.AppendNull()
+		case tagText:
+			b.Append(*e.str.at(g))
+		default:
+			buf = appendDecimal(buf[:0], *e.num.at(g), tag)
+			b.BinaryBuilder.Append(buf)
+		}
+	}
+	return b.NewArray(), nil
+}
