@@ -101,8 +101,10 @@ func bytesAsString(b []byte) string {
 // An int key starts dense: the ids of keys lo, lo+1, ... in one array, no hashing, so
 // that keys that come in runs (ids, dates, years, codes) touch the table in order and
 // a million groups take 4 bytes each. It stays dense while the keys span at most
-// max(denseMin, 4·groups) values, and becomes a hash table the first time a key would
-// take it past that: keys stored in their slots, so a lookup touches one cache line.
+// max(denseMin, 8·groups) values (at most 32 bytes a group, as a hash table takes:
+// room for a worker that sees every other chunk of a run, and for doubling), and
+// becomes a hash table the first time a key would take it past that: keys stored in
+// their slots, so that a lookup touches one cache line.
 type wordTable struct {
 	dense  bool
 	lo     int64   // dense: direct[i] is the id+1 of key lo+i, 0 for none
@@ -183,7 +185,7 @@ func (t *wordTable) widen(k int64) bool {
 	case k >= hi:
 		hi = max(k+1, hi+step)
 	}
-	if hi-lo > int64(max(denseMin, 4*t.keys.len())) {
+	if hi-lo > int64(max(denseMin, 8*t.keys.len())) {
 		return false
 	}
 	direct := make([]int32, hi-lo)
