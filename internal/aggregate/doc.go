@@ -24,9 +24,9 @@
 // nor on the order chunks reach a partial. Every order-sensitive choice is made by input
 // position, (chunk seq, row): the order of groups (their first row), first and last,
 // string_agg's order, mode's ties. Every merge of values is exact and commutative: integer
-// sums in 128 bits; float sums in a per-group fixed-point window of 32-bit digits
-// (exactSums, a small superaccumulator), or a Shewchuk expansion (math.fsum's algorithm)
-// for a group whose values span more than the window, rounded once at the end; mean,
+// sums in 128 bits; float sums as a per-group 128-bit integer times a power of two
+// (exactSums, a float with a 125-bit significand), or a Shewchuk expansion (math.fsum's
+// algorithm) for a group whose sum needs more bits, rounded once at the end; mean,
 // variance and stddev are computed from those exact sums; the quantile sketch's counts
 // add. min and max use total orders (floats: -0 < +0, NaN last; text: numbers, then dates,
 // then words), so which of two equal-looking values wins never depends on the order they
