@@ -22,7 +22,7 @@ type extremeAcc struct {
 
 func newExtremeAcc(a *compiledAgg) accumulator {
 	if a.argType == expr.TypeText {
-		return &textExtremeAcc{max: a.fn.name == "max"}
+		return newTextExtremeAcc(a)
 	}
 	return &extremeAcc{max: a.fn.name == "max", vals: newStore(a.result)}
 }

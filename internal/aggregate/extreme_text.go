@@ -25,7 +25,15 @@ import (
 // / 10^scale, both exact, one rounding). Equal values differ only in the sign of a zero
 // and in trailing fraction zeros, where the bytes put "-0" before "0" and "1" before
 // "1.0" before "1.00" (a prefix first): the tag's order.
+//
+// min and max of one column share the state (Compile), each a side of it, so that a
+// cell is read once for both.
 type textExtremeAcc struct {
+	sides []*textExtreme
+}
+
+// textExtreme is the min or the max of a text column.
+type textExtreme struct {
 	max bool
 	num paged[float64] // typed: the kept decimal's value
 	tag paged[uint8]   // tagNone, a decimal's tag (decimalTag) or tagText
@@ -99,7 +107,39 @@ func appendDecimal(dst []byte, f float64, tag uint8) []byte {
 	return strconv.AppendFloat(dst, f, 'f', scale, 64)
 }
 
-func (e *textExtremeAcc) grow(groups int) {
+func newTextExtremeAcc(a *compiledAgg) *textExtremeAcc {
+	acc := &textExtremeAcc{}
+	for _, max := range []bool{false, true} {
+		if a.textExtremes&(1<<b2i(max)) != 0 {
+			acc.sides = append(acc.sides, &textExtreme{max: max})
+		}
+	}
+	return acc
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (acc *textExtremeAcc) grow(groups int) {
+	for _, e := range acc.sides {
+		e.grow(groups)
+	}
+}
+
+func (acc *textExtremeAcc) side(max bool) *textExtreme {
+	for _, e := range acc.sides {
+		if e.max == max {
+			return e
+		}
+	}
+	return nil
+}
+
+func (e *textExtreme) grow(groups int) {
 	e.groups = groups
 	e.num.grow(groups, 0)
 	e.tag.grow(groups, tagNone)
@@ -108,13 +148,13 @@ func (e *textExtremeAcc) grow(groups int) {
 	}
 }
 
-func (e *textExtremeAcc) makeText() {
+func (e *textExtreme) makeText() {
 	e.str.grow(e.groups, "")
 	e.keys.grow(e.groups, textKey{})
 }
 
 // wins reports whether the value a replaces the kept b: for max when b comes before a.
-func (e *textExtremeAcc) wins(a, b float64, ta, tb uint8) bool {
+func (e *textExtreme) wins(a, b float64, ta, tb uint8) bool {
 	if e.max {
 		a, b, ta, tb = b, a, tb, ta
 	}
@@ -125,7 +165,7 @@ func (e *textExtremeAcc) wins(a, b float64, ta, tb uint8) bool {
 }
 
 // winsText is wins for values with their text keys.
-func (e *textExtremeAcc) winsText(ka textKey, a string, kb textKey, b string) bool {
+func (e *textExtreme) winsText(ka textKey, a string, kb textKey, b string) bool {
 	if e.max {
 		return textBefore(kb, b, ka, a)
 	}
@@ -133,7 +173,7 @@ func (e *textExtremeAcc) winsText(ka textKey, a string, kb textKey, b string) bo
 }
 
 // kept returns group g's value as text with its key (typed: formatted, a new string).
-func (e *textExtremeAcc) kept(g int32) (textKey, string) {
+func (e *textExtreme) kept(g int32) (textKey, string) {
 	if *e.tag.at(g) == tagText {
 		return *e.keys.at(g), *e.str.at(g)
 	}
@@ -141,58 +181,75 @@ func (e *textExtremeAcc) kept(g int32) (textKey, string) {
 	return textKey{class: 0, num: f}, string(appendDecimal(nil, f, *e.tag.at(g)))
 }
 
-func (e *textExtremeAcc) keepDecimal(g int32, f float64, tag uint8) {
+func (e *textExtreme) keepDecimal(g int32, f float64, tag uint8) {
 	*e.num.at(g), *e.tag.at(g) = f, tag
 	if e.str.made() {
 		*e.str.at(g) = "" // a text kept before is not referenced any more
 	}
 }
 
-func (e *textExtremeAcc) keepText(g int32, k textKey, s string) {
+func (e *textExtreme) keepText(g int32, k textKey, s string) {
 	if !e.str.made() {
 		e.makeText()
 	}
 	*e.str.at(g), *e.keys.at(g), *e.tag.at(g) = s, k, tagText
 }
 
-func extremeTexts(e *textExtremeAcc, in *input) error {
+func extremeTexts(acc *textExtremeAcc, in *input) error {
 	v := &in.v
 	for i, g := range in.gids[:v.n] {
 		if !v.isValid(i) {
 			continue
 		}
 		x := v.str(i)
-		tag := e.tag.at(g)
 		f, xt, decimal := readDecimal(x)
-		switch {
-		case decimal && *tag == tagNone:
-			e.keepDecimal(g, f, xt)
-		case decimal && *tag != tagText:
-			if e.wins(f, *e.num.at(g), xt, *tag) {
-				*e.num.at(g), *tag = f, xt
-			}
-		case *tag == tagNone:
-			e.keepText(g, textKeyOf(x), strings.Clone(x))
-		default: // text on one side at least
-			kx := textKey{class: 0, num: f}
-			if !decimal {
-				kx = textKeyOf(x)
-			}
-			kc, cur := e.kept(g)
-			switch {
-			case !e.winsText(kx, x, kc, cur):
-			case decimal:
-				e.keepDecimal(g, f, xt)
-			default:
-				e.keepText(g, kx, strings.Clone(x))
-			}
+		for _, e := range acc.sides {
+			e.offer(g, x, f, xt, decimal)
 		}
 	}
 	return nil
 }
 
-func (e *textExtremeAcc) merge(o accumulator, into []int32) error {
-	oe := o.(*textExtremeAcc)
+// offer keeps x (read by readDecimal as f, xt, decimal) as group g's value when it wins.
+func (e *textExtreme) offer(g int32, x string, f float64, xt uint8, decimal bool) {
+	tag := e.tag.at(g)
+	switch {
+	case decimal && *tag == tagNone:
+		e.keepDecimal(g, f, xt)
+	case decimal && *tag != tagText:
+		if e.wins(f, *e.num.at(g), xt, *tag) {
+			*e.num.at(g), *tag = f, xt
+		}
+	case *tag == tagNone:
+		e.keepText(g, textKeyOf(x), strings.Clone(x))
+	default: // text on one side at least
+		kx := textKey{class: 0, num: f}
+		if !decimal {
+			kx = textKeyOf(x)
+		}
+		kc, cur := e.kept(g)
+		switch {
+		case !e.winsText(kx, x, kc, cur):
+		case decimal:
+			e.keepDecimal(g, f, xt)
+		default:
+			e.keepText(g, kx, strings.Clone(x))
+		}
+	}
+}
+
+func (acc *textExtremeAcc) merge(o accumulator, into []int32) error {
+	for k, e := range acc.sides {
+		e.merge(o.(*textExtremeAcc).sides[k], into)
+	}
+	return nil
+}
+
+func (acc *textExtremeAcc) build(a *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
+	return acc.side(a.fn.name == "max").build(order), nil
+}
+
+func (e *textExtreme) merge(oe *textExtreme, into []int32) {
 	for g := range int32(oe.tag.len()) {
 		t, ot := into[g], *oe.tag.at(g)
 		tag := *e.tag.at(t)
@@ -218,10 +275,9 @@ func (e *textExtremeAcc) merge(o accumulator, into []int32) error {
 			}
 		}
 	}
-	return nil
 }
 
-func (e *textExtremeAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
+func (e *textExtreme) build(order []int32) arrow.Array {
 	b := array.NewStringBuilder(memory.DefaultAllocator)
 	defer b.Release()
 	b.Reserve(len(order))
@@ -237,5 +293,5 @@ func (e *textExtremeAcc) build(_ *compiledAgg, order []int32, _ func(int32) stri
 			b.BinaryBuilder.Append(buf)
 		}
 	}
-	return b.NewArray(), nil
+	return b.NewArray()
 }

@@ -46,7 +46,7 @@ func TestDecimalTypedFormMatchesText(t *testing.T) {
 			t.Fatalf("%q formatted back as %q", s, back)
 		}
 	}
-	acc := &textExtremeAcc{}
+	acc := &textExtreme{}
 	for _, a := range texts {
 		fa, ta, okA := readDecimal(a)
 		for _, b := range texts[:300] {
