@@ -70,26 +70,35 @@ func readDecimal(s string) (float64, uint8, bool) {
 		digits = s[1:]
 	}
 	n := len(digits)
-	if n == 0 || n > 16 || digits[0] == '0' && n > 1 && digits[1] != '.' {
+	if n == 0 || n > 16 {
 		return 0, 0, false
 	}
 	var m uint64
-	point := -1
-	for i := 0; i < n; i++ {
-		c := digits[i]
-		if c == '.' && point < 0 && i > 0 && i < n-1 {
-			point = i
-			continue
+	i := 0
+	for ; i < n; i++ {
+		c := digits[i] - '0'
+		if c > 9 {
+			break
 		}
-		if c-'0' > 9 {
+		m = m*10 + uint64(c)
+	}
+	intLen, scale := i, 0
+	if i < n { // a fraction: ".digits", at least one
+		if digits[i] != '.' || i == 0 || i == n-1 {
 			return 0, 0, false
 		}
-		m = m*10 + uint64(c-'0')
-	}
-	scale := 0
-	if point >= 0 {
-		scale = n - point - 1
+		for i++; i < n; i++ {
+			c := digits[i] - '0'
+			if c > 9 {
+				return 0, 0, false
+			}
+			m = m*10 + uint64(c)
+		}
+		scale = n - intLen - 1
 	} else if n > 15 {
+		return 0, 0, false
+	}
+	if digits[0] == '0' && intLen > 1 {
 		return 0, 0, false
 	}
 	f := float64(m) / decimalPow10[scale]

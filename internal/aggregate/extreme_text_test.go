@@ -116,3 +116,20 @@ func TestTextExtremesMatchTextOrder(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadDecimal reads cells like the benchmark file's c column.
+func BenchmarkReadDecimal(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	cells := make([]string, 4096)
+	for i := range cells {
+		cells[i] = strconv.FormatFloat((r.Float64()-0.5)*2e7, 'f', 4, 64)
+	}
+	var sum float64
+	for b.Loop() {
+		for _, s := range cells {
+			f, _, _ := readDecimal(s)
+			sum += f
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(cells)), "ns/cell")
+}
