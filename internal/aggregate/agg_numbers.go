@@ -133,6 +133,10 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 			b.Append(f)
 			continue
 		}
+		if f, ok := s.floats.rounded(g); ok && !mean && s.ints.get(g) == (int128{}) {
+			b.Append(f)
+			continue
+		}
 		parts = s.exact(g, parts)
 		if mean {
 			b.Append(quotient(parts, *s.n.at(g)))

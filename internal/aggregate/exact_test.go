@@ -70,6 +70,9 @@ func TestExactSumsMatchBigFloat(t *testing.T) {
 				if got := round(s.expansion(0, nil)); got != want {
 					t.Fatalf("kind %d trial %d %s: sum %v, exactly %v", kind, trial, name, got, want)
 				}
+				if got, ok := s.rounded(0); ok && got != want {
+					t.Fatalf("kind %d trial %d %s: rounded %v, exactly %v", kind, trial, name, got, want)
+				}
 			}
 		}
 	}

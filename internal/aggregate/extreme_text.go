@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -110,10 +111,22 @@ func readDecimal(s string) (float64, uint8, bool) {
 
 // appendDecimal appends the text of the decimal (f, tag) as readDecimal read it.
 func appendDecimal(dst []byte, f float64, tag uint8) []byte {
-	scale := int((tag - 1) & 15)
-	// |f - m/10^scale| is at most half an ulp of f, below 10^-scale/8 for m < 10^15:
-	// rounded to scale digits, f gives back m's digits, and its sign bit the '-'.
-	return strconv.AppendFloat(dst, f, 'f', scale, 64)
+	scale := (tag - 1) & 15
+	if (tag-1)&16 == 0 {
+		dst = append(dst, '-')
+	}
+	// |f - ±m/10^scale| is at most half an ulp of f, m·2^-53 for m < 10^15 < 2^50: f
+	// scaled back is within 1/4 of m, and rounds to it.
+	m := uint64(math.Round(math.Abs(f) * decimalPow10[scale]))
+	if scale == 0 {
+		return strconv.AppendUint(dst, m, 10)
+	}
+	unit := uint64(decimalPow10[scale])
+	dst = append(strconv.AppendUint(dst, m/unit, 10), '.')
+	// The fraction with its leading zeros: unit + m%unit has one digit more, a 1.
+	at := len(dst)
+	dst = strconv.AppendUint(dst, unit+m%unit, 10)
+	return append(dst[:at], dst[at+1:]...)
 }
 
 func newTextExtremeAcc(a *compiledAgg) *textExtremeAcc {

@@ -184,6 +184,23 @@ func (s *exactSums) parts(g int32, dst []float64) []float64 {
 	return s.windowParts(g, dst)
 }
 
+// rounded returns group g's sum rounded, when it is a window whose integer fits an
+// int64 and that stays a normal float: one conversion, which rounds to nearest even,
+// and an exact scaling. ok is false for the other sums (round their parts).
+func (s *exactSums) rounded(g int32) (f float64, ok bool) {
+	if !s.win.made() {
+		return 0, true
+	}
+	w := s.win.at(g)
+	switch {
+	case w.exp == noExp:
+		return 0, true
+	case w.exp == wideExp || w.exp < -1022 || w.hi != int64(w.lo)>>63 || s.wide.special[g] != 0:
+		return 0, false
+	}
+	return math.Ldexp(float64(int64(w.lo)), int(w.exp)), true
+}
+
 // mergeFrom adds group from of o into group g.
 func (s *exactSums) mergeFrom(g int32, o *exactSums, from int32) {
 	if !o.win.made() {
