@@ -38,7 +38,8 @@
 // values, median, quantile and string_agg with its values.
 //
 // Group lookup has three shapes, chosen once: one text key (its bytes, the null key
-// apart), one int/date/float key (a table keyed by the 8-byte value in its slot), several
+// apart), one int/date/float key (an array indexed by an int key while the keys are
+// dense, else a table keyed by the 8-byte value in its slot), several
 // keys (each row's key encoded as tagged bytes). The input shape of an aggregate's column
 // (int, float or text) and its family pick a kernel from the table in kernels.go; the
 // loop over rows inside a kernel has no type switch and no interface call.

@@ -107,9 +107,9 @@ func bytesAsString(b []byte) string {
 // their slots, so that a lookup touches one cache line.
 type wordTable struct {
 	dense  bool
-	lo     int64   // dense: direct[i] is the id+1 of key lo+i, 0 for none
-	direct []int32 //
-	slots  []wordSlot
+	lo     int64      // dense: direct[i] is the id+1 of key lo+i, 0 for none
+	direct []int32    // dense
+	slots  []wordSlot // hashed: linear probing
 	mask   uint64
 	keys   paged[uint64] // per id (the null group's is unused)
 }
