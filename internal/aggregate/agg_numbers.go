@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -134,6 +133,10 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 			b.Append(f)
 			continue
 		}
+		if f, ok := s.floats.rounded(g); ok && !mean && s.ints.get(g) == (int128{}) {
+			b.Append(f)
+			continue
+		}
 		parts = s.exact(g, parts)
 		if mean {
 			b.Append(quotient(parts, *s.n.at(g)))
@@ -214,7 +217,7 @@ func sumTexts(acc accumulator, in *input) error {
 		}
 		text := v.str(i)
 		if s.lastInt {
-			if x, ok := wholeNumber(text); ok {
+			if x, ok := expr.WholeNumber(text); ok {
 				s.ints.add(g, x)
 				*s.n.at(g)++
 				continue
@@ -228,7 +231,7 @@ func sumTexts(acc accumulator, in *input) error {
 				return err
 			}
 		case !s.lastInt && strings.IndexByte(text, '.') < 0:
-			if x, isInt := wholeNumber(text); isInt {
+			if x, isInt := expr.WholeNumber(text); isInt {
 				s.ints.add(g, x)
 				*s.n.at(g)++
 				s.lastInt = true
@@ -277,35 +280,6 @@ func (s *intSums) get(g int32) int128 {
 		return int128{}
 	}
 	return *s.v.at(g)
-}
-
-// wholeNumber reads integer text (an optional '-', then digits) that fits an int64,
-// up to 18 digits without the general parser.
-func wholeNumber(s string) (int64, bool) {
-	digits := s
-	neg := len(s) > 0 && s[0] == '-'
-	if neg {
-		digits = s[1:]
-	}
-	switch {
-	case len(digits) == 0 || len(digits) > 19:
-		return 0, false
-	case len(digits) == 19: // at the int64 limit: overflow is checked
-		x, err := strconv.ParseInt(s, 10, 64)
-		return x, err == nil
-	}
-	var x int64
-	for i := 0; i < len(digits); i++ {
-		c := digits[i] - '0'
-		if c > 9 {
-			return 0, false
-		}
-		x = x*10 + int64(c)
-	}
-	if neg {
-		x = -x
-	}
-	return x, true
 }
 
 // variance(x) and stddev(x): sample statistics (divisor n-1) from the exact sums of x

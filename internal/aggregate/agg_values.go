@@ -13,25 +13,21 @@ import (
 	"github.com/ptransform/ptransform/internal/expr"
 )
 
-// min(x) and max(x).
+// min(x) and max(x) of typed values; of text cells, textExtremeAcc.
 
 type extremeAcc struct {
 	max  bool
-	text bool // text cells: textOrder
 	vals store
-	keys paged[textKey] // text: the kept value's key
 }
 
 func newExtremeAcc(a *compiledAgg) accumulator {
-	return &extremeAcc{max: a.fn.name == "max", text: a.argType == expr.TypeText, vals: newStore(a.result)}
+	if a.argType == expr.TypeText {
+		return newTextExtremeAcc(a)
+	}
+	return &extremeAcc{max: a.fn.name == "max", vals: newStore(a.result)}
 }
 
-func (e *extremeAcc) grow(groups int) {
-	e.vals.grow(groups)
-	if e.text {
-		e.keys.grow(groups, textKey{})
-	}
-}
+func (e *extremeAcc) grow(groups int) { e.vals.grow(groups) }
 
 // better reports whether group og of o beats group g of e (o may be e).
 func (e *extremeAcc) better(o *extremeAcc, og, g int32) bool {
@@ -41,7 +37,6 @@ func (e *extremeAcc) better(o *extremeAcc, og, g int32) bool {
 	if *e.vals.null.at(g) {
 		return true
 	}
-	var before bool
 	a, b := &o.vals, &e.vals // is a's value before b's?
 	switch {
 	case e.vals.phys == physInt:
@@ -54,29 +49,17 @@ func (e *extremeAcc) better(o *extremeAcc, og, g int32) bool {
 			return floatBefore(*b.f64.at(g), *a.f64.at(og))
 		}
 		return floatBefore(*a.f64.at(og), *b.f64.at(g))
-	case e.text:
-		if e.max {
-			return textBefore(*e.keys.at(g), *b.str.at(g), *o.keys.at(og), *a.str.at(og))
-		}
-		before = textBefore(*o.keys.at(og), *a.str.at(og), *e.keys.at(g), *b.str.at(g))
-	default:
-		if e.max {
-			return *a.str.at(og) > *b.str.at(g)
-		}
-		before = *a.str.at(og) < *b.str.at(g)
+	case e.max:
+		return *a.str.at(og) > *b.str.at(g)
 	}
-	return before
+	return *a.str.at(og) < *b.str.at(g)
 }
 
 func (e *extremeAcc) merge(o accumulator, into []int32) error {
 	oe := o.(*extremeAcc)
 	for g := range int32(oe.vals.null.len()) {
-		t := into[g]
-		if e.better(oe, g, t) {
+		if t := into[g]; e.better(oe, g, t) {
 			e.vals.copyFrom(t, &oe.vals, g)
-			if e.text {
-				*e.keys.at(t) = *oe.keys.at(g)
-			}
 		}
 	}
 	return nil
@@ -116,7 +99,12 @@ func extremeFloats(acc accumulator, in *input) error {
 	return nil
 }
 
+// extremeStrs folds strings: text cells in textOrder (extremeTexts), string values of
+// an expression byte by byte.
 func extremeStrs(acc accumulator, in *input) error {
+	if te, ok := acc.(*textExtremeAcc); ok {
+		return extremeTexts(te, in)
+	}
 	e := acc.(*extremeAcc)
 	v, s := &in.v, &e.vals
 	for i, g := range in.gids[:v.n] {
@@ -125,25 +113,8 @@ func extremeStrs(acc accumulator, in *input) error {
 		}
 		x := v.str(i)
 		null, cur := s.null.at(g), s.str.at(g)
-		if !e.text {
-			if *null || e.max && x > *cur || !e.max && x < *cur {
-				*cur, *null = strings.Clone(x), false
-			}
-			continue
-		}
-		key := e.keys.at(g)
-		if !*null && key.plain {
-			// Both plain decimals: decided on the text, as most rows are.
-			if lx, ok := plainDecimal(x); ok {
-				lc, _ := plainDecimal(*cur)
-				if e.max && !plainBefore(*cur, lc, x, lx) || !e.max && !plainBefore(x, lx, *cur, lc) {
-					continue
-				}
-			}
-		}
-		k := textKeyOf(x)
-		if *null || e.max && textBefore(*key, *cur, k, x) || !e.max && textBefore(k, x, *key, *cur) {
-			*cur, *null, *key = strings.Clone(x), false, k
+		if *null || e.max && x > *cur || !e.max && x < *cur {
+			*cur, *null = strings.Clone(x), false
 		}
 	}
 	return nil

@@ -2,8 +2,10 @@ package aggregate
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -108,4 +110,51 @@ func BenchmarkCategorySumFloats(b *testing.B) {
 // A million-group job's shape: as many groups as a tenth of the rows.
 func BenchmarkManyGroups(b *testing.B) {
 	benchStage(b, benchRows, "k = id % 50000", "n = count(); s = sum(a)")
+}
+
+// The issue's aggregates (issue 11, Bar): count, an exact float sum, the mean of ints,
+// min and max of a text column of signed decimals.
+const issueAggs = "n = count(); s = sum(a); m = mean(b); mx = max(c); mn = min(c)"
+
+func BenchmarkCategoryIssue(b *testing.B) {
+	benchStage(b, benchRows, "category", issueAggs)
+}
+
+// The million-group job's shape, ten rows per group: an int key computed by an
+// expression, the issue's aggregates.
+func BenchmarkManyGroupsIssue(b *testing.B) {
+	benchStage(b, benchRows, "g = int(id) % 50000", issueAggs)
+}
+
+// BenchmarkBytesPerGroup reports the heap one partial keeps per group of the
+// million-group job's shape, once every chunk was consumed: the difference between
+// 75,000 and 25,000 groups over the same rows, so that what does not grow with the
+// groups (the program's scratch buffers) cancels out.
+func BenchmarkBytesPerGroup(b *testing.B) {
+	header, chunks := benchChunks(b, benchRows)
+	heap := func(groups int) uint64 {
+		st, err := Compile(fmt.Sprintf("g = int(id) %% %d", groups), []string{issueAggs}, header, expr.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		p := st.NewPartial()
+		for seq, c := range chunks {
+			if err := p.Consume(int64(seq), c); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(p)
+		p.Release()
+		return after.HeapAlloc - before.HeapAlloc
+	}
+	var perGroup float64
+	for b.Loop() {
+		perGroup = (float64(heap(75_000)) - float64(heap(25_000))) / 50_000
+	}
+	b.ReportMetric(perGroup, "B/group")
 }

@@ -55,6 +55,9 @@ type compiledAgg struct {
 	q       float64 // quantile, approx_quantile
 	sep     string  // string_agg
 	hash    hasher  // the stage's
+	// textExtremes, on the aggregate whose state min and max of one text column share:
+	// bit 0 min is asked, bit 1 max.
+	textExtremes uint8
 }
 
 // hidden is the name of the k-th column the stage computes: no header holds a NUL.
@@ -242,7 +245,8 @@ func CompileTyped(groupBy string, aggs []string, names []string, inputTypes []ex
 		}
 		a.result, a.family = res, fam
 		key := fmt.Sprint(a.family, a.col)
-		if fam != famSum && fam != famMoments && fam != famCountValid {
+		textExtreme := fam == famExtreme && a.argType == expr.TypeText
+		if fam != famSum && fam != famMoments && fam != famCountValid && !textExtreme {
 			key += fmt.Sprint(" ", j) // a state of its own
 		}
 		if k, ok := shared[key]; ok {
@@ -251,6 +255,9 @@ func CompileTyped(groupBy string, aggs []string, names []string, inputTypes []ex
 			a.state = len(st.states)
 			shared[key] = a.state
 			st.states = append(st.states, a)
+		}
+		if textExtreme {
+			st.states[a.state].textExtremes |= 1 << b2i(a.fn.name == "max")
 		}
 		st.columns = append(st.columns, transforms.Column{Name: a.name, From: -1, Type: res})
 	}

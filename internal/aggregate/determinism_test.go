@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -65,6 +66,41 @@ func TestDeterministicOverSplits(t *testing.T) {
 					t.Fatalf("group by %q, %d partials, chunks of %d rows:\n%s\nwant (one chunk):\n%s", groupBy, parts, chunk, format(got), format(want))
 				}
 			}
+		}
+	}
+}
+
+// Finish builds the parts of a large output side by side: over 100k groups (four
+// parts and more), every group's row is its own and comes in order of first appearance,
+// the same for any split.
+func TestManyGroupsInOrder(t *testing.T) {
+	const groups = 100_003
+	var rows [][]string
+	for i := range 3 * groups {
+		k := (i * 7919) % groups // first appearances in a shuffled order
+		rows = append(rows, []string{strconv.Itoa(k), strconv.Itoa(i % 3), strconv.FormatFloat(float64(k)/8, 'f', -1, 64)})
+	}
+	st := mustCompile(t, "k", []string{"n = count(); s = sum(x); hi = max(f); m = mode(x); q = median(x)"}, []string{"k", "x", "f"})
+	var first string
+	for _, split := range [][2]int{{4096, 1}, {5000, 3}} {
+		out, err := run(t, st, []string{"k", "x", "f"}, rows, split[0], split[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != groups+1 {
+			t.Fatalf("%d rows, want %d groups", len(out)-1, groups)
+		}
+		for i, row := range out[1:] {
+			k, _ := strconv.Atoi(row[0])
+			want := []string{strconv.Itoa((i * 7919) % groups), "3", "3", strconv.FormatFloat(float64(k)/8, 'f', -1, 64), strconv.Itoa(i % 3), "1"}
+			if strings.Join(row, ",") != strings.Join(want, ",") {
+				t.Fatalf("split %v, row %d: %v, want %v", split, i, row, want)
+			}
+		}
+		if got := format(out); first == "" {
+			first = got
+		} else if got != first {
+			t.Fatalf("split %v: the output differs", split)
 		}
 	}
 }

@@ -24,9 +24,9 @@
 // nor on the order chunks reach a partial. Every order-sensitive choice is made by input
 // position, (chunk seq, row): the order of groups (their first row), first and last,
 // string_agg's order, mode's ties. Every merge of values is exact and commutative: integer
-// sums in 128 bits; float sums in a per-group fixed-point window of 32-bit digits
-// (exactSums, a small superaccumulator), or a Shewchuk expansion (math.fsum's algorithm)
-// for a group whose values span more than the window, rounded once at the end; mean,
+// sums in 128 bits; float sums as a per-group 128-bit integer times a power of two
+// (exactSums, a float with a 125-bit significand), or a Shewchuk expansion (math.fsum's
+// algorithm) for a group whose sum needs more bits, rounded once at the end; mean,
 // variance and stddev are computed from those exact sums; the quantile sketch's counts
 // add. min and max use total orders (floats: -0 < +0, NaN last; text: numbers, then dates,
 // then words), so which of two equal-looking values wins never depends on the order they
@@ -38,7 +38,8 @@
 // values, median, quantile and string_agg with its values.
 //
 // Group lookup has three shapes, chosen once: one text key (its bytes, the null key
-// apart), one int/date/float key (a table keyed by the 8-byte value in its slot), several
+// apart), one int/date/float key (an array indexed by an int key while the keys are
+// dense, else a table keyed by the 8-byte value in its slot), several
 // keys (each row's key encoded as tagged bytes). The input shape of an aggregate's column
 // (int, float or text) and its family pick a kernel from the table in kernels.go; the
 // loop over rows inside a kernel has no type switch and no interface call.

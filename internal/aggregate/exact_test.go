@@ -30,6 +30,12 @@ func randomValues(r *rand.Rand, n int, kind int) []float64 {
 			xs[i] = math.Ldexp(r.Float64()-0.5, r.IntN(400)-200)
 		case 3: // big and tiny that cancel: 1e16 + 1 - 1e16
 			xs[i] = []float64{1e16, 1, -1e16, 1e-10, 3.3}[i%5]
+		case 4: // a round first value, then finer ones: the exponent goes down
+			xs[i] = []float64{512, -3e9, math.Ldexp(1, -70) * 3, (r.Float64() - 0.5) * 1e-3, 1e15}[min(i, 2+r.IntN(3))]
+		case 5: // growing past 2^125 of the smallest bit, and back
+			xs[i] = []float64{math.Ldexp(1, -60), math.Ldexp(-1, 70), math.Ldexp(1, 64)*3 - 1, math.Ldexp(1, 70)}[i%4] * float64(1+r.IntN(9))
+		case 6: // far out: near the float range, and subnormal
+			xs[i] = []float64{1e300, -1e300, 5e-324, math.Ldexp(1, 801), 1.5}[r.IntN(5)]
 		}
 	}
 	return xs
@@ -37,7 +43,7 @@ func randomValues(r *rand.Rand, n int, kind int) []float64 {
 
 func TestExactSumsMatchBigFloat(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
-	for kind := range 4 {
+	for kind := range 7 {
 		for trial := range 20 {
 			xs := randomValues(r, 1+r.IntN(5000), kind)
 			want := exactRound(xs)
@@ -63,6 +69,9 @@ func TestExactSumsMatchBigFloat(t *testing.T) {
 			for name, s := range map[string]*exactSums{"one": &one, "merged": &merged} {
 				if got := round(s.expansion(0, nil)); got != want {
 					t.Fatalf("kind %d trial %d %s: sum %v, exactly %v", kind, trial, name, got, want)
+				}
+				if got, ok := s.rounded(0); ok && got != want {
+					t.Fatalf("kind %d trial %d %s: rounded %v, exactly %v", kind, trial, name, got, want)
 				}
 			}
 		}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -70,29 +72,72 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		}
 		return cmpInt(fa.row, fb.row)
 	})
+	// What a build makes once for every group (sum's choice of int or float, the
+	// quantiles, mode's values) is made here, so that parts can be built side by side.
+	for k := range s.aggs {
+		a := &s.aggs[k]
+		col, err := all.accs[a.state].build(a, nil, all.describeGroup)
+		if err != nil {
+			return aggError(a, err)
+		}
+		col.Release()
+	}
+	// Parts of outputRows groups are built a batch at a time, one goroutine a part,
+	// and emitted in order.
+	batch := runtime.GOMAXPROCS(0)
+	built := make([][]arrow.Array, batch)
+	errs := make([]error, batch)
 	fields := make([]arrow.Field, len(s.columns))
-	for lo := 0; lo < n; lo += outputRows {
+	for start := 0; start < n; start += batch * outputRows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		part := order[lo:min(lo+outputRows, n)]
-		cols, err := all.build(part)
-		if err != nil {
-			return err
+		count := min(batch, (n-start+outputRows-1)/outputRows)
+		var wg sync.WaitGroup
+		for j := range count {
+			lo := start + j*outputRows
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				built[j], errs[j] = all.build(order[lo:min(lo+outputRows, n)])
+			}()
 		}
-		for j, c := range cols {
-			fields[j] = arrow.Field{Name: s.columns[j].Name, Type: c.DataType(), Nullable: true}
+		wg.Wait()
+		for j := range count {
+			if errs[j] == nil {
+				continue
+			}
+			for _, cols := range built[:count] {
+				releaseAll(cols)
+			}
+			return errs[j]
 		}
-		batch := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(len(part)))
-		for _, c := range cols {
-			c.Release()
-		}
-		err = emit(&table.Chunk{Source: table.Source{File: "--agg"}, Batch: batch, Row0: int64(lo) + 1})
-		if err != nil {
-			return err
+		for j := range count {
+			lo := start + j*outputRows
+			rows := min(outputRows, n-lo)
+			cols := built[j]
+			for k, c := range cols {
+				fields[k] = arrow.Field{Name: s.columns[k].Name, Type: c.DataType(), Nullable: true}
+			}
+			rec := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(rows))
+			releaseAll(cols)
+			built[j] = nil
+			err := emit(&table.Chunk{Source: table.Source{File: "--agg"}, Batch: rec, Row0: int64(lo) + 1})
+			if err != nil {
+				for _, cols := range built[j+1 : count] {
+					releaseAll(cols)
+				}
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+func releaseAll(cols []arrow.Array) {
+	for _, c := range cols {
+		c.Release()
+	}
 }
 
 func cmpInt[T int64 | int32](a, b T) int {
@@ -148,9 +193,7 @@ func (p *partial) build(order []int32) ([]arrow.Array, error) {
 		a := &s.aggs[k]
 		col, err := p.accs[a.state].build(a, order, p.describeGroup)
 		if err != nil {
-			for _, c := range cols {
-				c.Release()
-			}
+			releaseAll(cols)
 			return nil, aggError(a, err)
 		}
 		cols = append(cols, col)

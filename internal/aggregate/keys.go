@@ -96,12 +96,22 @@ func bytesAsString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// wordTable maps 8-byte keys (one int, date or float key column) to dense ids, the key
-// stored in its slot: a lookup of a million groups touches one cache line, not three.
+// wordTable maps 8-byte keys (one int, date or float key column) to dense ids.
+//
+// An int key starts dense: the ids of keys lo, lo+1, ... in one array, no hashing, so
+// that keys that come in runs (ids, dates, years, codes) touch the table in order and
+// a million groups take 4 bytes each. It stays dense while the keys span at most
+// max(denseMin, 8·groups) values (at most 32 bytes a group, as a hash table takes:
+// room for a worker that sees every other chunk of a run, and for doubling), and
+// becomes a hash table the first time a key would take it past that: keys stored in
+// their slots, so that a lookup touches one cache line.
 type wordTable struct {
-	slots []wordSlot
-	mask  uint64
-	keys  paged[uint64] // per id (the null group's is unused)
+	dense  bool
+	lo     int64      // dense: direct[i] is the id+1 of key lo+i, 0 for none
+	direct []int32    // dense
+	slots  []wordSlot // hashed: linear probing
+	mask   uint64
+	keys   paged[uint64] // per id (the null group's is unused)
 }
 
 type wordSlot struct {
@@ -109,13 +119,37 @@ type wordSlot struct {
 	id  int32 // +1; 0 for empty
 }
 
-func newWordTable() *wordTable { return &wordTable{slots: make([]wordSlot, 64), mask: 63} }
+// denseMin is the span of keys a dense table may always take: 4 MiB of ids.
+const denseMin = 1 << 20
+
+// newWordTable returns an empty table, dense for int keys (not for float bits).
+func newWordTable(ints bool) *wordTable {
+	if ints {
+		return &wordTable{dense: true}
+	}
+	return &wordTable{slots: make([]wordSlot, 64), mask: 63}
+}
 
 // wordHash spreads a key over the table (Fibonacci hashing): cheap, and keys that
 // differ in any bit land apart.
 func wordHash(k uint64) uint64 { return (k ^ k>>29) * 0x9e3779b97f4a7c15 >> 20 }
 
 func (t *wordTable) find(key uint64) (id int32, added bool) {
+	if t.dense {
+		if off := key - uint64(t.lo); off < uint64(len(t.direct)) {
+			s := &t.direct[off]
+			if *s != 0 {
+				return *s - 1, false
+			}
+			id = t.addUnhashed()
+			*s, *t.keys.at(id) = id+1, key
+			return id, true
+		}
+		if t.widen(int64(key)) {
+			return t.find(key)
+		}
+		t.toHashed()
+	}
 	for i := wordHash(key) & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
 		if s.id == 0 {
@@ -123,7 +157,7 @@ func (t *wordTable) find(key uint64) (id int32, added bool) {
 			s.key, s.id = key, id+1
 			*t.keys.at(id) = key
 			if uint64(t.keys.len())*4 > t.mask*3 { // 75% full
-				t.rehash()
+				t.rehash(2 * len(t.slots))
 			}
 			return id, true
 		}
@@ -133,6 +167,51 @@ func (t *wordTable) find(key uint64) (id int32, added bool) {
 	}
 }
 
+// widen makes the dense table cover k, doubling its span towards k, and reports
+// whether the span stays dense.
+func (t *wordTable) widen(k int64) bool {
+	const far = 1 << 61 // keys beyond: no span arithmetic that could overflow
+	if k < -far || k > far {
+		return false
+	}
+	lo, hi := k, k+1
+	if len(t.direct) > 0 {
+		lo, hi = t.lo, t.lo+int64(len(t.direct))
+	}
+	step := max(hi-lo, 64) // doubling: a run of keys reallocates log(keys) times
+	switch {
+	case k < lo:
+		lo = min(k, lo-step)
+	case k >= hi:
+		hi = max(k+1, hi+step)
+	}
+	if hi-lo > int64(max(denseMin, 8*t.keys.len())) {
+		return false
+	}
+	direct := make([]int32, hi-lo)
+	if len(t.direct) > 0 {
+		copy(direct[t.lo-lo:], t.direct)
+	}
+	t.lo, t.direct = lo, direct
+	return true
+}
+
+// toHashed moves a dense table's keys to a hash table.
+func (t *wordTable) toHashed() {
+	size := 64
+	for size < 2*t.keys.len() { // half full
+		size *= 2
+	}
+	t.dense = false
+	t.slots, t.mask = make([]wordSlot, size), uint64(size-1)
+	for i, id := range t.direct {
+		if id != 0 {
+			t.place(wordSlot{key: uint64(t.lo + int64(i)), id: id})
+		}
+	}
+	t.direct = nil
+}
+
 // addUnhashed adds an id no key finds: the null group.
 func (t *wordTable) addUnhashed() int32 {
 	id := int32(t.keys.len())
@@ -140,18 +219,22 @@ func (t *wordTable) addUnhashed() int32 {
 	return id
 }
 
-func (t *wordTable) rehash() {
+func (t *wordTable) rehash(size int) {
 	old := t.slots
-	t.slots = make([]wordSlot, 2*len(old))
-	t.mask = uint64(len(t.slots) - 1)
+	t.slots = make([]wordSlot, size)
+	t.mask = uint64(size - 1)
 	for _, s := range old {
-		if s.id == 0 {
-			continue
+		if s.id != 0 {
+			t.place(s)
 		}
-		i := wordHash(s.key) & t.mask
-		for t.slots[i].id != 0 {
-			i = (i + 1) & t.mask
-		}
-		t.slots[i] = s
 	}
+}
+
+// place puts s in its slot, or the next free one.
+func (t *wordTable) place(s wordSlot) {
+	i := wordHash(s.key) & t.mask
+	for t.slots[i].id != 0 {
+		i = (i + 1) & t.mask
+	}
+	t.slots[i] = s
 }

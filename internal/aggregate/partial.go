@@ -101,7 +101,7 @@ type partial struct {
 func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
 
 func (s *Stage) newPartial(worker bool) *partial {
-	p := &partial{st: s, groups: newKeyTable(), words: newWordTable(), null: -1,
+	p := &partial{st: s, groups: newKeyTable(), words: newWordTable(s.keyMode == keysWord && s.keys[0].phys == physInt), null: -1,
 		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.states))}
 	if worker && s.program != nil {
 		p.ev = s.program.NewEvaluator()

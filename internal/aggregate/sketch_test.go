@@ -39,29 +39,3 @@ func TestApproxQuantileErrorBound(t *testing.T) {
 		}
 	}
 }
-
-// The text fast path of min and max orders plain decimals as textBefore does.
-func TestPlainDecimalOrder(t *testing.T) {
-	r := rand.New(rand.NewPCG(4, 4))
-	texts := []string{"0", "0.5", "0.50", "5", "10", "9.999", "10.0", "123456789012345", "1234567890.12345", "00", "5.", ".5", "-1", "1e3"}
-	for range 2000 {
-		texts = append(texts, strconv.FormatFloat(r.Float64()*math.Pow(10, float64(r.IntN(8))), 'f', r.IntN(6), 64))
-	}
-	for _, a := range texts {
-		la, okA := plainDecimal(a)
-		for _, b := range texts[:200] {
-			lb, okB := plainDecimal(b)
-			if !okA || !okB {
-				continue
-			}
-			if got, want := plainBefore(a, la, b, lb), textBefore(textKeyOf(a), a, textKeyOf(b), b); got != want {
-				t.Fatalf("%q before %q: %v, textBefore says %v", a, b, got, want)
-			}
-		}
-	}
-	for _, s := range []string{"00", "5.", ".5", "-1", "1e3", "1234567890123456"} {
-		if _, ok := plainDecimal(s); ok {
-			t.Errorf("%q taken as a plain decimal", s)
-		}
-	}
-}

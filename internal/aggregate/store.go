@@ -103,7 +103,6 @@ func floatBefore(a, b float64) bool {
 // mixed column's result does not depend on the order the values meet.
 type textKey struct {
 	class uint8 // 0 number, 1 date, 2 other text
-	plain bool  // a plainDecimal
 	num   float64
 	time  int64
 }
@@ -111,8 +110,7 @@ type textKey struct {
 func textKeyOf(s string) textKey {
 	if len(s) > 0 && s[0] <= '9' {
 		if f, _, ok := expr.ReadNumber(s); ok {
-			_, plain := plainDecimal(s)
-			return textKey{class: 0, num: f, plain: plain}
+			return textKey{class: 0, num: f}
 		}
 		if t, _, ok := expr.ReadDatetime(s); ok {
 			return textKey{class: 1, time: t}
@@ -135,37 +133,6 @@ func textBefore(ka textKey, a string, kb textKey, b string) bool {
 		if ka.time != kb.time {
 			return ka.time < kb.time
 		}
-	}
-	return a < b
-}
-
-// plainDecimal reports whether s is digits with an optional fraction, no sign, no
-// leading zero (but "0.5") and at most 15 digits, and returns the length of its integer
-// part. Two such texts order as their numbers, ties by bytes (textBefore's order), by
-// integer length and then byte by byte: no parsing. With 15 digits at most, distinct
-// values are distinct floats, so the two ways agree.
-func plainDecimal(s string) (intLen int, ok bool) {
-	if len(s) == 0 || len(s) > 16 || s[0] == '0' && len(s) > 1 && s[1] != '.' {
-		return 0, false
-	}
-	intLen = len(s)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '.' && intLen == len(s) && i > 0 && i < len(s)-1 {
-			intLen = i
-			continue
-		}
-		if c-'0' > 9 {
-			return 0, false
-		}
-	}
-	return intLen, intLen < len(s) || len(s) <= 15
-}
-
-// plainBefore orders two plainDecimal texts with integer parts la and lb long.
-func plainBefore(a string, la int, b string, lb int) bool {
-	if la != lb {
-		return la < lb
 	}
 	return a < b
 }

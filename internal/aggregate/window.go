@@ -6,34 +6,35 @@ import (
 )
 
 // exactSums is the exact float sum of each group, kept the fast way while it can be:
-// a fixed-point window of sumDigits base-2^32 digits (a small superaccumulator, after
-// Neal) placed at the group's first value. A value adds its 53-bit mantissa, shifted,
-// into three digits: integer adds, exact, and no order matters. Digits absorb 2^30
-// adds before their carries must move up (normalize). A value outside the window
-// (magnitudes over 2^64 apart in one group) moves the group to an expansion
-// (expansions), exact too, and slower.
+// a 128-bit integer s and an exponent, the sum being s·2^exp (a float with a 125-bit
+// significand, exact). A value ±m·2^e (m odd, 53 bits at most) adds m shifted by
+// e-exp; a value below exp lowers exp and shifts s up first. Integer adds, exact, and
+// no order matters. A group whose sum would need more than 125 bits (values more than
+// about 2^72 apart in magnitude, or sums past 2^125 of its smallest bit) moves to an
+// expansion (expansions), exact too, and slower.
 //
 // The arrays are made at the first value: a sum over integers never needs them.
 type exactSums struct {
 	win    paged[window]
 	wide   expansions
-	groups int    // how many groups the arrays must cover once made
-	adds   uint32 // adds since every group's digits were normalized
+	groups int // how many groups the arrays must cover once made
 }
 
-// window is one group's fixed-point sum: 64 bytes, one cache line.
+// window is one group's sum s·2^exp, s = hi·2^64 + lo in two's complement: 24 bytes.
 type window struct {
-	digits [sumDigits]int64 // digit k weighs 2^(32·(base+k))
-	base   int32            // noBase before the group's first value, wideBase once wide
+	lo  uint64
+	hi  int64
+	exp int32 // noExp before the group's first value, wideExp once wide
 }
 
 const (
-	sumDigits = 7
-	noBase    = math.MinInt32
-	wideBase  = math.MaxInt32 / 64 // every pos from it is negative: the wide path
-	// windowSpan: a value's lowest bit must lie in the first sumDigits-2 digits, so
-	// that its 53 bits end by the last.
-	windowSpan = 32 * (sumDigits - 2)
+	noExp   = math.MinInt32
+	wideExp = math.MaxInt32
+	// sumBits bounds |s|: below 2^sumBits after every add, so that the next add of a
+	// value below 2^sumBits cannot overflow 128 bits.
+	sumBits = 125
+	// maxShift is the most a 53-bit significand is shifted up: it stays below 2^sumBits.
+	maxShift = sumBits - 53
 )
 
 func (s *exactSums) grow(groups int) {
@@ -44,7 +45,7 @@ func (s *exactSums) grow(groups int) {
 }
 
 func (s *exactSums) make() {
-	s.win.grow(s.groups, window{base: noBase})
+	s.win.grow(s.groups, window{exp: noExp})
 	s.wide.grow(s.groups)
 }
 
@@ -64,59 +65,78 @@ func (s *exactSums) add(g int32, x float64) {
 		if mant == 0 {
 			return // ±0
 		}
-		s.toWide(g, x) // subnormal: its digits would weigh less than a float can say
+		s.toWide(g, x) // subnormal: its bits would weigh less than a float can say
 		return
 	}
 	mant |= 1 << 52
 	tz := bits.TrailingZeros64(mant)
 	mant >>= tz
-	e := ef - 1075 + tz // x = ±mant · 2^e, mant odd
+	e := int32(ef - 1075 + tz) // x = ±mant · 2^e, mant odd
 	w := s.win.at(g)
-	base := w.base
-	if base == noBase {
-		if e < -900 || e > 900 { // digits so far out that their floats would not be exact
-
+	switch {
+	case w.exp == wideExp:
+		s.wide.add(g, x)
+		return
+	case w.exp == noExp:
+		if e < -900 || e > 800 { // the sum's parts must stay floats: below 2^(800+sumBits)
 			s.toWide(g, x)
 			return
 		}
-		base = int32(e>>5) - 2 // the first value's lowest bit in digit 2
-		w.base = base
+		w.lo, w.hi, w.exp = 0, 0, e
+	case e < w.exp:
+		if !w.lower(e) {
+			s.toWide(g, x)
+			return
+		}
 	}
-	pos := e - 32*int(base)
-	if uint(pos) >= windowSpan {
+	sh := uint(e - w.exp)
+	if sh > maxShift {
 		s.toWide(g, x)
 		return
 	}
-	k, sh := pos>>5, uint(pos&31)
 	lo, hi := mant<<sh, mant>>(64-sh) // sh = 0: hi = 0
-	d := w.digits[k : k+3]
-	if b>>63 != 0 {
-		d[0] -= int64(lo & (1<<32 - 1))
-		d[1] -= int64(lo >> 32)
-		d[2] -= int64(hi)
-	} else {
-		d[0] += int64(lo & (1<<32 - 1))
-		d[1] += int64(lo >> 32)
-		d[2] += int64(hi)
+	if sh >= 64 {
+		lo, hi = 0, mant<<(sh-64)
 	}
-	if s.adds++; s.adds == 1<<30 {
-		for g := range s.win.len() {
-			if base := s.win.at(int32(g)).base; base != noBase && base != wideBase {
-				s.normalize(int32(g))
-			}
-		}
-		s.adds = 0
+	var c uint64
+	if b>>63 != 0 {
+		w.lo, c = bits.Sub64(w.lo, lo, 0)
+		w.hi -= int64(hi + c)
+	} else {
+		w.lo, c = bits.Add64(w.lo, lo, 0)
+		w.hi += int64(hi + c)
+	}
+	if w.hi >= 1<<(sumBits-64) || w.hi < -1<<(sumBits-64) {
+		s.toWide(g, 0) // x is in s: moved with it
 	}
 }
 
-// normalize moves carries up: digits below the last end in [0, 2^32).
-func (s *exactSums) normalize(g int32) {
-	d := &s.win.at(g).digits
-	for k := 0; k < sumDigits-1; k++ {
-		carry := d[k] >> 32
-		d[k] -= carry << 32
-		d[k+1] += carry
+// lower sets w's exponent to e (below it), shifting s up, when s stays below
+// 2^sumBits.
+func (w *window) lower(e int32) bool {
+	d := uint(w.exp - e)
+	lo, hi := w.lo, uint64(w.hi)
+	if w.hi < 0 { // the magnitude's bits
+		var c uint64
+		lo, c = bits.Sub64(0, lo, 0)
+		hi = -hi - c
 	}
+	size := uint(128 - bits.LeadingZeros64(hi))
+	if hi == 0 {
+		size = uint(64 - bits.LeadingZeros64(lo))
+	}
+	if size+d > sumBits {
+		return false
+	}
+	if size > 0 { // s << d, in two's complement
+		if d >= 64 {
+			w.hi, w.lo = int64(w.lo<<(d-64)), 0
+		} else {
+			w.hi, w.lo = w.hi<<d|int64(w.lo>>(64-d)), w.lo<<d
+		}
+	}
+	w.exp = e
+	return true
 }
 
 // special reports whether group g saw a non-finite value.
@@ -124,35 +144,28 @@ func (s *exactSums) special(g int32) bool { return s.win.made() && s.wide.specia
 
 // toWide moves group g to an expansion, then adds x there.
 func (s *exactSums) toWide(g int32, x float64) {
-	if w := s.win.at(g); w.base != wideBase {
-		if w.base != noBase {
+	if w := s.win.at(g); w.exp != wideExp {
+		if w.exp != noExp {
 			for _, p := range s.windowParts(g, nil) {
 				s.wide.add(g, p)
 			}
-			clear(w.digits[:])
 		}
-		w.base = wideBase
+		*w = window{exp: wideExp}
 	}
-	s.wide.add(g, x)
+	if x != 0 {
+		s.wide.add(g, x)
+	}
 }
 
-// windowParts appends exact floats whose sum is group g's window.
+// windowParts appends exact floats whose sum is group g's window: s in four pieces
+// of 32 bits, the top one signed.
 func (s *exactSums) windowParts(g int32, dst []float64) []float64 {
-	s.normalize(g)
 	w := s.win.at(g)
-	base, d := int(w.base), &w.digits
-	for k := 0; k < sumDigits-1; k++ {
-		if d[k] != 0 {
-			dst = append(dst, math.Ldexp(float64(d[k]), 32*(base+k)))
+	e := int(w.exp)
+	for k, d := range [4]int64{int64(w.lo & (1<<32 - 1)), int64(w.lo >> 32), w.hi & (1<<32 - 1), w.hi >> 32} {
+		if d != 0 {
+			dst = append(dst, math.Ldexp(float64(d), e+32*k))
 		}
-	}
-	// The last digit is signed and may exceed 53 bits: its two halves.
-	top := d[sumDigits-1]
-	if low := top & (1<<32 - 1); low != 0 {
-		dst = append(dst, math.Ldexp(float64(low), 32*(base+sumDigits-1)))
-	}
-	if high := top >> 32; high != 0 {
-		dst = append(dst, math.Ldexp(float64(high), 32*(base+sumDigits)))
 	}
 	return dst
 }
@@ -162,13 +175,30 @@ func (s *exactSums) parts(g int32, dst []float64) []float64 {
 	if !s.win.made() {
 		return dst
 	}
-	switch s.win.at(g).base {
-	case noBase:
+	switch s.win.at(g).exp {
+	case noExp:
 		return dst
-	case wideBase:
+	case wideExp:
 		return append(dst, s.wide.parts(g)...)
 	}
 	return s.windowParts(g, dst)
+}
+
+// rounded returns group g's sum rounded, when it is a window whose integer fits an
+// int64 and that stays a normal float: one conversion, which rounds to nearest even,
+// and an exact scaling. ok is false for the other sums (round their parts).
+func (s *exactSums) rounded(g int32) (f float64, ok bool) {
+	if !s.win.made() {
+		return 0, true
+	}
+	w := s.win.at(g)
+	switch {
+	case w.exp == noExp:
+		return 0, true
+	case w.exp == wideExp || w.exp < -1022 || w.hi != int64(w.lo)>>63 || s.wide.special[g] != 0:
+		return 0, false
+	}
+	return math.Ldexp(float64(int64(w.lo)), int(w.exp)), true
 }
 
 // mergeFrom adds group from of o into group g.
@@ -180,7 +210,7 @@ func (s *exactSums) mergeFrom(g int32, o *exactSums, from int32) {
 		s.make()
 	}
 	s.wide.special[g] |= o.wide.special[from]
-	var buf [sumDigits + 1]float64
+	var buf [4]float64
 	for _, p := range o.parts(from, buf[:0]) {
 		s.add(g, p)
 	}
@@ -196,7 +226,7 @@ func (s *exactSums) nonFinite(g int32) (float64, bool) {
 // expansion returns group g's sum as a Shewchuk expansion (for round, quotient and
 // exactFloat), in buf.
 func (s *exactSums) expansion(g int32, buf []float64) []float64 {
-	var parts [sumDigits + 1]float64
+	var parts [4]float64
 	buf = buf[:0]
 	for _, p := range s.parts(g, parts[:0]) {
 		buf = growExpansion(buf, p)

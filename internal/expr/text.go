@@ -129,6 +129,9 @@ func IsDecimal(s string) bool {
 // fraction, an exponent) truncated toward zero, exactly too: from its digits, never
 // through a float, which has 53 bits. Past the int64 range it is an error.
 func parseIntText(s string) (int64, parseStatus, string) {
+	if v, ok := WholeNumber(s); ok {
+		return v, parsedOK, "" // most integer cells: no trimming, no general path
+	}
 	s = trimSpaces(s)
 	if s == "" {
 		return 0, parsedBlank, ""
@@ -171,6 +174,35 @@ func parseIntText(s string) (int64, parseStatus, string) {
 		return -int64(u), parsedOK, "" // 1<<63 wraps to math.MinInt64, itself negated
 	}
 	return int64(u), parsedOK, ""
+}
+
+// WholeNumber reads integer text (an optional '-', then digits) that fits an int64,
+// up to 18 digits without the general parser.
+func WholeNumber(s string) (int64, bool) {
+	digits := s
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		digits = s[1:]
+	}
+	switch {
+	case len(digits) == 0 || len(digits) > 19:
+		return 0, false
+	case len(digits) == 19: // at the int64 limit: overflow is checked
+		x, err := strconv.ParseInt(s, 10, 64)
+		return x, err == nil
+	}
+	var x int64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		x = x*10 + int64(c)
+	}
+	if neg {
+		x = -x
+	}
+	return x, true
 }
 
 const msgIntRange = "out of the integer range"
