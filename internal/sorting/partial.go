@@ -155,7 +155,7 @@ func (p *partial) rawValueAppender(j int, enc valueAppender) valueAppender {
 		if p.raw.Plain[i>>6]>>(i&63)&1 == 0 {
 			return enc(dst, i)
 		}
-		v := p.raw.Data[p.fields[j]:p.fields[j+1]-1]
+		v := p.raw.Data[p.fields[j] : p.fields[j+1]-1]
 		if len(v) == 0 {
 			return append(dst, 0)
 		}
