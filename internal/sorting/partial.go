@@ -9,7 +9,9 @@ import (
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/table"
 )
 
@@ -28,6 +30,8 @@ type partial struct {
 	// whose fields' bounds splitRaw puts in fields, and only for the rows kept.
 	raw    *table.RawRows
 	fields []int
+	// firstKey is the first sort key's column when it is text, read by rejects.
+	firstKey *array.String
 
 	heap     *topHeap
 	buf      *runBuffer
@@ -64,6 +68,9 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		return err
 	}
 	for i := range n {
+		if p.firstKey != nil && p.heap != nil && p.heap.full() && p.rejects(i) {
+			continue
+		}
 		pos := position(seq, i)
 		rec := p.rec[:0]
 		for _, enc := range p.keyEnc {
@@ -128,6 +135,10 @@ func (p *partial) prepare(c *table.Chunk) error {
 		}
 		p.valEnc = append(p.valEnc, enc)
 	}
+	p.firstKey = nil
+	if len(p.s.keys) > 0 {
+		p.firstKey, _ = cols[p.s.keys[0].Column].(*array.String)
+	}
 	for _, k := range p.s.keys {
 		if sparse(c.Raw, k.Column, cols[k.Column]) {
 			return fmt.Errorf("internal error: sorting: the key column %q was not decoded", p.s.names[k.Column])
@@ -139,6 +150,34 @@ func (p *partial) prepare(c *table.Chunk) error {
 		p.keyEnc = append(p.keyEnc, enc)
 	}
 	return nil
+}
+
+// rejects reports whether row i, by its first key alone, comes after the heap's worst
+// row, which a full heap then keeps out, without encoding its key: the path of most
+// rows of a top-N. It reads only a first key of text that reads as a number (the key
+// of most top-Ns); for other values, or a first key equal to the worst row's, it
+// reports false and the row's key is encoded and compared in full.
+func (p *partial) rejects(i int) bool {
+	col := p.firstKey
+	if col.IsNull(i) {
+		return false
+	}
+	r := expr.ReadText(col.Value(i))
+	if r.Kind != expr.TextNumber {
+		return false
+	}
+	var tie int64
+	if r.IsInt {
+		tie = intTie(r.Int, r.Number)
+	}
+	h := numberFieldHead(r.Number, tie, p.s.keys[0].Descending)
+	// Fields are prefix-free: a first field greater than the worst key's first bytes
+	// makes the whole key greater, whatever follows.
+	worst := p.heap.rows[0].head
+	if h.hi != worst.hi {
+		return h.hi > worst.hi
+	}
+	return h.lo > worst.lo&numberFieldLoMask
 }
 
 // sparse says whether column j of a chunk, col, holds values only on the rows its Raw
