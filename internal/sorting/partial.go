@@ -162,15 +162,19 @@ func (p *partial) rejects(i int) bool {
 	if col.IsNull(i) {
 		return false
 	}
-	r := expr.ReadText(col.Value(i))
-	if r.Kind != expr.TextNumber {
-		return false
-	}
+	v := col.Value(i)
+	f, ok := expr.ReadPlainNumber(v)
 	var tie int64
-	if r.IsInt {
-		tie = intTie(r.Int, r.Number)
+	if !ok {
+		r := expr.ReadText(v)
+		if r.Kind != expr.TextNumber {
+			return false
+		}
+		if f = r.Number; r.IsInt {
+			tie = intTie(r.Int, r.Number)
+		}
 	}
-	h := numberFieldHead(r.Number, tie, p.s.keys[0].Descending)
+	h := numberFieldHead(f, tie, p.s.keys[0].Descending)
 	// Fields are prefix-free: a first field greater than the worst key's first bytes
 	// makes the whole key greater, whatever follows.
 	worst := p.heap.rows[0].head
