@@ -290,7 +290,9 @@ func (p *pipeline) origins() []origin {
 // those that no stage reads and that reach the output, if at all, only inside rows the
 // writer copies from the input bytes, which it does when the output begins with the
 // input's columns unchanged and in order (copiesRows: the writer copies rows of this
-// source's delimiter) and no barrier stands between. nil when every column is needed.
+// source's delimiter) and no barrier stands between; or, when the chain begins with a
+// barrier that takes raw rows (a top-N), every column that barrier does not read. nil
+// when every column is needed.
 func (p *pipeline) skipColumns(n int, copiesRows bool) []bool {
 	if len(p.header) != n {
 		return nil
