@@ -275,6 +275,8 @@ type segment struct {
 	// that reach the output. The others it is given as null arrays (prune): their
 	// values may be a decoder's skipped ones, and a sort need not hold them.
 	needs []bool
+	// rawRows says that the barrier is given the reader's Raw rows (takesRawRows).
+	rawRows bool
 }
 
 // segments cuts the chain at its barriers.
@@ -290,6 +292,7 @@ func (p *pipeline) segments() []segment {
 		switch s := l.stage.(type) {
 		case transforms.Barrier:
 			cur.barrier, cur.needs = s, needs[i]
+			cur.rawRows = i == 0 && p.takesRawRows()
 			segs = append(segs, segment{})
 		case transforms.Streaming:
 			cur.streaming = append(cur.streaming, s)
@@ -339,10 +342,25 @@ func (p *pipeline) origins() []origin {
 // those that no stage reads and that reach the output, if at all, only inside rows the
 // writer copies from the input bytes, which it does when the output begins with the
 // input's columns unchanged and in order (copiesRows: the writer copies rows of this
-// source's delimiter) and no barrier stands between. nil when every column is needed.
+// source's delimiter) and no barrier stands between; or, when the chain begins with a
+// barrier that takes raw rows (a top-N), every column that barrier does not read. nil
+// when every column is needed.
 func (p *pipeline) skipColumns(n int, copiesRows bool) []bool {
 	if len(p.header) != n {
 		return nil
+	}
+	if p.takesRawRows() {
+		// The barrier takes the values of the columns it does not read from raw rows.
+		skip := make([]bool, n)
+		some := false
+		for j, read := range stageReads(p.chain[0].stage, n) {
+			skip[j] = !read
+			some = some || !read
+		}
+		if !some {
+			return nil
+		}
+		return skip
 	}
 	origins := p.origins()
 	// A filter's chunks keep the raw rows of the rows they keep.
@@ -367,6 +385,16 @@ func (p *pipeline) skipColumns(n int, copiesRows bool) []bool {
 		return nil
 	}
 	return skip
+}
+
+// takesRawRows reports whether the chain begins with a barrier that wants the reader's
+// Raw rows (transforms.RawRowsBarrier): the reader's chunks reach it unchanged.
+func (p *pipeline) takesRawRows() bool {
+	if len(p.chain) == 0 {
+		return false
+	}
+	b, ok := p.chain[0].stage.(transforms.RawRowsBarrier)
+	return ok && b.TakesRawRows()
 }
 
 // needs computes backwards through the chain which columns hold values that something

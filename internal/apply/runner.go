@@ -611,6 +611,9 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 	c, res.rowErrs, err = r.streams[seg][worker].apply(c)
 	if err == nil && r.parts[seg] != nil {
 		sortRowErrors(res.rowErrs)
+		if r.segs[seg].rawRows {
+			c.Raw = raw // valid until Consume returns, which copies what it keeps
+		}
 		if !r.o.decodeAll {
 			c = r.segs[seg].prune(c)
 		}

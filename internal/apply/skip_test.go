@@ -116,6 +116,7 @@ func TestSkippedColumnsChangeNothing(t *testing.T) {
 // (filtered chunks included: they keep the raw rows of the rows they keep).
 func TestSkipColumns(t *testing.T) {
 	header := []string{"id", "a", "b", "name", "note"}
+	ten := int64(10)
 	for _, tc := range []struct {
 		o          Options
 		copiesRows bool
@@ -133,6 +134,12 @@ func TestSkipColumns(t *testing.T) {
 		{Options{Wheres: []string{"b > 500"}, Select: []string{"b", "id"}}, true, "a,name,note"},
 		{Options{Wheres: []string{"b > 500"}, Exprs: []string{"total = a * b"}, Select: []string{"id", "name", "total"}}, true, "note"},
 		{Options{Exprs: []string{"r = _row"}, Select: []string{"r"}}, true, "id,a,b,name,note"},
+		// A top-N takes the values it does not read from the raw rows it keeps.
+		{Options{Sort: "-b", Limit: &ten}, false, "id,a,name,note"},
+		{Options{Sort: "name,-a", Limit: &ten, Select: []string{"id"}}, false, "id,b,note"},
+		{Options{Limit: &ten}, false, "id,a,b,name,note"},
+		{Options{Sort: "-b"}, false, "-"}, // a full sort keeps every row
+		{Options{Exprs: []string{"t = a * b"}, Sort: "-t", Limit: &ten}, true, "-"},
 	} {
 		p, err := compile(tc.o, header)
 		if err != nil {
@@ -171,6 +178,10 @@ func TestPrunedBarrierRunsChangeNothing(t *testing.T) {
 		{Sort: "b", Drop: []string{"note", "a"}},
 		{Limit: limit(7), Select: []string{"note"}},
 		{Wheres: []string{"b > 500"}, Exprs: []string{"x = len(note)"}, Sort: "-x,id", Select: []string{"id", "x"}},
+		{Sort: "-b", Limit: limit(10)},
+		{Sort: "name,-a", Limit: limit(25)},
+		{Sort: "a", Limit: limit(3), Select: []string{"note", "b"}},
+		{Limit: limit(7)},
 	}
 	header := []string{"id", "a", "b", "name", "note"}
 	pruned := 0
@@ -243,7 +254,8 @@ func TestChainNeeds(t *testing.T) {
 		{Options{GroupBy: "name", Aggs: []string{"n = count(); s = sum(b)"}}, "b,name", []string{"b,name"}},
 		{Options{Aggs: []string{"n = count()"}}, "-", []string{"-"}},
 		{Options{Exprs: []string{"t = a * b"}, Aggs: []string{"s = sum(t)"}}, "a,b", []string{"t"}},
-		{Options{Sort: "-a", Limit: limit(100), Select: []string{"id", "a"}}, "id,a", []string{"id,a"}},
+		// A top-N decodes its key; id it takes from the raw rows of the rows it keeps.
+		{Options{Sort: "-a", Limit: limit(100), Select: []string{"id", "a"}}, "a", []string{"id,a"}},
 		{Options{Sort: "-a"}, "id,a,b,name,note", []string{"id,a,b,name,note"}},
 		{Options{Sort: "-a", Drop: []string{"note"}, Renames: []transforms.Rename{{Old: "id", New: "ID"}}}, "id,a,b,name", []string{"id,a,b,name"}},
 		{Options{Wheres: []string{"b > 5"}, Sort: "name", Select: []string{"id"}}, "id,b,name", []string{"id,name"}},

@@ -116,5 +116,7 @@
 // appends the other columns' values. Since those rows are copied, a decoder need not
 // store their values of the columns nothing else reads: Decoder.SkipColumns leaves
 // them empty there, RawRows.Sparse says so, and AppendRows refuses to write such a
-// column from its values.
+// column from its values. A top-N that is a run's first stage does the same with the
+// few rows it keeps (transforms.RawRowsBarrier): it splits their raw bytes for the
+// values of the columns it does not read.
 package csvfmt

@@ -54,3 +54,38 @@ func TestReadTextAgreesWithCompareText(t *testing.T) {
 		}
 	}
 }
+
+// ReadPlainNumber reads what it accepts as ReadText does, and accepts the plain
+// decimals of 8 to 16 bytes that a top-N's keys mostly are.
+func TestReadPlainNumber(t *testing.T) {
+	for _, s := range []string{"990.804810", "12345678", "1234567.8", "0.0000001", "99999999.9999999"} {
+		if _, ok := ReadPlainNumber(s); !ok {
+			t.Errorf("ReadPlainNumber(%q) declines", s)
+		}
+	}
+	for _, s := range readPlainSeeds {
+		checkReadPlainNumber(t, s)
+	}
+}
+
+var readPlainSeeds = []string{"990.804810", "12345678", "123456789", "1234567.8", "-123.45678", "+123.45678",
+	" 123.45678", "123.45678 ", "1.2345e10", "12345678.", ".12345678", "1..345678", "1234567890123456",
+	"123456789.1234567", "2024-03-01", "2024-03-01T12:00", "0000000.1", "9007199254740993", "x1234567", ""}
+
+func checkReadPlainNumber(t *testing.T, s string) {
+	f, ok := ReadPlainNumber(s)
+	if !ok {
+		return
+	}
+	r := ReadText(s)
+	if r.Kind != TextNumber || r.IsInt || r.Number != f {
+		t.Fatalf("ReadPlainNumber(%q) = %v, ReadText reads %+v", s, f, r)
+	}
+}
+
+func FuzzReadPlainNumber(f *testing.F) {
+	for _, s := range readPlainSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(checkReadPlainNumber)
+}

@@ -171,24 +171,45 @@ func appendTextKey(dst []byte, s string) []byte {
 // for positives, every bit for negatives. -0 is 0; NaN is one value, after +Inf (as
 // PostgreSQL and DuckDB place it). tie orders integers that round to the same f.
 func appendNumberKey(dst []byte, f float64, tie int64) []byte {
-	var bits uint64
+	dst = append(dst, classNumber)
+	dst = binary.BigEndian.AppendUint64(dst, numberBits(f))
+	return binary.BigEndian.AppendUint16(dst, numberTie(tie))
+}
+
+// numberBits is the 8 bytes of a number's field (appendNumberKey) as an integer.
+func numberBits(f float64) uint64 {
 	switch {
 	case f != f:
-		bits = math.MaxUint64
+		return math.MaxUint64
 	case f == 0:
-		bits = 1 << 63
-	default:
-		bits = math.Float64bits(f)
-		if bits>>63 != 0 {
-			bits = ^bits
-		} else {
-			bits |= 1 << 63
-		}
+		return 1 << 63
 	}
-	dst = append(dst, classNumber)
-	dst = binary.BigEndian.AppendUint64(dst, bits)
-	return binary.BigEndian.AppendUint16(dst, uint16(tie+1<<15))
+	bits := math.Float64bits(f)
+	if bits>>63 != 0 {
+		return ^bits
+	}
+	return bits | 1<<63
 }
+
+// numberTie is the last 2 bytes of a number's field as an integer.
+func numberTie(tie int64) uint16 { return uint16(tie + 1<<15) }
+
+// numberFieldHead is the keyHead of a key that begins with the number field of f and
+// tie (appendNumberKey), inverted when desc, as far as that field goes: its first 11
+// bytes, the rest zero. Masked with numberFieldLoMask, a key's head compares with it
+// by their first fields, without the key being encoded.
+func numberFieldHead(f float64, tie int64, desc bool) keyHead {
+	bits := numberBits(f)
+	h := keyHead{hi: classNumber<<56 | bits>>8, lo: (bits&0xFF<<16 | uint64(numberTie(tie))) << 40}
+	if desc {
+		h.hi, h.lo = ^h.hi, ^h.lo&numberFieldLoMask
+	}
+	return h
+}
+
+// numberFieldLoMask keeps the bytes of keyHead.lo that a number field at the start of
+// a key covers: its first 3.
+const numberFieldLoMask = 1<<64 - 1<<40
 
 // intTie is v - f for an integer v and f = float64(v): 0 below 2^53, and within ±1024
 // beyond, where floats are 2048 apart at most (f = 2^63 is beyond int64 itself).

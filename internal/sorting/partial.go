@@ -9,7 +9,9 @@ import (
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/table"
 )
 
@@ -23,6 +25,13 @@ type partial struct {
 	keyEnc []keyAppender
 	valEnc []valueAppender
 	rec    []byte // the row being encoded: its key, then its values
+	// raw is the chunk's Raw rows when some of its columns are left empty on the rows
+	// marked plain (table.RawRows.Sparse): those values are taken from the row's bytes,
+	// whose fields' bounds splitRaw puts in fields, and only for the rows kept.
+	raw    *table.RawRows
+	fields []int
+	// firstKey is the first sort key's column when it is text, read by rejects.
+	firstKey *array.String
 
 	heap     *topHeap
 	buf      *runBuffer
@@ -59,6 +68,9 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		return err
 	}
 	for i := range n {
+		if p.firstKey != nil && p.heap != nil && p.heap.full() && p.rejects(i) {
+			continue
+		}
 		pos := position(seq, i)
 		rec := p.rec[:0]
 		for _, enc := range p.keyEnc {
@@ -68,6 +80,11 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		if p.heap != nil && p.heap.full() && !p.heap.improves(rec, pos) {
 			p.rec = rec
 			continue
+		}
+		if p.raw != nil {
+			if err := p.splitRaw(i); err != nil {
+				return err
+			}
 		}
 		for _, enc := range p.valEnc {
 			rec = enc(rec, i)
@@ -103,6 +120,7 @@ func (p *partial) prepare(c *table.Chunk) error {
 		}
 	}
 	p.keyEnc, p.valEnc = p.keyEnc[:0], p.valEnc[:0]
+	p.raw = nil
 	for j, col := range cols {
 		if !arrow.TypeEqual(col.DataType(), p.types[j]) {
 			return columnTypeError(p.s.names[j], p.types[j], col.DataType())
@@ -111,14 +129,105 @@ func (p *partial) prepare(c *table.Chunk) error {
 		if err != nil {
 			return fmt.Errorf("column %q: %w", p.s.names[j], err)
 		}
+		if sparse(c.Raw, j, col) {
+			p.raw = c.Raw
+			enc = p.rawValueAppender(j, enc)
+		}
 		p.valEnc = append(p.valEnc, enc)
 	}
+	p.firstKey = nil
+	if len(p.s.keys) > 0 {
+		p.firstKey, _ = cols[p.s.keys[0].Column].(*array.String)
+	}
 	for _, k := range p.s.keys {
+		if sparse(c.Raw, k.Column, cols[k.Column]) {
+			return fmt.Errorf("internal error: sorting: the key column %q was not decoded", p.s.names[k.Column])
+		}
 		enc, err := newKeyAppender(cols[k.Column], k.Descending)
 		if err != nil {
 			return fmt.Errorf("--sort: column %q: %w", p.s.names[k.Column], err)
 		}
 		p.keyEnc = append(p.keyEnc, enc)
+	}
+	return nil
+}
+
+// rejects reports whether row i, by its first key alone, comes after the heap's worst
+// row, which a full heap then keeps out, without encoding its key: the path of most
+// rows of a top-N. It reads only a first key of text that reads as a number (the key
+// of most top-Ns); for other values, or a first key equal to the worst row's, it
+// reports false and the row's key is encoded and compared in full.
+func (p *partial) rejects(i int) bool {
+	col := p.firstKey
+	if col.IsNull(i) {
+		return false
+	}
+	v := col.Value(i)
+	f, ok := expr.ReadPlainNumber(v)
+	var tie int64
+	if !ok {
+		r := expr.ReadText(v)
+		if r.Kind != expr.TextNumber {
+			return false
+		}
+		if f = r.Number; r.IsInt {
+			tie = intTie(r.Int, r.Number)
+		}
+	}
+	h := numberFieldHead(f, tie, p.s.keys[0].Descending)
+	// Fields are prefix-free: a first field greater than the worst key's first bytes
+	// makes the whole key greater, whatever follows.
+	worst := p.heap.rows[0].head
+	if h.hi != worst.hi {
+		return h.hi > worst.hi
+	}
+	return h.lo > worst.lo&numberFieldLoMask
+}
+
+// sparse says whether column j of a chunk, col, holds values only on the rows its Raw
+// rows do not mark plain.
+func sparse(raw *table.RawRows, j int, col arrow.Array) bool {
+	return raw != nil && j < len(raw.Sparse) && raw.Sparse[j] && j < len(raw.Columns) && raw.Columns[j] == col
+}
+
+// rawValueAppender appends row i of column j, a sparse one (see sparse): from the row's
+// bytes, split by splitRaw, on a plain row, else by enc, from the column's values. An
+// empty field is null, as the reader makes it.
+func (p *partial) rawValueAppender(j int, enc valueAppender) valueAppender {
+	return func(dst []byte, i int) []byte {
+		if p.raw.Plain[i>>6]>>(i&63)&1 == 0 {
+			return enc(dst, i)
+		}
+		v := p.raw.Data[p.fields[j] : p.fields[j+1]-1]
+		if len(v) == 0 {
+			return append(dst, 0)
+		}
+		dst = binary.AppendUvarint(dst, uint64(len(v))+1)
+		return append(dst, v...)
+	}
+}
+
+// splitRaw sets fields to the bounds of row i's fields in p.raw.Data, when the row is
+// plain: field j is Data[fields[j] : fields[j+1]-1]. A plain row holds exactly one
+// field per column, separated by the delimiter, with nothing quoted.
+func (p *partial) splitRaw(i int) error {
+	if p.raw.Plain[i>>6]>>(i&63)&1 == 0 {
+		return nil
+	}
+	start, end := int(p.raw.Starts[i]), int(p.raw.Ends[i])
+	line := p.raw.Data[start:end]
+	p.fields = append(p.fields[:0], start)
+	for k := 0; ; {
+		d := bytes.IndexByte(line[k:], p.raw.Delimiter)
+		if d < 0 {
+			break
+		}
+		k += d + 1
+		p.fields = append(p.fields, start+k)
+	}
+	p.fields = append(p.fields, end+1)
+	if len(p.fields) != len(p.raw.Columns)+1 {
+		return fmt.Errorf("internal error: sorting: a plain row of %d fields, want %d", len(p.fields)-1, len(p.raw.Columns))
 	}
 	return nil
 }

@@ -84,7 +84,8 @@ type Partial interface {
 	// Consume folds one chunk in. seq is the chunk's place in the input order (chunks
 	// of a run have increasing seq in input order), so row i of the chunk comes after
 	// every row of a smaller seq and after rows 0..i-1 of its own chunk. The chunk's
-	// arrays stay valid after Consume returns (Raw does not: it is nil here).
+	// arrays stay valid after Consume returns; Raw is nil, except for a RawRowsBarrier
+	// that asks for it, and is valid only until Consume returns.
 	Consume(seq int64, c *table.Chunk) error
 	// Release frees what the partial holds (memory, temporary files); Finish calls it,
 	// and the runner calls it on partials that never reach Finish (a failed run).
