@@ -67,7 +67,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
 
@@ -123,19 +122,17 @@ const magic = "PAR1"
 // Writer writes one Parquet file. EncodeChunk may be called concurrently; Append, Close and
 // Abort belong to one goroutine.
 type Writer struct {
-	out    io.Writer
-	pos    int64 // bytes written to out
-	schema schema.Schema
-	props  *parquet.WriterProperties // dictionary encoding
-	plain  *parquet.WriterProperties // the same without dictionary, for columns of mostly distinct values
-	meta   *metadata.FileMetaDataBuilder
+	out      io.Writer
+	pos      int64 // bytes written to out
+	schema   schema.Schema
+	meta     *metadata.FileMetaDataBuilder
+	encoders []chunkEncoder // one a column
 
 	rowGroupRows int
 	workers      int
 	maxInFlight  int
 
 	pending     []arrow.RecordBatch // slices gathered for the next row group
-	ones        []int16             // definition levels of a row group without nulls, shared read-only by its tasks
 	pendingRows int
 	inFlight    []*rowGroup // dispatched, not yet written, in order
 	ordinal     int         // of the next row group
@@ -156,7 +153,6 @@ type rowGroup struct {
 	meta    *metadata.RowGroupMetaDataBuilder
 	columns []*metadata.ColumnChunkMetaDataBuilder
 	chunks  [][]byte // encoded column chunks, at offset chunkBase
-	ones    []int16  // rows of definition level 1, for its columns without nulls
 	errs    []error
 	left    atomic.Int32 // columns not yet encoded
 	done    chan struct{}
@@ -201,10 +197,24 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		settings = append(settings, parquet.WithCompressionLevel(zstdLevel))
 	}
 	props := parquet.NewWriterProperties(settings...)
-	plain := parquet.NewWriterProperties(append(settings, parquet.WithDictionaryDefault(false))...)
 	root, err := parquetSchema(s)
 	if err != nil {
 		return nil, err
+	}
+	pqSchema := pqschema.NewSchema(root)
+	encoders := make([]chunkEncoder, len(s))
+	for i := range encoders {
+		descr := pqSchema.Column(i)
+		encoders[i] = chunkEncoder{descr: descr, level: compress.DefaultCompressionLevel,
+			signed: descr.SortOrder() == pqschema.SortSIGNED}
+		if codec != compress.Codecs.Uncompressed {
+			if encoders[i].codec, err = compress.GetCodec(codec); err != nil {
+				return nil, err
+			}
+		}
+		if codec == compress.Codecs.Zstd {
+			encoders[i].level = zstdLevel
+		}
 	}
 	kv, err := keyValues(s)
 	if err != nil {
@@ -213,9 +223,8 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 	w := &Writer{
 		out:          out,
 		schema:       s,
-		props:        props,
-		plain:        plain,
-		meta:         metadata.NewFileMetadataBuilder(pqschema.NewSchema(root), props, kv),
+		meta:         metadata.NewFileMetadataBuilder(pqSchema, props, kv),
+		encoders:     encoders,
 		rowGroupRows: rowGroupRows,
 		workers:      workers,
 		maxInFlight:  workers + 1,
@@ -379,10 +388,6 @@ func (w *Writer) dispatch() error {
 		errs:    make([]error, len(w.schema)),
 		done:    make(chan struct{}),
 	}
-	if len(w.ones) < rg.rows {
-		w.ones = definitionLevels(nil, rg.rows)
-	}
-	rg.ones = w.ones[:rg.rows]
 	w.ordinal++
 	w.pending, w.pendingRows = nil, 0
 	rg.left.Store(int32(len(w.schema)))
@@ -554,7 +559,8 @@ func (w *Writer) run(t columnTask) {
 	}
 }
 
-// encodeColumn encodes one column chunk of a row group, compressed, at offset chunkBase.
+// encodeColumn encodes one column chunk of a row group, compressed, at offset chunkBase,
+// and completes its metadata.
 func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 	values, err := columnValues(rg.slices, column)
 	if err != nil {
@@ -562,110 +568,25 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 	}
 	defer values.Release()
 
-	props := w.props
-	if !dictionaryPays(values) {
-		props = w.plain
-	}
-	sink := &chunkSink{data: (*chunkBuffers.Get().(*[]byte))[:0]}
-	colMeta := rg.columns[column]
-	path := colMeta.Descr().Path()
-	pager, err := file.NewPageWriter(sink, props.CompressionFor(path), props.CompressionLevelFor(path),
-		colMeta, int16(rg.ordinal), int16(column), props.Allocator(), false, nil, nil)
+	chunk, err := w.encoders[column].encode(values, dictionaryPays(values), *chunkBuffers.Get().(*[]byte))
 	if err != nil {
-		return nil, err
-	}
-	writer := file.NewColumnChunkWriter(colMeta, &chunkPager{PageWriter: pager, sink: sink}, props)
-	if err := writeValues(writer, values, rg.ones); err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
-	if err := writer.Close(); err != nil {
+	colMeta := rg.columns[column]
+	if chunk.stats.IsSet() {
+		colMeta.SetStats(chunk.stats)
+	}
+	encodings := metadata.EncodingStats{DataEncodingStats: map[parquet.Encoding]int32{parquet.Encodings.Plain: chunk.pages}}
+	if chunk.dict {
+		encodings = metadata.EncodingStats{
+			DictEncodingStats: map[parquet.Encoding]int32{parquet.Encodings.Plain: 1},
+			DataEncodingStats: map[parquet.Encoding]int32{parquet.Encodings.RLEDict: chunk.pages},
+		}
+	}
+	if err := colMeta.Finish(chunk.info, chunk.dict, false, encodings); err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
-	return sink.data, nil
-}
-
-// writeValues writes a column's values to its column writer, straight from the Arrow
-// buffers (the schema's physical types: int64 for int, datetime, time and duration; int32
-// days for date). arrow-go's pqarrow does the same, but importing it links gRPC (through
-// its Flight dependency) into the binary.
-func writeValues(writer file.ColumnChunkWriter, values arrow.Array, ones []int16) error {
-	levels := ones[:values.Len()]
-	if values.NullN() > 0 {
-		levels = definitionLevels(values, values.Len())
-	}
-	dense := values.NullN() == 0
-	data := values.Data()
-	nulls, offset := values.NullBitmapBytes(), int64(data.Offset())
-	switch w := writer.(type) {
-	case *file.Int64ColumnChunkWriter:
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[int64](data, 1), levels, dense, nulls, offset)
-	case *file.Int32ColumnChunkWriter:
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[int32](data, 1), levels, dense, nulls, offset)
-	case *file.Float64ColumnChunkWriter:
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[float64](data, 1), levels, dense, nulls, offset)
-	case *file.BooleanColumnChunkWriter:
-		bools := make([]bool, values.Len())
-		booleans := values.(*array.Boolean)
-		for i := range bools {
-			bools[i] = booleans.Value(i)
-		}
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, bools, levels, dense, nulls, offset)
-	case *file.ByteArrayColumnChunkWriter:
-		strs := values.(*array.String)
-		if w.SupportsArrowOffsets() {
-			var text []byte
-			if buf := data.Buffers()[2]; buf != nil {
-				text = buf.Bytes()
-			}
-			var err error
-			if dense {
-				_, err = w.WriteBatchArrow(text, strs.ValueOffsets(), levels, nil)
-			} else {
-				_, err = w.WriteBatchSpacedArrow(text, strs.ValueOffsets(), levels, nil, nulls, offset)
-			}
-			return err
-		}
-		bytes := make([]parquet.ByteArray, values.Len())
-		for i := range bytes {
-			bytes[i] = parquet.ByteArray(strs.Value(i))
-		}
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, bytes, levels, dense, nulls, offset)
-	}
-	return fmt.Errorf("parquet: no writer for %s values in a %s column", values.DataType(), writer.Type())
-}
-
-// writeBatch writes values of one column: dense when there is no null, else spaced (a slot
-// per row, nulls marked in the validity bitmap).
-func writeBatch[T any](dense func([]T, []int16, []int16) (int64, error), spaced func([]T, []int16, []int16, []byte, int64) (int64, error),
-	values []T, levels []int16, noNulls bool, nulls []byte, offset int64) error {
-	var err error
-	if noNulls {
-		_, err = dense(values, levels, nil)
-	} else {
-		_, err = spaced(values, levels, nil, nulls, offset)
-	}
-	return err
-}
-
-// definitionLevels are the n levels of an OPTIONAL column: 1 for a value, 0 for a null
-// (values nil: all values).
-func definitionLevels(values arrow.Array, n int) []int16 {
-	levels := make([]int16, n)
-	if values == nil || values.NullN() == 0 {
-		if len(levels) > 0 {
-			levels[0] = 1
-			for filled := 1; filled < len(levels); filled *= 2 {
-				copy(levels[filled:], levels[:filled])
-			}
-		}
-		return levels
-	}
-	for i := range levels {
-		if values.IsValid(i) {
-			levels[i] = 1
-		}
-	}
-	return levels
+	return chunk.data, nil
 }
 
 // dictionarySample is how many values of a column chunk dictionaryPays looks at.
@@ -716,33 +637,3 @@ func columnValues(parts []arrow.RecordBatch, column int) (arrow.Array, error) {
 
 // chunkBuffers recycles the memory of column chunks once written.
 var chunkBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-// chunkSink holds one column chunk in memory; Tell counts from chunkBase. Once closed it
-// drops what is written: the copy of the chunk's metadata that arrow-go writes after the
-// pages, whose offsets are provisional (the footer has the right ones; parquet-mr writes no
-// such copy either).
-type chunkSink struct {
-	data   []byte
-	closed bool
-}
-
-func (s *chunkSink) Write(p []byte) (int, error) {
-	if !s.closed {
-		s.data = append(s.data, p...)
-	}
-	return len(p), nil
-}
-
-func (s *chunkSink) Tell() int64 { return chunkBase + int64(len(s.data)) }
-
-// chunkPager is arrow-go's page writer on a chunkSink that closes the sink before the
-// metadata copy is written.
-type chunkPager struct {
-	file.PageWriter
-	sink *chunkSink
-}
-
-func (p *chunkPager) Close(hasDict, fallback bool) error {
-	p.sink.closed = true
-	return p.PageWriter.Close(hasDict, fallback)
-}
