@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -67,32 +68,68 @@ type encodedChunk struct {
 	pages int32
 }
 
-// column is a column chunk's values as the encoder reads them.
+// column is a column chunk's values as the encoder reads them: the arrays of the chunks
+// the row group gathered, one after the other, never copied into one.
 type column struct {
+	pieces []piece
+	n      int // rows
+}
+
+// piece is one array of a column chunk.
+type piece struct {
 	values arrow.Array
-	n      int
+	first  int    // the chunk's row of its first value
 	valid  []byte // validity bitmap, nil without nulls
 	offset int    // of the first value in valid and in the Arrow buffers
-	nulls  int
 }
 
-func (c *column) isValid(i int) bool {
-	return c.valid == nil || bitutil.BitIsSet(c.valid, c.offset+i)
+func newColumn(arrays []arrow.Array) column {
+	var c column
+	for _, a := range arrays {
+		p := piece{values: a, first: c.n, offset: a.Data().Offset()}
+		if a.NullN() > 0 {
+			p.valid = a.NullBitmapBytes()
+		}
+		c.pieces = append(c.pieces, p)
+		c.n += a.Len()
+	}
+	return c
 }
 
-// encode encodes values as one column chunk, dictionary encoded when useDictionary and the
+func (p *piece) isValid(i int) bool {
+	return p.valid == nil || bitutil.BitIsSet(p.valid, p.offset+i)
+}
+
+// nulls counts the nulls of the piece's values [from, to).
+func (p *piece) nulls(from, to int) int {
+	if p.valid == nil {
+		return 0
+	}
+	return to - from - bitutil.CountSetBits(p.valid, p.offset+from, to-from)
+}
+
+// each calls f with the pieces holding rows [start, end) of the chunk, and the range of
+// each piece's own values among them.
+func (c *column) each(start, end int, f func(p *piece, from, to int)) {
+	for i := range c.pieces {
+		p := &c.pieces[i]
+		from, to := max(start-p.first, 0), min(end-p.first, p.values.Len())
+		if from < to {
+			f(p, from, to)
+		}
+	}
+}
+
+// encode encodes the arrays as one column chunk, dictionary encoded when that pays and the
 // dictionary stays within dictionaryBytes.
-func (e *chunkEncoder) encode(values arrow.Array, useDictionary bool, out []byte) (encodedChunk, error) {
+func (e *chunkEncoder) encode(arrays []arrow.Array, out []byte) (encodedChunk, error) {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	col := column{values: values, n: values.Len(), offset: values.Data().Offset(), nulls: values.NullN()}
-	if col.nulls > 0 {
-		col.valid = values.NullBitmapBytes()
-	}
+	col := newColumn(arrays)
 	chunk := encodedChunk{data: out[:0], info: metadata.ChunkMetaInfo{NumValues: int64(col.n), IndexPageOffset: -1}}
 
 	entries := 0
-	if useDictionary {
+	if dictionaryPays(&col) {
 		entries, chunk.dict = e.dictionary(sc, &col)
 	}
 	if chunk.dict {
@@ -115,9 +152,7 @@ func (e *chunkEncoder) encode(values arrow.Array, useDictionary bool, out []byte
 	for start := 0; start < col.n; {
 		end := e.pageEnd(&col, start, chunk.dict)
 		nulls := 0
-		if col.valid != nil {
-			nulls = (end - start) - bitutil.CountSetBits(col.valid, col.offset+start, end-start)
-		}
+		col.each(start, end, func(p *piece, from, to int) { nulls += p.nulls(from, to) })
 		body := appendLevels(sc, sc.body[:0], &col, start, end, nulls)
 		if chunk.dict {
 			count := end - start - nulls
@@ -131,7 +166,7 @@ func (e *chunkEncoder) encode(values arrow.Array, useDictionary bool, out []byte
 			}
 		}
 		sc.body = body
-		pageStats, err := e.statistics(sc, &col, start, end, nulls)
+		pageStats, err := e.statistics(sc, &col, start, end)
 		if err != nil {
 			return chunk, err
 		}
@@ -174,26 +209,25 @@ func (e *chunkEncoder) compress(sc *scratch, page []byte) []byte {
 // pageEnd is the end of the page starting at row start: pageBytes of PLAIN values, or pageRows.
 func (e *chunkEncoder) pageEnd(col *column, start int, dict bool) int {
 	end := min(col.n, start+pageRows)
-	if dict {
+	switch {
+	case dict || e.descr.PhysicalType() == parquet.Types.Boolean:
 		return end
+	case e.descr.PhysicalType() != parquet.Types.ByteArray:
+		return min(end, start+pageBytes/e.descr.PhysicalType().ByteSize())
 	}
-	switch v := col.values.(type) {
-	case *array.String:
-		offsets, size := v.ValueOffsets(), 0
-		for i := start; i < end; i++ {
-			if col.isValid(i) {
+	size, full := 0, end
+	col.each(start, end, func(p *piece, from, to int) {
+		offsets := p.values.(*array.String).ValueOffsets()
+		for i := from; i < to && full == end; i++ {
+			if p.isValid(i) {
 				size += 4 + int(offsets[i+1]-offsets[i])
 				if size >= pageBytes {
-					return i + 1
+					full = p.first + i + 1
 				}
 			}
 		}
-		return end
-	case *array.Boolean:
-		return end
-	}
-	width := e.descr.PhysicalType().ByteSize()
-	return min(end, start+pageBytes/width)
+	})
+	return full
 }
 
 // appendLevels appends a data page's definition levels (v1: their length, then the RLE /
@@ -210,18 +244,25 @@ func appendLevels(sc *scratch, dst []byte, col *column, start, end, nulls int) [
 		dst = binary.AppendUvarint(dst, uint64(n)<<1)
 		dst = append(dst, level)
 	default:
-		dst = appendBitRuns(dst, alignedBits(sc, col.valid, col.offset+start, n))
+		sc.bits = zeroBits(sc.bits, n)
+		col.each(start, end, func(p *piece, from, to int) {
+			if p.valid == nil {
+				bitutil.SetBitsTo(sc.bits, int64(p.first+from-start), int64(to-from), true)
+			} else {
+				bitutil.CopyBitmap(p.valid, p.offset+from, to-from, sc.bits, p.first+from-start)
+			}
+		})
+		dst = appendBitRuns(dst, sc.bits)
 	}
 	binary.LittleEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
 	return dst
 }
 
-// alignedBits copies n bits from bitmap at offset to the start of sc.bits, the bits past n zero.
-func alignedBits(sc *scratch, bitmap []byte, offset, n int) []byte {
-	size := int(bitutil.BytesForBits(int64(n)))
-	sc.bits = append(sc.bits[:0], make([]byte, size)...)
-	bitutil.CopyBitmap(bitmap, offset, n, sc.bits, 0)
-	return sc.bits
+// zeroBits is bits resized to hold n bits, all zero (so are the bits past n, for stable bytes).
+func zeroBits(bits []byte, n int) []byte {
+	bits = slices.Grow(bits[:0], int(bitutil.BytesForBits(int64(n))))[:bitutil.BytesForBits(int64(n))]
+	clear(bits)
+	return bits
 }
 
 // appendBitRuns appends bit-packed runs (width 1) of the bits, literalGroups bytes a run.
@@ -314,65 +355,72 @@ func asBytes[T fixedWidth](values []T) []byte {
 // sc.dict, the values' indices in sc.indices. It reports the number of entries and false
 // when the dictionary would pass dictionaryBytes (or the type has none).
 func (e *chunkEncoder) dictionary(sc *scratch, col *column) (int, bool) {
-	data := col.values.Data()
+	sc.indices, sc.dict = sc.indices[:0], sc.dict[:0]
 	switch e.descr.PhysicalType() {
 	case parquet.Types.Int64:
-		return fixedDictionary(sc, col, arrow.GetValues[int64](data, 1))
+		return fixedDictionary[int64](sc, col)
 	case parquet.Types.Double:
-		return fixedDictionary(sc, col, arrow.GetValues[uint64](data, 1))
+		return fixedDictionary[uint64](sc, col)
 	case parquet.Types.Int32:
-		return fixedDictionary(sc, col, arrow.GetValues[int32](data, 1))
+		return fixedDictionary[int32](sc, col)
 	case parquet.Types.ByteArray:
 		return stringDictionary(sc, col)
 	}
 	return 0, false
 }
 
-func fixedDictionary[T fixedWidth](sc *scratch, col *column, values []T) (int, bool) {
-	width := int(unsafe.Sizeof(values[0]))
+func fixedDictionary[T fixedWidth](sc *scratch, col *column) (int, bool) {
+	width := int(unsafe.Sizeof(T(0)))
 	index := make(map[T]int32)
-	sc.indices, sc.dict = sc.indices[:0], sc.dict[:0]
-	raw := asBytes(values)
-	for i, v := range values[:col.n] {
-		if !col.isValid(i) {
-			continue
-		}
-		at, ok := index[v]
-		if !ok {
-			if len(sc.dict)+width > dictionaryBytes {
-				return 0, false
+	fits := true
+	col.each(0, col.n, func(p *piece, from, to int) {
+		values := arrow.GetValues[T](p.values.Data(), 1)
+		raw := asBytes(values)
+		for i := from; i < to && fits; i++ {
+			if !p.isValid(i) {
+				continue
 			}
-			at = int32(len(index))
-			index[v] = at
-			sc.dict = append(sc.dict, raw[i*width:(i+1)*width]...)
+			at, ok := index[values[i]]
+			if !ok {
+				if len(sc.dict)+width > dictionaryBytes {
+					fits = false
+					break
+				}
+				at = int32(len(index))
+				index[values[i]] = at
+				sc.dict = append(sc.dict, raw[i*width:(i+1)*width]...)
+			}
+			sc.indices = append(sc.indices, at)
 		}
-		sc.indices = append(sc.indices, at)
-	}
-	return len(index), true
+	})
+	return len(index), fits
 }
 
 func stringDictionary(sc *scratch, col *column) (int, bool) {
-	text, offsets := stringBuffers(col.values)
 	index := make(map[string]int32)
-	sc.indices, sc.dict = sc.indices[:0], sc.dict[:0]
-	for i := range col.n {
-		if !col.isValid(i) {
-			continue
-		}
-		v := text[offsets[i]:offsets[i+1]]
-		at, ok := index[string(v)]
-		if !ok {
-			if len(sc.dict)+4+len(v) > dictionaryBytes {
-				return 0, false
+	fits := true
+	col.each(0, col.n, func(p *piece, from, to int) {
+		text, offsets := stringBuffers(p.values)
+		for i := from; i < to && fits; i++ {
+			if !p.isValid(i) {
+				continue
 			}
-			at = int32(len(index))
-			index[string(v)] = at
-			sc.dict = binary.LittleEndian.AppendUint32(sc.dict, uint32(len(v)))
-			sc.dict = append(sc.dict, v...)
+			v := text[offsets[i]:offsets[i+1]]
+			at, ok := index[string(v)]
+			if !ok {
+				if len(sc.dict)+4+len(v) > dictionaryBytes {
+					fits = false
+					break
+				}
+				at = int32(len(index))
+				index[string(v)] = at
+				sc.dict = binary.LittleEndian.AppendUint32(sc.dict, uint32(len(v)))
+				sc.dict = append(sc.dict, v...)
+			}
+			sc.indices = append(sc.indices, at)
 		}
-		sc.indices = append(sc.indices, at)
-	}
-	return len(index), true
+	})
+	return len(index), fits
 }
 
 // stringBuffers are a string array's bytes and its offsets into them (from its first value).
@@ -386,57 +434,59 @@ func stringBuffers(values arrow.Array) ([]byte, []int32) {
 
 // appendPlain appends the PLAIN encoding of the non-null values of rows [start, end).
 func (e *chunkEncoder) appendPlain(sc *scratch, dst []byte, col *column, start, end int) ([]byte, error) {
-	data := col.values.Data()
 	switch e.descr.PhysicalType() {
 	case parquet.Types.Int64, parquet.Types.Double:
-		return appendFixed(dst, col, arrow.GetValues[uint64](data, 1), start, end), nil
+		col.each(start, end, func(p *piece, from, to int) { dst = appendFixed[uint64](dst, p, from, to) })
 	case parquet.Types.Int32:
-		return appendFixed(dst, col, arrow.GetValues[int32](data, 1), start, end), nil
+		col.each(start, end, func(p *piece, from, to int) { dst = appendFixed[int32](dst, p, from, to) })
 	case parquet.Types.ByteArray:
-		text, offsets := stringBuffers(col.values)
-		for i := start; i < end; i++ {
-			if col.isValid(i) {
-				v := text[offsets[i]:offsets[i+1]]
-				dst = binary.LittleEndian.AppendUint32(dst, uint32(len(v)))
-				dst = append(dst, v...)
+		col.each(start, end, func(p *piece, from, to int) {
+			text, offsets := stringBuffers(p.values)
+			for i := from; i < to; i++ {
+				if p.isValid(i) {
+					v := text[offsets[i]:offsets[i+1]]
+					dst = binary.LittleEndian.AppendUint32(dst, uint32(len(v)))
+					dst = append(dst, v...)
+				}
 			}
-		}
-		return dst, nil
+		})
 	case parquet.Types.Boolean:
-		values := data.Buffers()[1].Bytes()
-		if col.valid == nil {
-			return append(dst, alignedBits(sc, values, col.offset+start, end-start)...), nil
-		}
-		var acc byte
-		var filled int
-		for i := start; i < end; i++ {
-			if !col.isValid(i) {
-				continue
+		// the values' bits, packed: nulls have none
+		sc.bits = zeroBits(sc.bits, end-start)
+		packed := 0
+		col.each(start, end, func(p *piece, from, to int) {
+			values := p.values.Data().Buffers()[1].Bytes()
+			if p.valid == nil {
+				bitutil.CopyBitmap(values, p.offset+from, to-from, sc.bits, packed)
+				packed += to - from
+				return
 			}
-			if bitutil.BitIsSet(values, col.offset+i) {
-				acc |= 1 << filled
+			for i := from; i < to; i++ {
+				if p.isValid(i) {
+					if bitutil.BitIsSet(values, p.offset+i) {
+						bitutil.SetBit(sc.bits, packed)
+					}
+					packed++
+				}
 			}
-			if filled++; filled == 8 {
-				dst = append(dst, acc)
-				acc, filled = 0, 0
-			}
-		}
-		if filled > 0 {
-			dst = append(dst, acc)
-		}
-		return dst, nil
+		})
+		dst = append(dst, sc.bits[:bitutil.BytesForBits(int64(packed))]...)
+	default:
+		return dst, fmt.Errorf("parquet: no PLAIN encoding of %s values", e.descr.PhysicalType())
 	}
-	return dst, fmt.Errorf("parquet: no PLAIN encoding of %s values", e.descr.PhysicalType())
+	return dst, nil
 }
 
-func appendFixed[T fixedWidth](dst []byte, col *column, values []T, start, end int) []byte {
-	if col.valid == nil {
-		return append(dst, asBytes(values[start:end])...)
+// appendFixed appends the non-null values [from, to) of a piece of fixed width T.
+func appendFixed[T fixedWidth](dst []byte, p *piece, from, to int) []byte {
+	values := arrow.GetValues[T](p.values.Data(), 1)
+	if p.valid == nil {
+		return append(dst, asBytes(values[from:to])...)
 	}
-	width := int(unsafe.Sizeof(values[0]))
+	width := int(unsafe.Sizeof(T(0)))
 	raw := asBytes(values)
-	for i := start; i < end; i++ {
-		if col.isValid(i) {
+	for i := from; i < to; i++ {
+		if p.isValid(i) {
 			dst = append(dst, raw[i*width:(i+1)*width]...)
 		}
 	}
@@ -445,40 +495,83 @@ func appendFixed[T fixedWidth](dst []byte, col *column, values []T, start, end i
 
 // statistics are the statistics of rows [start, end) with arrow-go's types, fed as its
 // column writer feeds them.
-func (e *chunkEncoder) statistics(sc *scratch, col *column, start, end, nulls int) (metadata.TypedStatistics, error) {
+func (e *chunkEncoder) statistics(sc *scratch, col *column, start, end int) (metadata.TypedStatistics, error) {
 	stats := metadata.NewStatistics(e.descr, memory.DefaultAllocator)
-	data := col.values.Data()
 	switch s := stats.(type) {
 	case *metadata.Int64Statistics:
-		updateFixed(s.Update, s.UpdateSpaced, col, arrow.GetValues[int64](data, 1)[start:end], start, nulls)
+		col.each(start, end, func(p *piece, from, to int) { updateFixed[int64](s.Update, s.UpdateSpaced, p, from, to) })
 	case *metadata.Int32Statistics:
-		updateFixed(s.Update, s.UpdateSpaced, col, arrow.GetValues[int32](data, 1)[start:end], start, nulls)
+		col.each(start, end, func(p *piece, from, to int) { updateFixed[int32](s.Update, s.UpdateSpaced, p, from, to) })
 	case *metadata.Float64Statistics:
-		updateFixed(s.Update, s.UpdateSpaced, col, arrow.GetValues[float64](data, 1)[start:end], start, nulls)
+		col.each(start, end, func(p *piece, from, to int) { updateFixed[float64](s.Update, s.UpdateSpaced, p, from, to) })
 	case *metadata.BooleanStatistics:
-		bools := col.values.(*array.Boolean)
-		sc.bools = sc.bools[:0]
-		for i := start; i < end; i++ {
-			sc.bools = append(sc.bools, bools.Value(i))
-		}
-		updateFixed(s.Update, s.UpdateSpaced, col, sc.bools, start, nulls)
+		col.each(start, end, func(p *piece, from, to int) {
+			bools := p.values.(*array.Boolean)
+			sc.bools = sc.bools[:0]
+			for i := from; i < to; i++ {
+				sc.bools = append(sc.bools, bools.Value(i))
+			}
+			if nulls := p.nulls(from, to); nulls == 0 {
+				s.Update(sc.bools, 0)
+			} else {
+				s.UpdateSpaced(sc.bools, p.valid, int64(p.offset+from), int64(nulls))
+			}
+		})
 	case *metadata.ByteArrayStatistics:
-		text, offsets := stringBuffers(col.values)
-		if nulls == 0 {
-			s.UpdateFromArrowOffsets(text, offsets[start:end+1], 0)
-		} else {
-			s.UpdateFromArrowOffsetsSpaced(text, offsets[start:end+1], col.valid, int64(col.offset+start), int64(nulls))
-		}
+		col.each(start, end, func(p *piece, from, to int) {
+			text, offsets := stringBuffers(p.values)
+			if nulls := p.nulls(from, to); nulls == 0 {
+				s.UpdateFromArrowOffsets(text, offsets[from:to+1], 0)
+			} else {
+				s.UpdateFromArrowOffsetsSpaced(text, offsets[from:to+1], p.valid, int64(p.offset+from), int64(nulls))
+			}
+		})
 	default:
 		return nil, fmt.Errorf("parquet: no statistics of %s values", e.descr.PhysicalType())
 	}
 	return stats, nil
 }
 
-func updateFixed[T any](dense func([]T, int64), spaced func([]T, []byte, int64, int64), col *column, values []T, start, nulls int) {
-	if nulls == 0 {
+// updateFixed updates statistics with the values [from, to) of a piece of fixed width T.
+func updateFixed[T int32 | int64 | float64](dense func([]T, int64), spaced func([]T, []byte, int64, int64), p *piece, from, to int) {
+	values := arrow.GetValues[T](p.values.Data(), 1)[from:to]
+	if nulls := p.nulls(from, to); nulls == 0 {
 		dense(values, 0)
 	} else {
-		spaced(values, col.valid, int64(col.offset+start), int64(nulls))
+		spaced(values, p.valid, int64(p.offset+from), int64(nulls))
 	}
+}
+
+// dictionarySample is how many values of a column chunk dictionaryPays looks at.
+const dictionarySample = 4096
+
+// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most half
+// of its first dictionarySample values are distinct. Otherwise (ids, measures, free text) the
+// dictionary would grow to its 1 MiB limit, costing a hash lookup per value, before falling
+// back to PLAIN. The choice depends on the values only, so the bytes stay stable.
+func dictionaryPays(col *column) bool {
+	n := min(col.n, dictionarySample)
+	switch col.pieces[0].values.(type) {
+	case *array.String:
+		return fewDistinct(col, n, func(p *piece, i int) string { return p.values.(*array.String).Value(i) })
+	case *array.Boolean:
+		return false // arrow-go has no dictionary of booleans, nor do we
+	}
+	if col.pieces[0].values.DataType().(arrow.FixedWidthDataType).Bytes() == 4 {
+		return fewDistinct(col, n, func(p *piece, i int) int32 { return arrow.GetValues[int32](p.values.Data(), 1)[i] })
+	}
+	return fewDistinct(col, n, func(p *piece, i int) int64 { return arrow.GetValues[int64](p.values.Data(), 1)[i] })
+}
+
+// fewDistinct tells whether at most half of the first n values are distinct.
+func fewDistinct[K comparable](col *column, n int, value func(p *piece, i int) K) bool {
+	distinct := make(map[K]struct{}, n)
+	col.each(0, n, func(p *piece, from, to int) {
+		for i := from; i < to; i++ {
+			if p.isValid(i) {
+				distinct[value(p, i)] = struct{}{}
+			}
+		}
+	})
+	return len(distinct) <= n/2
 }

@@ -63,8 +63,6 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
@@ -562,13 +560,11 @@ func (w *Writer) run(t columnTask) {
 // encodeColumn encodes one column chunk of a row group, compressed, at offset chunkBase,
 // and completes its metadata.
 func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
-	values, err := columnValues(rg.slices, column)
-	if err != nil {
-		return nil, err
+	arrays := make([]arrow.Array, len(rg.slices))
+	for i, b := range rg.slices {
+		arrays[i] = b.Column(column)
 	}
-	defer values.Release()
-
-	chunk, err := w.encoders[column].encode(values, dictionaryPays(values), *chunkBuffers.Get().(*[]byte))
+	chunk, err := w.encoders[column].encode(arrays, *chunkBuffers.Get().(*[]byte))
 	if err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
@@ -587,52 +583,6 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
 	return chunk.data, nil
-}
-
-// dictionarySample is how many values of a column chunk dictionaryPays looks at.
-const dictionarySample = 4096
-
-// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most half
-// of its first dictionarySample values are distinct. Otherwise (ids, measures, free text) the
-// dictionary would grow to arrow-go's 1 MiB limit, costing a hash lookup per value, before
-// falling back to PLAIN. The choice depends on the values only, so the bytes stay stable.
-func dictionaryPays(values arrow.Array) bool {
-	n := min(values.Len(), dictionarySample)
-	switch v := values.(type) {
-	case *array.String:
-		return fewDistinct(values, n, v.Value)
-	case *array.Int64:
-		return fewDistinct(values, n, v.Value)
-	case *array.Float64:
-		return fewDistinct(values, n, func(i int) uint64 { return math.Float64bits(v.Value(i)) })
-	}
-	return fewDistinct(values, n, values.ValueStr)
-}
-
-// fewDistinct tells whether at most half of the first n values are distinct.
-func fewDistinct[K comparable](values arrow.Array, n int, value func(int) K) bool {
-	distinct := make(map[K]struct{}, n)
-	for i := range n {
-		if values.IsValid(i) {
-			distinct[value(i)] = struct{}{}
-		}
-	}
-	return len(distinct) <= n/2
-}
-
-// columnValues is one column of a row group as one array, so that the column writer sees
-// the same calls whatever the chunking.
-func columnValues(parts []arrow.RecordBatch, column int) (arrow.Array, error) {
-	if len(parts) == 1 {
-		values := parts[0].Column(column)
-		values.Retain()
-		return values, nil
-	}
-	arrays := make([]arrow.Array, len(parts))
-	for i, p := range parts {
-		arrays[i] = p.Column(column)
-	}
-	return array.Concatenate(arrays, memory.DefaultAllocator)
 }
 
 // chunkBuffers recycles the memory of column chunks once written.
