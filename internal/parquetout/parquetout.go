@@ -205,13 +205,15 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		descr := pqSchema.Column(i)
 		encoders[i] = chunkEncoder{descr: descr, level: compress.DefaultCompressionLevel,
 			signed: descr.SortOrder() == pqschema.SortSIGNED}
-		if codec != compress.Codecs.Uncompressed {
+		switch codec {
+		case compress.Codecs.Zstd:
+			encoders[i].zstd = true
+			encoders[i].entropyCodedLiterals = descr.PhysicalType() != parquet.Types.Double
+		case compress.Codecs.Uncompressed:
+		default:
 			if encoders[i].codec, err = compress.GetCodec(codec); err != nil {
 				return nil, err
 			}
-		}
-		if codec == compress.Codecs.Zstd {
-			encoders[i].level = zstdLevel
 		}
 	}
 	kv, err := keyValues(s)
