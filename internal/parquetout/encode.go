@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
-	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -51,7 +50,33 @@ type scratch struct {
 	zstd    [2]*zstd.Encoder // by entropyCodedLiterals
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+// freeList keeps up to cap(items) values for reuse. Unlike a sync.Pool, which the garbage
+// collector empties, it makes page buffers and zstd encoders once per file, not again after
+// every collection (fresh memory, zeroed and faulted in, was a good part of a run).
+type freeList[T any] struct {
+	items chan T
+	fresh func() T
+}
+
+func newFreeList[T any](size int, fresh func() T) *freeList[T] {
+	return &freeList[T]{items: make(chan T, size), fresh: fresh}
+}
+
+func (f *freeList[T]) get() T {
+	select {
+	case v := <-f.items:
+		return v
+	default:
+		return f.fresh()
+	}
+}
+
+func (f *freeList[T]) put(v T) {
+	select {
+	case f.items <- v:
+	default:
+	}
+}
 
 // chunkEncoder encodes the column chunks of one column.
 type chunkEncoder struct {
@@ -127,9 +152,7 @@ func (c *column) each(start, end int, f func(p *piece, from, to int)) {
 
 // encode encodes the arrays as one column chunk, dictionary encoded when that pays and the
 // dictionary stays within dictionaryBytes.
-func (e *chunkEncoder) encode(arrays []arrow.Array, out []byte) (encodedChunk, error) {
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+func (e *chunkEncoder) encode(sc *scratch, arrays []arrow.Array, out []byte) (encodedChunk, error) {
 	col := newColumn(arrays)
 	chunk := encodedChunk{data: out[:0], info: metadata.ChunkMetaInfo{NumValues: int64(col.n), IndexPageOffset: -1}}
 

@@ -26,11 +26,14 @@
 // key DurationKey (a JSON array of column names). No Arrow schema is stored ("ARROW:schema"):
 // with it pyarrow would read duration[us], but arrow-go refuses to read such a column.
 //
-// Every column is OPTIONAL. Encodings are the standard ones, data pages v1: a column chunk is
-// dictionary encoded (RLE indices; PLAIN past arrow-go's 1 MiB dictionary) when at most half
-// of its first 4096 values are distinct, PLAIN otherwise. Compression is zstd (level 1, the
-// fastest) by default, snappy, gzip or none: what DuckDB, pyarrow and Spark read (the tests
-// read the files back with DuckDB and arrow-go).
+// Every column is OPTIONAL. Encodings are the standard ones, data pages v1 of up to 1 MiB
+// of values, definition levels RLE: a column chunk is dictionary encoded (a PLAIN dictionary
+// page, RLE_DICTIONARY indices) when at most half of its first 4096 values are distinct and
+// the dictionary stays within 1 MiB, PLAIN otherwise; booleans are PLAIN. Statistics (min,
+// max, null count) are in every page header and in the footer, computed by arrow-go's
+// statistics types. Compression is zstd (level 1, the fastest) by default, snappy, gzip or
+// none: what DuckDB, pyarrow and Spark read (the tests read the files back with DuckDB and
+// arrow-go, and compare the statistics with those arrow-go's own writer gives).
 //
 // Row groups hold RowGroupRows rows each (the last one the rest), whatever the chunks: Append
 // gathers rows from several chunks into a row group, and splits a chunk across two. When a
@@ -42,11 +45,12 @@
 // column chunks to out in order, so the encoding and compression spread over the workers
 // and about Workers goroutines encode at a time.
 //
-// A task encodes one column chunk into memory with arrow-go's column writer at a provisional
-// offset; the writer places the chunk and moves its offsets in the footer. The bytes depend
-// only on the rows, the schema and the options, never on the chunking or the number of
-// workers: a column chunk is written from one contiguous array, and the footer carries no
-// time (created_by is "ptransform").
+// A task encodes one column chunk into memory at a provisional offset (encode.go: pages
+// straight from the Arrow buffers of the row group's chunks, never concatenated, in buffers
+// reused across tasks); the writer places the chunk and moves its offsets in the footer,
+// which arrow-go's metadata builder writes. The bytes depend only on the rows, the schema
+// and the options, never on the chunking or the number of workers: pages are cut by rows of
+// the row group, and the footer carries no time (created_by is "ptransform").
 package parquetout
 
 import (
@@ -59,7 +63,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -125,6 +128,8 @@ type Writer struct {
 	schema   schema.Schema
 	meta     *metadata.FileMetaDataBuilder
 	encoders []chunkEncoder // one a column
+	scratch  *freeList[*scratch]
+	chunks   *freeList[[]byte] // memory of column chunks written
 
 	rowGroupRows int
 	workers      int
@@ -221,10 +226,13 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		return nil, err
 	}
 	w := &Writer{
-		out:          out,
-		schema:       s,
-		meta:         metadata.NewFileMetadataBuilder(pqSchema, props, kv),
-		encoders:     encoders,
+		out:      out,
+		schema:   s,
+		meta:     metadata.NewFileMetadataBuilder(pqSchema, props, kv),
+		encoders: encoders,
+		// at most 2×workers goroutines encode: the workers, the writer and its helpers
+		scratch:      newFreeList(2*workers, func() *scratch { return new(scratch) }),
+		chunks:       newFreeList((workers+1)*len(s), func() []byte { return nil }),
 		rowGroupRows: rowGroupRows,
 		workers:      workers,
 		maxInFlight:  workers + 1,
@@ -449,7 +457,7 @@ func (w *Writer) writeRowGroup(rg *rowGroup) error {
 		if err := w.write(data); err != nil {
 			return err
 		}
-		chunkBuffers.Put(&data)
+		w.chunks.put(data[:0])
 		rg.chunks[i] = nil
 	}
 	rg.meta.SetNumRows(rg.rows)
@@ -566,7 +574,9 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 	for i, b := range rg.slices {
 		arrays[i] = b.Column(column)
 	}
-	chunk, err := w.encoders[column].encode(arrays, *chunkBuffers.Get().(*[]byte))
+	sc := w.scratch.get()
+	defer w.scratch.put(sc)
+	chunk, err := w.encoders[column].encode(sc, arrays, w.chunks.get())
 	if err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
@@ -586,6 +596,3 @@ func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
 	}
 	return chunk.data, nil
 }
-
-// chunkBuffers recycles the memory of column chunks once written.
-var chunkBuffers = sync.Pool{New: func() any { return new([]byte) }}
