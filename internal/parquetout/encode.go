@@ -235,7 +235,8 @@ func (e *chunkEncoder) compress(sc *scratch, page []byte) []byte {
 		}
 		sc.packed = (*enc).EncodeAll(page, sc.packed[:0])
 	case e.codec != nil:
-		sc.packed = e.codec.EncodeLevel(sc.packed[:0], page, e.level)
+		// snappy writes into dst only when its length (not its capacity) is enough
+		sc.packed = e.codec.EncodeLevel(sc.packed[:cap(sc.packed)], page, e.level)
 	default:
 		return page
 	}
