@@ -613,23 +613,34 @@ func dictionaryPays(col *column) bool {
 	n := min(col.n, dictionarySample)
 	switch col.pieces[0].values.(type) {
 	case *array.String:
-		return fewDistinct(col, n, func(p *piece, i int) string { return p.values.(*array.String).Value(i) })
+		return fewDistinct(col, n, func(p *piece) func(int) string {
+			text, offsets := stringBuffers(p.values)
+			return func(i int) string { return string(text[offsets[i]:offsets[i+1]]) }
+		})
 	case *array.Boolean:
 		return false // arrow-go has no dictionary of booleans, nor do we
 	}
 	if col.pieces[0].values.DataType().(arrow.FixedWidthDataType).Bytes() == 4 {
-		return fewDistinct(col, n, func(p *piece, i int) int32 { return arrow.GetValues[int32](p.values.Data(), 1)[i] })
+		return fewDistinct(col, n, fixedValues[int32])
 	}
-	return fewDistinct(col, n, func(p *piece, i int) int64 { return arrow.GetValues[int64](p.values.Data(), 1)[i] })
+	return fewDistinct(col, n, fixedValues[int64])
 }
 
-// fewDistinct tells whether at most half of the first n values are distinct.
-func fewDistinct[K comparable](col *column, n int, value func(p *piece, i int) K) bool {
+// fixedValues reads the values of a piece of fixed width T.
+func fixedValues[T int32 | int64](p *piece) func(int) T {
+	values := arrow.GetValues[T](p.values.Data(), 1)
+	return func(i int) T { return values[i] }
+}
+
+// fewDistinct tells whether at most half of the first n values are distinct; values gives
+// a piece's reader of values.
+func fewDistinct[K comparable](col *column, n int, values func(p *piece) func(int) K) bool {
 	distinct := make(map[K]struct{}, n)
 	col.each(0, n, func(p *piece, from, to int) {
+		value := values(p)
 		for i := from; i < to; i++ {
 			if p.isValid(i) {
-				distinct[value(p, i)] = struct{}{}
+				distinct[value(i)] = struct{}{}
 			}
 		}
 	})
