@@ -26,11 +26,14 @@
 // key DurationKey (a JSON array of column names). No Arrow schema is stored ("ARROW:schema"):
 // with it pyarrow would read duration[us], but arrow-go refuses to read such a column.
 //
-// Every column is OPTIONAL. Encodings are the standard ones, data pages v1: a column chunk is
-// dictionary encoded (RLE indices; PLAIN past arrow-go's 1 MiB dictionary) when at most half
-// of its first 4096 values are distinct, PLAIN otherwise. Compression is zstd (level 1, the
-// fastest) by default, snappy, gzip or none: what DuckDB, pyarrow and Spark read (the tests
-// read the files back with DuckDB and arrow-go).
+// Every column is OPTIONAL. Encodings are the standard ones, data pages v1 of up to 1 MiB
+// of values, definition levels RLE: a column chunk is dictionary encoded (a PLAIN dictionary
+// page, RLE_DICTIONARY indices) when at most half of its first 4096 values are distinct and
+// the dictionary stays within 1 MiB, PLAIN otherwise; booleans are PLAIN. Statistics (min,
+// max, null count) are in every page header and in the footer, computed by arrow-go's
+// statistics types. Compression is zstd (level 1, the fastest) by default, snappy, gzip or
+// none: what DuckDB, pyarrow and Spark read (the tests read the files back with DuckDB and
+// arrow-go, and compare the statistics with those arrow-go's own writer gives).
 //
 // Row groups hold RowGroupRows rows each (the last one the rest), whatever the chunks: Append
 // gathers rows from several chunks into a row group, and splits a chunk across two. When a
@@ -42,11 +45,12 @@
 // column chunks to out in order, so the encoding and compression spread over the workers
 // and about Workers goroutines encode at a time.
 //
-// A task encodes one column chunk into memory with arrow-go's column writer at a provisional
-// offset; the writer places the chunk and moves its offsets in the footer. The bytes depend
-// only on the rows, the schema and the options, never on the chunking or the number of
-// workers: a column chunk is written from one contiguous array, and the footer carries no
-// time (created_by is "ptransform").
+// A task encodes one column chunk into memory at a provisional offset (encode.go: pages
+// straight from the Arrow buffers of the row group's chunks, never concatenated, in buffers
+// reused across tasks); the writer places the chunk and moves its offsets in the footer,
+// which arrow-go's metadata builder writes. The bytes depend only on the rows, the schema
+// and the options, never on the chunking or the number of workers: pages are cut by rows of
+// the row group, and the footer carries no time (created_by is "ptransform").
 package parquetout
 
 import (
@@ -59,15 +63,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
 
@@ -123,19 +123,19 @@ const magic = "PAR1"
 // Writer writes one Parquet file. EncodeChunk may be called concurrently; Append, Close and
 // Abort belong to one goroutine.
 type Writer struct {
-	out    io.Writer
-	pos    int64 // bytes written to out
-	schema schema.Schema
-	props  *parquet.WriterProperties // dictionary encoding
-	plain  *parquet.WriterProperties // the same without dictionary, for columns of mostly distinct values
-	meta   *metadata.FileMetaDataBuilder
+	out      io.Writer
+	pos      int64 // bytes written to out
+	schema   schema.Schema
+	meta     *metadata.FileMetaDataBuilder
+	encoders []chunkEncoder // one a column
+	scratch  *freeList[*scratch]
+	chunks   *freeList[[]byte] // memory of column chunks written
 
 	rowGroupRows int
 	workers      int
 	maxInFlight  int
 
 	pending     []arrow.RecordBatch // slices gathered for the next row group
-	ones        []int16             // definition levels of a row group without nulls, shared read-only by its tasks
 	pendingRows int
 	inFlight    []*rowGroup // dispatched, not yet written, in order
 	ordinal     int         // of the next row group
@@ -156,7 +156,6 @@ type rowGroup struct {
 	meta    *metadata.RowGroupMetaDataBuilder
 	columns []*metadata.ColumnChunkMetaDataBuilder
 	chunks  [][]byte // encoded column chunks, at offset chunkBase
-	ones    []int16  // rows of definition level 1, for its columns without nulls
 	errs    []error
 	left    atomic.Int32 // columns not yet encoded
 	done    chan struct{}
@@ -201,21 +200,39 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		settings = append(settings, parquet.WithCompressionLevel(zstdLevel))
 	}
 	props := parquet.NewWriterProperties(settings...)
-	plain := parquet.NewWriterProperties(append(settings, parquet.WithDictionaryDefault(false))...)
 	root, err := parquetSchema(s)
 	if err != nil {
 		return nil, err
+	}
+	pqSchema := pqschema.NewSchema(root)
+	encoders := make([]chunkEncoder, len(s))
+	for i := range encoders {
+		descr := pqSchema.Column(i)
+		encoders[i] = chunkEncoder{descr: descr, level: compress.DefaultCompressionLevel,
+			signed: descr.SortOrder() == pqschema.SortSIGNED}
+		switch codec {
+		case compress.Codecs.Zstd:
+			encoders[i].zstd = true
+			encoders[i].entropyCodedLiterals = descr.PhysicalType() != parquet.Types.Double
+		case compress.Codecs.Uncompressed:
+		default:
+			if encoders[i].codec, err = compress.GetCodec(codec); err != nil {
+				return nil, err
+			}
+		}
 	}
 	kv, err := keyValues(s)
 	if err != nil {
 		return nil, err
 	}
 	w := &Writer{
-		out:          out,
-		schema:       s,
-		props:        props,
-		plain:        plain,
-		meta:         metadata.NewFileMetadataBuilder(pqschema.NewSchema(root), props, kv),
+		out:      out,
+		schema:   s,
+		meta:     metadata.NewFileMetadataBuilder(pqSchema, props, kv),
+		encoders: encoders,
+		// at most 2×workers goroutines encode: the workers, the writer and its helpers
+		scratch:      newFreeList(2*workers, func() *scratch { return new(scratch) }),
+		chunks:       newFreeList((workers+1)*len(s), func() []byte { return nil }),
 		rowGroupRows: rowGroupRows,
 		workers:      workers,
 		maxInFlight:  workers + 1,
@@ -379,10 +396,6 @@ func (w *Writer) dispatch() error {
 		errs:    make([]error, len(w.schema)),
 		done:    make(chan struct{}),
 	}
-	if len(w.ones) < rg.rows {
-		w.ones = definitionLevels(nil, rg.rows)
-	}
-	rg.ones = w.ones[:rg.rows]
 	w.ordinal++
 	w.pending, w.pendingRows = nil, 0
 	rg.left.Store(int32(len(w.schema)))
@@ -444,7 +457,7 @@ func (w *Writer) writeRowGroup(rg *rowGroup) error {
 		if err := w.write(data); err != nil {
 			return err
 		}
-		chunkBuffers.Put(&data)
+		w.chunks.put(data[:0])
 		rg.chunks[i] = nil
 	}
 	rg.meta.SetNumRows(rg.rows)
@@ -554,195 +567,32 @@ func (w *Writer) run(t columnTask) {
 	}
 }
 
-// encodeColumn encodes one column chunk of a row group, compressed, at offset chunkBase.
+// encodeColumn encodes one column chunk of a row group, compressed, at offset chunkBase,
+// and completes its metadata.
 func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
-	values, err := columnValues(rg.slices, column)
+	arrays := make([]arrow.Array, len(rg.slices))
+	for i, b := range rg.slices {
+		arrays[i] = b.Column(column)
+	}
+	sc := w.scratch.get()
+	defer w.scratch.put(sc)
+	chunk, err := w.encoders[column].encode(sc, arrays, w.chunks.get())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
-	defer values.Release()
-
-	props := w.props
-	if !dictionaryPays(values) {
-		props = w.plain
-	}
-	sink := &chunkSink{data: (*chunkBuffers.Get().(*[]byte))[:0]}
 	colMeta := rg.columns[column]
-	path := colMeta.Descr().Path()
-	pager, err := file.NewPageWriter(sink, props.CompressionFor(path), props.CompressionLevelFor(path),
-		colMeta, int16(rg.ordinal), int16(column), props.Allocator(), false, nil, nil)
-	if err != nil {
-		return nil, err
+	if chunk.stats.IsSet() {
+		colMeta.SetStats(chunk.stats)
 	}
-	writer := file.NewColumnChunkWriter(colMeta, &chunkPager{PageWriter: pager, sink: sink}, props)
-	if err := writeValues(writer, values, rg.ones); err != nil {
+	encodings := metadata.EncodingStats{DataEncodingStats: map[parquet.Encoding]int32{parquet.Encodings.Plain: chunk.pages}}
+	if chunk.dict {
+		encodings = metadata.EncodingStats{
+			DictEncodingStats: map[parquet.Encoding]int32{parquet.Encodings.Plain: 1},
+			DataEncodingStats: map[parquet.Encoding]int32{parquet.Encodings.RLEDict: chunk.pages},
+		}
+	}
+	if err := colMeta.Finish(chunk.info, chunk.dict, false, encodings); err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
-	if err := writer.Close(); err != nil {
-		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
-	}
-	return sink.data, nil
-}
-
-// writeValues writes a column's values to its column writer, straight from the Arrow
-// buffers (the schema's physical types: int64 for int, datetime, time and duration; int32
-// days for date). arrow-go's pqarrow does the same, but importing it links gRPC (through
-// its Flight dependency) into the binary.
-func writeValues(writer file.ColumnChunkWriter, values arrow.Array, ones []int16) error {
-	levels := ones[:values.Len()]
-	if values.NullN() > 0 {
-		levels = definitionLevels(values, values.Len())
-	}
-	dense := values.NullN() == 0
-	data := values.Data()
-	nulls, offset := values.NullBitmapBytes(), int64(data.Offset())
-	switch w := writer.(type) {
-	case *file.Int64ColumnChunkWriter:
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[int64](data, 1), levels, dense, nulls, offset)
-	case *file.Int32ColumnChunkWriter:
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[int32](data, 1), levels, dense, nulls, offset)
-	case *file.Float64ColumnChunkWriter:
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, arrow.GetValues[float64](data, 1), levels, dense, nulls, offset)
-	case *file.BooleanColumnChunkWriter:
-		bools := make([]bool, values.Len())
-		booleans := values.(*array.Boolean)
-		for i := range bools {
-			bools[i] = booleans.Value(i)
-		}
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, bools, levels, dense, nulls, offset)
-	case *file.ByteArrayColumnChunkWriter:
-		strs := values.(*array.String)
-		if w.SupportsArrowOffsets() {
-			var text []byte
-			if buf := data.Buffers()[2]; buf != nil {
-				text = buf.Bytes()
-			}
-			var err error
-			if dense {
-				_, err = w.WriteBatchArrow(text, strs.ValueOffsets(), levels, nil)
-			} else {
-				_, err = w.WriteBatchSpacedArrow(text, strs.ValueOffsets(), levels, nil, nulls, offset)
-			}
-			return err
-		}
-		bytes := make([]parquet.ByteArray, values.Len())
-		for i := range bytes {
-			bytes[i] = parquet.ByteArray(strs.Value(i))
-		}
-		return writeBatch(w.WriteBatch, w.WriteBatchSpacedWithError, bytes, levels, dense, nulls, offset)
-	}
-	return fmt.Errorf("parquet: no writer for %s values in a %s column", values.DataType(), writer.Type())
-}
-
-// writeBatch writes values of one column: dense when there is no null, else spaced (a slot
-// per row, nulls marked in the validity bitmap).
-func writeBatch[T any](dense func([]T, []int16, []int16) (int64, error), spaced func([]T, []int16, []int16, []byte, int64) (int64, error),
-	values []T, levels []int16, noNulls bool, nulls []byte, offset int64) error {
-	var err error
-	if noNulls {
-		_, err = dense(values, levels, nil)
-	} else {
-		_, err = spaced(values, levels, nil, nulls, offset)
-	}
-	return err
-}
-
-// definitionLevels are the n levels of an OPTIONAL column: 1 for a value, 0 for a null
-// (values nil: all values).
-func definitionLevels(values arrow.Array, n int) []int16 {
-	levels := make([]int16, n)
-	if values == nil || values.NullN() == 0 {
-		if len(levels) > 0 {
-			levels[0] = 1
-			for filled := 1; filled < len(levels); filled *= 2 {
-				copy(levels[filled:], levels[:filled])
-			}
-		}
-		return levels
-	}
-	for i := range levels {
-		if values.IsValid(i) {
-			levels[i] = 1
-		}
-	}
-	return levels
-}
-
-// dictionarySample is how many values of a column chunk dictionaryPays looks at.
-const dictionarySample = 4096
-
-// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most half
-// of its first dictionarySample values are distinct. Otherwise (ids, measures, free text) the
-// dictionary would grow to arrow-go's 1 MiB limit, costing a hash lookup per value, before
-// falling back to PLAIN. The choice depends on the values only, so the bytes stay stable.
-func dictionaryPays(values arrow.Array) bool {
-	n := min(values.Len(), dictionarySample)
-	switch v := values.(type) {
-	case *array.String:
-		return fewDistinct(values, n, v.Value)
-	case *array.Int64:
-		return fewDistinct(values, n, v.Value)
-	case *array.Float64:
-		return fewDistinct(values, n, func(i int) uint64 { return math.Float64bits(v.Value(i)) })
-	}
-	return fewDistinct(values, n, values.ValueStr)
-}
-
-// fewDistinct tells whether at most half of the first n values are distinct.
-func fewDistinct[K comparable](values arrow.Array, n int, value func(int) K) bool {
-	distinct := make(map[K]struct{}, n)
-	for i := range n {
-		if values.IsValid(i) {
-			distinct[value(i)] = struct{}{}
-		}
-	}
-	return len(distinct) <= n/2
-}
-
-// columnValues is one column of a row group as one array, so that the column writer sees
-// the same calls whatever the chunking.
-func columnValues(parts []arrow.RecordBatch, column int) (arrow.Array, error) {
-	if len(parts) == 1 {
-		values := parts[0].Column(column)
-		values.Retain()
-		return values, nil
-	}
-	arrays := make([]arrow.Array, len(parts))
-	for i, p := range parts {
-		arrays[i] = p.Column(column)
-	}
-	return array.Concatenate(arrays, memory.DefaultAllocator)
-}
-
-// chunkBuffers recycles the memory of column chunks once written.
-var chunkBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-// chunkSink holds one column chunk in memory; Tell counts from chunkBase. Once closed it
-// drops what is written: the copy of the chunk's metadata that arrow-go writes after the
-// pages, whose offsets are provisional (the footer has the right ones; parquet-mr writes no
-// such copy either).
-type chunkSink struct {
-	data   []byte
-	closed bool
-}
-
-func (s *chunkSink) Write(p []byte) (int, error) {
-	if !s.closed {
-		s.data = append(s.data, p...)
-	}
-	return len(p), nil
-}
-
-func (s *chunkSink) Tell() int64 { return chunkBase + int64(len(s.data)) }
-
-// chunkPager is arrow-go's page writer on a chunkSink that closes the sink before the
-// metadata copy is written.
-type chunkPager struct {
-	file.PageWriter
-	sink *chunkSink
-}
-
-func (p *chunkPager) Close(hasDict, fallback bool) error {
-	p.sink.closed = true
-	return p.PageWriter.Close(hasDict, fallback)
+	return chunk.data, nil
 }

@@ -1,0 +1,648 @@
+package parquetout
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"slices"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
+	"github.com/klauspost/compress/zstd"
+)
+
+// A column chunk is encoded here, straight from the Arrow buffers into pages: arrow-go's
+// column writer allocated and zeroed fresh page buffers for every chunk and went through
+// its values in batches of 1024 with per-batch bookkeeping, more than half of a run's time.
+// The pages are what arrow-go writes (data pages v1, PLAIN or RLE_DICTIONARY values, RLE
+// definition levels, a PLAIN dictionary page first, statistics in every page header and
+// the chunk's in the footer, computed by arrow-go's own statistics types), in buffers a
+// pool recycles across chunks.
+
+// pageBytes is the size past which a data page is closed (arrow-go's default data page
+// size), counted as PLAIN values; dictionaryBytes the largest dictionary page, past which
+// the chunk is PLAIN encoded (arrow-go's default limit).
+const (
+	pageBytes       = int(parquet.DefaultDataPageSize)
+	dictionaryBytes = int(parquet.DefaultDictionaryPageSizeLimit)
+	maxStatsSize    = int(parquet.DefaultMaxStatsSize)
+	// pageRows bounds the rows of a page whatever their size (booleans, dictionary indices).
+	pageRows = 1 << 20
+	// literalGroups is the most groups of 8 values in one bit-packed run: its header is one byte.
+	literalGroups = 63
+)
+
+// scratch is one task's reusable memory.
+type scratch struct {
+	body    []byte           // a page, uncompressed
+	packed  []byte           // a page, compressed
+	dict    []byte           // the dictionary page's values, PLAIN
+	indices []int32          // dictionary indices of the chunk's values
+	bits    []byte           // definition levels or booleans, aligned
+	bools   []bool           // booleans for their statistics
+	zstd    [2]*zstd.Encoder // by entropyCodedLiterals
+}
+
+// freeList keeps up to cap(items) values for reuse. Unlike a sync.Pool, which the garbage
+// collector empties, it makes page buffers and zstd encoders once per file, not again after
+// every collection (fresh memory, zeroed and faulted in, was a good part of a run).
+type freeList[T any] struct {
+	items chan T
+	fresh func() T
+}
+
+func newFreeList[T any](size int, fresh func() T) *freeList[T] {
+	return &freeList[T]{items: make(chan T, size), fresh: fresh}
+}
+
+func (f *freeList[T]) get() T {
+	select {
+	case v := <-f.items:
+		return v
+	default:
+		return f.fresh()
+	}
+}
+
+func (f *freeList[T]) put(v T) {
+	select {
+	case f.items <- v:
+	default:
+	}
+}
+
+// chunkEncoder encodes the column chunks of one column.
+type chunkEncoder struct {
+	descr *pqschema.Column
+	codec compress.Codec // nil: uncompressed or zstd
+	zstd  bool
+	// entropyCodedLiterals: zstd entropy-codes literals of blocks without matches.
+	entropyCodedLiterals bool
+	level                int
+	signed               bool // the statistics' sort order
+}
+
+// encodedChunk is a column chunk's bytes at offset chunkBase and what its metadata needs.
+type encodedChunk struct {
+	data  []byte
+	info  metadata.ChunkMetaInfo
+	stats metadata.EncodedStatistics
+	dict  bool
+	pages int32
+}
+
+// column is a column chunk's values as the encoder reads them: the arrays of the chunks
+// the row group gathered, one after the other, never copied into one.
+type column struct {
+	pieces []piece
+	n      int // rows
+}
+
+// piece is one array of a column chunk.
+type piece struct {
+	values arrow.Array
+	first  int    // the chunk's row of its first value
+	valid  []byte // validity bitmap, nil without nulls
+	offset int    // of the first value in valid and in the Arrow buffers
+}
+
+func newColumn(arrays []arrow.Array) column {
+	var c column
+	for _, a := range arrays {
+		p := piece{values: a, first: c.n, offset: a.Data().Offset()}
+		if a.NullN() > 0 {
+			p.valid = a.NullBitmapBytes()
+		}
+		c.pieces = append(c.pieces, p)
+		c.n += a.Len()
+	}
+	return c
+}
+
+func (p *piece) isValid(i int) bool {
+	return p.valid == nil || bitutil.BitIsSet(p.valid, p.offset+i)
+}
+
+// nulls counts the nulls of the piece's values [from, to).
+func (p *piece) nulls(from, to int) int {
+	if p.valid == nil {
+		return 0
+	}
+	return to - from - bitutil.CountSetBits(p.valid, p.offset+from, to-from)
+}
+
+// each calls f with the pieces holding rows [start, end) of the chunk, and the range of
+// each piece's own values among them.
+func (c *column) each(start, end int, f func(p *piece, from, to int)) {
+	for i := range c.pieces {
+		p := &c.pieces[i]
+		from, to := max(start-p.first, 0), min(end-p.first, p.values.Len())
+		if from < to {
+			f(p, from, to)
+		}
+	}
+}
+
+// encode encodes the arrays as one column chunk, dictionary encoded when that pays and the
+// dictionary stays within dictionaryBytes.
+func (e *chunkEncoder) encode(sc *scratch, arrays []arrow.Array, out []byte) (encodedChunk, error) {
+	col := newColumn(arrays)
+	chunk := encodedChunk{data: out[:0], info: metadata.ChunkMetaInfo{NumValues: int64(col.n), IndexPageOffset: -1}}
+
+	entries := 0
+	if dictionaryPays(&col) {
+		entries, chunk.dict = e.dictionary(sc, &col)
+	}
+	if chunk.dict {
+		chunk.info.DictPageOffset = chunkBase
+		compressed := e.compress(sc, sc.dict)
+		start := len(chunk.data)
+		chunk.data = appendDictionaryPageHeader(chunk.data, len(sc.dict), len(compressed), entries)
+		chunk.info.UncompressedSize += int64(len(chunk.data)-start) + int64(len(sc.dict))
+		chunk.data = append(chunk.data, compressed...)
+	}
+	chunk.info.DataPageOffset = chunkBase + int64(len(chunk.data))
+
+	chunkStats := metadata.NewStatistics(e.descr, memory.DefaultAllocator)
+	indexWidth := dictionaryIndexWidth(entries)
+	encoding := int32(encodingPlain)
+	if chunk.dict {
+		encoding = encodingRLEDictionary
+	}
+	valuesBefore := 0 // non-null values of the pages before
+	for start := 0; start < col.n; {
+		end := e.pageEnd(&col, start, chunk.dict)
+		nulls := 0
+		col.each(start, end, func(p *piece, from, to int) { nulls += p.nulls(from, to) })
+		body := appendLevels(sc, sc.body[:0], &col, start, end, nulls)
+		if chunk.dict {
+			count := end - start - nulls
+			body = append(body, byte(indexWidth))
+			body = appendHybrid(body, sc.indices[valuesBefore:valuesBefore+count], indexWidth)
+			valuesBefore += count
+		} else {
+			var err error
+			if body, err = e.appendPlain(sc, body, &col, start, end); err != nil {
+				return chunk, err
+			}
+		}
+		sc.body = body
+		pageStats, err := e.statistics(sc, &col, start, end)
+		if err != nil {
+			return chunk, err
+		}
+		chunkStats.Merge(pageStats)
+		encoded, err := pageStats.Encode()
+		if err != nil {
+			return chunk, err
+		}
+		encoded.ApplyStatSizeLimits(maxStatsSize)
+		encoded.Signed = e.signed
+
+		compressed := e.compress(sc, body)
+		headerStart := len(chunk.data)
+		chunk.data = appendDataPageHeader(chunk.data, len(body), len(compressed), end-start, encoding, encoded)
+		chunk.info.UncompressedSize += int64(len(chunk.data)-headerStart) + int64(len(body))
+		chunk.data = append(chunk.data, compressed...)
+		chunk.pages++
+		start = end
+	}
+	chunk.info.CompressedSize = int64(len(chunk.data))
+	stats, err := chunkStats.Encode()
+	if err != nil {
+		return chunk, err
+	}
+	stats.ApplyStatSizeLimits(maxStatsSize)
+	stats.Signed = e.signed
+	chunk.stats = stats
+	return chunk, nil
+}
+
+// compress returns a page's bytes compressed, in sc.packed (or the page itself, uncompressed).
+func (e *chunkEncoder) compress(sc *scratch, page []byte) []byte {
+	switch {
+	case e.zstd:
+		enc := &sc.zstd[boolIndex(e.entropyCodedLiterals)]
+		if *enc == nil {
+			*enc = newZstdEncoder(e.entropyCodedLiterals)
+		}
+		sc.packed = (*enc).EncodeAll(page, sc.packed[:0])
+	case e.codec != nil:
+		// snappy writes into dst only when its length (not its capacity) is enough
+		sc.packed = e.codec.EncodeLevel(sc.packed[:cap(sc.packed)], page, e.level)
+	default:
+		return page
+	}
+	return sc.packed
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// newZstdEncoder is a zstd encoder of level zstdLevel for one goroutine. Unlike arrow-go's,
+// it adds no checksum to a frame (Parquet has its own, optional page CRC). With
+// entropyCodedLiterals false, a block without matches is stored as it is, without trying
+// to entropy-code its bytes: that is the case of measured doubles (random low bits), where
+// the attempt took most of zstd's time and gained nothing; text and integers keep it
+// (text loses 30% of its compression without).
+func newZstdEncoder(entropyCodedLiterals bool) *zstd.Encoder {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(zstdLevel)),
+		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true), zstd.WithEncoderCRC(false),
+		zstd.WithAllLitEntropyCompression(entropyCodedLiterals))
+	if err != nil {
+		panic(err) // the options are constant: an error is a bug
+	}
+	return enc
+}
+
+// pageEnd is the end of the page starting at row start: pageBytes of PLAIN values, or pageRows.
+func (e *chunkEncoder) pageEnd(col *column, start int, dict bool) int {
+	end := min(col.n, start+pageRows)
+	switch {
+	case dict || e.descr.PhysicalType() == parquet.Types.Boolean:
+		return end
+	case e.descr.PhysicalType() != parquet.Types.ByteArray:
+		return min(end, start+pageBytes/e.descr.PhysicalType().ByteSize())
+	}
+	size, full := 0, end
+	col.each(start, end, func(p *piece, from, to int) {
+		offsets := p.values.(*array.String).ValueOffsets()
+		for i := from; i < to && full == end; i++ {
+			if p.isValid(i) {
+				size += 4 + int(offsets[i+1]-offsets[i])
+				if size >= pageBytes {
+					full = p.first + i + 1
+				}
+			}
+		}
+	})
+	return full
+}
+
+// appendLevels appends a data page's definition levels (v1: their length, then the RLE /
+// bit-packed hybrid of width 1): one run without nulls, else the validity bits as they are.
+func appendLevels(sc *scratch, dst []byte, col *column, start, end, nulls int) []byte {
+	at := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	switch n := end - start; {
+	case nulls == 0 || nulls == n:
+		level := byte(1)
+		if nulls == n {
+			level = 0
+		}
+		dst = binary.AppendUvarint(dst, uint64(n)<<1)
+		dst = append(dst, level)
+	default:
+		sc.bits = zeroBits(sc.bits, n)
+		col.each(start, end, func(p *piece, from, to int) {
+			if p.valid == nil {
+				bitutil.SetBitsTo(sc.bits, int64(p.first+from-start), int64(to-from), true)
+			} else {
+				bitutil.CopyBitmap(p.valid, p.offset+from, to-from, sc.bits, p.first+from-start)
+			}
+		})
+		dst = appendBitRuns(dst, sc.bits)
+	}
+	binary.LittleEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+	return dst
+}
+
+// zeroBits is bits resized to hold n bits, all zero (so are the bits past n, for stable bytes).
+func zeroBits(bits []byte, n int) []byte {
+	bits = slices.Grow(bits[:0], int(bitutil.BytesForBits(int64(n))))[:bitutil.BytesForBits(int64(n))]
+	clear(bits)
+	return bits
+}
+
+// appendBitRuns appends bit-packed runs (width 1) of the bits, literalGroups bytes a run.
+func appendBitRuns(dst, packed []byte) []byte {
+	for len(packed) > 0 {
+		k := min(len(packed), literalGroups)
+		dst = append(dst, byte(k<<1|1))
+		dst = append(dst, packed[:k]...)
+		packed = packed[k:]
+	}
+	return dst
+}
+
+// dictionaryIndexWidth is the bit width of the indices into a dictionary of entries values,
+// as arrow-go picks it.
+func dictionaryIndexWidth(entries int) int {
+	switch entries {
+	case 0:
+		return 0
+	case 1:
+		return 1
+	}
+	return bits.Len32(uint32(entries - 1))
+}
+
+// appendHybrid appends values in the RLE / bit-packed hybrid encoding of the given width:
+// runs of 8 or more equal values (starting where a group of 8 would) as RLE runs, the rest
+// bit-packed, its last group padded with zeros.
+func appendHybrid(dst []byte, values []int32, width int) []byte {
+	literal := 0 // start of the values not yet written
+	for i := 0; i < len(values); {
+		run := 1
+		for i+run < len(values) && values[i+run] == values[i] {
+			run++
+		}
+		if run < 8 {
+			i += 8
+			continue
+		}
+		dst = appendBitPacked(dst, values[literal:i], width)
+		dst = binary.AppendUvarint(dst, uint64(run)<<1)
+		for v, b := uint32(values[i]), 0; b < width; b += 8 {
+			dst = append(dst, byte(v))
+			v >>= 8
+		}
+		i += run
+		literal = i
+	}
+	return appendBitPacked(dst, values[literal:], width)
+}
+
+// appendBitPacked appends values as bit-packed runs of at most literalGroups groups of 8.
+func appendBitPacked(dst []byte, values []int32, width int) []byte {
+	for len(values) > 0 {
+		k := min(len(values), literalGroups*8)
+		groups := (k + 7) / 8
+		dst = append(dst, byte(groups<<1|1))
+		var acc uint64
+		var filled int
+		for j := range groups * 8 {
+			var v uint64
+			if j < k {
+				v = uint64(uint32(values[j]))
+			}
+			acc |= v << filled
+			filled += width
+			for filled >= 8 {
+				dst = append(dst, byte(acc))
+				acc >>= 8
+				filled -= 8
+			}
+		}
+		values = values[k:]
+	}
+	return dst
+}
+
+// fixedWidth are the physical types of fixed width, float64 as its bits.
+type fixedWidth interface{ ~int32 | ~int64 | ~uint64 }
+
+// asBytes is the memory of values, in the machine's order: little-endian, Parquet's.
+func asBytes[T fixedWidth](values []T) []byte {
+	if len(values) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&values[0])), len(values)*int(unsafe.Sizeof(values[0])))
+}
+
+// dictionary builds the dictionary of the chunk's non-null values: its PLAIN page in
+// sc.dict, the values' indices in sc.indices. It reports the number of entries and false
+// when the dictionary would pass dictionaryBytes (or the type has none).
+func (e *chunkEncoder) dictionary(sc *scratch, col *column) (int, bool) {
+	sc.indices, sc.dict = sc.indices[:0], sc.dict[:0]
+	switch e.descr.PhysicalType() {
+	case parquet.Types.Int64:
+		return fixedDictionary[int64](sc, col)
+	case parquet.Types.Double:
+		return fixedDictionary[uint64](sc, col)
+	case parquet.Types.Int32:
+		return fixedDictionary[int32](sc, col)
+	case parquet.Types.ByteArray:
+		return stringDictionary(sc, col)
+	}
+	return 0, false
+}
+
+func fixedDictionary[T fixedWidth](sc *scratch, col *column) (int, bool) {
+	width := int(unsafe.Sizeof(T(0)))
+	index := make(map[T]int32)
+	fits := true
+	col.each(0, col.n, func(p *piece, from, to int) {
+		values := arrow.GetValues[T](p.values.Data(), 1)
+		raw := asBytes(values)
+		for i := from; i < to && fits; i++ {
+			if !p.isValid(i) {
+				continue
+			}
+			at, ok := index[values[i]]
+			if !ok {
+				if len(sc.dict)+width > dictionaryBytes {
+					fits = false
+					break
+				}
+				at = int32(len(index))
+				index[values[i]] = at
+				sc.dict = append(sc.dict, raw[i*width:(i+1)*width]...)
+			}
+			sc.indices = append(sc.indices, at)
+		}
+	})
+	return len(index), fits
+}
+
+func stringDictionary(sc *scratch, col *column) (int, bool) {
+	index := make(map[string]int32)
+	fits := true
+	col.each(0, col.n, func(p *piece, from, to int) {
+		text, offsets := stringBuffers(p.values)
+		for i := from; i < to && fits; i++ {
+			if !p.isValid(i) {
+				continue
+			}
+			v := text[offsets[i]:offsets[i+1]]
+			at, ok := index[string(v)]
+			if !ok {
+				if len(sc.dict)+4+len(v) > dictionaryBytes {
+					fits = false
+					break
+				}
+				at = int32(len(index))
+				index[string(v)] = at
+				sc.dict = binary.LittleEndian.AppendUint32(sc.dict, uint32(len(v)))
+				sc.dict = append(sc.dict, v...)
+			}
+			sc.indices = append(sc.indices, at)
+		}
+	})
+	return len(index), fits
+}
+
+// stringBuffers are a string array's bytes and its offsets into them (from its first value).
+func stringBuffers(values arrow.Array) ([]byte, []int32) {
+	var text []byte
+	if buf := values.Data().Buffers()[2]; buf != nil {
+		text = buf.Bytes()
+	}
+	return text, values.(*array.String).ValueOffsets()
+}
+
+// appendPlain appends the PLAIN encoding of the non-null values of rows [start, end).
+func (e *chunkEncoder) appendPlain(sc *scratch, dst []byte, col *column, start, end int) ([]byte, error) {
+	switch e.descr.PhysicalType() {
+	case parquet.Types.Int64, parquet.Types.Double:
+		col.each(start, end, func(p *piece, from, to int) { dst = appendFixed[uint64](dst, p, from, to) })
+	case parquet.Types.Int32:
+		col.each(start, end, func(p *piece, from, to int) { dst = appendFixed[int32](dst, p, from, to) })
+	case parquet.Types.ByteArray:
+		col.each(start, end, func(p *piece, from, to int) {
+			text, offsets := stringBuffers(p.values)
+			for i := from; i < to; i++ {
+				if p.isValid(i) {
+					v := text[offsets[i]:offsets[i+1]]
+					dst = binary.LittleEndian.AppendUint32(dst, uint32(len(v)))
+					dst = append(dst, v...)
+				}
+			}
+		})
+	case parquet.Types.Boolean:
+		// the values' bits, packed: nulls have none
+		sc.bits = zeroBits(sc.bits, end-start)
+		packed := 0
+		col.each(start, end, func(p *piece, from, to int) {
+			values := p.values.Data().Buffers()[1].Bytes()
+			if p.valid == nil {
+				bitutil.CopyBitmap(values, p.offset+from, to-from, sc.bits, packed)
+				packed += to - from
+				return
+			}
+			for i := from; i < to; i++ {
+				if p.isValid(i) {
+					if bitutil.BitIsSet(values, p.offset+i) {
+						bitutil.SetBit(sc.bits, packed)
+					}
+					packed++
+				}
+			}
+		})
+		dst = append(dst, sc.bits[:bitutil.BytesForBits(int64(packed))]...)
+	default:
+		return dst, fmt.Errorf("parquet: no PLAIN encoding of %s values", e.descr.PhysicalType())
+	}
+	return dst, nil
+}
+
+// appendFixed appends the non-null values [from, to) of a piece of fixed width T.
+func appendFixed[T fixedWidth](dst []byte, p *piece, from, to int) []byte {
+	values := arrow.GetValues[T](p.values.Data(), 1)
+	if p.valid == nil {
+		return append(dst, asBytes(values[from:to])...)
+	}
+	width := int(unsafe.Sizeof(T(0)))
+	raw := asBytes(values)
+	for i := from; i < to; i++ {
+		if p.isValid(i) {
+			dst = append(dst, raw[i*width:(i+1)*width]...)
+		}
+	}
+	return dst
+}
+
+// statistics are the statistics of rows [start, end) with arrow-go's types, fed as its
+// column writer feeds them.
+func (e *chunkEncoder) statistics(sc *scratch, col *column, start, end int) (metadata.TypedStatistics, error) {
+	stats := metadata.NewStatistics(e.descr, memory.DefaultAllocator)
+	switch s := stats.(type) {
+	case *metadata.Int64Statistics:
+		col.each(start, end, func(p *piece, from, to int) { updateFixed[int64](s.Update, s.UpdateSpaced, p, from, to) })
+	case *metadata.Int32Statistics:
+		col.each(start, end, func(p *piece, from, to int) { updateFixed[int32](s.Update, s.UpdateSpaced, p, from, to) })
+	case *metadata.Float64Statistics:
+		col.each(start, end, func(p *piece, from, to int) { updateFixed[float64](s.Update, s.UpdateSpaced, p, from, to) })
+	case *metadata.BooleanStatistics:
+		col.each(start, end, func(p *piece, from, to int) {
+			bools := p.values.(*array.Boolean)
+			sc.bools = sc.bools[:0]
+			for i := from; i < to; i++ {
+				sc.bools = append(sc.bools, bools.Value(i))
+			}
+			if nulls := p.nulls(from, to); nulls == 0 {
+				s.Update(sc.bools, 0)
+			} else {
+				s.UpdateSpaced(sc.bools, p.valid, int64(p.offset+from), int64(nulls))
+			}
+		})
+	case *metadata.ByteArrayStatistics:
+		col.each(start, end, func(p *piece, from, to int) {
+			text, offsets := stringBuffers(p.values)
+			if nulls := p.nulls(from, to); nulls == 0 {
+				s.UpdateFromArrowOffsets(text, offsets[from:to+1], 0)
+			} else {
+				s.UpdateFromArrowOffsetsSpaced(text, offsets[from:to+1], p.valid, int64(p.offset+from), int64(nulls))
+			}
+		})
+	default:
+		return nil, fmt.Errorf("parquet: no statistics of %s values", e.descr.PhysicalType())
+	}
+	return stats, nil
+}
+
+// updateFixed updates statistics with the values [from, to) of a piece of fixed width T.
+func updateFixed[T int32 | int64 | float64](dense func([]T, int64), spaced func([]T, []byte, int64, int64), p *piece, from, to int) {
+	values := arrow.GetValues[T](p.values.Data(), 1)[from:to]
+	if nulls := p.nulls(from, to); nulls == 0 {
+		dense(values, 0)
+	} else {
+		spaced(values, p.valid, int64(p.offset+from), int64(nulls))
+	}
+}
+
+// dictionarySample is how many values of a column chunk dictionaryPays looks at.
+const dictionarySample = 4096
+
+// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most half
+// of its first dictionarySample values are distinct. Otherwise (ids, measures, free text) the
+// dictionary would grow to its 1 MiB limit, costing a hash lookup per value, before falling
+// back to PLAIN. The choice depends on the values only, so the bytes stay stable.
+func dictionaryPays(col *column) bool {
+	n := min(col.n, dictionarySample)
+	switch col.pieces[0].values.(type) {
+	case *array.String:
+		return fewDistinct(col, n, func(p *piece) func(int) string {
+			text, offsets := stringBuffers(p.values)
+			return func(i int) string { return string(text[offsets[i]:offsets[i+1]]) }
+		})
+	case *array.Boolean:
+		return false // arrow-go has no dictionary of booleans, nor do we
+	}
+	if col.pieces[0].values.DataType().(arrow.FixedWidthDataType).Bytes() == 4 {
+		return fewDistinct(col, n, fixedValues[int32])
+	}
+	return fewDistinct(col, n, fixedValues[int64])
+}
+
+// fixedValues reads the values of a piece of fixed width T.
+func fixedValues[T int32 | int64](p *piece) func(int) T {
+	values := arrow.GetValues[T](p.values.Data(), 1)
+	return func(i int) T { return values[i] }
+}
+
+// fewDistinct tells whether at most half of the first n values are distinct; values gives
+// a piece's reader of values.
+func fewDistinct[K comparable](col *column, n int, values func(p *piece) func(int) K) bool {
+	distinct := make(map[K]struct{}, n)
+	col.each(0, n, func(p *piece, from, to int) {
+		value := values(p)
+		for i := from; i < to; i++ {
+			if p.isValid(i) {
+				distinct[value(i)] = struct{}{}
+			}
+		}
+	})
+	return len(distinct) <= n/2
+}

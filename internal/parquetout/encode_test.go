@@ -1,0 +1,230 @@
+package parquetout
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/ptransform/ptransform/internal/duckdbtest"
+	"github.com/ptransform/ptransform/internal/schema"
+)
+
+// paged has columns whose chunks take several pages at 300,000 rows (fixed width: 131,072
+// rows a page; strings: 1 MiB), and dictionary columns with runs (RLE runs of indices wider
+// than a byte) and with nulls in runs.
+var paged = schema.Schema{
+	{Name: "s", Type: schema.String},
+	{Name: "i", Type: schema.Int},
+	{Name: "f", Type: schema.Float},
+	{Name: "b", Type: schema.Bool},
+	{Name: "d", Type: schema.Date},
+	{Name: "run_s", Type: schema.String},
+	{Name: "run_i", Type: schema.Int},
+	{Name: "run_b", Type: schema.Bool},
+	{Name: "few_d", Type: schema.Date},
+	{Name: "all_s", Type: schema.String},
+	{Name: "all_f", Type: schema.Float},
+}
+
+// chunkStats are the statistics of every column chunk of a file, as the footer has them.
+func chunkStats(t *testing.T, data []byte) []string {
+	t.Helper()
+	r, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out []string
+	for g := range r.NumRowGroups() {
+		rg := r.MetaData().RowGroup(g)
+		for c := range rg.NumColumns() {
+			chunk, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stats, err := chunk.Statistics()
+			if err != nil {
+				t.Fatal(err)
+			}
+			desc := fmt.Sprintf("row group %d column %s: %d values", g, chunk.PathInSchema(), chunk.NumValues())
+			if stats != nil {
+				desc += fmt.Sprintf(", nulls %d (%v), min %x max %x (%v)", stats.NullCount(), stats.HasNullCount(),
+					stats.EncodeMin(), stats.EncodeMax(), stats.HasMinMax())
+			}
+			out = append(out, desc)
+		}
+	}
+	return out
+}
+
+// The statistics are those arrow-go's own writer (pqarrow) gives the same rows.
+func TestStatisticsAsArrowGoWritesThem(t *testing.T) {
+	s := append(schema.Schema{}, allTypes[:7]...) // not durations, which pqarrow types otherwise
+	s = append(s, allTypes[8:]...)
+	s = append(s, paged[5:]...)
+	const n, rowGroup = 3000, 1000
+	ours := writeParquet(t, s, chunked(s, n, 170), Options{RowGroupRows: rowGroup, Workers: 2})
+
+	compareStats(t, ours, s, n, rowGroup)
+}
+
+// compareStats compares the statistics of a file of rows [0, n) of s with those pqarrow
+// writes for the same rows.
+func compareStats(t *testing.T, ours []byte, s schema.Schema, n, rowGroup int) {
+	t.Helper()
+	batch := rows(s, 0, n)
+	defer batch.Release()
+	tbl := array.NewTableFromRecords(batch.Schema(), []arrow.RecordBatch{batch})
+	defer tbl.Release()
+	var theirs bytes.Buffer
+	props := parquet.NewWriterProperties(parquet.WithStats(true), parquet.WithDictionaryDefault(false))
+	if err := pqarrow.WriteTable(tbl, &theirs, int64(rowGroup), props, pqarrow.DefaultWriterProps()); err != nil {
+		t.Fatal(err)
+	}
+	got, want := chunkStats(t, ours), chunkStats(t, theirs.Bytes())
+	if len(got) != len(want) {
+		t.Fatalf("%d column chunks, pqarrow wrote %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("%s\npqarrow: %s", got[i], want[i])
+		}
+	}
+}
+
+// pageStats are the statistics and the number of values of the data pages of a column chunk.
+func pageStats(t *testing.T, data []byte, rowGroup, column int) ([]metadata.EncodedStatistics, []int) {
+	t.Helper()
+	r, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	pages, err := r.RowGroup(rowGroup).GetColumnPageReader(column)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []metadata.EncodedStatistics
+	var values []int
+	for pages.Next() {
+		if page, ok := pages.Page().(*file.DataPageV1); ok {
+			out = append(out, page.Statistics())
+			values = append(values, int(page.NumValues()))
+		}
+	}
+	if err := pages.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out, values
+}
+
+// Column chunks of several pages, written from chunks whose rows straddle the pages, read
+// back the same by arrow-go and DuckDB, and give the same bytes whatever the chunking.
+func TestManyPagesReadBack(t *testing.T) {
+	const n = 300_000
+	data := writeParquet(t, paged, chunked(paged, n, 70_001), Options{RowGroupRows: n, Workers: 2})
+	if other := writeParquet(t, paged, chunked(paged, n, n), Options{RowGroupRows: n, Workers: 1}); !bytes.Equal(data, other) {
+		t.Fatal("one chunk and chunks of 70,001 rows give other bytes")
+	}
+	checkValues(t, paged, readTable(t, data), n)
+	compareStats(t, data, paged, n, n)
+
+	stats := chunkStats(t, data)
+	for column, want := range map[int]int{0: 5, 1: 3, 2: 3} { // s: ~20 bytes a value, 1 MiB a page
+		pages, _ := pageStats(t, data, 0, column)
+		if len(pages) < want {
+			t.Errorf("column %s: %d pages, want at least %d", paged[column].Name, len(pages), want)
+		}
+		var nulls int64
+		var hasMin, hasMax bool
+		for _, p := range pages {
+			nulls += p.NullCount
+			hasMin = hasMin || strings.Contains(stats[column], fmt.Sprintf(" min %x ", p.Min))
+			hasMax = hasMax || strings.Contains(stats[column], fmt.Sprintf(" max %x ", p.Max))
+		}
+		if !strings.Contains(stats[column], fmt.Sprintf(" nulls %d ", nulls)) {
+			t.Errorf("column %s: pages hold %d nulls, the chunk says %s", paged[column].Name, nulls, stats[column])
+		}
+		if !hasMin || !hasMax {
+			t.Errorf("column %s: no page has the chunk's min or max: %s", paged[column].Name, stats[column])
+		}
+	}
+
+	// all_s is in row order: a page's min is its first row, its max its last
+	pages, values := pageStats(t, data, 0, 9)
+	if len(pages) < 2 {
+		t.Errorf("all_s: %d pages, want several", len(pages))
+	}
+	for i, first := 0, 0; i < len(pages); i++ {
+		got := fmt.Sprintf("%s..%s", pages[i].Min, pages[i].Max)
+		if want := fmt.Sprintf("%09d..%09d", first, first+values[i]-1); got != want {
+			t.Errorf("all_s page %d: statistics %s, want %s", i, got, want)
+		}
+		first += values[i]
+	}
+
+	path := filepath.Join(t.TempDir(), "paged.parquet")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, got := duckdbtest.Query(t, path, `SELECT count(s)::VARCHAR, sum(length(s))::VARCHAR, count(i)::VARCHAR, sum(i)::VARCHAR,
+		count(f)::VARCHAR, count(b)::VARCHAR, count_if(b)::VARCHAR, count(DISTINCT run_s)::VARCHAR, sum(run_i)::VARCHAR,
+		count_if(run_b)::VARCHAR, count(few_d)::VARCHAR FROM t`)
+	var want [11]int64
+	batch := rows(paged, 0, n)
+	defer batch.Release()
+	distinct := map[string]bool{}
+	for r := range n {
+		if v := batch.Column(0).(*array.String); v.IsValid(r) {
+			want[0]++
+			want[1] += int64(len([]rune(v.Value(r))))
+		}
+		if v := batch.Column(1).(*array.Int64); v.IsValid(r) {
+			want[2]++
+			want[3] += v.Value(r)
+		}
+		if batch.Column(2).IsValid(r) {
+			want[4]++
+		}
+		if v := batch.Column(3).(*array.Boolean); v.IsValid(r) {
+			want[5]++
+			if v.Value(r) {
+				want[6]++
+			}
+		}
+		if v := batch.Column(5).(*array.String); v.IsValid(r) {
+			distinct[v.Value(r)] = true
+		}
+		if v := batch.Column(6).(*array.Int64); v.IsValid(r) {
+			want[8] += v.Value(r)
+		}
+		if v := batch.Column(7).(*array.Boolean); v.IsValid(r) && v.Value(r) {
+			want[9]++
+		}
+		if batch.Column(8).IsValid(r) {
+			want[10]++
+		}
+	}
+	want[7] = int64(len(distinct))
+	if g, w := fmt.Sprint(got), fmt.Sprintf("%v", [][]any{anySlice(want[:])}); g != w {
+		t.Errorf("DuckDB read %s, want %s", g, w)
+	}
+}
+
+func anySlice(values []int64) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = fmt.Sprint(v)
+	}
+	return out
+}
