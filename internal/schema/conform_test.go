@@ -265,6 +265,12 @@ func TestParseFastPaths(t *testing.T) {
 		if got, ok := ParseFloat(v); ok != wantFOK || ok && math.Float64bits(got) != math.Float64bits(wantF) {
 			t.Errorf("ParseFloat(%q) = %v %v, strconv %v %v", v, got, ok, wantF, wantFOK)
 		}
+		if _, ok := parseShortDecimal(v); isShortDecimal([]byte(v)) != ok {
+			t.Errorf("isShortDecimal(%q) = %v, parseShortDecimal reads it: %v", v, !ok, ok)
+		}
+		if _, ok := parseShortInt(v); isShortInt([]byte(v)) != ok {
+			t.Errorf("isShortInt(%q) = %v, parseShortInt reads it: %v", v, !ok, ok)
+		}
 		digits := strings.TrimPrefix(v, "+")
 		wantI, errI := strconv.ParseInt(digits, 10, 64)
 		wantIOK := errI == nil && !(digits != v && strings.HasPrefix(digits, "-"))
