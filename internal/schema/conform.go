@@ -139,10 +139,11 @@ func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, 
 }
 
 // readsAsText reports whether col is text whose every value is null or reads as t (an
-// int or a float) as it is, without spaces to trim: then a Text column keeps it.
+// int, a float, a bool or a date) as it is, without spaces to trim: then a Text column
+// keeps it.
 func readsAsText(col arrow.Array, t Type) bool {
 	str, ok := col.(*array.String)
-	if !ok || t != Int && t != Float {
+	if !ok || t != Int && t != Float && t != Bool && t != Date {
 		return false
 	}
 	nulls := col.NullN() > 0
@@ -156,17 +157,22 @@ func readsAsText(col arrow.Array, t Type) bool {
 			continue
 		}
 		v := data[offsets[i]:offsets[i+1]]
-		if t == Int && isShortInt(v) || t == Float && isShortDecimal(v) {
+		if t == Int && isShortInt(v) || t == Float && isShortDecimal(v) || t == Bool && (string(v) == "true" || string(v) == "false") {
 			continue // the usual value, told by its shape alone
 		}
 		text := unsafe.String(unsafe.SliceData(v), len(v)) // the parsers keep no reference
 		if text == "" || len(trimSpace(text)) != len(text) {
 			return false
 		}
-		if t == Int {
+		switch t {
+		case Int:
 			_, ok = ParseInt(text)
-		} else {
+		case Float:
 			_, ok = ParseFloat(text)
+		case Bool:
+			_, ok = ParseBool(text)
+		case Date:
+			_, ok = ParseDate(text)
 		}
 		if !ok {
 			return false

@@ -294,7 +294,11 @@ func TestConformText(t *testing.T) {
 		{Int, []*string{str("1"), str("")}, false},
 		{Float, []*string{str("1.5"), str("NaN")}, false},
 		{Int, []*string{str("1"), str("1.5")}, false},
-		{Date, []*string{str("2024-03-01")}, false},
+		{Date, []*string{str("2024-03-01"), nil, str("0001-01-01")}, true},
+		{Date, []*string{str("2024-03-01"), str("2024-02-30")}, false},
+		{Bool, []*string{str("true"), str("FALSE"), nil}, true},
+		{Bool, []*string{str("true"), str("yes")}, false},
+		{Datetime, []*string{str("2024-03-01 10:00")}, false},
 	} {
 		s := Schema{{Name: "v", Type: tc.typ, Text: true}}
 		out, _, err := s.Conform(textChunk(tc.values...), expr.OnErrorNull)

@@ -95,6 +95,8 @@ const (
 	kindString    jsonKind = iota // text, escaped
 	kindIntText                   // an int column's text (schema.Column.Text)
 	kindFloatText                 // a float column's text
+	kindBoolText                  // a bool column's text
+	kindDateText                  // a date column's text
 	kindInt
 	kindFloat
 	kindBool
@@ -111,7 +113,7 @@ type jsonColumn struct {
 	kind   jsonKind
 	valid  []byte // the validity bitmap from bit offset; nil when the column has no nulls
 	offset int
-	// kindString, kindIntText, kindFloatText: value i is data[offsets[i]:offsets[i+1]].
+	// kindString and the text kinds: value i is data[offsets[i]:offsets[i+1]].
 	data    []byte
 	offsets []int32
 	// kindString: the values are known to be valid UTF-8 (see validUTF8).
@@ -135,6 +137,10 @@ func (c *jsonColumn) prepare(col arrow.Array, typ schema.Type, key []byte, utf8 
 			c.kind = kindIntText
 		case schema.Float:
 			c.kind = kindFloatText
+		case schema.Bool:
+			c.kind = kindBoolText
+		case schema.Date:
+			c.kind = kindDateText
 		}
 		c.offsets = a.ValueOffsets()
 		if buf := a.Data().Buffers()[2]; buf != nil {
@@ -165,7 +171,7 @@ func (c *jsonColumn) prepare(col arrow.Array, typ schema.Type, key []byte, utf8 
 func (c *jsonColumn) size(n int) int {
 	width := 0
 	switch c.kind {
-	case kindString, kindIntText, kindFloatText:
+	case kindString, kindIntText, kindFloatText, kindBoolText, kindDateText:
 		if len(c.offsets) > n {
 			width = int(c.offsets[n]-c.offsets[0]) / max(n, 1)
 		}
@@ -195,6 +201,11 @@ func (c *jsonColumn) appendValue(dst []byte, i int) []byte {
 		return appendJSONNumberText(dst, c.data[c.offsets[i]:c.offsets[i+1]], schema.Int)
 	case kindFloatText:
 		return appendJSONNumberText(dst, c.data[c.offsets[i]:c.offsets[i+1]], schema.Float)
+	case kindBoolText:
+		return appendJSONBoolText(dst, c.data[c.offsets[i]:c.offsets[i+1]])
+	case kindDateText:
+		dst = append(dst, '"')
+		dst = appendDateText(dst, c.data[c.offsets[i]:c.offsets[i+1]])
 	case kindInt:
 		return strconv.AppendInt(dst, c.ints[i], 10)
 	case kindFloat:
@@ -242,6 +253,27 @@ func appendJSONNumberText(dst, v []byte, typ schema.Type) []byte {
 	}
 	f, _ := schema.ParseFloat(unsafeString(v))
 	return appendJSONFloat(dst, f)
+}
+
+// appendJSONBoolText writes the text of a bool that Conform checked as JSON: the text
+// when it is already true or false, else the value (TRUE is true).
+func appendJSONBoolText(dst, v []byte) []byte {
+	if string(v) == "true" || string(v) == "false" {
+		return append(dst, v...)
+	}
+	b, _ := schema.ParseBool(unsafeString(v))
+	return strconv.AppendBool(dst, b)
+}
+
+// appendDateText writes the text of a date that Conform checked as table.AppendDate
+// writes its value: the text itself when it has AppendDate's ten bytes (schema.ParseDate
+// reads YYYY-MM-DD, years 1 to 9999, and nothing else), else the value formatted.
+func appendDateText(dst, v []byte) []byte {
+	if len(v) == len("2006-01-02") {
+		return append(dst, v...)
+	}
+	d, _ := schema.ParseDate(unsafeString(v))
+	return table.AppendDate(dst, d)
 }
 
 // jsonIntText reports whether v, the text of an int that schema.ParseInt reads (an

@@ -183,16 +183,18 @@ func TestJSONNumberText(t *testing.T) {
 	}
 }
 
-// A JSON Lines chunk conformed to ConformSchema (numbers kept as text where they can be)
+// A JSON Lines chunk conformed to ConformSchema (values kept as text where they can be)
 // is written as the same bytes as one conformed to the plain schema, whatever the chunk.
-func TestJSONLNumbersAsTextSameBytes(t *testing.T) {
+func TestJSONLValuesAsTextSameBytes(t *testing.T) {
 	format, err := Lookup("jsonl", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := schema.Schema{{Name: "i", Type: schema.Int}, {Name: "f", Type: schema.Float}, {Name: "s", Type: schema.String}}
-	rows := [][]string{{"1", "2.5", "a"}, {"-0", "1.50", "b"}, {"007", "-0.0", ""}, {"", "3", "c"}, {"+4", "1e3", "d"}, {"5", "0.0000001", "e"}}
-	for _, rows := range [][][]string{rows[:2], rows, benchChunkRows(300)} {
+	s := schema.Schema{{Name: "i", Type: schema.Int}, {Name: "f", Type: schema.Float}, {Name: "s", Type: schema.String},
+		{Name: "b", Type: schema.Bool}, {Name: "d", Type: schema.Date}}
+	rows := [][]string{{"1", "2.5", "a", "true", "2024-02-29"}, {"-0", "1.50", "b", "false", "0001-01-01"}, {"007", "-0.0", "", "TRUE", "9999-12-31"},
+		{"", "3", "c", "", ""}, {"+4", "1e3", "d", "False", "1970-01-01"}, {"5", "0.0000001", "e", "true", "1900-02-28"}}
+	for _, rows := range [][][]string{rows[:2], rows, benchChunkRows(300), genCSVRows(300)} {
 		sch := s
 		if len(rows[0]) == len(benchSchema) {
 			sch = benchSchema
@@ -206,15 +208,17 @@ func TestJSONLNumbersAsTextSameBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := conformed(t, format.ConformSchema(sch), rows)
-		if _, kept := text.Batch.Column(0).(*array.String); !kept && len(rows) == 2 {
-			t.Errorf("an int column of plain integers was not kept as text: %s", text.Batch.Column(0).DataType())
+		for j := range sch {
+			if _, kept := text.Batch.Column(j).(*array.String); !kept && len(rows) == 2 && sch[j].Type != schema.String {
+				t.Errorf("a %s column of plain values was not kept as text: %s", sch[j].Type, text.Batch.Column(j).DataType())
+			}
 		}
 		asText, err := sk.Encode(nil, text)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(typed.Bytes, asText.Bytes) {
-			t.Errorf("numbers as text:\n%s\ntyped:\n%s", asText.Bytes, typed.Bytes)
+			t.Errorf("values as text:\n%s\ntyped:\n%s", asText.Bytes, typed.Bytes)
 		}
 	}
 }

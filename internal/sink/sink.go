@@ -15,8 +15,8 @@
 //
 // Typed sinks (JSON Lines, xlsx, Parquet) receive chunks whose columns already have the
 // Arrow types of the output's schema (Format.ConformSchema's schema.Schema.Conform, run by
-// the workers before Encode; JSON Lines may get the checked text of int and float columns
-// instead); untyped ones (CSV, TSV) receive chunks as the transforms left them and write
+// the workers before Encode; JSON Lines may get the checked text of int, float, bool and
+// date columns instead); untyped ones (CSV, TSV) receive chunks as the transforms left them and write
 // every value as text.
 package sink
 
@@ -97,25 +97,25 @@ type Format struct {
 	Binary     bool                       // not text: standard output takes it only when --to names it
 	Typed      bool                       // needs a schema (see Sink.Typed)
 	New        func(Config) (Sink, error) // makes the format's sink
-	// NumbersAsText: the format writes numbers as text, so its int and float columns may
-	// reach Encode as the text they were read from (see ConformSchema).
-	NumbersAsText bool
+	// ValuesAsText: the format writes ints, floats, bools and dates as text, so such
+	// columns may reach Encode as the text they were read from (see ConformSchema).
+	ValuesAsText bool
 }
 
-// ConformSchema is the schema a run conforms a typed format's chunks to: s, with its int
-// and float columns marked schema.Column.Text for a format that writes numbers as text
-// (JSON Lines), which then copies the text of most numbers instead of formatting them
-// again; nil for an untyped format.
+// ConformSchema is the schema a run conforms a typed format's chunks to: s, with its
+// int, float, bool and date columns marked schema.Column.Text for a format that writes
+// them as text (JSON Lines), which then copies most of their text instead of parsing it
+// into values and formatting those again; nil for an untyped format.
 func (f Format) ConformSchema(s schema.Schema) schema.Schema {
 	if !f.Typed {
 		return nil
 	}
-	if !f.NumbersAsText {
+	if !f.ValuesAsText {
 		return s
 	}
 	s = slices.Clone(s)
 	for i, c := range s {
-		s[i].Text = c.Type == schema.Int || c.Type == schema.Float
+		s[i].Text = c.Type == schema.Int || c.Type == schema.Float || c.Type == schema.Bool || c.Type == schema.Date
 	}
 	return s
 }
@@ -124,7 +124,7 @@ func (f Format) ConformSchema(s schema.Schema) schema.Schema {
 var formats = []Format{
 	{Name: "csv", Extensions: []string{".csv", ".txt", ".dat"}, New: newCSV(',')},
 	{Name: "tsv", Extensions: []string{".tsv", ".tab"}, New: newCSV('\t')},
-	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL, NumbersAsText: true},
+	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL, ValuesAsText: true},
 	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true, New: newXLSX},
 	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true, New: newParquet},
 }
