@@ -10,6 +10,7 @@ import (
 
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/xlsxout"
 )
 
 // benchChunkRows are rows like those of internal/benchdata: ints, floats, short text,
@@ -125,34 +126,43 @@ func genCSVRows(n int) [][]string {
 	return rows
 }
 
-// BenchmarkJSONLWorker is a worker's share of CSV → JSON Lines after decoding, on
-// chunks of gen_csv.py rows: Conform to the format's schema, then Encode.
-func BenchmarkJSONLWorker(b *testing.B) {
+// BenchmarkWorker is a worker's share of CSV → JSON Lines and CSV → xlsx after
+// decoding, on chunks of gen_csv.py rows: Conform to the format's schema, then Encode.
+func BenchmarkWorker(b *testing.B) {
 	const n = 2730 // the rows of a 256 KiB chunk, the default
-	format, err := Lookup("jsonl", "")
-	if err != nil {
-		b.Fatal(err)
-	}
 	text := textChunk(b, benchSchema, genCSVRows(n))
-	sk, err := format.New(Config{Schema: benchSchema})
-	if err != nil {
-		b.Fatal(err)
+	for _, name := range []string{"jsonl", "xlsx"} {
+		b.Run(name, func(b *testing.B) {
+			format, err := Lookup(name, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			sk, err := format.New(Config{Schema: benchSchema})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := sk.Begin(&countingWriter{}); err != nil {
+				b.Fatal(err)
+			}
+			conform := format.ConformSchema(benchSchema)
+			var buf []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				c, _, err := conform.Conform(text, expr.OnErrorFail)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, err := sk.Encode(buf[:0], c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf = p.Bytes
+				if part, ok := p.Meta.(*xlsxout.Part); ok {
+					part.Release()
+				}
+				c.Batch.Release()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+		})
 	}
-	conform := format.ConformSchema(benchSchema)
-	var buf []byte
-	b.ReportAllocs()
-	for b.Loop() {
-		c, _, err := conform.Conform(text, expr.OnErrorFail)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := sk.Encode(buf[:0], c)
-		if err != nil {
-			b.Fatal(err)
-		}
-		buf = p.Bytes
-		c.Batch.Release()
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
-	b.ReportMetric(float64(len(buf))/n, "B/row")
 }
