@@ -139,25 +139,40 @@ func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, 
 }
 
 // readsAsText reports whether col is text whose every value is null or reads as t (an
-// int or a float) as it is, without spaces to trim: then a Text column keeps it.
+// int, a float, a bool or a date) as it is, without spaces to trim: then a Text column
+// keeps it.
 func readsAsText(col arrow.Array, t Type) bool {
 	str, ok := col.(*array.String)
-	if !ok || t != Int && t != Float {
+	if !ok || t != Int && t != Float && t != Bool && t != Date {
 		return false
 	}
 	nulls := col.NullN() > 0
+	offsets := str.ValueOffsets()
+	var data []byte
+	if buf := str.Data().Buffers()[2]; buf != nil {
+		data = buf.Bytes() // the offsets index the whole buffer
+	}
 	for i := range str.Len() {
 		if nulls && str.IsNull(i) {
 			continue
 		}
-		v := str.Value(i)
-		if v == "" || len(trimSpace(v)) != len(v) {
+		v := data[offsets[i]:offsets[i+1]]
+		if t == Int && isShortInt(v) || t == Float && isShortDecimal(v) || t == Bool && (string(v) == "true" || string(v) == "false") {
+			continue // the usual value, told by its shape alone
+		}
+		text := unsafe.String(unsafe.SliceData(v), len(v)) // the parsers keep no reference
+		if text == "" || len(trimSpace(text)) != len(text) {
 			return false
 		}
-		if t == Int {
-			_, ok = ParseInt(v)
-		} else {
-			_, ok = ParseFloat(v)
+		switch t {
+		case Int:
+			_, ok = ParseInt(text)
+		case Float:
+			_, ok = ParseFloat(text)
+		case Bool:
+			_, ok = ParseBool(text)
+		case Date:
+			_, ok = ParseDate(text)
 		}
 		if !ok {
 			return false
@@ -408,6 +423,23 @@ func parseShortInt(v string) (int64, bool) {
 	return n, true
 }
 
+// isShortInt reports whether parseShortInt reads v, without computing the value.
+func isShortInt(v []byte) bool {
+	digits := v
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 {
+		return false
+	}
+	for _, c := range digits {
+		if c-'0' > 9 {
+			return false
+		}
+	}
+	return true
+}
+
 // pow10 are the powers of ten a float64 holds exactly.
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
@@ -447,6 +479,27 @@ func parseShortDecimal(v string) (float64, bool) {
 		f = -f
 	}
 	return f, true
+}
+
+// isShortDecimal reports whether parseShortDecimal reads v, without computing the value
+// (whose digits make a chain of multiplications).
+func isShortDecimal(v []byte) bool {
+	i := 0
+	if len(v) > 0 && v[0] == '-' {
+		i = 1
+	}
+	digits, points := 0, 0
+	for _, c := range v[i:] {
+		switch {
+		case c-'0' <= 9:
+			digits++
+		case c == '.':
+			points++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && digits <= 15 && points <= 1
 }
 
 // ParseFloat reads a finite decimal number (no hex, NaN or infinity).

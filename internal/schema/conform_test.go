@@ -265,6 +265,12 @@ func TestParseFastPaths(t *testing.T) {
 		if got, ok := ParseFloat(v); ok != wantFOK || ok && math.Float64bits(got) != math.Float64bits(wantF) {
 			t.Errorf("ParseFloat(%q) = %v %v, strconv %v %v", v, got, ok, wantF, wantFOK)
 		}
+		if _, ok := parseShortDecimal(v); isShortDecimal([]byte(v)) != ok {
+			t.Errorf("isShortDecimal(%q) = %v, parseShortDecimal reads it: %v", v, !ok, ok)
+		}
+		if _, ok := parseShortInt(v); isShortInt([]byte(v)) != ok {
+			t.Errorf("isShortInt(%q) = %v, parseShortInt reads it: %v", v, !ok, ok)
+		}
 		digits := strings.TrimPrefix(v, "+")
 		wantI, errI := strconv.ParseInt(digits, 10, 64)
 		wantIOK := errI == nil && !(digits != v && strings.HasPrefix(digits, "-"))
@@ -288,7 +294,11 @@ func TestConformText(t *testing.T) {
 		{Int, []*string{str("1"), str("")}, false},
 		{Float, []*string{str("1.5"), str("NaN")}, false},
 		{Int, []*string{str("1"), str("1.5")}, false},
-		{Date, []*string{str("2024-03-01")}, false},
+		{Date, []*string{str("2024-03-01"), nil, str("0001-01-01")}, true},
+		{Date, []*string{str("2024-03-01"), str("2024-02-30")}, false},
+		{Bool, []*string{str("true"), str("FALSE"), nil}, true},
+		{Bool, []*string{str("true"), str("yes")}, false},
+		{Datetime, []*string{str("2024-03-01 10:00")}, false},
 	} {
 		s := Schema{{Name: "v", Type: tc.typ, Text: true}}
 		out, _, err := s.Conform(textChunk(tc.values...), expr.OnErrorNull)

@@ -80,9 +80,10 @@ func (t Type) ArrowType() arrow.DataType {
 type Column struct {
 	Name string
 	Type Type
-	// Text lets Conform keep an int or float column that was read as text as that very
-	// text (a string array) when every value of the chunk reads as Type, unchanged, for a
-	// writer that writes numbers as text (JSON Lines) and would only format them again.
+	// Text lets Conform keep an int, float, bool or date column that was read as text as
+	// that very text (a string array) when every value of the chunk reads as Type,
+	// unchanged, for a writer that writes such values as text (JSON Lines) and would only
+	// format them again.
 	Text bool
 }
 

@@ -2,9 +2,15 @@ package sink
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/xlsxout"
 )
 
 // benchChunkRows are rows like those of internal/benchdata: ints, floats, short text,
@@ -90,4 +96,73 @@ type countingWriter struct{ n int64 }
 func (w *countingWriter) Write(p []byte) (int, error) {
 	w.n += int64(len(p))
 	return len(p), nil
+}
+
+// genCSVRows are rows as ../shared/bench/gen_csv.py writes them (the text of the
+// speed bars' input): floats with a fixed number of decimals (so some end in 0), about
+// 1% of names with a double quote, 50 categories.
+func genCSVRows(n int) [][]string {
+	rng := rand.New(rand.NewPCG(42, 1))
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ     "
+	rows := make([][]string, n)
+	for i := range rows {
+		name := make([]byte, 5+rng.IntN(16))
+		for k := range name {
+			name[k] = letters[rng.IntN(len(letters))]
+		}
+		nm := strings.TrimSpace(string(name))
+		if nm == "" {
+			nm = "x"
+		}
+		if rng.IntN(100) < 2 {
+			p := rng.IntN(len(nm))
+			nm = nm[:p] + []string{",", `"`, ", ", `""`, `,"`, "'"}[rng.IntN(6)] + nm[p:]
+		}
+		rows[i] = []string{strconv.Itoa(i + 1), strconv.FormatFloat(rng.Float64()*1000, 'f', 6, 64), strconv.Itoa(rng.IntN(1001)),
+			fmt.Sprintf("cat%02d", rng.IntN(50)), nm, time.Date(2000, 1, 1+rng.IntN(9131), 0, 0, 0, 0, time.UTC).Format(time.DateOnly),
+			strconv.FormatBool(rng.IntN(2) == 0), strconv.FormatFloat((rng.Float64()-0.5)*2e7, 'f', 4, 64), strconv.FormatInt(rng.Int64N(1e10), 10),
+			strconv.FormatFloat(rng.Float64(), 'f', 10, 64)}
+	}
+	return rows
+}
+
+// BenchmarkWorker is a worker's share of CSV → JSON Lines and CSV → xlsx after
+// decoding, on chunks of gen_csv.py rows: Conform to the format's schema, then Encode.
+func BenchmarkWorker(b *testing.B) {
+	const n = 2730 // the rows of a 256 KiB chunk, the default
+	text := textChunk(b, benchSchema, genCSVRows(n))
+	for _, name := range []string{"jsonl", "xlsx"} {
+		b.Run(name, func(b *testing.B) {
+			format, err := Lookup(name, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			sk, err := format.New(Config{Schema: benchSchema})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := sk.Begin(&countingWriter{}); err != nil {
+				b.Fatal(err)
+			}
+			conform := format.ConformSchema(benchSchema)
+			var buf []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				c, _, err := conform.Conform(text, expr.OnErrorFail)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, err := sk.Encode(buf[:0], c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf = p.Bytes
+				if part, ok := p.Meta.(*xlsxout.Part); ok {
+					part.Release()
+				}
+				c.Batch.Release()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+		})
+	}
 }

@@ -1,14 +1,14 @@
 package sink
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -65,246 +65,294 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 	if int(b.NumCols()) != len(s.keys) {
 		return Part{}, fmt.Errorf("internal error: a chunk of %d columns for %d keys", b.NumCols(), len(s.keys))
 	}
-	// Each column is formatted once, column by column, with one loop per type; the row
-	// loop then only copies keys and values.
 	cols := make([]jsonColumn, len(s.keys))
 	size := 3 * rows
 	for j := range cols {
-		if err := cols[j].format(b.Column(j), s.types[j]); err != nil {
+		col := b.Column(j)
+		if err := cols[j].prepare(col, s.types[j], s.keys[j], validUTF8(c, col)); err != nil {
 			return Part{}, err
 		}
-		size += rows*len(s.keys[j]) + int(cols[j].offsets[rows]-cols[j].offsets[0]) + cols[j].extra
+		size += cols[j].size(rows)
 	}
-	defer func() {
-		for j := range cols {
-			cols[j].release()
-		}
-	}()
+	// One pass, row by row: the values are formatted (or copied) where they go.
 	dst = slices.Grow(dst, size)
 	for i := range rows {
-		if len(s.keys) == 0 {
+		if len(cols) == 0 {
 			dst = append(dst, '{')
 		}
-		for j, key := range s.keys {
-			dst = append(dst, key...)
-			col := &cols[j]
-			switch {
-			case col.valid != nil && !bitutil.BitIsSet(col.valid, col.offset+i):
-				dst = append(dst, "null"...)
-			case col.quote:
-				dst = append(dst, '"')
-				dst = append(dst, col.data[col.offsets[i]:col.offsets[i+1]]...)
-				dst = append(dst, '"')
-			default:
-				dst = append(dst, col.data[col.offsets[i]:col.offsets[i+1]]...)
-			}
+		for j := range cols {
+			dst = cols[j].appendValue(dst, i)
 		}
 		dst = append(dst, '}', '\n')
 	}
 	return Part{Bytes: dst, Rows: int64(rows)}, nil
 }
 
-// jsonColumn is one column's values as JSON text: data[offsets[i]:offsets[i+1]] is row
-// i's (nothing for a null), between quotes when quote is set.
+// jsonKind is how a column's values are written.
+type jsonKind uint8
+
+const (
+	kindString    jsonKind = iota // text, escaped
+	kindIntText                   // an int column's text (schema.Column.Text)
+	kindFloatText                 // a float column's text
+	kindBoolText                  // a bool column's text
+	kindDateText                  // a date column's text
+	kindInt
+	kindFloat
+	kindBool
+	kindDate
+	kindDatetime
+	kindTime
+	kindDuration
+)
+
+// jsonColumn is one column of a chunk, ready for the row loop: its key and its values,
+// read straight from the Arrow buffers.
 type jsonColumn struct {
+	key    []byte
+	kind   jsonKind
+	valid  []byte // the validity bitmap from bit offset; nil when the column has no nulls
+	offset int
+	// kindString and the text kinds: value i is data[offsets[i]:offsets[i+1]].
 	data    []byte
 	offsets []int32
-	quote   bool
-	valid   []byte // the column's validity bitmap from bit offset; nil when it has no nulls
-	offset  int
-	extra   int      // bytes the row loop adds: quotes, "null"
-	text    *textBuf // where data lives, back to textBufs after the chunk
+	// kindString: the values are known to be valid UTF-8 (see validUTF8).
+	utf8   bool
+	ints   []int64 // kindInt, and the microseconds of kindDatetime, kindTime, kindDuration
+	floats []float64
+	bools  *array.Boolean
+	days   []arrow.Date32
 }
 
-// textBuf holds a column's formatted text; textBufs recycles them across chunks.
-type textBuf struct {
-	data []byte
-	ends []int32
-}
-
-var textBufs = sync.Pool{New: func() any { return new(textBuf) }}
-
-func (c *jsonColumn) release() {
-	if c.text != nil {
-		textBufs.Put(c.text)
-	}
-}
-
-// format formats col by its Arrow type (the schema's, see schema.Type.ArrowType), or for
-// an int or float column kept as text (schema.Column.Text) by that text. A string column
-// that needs no escaping is used as it is.
-func (c *jsonColumn) format(col arrow.Array, typ schema.Type) error {
-	n := col.Len()
+func (c *jsonColumn) prepare(col arrow.Array, typ schema.Type, key []byte, utf8 bool) error {
+	*c = jsonColumn{key: key, utf8: utf8}
 	if col.NullN() > 0 {
 		c.valid, c.offset = col.NullBitmapBytes(), col.Data().Offset()
-		c.extra += 4 * col.NullN()
 	}
-	numberText := typ == schema.Int || typ == schema.Float
-	if a, ok := col.(*array.String); ok && numberText && allJSONNumberText(a, typ) {
+	switch a := col.(type) {
+	case *array.String:
+		c.kind = kindString
+		switch typ {
+		case schema.Int:
+			c.kind = kindIntText
+		case schema.Float:
+			c.kind = kindFloatText
+		case schema.Bool:
+			c.kind = kindBoolText
+		case schema.Date:
+			c.kind = kindDateText
+		}
 		c.offsets = a.ValueOffsets()
 		if buf := a.Data().Buffers()[2]; buf != nil {
 			c.data = buf.Bytes() // the offsets index the whole buffer
 		}
-		return nil
-	}
-	if a, ok := col.(*array.String); ok && !numberText && !needsEscape(a) {
-		c.offsets, c.quote = a.ValueOffsets(), true
-		if buf := a.Data().Buffers()[2]; buf != nil {
-			c.data = buf.Bytes() // the offsets index the whole buffer
-		}
-		c.extra += 2 * n
-		return nil
-	}
-	tb := textBufs.Get().(*textBuf)
-	c.text = tb
-	data, ends := tb.data[:0], append(tb.ends[:0], 0)
-	each := func(put func(dst []byte, i int) []byte) {
-		for i := range n {
-			if c.valid == nil || bitutil.BitIsSet(c.valid, c.offset+i) {
-				data = put(data, i)
-			}
-			ends = append(ends, int32(len(data)))
-		}
-	}
-	switch a := col.(type) {
-	case *array.String:
-		if numberText {
-			each(func(dst []byte, i int) []byte { return appendJSONNumberText(dst, a.Value(i), typ) })
-			break
-		}
-		each(func(dst []byte, i int) []byte { return appendJSONString(dst, a.Value(i)) })
 	case *array.Int64:
-		each(func(dst []byte, i int) []byte { return strconv.AppendInt(dst, a.Value(i), 10) })
+		c.kind, c.ints = kindInt, a.Int64Values()
 	case *array.Float64:
-		each(func(dst []byte, i int) []byte { return appendJSONFloat(dst, a.Value(i)) })
+		c.kind, c.floats = kindFloat, a.Float64Values()
 	case *array.Boolean:
-		each(func(dst []byte, i int) []byte { return strconv.AppendBool(dst, a.Value(i)) })
+		c.kind, c.bools = kindBool, a
 	case *array.Date32:
-		c.quote = true
-		each(func(dst []byte, i int) []byte { return table.AppendDate(dst, a.Value(i)) })
+		c.kind, c.days = kindDate, a.Date32Values()
 	case *array.Timestamp:
-		c.quote = true
-		each(func(dst []byte, i int) []byte { return table.AppendTimestamp(dst, int64(a.Value(i))) })
+		c.kind, c.ints = kindDatetime, arrow.Int64Traits.CastFromBytes(arrow.TimestampTraits.CastToBytes(a.TimestampValues()))
 	case *array.Time64:
-		c.quote = true
-		each(func(dst []byte, i int) []byte { return schema.AppendClock(dst, int64(a.Value(i))) })
+		c.kind, c.ints = kindTime, arrow.Int64Traits.CastFromBytes(arrow.Time64Traits.CastToBytes(a.Time64Values()))
 	case *array.Duration:
-		c.quote = true
-		each(func(dst []byte, i int) []byte { return schema.AppendClock(dst, int64(a.Value(i))) })
+		c.kind, c.ints = kindDuration, arrow.Int64Traits.CastFromBytes(arrow.DurationTraits.CastToBytes(a.DurationValues()))
 	default:
 		return fmt.Errorf("internal error: no JSON form for column type %s", col.DataType())
 	}
-	if len(data) > math.MaxInt32 {
-		return fmt.Errorf("a chunk's column of more than 2 GiB of JSON: use a smaller --chunk-size")
-	}
-	if c.quote {
-		c.extra += 2 * n
-	}
-	tb.data, tb.ends = data, ends
-	c.data, c.offsets = data, ends
 	return nil
 }
 
-// needsEscape reports whether any value of a holds a byte JSON escapes or is not
-// UTF-8: one pass over the values' bytes, and value by value where some are not ASCII
-// (a sequence cut between two values is valid only across them).
-func needsEscape(a *array.String) bool {
-	offs := a.ValueOffsets()
-	if len(offs) == 0 {
-		return false
-	}
-	data := a.Data().Buffers()[2]
-	if data == nil {
-		return false
-	}
-	b := data.Bytes()[offs[0]:offs[len(offs)-1]]
-	ascii := true
-	for _, c := range b {
-		if c < 0x20 || c == '"' || c == '\\' {
-			return true
+// size is about the bytes the column's values and keys take in n rows: a text column's
+// bytes (escapes aside), a fixed width for the others.
+func (c *jsonColumn) size(n int) int {
+	width := 0
+	switch c.kind {
+	case kindString, kindIntText, kindFloatText, kindBoolText, kindDateText:
+		if len(c.offsets) > n {
+			width = int(c.offsets[n]-c.offsets[0]) / max(n, 1)
 		}
-		ascii = ascii && c < utf8.RuneSelf
+		width += 4 // quotes, or ".0"
+	case kindInt, kindFloat:
+		width = 20
+	case kindBool, kindDate:
+		width = 12
+	default:
+		width = 28
 	}
-	for i := 0; !ascii && i < a.Len(); i++ {
-		if !utf8.ValidString(a.Value(i)) {
-			return true
-		}
+	return n * (len(c.key) + width)
+}
+
+// appendValue appends the key and value of row i.
+func (c *jsonColumn) appendValue(dst []byte, i int) []byte {
+	dst = append(dst, c.key...)
+	if c.valid != nil && !bitutil.BitIsSet(c.valid, c.offset+i) {
+		return append(dst, "null"...)
 	}
-	return false
+	switch c.kind {
+	case kindString:
+		dst = append(dst, '"')
+		dst = appendJSONText(dst, c.data[c.offsets[i]:c.offsets[i+1]], c.utf8)
+		return append(dst, '"')
+	case kindIntText:
+		return appendJSONNumberText(dst, c.data[c.offsets[i]:c.offsets[i+1]], schema.Int)
+	case kindFloatText:
+		return appendJSONNumberText(dst, c.data[c.offsets[i]:c.offsets[i+1]], schema.Float)
+	case kindBoolText:
+		return appendJSONBoolText(dst, c.data[c.offsets[i]:c.offsets[i+1]])
+	case kindDateText:
+		dst = append(dst, '"')
+		dst = appendDateText(dst, c.data[c.offsets[i]:c.offsets[i+1]])
+	case kindInt:
+		return strconv.AppendInt(dst, c.ints[i], 10)
+	case kindFloat:
+		return appendJSONFloat(dst, c.floats[i])
+	case kindBool:
+		return strconv.AppendBool(dst, c.bools.Value(i))
+	case kindDate:
+		dst = append(dst, '"')
+		dst = table.AppendDate(dst, c.days[i])
+	case kindDatetime:
+		dst = append(dst, '"')
+		dst = table.AppendTimestamp(dst, c.ints[i])
+	default: // kindTime, kindDuration
+		dst = append(dst, '"')
+		dst = schema.AppendClock(dst, c.ints[i])
+	}
+	return append(dst, '"')
+}
+
+// validUTF8 reports whether col is known to hold valid UTF-8 only: a column of the CSV
+// decoder's (table.RawRows.Columns), whose input was checked or transcoded.
+func validUTF8(c *table.Chunk, col arrow.Array) bool {
+	return c.Raw != nil && slices.Contains(c.Raw.Columns, col)
 }
 
 // appendJSONNumberText writes the text of an int or float that Conform checked (see
 // schema.Column.Text) as the same JSON number the value would be written as: the text
-// itself when it is already that number's text (jsonIntText, jsonFloatText), which is
-// most of the time and saves formatting it again, else the value formatted.
-func appendJSONNumberText(dst []byte, v string, typ schema.Type) []byte {
+// itself, or for a float the text with the trailing zeros of its fraction dropped or
+// ".0" added, when that is the value's text (jsonIntText, jsonFloatForm), which is most
+// of the time and saves formatting it again; else the value formatted.
+func appendJSONNumberText(dst, v []byte, typ schema.Type) []byte {
 	if typ == schema.Int {
 		if jsonIntText(v) {
 			return append(dst, v...)
 		}
-		n, _ := schema.ParseInt(v)
+		n, _ := schema.ParseInt(unsafeString(v))
 		return strconv.AppendInt(dst, n, 10)
 	}
-	if jsonFloatText(v) {
-		return append(dst, v...)
+	if n, pointZero, ok := jsonFloatForm(v); ok {
+		dst = append(dst, v[:n]...)
+		if pointZero {
+			dst = append(dst, '.', '0')
+		}
+		return dst
 	}
-	f, _ := schema.ParseFloat(v)
+	f, _ := schema.ParseFloat(unsafeString(v))
 	return appendJSONFloat(dst, f)
 }
 
-// allJSONNumberText reports whether every value of a, an int or float column kept as
-// text, is written as that text (nulls aside), so that a can be copied as it is.
-func allJSONNumberText(a *array.String, typ schema.Type) bool {
-	nulls := a.NullN() > 0
-	for i := range a.Len() {
-		if nulls && a.IsNull(i) {
-			continue
-		}
-		if v := a.Value(i); typ == schema.Int && !jsonIntText(v) || typ == schema.Float && !jsonFloatText(v) {
-			return false
-		}
+// appendJSONBoolText writes the text of a bool that Conform checked as JSON: the text
+// when it is already true or false, else the value (TRUE is true).
+func appendJSONBoolText(dst, v []byte) []byte {
+	if string(v) == "true" || string(v) == "false" {
+		return append(dst, v...)
 	}
-	return true
+	b, _ := schema.ParseBool(unsafeString(v))
+	return strconv.AppendBool(dst, b)
 }
 
-// jsonIntText reports whether v is what strconv.AppendInt writes: no '+', no leading
-// zero, no "-0".
-func jsonIntText(v string) bool {
-	digits := strings.TrimPrefix(v, "-")
-	if digits == "" || digits[0] == '0' && (len(digits) > 1 || len(digits) < len(v)) {
+// appendDateText writes the text of a date that Conform checked as table.AppendDate
+// writes its value: the text itself when it has AppendDate's ten bytes (schema.ParseDate
+// reads YYYY-MM-DD, years 1 to 9999, and nothing else), else the value formatted.
+func appendDateText(dst, v []byte) []byte {
+	if len(v) == len("2006-01-02") {
+		return append(dst, v...)
+	}
+	d, _ := schema.ParseDate(unsafeString(v))
+	return table.AppendDate(dst, d)
+}
+
+// jsonIntText reports whether v, the text of an int that schema.ParseInt reads (an
+// optional sign and digits), is what strconv.AppendInt writes: no '+', no leading zero,
+// no "-0".
+func jsonIntText(v []byte) bool {
+	if len(v) == 0 || v[0] == '+' {
+		return false
+	}
+	digits := v
+	if v[0] == '-' {
+		digits = v[1:]
+	}
+	if len(digits) == 0 || digits[0] == '0' && (len(digits) > 1 || len(digits) < len(v)) {
 		return false
 	}
 	return allDigits(digits)
 }
 
-// jsonFloatText reports whether v is what appendJSONFloat writes for the value v reads
-// as: [-]D.F, D without leading zero, F without trailing zero (or F = "0" for an
-// integral value, but not "-0.0", written 0.0), at most 15 digits in all, and at least
-// 1e-6 in magnitude. Why that is the text written: the value is below 1e15, written in
-// its shortest 'f' form (table.AppendFloat, with ".0" added to an integral one), and two
-// decimals of at most 15 significant digits are always more than one double apart, so
-// no other decimal of as few digits reads back as the same double: the shortest form is
-// v's digits.
-func jsonFloatText(v string) bool {
-	unsigned := strings.TrimPrefix(v, "-")
-	whole, frac, ok := strings.Cut(unsigned, ".")
-	if !ok || whole == "" || frac == "" || len(whole)+len(frac) > 15 || !allDigits(whole) || !allDigits(frac) {
-		return false
+// jsonFloatForm tells how the text v of a float is written as the JSON number of the
+// value v reads as, without formatting it: its first n bytes, then ".0" when pointZero;
+// ok is false when it cannot tell. The text is [-]D.F, D without leading zero, F without
+// trailing zero (or F = "0" for an integral value, but not "-0.0", written 0.0), at most
+// 15 digits in all, and at least 1e-6 in magnitude: what appendJSONFloat writes for the
+// value it reads as. Why: the value is below 1e15, written in its shortest 'f' form
+// (table.AppendFloat, with ".0" added to an integral one), and two decimals of at most
+// 15 significant digits are always more than one double apart, so no other decimal of as
+// few digits reads back as the same double: the shortest form is v's digits. Trailing
+// zeros of F (v = 1.50) and a missing fraction (v = 15) do not change the decimal, so
+// the text without them, or with ".0", is that form too.
+func jsonFloatForm(v []byte) (n int, pointZero, ok bool) {
+	start := 0
+	if len(v) > 0 && v[0] == '-' {
+		start = 1
 	}
-	if whole[0] == '0' && len(whole) > 1 {
-		return false // a leading zero
+	i := start
+	for i < len(v) && '0' <= v[i] && v[i] <= '9' {
+		i++
 	}
-	if frac == "0" {
-		return unsigned != "0.0" || len(unsigned) == len(v)
+	whole := i - start
+	if whole == 0 || v[start] == '0' && whole > 1 {
+		return 0, false, false // no digit, or a leading zero
 	}
-	if frac[len(frac)-1] == '0' {
-		return false // a trailing zero
+	if i == len(v) { // an integer: D.0
+		negativeZero := v[start] == '0' && start == 1
+		return len(v), true, whole+1 <= 15 && !negativeZero
 	}
-	// Below 1: at most 5 zeros after the point (1e-6 = 0.000001 is the least).
-	return whole != "0" || len(frac)-len(strings.TrimLeft(frac, "0")) <= 5
+	if v[i] != '.' {
+		return 0, false, false
+	}
+	point := i
+	for i++; i < len(v) && '0' <= v[i] && v[i] <= '9'; i++ {
+	}
+	frac := i - point - 1
+	if i < len(v) || frac == 0 || whole+frac > 15 {
+		return 0, false, false
+	}
+	end := len(v)
+	for end > point+2 && v[end-1] == '0' {
+		end--
+	}
+	if whole == 1 && v[start] == '0' {
+		if end == point+2 && v[point+1] == '0' {
+			return end, false, start == 0 // 0.0, but not -0.0
+		}
+		zeros := 0
+		for zeros < frac && v[point+1+zeros] == '0' {
+			zeros++
+		}
+		return end, false, zeros <= 5 // 1e-6 = 0.000001 is the least
+	}
+	return end, false, true
 }
 
-func allDigits(s string) bool {
+// unsafeString is b as a string without a copy, for a parser that keeps no reference
+// to it (its errors copy what they quote).
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+func allDigits(s []byte) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -331,49 +379,95 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString writes s as a JSON string: ", \ and control characters escaped
-// (\n, \r, \t, \b, \f by name, the others as \u00XX), invalid UTF-8 as U+FFFD.
-func appendJSONString[T ~string | ~[]byte](dst []byte, s T) []byte {
+// appendJSONString writes s as a JSON string (see appendJSONText), its bytes not known
+// to be valid UTF-8.
+func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(string(s[i:min(len(s), i+utf8.UTFMax)]))
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
+	dst = appendJSONText(dst, []byte(s), false)
+	return append(dst, '"')
+}
+
+// jsonPlain marks the bytes a JSON string holds as they are: printable ASCII other
+// than " and \.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// Bytes of 8 copies of a byte, for the 8-byte scan of appendJSONText.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// appendJSONText writes s as the inside of a JSON string: ", \ and control characters
+// escaped (\n, \r, \t, \b, \f by name, the others as \u00XX), invalid UTF-8 as U+FFFD
+// (which the caller may rule out with valid), nothing else. Runs of plain bytes are found
+// 8 bytes at a time and copied at once.
+func appendJSONText(dst, s []byte, valid bool) []byte {
+	// A byte of a word is 0x80 or more, or a control byte, or " or \ (the usual
+	// zero-byte tests on the word, and on it XORed with the byte looked for).
+	nonASCII := uint64(highs)
+	if valid {
+		nonASCII = 0 // multi-byte sequences pass as they are
+	}
+	start, i := 0, 0
+	for i < len(s) {
+		for i+8 <= len(s) {
+			w := binary.LittleEndian.Uint64(s[i:])
+			quote, backslash := w^('"'*ones), w^('\\'*ones)
+			if (w-0x20*ones)&^w&highs|(quote-ones)&^quote&highs|(backslash-ones)&^backslash&highs|w&nonASCII != 0 {
+				break
 			}
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
+			i += 8
+		}
+		// Byte by byte until the next word: the byte the scan stopped at, or the tail.
+		for stop := min(i+8, len(s)); i < stop; {
+			c := s[i]
+			switch {
+			case jsonPlain[c]:
+				i++
+				continue
+			case c >= utf8.RuneSelf:
+				if valid {
+					i++
+					continue
+				}
+				r, size := utf8.DecodeRune(s[i:])
+				if r != utf8.RuneError || size != 1 {
+					i += size
+					continue
+				}
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, `\ufffd`...)
+			default:
+				dst = append(dst, s[start:i]...)
+				dst = appendJSONEscape(dst, c)
+			}
 			i++
 			start = i
-			continue
 		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
+}
+
+// appendJSONEscape writes the escape of c: ", \ or a control byte.
+func appendJSONEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 }

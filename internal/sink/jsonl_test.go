@@ -3,6 +3,7 @@ package sink
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -20,6 +21,15 @@ import (
 
 // conformed is the chunk a typed sink receives for text rows under s.
 func conformed(t testing.TB, s schema.Schema, rows [][]string) *table.Chunk {
+	out, _, err := s.Conform(textChunk(t, s, rows), expr.OnErrorFail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// textChunk is rows as a reader decodes them: text columns, empty cells null.
+func textChunk(t testing.TB, s schema.Schema, rows [][]string) *table.Chunk {
 	names := make([]string, len(s))
 	builders := make([]*array.StringBuilder, len(s))
 	for j := range s {
@@ -39,12 +49,7 @@ func conformed(t testing.TB, s schema.Schema, rows [][]string) *table.Chunk {
 	for j, b := range builders {
 		cols[j] = b.NewArray()
 	}
-	c := &table.Chunk{Batch: array.NewRecordBatch(table.StringSchema(names), cols, int64(len(rows))), Row0: 1}
-	out, _, err := s.Conform(c, expr.OnErrorFail)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return &table.Chunk{Batch: array.NewRecordBatch(table.StringSchema(names), cols, int64(len(rows))), Row0: 1}
 }
 
 func encodeJSONL(t *testing.T, s schema.Schema, rows [][]string) string {
@@ -166,28 +171,30 @@ func TestJSONNumberText(t *testing.T) {
 	}
 	for _, v := range values {
 		if n, ok := schema.ParseInt(v); ok {
-			if got, want := string(appendJSONNumberText(nil, v, schema.Int)), string(strconv.AppendInt(nil, n, 10)); got != want {
+			if got, want := string(appendJSONNumberText(nil, []byte(v), schema.Int)), string(strconv.AppendInt(nil, n, 10)); got != want {
 				t.Errorf("int %q: %s, want %s", v, got, want)
 			}
 		}
 		if f, ok := schema.ParseFloat(v); ok {
-			if got, want := string(appendJSONNumberText(nil, v, schema.Float)), string(appendJSONFloat(nil, f)); got != want {
+			if got, want := string(appendJSONNumberText(nil, []byte(v), schema.Float)), string(appendJSONFloat(nil, f)); got != want {
 				t.Errorf("float %q: %s, want %s", v, got, want)
 			}
 		}
 	}
 }
 
-// A JSON Lines chunk conformed to ConformSchema (numbers kept as text where they can be)
+// A JSON Lines chunk conformed to ConformSchema (values kept as text where they can be)
 // is written as the same bytes as one conformed to the plain schema, whatever the chunk.
-func TestJSONLNumbersAsTextSameBytes(t *testing.T) {
+func TestJSONLValuesAsTextSameBytes(t *testing.T) {
 	format, err := Lookup("jsonl", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := schema.Schema{{Name: "i", Type: schema.Int}, {Name: "f", Type: schema.Float}, {Name: "s", Type: schema.String}}
-	rows := [][]string{{"1", "2.5", "a"}, {"-0", "1.50", "b"}, {"007", "-0.0", ""}, {"", "3", "c"}, {"+4", "1e3", "d"}, {"5", "0.0000001", "e"}}
-	for _, rows := range [][][]string{rows[:2], rows, benchChunkRows(300)} {
+	s := schema.Schema{{Name: "i", Type: schema.Int}, {Name: "f", Type: schema.Float}, {Name: "s", Type: schema.String},
+		{Name: "b", Type: schema.Bool}, {Name: "d", Type: schema.Date}}
+	rows := [][]string{{"1", "2.5", "a", "true", "2024-02-29"}, {"-0", "1.50", "b", "false", "0001-01-01"}, {"007", "-0.0", "", "TRUE", "9999-12-31"},
+		{"", "3", "c", "", ""}, {"+4", "1e3", "d", "False", "1970-01-01"}, {"5", "0.0000001", "e", "true", "1900-02-28"}}
+	for _, rows := range [][][]string{rows[:2], rows, benchChunkRows(300), genCSVRows(300)} {
 		sch := s
 		if len(rows[0]) == len(benchSchema) {
 			sch = benchSchema
@@ -201,15 +208,72 @@ func TestJSONLNumbersAsTextSameBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := conformed(t, format.ConformSchema(sch), rows)
-		if _, kept := text.Batch.Column(0).(*array.String); !kept && len(rows) == 2 {
-			t.Errorf("an int column of plain integers was not kept as text: %s", text.Batch.Column(0).DataType())
+		for j := range sch {
+			if _, kept := text.Batch.Column(j).(*array.String); !kept && len(rows) == 2 && sch[j].Type != schema.String {
+				t.Errorf("a %s column of plain values was not kept as text: %s", sch[j].Type, text.Batch.Column(j).DataType())
+			}
 		}
 		asText, err := sk.Encode(nil, text)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(typed.Bytes, asText.Bytes) {
-			t.Errorf("numbers as text:\n%s\ntyped:\n%s", asText.Bytes, typed.Bytes)
+			t.Errorf("values as text:\n%s\ntyped:\n%s", asText.Bytes, typed.Bytes)
 		}
 	}
+}
+
+// appendJSONText writes what a plain byte-by-byte escaper writes, for strings of every
+// kind of byte at every position around its 8-byte steps, and with valid set the same
+// for valid UTF-8.
+func TestJSONTextEscapes(t *testing.T) {
+	pieces := []string{"a", "Z", " ", "~", "\"", "\\", "\x00", "\x1f", "\n", "\r", "\t", "\b", "\f", "\x7f", "é", "😀", "\u2028", "\xff", "\xc3", "\xa9", "\xe2\x82"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		var sb strings.Builder
+		for range rng.IntN(40) {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := sb.String()
+		want := referenceJSONText(s)
+		if got := string(appendJSONText(nil, []byte(s), false)); got != want {
+			t.Fatalf("%q: %q, want %q", s, got, want)
+		}
+		if utf8.ValidString(s) {
+			if got := string(appendJSONText(nil, []byte(s), true)); got != want {
+				t.Fatalf("valid %q: %q, want %q", s, got, want)
+			}
+		}
+	}
+}
+
+// referenceJSONText escapes s one character at a time, as RFC 8259 and appendJSONText
+// say.
+func referenceJSONText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteString(`\` + string(r))
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r == utf8.RuneError && size == 1:
+			b.WriteString(`\ufffd`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

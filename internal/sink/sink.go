@@ -15,9 +15,9 @@
 //
 // Typed sinks (JSON Lines, xlsx, Parquet) receive chunks whose columns already have the
 // Arrow types of the output's schema (Format.ConformSchema's schema.Schema.Conform, run by
-// the workers before Encode; JSON Lines may get the checked text of int and float columns
-// instead); untyped ones (CSV, TSV) receive chunks as the transforms left them and write
-// every value as text.
+// the workers before Encode; JSON Lines and xlsx may get the checked text of some columns
+// instead, see Format.TextTypes); untyped ones (CSV, TSV) receive chunks as the
+// transforms left them and write every value as text.
 package sink
 
 import (
@@ -97,25 +97,26 @@ type Format struct {
 	Binary     bool                       // not text: standard output takes it only when --to names it
 	Typed      bool                       // needs a schema (see Sink.Typed)
 	New        func(Config) (Sink, error) // makes the format's sink
-	// NumbersAsText: the format writes numbers as text, so its int and float columns may
-	// reach Encode as the text they were read from (see ConformSchema).
-	NumbersAsText bool
+	// TextTypes are the types whose values the format writes as text (JSON Lines: ints,
+	// floats, bools, dates; xlsx: the numbers of cells), so columns of them may reach
+	// Encode as the text they were read from (see ConformSchema).
+	TextTypes []schema.Type
 }
 
-// ConformSchema is the schema a run conforms a typed format's chunks to: s, with its int
-// and float columns marked schema.Column.Text for a format that writes numbers as text
-// (JSON Lines), which then copies the text of most numbers instead of formatting them
-// again; nil for an untyped format.
+// ConformSchema is the schema a run conforms a typed format's chunks to: s, with its
+// columns of the format's TextTypes marked schema.Column.Text, which the format then
+// copies most of instead of parsing the text into values and formatting those again;
+// nil for an untyped format.
 func (f Format) ConformSchema(s schema.Schema) schema.Schema {
 	if !f.Typed {
 		return nil
 	}
-	if !f.NumbersAsText {
+	if len(f.TextTypes) == 0 {
 		return s
 	}
 	s = slices.Clone(s)
 	for i, c := range s {
-		s[i].Text = c.Type == schema.Int || c.Type == schema.Float
+		s[i].Text = slices.Contains(f.TextTypes, c.Type)
 	}
 	return s
 }
@@ -124,8 +125,10 @@ func (f Format) ConformSchema(s schema.Schema) schema.Schema {
 var formats = []Format{
 	{Name: "csv", Extensions: []string{".csv", ".txt", ".dat"}, New: newCSV(',')},
 	{Name: "tsv", Extensions: []string{".tsv", ".tab"}, New: newCSV('\t')},
-	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL, NumbersAsText: true},
-	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true, New: newXLSX},
+	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL,
+		TextTypes: []schema.Type{schema.Int, schema.Float, schema.Bool, schema.Date}},
+	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true, New: newXLSX,
+		TextTypes: []schema.Type{schema.Int, schema.Float}},
 	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true, New: newParquet},
 }
 

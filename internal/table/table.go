@@ -42,7 +42,10 @@ type Chunk struct {
 
 // RawRows lets a writer copy rows that it would write unchanged from the input bytes.
 type RawRows struct {
-	Columns []arrow.Array // the reader's columns these rows decode to
+	// Columns are the reader's columns these rows decode to. Their text is valid UTF-8
+	// (the CSV decoder checked or transcoded its input), which the JSON Lines writer
+	// then does not check again.
+	Columns []arrow.Array
 	// Data holds the input bytes; it is valid only until the reader's next chunk, so
 	// a chunk kept longer must have Raw cleared.
 	Data         []byte

@@ -68,6 +68,77 @@ func appendNumber(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'E', -1, 64)
 }
 
+// intText reports whether v, the text of an int that schema.ParseInt reads, is what
+// an int cell holds for its value: at most 15 digits (maxExactInt), no '+', no leading
+// zero, no "-0".
+func intText(v []byte) bool {
+	digits := v
+	if len(v) > 0 && v[0] == '-' {
+		digits = v[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || digits[0] == '0' && (len(digits) > 1 || len(digits) < len(v)) {
+		return false
+	}
+	for _, c := range digits {
+		if c-'0' > 9 {
+			return false
+		}
+	}
+	return true
+}
+
+// decimalText tells whether the first n bytes of v, the text of a float, are what
+// appendNumber writes for the value v reads as, which is then not formatted again. It
+// is so for [-]D[.F] of at most 15 digits, D without leading zero: appendNumber writes
+// such a value, below 1e15, as an integer when it is integral (D, the point and the
+// zeros of F dropped; not -0, written 0), else in its shortest 'f' form when at least
+// 1e-5 in magnitude, which is v without the trailing zeros of F: two decimals of at
+// most 15 significant digits are always more than one double apart, so no shorter
+// decimal reads back as the same double.
+func decimalText(v []byte) (n int, ok bool) {
+	start := 0
+	if len(v) > 0 && v[0] == '-' {
+		start = 1
+	}
+	i := start
+	for i < len(v) && v[i]-'0' <= 9 {
+		i++
+	}
+	whole := i - start
+	if whole == 0 || v[start] == '0' && whole > 1 {
+		return 0, false
+	}
+	zeroWhole := v[start] == '0'
+	if i == len(v) {
+		return len(v), whole <= 15 && !(zeroWhole && start == 1)
+	}
+	point := i
+	if v[point] != '.' {
+		return 0, false
+	}
+	for i++; i < len(v) && v[i]-'0' <= 9; i++ {
+	}
+	frac := i - point - 1
+	if i < len(v) || whole+frac > 15 {
+		return 0, false
+	}
+	end := len(v)
+	for end > point+1 && v[end-1] == '0' {
+		end--
+	}
+	if end == point+1 { // integral
+		return point, !(zeroWhole && start == 1)
+	}
+	if zeroWhole {
+		zeros := 0
+		for v[point+1+zeros] == '0' {
+			zeros++
+		}
+		return end, zeros <= 4 // 1e-5 = 0.00001 is the least
+	}
+	return end, true
+}
+
 // appendISO appends a value Excel cannot hold as a date (before 1900, after 9999) as
 // its ISO 8601 text.
 func appendISO(b []byte, us int64, layout string) []byte {

@@ -10,7 +10,10 @@
 //	err = w.Append(part)                     // one goroutine, in input order
 //	err = w.Close()                          // package parts, central directory
 //
-// The batches' columns have the Arrow types of their schema.Type (schema.ArrowType).
+// The batches' columns have the Arrow types of their schema.Type (schema.ArrowType),
+// or for an int or float column marked schema.Column.Text may be the text every value
+// was read from (schema.Schema.Conform checked it): the text of most numbers is then
+// copied into their cells instead of being formatted again.
 // Parts of a sheet are appended together, sheets in the order of AddSheet; a part of
 // a later sheet finishes the ones before it, and a sheet that gets no part holds its
 // header row only. After an error the workbook is unusable: Append and Close return

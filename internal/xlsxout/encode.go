@@ -79,17 +79,21 @@ type encoder struct {
 
 // column is one Arrow column, cast once per chunk.
 type column struct {
-	typ  schema.Type
-	arr  arrow.Array
-	str  *array.String
-	i64  []int64
-	f64  []float64
-	bol  *array.Boolean
-	d32  []arrow.Date32
-	ts   []arrow.Timestamp
-	t64  []arrow.Time64
-	dur  []arrow.Duration
-	null bool // the array may hold nulls
+	typ schema.Type
+	arr arrow.Array
+	str *array.String // a string column, or an int or float column kept as text
+	// An int or float column kept as text (schema.Column.Text): value i is
+	// text[offsets[i]:offsets[i+1]].
+	text    []byte
+	offsets []int32
+	i64     []int64
+	f64     []float64
+	bol     *array.Boolean
+	d32     []arrow.Date32
+	ts      []arrow.Timestamp
+	t64     []arrow.Time64
+	dur     []arrow.Duration
+	null    bool // the array may hold nulls
 }
 
 var encoders sync.Pool
@@ -193,6 +197,14 @@ func (e *encoder) cast(s *Sheet, batch arrow.RecordBatch) error {
 	e.cols = e.cols[:0]
 	for j, c := range s.schema {
 		arr := batch.Column(j)
+		if a, ok := arr.(*array.String); ok && (c.Type == schema.Int || c.Type == schema.Float) {
+			col := column{typ: c.Type, arr: arr, null: arr.NullN() > 0, str: a, offsets: a.ValueOffsets()}
+			if buf := a.Data().Buffers()[2]; buf != nil {
+				col.text = buf.Bytes() // the offsets index the whole buffer
+			}
+			e.cols = append(e.cols, col)
+			continue
+		}
 		if !arrow.TypeEqual(arr.DataType(), c.Type.ArrowType()) {
 			return fmt.Errorf("sheet %q, column %q: chunk holds %s, schema type %s wants %s", s.name, c.Name, arr.DataType(), c.Type, c.Type.ArrowType())
 		}
@@ -218,6 +230,24 @@ func (e *encoder) cast(s *Sheet, batch arrow.RecordBatch) error {
 		e.cols = append(e.cols, col)
 	}
 	return nil
+}
+
+// int is row i's value of an int column, typed or kept as text.
+func (c *column) int(i int) int64 {
+	if c.str != nil {
+		n, _ := schema.ParseInt(c.str.Value(i))
+		return n
+	}
+	return c.i64[i]
+}
+
+// float is row i's value of a float column, typed or kept as text.
+func (c *column) float(i int) float64 {
+	if c.str != nil {
+		f, _ := schema.ParseFloat(c.str.Value(i))
+		return f
+	}
+	return c.f64[i]
 }
 
 // appendRow appends row i as a <row> without row or cell references: readers place
@@ -250,7 +280,17 @@ func (e *encoder) appendRow(s *Sheet, i int, widths []uint8) error {
 				width = utf8.RuneCountInString(v)
 			}
 		case schema.Int:
-			v := c.i64[i]
+			if c.str != nil {
+				v := c.text[c.offsets[i]:c.offsets[i+1]]
+				if intText(v) {
+					b = append(b, `<c><v>`...)
+					b = append(b, v...)
+					b = append(b, `</v></c>`...)
+					width = len(v)
+					break
+				}
+			}
+			v := c.int(i)
 			if v > maxExactInt || v < -maxExactInt {
 				b = append(b, `<c t="inlineStr"><is><t>`...)
 				b = strconv.AppendInt(b, v, 10)
@@ -263,7 +303,17 @@ func (e *encoder) appendRow(s *Sheet, i int, widths []uint8) error {
 			width = len(b) - start - len(`<c><v>`)
 			b = append(b, `</v></c>`...)
 		case schema.Float:
-			v := c.f64[i]
+			if c.str != nil {
+				text := c.text[c.offsets[i]:c.offsets[i+1]]
+				if n, ok := decimalText(text); ok {
+					b = append(b, `<c><v>`...)
+					b = append(b, text[:n]...)
+					b = append(b, `</v></c>`...)
+					width = n
+					break
+				}
+			}
+			v := c.float(i)
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				b = append(b, `<c t="e"><v>#NUM!</v></c>`...)
 				width = 5

@@ -1,0 +1,126 @@
+package xlsxout
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ptransform/ptransform/internal/schema"
+)
+
+// numberTexts are texts of ints and floats: plain, with leading and trailing zeros,
+// signs, exponents, many digits, tiny and huge.
+func numberTexts() []string {
+	values := []string{"0", "-0", "00", "007", "-007", "+5", "5", "-5", "5.", "-5.", ".5", "-.5", "0.0", "-0.0", "-0.000",
+		"1.0", "1.50", "10.0", "100", "1e5", "1E5", "1.5e-3", "0.00001", "0.000010", "0.000001", "-0.00001",
+		"999999999999999", "1000000000000000", "-999999999999999", "123456789012345.0", "12345678901234.5",
+		"1234567890123456", "0.123456789012345", "0.1234567890123456", "9223372036854775807", "-9223372036854775808",
+		"0.30000000000000004", "0.1", "2.675", "786.203097", "-7184765.4777", "0.2991177475"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 50000 {
+		digits := make([]byte, 1+rng.IntN(18))
+		for i := range digits {
+			digits[i] = byte('0' + rng.IntN(10))
+		}
+		v := string(digits)
+		if p := rng.IntN(len(digits) + 3); p > 0 && p <= len(digits) {
+			v = v[:p] + "." + v[p:]
+		}
+		if rng.IntN(3) == 0 {
+			v = "-" + v
+		}
+		values = append(values, v)
+	}
+	return values
+}
+
+// A number's text is copied only where it is the very text its value is written as.
+func TestNumberText(t *testing.T) {
+	for _, v := range numberTexts() {
+		if n, ok := schema.ParseInt(v); ok && intText([]byte(v)) {
+			if n > maxExactInt || n < -maxExactInt || strconv.FormatInt(n, 10) != v {
+				t.Errorf("int %q copied, its value is written %d", v, n)
+			}
+		}
+		if f, ok := schema.ParseFloat(v); ok {
+			if n, copied := decimalText([]byte(v)); copied {
+				if want := string(appendNumber(nil, f)); v[:n] != want {
+					t.Errorf("float %q copied as %q, its value is written %q", v, v[:n], want)
+				}
+			}
+		}
+	}
+	for _, v := range []string{"5", "-5", "999999999999999"} {
+		if !intText([]byte(v)) {
+			t.Errorf("int %q not copied", v)
+		}
+	}
+	for _, v := range []string{"1.50", "786.203097", "5.0", "0.00001", "-0.5"} {
+		if _, ok := decimalText([]byte(v)); !ok {
+			t.Errorf("float %q not copied", v)
+		}
+	}
+}
+
+// Int and float columns kept as text (schema.Column.Text) make the same sheet XML as
+// the typed columns of the same values.
+func TestTextColumnsSameXML(t *testing.T) {
+	sch := schema.Schema{{Name: "i", Type: schema.Int}, {Name: "f", Type: schema.Float}}
+	texts := numberTexts()
+	var typedRows [][]any
+	ints, floats := array.NewStringBuilder(testAllocator), array.NewStringBuilder(testAllocator)
+	defer ints.Release()
+	defer floats.Release()
+	for k, v := range texts {
+		n, intOK := schema.ParseInt(v)
+		f, floatOK := schema.ParseFloat(v)
+		if !intOK {
+			n, v = int64(k), strconv.Itoa(k)
+		}
+		if !floatOK {
+			continue
+		}
+		row := []any{n, f}
+		ints.Append(v)
+		floats.Append(texts[k])
+		if k%7 == 0 {
+			ints.AppendNull()
+			floats.AppendNull()
+			typedRows = append(typedRows, row, []any{nil, nil})
+			continue
+		}
+		typedRows = append(typedRows, row)
+	}
+	typed := batchOf(t, sch, typedRows)
+	defer typed.Release()
+	intArr, floatArr := ints.NewArray(), floats.NewArray()
+	defer intArr.Release()
+	defer floatArr.Release()
+	text := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "i", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "f", Type: arrow.BinaryTypes.String, Nullable: true}}, nil), []arrow.Array{intArr, floatArr}, typed.NumRows())
+	defer text.Release()
+	w, err := New(nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := w.AddSheet("S", sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.EncodeChunk(typed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release()
+	b, err := s.EncodeChunk(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	if a.crc != b.crc || a.raw != b.raw || string(a.widths) != string(b.widths) {
+		t.Errorf("text columns: XML of %d bytes, CRC %08x; typed: %d bytes, CRC %08x (widths equal: %v)",
+			b.raw, b.crc, a.raw, a.crc, string(a.widths) == string(b.widths))
+	}
+}
