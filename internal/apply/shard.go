@@ -101,6 +101,8 @@ func shardSources(ctx context.Context, o Options, sources []*source, p *pipeline
 				return nil, nil, usage(fmt.Errorf("%s: --shard reads each shard's part of an input by offset, which this input (not a regular file) does not allow: copy it to a file first", s.jsonl.Name))
 			}
 			sizes[i] = s.jsonl.Size - s.jsonl.DataStart
+		} else if s.pq != nil {
+			sizes[i] = s.pq.Size
 		} else {
 			sizes[i] = s.sheet.Size()
 		}
@@ -116,8 +118,8 @@ func shardSources(ctx context.Context, o Options, sources []*source, p *pipeline
 		from, to := at, at+sizes[i]
 		at = to
 		if s.csv == nil {
-			// Sheets and JSON Lines inputs go whole to the shard that holds their first
-			// byte. The last shard also takes one of no size at the very end.
+			// Sheets, JSON Lines and Parquet inputs go whole to the shard that holds
+			// their first byte. The last shard also takes one of no size at the very end.
 			if lo <= from && from < hi || o.Shard.K == o.Shard.N && from == total {
 				mine = append(mine, s)
 			}

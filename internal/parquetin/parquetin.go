@@ -167,3 +167,6 @@ func outputType(t arrow.DataType) schema.Type {
 
 // ErrDecode is wrapped by the errors of chunks that do not decode.
 var ErrDecode = errors.New("parquet data does not decode")
+
+// RowGroupBytes is the size in the file of row group rg, compressed.
+func (in *Input) RowGroupBytes(rg int) int64 { return in.meta.RowGroup(rg).TotalCompressedSize() }
