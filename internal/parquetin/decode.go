@@ -18,6 +18,7 @@ import (
 type Decoder struct {
 	in   *Input
 	skip []bool // per column: not read, given as nulls
+	rdr  *file.Reader
 	fr   *pqarrow.FileReader
 }
 
@@ -36,14 +37,12 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 	if rg < 0 || rg >= len(in.RowGroups) {
 		return nil, fmt.Errorf("%s: internal: row group %d of %d", in.Name, rg+1, len(in.RowGroups))
 	}
-	if d.fr == nil {
+	if d.rdr == nil {
 		rdr, err := file.NewParquetReader(io.NewSectionReader(in.file, 0, in.Size), file.WithMetadata(in.meta))
 		if err != nil {
 			return nil, footerError(in.Name, err)
 		}
-		if d.fr, err = pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator); err != nil {
-			return nil, fmt.Errorf("%s: %w", in.Name, err)
-		}
+		d.rdr = rdr
 	}
 	rows := in.RowGroups[rg]
 	cols := make([]arrow.Array, len(in.fields))
@@ -77,8 +76,18 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 	}, nil
 }
 
-// column reads column j of row group rg and returns it as text.
+// column reads column j of row group rg and returns it as text: on the direct path
+// when it can, else through pqarrow's arrays.
 func (d *Decoder) column(ctx context.Context, rg, j int) (text arrow.Array, err error) {
+	in := d.in
+	if in.direct[j] != notDirect {
+		return readColumnDirect(d.rdr.RowGroup(rg), in.leaves[j][0], in.direct[j], in.tsNanos[j], in.RowGroups[rg], &textBuilder{})
+	}
+	if d.fr == nil {
+		if d.fr, err = pqarrow.NewFileReader(d.rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator); err != nil {
+			return nil, fmt.Errorf("%v: %w", err, ErrDecode)
+		}
+	}
 	leaves := make(map[int]bool, len(d.in.leaves[j]))
 	for _, l := range d.in.leaves[j] {
 		leaves[l] = true
@@ -93,5 +102,5 @@ func (d *Decoder) column(ctx context.Context, rg, j int) (text arrow.Array, err 
 		return nil, fmt.Errorf("%v: %w", err, ErrDecode)
 	}
 	defer chunked.Release()
-	return textOf(chunked.Chunks())
+	return textOf(chunked.Chunks(), &textBuilder{})
 }

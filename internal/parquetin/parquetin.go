@@ -45,6 +45,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/ptransform/ptransform/internal/schema"
 )
@@ -61,6 +62,8 @@ type Input struct {
 	meta      *metadata.FileMetaData
 	fields    []arrow.Field // per column: its Arrow field as pqarrow reads it
 	leaves    [][]int       // per column: the indices of its leaf columns in the file
+	direct    []directKind  // per column: how it reads on the direct path, if it does
+	tsNanos   []int64       // per column: a direct timestamp's unit in nanoseconds
 }
 
 // Open reads the footer of the Parquet file f (named name, for messages) and takes f
@@ -105,9 +108,15 @@ func Open(name string, f *os.File) (in *Input, err error) {
 	if len(in.fields) == 0 {
 		return fail(fmt.Errorf("%s: a Parquet file without columns: there is nothing to read", name))
 	}
-	for _, f := range in.fields {
+	for j, f := range in.fields {
 		in.Header = append(in.Header, f.Name)
 		in.Types = append(in.Types, outputType(f.Type))
+		kind, nanos := notDirect, int64(0)
+		if len(in.leaves[j]) == 1 && root.Field(j).Type() == pqschema.Primitive {
+			kind, nanos = directColumn(in.meta.Schema.Column(in.leaves[j][0]))
+		}
+		in.direct = append(in.direct, kind)
+		in.tsNanos = append(in.tsNanos, nanos)
 	}
 	for i := range in.meta.NumRowGroups() {
 		n := in.meta.RowGroup(i).NumRows()

@@ -18,10 +18,10 @@ import (
 	"github.com/ptransform/ptransform/internal/table"
 )
 
-// textOf returns the text of the arrays (the chunks of one column of one row group) as
+// textOf returns, built by b, the text of the arrays (the chunks of one column of one row group) as
 // one string array: the package doc's renderings, null for a null and for an empty
 // text. A string array without an empty value is returned as it is, not copied.
-func textOf(chunks []arrow.Array) (arrow.Array, error) {
+func textOf(chunks []arrow.Array, b *textBuilder) (arrow.Array, error) {
 	if len(chunks) == 1 {
 		if s, ok := chunks[0].(*array.String); ok && !hasEmpty(s) {
 			s.Retain()
@@ -34,13 +34,10 @@ func textOf(chunks []arrow.Array) (arrow.Array, error) {
 		if s, ok := a.(*array.String); ok {
 			size += len(s.ValueBytes())
 		} else {
-			size += 8 * a.Len()
+			size += 12 * a.Len()
 		}
 	}
-	data := make([]byte, 0, size)
-	offs := make([]int32, 1, n+1)
-	valid := make([]byte, (n+7)/8)
-	nulls, row := 0, 0
+	b.reset(n, size)
 	for _, a := range chunks {
 		app, err := appender(a)
 		if err != nil {
@@ -48,21 +45,12 @@ func textOf(chunks []arrow.Array) (arrow.Array, error) {
 		}
 		for i := range a.Len() {
 			if a.IsValid(i) {
-				data = app(data, i)
+				b.data = app(b.data, i)
 			}
-			if int32(len(data)) == offs[len(offs)-1] {
-				nulls++
-			} else {
-				valid[row>>3] |= 1 << (row & 7)
-			}
-			if len(data) > math.MaxInt32 {
-				return nil, fmt.Errorf("the text of one row group's column exceeds 2 GiB: %w", ErrDecode)
-			}
-			offs = append(offs, int32(len(data)))
-			row++
+			b.end()
 		}
 	}
-	return table.StringColumn(data, offs, valid, nulls), nil
+	return b.array()
 }
 
 // hasEmpty reports whether a string array holds an empty string that is not null.
