@@ -26,7 +26,9 @@ import (
 //     of an end compute alike, so no record is read twice or left out;
 //   - a sheet whole, by the shard whose span holds the sheet's first byte: a sheet's
 //     rows can be found only by inflating its XML from its start, so cutting a sheet
-//     would cost each shard the inflating of all the rows before its own.
+//     would cost each shard the inflating of all the rows before its own;
+//   - a JSON Lines input whole, and a Parquet file whole (counting its size in bytes),
+//     the same way.
 //
 // Numbers: _row and the line numbers of errors are those of the whole input. A shard
 // whose first CSV input starts past its first record counts the rows and lines before
