@@ -60,14 +60,18 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 			return nil, context.Cause(ctx)
 		}
 		if d.skip != nil && d.skip[j] {
-			cols[j] = array.MakeArrayOfNull(memory.DefaultAllocator, arrow.BinaryTypes.String, int(rows))
-			continue
+			continue // made after the columns read, which check the rows the footer claims
 		}
 		if cols[j], err = d.column(ctx, rg, j); err != nil {
 			return nil, fmt.Errorf("%s: row group %d, column %q: %w", in.Name, rg+1, in.Header[j], err)
 		}
 		if int64(cols[j].Len()) != rows {
 			return nil, fmt.Errorf("%s: row group %d, column %q: %d values for %d rows: %w", in.Name, rg+1, in.Header[j], cols[j].Len(), rows, ErrDecode)
+		}
+	}
+	for j := range cols {
+		if cols[j] == nil {
+			cols[j] = array.MakeArrayOfNull(memory.DefaultAllocator, arrow.BinaryTypes.String, int(rows))
 		}
 	}
 	return &table.Chunk{

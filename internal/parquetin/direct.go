@@ -116,18 +116,25 @@ type textBuilder struct {
 	nulls int
 }
 
-// reset makes the builder empty, for rows rows of about size bytes of text.
+// reset makes the builder empty, for rows rows of about size bytes of text. It
+// reserves room for at most preallocRows rows: a damaged file may claim any number,
+// and what it does hold grows the buffers as it is read.
 func (b *textBuilder) reset(rows, size int) {
-	b.data = slices.Grow(b.data[:0], size)
+	rows = min(rows, preallocRows)
+	b.data = slices.Grow(b.data[:0], min(size, preallocRows*16))
 	b.offs = append(slices.Grow(b.offs[:0], rows+1), 0)
-	b.valid = slices.Grow(b.valid[:0], (rows+7)/8)[:(rows+7)/8]
-	clear(b.valid)
+	b.valid = slices.Grow(b.valid[:0], (rows+7)/8)[:0]
 	b.nulls = 0
 }
+
+const preallocRows = 1 << 20
 
 // end ends the current row, which holds what was appended to data since the last.
 func (b *textBuilder) end() {
 	row := len(b.offs) - 1
+	if row&7 == 0 {
+		b.valid = append(b.valid, 0)
+	}
 	if int32(len(b.data)) == b.offs[row] {
 		b.nulls++
 	} else {

@@ -50,6 +50,10 @@ import (
 	"github.com/ptransform/ptransform/internal/schema"
 )
 
+// maxRowGroupRows bounds the rows of a row group, which is one chunk whose columns have
+// 32-bit offsets: a footer claiming more is refused rather than believed.
+const maxRowGroupRows = 1 << 28
+
 // Input is an opened Parquet file: its metadata, read once.
 type Input struct {
 	Name      string
@@ -120,6 +124,12 @@ func Open(name string, f *os.File) (in *Input, err error) {
 	}
 	for i := range in.meta.NumRowGroups() {
 		n := in.meta.RowGroup(i).NumRows()
+		if n < 0 || n > maxRowGroupRows {
+			return fail(fmt.Errorf("%s: row group %d claims %d rows: its footer is damaged, or the row group is larger than ptransform reads (%d rows; rewrite the file with smaller row groups)", name, i+1, n, maxRowGroupRows))
+		}
+		if err := in.checkChunks(i); err != nil {
+			return fail(err)
+		}
 		in.RowGroups = append(in.RowGroups, n)
 		in.Rows += n
 	}
@@ -176,6 +186,28 @@ func outputType(t arrow.DataType) schema.Type {
 
 // ErrDecode is wrapped by the errors of chunks that do not decode.
 var ErrDecode = errors.New("parquet data does not decode")
+
+// checkChunks checks that the column chunks of row group rg lie inside the file, as
+// their pages are read from where the footer says: the Parquet library trusts it, and
+// reads a damaged footer's offsets in goroutines whose panics nobody could recover.
+func (in *Input) checkChunks(rg int) error {
+	meta := in.meta.RowGroup(rg)
+	for leaf := range meta.NumColumns() {
+		col, err := meta.ColumnChunk(leaf)
+		if err != nil {
+			return fmt.Errorf("%s: row group %d, column %d: %v: %w", in.Name, rg+1, leaf+1, err, ErrDecode)
+		}
+		start, size := col.DataPageOffset(), col.TotalCompressedSize()
+		if col.HasDictionaryPage() && col.DictionaryPageOffset() > 0 && start > col.DictionaryPageOffset() {
+			start = col.DictionaryPageOffset()
+		}
+		if start < 0 || size < 0 || start > in.Size || size > in.Size-start {
+			return fmt.Errorf("%s: row group %d, column %q: its pages would lie at bytes %d to %d of a file of %d: the footer is damaged",
+				in.Name, rg+1, in.meta.Schema.Column(leaf).Path(), start, start+size, in.Size)
+		}
+	}
+	return nil
+}
 
 // RowGroupBytes is the size in the file of row group rg, compressed.
 func (in *Input) RowGroupBytes(rg int) int64 { return in.meta.RowGroup(rg).TotalCompressedSize() }
