@@ -10,8 +10,9 @@
 #
 # Sections: csv (the jobs of issue 10, each with --workers 2 and --workers 1, against
 # cp, Miller and DuckDB where installed: identity, select+rename, derive, filter+derive+
-# select, upper, a date format, and the output formats jsonl, parquet and xlsx on the
-# first FORMAT_ROWS rows) and xlsx (a 200k-row sheet to CSV against excelize's Rows()
+# select, upper, a date format, the output formats jsonl, parquet and xlsx on the
+# first FORMAT_ROWS rows, and Parquet input to CSV on those rows, the file written by
+# DuckDB with its default settings and by ptransform) and xlsx (a 200k-row sheet to CSV against excelize's Rows()
 # iterator; needs ../shared/bench and Debian's python3-xlsxwriter to make the workbook).
 # A peer that is not installed is skipped: Miller is `mlr` on PATH; DuckDB is
 # @duckdb/node-api, from the global npm root or installed into the data directory.
@@ -153,6 +154,16 @@ if [[ " $SECTIONS " == *" csv "* ]]; then
   job jsonl "$FIN" jsonl "" "--icsv --ojsonl cat" jsonl
   job parquet "$FIN" parquet "" "" parquet
   job xlsx "$XIN" xlsx "" "" "" 200000
+  # Parquet input (issue 12): the FORMAT_ROWS rows written as Parquet by DuckDB (default
+  # settings) and by ptransform, read back to CSV.
+  PIN_OURS="$DIR/rows_${FMT_ROWS}_of_$ROWS.ours.parquet"
+  [ -f "$PIN_OURS" ] || "$PT" apply --quiet "$FIN" -o "$PIN_OURS"
+  job parquet-in-ours "$PIN_OURS" csv "" "" parquet-in
+  if [ -n "$DUCK" ]; then
+    PIN_DUCK="$DIR/rows_${FMT_ROWS}_of_$ROWS.duckdb.parquet"
+    [ -f "$PIN_DUCK" ] || $DUCK parquet-default "$FIN" "$PIN_DUCK"
+    job parquet-in-duckdb "$PIN_DUCK" csv "" "" parquet-in
+  fi
 fi
 
 if [[ " $SECTIONS " == *" xlsx "* ]]; then
@@ -201,7 +212,8 @@ if [ ${#jobs[@]} -gt 0 ]; then
   done
   echo
   echo "Bars (issue 10): identity >= 90% of cp; --workers 2 / 1 >= 1.8 on derive and upper;"
-  echo "derive >= 5x DuckDB and >= 10x Miller; filter >= 4x DuckDB; peak RSS <= 200 MiB:"
+  echo "derive >= 5x DuckDB and >= 10x Miller; filter >= 4x DuckDB; peak RSS <= 200 MiB;"
+  echo "(issue 12) parquet-in-* >= 2x DuckDB:"
   if have "identity: ptransform --workers 2"; then
     printf 'peak RSS: identity %s MiB, derive %s MiB\n' "${RSS[identity: ptransform --workers 2]}" "${RSS[derive: ptransform --workers 2]:-}"
   fi

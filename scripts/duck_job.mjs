@@ -1,12 +1,13 @@
 // DuckDB peer for scripts/bench.sh, through @duckdb/node-api (installed by the script).
 //   node duck_job.mjs JOB IN.csv OUT
-// JOB: identity | select | derive | filter | upper | date (CSV out) | jsonl | parquet.
+// JOB: identity | select | derive | filter | upper | date (CSV out) | jsonl | parquet |
+// parquet-default (DuckDB's default settings) | parquet-in (IN is Parquet, OUT CSV).
 import { DuckDBInstance } from '@duckdb/node-api';
 const [job, inp, out] = process.argv.slice(2);
 const inst = await DuckDBInstance.create(':memory:');
 const con = await inst.connect();
 const q = (s) => s.replace(/'/g, "''");
-const src = `read_csv('${q(inp)}')`;
+const src = job === 'parquet-in' ? `read_parquet('${q(inp)}')` : `read_csv('${q(inp)}')`;
 const csv = '(FORMAT csv, HEADER)';
 const jobs = {
   identity: [`SELECT * FROM ${src}`, csv],
@@ -17,6 +18,8 @@ const jobs = {
   date: [`SELECT * REPLACE (strftime(date, '%d/%m/%Y') AS date) FROM ${src}`, csv],
   jsonl: [`SELECT * FROM ${src}`, '(FORMAT json)'],
   parquet: [`SELECT * FROM ${src}`, '(FORMAT parquet, COMPRESSION zstd)'],
+  'parquet-default': [`SELECT * FROM ${src}`, '(FORMAT parquet)'],
+  'parquet-in': [`SELECT * FROM ${src}`, csv],
 };
 if (!jobs[job]) { console.error(`job must be one of ${Object.keys(jobs).join(', ')}`); process.exit(2); }
 const [sel, fmt] = jobs[job];

@@ -136,6 +136,12 @@ the columns being the keys of its first 1000 lines in order of appearance (READM
 "JSON Lines input"); nested values are kept as JSON text:
     ptransform apply events.jsonl -w 'status == "paid"' --select id,amount -o paid.csv
 
+Parquet (recognised by content, or --from parquet) is read one row group per chunk, in
+parallel, decoding only the columns the run needs; values read as the text ptransform
+writes for them (DECIMAL exact, nested values as JSON text) and typed outputs keep the
+file's column types (README.md, "Parquet input"):
+    ptransform apply events.parquet -e 'amount = price * qty' --select id,amount -o out.csv
+
 Excel workbooks (.xlsx .xlsm .xltx .xltm, recognised by content) are read sheet by sheet;
 several inputs, CSV or Excel, are read in parallel and written in order: file order, then
 sheet order. _file and _sheet in expressions name each row's source.
@@ -184,7 +190,7 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "overwrite", Usage: "--out-dir: replace the files that outputs would replace (never an input)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv | jsonl | xlsx | parquet (default: by the extension of -o; csv for stdout)"},
 			&cli.StringFlag{Name: "schema", Usage: "typed outputs (jsonl, xlsx, parquet): force column types, `'COL:TYPE,...'` with TYPE string | int | float | bool | date | datetime | time | duration (default: from the first 1000 rows; expressions by their type)"},
-			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks and JSON Lines are recognised by content)"},
+			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx | parquet (Excel workbooks, Parquet and JSON Lines are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
 			&cli.StringSliceFlag{Name: "param", Usage: "a value for expressions, `NAME=VALUE`, written $NAME in them (text read like a cell); repeatable"},

@@ -60,6 +60,16 @@ func (r *runner) decodeJSONL(ctx context.Context, dec *jsonlfmt.Decoder, seq int
 // openJSONL opens a JSON Lines input, refusing the flags that describe CSV text: they
 // would be ignored.
 func openJSONL(src *sniff.File, o Options) (*jsonlfmt.Input, error) {
+	if err := refuseTextFlags(o, src.Name+": is JSON Lines, whose columns are its keys"); err != nil {
+		src.Close()
+		return nil, err
+	}
+	return jsonlfmt.Open(src)
+}
+
+// refuseTextFlags refuses, for an input that is not CSV text (what says which and
+// why), the flags that describe CSV text: they would be ignored.
+func refuseTextFlags(o Options, what string) error {
 	for _, f := range []struct {
 		set  bool
 		flag string
@@ -68,9 +78,8 @@ func openJSONL(src *sniff.File, o Options) (*jsonlfmt.Input, error) {
 		{o.CSV.Delimiter != 0, "--delimiter"}, {o.CSV.Encoding != "", "--encoding"},
 	} {
 		if f.set {
-			src.Close()
-			return nil, usage(fmt.Errorf("%s: is JSON Lines, whose columns are its keys: %s is for CSV inputs", src.Name, f.flag))
+			return usage(fmt.Errorf("%s: %s is for CSV inputs", what, f.flag))
 		}
 	}
-	return jsonlfmt.Open(src)
+	return nil
 }

@@ -32,8 +32,9 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 	}
 	names := p.names()
 	origins := p.origins()
+	declared := declaredTypes(sources, len(header))
 	var samples [][]string
-	if len(overrides) < len(names) {
+	if len(overrides) < len(names) && declared == nil {
 		if samples, err = sampleColumns(ctx, sources, len(header)); err != nil {
 			return nil, err
 		}
@@ -42,6 +43,8 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 	for k, name := range names {
 		s[k].Name = name
 		switch from := origins[k]; {
+		case from.input >= 0 && declared != nil:
+			s[k].Type = declared[from.input]
 		case from.input >= 0 && samples != nil:
 			s[k].Type = schema.Infer(samples[from.input])
 		case from.input < 0:
@@ -110,6 +113,9 @@ func sampleChunk(ctx context.Context, s *source) (*table.Chunk, error) {
 			return nil, nil
 		}
 		return c, nil
+	}
+	if s.pq != nil {
+		return nil, nil // its columns have declared types (declaredTypes)
 	}
 	if s.jsonl != nil {
 		d, err := s.jsonl.NewDecoder().DecodeBlock(s.jsonl.Sample())

@@ -12,6 +12,7 @@ import (
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/jsonlfmt"
 	"github.com/ptransform/ptransform/internal/output"
+	"github.com/ptransform/ptransform/internal/parquetin"
 	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/sink"
 	"github.com/ptransform/ptransform/internal/table"
@@ -27,7 +28,9 @@ type task struct {
 	ranged bool
 	rng    csvfmt.Range
 	lines  jsonlfmt.Range // a JSON Lines input's byte range
-	block  []byte
+	// rowGroup is a Parquet input's row group.
+	rowGroup int
+	block    []byte
 }
 
 // result is a worker's output for one task.
@@ -148,6 +151,7 @@ type decoder struct {
 	csv   *csvfmt.Decoder
 	sheet *xlsxfmt.Decoder
 	jsonl *jsonlfmt.Decoder
+	pq    *parquetin.Decoder
 }
 
 func newRunner(o Options, sources []*source, columns []string, p *pipeline, out sink.Sink, dst *output.Destination, errLog *rowErrorLog) *runner {
@@ -190,6 +194,9 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, out 
 		// A conformed source's columns are rearranged: its raw rows describe none.
 		if p != nil && s.csv != nil && s.conform == nil && !o.decodeAll {
 			r.skips[i] = p.skipColumns(len(columns), copier != nil && copier.CopiesRows(s.csv.Delimiter))
+		}
+		if p != nil && s.pq != nil && s.conform == nil && !o.decodeAll {
+			r.skips[i] = p.skipColumns(len(columns), false) // columns never read from the file
 		}
 	}
 	r.progress = newProgress(o.Progress, -1)
@@ -390,6 +397,8 @@ func (r *runner) planSource(ctx context.Context, from resume, i int, ahead map[i
 		delete(ahead, i)
 	case s.jsonl != nil:
 		err = r.planJSONL(ctx, i, emit, emitBlock)
+	case s.pq != nil:
+		err = r.planParquet(i, emit)
 	case i == from.input && from.how == streamRest:
 		first = from.first
 		err = s.csv.SplitFrom(ctx, from.offset, r.streamChunkSize(), emitBlock)
@@ -512,12 +521,14 @@ func sheetChunkRows(chunkSize int64) int {
 
 func (r *runner) decoder(worker, source int) *decoder {
 	d := &r.decoders[worker][source]
-	if d.csv == nil && d.sheet == nil && d.jsonl == nil {
+	if d.csv == nil && d.sheet == nil && d.jsonl == nil && d.pq == nil {
 		if s := r.sources[source]; s.csv != nil {
 			d.csv = s.csv.NewDecoder()
 			d.csv.SkipColumns(r.skips[source])
 		} else if s.jsonl != nil {
 			d.jsonl = s.jsonl.NewDecoder()
+		} else if s.pq != nil {
+			d.pq = s.pq.NewDecoder(r.skips[source])
 		} else {
 			d.sheet = s.sheet.NewDecoder()
 		}
@@ -554,6 +565,10 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 		r.ledger.Publish(seq, t.first, chunk.Counts{Rows: int64(c.NumRows())})
 	case dec.jsonl != nil:
 		if c, err = r.decodeJSONL(ctx, dec.jsonl, seq, t, &res); err != nil {
+			return res, err
+		}
+	case dec.pq != nil:
+		if c, err = r.decodeParquet(ctx, dec.pq, seq, t, &res); err != nil {
 			return res, err
 		}
 	default:

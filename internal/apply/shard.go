@@ -26,7 +26,9 @@ import (
 //     of an end compute alike, so no record is read twice or left out;
 //   - a sheet whole, by the shard whose span holds the sheet's first byte: a sheet's
 //     rows can be found only by inflating its XML from its start, so cutting a sheet
-//     would cost each shard the inflating of all the rows before its own.
+//     would cost each shard the inflating of all the rows before its own;
+//   - a JSON Lines input whole, and a Parquet file whole (counting its size in bytes),
+//     the same way.
 //
 // Numbers: _row and the line numbers of errors are those of the whole input. A shard
 // whose first CSV input starts past its first record counts the rows and lines before
@@ -101,6 +103,8 @@ func shardSources(ctx context.Context, o Options, sources []*source, p *pipeline
 				return nil, nil, usage(fmt.Errorf("%s: --shard reads each shard's part of an input by offset, which this input (not a regular file) does not allow: copy it to a file first", s.jsonl.Name))
 			}
 			sizes[i] = s.jsonl.Size - s.jsonl.DataStart
+		} else if s.pq != nil {
+			sizes[i] = s.pq.Size
 		} else {
 			sizes[i] = s.sheet.Size()
 		}
@@ -116,8 +120,8 @@ func shardSources(ctx context.Context, o Options, sources []*source, p *pipeline
 		from, to := at, at+sizes[i]
 		at = to
 		if s.csv == nil {
-			// Sheets and JSON Lines inputs go whole to the shard that holds their first
-			// byte. The last shard also takes one of no size at the very end.
+			// Sheets, JSON Lines and Parquet inputs go whole to the shard that holds
+			// their first byte. The last shard also takes one of no size at the very end.
 			if lo <= from && from < hi || o.Shard.K == o.Shard.N && from == total {
 				mine = append(mine, s)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/jsonlfmt"
+	"github.com/ptransform/ptransform/internal/parquetin"
 	"github.com/ptransform/ptransform/internal/sniff"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/xlsxfmt"
@@ -22,6 +23,7 @@ type source struct {
 	csv    *csvfmt.Input
 	sheet  *xlsxfmt.Sheet
 	jsonl  *jsonlfmt.Input
+	pq     *parquetin.Input
 	book   string   // the workbook's path, for sheets
 	input  int      // the index in Options.Inputs of the file it is read from
 	header []string // unique column names
@@ -37,6 +39,9 @@ func (s *source) name() string {
 	}
 	if s.jsonl != nil {
 		return s.jsonl.Name
+	}
+	if s.pq != nil {
+		return s.pq.Name
 	}
 	return fmt.Sprintf("%s, sheet %q", s.book, s.sheet.Name)
 }
@@ -54,6 +59,9 @@ func (op *opened) close() {
 		}
 		if s.jsonl != nil {
 			s.jsonl.Close()
+		}
+		if s.pq != nil {
+			s.pq.Close()
 		}
 	}
 	for _, b := range op.books {
@@ -90,6 +98,14 @@ func openSources(o Options) (*opened, error) {
 			op.sources = append(op.sources, &source{jsonl: in, header: table.UniqueNames(in.Header)})
 			continue
 		}
+		if src.Format.Kind == sniff.Parquet && !forcedText || strings.EqualFold(o.From, "parquet") {
+			in, err := openParquet(src, o)
+			if err != nil {
+				return fail(err)
+			}
+			op.sources = append(op.sources, &source{pq: in, input: input, header: table.UniqueNames(in.Header)})
+			continue
+		}
 		book := src.Format.Kind == sniff.Zip || src.Format.Kind == sniff.OLE2
 		if !book && strings.EqualFold(o.From, "xlsx") {
 			src.Close()
@@ -124,7 +140,7 @@ func openSources(o Options) (*opened, error) {
 		// cannot be opened again by name: it stays open rather than parked.
 		file := src.File
 		if piped {
-			file, err = spoolWorkbook(src)
+			file, err = spoolInput(src)
 			src.Close()
 			if err != nil {
 				return fail(err)
@@ -161,13 +177,13 @@ func csvOptions(o Options) (csvfmt.Options, error) {
 	copts := o.CSV
 	copts.HeaderRow = o.HeaderRow
 	switch strings.ToLower(o.From) {
-	case "", "csv", "xlsx":
+	case "", "csv", "xlsx", "parquet":
 	case "tsv":
 		if copts.Delimiter == 0 {
 			copts.Delimiter = '\t'
 		}
 	default:
-		return copts, usage(fmt.Errorf("unknown input format %q (want csv, tsv or xlsx)", o.From))
+		return copts, usage(fmt.Errorf("unknown input format %q (want csv, tsv, xlsx or parquet)", o.From))
 	}
 	return copts, nil
 }

@@ -13,7 +13,7 @@ import (
 
 // The spooled copy holds every byte of the pipe, the sniffed ones included, and has no
 // name: nothing is left to remove whatever ends the run.
-func TestSpoolWorkbookLeavesNoName(t *testing.T) {
+func TestSpoolInputLeavesNoName(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	data := append([]byte("PK\x03\x04"), bytes.Repeat([]byte("0123456789"), 100000)...)
@@ -29,7 +29,7 @@ func TestSpoolWorkbookLeavesNoName(t *testing.T) {
 	}
 	defer src.Close()
 	r.Close()
-	f, err := spoolWorkbook(src)
+	f, err := spoolInput(src)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ const (
 	OLE2                    // a compound file: .xls, or an encrypted xlsx
 	Unsupported             // a format ptransform does not read
 	JSONLines               // JSON objects, one per line (NDJSON)
+	Parquet                 // a Parquet file, read by its footer
 )
 
 // Format is what an input was recognised as.
@@ -52,7 +53,7 @@ var signatures = []signature{
 	{0, "PK\x03\x04", Format{Zip, "a zip archive"}},
 	{0, "PK\x05\x06", Format{Zip, "an empty zip archive"}},
 	{0, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", Format{OLE2, "an OLE2 compound file (an .xls workbook or an encrypted .xlsx)"}},
-	{0, "PAR1", Format{Unsupported, "a Parquet file"}},
+	{0, "PAR1", Format{Parquet, "a Parquet file"}},
 	{0, "ARROW1", Format{Unsupported, "an Arrow IPC file"}},
 	{0, "Obj\x01", Format{Unsupported, "an Avro container file"}},
 	{0, "SQLite format 3\x00", Format{Unsupported, "an SQLite database"}},
@@ -127,7 +128,7 @@ func refusal(format string, args ...any) error {
 
 // Refuse is the error for reading name, of format f, as text.
 func (f Format) Refuse(name string) error {
-	return refusal("%s: is %s, not CSV; ptransform reads CSV, TSV, JSON Lines and xlsx", name, f.What)
+	return refusal("%s: is %s, not CSV; ptransform reads CSV, TSV, JSON Lines, Parquet and xlsx", name, f.What)
 }
 
 // CheckText checks the first block of a text input (decompressed and transcoded; eof

@@ -23,7 +23,7 @@ func TestDetect(t *testing.T) {
 		{"\x28\xB5\x2F\xFD\x04", Zstd, ""},
 		{"PK\x03\x04\x14\x00", Zip, ""},
 		{"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00", OLE2, ""},
-		{"PAR1\x15\x04", Unsupported, "Parquet"},
+		{"PAR1\x15\x04", Parquet, "Parquet"},
 		{"%PDF-1.7\n", Unsupported, "PDF"},
 		{"\x7FELF\x02\x01", Unsupported, "ELF"},
 		{"\x89PNG\r\n\x1A\n\x00", Unsupported, "PNG"},

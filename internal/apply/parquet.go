@@ -1,0 +1,86 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ptransform/ptransform/internal/chunk"
+	"github.com/ptransform/ptransform/internal/parquetin"
+	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/sniff"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// openParquet opens a Parquet input by its footer. One from standard input or a pipe is
+// read from a temporary copy (spoolInput), as a workbook is: a Parquet file is read
+// from its end, and its row groups by many workers at once.
+func openParquet(src *sniff.File, o Options) (*parquetin.Input, error) {
+	fail := func(err error) (*parquetin.Input, error) {
+		src.Close()
+		return nil, err
+	}
+	if src.Format.Kind != sniff.Parquet {
+		return fail(fmt.Errorf("%s: --from parquet, but it is not a Parquet file (one starts with the bytes PAR1)", src.Name))
+	}
+	if err := refuseTextFlags(o, src.Name+": is Parquet, whose columns are its fields"); err != nil {
+		return fail(err)
+	}
+	if o.scanOnly {
+		return fail(fmt.Errorf("%s: is Parquet, which inspect does not read yet (apply does)", src.Name))
+	}
+	file := src.File
+	if !src.Seekable || src.Name == "-" {
+		var err error
+		file, err = spoolInput(src)
+		src.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return parquetin.Open(src.Name, file)
+}
+
+// planParquet emits the tasks of Parquet source i: one per row group.
+func (r *runner) planParquet(i int, emit chunk.Emit[task]) error {
+	for rg := range r.sources[i].pq.RowGroups {
+		if err := emit(task{input: i, first: rg == 0, rowGroup: rg}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeParquet decodes a row group and numbers its rows after those of the row groups
+// before it.
+func (r *runner) decodeParquet(ctx context.Context, dec *parquetin.Decoder, seq int64, t task, res *result) (*table.Chunk, error) {
+	c, err := dec.Decode(ctx, t.rowGroup)
+	if err != nil {
+		return nil, err
+	}
+	res.inBytes = r.sources[t.input].pq.RowGroupBytes(t.rowGroup)
+	if _, err := r.number(ctx, seq, t.first, c, chunk.Counts{Rows: int64(c.NumRows())}, 0, 1); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// declaredTypes are the run's column types in a typed output when every source is a
+// Parquet file that declares them, alike: nil otherwise, for the types to be inferred
+// from a sample of the text.
+func declaredTypes(sources []*source, n int) []schema.Type {
+	var types []schema.Type
+	for _, s := range sources {
+		if s.pq == nil || s.conform != nil || len(s.pq.Types) != n {
+			return nil
+		}
+		if types == nil {
+			types = s.pq.Types
+		}
+		for j, t := range s.pq.Types {
+			if t != types[j] {
+				return nil
+			}
+		}
+	}
+	return types
+}

@@ -1,0 +1,110 @@
+package parquetin
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// Decoder decodes row groups of one input; each worker has its own.
+type Decoder struct {
+	in   *Input
+	skip []bool // per column: not read, given as nulls
+	rdr  *file.Reader
+	fr   *pqarrow.FileReader
+}
+
+// NewDecoder returns a decoder of the input's row groups that leaves out the columns
+// marked in skip (nil: none), which then hold nulls: their pages are never read.
+func (in *Input) NewDecoder(skip []bool) *Decoder {
+	return &Decoder{in: in, skip: skip}
+}
+
+// Decode reads row group rg (0-based) as one chunk of text columns. Row0 and Lines are
+// left for the caller, who knows the rows before.
+func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error) {
+	in := d.in
+	where := fmt.Sprintf("in row group %d", rg+1)
+	defer recoverAs(&err, in.Name, where)
+	if rg < 0 || rg >= len(in.RowGroups) {
+		return nil, fmt.Errorf("%s: internal: row group %d of %d", in.Name, rg+1, len(in.RowGroups))
+	}
+	if d.rdr == nil {
+		rdr, err := file.NewParquetReader(io.NewSectionReader(in.file, 0, in.Size), file.WithMetadata(in.meta))
+		if err != nil {
+			return nil, footerError(in.Name, err)
+		}
+		d.rdr = rdr
+	}
+	rows := in.RowGroups[rg]
+	cols := make([]arrow.Array, len(in.fields))
+	defer func() {
+		if err != nil {
+			for _, a := range cols {
+				if a != nil {
+					a.Release()
+				}
+			}
+		}
+	}()
+	for j := range in.fields {
+		if err := ctx.Err(); err != nil {
+			return nil, context.Cause(ctx)
+		}
+		if d.skip != nil && d.skip[j] {
+			continue // made after the columns read, which check the rows the footer claims
+		}
+		if cols[j], err = d.column(ctx, rg, j); err != nil {
+			return nil, fmt.Errorf("%s: row group %d, column %q: %w", in.Name, rg+1, in.Header[j], err)
+		}
+		if int64(cols[j].Len()) != rows {
+			return nil, fmt.Errorf("%s: row group %d, column %q: %d values for %d rows: %w", in.Name, rg+1, in.Header[j], cols[j].Len(), rows, ErrDecode)
+		}
+	}
+	for j := range cols {
+		if cols[j] == nil {
+			cols[j] = array.MakeArrayOfNull(memory.DefaultAllocator, arrow.BinaryTypes.String, int(rows))
+		}
+	}
+	return &table.Chunk{
+		Source: table.Source{File: in.Name},
+		Batch:  array.NewRecordBatch(table.StringSchema(in.Header), cols, rows),
+	}, nil
+}
+
+// column reads column j of row group rg and returns it as text: on the direct path
+// when it can, else through pqarrow's arrays.
+func (d *Decoder) column(ctx context.Context, rg, j int) (text arrow.Array, err error) {
+	in := d.in
+	if in.direct[j] != notDirect {
+		return readColumnDirect(d.rdr.RowGroup(rg), in.leaves[j][0], in.direct[j], in.tsNanos[j], in.RowGroups[rg], &textBuilder{})
+	}
+	if d.fr == nil {
+		if d.fr, err = pqarrow.NewFileReader(d.rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator); err != nil {
+			return nil, fmt.Errorf("%v: %w", err, ErrDecode)
+		}
+	}
+	leaves := make(map[int]bool, len(d.in.leaves[j]))
+	for _, l := range d.in.leaves[j] {
+		leaves[l] = true
+	}
+	rdr, err := d.fr.GetFieldReader(ctx, j, leaves, []int{rg})
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", err, ErrDecode)
+	}
+	defer rdr.Release()
+	chunked, err := d.fr.ReadColumn([]int{rg}, rdr)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", err, ErrDecode)
+	}
+	defer chunked.Release()
+	return textOf(chunked.Chunks(), &textBuilder{})
+}
