@@ -15,6 +15,7 @@ import (
 	"github.com/ptransform/ptransform/internal/apply"
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/lookup"
 	"github.com/ptransform/ptransform/internal/transforms"
 )
 
@@ -170,6 +171,13 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx (Excel workbooks and JSON Lines are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
+			&cli.StringSliceFlag{Name: "lookup", Usage: "add the columns of a reference `PATH` (csv, tsv, xlsx, jsonl: any input format) to each row by key, before --expr (docs/lookups.md); repeatable"},
+			&cli.StringSliceFlag{Name: "on", Usage: "--lookup's keys: `LEFT=RIGHT[,...]`, an input column or expression (int(id)) = a reference column; KEY when both name it alike"},
+			&cli.StringSliceFlag{Name: "lookup-sheet", Usage: "--lookup of a workbook: the `SHEET` (name, 1-based index; default the first visible)"},
+			&cli.StringSliceFlag{Name: "prefix", Usage: "--lookup: put `TEXT` before the names of the columns it adds"},
+			&cli.StringSliceFlag{Name: "lookup-select", Usage: "--lookup: add only these reference `COLS` (comma-separated; default all but its keys)"},
+			&cli.StringSliceFlag{Name: "how", Usage: "--lookup: `MODE` left (default: unmatched rows get nulls) | inner (only matched rows) | anti (only unmatched rows)"},
+			&cli.StringSliceFlag{Name: "lookup-dup", Usage: "--lookup: a key on several reference rows finds the `first` or last (default: an error naming both rows)"},
 			&cli.StringSliceFlag{Name: "param", Usage: "a value for expressions, `NAME=VALUE`, written $NAME in them (text read like a cell); repeatable"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
 			&cli.Int64Flag{Name: "max-errors", Usage: "with --on-error skip or null, fail the run (nothing written) after more than `N` row errors"},
@@ -242,6 +250,7 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		ErrorsPath: c.String("errors"),
 		Explain:    c.Bool("explain"),
 	}
+	var err error
 	switch c.String("on-error") {
 	case "fail":
 		o.OnError = expr.OnErrorFail
@@ -251,6 +260,11 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		o.OnError = expr.OnErrorNull
 	default:
 		return o, fmt.Errorf("--on-error must be fail, skip or null, got %q", c.String("on-error"))
+	}
+	if o.Lookups, err = lookup.Specs(lookup.Flags{Paths: c.StringSlice("lookup"), Ons: c.StringSlice("on"),
+		Sheets: c.StringSlice("lookup-sheet"), Prefixes: c.StringSlice("prefix"), Selects: c.StringSlice("lookup-select"),
+		Hows: c.StringSlice("how"), Dups: c.StringSlice("lookup-dup")}); err != nil {
+		return o, err
 	}
 	for _, flag := range c.StringSlice("param") {
 		name, value, err := expr.ParseParam(flag)
