@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/lookup"
@@ -34,7 +35,7 @@ func openLookups(ctx context.Context, o Options) (refs []*lookup.Reference, clos
 		op, err := openSources(ro)
 		if err != nil {
 			closeAll()
-			return nil, nil, setupFailure(err)
+			return nil, nil, setupFailure(fmt.Errorf("--lookup: %w", err))
 		}
 		opened = append(opened, op)
 		if len(op.sources) == 0 {

@@ -502,7 +502,13 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 	// rows it keeps. When the reader already left values out of plain rows, which it
 	// does only for a writer that copies them, the input columns are taken for the
 	// other rows only: the writer reads nothing else of them.
-	keepRaw := sel != nil && c.Raw != nil && p.passesInput()
+	// The raw rows may cover only the first of the input columns (a lookup added the
+	// others): those are the ones taken as the raw rows' columns.
+	keepRaw := sel != nil && c.Raw != nil && p.passesInput() && c.RawCovers()
+	rawCols := 0
+	if keepRaw {
+		rawCols = len(c.Raw.Columns)
+	}
 	var plainRows []uint64
 	if keepRaw && c.Raw.Sparse != nil {
 		plainRows = c.Raw.Plain
@@ -521,7 +527,7 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 			switch sa, isString := col.(*array.String); {
 			case sel == nil:
 				col.Retain()
-			case isString && j < len(p.input) && plainRows != nil:
+			case isString && j < rawCols && plainRows != nil:
 				col = takeStrings(&ev.out, sa, sel, plainRows)
 			case isString:
 				col = takeStrings(&ev.out, sa, sel, nil)
@@ -556,7 +562,7 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 			}
 		}
 		if keepRaw {
-			out.Raw = c.Raw.Take(cols[:len(p.input)], sel, plainRows != nil)
+			out.Raw = c.Raw.Take(cols[:rawCols], sel, plainRows != nil)
 		}
 	}
 	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n))

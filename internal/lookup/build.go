@@ -24,7 +24,7 @@ func buildChunk(c *table.Chunk, sel []int32, adds []refColumn, names []string, i
 	fields := make([]arrow.Field, 0, inputs+len(adds))
 	schema := c.Batch.Schema()
 	raw := c.Raw
-	keepRaw := raw != nil && rawApplies(raw, c)
+	keepRaw := c.RawCovers()
 	var plainRows []uint64
 	if keepRaw && raw.Sparse != nil {
 		plainRows = raw.Plain // sparse columns hold values only on the other rows
@@ -81,20 +81,6 @@ func release(cols []arrow.Array) {
 	for _, col := range cols {
 		col.Release()
 	}
-}
-
-// rawApplies reports whether c's first columns are still the arrays its raw rows were
-// decoded to.
-func rawApplies(raw *table.RawRows, c *table.Chunk) bool {
-	if int(c.Batch.NumCols()) < len(raw.Columns) {
-		return false
-	}
-	for j, a := range raw.Columns {
-		if c.Batch.Column(j) != a {
-			return false
-		}
-	}
-	return true
 }
 
 // takeStrings returns the values of rows sel of a; a row marked in skip gets an empty
