@@ -551,6 +551,11 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 		fields[j] = arrow.Field{Name: p.buildNames[j], Type: col.DataType(), Nullable: true}
 	}
 	out := &table.Chunk{Source: c.Source, Row0: c.Row0, Lines: c.Lines}
+	if sel == nil && p.passesInput() {
+		// The input columns are c's arrays: its raw rows (a lookup's filtered ones,
+		// say) still describe them.
+		out.Raw = c.Raw
+	}
 	if sel != nil {
 		if len(sel) > 0 {
 			out.Row0 = c.Row0 + int64(sel[0])

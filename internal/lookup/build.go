@@ -25,18 +25,14 @@ func buildChunk(c *table.Chunk, sel []int32, adds []refColumn, names []string, i
 	schema := c.Batch.Schema()
 	raw := c.Raw
 	keepRaw := c.RawCovers()
-	var plainRows []uint64
-	if keepRaw && raw.Sparse != nil {
-		plainRows = raw.Plain // sparse columns hold values only on the other rows
-	}
 	for j := range inputs {
 		col := c.Batch.Column(j)
 		if sel == nil {
 			col.Retain()
 		} else if s, ok := col.(*array.String); ok {
 			var skip []uint64
-			if keepRaw && j < len(raw.Columns) {
-				skip = plainRows
+			if keepRaw && raw.Sparse != nil && j < len(raw.Sparse) && raw.Sparse[j] {
+				skip = raw.Plain // a sparse column holds values only on the other rows
 			}
 			col = takeStrings(s, sel, skip)
 		} else {
@@ -59,7 +55,7 @@ func buildChunk(c *table.Chunk, sel []int32, adds []refColumn, names []string, i
 	case sel == nil:
 		out.Raw = raw
 	case keepRaw:
-		out.Raw = raw.Take(cols[:len(raw.Columns)], sel, plainRows != nil)
+		out.Raw = raw.Take(cols[:len(raw.Columns)], sel, false) // the same columns sparse
 	}
 	if sel != nil {
 		if len(sel) > 0 {

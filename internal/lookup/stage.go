@@ -335,22 +335,24 @@ func (w *worker) Apply(c *table.Chunk) (*table.Chunk, []expr.RowError, error) {
 // join finds each row's reference row and builds the chunk the lookup makes of c.
 func (w *worker) join(j *join, c *table.Chunk, keys []arrow.Array) (*table.Chunk, error) {
 	n := c.NumRows()
-	idx := w.probe(j, keys, n)
-	if idx == nil {
-		return nil, errors.New("internal error: a lookup key column has no key form")
+	idx, err := w.probe(j, keys, n)
+	if err != nil {
+		return nil, err
 	}
-	var sel []int32
+	var sel []int32 // nil: every row
 	if j.how != HowLeft {
-		sel = w.sel[:0]
+		kept := w.sel[:0]
 		for i, r := range idx {
 			if (r >= 0) == (j.how == HowInner) {
-				sel = append(sel, int32(i))
+				kept = append(kept, int32(i))
 			}
 		}
-		w.sel = sel
-		if len(sel) == n {
-			sel = nil // every row kept: the chunk's columns as they are
-		} else {
+		w.sel = kept
+		if len(kept) < n { // else the chunk's columns as they are
+			sel = kept
+			if sel == nil {
+				sel = []int32{}
+			}
 			matched := idx[:0]
 			for _, i := range sel {
 				matched = append(matched, idx[i])
@@ -362,12 +364,12 @@ func (w *worker) join(j *join, c *table.Chunk, keys []arrow.Array) (*table.Chunk
 }
 
 // probe returns, per row of the chunk, the reference row its key finds, or -1.
-func (w *worker) probe(j *join, keys []arrow.Array, n int) []int32 {
+func (w *worker) probe(j *join, keys []arrow.Array, n int) ([]int32, error) {
 	readers := make([]keyColumn, len(keys))
 	for k, col := range keys {
 		var err error
 		if readers[k], err = newKeyColumn(col); err != nil {
-			return nil
+			return nil, err
 		}
 	}
 	if cap(w.idx) < n {
@@ -392,5 +394,5 @@ func (w *worker) probe(j *join, keys []arrow.Array, n int) []int32 {
 		}
 	}
 	w.key = key
-	return idx
+	return idx, nil
 }
