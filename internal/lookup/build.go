@@ -15,7 +15,7 @@ import (
 // The input's columns of an unfiltered chunk are c's own arrays, so a CSV writer still
 // copies unchanged rows from the input bytes (table.RawRows); a filtered chunk keeps
 // the raw rows of the rows it keeps, as the expression filter does.
-func buildChunk(c *table.Chunk, sel []int32, adds []refColumn, names []string, idx []int32, inputs int) (*table.Chunk, error) {
+func buildChunk(a *arena, c *table.Chunk, sel []int32, adds []refColumn, names []string, idx []int32, inputs int) (*table.Chunk, error) {
 	n := c.NumRows()
 	if sel != nil {
 		n = len(sel)
@@ -46,7 +46,7 @@ func buildChunk(c *table.Chunk, sel []int32, adds []refColumn, names []string, i
 		fields = append(fields, arrow.Field{Name: schema.Field(j).Name, Type: col.DataType(), Nullable: true})
 	}
 	for k := range adds {
-		col := adds[k].gather(idx)
+		col := adds[k].gather(a, idx)
 		cols = append(cols, col)
 		fields = append(fields, arrow.Field{Name: names[k], Type: col.DataType(), Nullable: true})
 	}
@@ -129,14 +129,16 @@ func takeAny(col arrow.Array, sel []int32) (arrow.Array, error) {
 	return array.Concatenate(runs, memory.DefaultAllocator)
 }
 
-// gather builds the column's values for reference rows idx (-1: null).
-func (rc *refColumn) gather(idx []int32) arrow.Array {
+// gather builds the column's values for reference rows idx (-1: null), in buffers of
+// the worker's arena.
+func (rc *refColumn) gather(a *arena, idx []int32) arrow.Array {
 	n := len(idx)
-	valid := make([]byte, bitutil.BytesForBits(int64(n)))
+	valid := a.bytes(int(bitutil.BytesForBits(int64(n))))
+	clear(valid)
 	nulls := 0
 	for k, r := range idx {
 		if r >= 0 && rc.isValid(int(r)) {
-			bitutil.SetBit(valid, k)
+			valid[k>>3] |= 1 << (k & 7)
 		} else {
 			nulls++
 		}
@@ -148,15 +150,25 @@ func (rc *refColumn) gather(idx []int32) arrow.Array {
 				size += int(rc.ends[r] - rc.start(r))
 			}
 		}
-		data := make([]byte, 0, size)
-		offsets := make([]int32, n+1)
+		// Values of up to 16 bytes are copied as one 16-byte word: the column's data
+		// and this buffer have 16 bytes to spare past their last value.
+		data := a.bytes(size + 16)
+		offsets := arrow.Int32Traits.CastFromBytes(a.bytes(4 * (n + 1)))
+		offsets[0] = 0
+		pos := 0
 		for k, r := range idx {
 			if r >= 0 {
-				data = append(data, rc.data[rc.start(r):rc.ends[r]]...)
+				s, e := rc.start(r), rc.ends[r]
+				if e-s <= 16 {
+					*(*[16]byte)(data[pos:]) = *(*[16]byte)(rc.data[s:])
+				} else {
+					copy(data[pos:], rc.data[s:e])
+				}
+				pos += int(e - s)
 			}
-			offsets[k+1] = int32(len(data))
+			offsets[k+1] = int32(pos)
 		}
-		return table.StringColumn(data, offsets, valid, nulls)
+		return table.StringColumn(data[:pos], offsets, valid, nulls)
 	}
 	var validBuf *memory.Buffer
 	if nulls > 0 {
@@ -167,7 +179,8 @@ func (rc *refColumn) gather(idx []int32) arrow.Array {
 	switch rc.typ {
 	case expr.TypeBool:
 		dt = arrow.FixedWidthTypes.Boolean
-		values = make([]byte, bitutil.BytesForBits(int64(n)))
+		values = a.bytes(int(bitutil.BytesForBits(int64(n))))
+		clear(values)
 		for k, r := range idx {
 			if r >= 0 && rc.words[r] != 0 {
 				bitutil.SetBit(values, k)
@@ -175,23 +188,25 @@ func (rc *refColumn) gather(idx []int32) arrow.Array {
 		}
 	case expr.TypeDate:
 		dt = arrow.FixedWidthTypes.Date32
-		days := make([]int32, n)
+		values = a.bytes(4 * n)
+		days := arrow.Int32Traits.CastFromBytes(values)
 		for k, r := range idx {
+			days[k] = 0
 			if r >= 0 {
 				days[k] = int32(rc.words[r])
 			}
 		}
-		values = arrow.Int32Traits.CastToBytes(days)
 	default: // int, float and datetime: 64-bit words
 		dt = map[expr.Type]arrow.DataType{expr.TypeInt: arrow.PrimitiveTypes.Int64, expr.TypeFloat: arrow.PrimitiveTypes.Float64,
 			expr.TypeTimestamp: &arrow.TimestampType{Unit: arrow.Microsecond}}[rc.typ]
-		words := make([]uint64, n)
+		values = a.bytes(8 * n)
+		words := arrow.Uint64Traits.CastFromBytes(values)
 		for k, r := range idx {
+			words[k] = 0
 			if r >= 0 {
 				words[k] = rc.words[r]
 			}
 		}
-		values = arrow.Uint64Traits.CastToBytes(words)
 	}
 	data := array.NewData(dt, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(values)}, nil, nulls, 0)
 	defer data.Release()
@@ -205,3 +220,35 @@ func (rc *refColumn) start(r int32) int64 {
 	}
 	return rc.ends[r-1]
 }
+
+// arena holds a worker's buffers of the columns it builds, reused once the runner says
+// the chunk made of them is no longer referenced (Recycle); a chunk that is kept (a
+// typed sink's, a barrier's) leaves its buffers to the garbage collector.
+type arena struct {
+	free, used [][]byte
+}
+
+// bytes returns a buffer of n bytes (8-byte aligned, as Arrow's offsets and words
+// want), its contents undefined.
+func (a *arena) bytes(n int) []byte {
+	for i, b := range a.free {
+		if cap(b) >= n {
+			a.free[i] = a.free[len(a.free)-1]
+			a.free = a.free[:len(a.free)-1]
+			a.used = append(a.used, b)
+			return b[:n]
+		}
+	}
+	b := arrow.Uint64Traits.CastToBytes(make([]uint64, (n+7)/8+1))[:n]
+	a.used = append(a.used, b)
+	return b
+}
+
+// recycle makes the buffers of the last chunk free for the next.
+func (a *arena) recycle() {
+	a.free = append(a.free, a.used...)
+	a.used = a.used[:0]
+}
+
+// forget drops the buffers of a chunk that was not recycled: someone keeps it.
+func (a *arena) forget() { a.used = a.used[:0] }

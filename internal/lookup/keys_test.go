@@ -118,26 +118,58 @@ func TestTypedColumnsMatchText(t *testing.T) {
 	}
 }
 
-func TestHashTable(t *testing.T) {
-	h := newHashTable()
-	for i := range 10000 {
-		k := appendIntKey(nil, int64(i*7))
-		if _, added := h.insert(k, h.hash(k), int32(i)); !added {
-			t.Fatalf("key %d added twice", i)
-		}
+func TestKeyTable(t *testing.T) {
+	kt := newKeyTable()
+	keys := func(i int) [][]byte {
+		return [][]byte{appendIntKey(nil, int64(i*7)), keyOf("k" + strconv.Itoa(i)), append(appendIntKey(nil, int64(i)), appendBoolKey(nil, true)...)}
 	}
 	for i := range 10000 {
-		k := appendIntKey(nil, int64(i*7))
-		if e := h.find(k, h.hash(k)); e < 0 || h.rows[e] != int32(i) {
-			t.Fatalf("key %d: entry %d", i*7, e)
+		for _, k := range keys(i) {
+			if found := kt.insert(k, int32(i)); found != nil {
+				t.Fatalf("key %x added twice", k)
+			}
 		}
-		k = keyOf(strconv.Itoa(i * 7))
-		if e := h.find(k, h.hash(k)); e < 0 {
+	}
+	kt.finish()
+	if kt.words.dense != nil {
+		t.Fatal("keys 0, 7, 14, ... are not dense")
+	}
+	if kt.len() != 30000 {
+		t.Fatalf("%d keys, want 30000", kt.len())
+	}
+	for i := range 10000 {
+		for _, k := range keys(i) {
+			if row := kt.find(k); row != int32(i) {
+				t.Fatalf("key %x: row %d, want %d", k, row, i)
+			}
+		}
+		if row := kt.find(keyOf(strconv.Itoa(i * 7))); row != int32(i) {
 			t.Fatalf("the text %d is not the number's key", i*7)
 		}
-		miss := appendIntKey(nil, int64(i*7+1))
-		if e := h.find(miss, h.hash(miss)); e >= 0 {
+		if row := kt.find(appendIntKey(nil, int64(i*7+1))); row >= 0 && (i*7+1)%7 != 0 {
 			t.Fatalf("key %d found", i*7+1)
+		}
+	}
+	if found := kt.insert(appendIntKey(nil, 7), 99); found == nil || *found != 1 {
+		t.Fatalf("a second 7 should find row 1")
+	}
+	dense := newKeyTable()
+	for i := range 1000 {
+		if i%3 != 0 {
+			dense.insert(appendIntKey(nil, int64(i-500)), int32(i))
+		}
+	}
+	dense.finish()
+	if dense.words.dense == nil {
+		t.Fatal("keys -499..499 should be dense")
+	}
+	for i := -600; i < 600; i++ {
+		want := int32(i + 500)
+		if i < -500 || i >= 500 || (i+500)%3 == 0 {
+			want = -1
+		}
+		if got := dense.find(appendIntKey(nil, int64(i))); got != want {
+			t.Fatalf("dense key %d: row %d, want %d", i, got, want)
 		}
 	}
 }

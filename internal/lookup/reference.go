@@ -38,7 +38,7 @@ func NewReference(spec Spec, header []string, limit int64, read func(visit func(
 
 // loaded is a reference in memory: its key table and the columns a lookup adds.
 type loaded struct {
-	table   *hashTable
+	table   *keyTable
 	columns []refColumn
 	rows    int
 	bytes   int64 // what it takes, as counted against the limit
@@ -77,7 +77,7 @@ type position struct {
 }
 
 func (r *Reference) readAll(keys []int, adds []int, dup Dup) (*loaded, error) {
-	l := &loaded{table: newHashTable(), columns: make([]refColumn, len(adds))}
+	l := &loaded{table: newKeyTable(), columns: make([]refColumn, len(adds))}
 	var sources []table.Source
 	var positions []position
 	var key []byte
@@ -118,21 +118,20 @@ func (r *Reference) readAll(keys []int, adds []int, dup Dup) (*loaded, error) {
 			if !ok {
 				continue // a null key matches nothing: the row is never found
 			}
-			h := l.table.hash(key)
-			e, added := l.table.insert(key, h, row)
-			if added {
+			found := l.table.insert(key, row)
+			if found == nil {
 				continue
 			}
 			switch dup {
 			case DupLast:
-				l.table.rows[e] = row
+				*found = row
 			case DupError:
-				first := positions[l.table.rows[e]]
+				first := positions[*found]
 				return fmt.Errorf("--lookup %s: the key %s is on two rows, %s and %s: give --lookup-dup first or last to keep one of them",
 					r.Spec.Path, r.describeKey(keys, c, i), where(sources[first.source], first.line), where(c.Source, lineOf(c, i)))
 			}
 		}
-		l.bytes = int64(len(l.table.keys)) + int64(len(l.table.hashes))*bytesPerEntry + int64(l.rows)*bytesPerRow
+		l.bytes = l.table.bytesUsed() + int64(l.rows)*bytesPerRow
 		for k := range l.columns {
 			l.bytes += int64(len(l.columns[k].data)) + int64(l.rows)*bytesPerValue
 		}
@@ -144,8 +143,12 @@ func (r *Reference) readAll(keys []int, adds []int, dup Dup) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.table.finish()
 	for k := range l.columns {
 		l.columns[k].decideType(l.rows)
+		if l.columns[k].typ == expr.TypeText {
+			l.columns[k].data = append(l.columns[k].data, make([]byte, 16)...) // see gather
+		}
 	}
 	return l, nil
 }

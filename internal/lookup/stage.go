@@ -269,7 +269,7 @@ func (s *Stage) Explain() string {
 	var b strings.Builder
 	for _, j := range s.joins {
 		how := [...]string{"left", "inner", "anti"}[j.how]
-		fmt.Fprintf(&b, "%s lookup in %s: %d rows, %d keys\n", how, j.path, j.ref.rows, len(j.ref.table.hashes))
+		fmt.Fprintf(&b, "%s lookup in %s: %d rows, %d keys\n", how, j.path, j.ref.rows, j.ref.table.len())
 	}
 	return b.String()
 }
@@ -287,14 +287,16 @@ func (s *Stage) NewWorker() transforms.StreamWorker {
 
 // worker is one worker's instance: scratch buffers for keys and row numbers.
 type worker struct {
-	s   *Stage
-	evs []*expr.Evaluator
-	key []byte
-	idx []int32
-	sel []int32
+	s     *Stage
+	evs   []*expr.Evaluator
+	key   []byte
+	idx   []int32
+	sel   []int32
+	arena arena
 }
 
 func (w *worker) Recycle() {
+	w.arena.recycle()
 	for _, ev := range w.evs {
 		if ev != nil {
 			ev.Recycle()
@@ -303,6 +305,7 @@ func (w *worker) Recycle() {
 }
 
 func (w *worker) Apply(c *table.Chunk) (*table.Chunk, []expr.RowError, error) {
+	w.arena.forget() // not recycled since the last chunk: kept
 	var rowErrs []expr.RowError
 	for k, j := range w.s.joins {
 		keys := make([]arrow.Array, len(j.keyCols))
@@ -360,7 +363,7 @@ func (w *worker) join(j *join, c *table.Chunk, keys []arrow.Array) (*table.Chunk
 			idx = matched
 		}
 	}
-	return buildChunk(c, sel, j.ref.columns[:len(j.added)], j.added, idx, j.inputs)
+	return buildChunk(&w.arena, c, sel, j.ref.columns[:len(j.added)], j.added, idx, j.inputs)
 }
 
 // probe returns, per row of the chunk, the reference row its key finds, or -1.
@@ -388,9 +391,7 @@ func (w *worker) probe(j *join, keys []arrow.Array, n int) ([]int32, error) {
 		}
 		idx[i] = -1
 		if ok {
-			if e := t.find(key, t.hash(key)); e >= 0 {
-				idx[i] = t.rows[e]
-			}
+			idx[i] = t.find(key)
 		}
 	}
 	w.key = key
