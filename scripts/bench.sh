@@ -13,7 +13,8 @@
 # select, upper, a date format, and the output formats jsonl, parquet and xlsx on the
 # first FORMAT_ROWS rows; and lookup, issue 12: ROWS orders looked up against
 # LOOKUP_PRODUCTS products, made by tools/gencsv -orders/-products) and xlsx (a 200k-row
-# sheet to CSV against excelize's Rows() iterator; needs ../shared/bench and Debian's python3-xlsxwriter to make the workbook).
+# sheet to CSV against excelize's Rows() iterator; needs ../shared/bench and Debian's
+# python3-xlsxwriter to make the workbook).
 # A peer that is not installed is skipped: Miller is `mlr` on PATH; DuckDB is
 # @duckdb/node-api, from the global npm root or installed into the data directory.
 #
