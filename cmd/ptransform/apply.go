@@ -22,10 +22,10 @@ import (
 const applyUsage = `ptransform apply [flags] INPUT...
 
 Reads each INPUT (a path, or - for standard input), applies the transforms in this
-order: assignments (--expr), filters (--where), group-by and aggregates (--group-by,
---agg), a filter over the groups (--having), sorting (--sort), the first rows (--limit),
-column selection (--select / --drop, then --rename), and writes one output, the rows in
-input order unless sorted or grouped. With no transform flags it is a format
+order: lookups in reference files (--lookup), assignments (--expr), filters (--where),
+group-by and aggregates (--group-by, --agg), a filter over the groups (--having),
+sorting (--sort), the first rows (--limit), column selection (--select / --drop, then
+--rename), and writes one output, the rows in input order unless sorted or grouped. With no transform flags it is a format
 conversion. The expression language is documented in docs/expressions.md; expressions
 and column names are checked before any data is read.
 
@@ -80,6 +80,25 @@ Examples:
   One shard of eight in a job array; the parts, joined in order, are the whole output
   (README, "Sharding"; docs/scale.md):
     ptransform apply -e 'total = price * qty' --shard 3/8 big.csv -o part3.csv
+
+Lookups (docs/lookups.md): --lookup PATH adds the columns of a reference file (any
+input format, read once into memory) to each row whose key --on LEFT=RIGHT finds; keys
+compare by value (42 matches 42.0 and an Excel number 42, not the code 042), empty keys
+never match. --how left (unmatched rows get nulls) | inner | anti; a duplicate key is an
+error unless --lookup-dup first|last. Per-lookup flags given once hold for every
+--lookup, given once per --lookup the i-th is the i-th's.
+
+  Product names and prices from a workbook, then a total from them:
+    ptransform apply orders.csv --lookup products.xlsx --on product_id=id --prefix p_ \
+        --lookup-select name,price -e 'total = qty * p_price' -o out.csv
+
+  The orders whose product is unknown; a key made by an expression:
+    ptransform apply orders.csv --lookup products.csv --on product_id=id --how anti
+    ptransform apply orders.csv --lookup products.csv --on 'int(code)=id' -o out.csv
+
+  Two references, a region per customer and only the orders of known customers:
+    ptransform apply orders.csv --lookup products.csv --on product_id=id --prefix p_ \
+        --lookup customers.csv --on customer=cid --prefix '' --how left --how inner
 
 Reports (docs/reports.md): --group-by takes columns or NAME=EXPR keys, --agg one or
 more 'NAME = FUNC(EXPR)' (count, count_distinct, sum, mean, min, max, first, last,
