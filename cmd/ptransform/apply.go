@@ -25,9 +25,10 @@ Reads each INPUT (a path, or - for standard input), applies the transforms in th
 order: lookups in reference files (--lookup), assignments (--expr), filters (--where),
 group-by and aggregates (--group-by, --agg), a filter over the groups (--having),
 sorting (--sort), the first rows (--limit), column selection (--select / --drop, then
---rename), and writes one output, the rows in input order unless sorted or grouped. With no transform flags it is a format
-conversion. The expression language is documented in docs/expressions.md; expressions
-and column names are checked before any data is read.
+--rename), and writes one output, the rows in input order unless sorted or grouped.
+With no transform flags it is a format conversion. The expression language is
+documented in docs/expressions.md; expressions and column names are checked before any
+data is read.
 
 The input is cut into chunks of --chunk-size bytes that --workers goroutines decode
 and encode in parallel; the output is byte-identical whatever the number of workers or
@@ -207,7 +208,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "having", Usage: "keep the aggregated rows where `EXPR` (over the --group-by and --agg columns) is true"},
 			&cli.StringFlag{Name: "sort", Usage: "sort the rows by `KEYS`: col ascending, -col descending, comma-separated; typed, stable, nulls last"},
 			&cli.Int64Flag{Name: "limit", Usage: "write only the first `N` rows (after --sort: the top N)"},
-			&cli.StringFlag{Name: "memory", Value: "1GiB", Usage: "`SIZE` a sort holds in memory before it spills sorted runs to --temp-dir (units as --chunk-size); also the Go heap's soft limit in runs with --group-by, --agg or --sort, unless GOMEMLIMIT is set"},
+			&cli.StringFlag{Name: "memory", Value: "1GiB", Usage: "`SIZE` a sort holds in memory before it spills sorted runs to --temp-dir, and the most a --lookup reference may take (units as --chunk-size); also the Go heap's soft limit in runs with --group-by, --agg or --sort, unless GOMEMLIMIT is set"},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for a sort's spilled runs (default: beside the output, else $TMPDIR); removed when the run ends"},
 			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
 			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
