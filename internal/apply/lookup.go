@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/lookup"
@@ -28,6 +29,10 @@ func openLookups(ctx context.Context, o Options) (refs []*lookup.Reference, clos
 		limit = DefaultMemory
 	}
 	for _, spec := range o.Lookups {
+		if spec.Path == "-" && slices.Contains(o.Inputs, "-") {
+			closeAll()
+			return nil, nil, usage(errors.New("--lookup -: standard input is already an input; it can be read only once"))
+		}
 		ro := Options{Inputs: []string{spec.Path}, Workers: o.Workers, ChunkSize: o.ChunkSize, Password: o.Password}
 		if spec.Sheet != "" {
 			ro.Sheets = []string{spec.Sheet}

@@ -114,25 +114,11 @@ func appendTextKey(dst []byte, v string) ([]byte, bool) {
 // optional '-' and 1 to 18 digits, no leading zero (007 is a code, text). It reports
 // false for anything else, which the caller classifies the long way.
 func plainInt(v string) (int64, bool) {
-	digits := v
-	if digits != "" && digits[0] == '-' {
-		digits = digits[1:]
-	}
-	if digits == "" || len(digits) > 18 || digits[0] == '0' && len(digits) > 1 {
+	digits := strings.TrimPrefix(v, "-")
+	if digits == "" || len(digits) > 18 || digits[0] < '0' || digits[0] > '9' || digits[0] == '0' && len(digits) > 1 {
 		return 0, false
 	}
-	var n int64
-	for i := 0; i < len(digits); i++ {
-		d := digits[i] - '0'
-		if d > 9 {
-			return 0, false
-		}
-		n = n*10 + int64(d)
-	}
-	if len(digits) < len(v) {
-		n = -n
-	}
-	return n, true
+	return schema.ParseInt(v) // 18 digits or fewer: its fast path, no overflow
 }
 
 func appendIntKey(dst []byte, n int64) []byte {
