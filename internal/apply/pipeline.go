@@ -45,12 +45,13 @@ type chainStep struct {
 }
 
 // chainSteps are the stages a run can have, in the order they apply (issue 11): the
-// --lookup joins, whose columns the expressions see; per row --expr then --where; the aggregation; --having over the aggregated columns; the sort
-// and --limit; the column selection. Each new transform is one step here and one file
+// --lookup joins, whose columns the expressions see; per row --expr then --where; the
+// aggregation; --having over the aggregated columns; the sort and --limit; the column
+// selection. Each new transform is one step here and one file
 // in internal/transforms (or its own package).
 var chainSteps = []chainStep{
 	{"--lookup", func(o Options) bool { return len(o.Lookups) > 0 }, compileLookups},
-	{"--expr, --where", func(o Options) bool { return len(o.Exprs) > 0 || len(o.Wheres) > 0 }, compileProgram},
+	{programFlags, func(o Options) bool { return len(o.Exprs) > 0 || len(o.Wheres) > 0 }, compileProgram},
 	{"--group-by, --agg", func(o Options) bool { return o.GroupBy != "" || len(o.Aggs) > 0 }, compileAggregate},
 	{"test barrier", func(o Options) bool { return o.testBarrier != nil }, func(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
 		return o.testBarrier(columns)
