@@ -11,9 +11,11 @@
 # Sections: csv (the jobs of issue 10, each with --workers 2 and --workers 1, against
 # cp, Miller and DuckDB where installed: identity, select+rename, derive, filter+derive+
 # select, upper, a date format, the output formats jsonl, parquet and xlsx on the
-# first FORMAT_ROWS rows, and Parquet input to CSV on those rows, the file written by
-# DuckDB with its default settings and by ptransform) and xlsx (a 200k-row sheet to CSV against excelize's Rows()
-# iterator; needs ../shared/bench and Debian's python3-xlsxwriter to make the workbook).
+# first FORMAT_ROWS rows, Parquet input to CSV on those rows (the file written by
+# DuckDB with its default settings and by ptransform), and lookup, issue 12: ROWS orders
+# looked up against LOOKUP_PRODUCTS products, made by tools/gencsv -orders/-products)
+# and xlsx (a 200k-row sheet to CSV against excelize's Rows() iterator; needs
+# ../shared/bench and Debian's python3-xlsxwriter to make the workbook).
 # A peer that is not installed is skipped: Miller is `mlr` on PATH; DuckDB is
 # @duckdb/node-api, from the global npm root or installed into the data directory.
 #
@@ -151,6 +153,14 @@ if [[ " $SECTIONS " == *" csv "* ]]; then
     rm -rf "$DIR/goexcelize" && cp -r "$SHARED/goexcelize" "$DIR/goexcelize"
     (cd "$DIR/goexcelize" && go build -o "$DIR/csv2xlsx" ./cmd/csv2xlsx) || true
   fi
+  if [ -z "${JOBS:-}" ] || [[ " $JOBS " == *" lookup "* ]]; then
+    NPROD=${LOOKUP_PRODUCTS:-100000}
+    ORDERS="$DIR/orders_$ROWS.csv"
+    export PRODUCTS="$DIR/products_$NPROD.csv"
+    [ -f "$PRODUCTS" ] || (cd "$ROOT" && go run ./tools/gencsv -products "$PRODUCTS" "$NPROD")
+    [ -f "$ORDERS" ] || (cd "$ROOT" && go run ./tools/gencsv -orders "$ORDERS" "$ROWS" "$NPROD")
+    job lookup "$ORDERS" csv "--lookup '$PRODUCTS' --on product_id --lookup-select name,price" "" lookup
+  fi
   job jsonl "$FIN" jsonl "" "--icsv --ojsonl cat" jsonl
   job parquet "$FIN" parquet "" "" parquet
   job xlsx "$XIN" xlsx "" "" "" 200000
@@ -213,7 +223,7 @@ if [ ${#jobs[@]} -gt 0 ]; then
   echo
   echo "Bars (issue 10): identity >= 90% of cp; --workers 2 / 1 >= 1.8 on derive and upper;"
   echo "derive >= 5x DuckDB and >= 10x Miller; filter >= 4x DuckDB; peak RSS <= 200 MiB;"
-  echo "(issue 12) parquet-in-* >= 2x DuckDB:"
+  echo "(issue 12) parquet-in-* >= 2x DuckDB; lookup >= 4x DuckDB, --workers 2 / 1 >= 1.7:"
   if have "identity: ptransform --workers 2"; then
     printf 'peak RSS: identity %s MiB, derive %s MiB\n' "${RSS[identity: ptransform --workers 2]}" "${RSS[derive: ptransform --workers 2]:-}"
   fi

@@ -1,7 +1,8 @@
 // DuckDB peer for scripts/bench.sh, through @duckdb/node-api (installed by the script).
 //   node duck_job.mjs JOB IN.csv OUT
-// JOB: identity | select | derive | filter | upper | date (CSV out) | jsonl | parquet |
-// parquet-default (DuckDB's default settings) | parquet-in (IN is Parquet, OUT CSV).
+// JOB: identity | select | derive | filter | upper | date | lookup (CSV out) | jsonl |
+// parquet | parquet-default (DuckDB's default settings) | parquet-in (IN is Parquet, OUT CSV).
+// lookup joins the orders IN.csv with the products file named by $PRODUCTS.
 import { DuckDBInstance } from '@duckdb/node-api';
 const [job, inp, out] = process.argv.slice(2);
 const inst = await DuckDBInstance.create(':memory:');
@@ -16,6 +17,7 @@ const jobs = {
   filter: [`SELECT id, name, a * b AS total FROM ${src} WHERE b > 500`, csv],
   upper: [`SELECT * REPLACE (upper(name) AS name) FROM ${src}`, csv],
   date: [`SELECT * REPLACE (strftime(date, '%d/%m/%Y') AS date) FROM ${src}`, csv],
+  lookup: [`SELECT o.*, p.name, p.price FROM ${src} o LEFT JOIN read_csv('${q(process.env.PRODUCTS ?? '')}') p USING (product_id)`, csv],
   jsonl: [`SELECT * FROM ${src}`, '(FORMAT json)'],
   parquet: [`SELECT * FROM ${src}`, '(FORMAT parquet, COMPRESSION zstd)'],
   'parquet-default': [`SELECT * FROM ${src}`, '(FORMAT parquet)'],

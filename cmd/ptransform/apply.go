@@ -15,20 +15,21 @@ import (
 	"github.com/ptransform/ptransform/internal/apply"
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/lookup"
 	"github.com/ptransform/ptransform/internal/transforms"
 )
 
 const applyUsage = `ptransform apply [flags] INPUT...
 
 Reads each INPUT (a path, or - for standard input), applies the transforms in this
-order: assignments (--expr), filters (--where), the first row of each key (--distinct,
---distinct-on), the first, last or sampled rows (--head, --tail, --sample,
---sample-fraction), group-by and aggregates (--group-by, --agg), a filter over the
-groups (--having), sorting (--sort), the first rows (--limit), column selection
-(--select / --drop, then --rename), and writes one output, the rows in input order
-unless sorted or grouped. With no transform flags it is a format conversion. The
-expression language is documented in docs/expressions.md; expressions and column
-names are checked before any data is read.
+order: lookups in reference files (--lookup), assignments (--expr), filters (--where),
+the first row of each key (--distinct, --distinct-on), the first, last or sampled rows
+(--head, --tail, --sample, --sample-fraction), group-by and aggregates (--group-by,
+--agg), a filter over the groups (--having), sorting (--sort), the first rows (--limit),
+column selection (--select / --drop, then --rename), and writes one output, the rows in
+input order unless sorted or grouped. With no transform flags it is a format
+conversion. The expression language is documented in docs/expressions.md; expressions
+and column names are checked before any data is read.
 
 The input is cut into chunks of --chunk-size bytes that --workers goroutines decode
 and encode in parallel; the output is byte-identical whatever the number of workers or
@@ -82,6 +83,24 @@ Examples:
   (README, "Sharding"; docs/scale.md):
     ptransform apply -e 'total = price * qty' --shard 3/8 big.csv -o part3.csv
 
+Lookups (docs/lookups.md): --lookup PATH adds the columns of a reference file (any
+input format, read once into memory) to each row whose key --on LEFT=RIGHT finds; keys
+compare by value (42 matches 42.0 and an Excel number 42, not the code 042), empty keys
+never match. --how left (unmatched rows get nulls) | inner | anti; a duplicate key is an
+error unless --lookup-dup first|last. Per-lookup flags given once hold for every
+--lookup, given once per --lookup the i-th is the i-th's.
+
+  Product names and prices from a workbook, then a total from them:
+    ptransform apply orders.csv --lookup products.xlsx --on product_id=id --prefix p_ \
+        --lookup-select name,price -e 'total = qty * p_price' -o out.csv
+
+  The orders whose product is unknown; a key made by an expression:
+    ptransform apply orders.csv --lookup products.csv --on product_id=id --how anti
+    ptransform apply orders.csv --lookup products.csv --on 'int(code)=id' -o out.csv
+
+  Two references, a region per customer and only the orders of known customers:
+    ptransform apply orders.csv --lookup products.csv --on product_id=id --prefix p_ \
+        --lookup customers.csv --on customer=cid --prefix '' --how left --how inner
 Rows (docs/rows.md): records, not lines, so quoted fields over several lines stay
 whole; kept rows are written in input order, the same for any --workers and --chunk-size.
 --distinct keeps the first of each distinct row, --distinct-on KEYS (as --group-by's)
@@ -193,6 +212,13 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx | parquet (Excel workbooks, Parquet and JSON Lines are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
+			&cli.StringSliceFlag{Name: "lookup", Usage: "add the columns of a reference `PATH` (csv, tsv, xlsx, jsonl: any input format) to each row by key, before --expr (docs/lookups.md); repeatable"},
+			&cli.StringSliceFlag{Name: "on", Usage: "--lookup's keys: `LEFT=RIGHT[,...]`, an input column or expression (int(id)) = a reference column; KEY when both name it alike"},
+			&cli.StringSliceFlag{Name: "lookup-sheet", Usage: "--lookup of a workbook: the `SHEET` (name, 1-based index; default the first visible)"},
+			&cli.StringSliceFlag{Name: "prefix", Usage: "--lookup: put `TEXT` before the names of the columns it adds"},
+			&cli.StringSliceFlag{Name: "lookup-select", Usage: "--lookup: add only these reference `COLS` (comma-separated; default all but its keys)"},
+			&cli.StringSliceFlag{Name: "how", Usage: "--lookup: `MODE` left (default: unmatched rows get nulls) | inner (only matched rows) | anti (only unmatched rows)"},
+			&cli.StringSliceFlag{Name: "lookup-dup", Usage: "--lookup: a key on several reference rows finds the `first` or last (default: an error naming both rows)"},
 			&cli.StringSliceFlag{Name: "param", Usage: "a value for expressions, `NAME=VALUE`, written $NAME in them (text read like a cell); repeatable"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
 			&cli.Int64Flag{Name: "max-errors", Usage: "with --on-error skip or null, fail the run (nothing written) after more than `N` row errors"},
@@ -203,7 +229,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "having", Usage: "keep the aggregated rows where `EXPR` (over the --group-by and --agg columns) is true"},
 			&cli.StringFlag{Name: "sort", Usage: "sort the rows by `KEYS`: col ascending, -col descending, comma-separated; typed, stable, nulls last"},
 			&cli.Int64Flag{Name: "limit", Usage: "write only the first `N` rows (after --sort: the top N)"},
-			&cli.StringFlag{Name: "memory", Value: "1GiB", Usage: "`SIZE` a sort holds in memory before it spills sorted runs to --temp-dir (units as --chunk-size); also the Go heap's soft limit in runs with --group-by, --agg, --distinct, --distinct-on or --sort, unless GOMEMLIMIT is set"},
+			&cli.StringFlag{Name: "memory", Value: "1GiB", Usage: "`SIZE` a sort holds in memory before it spills sorted runs to --temp-dir, and the most a --lookup reference may take (units as --chunk-size); also the Go heap's soft limit in runs with --group-by, --agg, --distinct, --distinct-on or --sort, unless GOMEMLIMIT is set"},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for a sort's spilled runs (default: beside the output, else $TMPDIR); removed when the run ends"},
 			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
 			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
@@ -265,6 +291,7 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		ErrorsPath: c.String("errors"),
 		Explain:    c.Bool("explain"),
 	}
+	var err error
 	switch c.String("on-error") {
 	case "fail":
 		o.OnError = expr.OnErrorFail
@@ -274,6 +301,11 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		o.OnError = expr.OnErrorNull
 	default:
 		return o, fmt.Errorf("--on-error must be fail, skip or null, got %q", c.String("on-error"))
+	}
+	if o.Lookups, err = lookup.Specs(lookup.Flags{Paths: c.StringSlice("lookup"), Ons: c.StringSlice("on"),
+		Sheets: c.StringSlice("lookup-sheet"), Prefixes: c.StringSlice("prefix"), Selects: c.StringSlice("lookup-select"),
+		Hows: c.StringSlice("how"), Dups: c.StringSlice("lookup-dup")}); err != nil {
+		return o, err
 	}
 	for _, flag := range c.StringSlice("param") {
 		name, value, err := expr.ParseParam(flag)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/lookup"
 	"github.com/ptransform/ptransform/internal/output"
 	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/sink"
@@ -37,6 +38,11 @@ type Options struct {
 	MaxErrors  *int64            // more row errors than this (let through by OnError) fail the run; nil: no limit
 	Explain    bool              // print the compiled plan instead of running
 	Params     map[string]string // --param NAME=VALUE, referenced as $NAME in expressions
+
+	// Lookups are the --lookup joins (docs/lookups.md), before --expr; references are
+	// their files, opened by Run.
+	Lookups    []lookup.Spec
+	references []*lookup.Reference
 
 	// Reports (docs/reports.md): the stages after --where, in this order.
 	GroupBy string   // --group-by: comma-separated columns or NAME=EXPR keys; "" for none
@@ -153,6 +159,12 @@ func Run(ctx context.Context, o Options) (err error) {
 	if len(op.sources) == 0 {
 		return usage(errors.New("the inputs hold no sheet to read"))
 	}
+	refs, closeRefs, err := openLookups(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer closeRefs()
+	o.references = refs
 	if o.OutDir != "" || o.SheetPerSource {
 		return runPerSource(ctx, o, format, op.sources)
 	}

@@ -14,10 +14,25 @@ func usage(err error) error {
 		return nil
 	}
 	var u *UsageError
-	if errors.As(err, &u) {
+	var r *setupError
+	if errors.As(err, &u) || errors.As(err, &r) {
 		return err
 	}
 	return &UsageError{err}
+}
+
+// setupError marks an error that usage leaves alone although it happens while the
+// run is set up: the reading of a --lookup reference (bad data, a duplicate key).
+type setupError struct{ Err error }
+
+func (e *setupError) Error() string { return e.Err.Error() }
+func (e *setupError) Unwrap() error { return e.Err }
+
+func setupFailure(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &setupError{err}
 }
 
 // ErrInterrupted is the cause given to the run's context when the user interrupts it.

@@ -45,13 +45,15 @@ type chainStep struct {
 	compile func(o Options, columns []string, types []expr.Type) (transforms.Stage, error)
 }
 
-// chainSteps are the stages a run can have, in the order they apply (issue 11): per row
-// --expr then --where; the first row of each key (--distinct); the first, last or
-// sampled rows (--head, --tail, --sample, docs/rows.md); the aggregation; --having over the aggregated columns; the sort
-// and --limit; the column selection. Each new transform is one step here and one file
-// in internal/transforms (or its own package).
+// chainSteps are the stages a run can have, in the order they apply (issues 11 and 12):
+// the --lookup joins, whose columns the expressions see; per row --expr then --where;
+// the first row of each key (--distinct); the first, last or sampled rows (--head,
+// --tail, --sample, docs/rows.md); the aggregation; --having over the aggregated
+// columns; the sort and --limit; the column selection. Each new transform is one step
+// here and one file in internal/transforms (or its own package).
 var chainSteps = []chainStep{
-	{"--expr, --where", func(o Options) bool { return len(o.Exprs) > 0 || len(o.Wheres) > 0 }, compileProgram},
+	{"--lookup", func(o Options) bool { return len(o.Lookups) > 0 }, compileLookups},
+	{programFlags, func(o Options) bool { return len(o.Exprs) > 0 || len(o.Wheres) > 0 }, compileProgram},
 	{"--distinct, --distinct-on", func(o Options) bool { return o.Distinct || o.DistinctOn != "" }, compileDistinct},
 	{"--head, --tail, --sample, --sample-fraction", usesRowPick, compileRowPick},
 	{"--group-by, --agg", func(o Options) bool { return o.GroupBy != "" || len(o.Aggs) > 0 }, compileAggregate},
@@ -62,6 +64,9 @@ var chainSteps = []chainStep{
 	{"--sort, --limit", func(o Options) bool { return o.Sort != "" || o.Limit != nil }, compileSort},
 	{"--select, --drop, --rename", func(Options) bool { return true }, compileColumns},
 }
+
+// programFlags names the --expr/--where step, whose program --explain shows first.
+const programFlags = "--expr, --where"
 
 // exprOptions are the options of every expression program of a run.
 func exprOptions(o Options) expr.Options {
@@ -206,7 +211,7 @@ func compile(o Options, header []string) (*pipeline, error) {
 			return nil, err
 		}
 		types = columnTypes(stage.Columns(), types)
-		if a, ok := stage.(*transforms.Assign); ok && p.program == nil && step.flags == chainSteps[0].flags {
+		if a, ok := stage.(*transforms.Assign); ok && p.program == nil && step.flags == programFlags {
 			p.program = a.Program
 		}
 		p.chain = append(p.chain, link{step.flags, stage})
@@ -502,7 +507,7 @@ func (p *pipeline) explain() string {
 	}
 	only := p.program != nil && slices.Equal(p.names(), p.program.Columns())
 	for _, l := range p.chain {
-		if l.flags == chainSteps[0].flags {
+		if l.flags == programFlags {
 			continue // shown above
 		}
 		if _, isColumns := l.stage.(*transforms.Columns); isColumns {

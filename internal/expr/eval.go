@@ -502,7 +502,13 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 	// rows it keeps. When the reader already left values out of plain rows, which it
 	// does only for a writer that copies them, the input columns are taken for the
 	// other rows only: the writer reads nothing else of them.
-	keepRaw := sel != nil && c.Raw != nil && p.passesInput()
+	// The raw rows may cover only the first of the input columns (a lookup added the
+	// others): those are the ones taken as the raw rows' columns.
+	keepRaw := sel != nil && c.Raw != nil && p.passesInput() && c.RawCovers()
+	rawCols := 0
+	if keepRaw {
+		rawCols = len(c.Raw.Columns)
+	}
 	var plainRows []uint64
 	if keepRaw && c.Raw.Sparse != nil {
 		plainRows = c.Raw.Plain
@@ -521,7 +527,7 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 			switch sa, isString := col.(*array.String); {
 			case sel == nil:
 				col.Retain()
-			case isString && j < len(p.input) && plainRows != nil:
+			case isString && j < rawCols && plainRows != nil:
 				col = takeStrings(&ev.out, sa, sel, plainRows)
 			case isString:
 				col = takeStrings(&ev.out, sa, sel, nil)
@@ -545,6 +551,11 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 		fields[j] = arrow.Field{Name: p.buildNames[j], Type: col.DataType(), Nullable: true}
 	}
 	out := &table.Chunk{Source: c.Source, Row0: c.Row0, Lines: c.Lines}
+	if sel == nil && p.passesInput() {
+		// The input columns are c's arrays: its raw rows (a lookup's filtered ones,
+		// say) still describe them.
+		out.Raw = c.Raw
+	}
 	if sel != nil {
 		if len(sel) > 0 {
 			out.Row0 = c.Row0 + int64(sel[0])
@@ -556,7 +567,7 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 			}
 		}
 		if keepRaw {
-			out.Raw = c.Raw.Take(cols[:len(p.input)], sel, plainRows != nil)
+			out.Raw = c.Raw.Take(cols[:rawCols], sel, plainRows != nil)
 		}
 	}
 	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n))

@@ -81,6 +81,21 @@ func (r *RawRows) Take(cols []arrow.Array, sel []int32, sparse bool) *RawRows {
 	return out
 }
 
+// RawCovers reports whether c has raw rows and its first columns are still the arrays
+// they decode to: a transform that filters rows may then keep the raw rows of the rows
+// it keeps (RawRows.Take).
+func (c *Chunk) RawCovers() bool {
+	if c.Raw == nil || int(c.Batch.NumCols()) < len(c.Raw.Columns) {
+		return false
+	}
+	for j, a := range c.Raw.Columns {
+		if c.Batch.Column(j) != a {
+			return false
+		}
+	}
+	return true
+}
+
 // NumRows is the number of rows in the chunk.
 func (c *Chunk) NumRows() int { return int(c.Batch.NumRows()) }
 

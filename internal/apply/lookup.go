@@ -1,0 +1,68 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/lookup"
+	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/transforms"
+)
+
+// openLookups opens the --lookup files as the run's inputs are opened (by content:
+// CSV, TSV, workbooks, JSON Lines and whatever else the inputs read), their headers
+// read, their rows not yet: the stage reads them once it is compiled, through the
+// same runner as the inputs (every core decoding). A reference is read with the
+// default CSV settings, not the input's --delimiter or --encoding.
+func openLookups(ctx context.Context, o Options) (refs []*lookup.Reference, closeAll func(), err error) {
+	var opened []*opened
+	closeAll = func() {
+		for _, op := range opened {
+			op.close()
+		}
+	}
+	limit := o.Memory
+	if limit <= 0 {
+		limit = DefaultMemory
+	}
+	for _, spec := range o.Lookups {
+		if spec.Path == "-" && slices.Contains(o.Inputs, "-") {
+			closeAll()
+			return nil, nil, usage(errors.New("--lookup -: standard input is already an input; it can be read only once"))
+		}
+		ro := Options{Inputs: []string{spec.Path}, Workers: o.Workers, ChunkSize: o.ChunkSize, Password: o.Password}
+		if spec.Sheet != "" {
+			ro.Sheets = []string{spec.Sheet}
+		}
+		op, err := openSources(ro)
+		if err != nil {
+			closeAll()
+			return nil, nil, setupFailure(fmt.Errorf("--lookup: %w", err))
+		}
+		opened = append(opened, op)
+		if len(op.sources) == 0 {
+			closeAll()
+			return nil, nil, usage(errors.New("--lookup " + spec.Path + ": the workbook holds no sheet to read"))
+		}
+		header, err := runColumns(op.sources, false)
+		if err != nil {
+			closeAll()
+			return nil, nil, usage(err)
+		}
+		read := func(visit func(*table.Chunk) error) error {
+			r := newRunner(ro, op.sources, header, nil, nil, nil, nil) // visit takes the chunks: no sink
+			r.visit = visit
+			return setupFailure(r.run(ctx))
+		}
+		refs = append(refs, lookup.NewReference(spec, header, limit, read))
+	}
+	return refs, closeAll, nil
+}
+
+// compileLookups compiles the --lookup stage, which loads the references.
+func compileLookups(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
+	return lookup.Compile(o.references, columns, exprOptions(o))
+}

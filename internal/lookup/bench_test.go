@@ -1,0 +1,82 @@
+package lookup
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/table"
+)
+
+// textChunk makes a chunk of text columns from their values ("" is null).
+func textChunk(names []string, columns [][]string) *table.Chunk {
+	cols := make([]arrow.Array, len(columns))
+	for j, values := range columns {
+		var data []byte
+		offsets := []int32{0}
+		valid := make([]byte, (len(values)+7)/8)
+		nulls := 0
+		for i, v := range values {
+			data = append(data, v...)
+			offsets = append(offsets, int32(len(data)))
+			if v == "" {
+				nulls++
+			} else {
+				valid[i/8] |= 1 << (i % 8)
+			}
+		}
+		cols[j] = table.StringColumn(data, offsets, valid, nulls)
+	}
+	return &table.Chunk{Source: table.Source{File: "mem.csv"}, Row0: 1,
+		Batch: array.NewRecordBatch(table.StringSchema(names), cols, int64(len(columns[0])))}
+}
+
+// benchStage is a left lookup of 100k products by product_id, adding name and price.
+func benchStage(b *testing.B) *Stage {
+	const products = 100000
+	ids, names, prices := make([]string, products), make([]string, products), make([]string, products)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i + 1)
+		names[i] = "Product " + strconv.Itoa(i*7919%100003)
+		prices[i] = strconv.Itoa(1+i%500) + "." + strconv.Itoa(1+i%9)
+	}
+	ref := textChunk([]string{"product_id", "name", "price"}, [][]string{ids, names, prices})
+	r := NewReference(Spec{Path: "products.csv", On: "product_id", Select: []string{"name", "price"}},
+		[]string{"product_id", "name", "price"}, 1<<30, func(visit func(*table.Chunk) error) error { return visit(ref) })
+	s, err := Compile([]*Reference{r}, []string{"order_id", "product_id", "qty"}, expr.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkProbe measures the lookup stage over a chunk of 64k orders (1% of them of no
+// product): key reading, probing, and building the added columns.
+func BenchmarkProbe(b *testing.B) {
+	s := benchStage(b)
+	const rows = 1 << 16
+	rng := rand.New(rand.NewPCG(1, 2))
+	orderIDs, productIDs, qty := make([]string, rows), make([]string, rows), make([]string, rows)
+	for i := range rows {
+		orderIDs[i] = strconv.Itoa(i + 1)
+		productIDs[i] = strconv.Itoa(1 + rng.IntN(101000))
+		qty[i] = strconv.Itoa(1 + rng.IntN(20))
+	}
+	c := textChunk([]string{"order_id", "product_id", "qty"}, [][]string{orderIDs, productIDs, qty})
+	w := s.NewWorker()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		out, _, err := w.Apply(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Batch.Release()
+		w.Recycle()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
+}

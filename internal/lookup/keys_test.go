@@ -1,0 +1,178 @@
+package lookup
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ptransform/ptransform/internal/schema"
+	"github.com/ptransform/ptransform/internal/valuetype"
+)
+
+func textKey(t *testing.T, v string) ([]byte, bool) {
+	t.Helper()
+	return appendTextKey(nil, v)
+}
+
+// TestKeysTyped pins the key rule of docs/lookups.md: numbers by value, bools by
+// truth, everything else by its exact text; blank is no key.
+func TestKeysTyped(t *testing.T) {
+	same := [][]string{
+		{"42", " 42", "42.0", "4.2e1", "+42", "42\t"},
+		{"0.5", ".5", "0.50", "5e-1"},
+		{"true", "TRUE", "True"},
+		{"-7", "-7.0"},
+		{"0", "-0", "0.0"},
+	}
+	for _, group := range same {
+		want, ok := textKey(t, group[0])
+		if !ok {
+			t.Fatalf("%q: no key", group[0])
+		}
+		for _, v := range group[1:] {
+			if got, ok := textKey(t, v); !ok || !bytes.Equal(got, want) {
+				t.Errorf("%q and %q should be one key", group[0], v)
+			}
+		}
+	}
+	different := []string{"42", "042", "abc", "ABC", "abc ", "false", "2024-03-01", "2024-03-01T00:00:00", "42.5", "1e400"}
+	seen := map[string]string{}
+	for _, v := range different {
+		k, ok := textKey(t, v)
+		if !ok {
+			t.Fatalf("%q: no key", v)
+		}
+		if other, dup := seen[string(k)]; dup {
+			t.Errorf("%q and %q should be different keys", other, v)
+		}
+		seen[string(k)] = v
+	}
+	for _, blank := range []string{"", " ", "\t "} {
+		if _, ok := textKey(t, blank); ok {
+			t.Errorf("%q should be no key", blank)
+		}
+	}
+}
+
+// TestPlainIntAgrees checks the fast path of appendTextKey against valuetype's reading.
+func TestPlainIntAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	digits := "0123456789-+. e"
+	for range 200000 {
+		b := make([]byte, 1+r.IntN(20))
+		for i := range b {
+			b[i] = digits[r.IntN(len(digits))]
+		}
+		v := string(b)
+		n, ok := plainInt(v)
+		if !ok {
+			continue
+		}
+		if valuetype.Of(v) != valuetype.Integer {
+			t.Fatalf("plainInt reads %q, valuetype says %s", v, valuetype.Of(v))
+		}
+		if want, _ := schema.ParseInt(v); want != n {
+			t.Fatalf("plainInt(%q) = %d, want %d", v, n, want)
+		}
+	}
+}
+
+// TestTypedColumnsMatchText checks that typed Arrow key columns (a Parquet or JSON
+// number, a computed int) find the same keys as their text.
+func TestTypedColumnsMatchText(t *testing.T) {
+	mem := memory.DefaultAllocator
+	ib := array.NewInt64Builder(mem)
+	ib.AppendValues([]int64{42, -7}, nil)
+	ib.AppendNull()
+	fb := array.NewFloat64Builder(mem)
+	fb.AppendValues([]float64{42, -7, 0.5}, nil)
+	bb := array.NewBooleanBuilder(mem)
+	bb.AppendValues([]bool{true}, nil)
+	db := array.NewDate32Builder(mem)
+	db.Append(arrow.Date32(19783)) // 2024-03-01
+	for _, tc := range []struct {
+		col  arrow.Array
+		text []string // "" for no key
+	}{
+		{ib.NewArray(), []string{"42", "-7", ""}},
+		{fb.NewArray(), []string{"42", "-7.0", "0.5"}},
+		{bb.NewArray(), []string{"true"}},
+		{db.NewArray(), []string{"2024-03-01"}},
+	} {
+		read, err := newKeyColumn(tc.col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, text := range tc.text {
+			got, ok := read(nil, i)
+			want, wantOK := appendTextKey(nil, text)
+			if ok != wantOK || !bytes.Equal(got, want) {
+				t.Errorf("%s row %d: key %x %v, want that of %q", tc.col.DataType(), i, got, ok, text)
+			}
+		}
+	}
+}
+
+func TestKeyTable(t *testing.T) {
+	kt := newKeyTable()
+	keys := func(i int) [][]byte {
+		return [][]byte{appendIntKey(nil, int64(i*7)), keyOf("k" + strconv.Itoa(i)), append(appendIntKey(nil, int64(i)), appendBoolKey(nil, true)...)}
+	}
+	for i := range 10000 {
+		for _, k := range keys(i) {
+			if found := kt.insert(k, int32(i)); found != nil {
+				t.Fatalf("key %x added twice", k)
+			}
+		}
+	}
+	kt.finish()
+	if kt.words.dense != nil {
+		t.Fatal("keys 0, 7, 14, ... are not dense")
+	}
+	if kt.len() != 30000 {
+		t.Fatalf("%d keys, want 30000", kt.len())
+	}
+	for i := range 10000 {
+		for _, k := range keys(i) {
+			if row := kt.find(k); row != int32(i) {
+				t.Fatalf("key %x: row %d, want %d", k, row, i)
+			}
+		}
+		if row := kt.find(keyOf(strconv.Itoa(i * 7))); row != int32(i) {
+			t.Fatalf("the text %d is not the number's key", i*7)
+		}
+		if row := kt.find(appendIntKey(nil, int64(i*7+1))); row >= 0 && (i*7+1)%7 != 0 {
+			t.Fatalf("key %d found", i*7+1)
+		}
+	}
+	if found := kt.insert(appendIntKey(nil, 7), 99); found == nil || *found != 1 {
+		t.Fatalf("a second 7 should find row 1")
+	}
+	dense := newKeyTable()
+	for i := range 1000 {
+		if i%3 != 0 {
+			dense.insert(appendIntKey(nil, int64(i-500)), int32(i))
+		}
+	}
+	dense.finish()
+	if dense.words.dense == nil {
+		t.Fatal("keys -499..499 should be dense")
+	}
+	for i := -600; i < 600; i++ {
+		want := int32(i + 500)
+		if i < -500 || i >= 500 || (i+500)%3 == 0 {
+			want = -1
+		}
+		if got := dense.find(appendIntKey(nil, int64(i))); got != want {
+			t.Fatalf("dense key %d: row %d, want %d", i, got, want)
+		}
+	}
+}
+
+// keyOf is the key of a text value.
+func keyOf(v string) []byte { k, _ := appendTextKey(nil, v); return k }
