@@ -62,11 +62,7 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 	defer cancel(nil)
 	g, ctx := errgroup.WithContext(ctx)
 	tokens := make(chan struct{}, cfg.Window)
-	// Tasks wait in a buffer for the workers, so that a worker finishing a chunk finds the
-	// next one there instead of waking the planner and waiting for it to run: with every
-	// core busy, the planner woken runs only when some worker blocks. The window still
-	// bounds what is planned, so the buffer never holds more than Window tasks.
-	tasks := make(chan sequenced[T], cfg.Window)
+	tasks := make(chan sequenced[T])
 	// The window is the only bound needed: a worker holds a token's task, so outcomes can
 	// never exceed Window and a buffer that size means workers never block on sending.
 	outcomes := make(chan outcome[R], cfg.Window)

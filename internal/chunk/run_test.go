@@ -177,36 +177,3 @@ func TestRunTurnsPanicsIntoErrors(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
-// The planner fills the window without waiting for a worker to take each task: a worker
-// that finishes a chunk finds the next one ready instead of waking the planner and
-// waiting for it to be scheduled.
-func TestPlannerFillsWindowWhileWorkersAreBusy(t *testing.T) {
-	const window = 5
-	planned := make(chan struct{})
-	err := Run(context.Background(), Config{Workers: 1, Window: window}, Job[int, int]{
-		Plan: func(ctx context.Context, emit Emit[int]) error {
-			for i := range window {
-				if err := emit(i); err != nil {
-					return err
-				}
-			}
-			close(planned) // every task of the window emitted, none yet done
-			return nil
-		},
-		Work: func(ctx context.Context, worker int, seq int64, task int) (int, error) {
-			if seq == 0 {
-				select {
-				case <-planned:
-				case <-time.After(10 * time.Second):
-					return 0, errors.New("the planner waited for the busy worker to take each task")
-				}
-			}
-			return task, nil
-		},
-		Write: func(seq int64, r int, err error) error { return err },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
