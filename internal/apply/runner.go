@@ -737,6 +737,9 @@ func (r *runner) numbersLate() bool {
 // numbered, in the writer: all the chunks before it are decoded, so the ledger answers at
 // once.
 func (r *runner) numberErrors(seq int64, res *result, err error) error {
+	if len(res.rowErrs) == 0 && len(res.reshaped) == 0 && err == nil {
+		return nil
+	}
 	base, berr := r.ledger.Base(context.Background(), seq, res.task.first)
 	if berr != nil {
 		return err // only a context that ends stops Base, and this one does not
