@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 
 	"github.com/urfave/cli/v2"
 )
@@ -15,6 +16,7 @@ func profileFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the run (pprof format) to `PATH`"},
 		&cli.StringFlag{Name: "memprofile", Usage: "write a memory profile (pprof heap format, allocations of the whole run) to `PATH` at the end"},
+		&cli.StringFlag{Name: "trace", Usage: "write a Go execution trace of the run (go tool trace reads it: what each worker waited for) to `PATH`"},
 	}
 }
 
@@ -22,9 +24,9 @@ func profileFlags() []cli.Flag {
 // created before the run, so a bad path fails before any data is read, and written
 // whether the run succeeds or not: a failing run's profile is worth having too.
 func withProfiles(c *cli.Context, run func() error) error {
-	var cpu, mem *os.File
+	var cpu, mem, execTrace *os.File
 	closeAll := func() {
-		for _, f := range []*os.File{cpu, mem} {
+		for _, f := range []*os.File{cpu, mem, execTrace} {
 			if f != nil {
 				f.Close()
 			}
@@ -33,7 +35,7 @@ func withProfiles(c *cli.Context, run func() error) error {
 	for _, p := range []struct {
 		flag string
 		file **os.File
-	}{{"cpuprofile", &cpu}, {"memprofile", &mem}} {
+	}{{"cpuprofile", &cpu}, {"memprofile", &mem}, {"trace", &execTrace}} {
 		if path := c.String(p.flag); path != "" {
 			f, err := os.Create(path)
 			if err != nil {
@@ -49,8 +51,23 @@ func withProfiles(c *cli.Context, run func() error) error {
 			return fmt.Errorf("--cpuprofile: %w", err)
 		}
 	}
+	if execTrace != nil {
+		if err := trace.Start(execTrace); err != nil {
+			if cpu != nil {
+				pprof.StopCPUProfile()
+			}
+			closeAll()
+			return fmt.Errorf("--trace: %w", err)
+		}
+	}
 	runErr := run()
 	var errs []error
+	if execTrace != nil {
+		trace.Stop()
+		if err := execTrace.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("--trace: %w", err))
+		}
+	}
 	if cpu != nil {
 		pprof.StopCPUProfile()
 		if err := cpu.Close(); err != nil {

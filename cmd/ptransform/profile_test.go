@@ -59,7 +59,7 @@ func TestProfileBadPathFailsFirst(t *testing.T) {
 	if err := os.WriteFile(in, []byte("a\n1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, flag := range []string{"--cpuprofile", "--memprofile"} {
+	for _, flag := range []string{"--cpuprofile", "--memprofile", "--trace"} {
 		cmd := exec.Command(binary, "apply", flag, filepath.Join(dir, "missing", "p.prof"), in, "-o", out)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -73,5 +73,27 @@ func TestProfileBadPathFailsFirst(t *testing.T) {
 		if _, err := os.Stat(out); err == nil {
 			t.Errorf("%s: output written", flag)
 		}
+	}
+}
+
+// --trace writes a Go execution trace, which go tool trace reads.
+func TestTraceFlagWritesAnExecutionTrace(t *testing.T) {
+	dir := t.TempDir()
+	in, out, tr := filepath.Join(dir, "in.csv"), filepath.Join(dir, "out.csv"), filepath.Join(dir, "run.trace")
+	if err := os.WriteFile(in, []byte("a,b\n1,2\n3,4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := exec.Command(binary, "apply", "-q", "-e", "c = a * b", "--trace", tr, in, "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, msg)
+	}
+	data, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("go 1.")) || !bytes.Contains(data[:16], []byte(" trace")) {
+		t.Fatalf("%s does not start like an execution trace: %q", tr, data[:min(16, len(data))])
+	}
+	if text, err := exec.Command("go", "tool", "trace", "-pprof=sched", tr).CombinedOutput(); err != nil {
+		t.Fatalf("go tool trace -pprof=sched: %v\n%.500s", err, text)
 	}
 }

@@ -108,6 +108,9 @@ type Options struct {
 	scanOnly bool // a workbook input is not read but reported (ScanCSV)
 	// onPlan, for tests, is called when the planning of a CSV input starts, its file open.
 	onPlan func(input int)
+	// onWork and onWorked, for tests, are called when a worker starts and ends a
+	// chunk of the input (its sequence number).
+	onWork, onWorked func(seq int64)
 	// testBarrier, for tests of the barrier machinery, compiles a barrier stage that
 	// goes where the aggregation goes in the chain.
 	testBarrier func(columns []string) (transforms.Stage, error)

@@ -2,10 +2,13 @@ package apply
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ptransform/ptransform/internal/benchdata"
 )
@@ -29,6 +32,54 @@ func writeBenchCSV(tb testing.TB, rows int) string {
 		tb.Fatal(err)
 	}
 	return path
+}
+
+// cpuTime is the user and system CPU time the process has used so far.
+func cpuTime(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkRunWorkers runs the derive and upper jobs with one and two workers, to a
+// discarded output and to a file, and reports CPU time per row beside wall time: on a
+// loaded machine wall time says little, but CPU time still shows what a second worker
+// costs (it should cost nothing: the same rows, the same work).
+func BenchmarkRunWorkers(b *testing.B) {
+	path := writeBenchCSV(b, benchRows)
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, job := range []struct{ name, expr string }{{"derive", "total = a * b"}, {"upper", "name = upper(name)"}} {
+		for _, toFile := range []bool{false, true} {
+			for _, workers := range []int{1, 2} {
+				out := "discard"
+				if toFile {
+					out = "file"
+				}
+				b.Run(fmt.Sprintf("%s/%s/w%d", job.name, out, workers), func(b *testing.B) {
+					o := Options{Inputs: []string{path}, Exprs: []string{job.expr}, Stdout: io.Discard, Workers: workers}
+					if toFile {
+						o.Output = filepath.Join(b.TempDir(), "out.csv")
+					}
+					b.SetBytes(st.Size())
+					b.ReportAllocs()
+					cpu := cpuTime(b)
+					for b.Loop() {
+						if err := Run(context.Background(), o); err != nil {
+							b.Fatal(err)
+						}
+					}
+					rows := float64(b.N) * benchRows
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/rows, "ns/row")
+					b.ReportMetric(float64((cpuTime(b)-cpu).Nanoseconds())/rows, "cpu-ns/row")
+				})
+			}
+		}
+	}
 }
 
 // benchRun runs one worker over the benchmark input to a discarded output: the CPU cost

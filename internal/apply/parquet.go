@@ -58,7 +58,9 @@ func (r *runner) decodeParquet(ctx context.Context, dec *parquetin.Decoder, seq 
 		return nil, err
 	}
 	res.inBytes = r.sources[t.input].pq.RowGroupBytes(t.rowGroup)
-	if _, err := r.number(ctx, seq, t.first, c, chunk.Counts{Rows: int64(c.NumRows())}, 0, 1); err != nil {
+	// A row is a line of its own: errors found after numbering late (numbersLate) count them.
+	n := int64(c.NumRows())
+	if _, err := r.number(ctx, seq, t.first, c, chunk.Counts{Rows: n, Lines: n}, 0, 1); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -36,7 +36,7 @@ type task struct {
 // result is a worker's output for one task.
 type result struct {
 	task       task
-	out        *[]byte // the encoded chunk (sink.Part.Bytes), unless written at outAt
+	out        *[]byte // the encoded chunk (sink.Part.Bytes), unless written positionally
 	meta       any     // sink.Part.Meta
 	start, end int64   // bytes of the input the chunk's records occupy (ranged tasks)
 	inBytes    int64
@@ -46,12 +46,15 @@ type result struct {
 	reshaped     []csvfmt.Reshaped
 	reshapedRows int64
 	chunk        *table.Chunk // the decoded chunk itself, for Scan's visit
-	consumed     bool         // a barrier's partial took the chunk: nothing to write
-	kept         int64        // rows the partial took
-	rowsIn       int64        // rows decoded
-	rows         int64        // rows written
-	// outAt and outLen locate the chunk in a positional output, which the worker wrote.
-	outAt, outLen int64
+	// numberLate: the chunk's line numbers (in rowErrs, reshaped and a row error) are
+	// still relative to it; the writer makes them absolute (see runner.numbersLate).
+	numberLate bool
+	consumed   bool  // a barrier's partial took the chunk: nothing to write
+	kept       int64 // rows the partial took
+	rowsIn     int64 // rows decoded
+	rows       int64 // rows written
+	// outLen is the size of the chunk in a positional output, which a worker wrote.
+	outLen int64
 }
 
 // resync is returned by the writer when a range's first record does not start where the
@@ -117,16 +120,17 @@ type runner struct {
 	reshaped reshapedSummary
 	ledger   *chunk.Ledger
 	cfg      chunk.Config
-	// For a file output of a sink whose parts are final bytes, workers write their own
-	// chunks at offsets that outputs sums from the sizes of the chunks before (Rows
-	// counts bytes here), starting at base.
+	// For a file output of a sink whose parts are final bytes, workers write the
+	// chunks themselves, each where placing puts it: after the chunks before it.
 	positional bool
-	outputs    *chunk.Ledger
-	base, size int64       // where chunk output starts; where the last written chunk ends
-	decoders   [][]decoder // [worker][source], opened on first use
-	skips      [][]bool    // per source: the columns its CSV decoders may skip
-	rangeSizes []int64     // per seekable CSV source: the size of its byte ranges
-	lastEnd    int64       // where the last written range's records ended
+	placing    *positionalWrites
+	size       int64 // where the last chunk the writer reached ends
+	// lateNumbers: workers do not wait for the ledger; the writer numbers (numbersLate).
+	lateNumbers bool
+	decoders    [][]decoder // [worker][source], opened on first use
+	skips       [][]bool    // per source: the columns its CSV decoders may skip
+	rangeSizes  []int64     // per seekable CSV source: the size of its byte ranges
+	lastEnd     int64       // where the last written range's records ended
 	// After a restart (resume.restart), the row errors and reshaped records that the
 	// run before it already logged, which the writer leaves out once more; logged
 	// counts what was logged.
@@ -232,13 +236,13 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, out 
 func (r *runner) run(ctx context.Context) error {
 	defer r.closeDecoders()
 	defer r.releasePartials() // those no Finish took: a failed or interrupted run
+	r.lateNumbers = r.numbersLate()
 	if r.positional = r.dst != nil && r.dst.Positional() && r.visit == nil && r.sink.Final(); r.positional {
 		var err error
-		if r.base, err = r.dst.StartPositional(); err != nil {
+		if r.size, err = r.dst.StartPositional(); err != nil {
 			return err
 		}
-		r.size = r.base
-		r.outputs = chunk.NewLedger(0, chunk.Counts{}, r.cfg.Window)
+		r.placing = newPositionalWrites(0, r.size)
 	}
 	err := r.runChunks(ctx)
 	if err == nil {
@@ -283,11 +287,7 @@ func (r *runner) runChunks(ctx context.Context) error {
 		}
 		r.ledger = chunk.NewLedger(rs.seq, base, r.cfg.Window)
 		if r.positional {
-			written, err := r.outputs.Base(ctx, rs.seq, false)
-			if err != nil {
-				return err
-			}
-			r.outputs = chunk.NewLedger(rs.seq, written, r.cfg.Window)
+			r.placing = newPositionalWrites(rs.seq, r.size)
 		}
 		from = resume{input: rs.input, how: streamRest, first: rs.first, offset: rs.offset, seq: rs.seq}
 		if rs.guessed {
@@ -547,6 +547,10 @@ func (r *runner) closeDecoders() {
 }
 
 func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res result, err error) {
+	if r.o.onWork != nil {
+		r.o.onWork(seq)
+		defer r.o.onWorked(seq)
+	}
 	s := r.sources[t.input]
 	dec := r.decoder(worker, t.input)
 	res = result{task: t}
@@ -567,14 +571,17 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 		if c, err = r.decodeJSONL(ctx, dec.jsonl, seq, t, &res); err != nil {
 			return res, err
 		}
+		res.numberLate = r.lateNumbers
 	case dec.pq != nil:
 		if c, err = r.decodeParquet(ctx, dec.pq, seq, t, &res); err != nil {
 			return res, err
 		}
+		res.numberLate = r.lateNumbers
 	default:
 		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
 			return res, err
 		}
+		res.numberLate = r.lateNumbers
 		if r.visit == nil && r.reuses(0) {
 			decoded := c
 			defer func() {
@@ -686,15 +693,13 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		res.out, res.meta = buf, part.Meta
 		return res, nil
 	}
-	// Write the chunk where it belongs as soon as the earlier chunks' sizes are known.
-	r.outputs.Publish(seq, false, chunk.Counts{Rows: int64(len(*buf))})
-	before, err := r.outputs.Base(ctx, seq, false)
-	if err != nil {
-		return res, err
+	res.outLen = int64(len(*buf))
+	for _, p := range r.placing.put(seq, buf) {
+		if err == nil {
+			err = r.dst.WriteAt(*p.buf, p.at)
+		}
+		bufferPool.Put(p.buf)
 	}
-	res.outAt, res.outLen = r.base+before.Rows, int64(len(*buf))
-	err = r.dst.WriteAt(*buf, res.outAt)
-	bufferPool.Put(buf)
 	return res, err
 }
 
@@ -736,12 +741,62 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 	return c, nil
 }
 
+// numbersLate tells whether workers may transform and encode a chunk before the counts
+// of the chunks before it are known. Nothing but the line numbers of its errors needs
+// them then, and the writer, which reaches the chunks in order, makes those absolute.
+// A worker otherwise waits after decoding until every earlier chunk is decoded: with
+// two workers, one chunk apart, that was a fifth of the chunks, each wait parking the
+// worker's thread and waking it again. `_row` reads the numbers; a barrier's partial
+// (group-by, sort), a typed sink (xlsx rows, --schema) and a visitor may keep them.
+func (r *runner) numbersLate() bool {
+	if r.visit != nil || r.schema != nil || r.sink == nil || !r.sink.Final() || len(r.segs) != 1 || r.segs[0].barrier != nil {
+		return false
+	}
+	for _, stage := range r.segs[0].streaming {
+		if a, ok := stage.(*transforms.Assign); ok && a.Program.ReadsRowNumber() {
+			return false
+		}
+	}
+	return true
+}
+
+// numberErrors makes the line numbers of chunk seq's errors absolute, and returns err so
+// numbered, in the writer: all the chunks before it are decoded, so the ledger answers at
+// once.
+func (r *runner) numberErrors(seq int64, res *result, err error) error {
+	if len(res.rowErrs) == 0 && len(res.reshaped) == 0 && err == nil {
+		return nil
+	}
+	base, berr := r.ledger.Base(context.Background(), seq, res.task.first)
+	if berr != nil {
+		return err // only a context that ends stops Base, and this one does not
+	}
+	lineBase := base.Lines + 1 // a JSON Lines input's data start at line 1
+	if in := r.sources[res.task.input].csv; in != nil {
+		lineBase = base.Lines + in.DataLine
+	}
+	for i := range res.rowErrs {
+		res.rowErrs[i].Line += lineBase
+	}
+	for i := range res.reshaped {
+		res.reshaped[i].Line += lineBase
+	}
+	var rowErr *expr.RowError
+	if errors.As(err, &rowErr) {
+		err = reword(err, rowErr, func() { rowErr.Line += lineBase })
+	}
+	return err
+}
+
 // number publishes a decoded chunk's counts to the ledger and makes its row and line
 // numbers absolute from the counts of every earlier chunk of its input: rows after
 // rowsBefore, lines after dataLine (the line of the input's first record). It returns
 // the line the chunk's relative line numbers were added to.
 func (r *runner) number(ctx context.Context, seq int64, first bool, c *table.Chunk, counts chunk.Counts, rowsBefore, dataLine int64) (int64, error) {
 	r.ledger.Publish(seq, first, counts)
+	if r.lateNumbers {
+		return 0, nil // the writer numbers the chunk's errors: see numbersLate
+	}
 	base, err := r.ledger.Base(ctx, seq, first)
 	if err != nil {
 		return 0, err
@@ -769,6 +824,9 @@ func (r *runner) write(seq int64, res result, err error) error {
 			return &resync{input: t.input, first: t.first, guessed: t.rng.Guessed, offset: prev, seq: seq}
 		}
 	}
+	if res.numberLate {
+		err = r.numberErrors(seq, &res, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -788,7 +846,7 @@ func (r *runner) record(res result) error {
 	switch {
 	case res.consumed:
 	case r.positional:
-		r.size = res.outAt + res.outLen
+		r.size += res.outLen
 	default:
 		err = r.sink.Append(r.dst, sink.Part{Bytes: *res.out, Rows: res.rows, Meta: res.meta})
 		bufferPool.Put(res.out)
@@ -869,7 +927,7 @@ func (r *runner) runBarriers(ctx context.Context) error {
 		barrier, parts := r.segs[k-1].barrier, r.parts[k-1]
 		r.parts[k-1] = nil // Finish releases them, whatever happens
 		if r.positional {
-			r.outputs = chunk.NewLedger(0, chunk.Counts{}, r.cfg.Window)
+			r.placing = newPositionalWrites(0, r.size)
 		}
 		cfg := r.cfg
 		cfg.FirstSeq = 0

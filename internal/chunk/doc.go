@@ -31,9 +31,11 @@
 //
 // The writer is the only goroutine that decides what is written and in which order. For a
 // file output, ptransform's apply lets each worker copy its own finished chunk into the
-// file at the offset the chunks before it add up to (a second Ledger, counting bytes), so
-// that the kernel's copy into the page cache runs on every core; the writer then only
-// checks order and errors and records the end. Standard output is written by the writer.
+// file at the offset the chunks before it add up to, so that the kernel's copy into the
+// page cache runs on every core; a worker that finishes before the chunk ahead of it
+// leaves its bytes to the worker that places that chunk instead of waiting for it. The
+// writer then only checks order and errors and records the end. Standard output is
+// written by the writer.
 //
 // Barrier phase: a report (group-by, sort, top-N) has stages that must see every row
 // before they emit one. Up to the first such barrier the run is the one above, except
@@ -63,7 +65,9 @@
 //
 // Some facts about a chunk need every earlier chunk: the data row number of its first row
 // (`_row`) and the line number at which it starts (for error messages). A Ledger provides
-// them: each worker publishes its chunk's counts as soon as it has decoded it, then waits
-// for the prefix sum of all earlier chunks, which in practice is ready at once because
-// earlier chunks were handed out earlier.
+// them: each worker publishes its chunk's counts as soon as it has decoded it. A worker
+// that needs them to transform its chunk (`_row`, a barrier, a typed output) then waits
+// for the prefix sum of all earlier chunks; with two workers one chunk apart that wait
+// happened for one chunk in five. Otherwise the worker goes on, and the writer, which
+// reaches the chunks in order and so never waits, makes the chunk's line numbers absolute.
 package chunk
