@@ -747,13 +747,14 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 // A worker otherwise waits after decoding until every earlier chunk is decoded: with
 // two workers, one chunk apart, that was a fifth of the chunks, each wait parking the
 // worker's thread and waking it again. `_row` reads the numbers; a barrier's partial
-// (group-by, sort), a typed sink (xlsx rows, --schema) and a visitor may keep them.
+// (group-by, sort), a typed sink (xlsx rows, --schema) and a visitor may keep them, and
+// a transforms.Numbered stage reads them.
 func (r *runner) numbersLate() bool {
 	if r.visit != nil || r.schema != nil || r.sink == nil || !r.sink.Final() || len(r.segs) != 1 || r.segs[0].barrier != nil {
 		return false
 	}
 	for _, stage := range r.segs[0].streaming {
-		if a, ok := stage.(*transforms.Assign); ok && a.Program.ReadsRowNumber() {
+		if n, ok := stage.(transforms.Numbered); ok && n.ReadsNumbers() {
 			return false
 		}
 	}

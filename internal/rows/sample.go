@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"slices"
 
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/table"
@@ -85,6 +85,10 @@ func NewFraction(p float64, seed int64, names []string) *Fraction {
 
 func (f *Fraction) Columns() []transforms.Column { return f.columns }
 func (f *Fraction) Reads() []bool                { return make([]bool, len(f.columns)) }
+
+// ReadsNumbers implements transforms.Numbered: a row's draw hashes the line it starts on.
+func (f *Fraction) ReadsNumbers() bool { return !f.all }
+
 func (f *Fraction) Explain() string {
 	return fmt.Sprintf("each row with probability %g (seed %d), by a hash of the seed and the row's input and line", f.p, f.seed)
 }

@@ -22,6 +22,9 @@ func (a *Assign) Columns() []Column {
 	return cols
 }
 
+// ReadsNumbers implements Numbered: a program reads them when it reads _row.
+func (a *Assign) ReadsNumbers() bool { return a.Program.ReadsRowNumber() }
+
 // NewWorker implements Streaming: each worker evaluates with its own scratch buffers.
 func (a *Assign) NewWorker() StreamWorker { return assignWorker{a.Program.NewEvaluator()} }
 

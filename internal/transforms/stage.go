@@ -47,6 +47,15 @@ type Reader interface {
 	Reads() []bool
 }
 
+// Numbered is a streaming stage that reads the row or line numbers of its rows (`_row`,
+// a sample's draw). The runner then numbers each chunk from the start of its input
+// before the stage sees it, which makes a worker wait for the counts of the chunks
+// before its own; without it the writer numbers only the errors, later.
+type Numbered interface {
+	Stage
+	ReadsNumbers() bool
+}
+
 // Streaming is a stage applied to each chunk on its own.
 type Streaming interface {
 	Stage
