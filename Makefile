@@ -23,7 +23,7 @@ install: build
 
 # The one test command (README and .ci/run call exactly this).
 test:
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 30m ./...
 
 # End-to-end figures of the jobs users run, --workers 2 and 1, against cp, Miller and
 # DuckDB where installed (ROWS=... to change the ~1 GB input, JOBS=... to pick jobs; see
