@@ -88,8 +88,8 @@ func (s *sumAcc) merge(o accumulator, into []int32) error {
 	os := o.(*sumAcc)
 	for g := range int32(os.n.len()) {
 		t := into[g]
-		if os.ints.v.made() {
-			s.ints.addInt128(t, *os.ints.v.at(g))
+		if os.ints.made() {
+			s.ints.addInt128(t, os.ints.get(g))
 		}
 		*s.sawF.at(t) = *s.sawF.at(t) || *os.sawF.at(g)
 		*s.n.at(t) += *os.n.at(g)
@@ -159,8 +159,11 @@ func (s *sumAcc) allInts() bool {
 
 // intsFit reports whether every group's integer sum fits an int64.
 func (s *sumAcc) intsFit() bool {
+	if !s.ints.carried.made() {
+		return true
+	}
 	for g := range int32(s.ints.v.len()) {
-		if _, ok := s.ints.v.at(g).int64Value(); !ok {
+		if _, ok := s.ints.get(g).int64Value(); !ok {
 			return false
 		}
 	}
@@ -248,38 +251,71 @@ func sumTexts(acc accumulator, in *input) error {
 	return nil
 }
 
-// intSums are exact integer sums per group, made at the first integer.
+// intSums are exact integer sums per group, made at the first integer: an int64 while
+// the sum fits (8 B a group), what overflowed it moved to a 128-bit carry, whose pages
+// are made at the first overflow of any group.
 type intSums struct {
-	v      paged[int128]
-	groups int
+	v       paged[int64]
+	carried paged[int128]
+	groups  int
 }
 
 func (s *intSums) grow(groups int) {
 	s.groups = groups
 	if s.v.made() {
-		s.v.grow(groups, int128{})
+		s.v.grow(groups, 0)
+	}
+	if s.carried.made() {
+		s.carried.grow(groups, int128{})
 	}
 }
 
 func (s *intSums) add(g int32, x int64) {
 	if !s.v.made() {
-		s.v.grow(s.groups, int128{})
+		s.v.grow(s.groups, 0)
 	}
-	s.v.at(g).add(x)
+	p := s.v.at(g)
+	sum := *p + x
+	if (sum^*p)&(sum^x) < 0 { // x and the old sum have one sign, the new sum the other
+		s.carry(g, *p)
+		sum = x
+	}
+	*p = sum
+}
+
+// carry moves x, group g's int64 sum, to its 128-bit part.
+func (s *intSums) carry(g int32, x int64) {
+	if !s.carried.made() {
+		s.carried.grow(s.groups, int128{})
+	}
+	s.carried.at(g).add(x)
 }
 
 func (s *intSums) addInt128(g int32, x int128) {
-	if !s.v.made() {
-		s.v.grow(s.groups, int128{})
+	if v, ok := x.int64Value(); ok {
+		s.add(g, v)
+		return
 	}
-	s.v.at(g).addInt128(x)
+	if !s.v.made() {
+		s.v.grow(s.groups, 0)
+	}
+	if !s.carried.made() {
+		s.carried.grow(s.groups, int128{})
+	}
+	s.carried.at(g).addInt128(x)
 }
 
+func (s *intSums) made() bool { return s.v.made() }
+
 func (s *intSums) get(g int32) int128 {
-	if !s.v.made() {
-		return int128{}
+	var v int128
+	if s.v.made() {
+		v.add(*s.v.at(g))
 	}
-	return *s.v.at(g)
+	if s.carried.made() {
+		v.addInt128(*s.carried.at(g))
+	}
+	return v
 }
 
 // variance(x) and stddev(x): sample statistics (divisor n-1) from the exact sums of x

@@ -119,3 +119,52 @@ func TestQuotientIsCorrectlyRounded(t *testing.T) {
 		}
 	}
 }
+
+// TestIntSumsOverflowExactly holds the int64-first sums to big.Int: values near the
+// int64 limits overflow the int64 part in both directions, and sums of partials (the
+// merge) bring in 128-bit values and values that fit.
+func TestIntSumsOverflowExactly(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 1))
+	const groups = 5000 // two pages
+	var whole intSums
+	whole.grow(groups)
+	want := make([]big.Int, groups)
+	for range 4 {
+		var part intSums
+		part.grow(groups)
+		for range 40_000 {
+			g := int32(r.IntN(groups))
+			var x int64
+			switch r.IntN(4) {
+			case 0:
+				x = math.MaxInt64 - r.Int64N(1000)
+			case 1:
+				x = math.MinInt64 + r.Int64N(1000)
+			case 2:
+				x = r.Int64N(2001) - 1000
+			default:
+				x = int64(r.Uint64())
+			}
+			part.add(g, x)
+			want[g].Add(&want[g], big.NewInt(x))
+		}
+		for g := range int32(groups) {
+			whole.addInt128(g, part.get(g))
+		}
+	}
+	fits := 0
+	for g := range int32(groups) {
+		v := whole.get(g)
+		got := new(big.Int).Lsh(big.NewInt(v.hi), 64)
+		got.Add(got, new(big.Int).SetUint64(v.lo))
+		if got.Cmp(&want[g]) != 0 {
+			t.Fatalf("group %d: sum %s, want %s", g, got, &want[g])
+		}
+		if _, ok := v.int64Value(); ok {
+			fits++
+		}
+	}
+	if fits == groups || fits == 0 {
+		t.Fatalf("%d of %d sums fit an int64: the test should have both", fits, groups)
+	}
+}
