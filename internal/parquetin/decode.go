@@ -25,8 +25,9 @@ type Decoder struct {
 	// A row group's text buffers are large, and fresh ones cost the runtime's zeroing
 	// of them: Recycle gives those of a chunk no longer referenced to the next row group.
 	spare [][]textBuilder // per column, free for the next row group
-	lent  [4]lentText     // recently returned chunks, so Recycle can take their buffers back
-	nlent int
+	// lent is the chunk last returned, so Recycle can take its buffers back: only the
+	// last, for a run that never recycles (a typed output) not to keep row groups alive.
+	lent lentText
 }
 
 // lentText are the text builders behind one returned chunk.
@@ -39,22 +40,20 @@ type lentText struct {
 // the garbage collector rather than held for as long as the decoder lives.
 const keptBufferBytes = 64 << 20
 
-// Recycle gives the buffers of a chunk returned by Decode back for the next row group.
-// Call it from the decoder's goroutine once nothing references the chunk's arrays any
-// more. Chunks not returned by this decoder, or returned too long ago, are ignored.
+// Recycle gives the buffers of the chunk last returned by Decode back for the next row
+// group. Call it from the decoder's goroutine once nothing references the chunk's
+// arrays any more. Other chunks are ignored.
 func (d *Decoder) Recycle(c *table.Chunk) {
-	for i := range d.lent {
-		if l := &d.lent[i]; l.chunk == c && c != nil {
-			if len(d.spare) < 2 {
-				for j := range l.text {
-					l.text[j].dropLarge()
-				}
-				d.spare = append(d.spare, l.text)
-			}
-			*l = lentText{}
-			return
-		}
+	if c == nil || d.lent.chunk != c {
+		return
 	}
+	if len(d.spare) < 2 {
+		for j := range d.lent.text {
+			d.lent.text[j].dropLarge()
+		}
+		d.spare = append(d.spare, d.lent.text)
+	}
+	d.lent = lentText{}
 }
 
 // builders returns a builder per column for the next row group, recycled if it can.
@@ -124,8 +123,7 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 		Source: table.Source{File: in.Name},
 		Batch:  array.NewRecordBatch(table.StringSchema(in.Header), cols, rows),
 	}
-	d.lent[d.nlent%len(d.lent)] = lentText{chunk: c, text: text}
-	d.nlent++
+	d.lent = lentText{chunk: c, text: text}
 	return c, nil
 }
 
