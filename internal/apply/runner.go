@@ -555,6 +555,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 	dec := r.decoder(worker, t.input)
 	res = result{task: t}
 	var c *table.Chunk
+	var recycle func(*table.Chunk) // gives the chunk's buffers back to its decoder
 	switch {
 	case dec.sheet != nil:
 		// Sheet blocks carry their own row numbers, but the ledger folds every sequence
@@ -577,20 +578,22 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 			return res, err
 		}
 		res.numberLate = r.lateNumbers
+		recycle = dec.pq.Recycle
 	default:
 		if c, err = r.decodeCSV(ctx, s.csv, dec.csv, seq, t, &res); err != nil {
 			return res, err
 		}
 		res.numberLate = r.lateNumbers
-		if r.visit == nil && r.reuses(0) {
-			decoded := c
-			defer func() {
-				if res.consumed && err != nil {
-					return // the error may refer to the chunk's values
-				}
-				dec.csv.Recycle(decoded)
-			}()
-		}
+		recycle = dec.csv.Recycle
+	}
+	if recycle != nil && r.visit == nil && r.reuses(0) {
+		decoded := c
+		defer func() {
+			if res.consumed && err != nil {
+				return // the error may refer to the chunk's values
+			}
+			recycle(decoded)
+		}()
 	}
 	if s.conform != nil {
 		c = conformChunk(c, s.conform, r.columns)

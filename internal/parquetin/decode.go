@@ -14,12 +14,56 @@ import (
 	"github.com/ptransform/ptransform/internal/table"
 )
 
-// Decoder decodes row groups of one input; each worker has its own.
+// Decoder decodes row groups of one input; each worker has its own. Not safe for
+// concurrent use.
 type Decoder struct {
 	in   *Input
 	skip []bool // per column: not read, given as nulls
 	rdr  *file.Reader
 	fr   *pqarrow.FileReader
+
+	// A row group's text buffers are large, and fresh ones cost the runtime's zeroing
+	// of them: Recycle gives those of a chunk no longer referenced to the next row group.
+	spare [][]textBuilder // per column, free for the next row group
+	// lent is the chunk last returned, so Recycle can take its buffers back: only the
+	// last, for a run that never recycles (a typed output) not to keep row groups alive.
+	lent lentText
+}
+
+// lentText are the text builders behind one returned chunk.
+type lentText struct {
+	chunk *table.Chunk
+	text  []textBuilder
+}
+
+// keptBufferBytes bounds a buffer that Recycle keeps: one of a huge row group is left to
+// the garbage collector rather than held for as long as the decoder lives.
+const keptBufferBytes = 64 << 20
+
+// Recycle gives the buffers of the chunk last returned by Decode back for the next row
+// group. Call it from the decoder's goroutine once nothing references the chunk's
+// arrays any more. Other chunks are ignored.
+func (d *Decoder) Recycle(c *table.Chunk) {
+	if c == nil || d.lent.chunk != c {
+		return
+	}
+	if len(d.spare) < 2 {
+		for j := range d.lent.text {
+			d.lent.text[j].dropLarge()
+		}
+		d.spare = append(d.spare, d.lent.text)
+	}
+	d.lent = lentText{}
+}
+
+// builders returns a builder per column for the next row group, recycled if it can.
+func (d *Decoder) builders() []textBuilder {
+	if k := len(d.spare); k > 0 {
+		b := d.spare[k-1]
+		d.spare = d.spare[:k-1]
+		return b
+	}
+	return make([]textBuilder, len(d.in.fields))
 }
 
 // NewDecoder returns a decoder of the input's row groups that leaves out the columns
@@ -45,6 +89,7 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 		d.rdr = rdr
 	}
 	rows := in.RowGroups[rg]
+	text := d.builders()
 	cols := make([]arrow.Array, len(in.fields))
 	defer func() {
 		if err != nil {
@@ -62,7 +107,7 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 		if d.skip != nil && d.skip[j] {
 			continue // made after the columns read, which check the rows the footer claims
 		}
-		if cols[j], err = d.column(ctx, rg, j); err != nil {
+		if cols[j], err = d.column(ctx, rg, j, &text[j]); err != nil {
 			return nil, fmt.Errorf("%s: row group %d, column %q: %w", in.Name, rg+1, in.Header[j], err)
 		}
 		if int64(cols[j].Len()) != rows {
@@ -74,18 +119,20 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 			cols[j] = array.MakeArrayOfNull(memory.DefaultAllocator, arrow.BinaryTypes.String, int(rows))
 		}
 	}
-	return &table.Chunk{
+	c = &table.Chunk{
 		Source: table.Source{File: in.Name},
 		Batch:  array.NewRecordBatch(table.StringSchema(in.Header), cols, rows),
-	}, nil
+	}
+	d.lent = lentText{chunk: c, text: text}
+	return c, nil
 }
 
-// column reads column j of row group rg and returns it as text: on the direct path
-// when it can, else through pqarrow's arrays.
-func (d *Decoder) column(ctx context.Context, rg, j int) (text arrow.Array, err error) {
+// column reads column j of row group rg and returns it as text built by b: on the
+// direct path when it can, else through pqarrow's arrays.
+func (d *Decoder) column(ctx context.Context, rg, j int, b *textBuilder) (text arrow.Array, err error) {
 	in := d.in
 	if in.direct[j] != notDirect {
-		return readColumnDirect(d.rdr.RowGroup(rg), in.leaves[j][0], in.direct[j], in.tsNanos[j], in.RowGroups[rg], &textBuilder{})
+		return readColumnDirect(d.rdr.RowGroup(rg), in.leaves[j][0], in.direct[j], in.tsNanos[j], in.RowGroups[rg], b)
 	}
 	if d.fr == nil {
 		if d.fr, err = pqarrow.NewFileReader(d.rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator); err != nil {
@@ -106,5 +153,5 @@ func (d *Decoder) column(ctx context.Context, rg, j int) (text arrow.Array, err 
 		return nil, fmt.Errorf("%v: %w", err, ErrDecode)
 	}
 	defer chunked.Release()
-	return textOf(chunked.Chunks(), &textBuilder{})
+	return textOf(chunked.Chunks(), b)
 }

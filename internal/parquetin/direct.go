@@ -129,6 +129,19 @@ func (b *textBuilder) reset(rows, size int) {
 
 const preallocRows = 1 << 20
 
+// dropLarge lets go of the buffers larger than keptBufferBytes.
+func (b *textBuilder) dropLarge() {
+	if cap(b.data) > keptBufferBytes {
+		b.data = nil
+	}
+	if cap(b.offs)*4 > keptBufferBytes {
+		b.offs = nil
+	}
+	if cap(b.valid) > keptBufferBytes {
+		b.valid = nil
+	}
+}
+
 // end ends the current row, which holds what was appended to data since the last.
 func (b *textBuilder) end() {
 	row := len(b.offs) - 1

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/ptransform/ptransform/internal/benchdata"
 	"github.com/ptransform/ptransform/internal/duckdbtest"
@@ -256,4 +259,63 @@ func readCSV(t *testing.T, text string) [][]string {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// A decoder reuses a row group's buffers only once the chunk made from them is given
+// back by Recycle as the last one it returned: a chunk not recycled, or recycled too
+// late, keeps its values while the next row groups decode, and a recycled one's
+// buffers do serve the next row group.
+func TestRecycleWaitsForRelease(t *testing.T) {
+	in := openPath(t, writeOurs(t, 3000, 1000))
+	if len(in.RowGroups) != 3 {
+		t.Fatalf("%d row groups, want 3", len(in.RowGroups))
+	}
+	want := make([][][]string, len(in.RowGroups))
+	for rg := range in.RowGroups {
+		c, err := in.NewDecoder(nil).Decode(context.Background(), rg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[rg] = chunkCells(c)
+	}
+	d := in.NewDecoder(nil)
+	decode := func(rg int) *table.Chunk {
+		t.Helper()
+		c, err := d.Decode(context.Background(), rg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	check := func(what string, c *table.Chunk, rg int) {
+		t.Helper()
+		if got := chunkCells(c); !slices.EqualFunc(got, want[rg], slices.Equal) {
+			t.Fatalf("%s: row group %d's values changed", what, rg+1)
+		}
+	}
+	c0 := decode(0)
+	c1 := decode(1)
+	check("not recycled, after the next row group", c0, 0)
+	d.Recycle(c0) // not the last chunk returned: ignored
+	d.Recycle(c1)
+	c2 := decode(2)
+	check("recycled too late, after the next row groups", c0, 0)
+	check("decoded into recycled buffers", c2, 2)
+	text := func(c *table.Chunk) *byte { return unsafe.SliceData(c.Batch.Column(0).(*array.String).ValueBytes()) }
+	if text(c2) != text(c1) {
+		t.Fatal("the recycled chunk's buffers did not serve the next row group")
+	}
+}
+
+// chunkCells copies a chunk's text columns out of its buffers, column by column (nulls
+// as empty cells).
+func chunkCells(c *table.Chunk) [][]string {
+	cells := make([][]string, c.Batch.NumCols())
+	for j := range cells {
+		col := c.Batch.Column(j).(*array.String)
+		for i := range col.Len() {
+			cells[j] = append(cells[j], strings.Clone(col.Value(i)))
+		}
+	}
+	return cells
 }
