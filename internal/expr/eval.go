@@ -557,15 +557,11 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 		out.Raw = c.Raw
 	}
 	if sel != nil {
-		if len(sel) > 0 {
-			out.Row0 = c.Row0 + int64(sel[0])
-		}
+		var lines []int64
 		if c.Lines != nil {
-			out.Lines = words[int64](&ev.out, len(sel))
-			for k, i := range sel {
-				out.Lines[k] = c.Lines[i]
-			}
+			lines = words[int64](&ev.out, len(sel))
 		}
+		out.Row0, out.Lines = c.NumbersOf(sel, lines)
 		if keepRaw {
 			out.Raw = c.Raw.Take(cols[:rawCols], sel, plainRows != nil)
 		}

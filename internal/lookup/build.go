@@ -58,15 +58,7 @@ func buildChunk(a *arena, c *table.Chunk, sel []int32, adds []refColumn, names [
 		out.Raw = raw.Take(cols[:len(raw.Columns)], sel, false) // the same columns sparse
 	}
 	if sel != nil {
-		if len(sel) > 0 {
-			out.Row0 = c.Row0 + int64(sel[0])
-		}
-		if c.Lines != nil {
-			out.Lines = make([]int64, len(sel))
-			for k, i := range sel {
-				out.Lines[k] = c.Lines[i]
-			}
-		}
+		out.Row0, out.Lines = c.NumbersOf(sel, nil)
 	}
 	out.Batch = array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(n))
 	release(cols)

@@ -23,17 +23,8 @@ func take(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 		}
 		cols[j] = col
 	}
-	out := &table.Chunk{Source: c.Source, Row0: c.Row0,
-		Batch: array.NewRecordBatch(c.Batch.Schema(), cols, int64(len(sel)))}
-	if len(sel) > 0 {
-		out.Row0 = c.Row0 + int64(sel[0])
-	}
-	if c.Lines != nil {
-		out.Lines = make([]int64, len(sel))
-		for k, i := range sel {
-			out.Lines[k] = c.Lines[i]
-		}
-	}
+	out := &table.Chunk{Source: c.Source, Batch: array.NewRecordBatch(c.Batch.Schema(), cols, int64(len(sel)))}
+	out.Row0, out.Lines = c.NumbersOf(sel, nil)
 	return out, nil
 }
 

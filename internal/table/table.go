@@ -96,6 +96,27 @@ func (c *Chunk) RawCovers() bool {
 	return true
 }
 
+// NumbersOf returns the Row0 and Lines of a chunk holding rows sel of c, in that order
+// (a filtered or gathered chunk). Lines go into buf when it has room for them, so that
+// a caller with buffers of its own allocates nothing; they are nil when c has none.
+func (c *Chunk) NumbersOf(sel []int32, buf []int64) (row0 int64, lines []int64) {
+	row0 = c.Row0
+	if len(sel) > 0 {
+		row0 += int64(sel[0])
+	}
+	if c.Lines == nil {
+		return row0, nil
+	}
+	if buf == nil || cap(buf) < len(sel) {
+		buf = make([]int64, len(sel))
+	}
+	lines = buf[:len(sel)]
+	for k, i := range sel {
+		lines[k] = c.Lines[i]
+	}
+	return row0, lines
+}
+
 // NumRows is the number of rows in the chunk.
 func (c *Chunk) NumRows() int { return int(c.Batch.NumRows()) }
 

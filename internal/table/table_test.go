@@ -41,3 +41,29 @@ func TestRawRowsTake(t *testing.T) {
 		}
 	}
 }
+
+func TestNumbersOf(t *testing.T) {
+	lined := &Chunk{Row0: 11, Lines: []int64{2, 3, 5, 9}}
+	for _, tc := range []struct {
+		name      string
+		c         *Chunk
+		sel       []int32
+		buf       []int64
+		wantRow0  int64
+		wantLines []int64
+	}{
+		{"rows without lines", &Chunk{Row0: 11}, []int32{1, 3}, nil, 12, nil},
+		{"no row kept", lined, []int32{}, nil, 11, []int64{}},
+		{"lines of the kept rows", lined, []int32{1, 3}, nil, 12, []int64{3, 9}},
+		{"into a buffer with room", lined, []int32{0, 2}, make([]int64, 0, 4), 11, []int64{2, 5}},
+		{"a buffer too small", lined, []int32{0, 1, 2}, make([]int64, 1), 11, []int64{2, 3, 5}},
+	} {
+		row0, lines := tc.c.NumbersOf(tc.sel, tc.buf)
+		if row0 != tc.wantRow0 || !slices.Equal(lines, tc.wantLines) || (lines == nil) != (tc.wantLines == nil) {
+			t.Errorf("%s: got %d %v, want %d %v", tc.name, row0, lines, tc.wantRow0, tc.wantLines)
+		}
+		if tc.buf != nil && cap(tc.buf) >= len(tc.sel) && len(lines) > 0 && &lines[0] != &tc.buf[:1][0] {
+			t.Errorf("%s: lines not written into the buffer", tc.name)
+		}
+	}
+}
