@@ -388,7 +388,7 @@ func (t Type) article() string {
 
 // ParseInt reads an integer as valuetype does: optional sign, digits, within int64.
 func ParseInt(v string) (int64, bool) {
-	if n, ok := parseShortInt(v); ok {
+	if n, ok := expr.WholeNumber(v); ok {
 		return n, true
 	}
 	digits := strings.TrimPrefix(v, "+")
@@ -399,31 +399,8 @@ func ParseInt(v string) (int64, bool) {
 	return n, err == nil
 }
 
-// parseShortInt is ParseInt's fast path: an optional '-' and 1 to 18 digits, which
-// cannot overflow; it reports false for anything else, which ParseInt reads the long way.
-func parseShortInt(v string) (int64, bool) {
-	digits := v
-	if digits != "" && digits[0] == '-' {
-		digits = digits[1:]
-	}
-	if digits == "" || len(digits) > 18 {
-		return 0, false
-	}
-	var n int64
-	for i := 0; i < len(digits); i++ {
-		d := digits[i] - '0'
-		if d > 9 {
-			return 0, false
-		}
-		n = n*10 + int64(d)
-	}
-	if len(digits) < len(v) {
-		n = -n
-	}
-	return n, true
-}
-
-// isShortInt reports whether parseShortInt reads v, without computing the value.
+// isShortInt reports, without computing the value, that v is an optional '-' and 1 to
+// 18 digits: integer text that expr.WholeNumber reads and that cannot overflow.
 func isShortInt(v []byte) bool {
 	digits := v
 	if len(digits) > 0 && digits[0] == '-' {
