@@ -10,7 +10,8 @@
 #
 # Sections: csv (the jobs of issue 10, each with --workers 2 and --workers 1, against
 # cp, Miller and DuckDB where installed: identity, select+rename, derive, filter+derive+
-# select, upper, a date format, the output formats jsonl, parquet and xlsx on the
+# select, upper, a date format, group-by (few and 1M groups), top-N, a full sort in
+# 256 MiB, the output formats jsonl, parquet and xlsx on the
 # first FORMAT_ROWS rows, Parquet input to CSV on those rows (the file written by
 # DuckDB with its default settings and by ptransform), and lookup, issue 12: ROWS orders
 # looked up against LOOKUP_PRODUCTS products, made by tools/gencsv -orders/-products)
@@ -140,6 +141,15 @@ if [[ " $SECTIONS " == *" csv "* ]]; then
   job upper "$IN" csv "-e 'name = upper(name)'" "--csv put '\$name = toupper(\$name)'" upper
   job date "$IN" csv "-e 'date = format_date(date, \"%d/%m/%Y\")'" \
     "--csv put '\$date = strftime(strptime(\$date, \"%Y-%m-%d\"), \"%d/%m/%Y\")'" date
+  # Reports (issue 11): five aggregates by a few dozen groups and by 1M groups, top-N,
+  # and a full sort in 256 MiB (its runs spill to temporary files).
+  AGG='n = count(); s = sum(a); m = mean(b); mx = max(c); mn = min(c)'
+  job group "$IN" csv "--group-by category --agg '$AGG'" \
+    "--csv stats1 -a count,sum,mean,max,min -f a,b,c -g category" group
+  job groups "$IN" csv "--group-by 'g = int(id) % 1000000' --agg '$AGG'" \
+    "--csv put '\$g = \$id % 1000000' then stats1 -a count,sum,mean,max,min -f a,b,c -g g" groups
+  job topn "$IN" csv "--sort -a --limit 100" "--csv top -n 100 -f a -a" topn
+  job sort "$IN" csv "--sort date --memory 256MiB" "--csv sort -f date" sort
   if [ -z "${JOBS:-}" ] || [[ " $JOBS " == *" identity-stdin "* ]]; then
     measure "identity-stdin: ptransform --workers 2" "$OUT" sh -c "\"$PT\" apply --quiet - < \"$IN\" > \"$OUT\""
   fi
@@ -223,6 +233,8 @@ if [ ${#jobs[@]} -gt 0 ]; then
   echo
   echo "Bars (issue 10): identity >= 90% of cp; --workers 2 / 1 >= 1.8 on derive and upper;"
   echo "derive >= 5x DuckDB and >= 10x Miller; filter >= 4x DuckDB; peak RSS <= 200 MiB;"
+  echo "(issue 11) group >= 5x DuckDB, >= 10x Miller, --workers 2 / 1 >= 1.7; groups >= 2x"
+  echo "DuckDB, peak RSS <= 600 MiB; topn >= 5x DuckDB; sort <= 2x DuckDB's time, RSS <= 400 MiB;"
   echo "(issue 12) parquet-in-* >= 2x DuckDB; lookup >= 4x DuckDB, --workers 2 / 1 >= 1.7:"
   if have "identity: ptransform --workers 2"; then
     printf 'peak RSS: identity %s MiB, derive %s MiB\n' "${RSS[identity: ptransform --workers 2]}" "${RSS[derive: ptransform --workers 2]:-}"

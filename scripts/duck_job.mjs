@@ -1,6 +1,7 @@
 // DuckDB peer for scripts/bench.sh, through @duckdb/node-api (installed by the script).
 //   node duck_job.mjs JOB IN.csv OUT
-// JOB: identity | select | derive | filter | upper | date | lookup (CSV out) | jsonl |
+// JOB: identity | select | derive | filter | upper | date | lookup | group | groups |
+// topn | sort (CSV out) | jsonl |
 // parquet | parquet-default (DuckDB's default settings) | parquet-in (IN is Parquet, OUT CSV).
 // lookup joins the orders IN.csv with the products file named by $PRODUCTS.
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -18,6 +19,10 @@ const jobs = {
   upper: [`SELECT * REPLACE (upper(name) AS name) FROM ${src}`, csv],
   date: [`SELECT * REPLACE (strftime(date, '%d/%m/%Y') AS date) FROM ${src}`, csv],
   lookup: [`SELECT o.*, p.name, p.price FROM ${src} o LEFT JOIN read_csv('${q(process.env.PRODUCTS ?? '')}') p USING (product_id)`, csv],
+  group: [`SELECT category, count(*) AS n, sum(a) AS s, avg(b) AS m, max(c) AS mx, min(c) AS mn FROM ${src} GROUP BY category`, csv],
+  groups: [`SELECT id % 1000000 AS g, count(*) AS n, sum(a) AS s, avg(b) AS m, max(c) AS mx, min(c) AS mn FROM ${src} GROUP BY g`, csv],
+  topn: [`SELECT * FROM ${src} ORDER BY a DESC LIMIT 100`, csv],
+  sort: [`SELECT * FROM ${src} ORDER BY date`, csv],
   jsonl: [`SELECT * FROM ${src}`, '(FORMAT json)'],
   parquet: [`SELECT * FROM ${src}`, '(FORMAT parquet, COMPRESSION zstd)'],
   'parquet-default': [`SELECT * FROM ${src}`, '(FORMAT parquet)'],
