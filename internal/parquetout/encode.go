@@ -1,8 +1,11 @@
 package parquetout
 
 import (
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 	"unsafe"
@@ -194,7 +197,7 @@ func (e *chunkEncoder) encode(sc *scratch, arrays []arrow.Array, out []byte) (en
 			}
 		}
 		sc.body = body
-		pageStats, err := e.statistics(sc, &col, start, end)
+		pageStats, err := e.statistics(sc, &col, start, end, chunk.dict)
 		if err != nil {
 			return chunk, err
 		}
@@ -553,43 +556,203 @@ func appendFixed[T fixedWidth](dst []byte, p *piece, from, to int) []byte {
 	return dst
 }
 
-// statistics are the statistics of rows [start, end) with arrow-go's types, fed as its
-// column writer feeds them.
-func (e *chunkEncoder) statistics(sc *scratch, col *column, start, end int) (metadata.TypedStatistics, error) {
+// statistics are the statistics of rows [start, end) in arrow-go's types, in the state its
+// column writer leaves them: the counts, and min and max fed through SetMinMax, which
+// applies arrow-go's rules (no NaN in a float's range, -0 as a minimum and +0 as a maximum,
+// a nil byte array as no value). Integers go through arrow-go's own Update (vectorised);
+// floats, booleans and strings through the loops below, which give the same min and max
+// (TestMinMaxAsArrowGo) in a fraction of arrow-go's time: its byte array statistics
+// compared every value twice through interfaces, a twentieth of a run. A dictionary chunk
+// of one page takes the min and max of its dictionary, each distinct value once.
+func (e *chunkEncoder) statistics(sc *scratch, col *column, start, end int, dict bool) (metadata.TypedStatistics, error) {
 	stats := metadata.NewStatistics(e.descr, memory.DefaultAllocator)
+	if dict && start == 0 && end == col.n && e.dictionaryStatistics(sc, col, stats) {
+		return stats, nil
+	}
 	switch s := stats.(type) {
 	case *metadata.Int64Statistics:
 		col.each(start, end, func(p *piece, from, to int) { updateFixed[int64](s.Update, s.UpdateSpaced, p, from, to) })
 	case *metadata.Int32Statistics:
 		col.each(start, end, func(p *piece, from, to int) { updateFixed[int32](s.Update, s.UpdateSpaced, p, from, to) })
 	case *metadata.Float64Statistics:
-		col.each(start, end, func(p *piece, from, to int) { updateFixed[float64](s.Update, s.UpdateSpaced, p, from, to) })
-	case *metadata.BooleanStatistics:
+		lo, hi := math.Inf(1), math.Inf(-1)
 		col.each(start, end, func(p *piece, from, to int) {
-			bools := p.values.(*array.Boolean)
-			sc.bools = sc.bools[:0]
+			values := arrow.GetValues[float64](p.values.Data(), 1)
+			countValues(s, p, from, to)
+			if p.valid == nil {
+				lo, hi = valueRange(values[from:to], lo, hi)
+				return
+			}
 			for i := from; i < to; i++ {
-				sc.bools = append(sc.bools, bools.Value(i))
-			}
-			if nulls := p.nulls(from, to); nulls == 0 {
-				s.Update(sc.bools, 0)
-			} else {
-				s.UpdateSpaced(sc.bools, p.valid, int64(p.offset+from), int64(nulls))
+				if p.isValid(i) {
+					lo, hi = valueRange(values[i:i+1], lo, hi)
+				}
 			}
 		})
-	case *metadata.ByteArrayStatistics:
+		if s.NumValues() > 0 {
+			s.SetMinMax(lo, hi)
+		}
+	case *metadata.BooleanStatistics:
+		trues, falses := 0, 0
 		col.each(start, end, func(p *piece, from, to int) {
-			text, offsets := stringBuffers(p.values)
-			if nulls := p.nulls(from, to); nulls == 0 {
-				s.UpdateFromArrowOffsets(text, offsets[from:to+1], 0)
-			} else {
-				s.UpdateFromArrowOffsetsSpaced(text, offsets[from:to+1], p.valid, int64(p.offset+from), int64(nulls))
+			countValues(s, p, from, to)
+			values := p.values.Data().Buffers()[1].Bytes()
+			if p.valid == nil {
+				ones := bitutil.CountSetBits(values, p.offset+from, to-from)
+				trues, falses = trues+ones, falses+to-from-ones
+				return
+			}
+			for i := from; i < to; i++ {
+				if p.isValid(i) {
+					if bitutil.BitIsSet(values, p.offset+i) {
+						trues++
+					} else {
+						falses++
+					}
+				}
 			}
 		})
+		if trues+falses > 0 {
+			s.SetMinMax(falses == 0, trues > 0)
+		}
+	case *metadata.ByteArrayStatistics:
+		if e.descr.SortOrder() != pqschema.SortUNSIGNED {
+			return nil, errors.New("parquet: text statistics need the unsigned sort order")
+		}
+		var r textRange
+		col.each(start, end, func(p *piece, from, to int) {
+			countValues(s, p, from, to)
+			text, offsets := stringBuffers(p.values)
+			for i := from; i < to; i++ {
+				if p.isValid(i) {
+					r.add(text, int(offsets[i]), int(offsets[i+1]))
+				}
+			}
+		})
+		if r.set {
+			s.SetMinMax(r.min, r.max)
+		}
 	default:
 		return nil, fmt.Errorf("parquet: no statistics of %s values", e.descr.PhysicalType())
 	}
 	return stats, nil
+}
+
+// countValues adds the nulls and the values of a piece's rows [from, to) to stats, as
+// arrow-go's Update does.
+func countValues(stats metadata.TypedStatistics, p *piece, from, to int) {
+	nulls := p.nulls(from, to)
+	stats.IncNulls(int64(nulls))
+	stats.IncNumValues(int64(to - from - nulls))
+}
+
+// dictionaryStatistics fills the statistics of a whole dictionary chunk from its dictionary
+// (sc.dict, PLAIN), which holds each of its values once. It reports false where that could
+// differ from the values' own statistics: text whose empty values arrow-go would not count
+// (a piece without a text buffer gives nil for them).
+func (e *chunkEncoder) dictionaryStatistics(sc *scratch, col *column, stats metadata.TypedStatistics) bool {
+	nulls := 0
+	for i := range col.pieces {
+		p := &col.pieces[i]
+		nulls += p.nulls(0, p.values.Len())
+		if _, ok := p.values.(*array.String); ok {
+			if text, _ := stringBuffers(p.values); text == nil {
+				return false
+			}
+		}
+	}
+	if nulls == col.n {
+		return false // no dictionary entry: the general path counts the nulls alone
+	}
+	switch s := stats.(type) {
+	case *metadata.Int64Statistics:
+		values := fromBytes[int64](sc.dict)
+		s.SetMinMax(valueRange(values, values[0], values[0]))
+	case *metadata.Int32Statistics:
+		values := fromBytes[int32](sc.dict)
+		s.SetMinMax(valueRange(values, values[0], values[0]))
+	case *metadata.Float64Statistics:
+		s.SetMinMax(valueRange(fromBytes[float64](sc.dict), math.Inf(1), math.Inf(-1)))
+	case *metadata.ByteArrayStatistics:
+		if e.descr.SortOrder() != pqschema.SortUNSIGNED {
+			return false
+		}
+		var r textRange
+		for at := 0; at < len(sc.dict); {
+			size := int(binary.LittleEndian.Uint32(sc.dict[at:]))
+			r.add(sc.dict, at+4, at+4+size)
+			at += 4 + size
+		}
+		s.SetMinMax(r.min, r.max)
+	default:
+		return false
+	}
+	stats.IncNulls(int64(nulls))
+	stats.IncNumValues(int64(col.n - nulls))
+	return true
+}
+
+// valueRange widens [lo, hi] by values; a NaN compares false, so it never enters, as in
+// arrow-go's statistics (which start a float's range at +Inf and -Inf).
+func valueRange[T int32 | int64 | float64](values []T, lo, hi T) (T, T) {
+	for _, v := range values {
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+	}
+	return lo, hi
+}
+
+// fromBytes is the PLAIN bytes of fixed-width values as the values.
+func fromBytes[T int32 | int64 | float64](b []byte) []T {
+	var zero T
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(b)/int(unsafe.Sizeof(zero)))
+}
+
+// textRange is the least and the greatest of byte strings in unsigned byte order, as
+// arrow-go's statistics pick them (a nil string is no value). Each end keeps its first 8
+// bytes as a big-endian number, zero-padded: where two such keys differ, their order is
+// that of the strings, so that most values take one integer comparison for each end.
+type textRange struct {
+	min, max       []byte
+	minKey, maxKey uint64
+	set            bool
+}
+
+// add widens the range by buf[from:to].
+func (r *textRange) add(buf []byte, from, to int) {
+	v := buf[from:to]
+	if v == nil {
+		return
+	}
+	var key uint64
+	if n := to - from; from+8 <= len(buf) {
+		key = binary.BigEndian.Uint64(buf[from:])
+		if n < 8 {
+			key &^= math.MaxUint64 >> (8 * n)
+		}
+	} else {
+		for i := range 8 {
+			key <<= 8
+			if i < n {
+				key |= uint64(v[i])
+			}
+		}
+	}
+	switch {
+	case !r.set:
+		r.min, r.max, r.minKey, r.maxKey, r.set = v, v, key, key, true
+	case key < r.minKey || key == r.minKey && bytes.Compare(v, r.min) < 0:
+		r.min, r.minKey = v, key
+	case key > r.maxKey || key == r.maxKey && bytes.Compare(v, r.max) > 0:
+		r.max, r.maxKey = v, key
+	}
 }
 
 // updateFixed updates statistics with the values [from, to) of a piece of fixed width T.
