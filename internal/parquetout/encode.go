@@ -48,6 +48,7 @@ type scratch struct {
 	packed  []byte           // a page, compressed
 	dict    []byte           // the dictionary page's values, PLAIN
 	indices []int32          // dictionary indices of the chunk's values
+	slots   []int32          // denseDictionary's table
 	bits    []byte           // definition levels or booleans, aligned
 	bools   []bool           // booleans for their statistics
 	zstd    [2]*zstd.Encoder // by entropyCodedLiterals
@@ -433,6 +434,9 @@ func (e *chunkEncoder) dictionary(sc *scratch, col *column) (int, bool) {
 }
 
 func fixedDictionary[T fixedWidth](sc *scratch, col *column) (int, bool) {
+	if lo, hi, ok := integerRange[T](col); ok && uint64(hi)-uint64(lo) < denseRange {
+		return denseDictionary(sc, col, lo, int(uint64(hi)-uint64(lo))+1)
+	}
 	width := int(unsafe.Sizeof(T(0)))
 	index := make(map[T]int32)
 	fits := true
@@ -457,6 +461,65 @@ func fixedDictionary[T fixedWidth](sc *scratch, col *column) (int, bool) {
 		}
 	})
 	return len(index), fits
+}
+
+// denseRange is the widest range of integers whose dictionary denseDictionary builds: a
+// table of 256 KiB, cleared for each column chunk.
+const denseRange = 1 << 16
+
+// integerRange is the least and the greatest of the non-null values of an integer column
+// chunk, false for floats (T is then uint64, their bits) or without values.
+func integerRange[T fixedWidth](col *column) (lo, hi T, ok bool) {
+	if _, float := any(T(0)).(uint64); float {
+		return 0, 0, false
+	}
+	col.each(0, col.n, func(p *piece, from, to int) {
+		values := arrow.GetValues[T](p.values.Data(), 1)
+		for i := from; i < to; i++ {
+			if p.isValid(i) {
+				if v := values[i]; !ok {
+					lo, hi, ok = v, v, true
+				} else if v < lo {
+					lo = v
+				} else if v > hi {
+					hi = v
+				}
+			}
+		}
+	})
+	return lo, hi, ok
+}
+
+// denseDictionary is fixedDictionary's dictionary for integers of a range of size values
+// starting at lo: a table indexed by value less lo instead of a hash map, the same
+// dictionary (in the order of first appearance) and indices.
+func denseDictionary[T fixedWidth](sc *scratch, col *column, lo T, size int) (int, bool) {
+	width := int(unsafe.Sizeof(T(0)))
+	sc.slots = slices.Grow(sc.slots[:0], size)[:size]
+	clear(sc.slots) // 0: no entry yet; else the entry's index + 1
+	entries := int32(0)
+	fits := true
+	col.each(0, col.n, func(p *piece, from, to int) {
+		values := arrow.GetValues[T](p.values.Data(), 1)
+		raw := asBytes(values)
+		for i := from; i < to && fits; i++ {
+			if !p.isValid(i) {
+				continue
+			}
+			slot := &sc.slots[values[i]-lo]
+			if *slot == 0 {
+				if len(sc.dict)+width > dictionaryBytes {
+					fits = false
+					break
+				}
+				entries++
+				*slot = entries
+				sc.dict = append(sc.dict, raw[i*width:(i+1)*width]...)
+			}
+			sc.indices = append(sc.indices, *slot-1)
+		}
+	})
+	return int(entries), fits
 }
 
 func stringDictionary(sc *scratch, col *column) (int, bool) {
@@ -768,10 +831,13 @@ func updateFixed[T int32 | int64 | float64](dense func([]T, int64), spaced func(
 // dictionarySample is how many values of a column chunk dictionaryPays looks at.
 const dictionarySample = 4096
 
-// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most half
-// of its first dictionarySample values are distinct. Otherwise (ids, measures, free text) the
+// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most 7/8
+// of the non-null values among its first dictionarySample are distinct. Otherwise (ids, measures, free text) the
 // dictionary would grow to its 1 MiB limit, costing a hash lookup per value, before falling
-// back to PLAIN. The choice depends on the values only, so the bytes stay stable.
+// back to PLAIN. Columns of some repetition gain: days over 25 years (3,300 distinct in
+// 4,096, 9,131 in a row group) take 2.0 MB a million rows instead of 2.35 MB as PLAIN, and
+// half zstd's time, which found only short matches in their PLAIN bytes (2 bytes of every
+// 4 are zero). The choice depends on the values only, so the bytes stay stable.
 func dictionaryPays(col *column) bool {
 	n := min(col.n, dictionarySample)
 	switch col.pieces[0].values.(type) {
@@ -795,17 +861,19 @@ func fixedValues[T int32 | int64](p *piece) func(int) T {
 	return func(i int) T { return values[i] }
 }
 
-// fewDistinct tells whether at most half of the first n values are distinct; values gives
-// a piece's reader of values.
+// fewDistinct tells whether at most 7/8 of the non-null values among the first n are
+// distinct; values gives a piece's reader of values.
 func fewDistinct[K comparable](col *column, n int, values func(p *piece) func(int) K) bool {
 	distinct := make(map[K]struct{}, n)
+	nonNull := 0
 	col.each(0, n, func(p *piece, from, to int) {
 		value := values(p)
 		for i := from; i < to; i++ {
 			if p.isValid(i) {
 				distinct[value(i)] = struct{}{}
+				nonNull++
 			}
 		}
 	})
-	return len(distinct) <= n/2
+	return len(distinct) <= nonNull*7/8
 }

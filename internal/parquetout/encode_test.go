@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -342,4 +343,54 @@ func encodedStats(t *testing.T, s metadata.TypedStatistics) string {
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("%+v", enc)
+}
+
+// A dictionary of integers of a narrow range, built in a table, is the one a hash map builds:
+// the same entries in the same order, the same indices, negative values and nulls included.
+func TestDenseDictionaryAsTheMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 50 {
+		base := rng.Int64N(1<<40) - 1<<39
+		spread := 1 + rng.Int64N(3000)
+		var arrays []arrow.Array
+		for range 1 + rng.IntN(3) {
+			b := array.NewInt64Builder(memory.DefaultAllocator)
+			for range rng.IntN(2000) {
+				if rng.IntN(5) == 0 {
+					b.AppendNull()
+				} else {
+					b.Append(base + rng.Int64N(spread))
+				}
+			}
+			arrays = append(arrays, b.NewArray())
+			b.Release()
+		}
+		col := newColumn(arrays)
+		dense, mapped := new(scratch), new(scratch)
+		lo, hi, ok := integerRange[int64](&col)
+		if !ok {
+			continue
+		}
+		n, fits := denseDictionary(dense, &col, lo, int(hi-lo)+1)
+		sc := mapped
+		index := map[int64]int32{}
+		col.each(0, col.n, func(p *piece, from, to int) {
+			values := p.values.(*array.Int64)
+			for i := from; i < to; i++ {
+				if values.IsValid(i) {
+					at, seen := index[values.Value(i)]
+					if !seen {
+						at = int32(len(index))
+						index[values.Value(i)] = at
+						sc.dict = append(sc.dict, asBytes([]int64{values.Value(i)})...)
+					}
+					sc.indices = append(sc.indices, at)
+				}
+			}
+		})
+		if !fits || n != len(index) || !bytes.Equal(dense.dict, sc.dict) || !slices.Equal(dense.indices, sc.indices) {
+			t.Fatalf("round %d: %d entries (fits %v), the map %d; same dictionary %v, same indices %v", round,
+				n, fits, len(index), bytes.Equal(dense.dict, sc.dict), slices.Equal(dense.indices, sc.indices))
+		}
+	}
 }

@@ -28,10 +28,10 @@
 //
 // Every column is OPTIONAL. Encodings are the standard ones, data pages v1 of up to 1 MiB
 // of values, definition levels RLE: a column chunk is dictionary encoded (a PLAIN dictionary
-// page, RLE_DICTIONARY indices) when at most half of its first 4096 values are distinct and
-// the dictionary stays within 1 MiB, PLAIN otherwise; booleans are PLAIN. Statistics (min,
-// max, null count) are in every page header and in the footer, computed by arrow-go's
-// statistics types. Compression is zstd (level 1, the fastest) by default, snappy, gzip or
+// page, RLE_DICTIONARY indices) when at most 7/8 of the non-null values among its first
+// 4096 are distinct and the dictionary stays within 1 MiB, PLAIN otherwise; booleans are
+// PLAIN. Statistics (min, max, null count) are in every page header and in the footer, in
+// arrow-go's statistics types. Compression is zstd (level 1, the fastest) by default, snappy, gzip or
 // none: what DuckDB, pyarrow and Spark read (the tests read the files back with DuckDB and
 // arrow-go, and compare the statistics with those arrow-go's own writer gives).
 //
