@@ -50,7 +50,6 @@ type scratch struct {
 	indices []int32          // dictionary indices of the chunk's values
 	slots   []int32          // denseDictionary's table
 	bits    []byte           // definition levels or booleans, aligned
-	bools   []bool           // booleans for their statistics
 	zstd    [2]*zstd.Encoder // by entropyCodedLiterals
 }
 

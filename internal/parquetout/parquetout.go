@@ -129,8 +129,7 @@ type Writer struct {
 	pos      int64 // bytes written to out
 	schema   schema.Schema
 	meta     *metadata.FileMetaDataBuilder
-	encoders []chunkEncoder // one a column
-	scratch  *freeList[*scratch]
+	encoders []chunkEncoder    // one a column
 	chunks   *freeList[[]byte] // memory of column chunks written
 
 	rowGroupRows int
@@ -233,7 +232,6 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		schema:       s,
 		meta:         metadata.NewFileMetadataBuilder(pqSchema, props, kv),
 		encoders:     encoders,
-		scratch:      newFreeList(workers, func() *scratch { return new(scratch) }),
 		chunks:       newFreeList(workers*len(s), func() []byte { return nil }),
 		rowGroupRows: rowGroupRows,
 		workers:      workers,
@@ -519,6 +517,8 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // startEncoders starts the Workers goroutines that encode the queued column chunks, once.
+// Each keeps its own scratch memory and zstd encoders, warm in its core's cache from one
+// task to the next (a shared free list handed every task the one used longest ago).
 func (w *Writer) startEncoders() {
 	if w.encoding {
 		return
@@ -527,8 +527,9 @@ func (w *Writer) startEncoders() {
 	tasks := w.tasks
 	for range w.workers {
 		go func() {
+			sc := new(scratch)
 			for t := range tasks {
-				w.run(t)
+				w.run(sc, t)
 			}
 		}()
 	}
@@ -543,10 +544,10 @@ func (w *Writer) stopEncoders() {
 	}
 }
 
-func (w *Writer) run(t columnTask) {
+func (w *Writer) run(sc *scratch, t columnTask) {
 	rg := t.rg
 	if !w.aborted.Load() {
-		rg.chunks[t.column], rg.errs[t.column] = w.encodeColumn(rg, t.column)
+		rg.chunks[t.column], rg.errs[t.column] = w.encodeColumn(sc, rg, t.column)
 	}
 	if rg.left.Add(-1) == 0 {
 		close(rg.done)
@@ -555,13 +556,11 @@ func (w *Writer) run(t columnTask) {
 
 // encodeColumn encodes one column chunk of a row group, compressed, at offset chunkBase,
 // and completes its metadata.
-func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
+func (w *Writer) encodeColumn(sc *scratch, rg *rowGroup, column int) ([]byte, error) {
 	arrays := make([]arrow.Array, len(rg.slices))
 	for i, b := range rg.slices {
 		arrays[i] = b.Column(column)
 	}
-	sc := w.scratch.get()
-	defer w.scratch.put(sc)
 	chunk, err := w.encoders[column].encode(sc, arrays, w.chunks.get())
 	if err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
