@@ -1,8 +1,11 @@
 package parquetout
 
 import (
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 	"unsafe"
@@ -45,8 +48,8 @@ type scratch struct {
 	packed  []byte           // a page, compressed
 	dict    []byte           // the dictionary page's values, PLAIN
 	indices []int32          // dictionary indices of the chunk's values
+	slots   []int32          // denseDictionary's table
 	bits    []byte           // definition levels or booleans, aligned
-	bools   []bool           // booleans for their statistics
 	zstd    [2]*zstd.Encoder // by entropyCodedLiterals
 }
 
@@ -194,7 +197,7 @@ func (e *chunkEncoder) encode(sc *scratch, arrays []arrow.Array, out []byte) (en
 			}
 		}
 		sc.body = body
-		pageStats, err := e.statistics(sc, &col, start, end)
+		pageStats, err := e.statistics(sc, &col, start, end, chunk.dict)
 		if err != nil {
 			return chunk, err
 		}
@@ -430,6 +433,9 @@ func (e *chunkEncoder) dictionary(sc *scratch, col *column) (int, bool) {
 }
 
 func fixedDictionary[T fixedWidth](sc *scratch, col *column) (int, bool) {
+	if lo, hi, ok := integerRange[T](col); ok && uint64(hi)-uint64(lo) < denseRange {
+		return denseDictionary(sc, col, lo, int(uint64(hi)-uint64(lo))+1)
+	}
 	width := int(unsafe.Sizeof(T(0)))
 	index := make(map[T]int32)
 	fits := true
@@ -454,6 +460,65 @@ func fixedDictionary[T fixedWidth](sc *scratch, col *column) (int, bool) {
 		}
 	})
 	return len(index), fits
+}
+
+// denseRange is the widest range of integers whose dictionary denseDictionary builds: a
+// table of 256 KiB, cleared for each column chunk.
+const denseRange = 1 << 16
+
+// integerRange is the least and the greatest of the non-null values of an integer column
+// chunk, false for floats (T is then uint64, their bits) or without values.
+func integerRange[T fixedWidth](col *column) (lo, hi T, ok bool) {
+	if _, float := any(T(0)).(uint64); float {
+		return 0, 0, false
+	}
+	col.each(0, col.n, func(p *piece, from, to int) {
+		values := arrow.GetValues[T](p.values.Data(), 1)
+		for i := from; i < to; i++ {
+			if p.isValid(i) {
+				if v := values[i]; !ok {
+					lo, hi, ok = v, v, true
+				} else if v < lo {
+					lo = v
+				} else if v > hi {
+					hi = v
+				}
+			}
+		}
+	})
+	return lo, hi, ok
+}
+
+// denseDictionary is fixedDictionary's dictionary for integers of a range of size values
+// starting at lo: a table indexed by value less lo instead of a hash map, the same
+// dictionary (in the order of first appearance) and indices.
+func denseDictionary[T fixedWidth](sc *scratch, col *column, lo T, size int) (int, bool) {
+	width := int(unsafe.Sizeof(T(0)))
+	sc.slots = slices.Grow(sc.slots[:0], size)[:size]
+	clear(sc.slots) // 0: no entry yet; else the entry's index + 1
+	entries := int32(0)
+	fits := true
+	col.each(0, col.n, func(p *piece, from, to int) {
+		values := arrow.GetValues[T](p.values.Data(), 1)
+		raw := asBytes(values)
+		for i := from; i < to && fits; i++ {
+			if !p.isValid(i) {
+				continue
+			}
+			slot := &sc.slots[values[i]-lo]
+			if *slot == 0 {
+				if len(sc.dict)+width > dictionaryBytes {
+					fits = false
+					break
+				}
+				entries++
+				*slot = entries
+				sc.dict = append(sc.dict, raw[i*width:(i+1)*width]...)
+			}
+			sc.indices = append(sc.indices, *slot-1)
+		}
+	})
+	return int(entries), fits
 }
 
 func stringDictionary(sc *scratch, col *column) (int, bool) {
@@ -553,43 +618,203 @@ func appendFixed[T fixedWidth](dst []byte, p *piece, from, to int) []byte {
 	return dst
 }
 
-// statistics are the statistics of rows [start, end) with arrow-go's types, fed as its
-// column writer feeds them.
-func (e *chunkEncoder) statistics(sc *scratch, col *column, start, end int) (metadata.TypedStatistics, error) {
+// statistics are the statistics of rows [start, end) in arrow-go's types, in the state its
+// column writer leaves them: the counts, and min and max fed through SetMinMax, which
+// applies arrow-go's rules (no NaN in a float's range, -0 as a minimum and +0 as a maximum,
+// a nil byte array as no value). Integers go through arrow-go's own Update (vectorised);
+// floats, booleans and strings through the loops below, which give the same min and max
+// (TestMinMaxAsArrowGo) in a fraction of arrow-go's time: its byte array statistics
+// compared every value twice through interfaces, a twentieth of a run. A dictionary chunk
+// of one page takes the min and max of its dictionary, each distinct value once.
+func (e *chunkEncoder) statistics(sc *scratch, col *column, start, end int, dict bool) (metadata.TypedStatistics, error) {
 	stats := metadata.NewStatistics(e.descr, memory.DefaultAllocator)
+	if dict && start == 0 && end == col.n && e.dictionaryStatistics(sc, col, stats) {
+		return stats, nil
+	}
 	switch s := stats.(type) {
 	case *metadata.Int64Statistics:
 		col.each(start, end, func(p *piece, from, to int) { updateFixed[int64](s.Update, s.UpdateSpaced, p, from, to) })
 	case *metadata.Int32Statistics:
 		col.each(start, end, func(p *piece, from, to int) { updateFixed[int32](s.Update, s.UpdateSpaced, p, from, to) })
 	case *metadata.Float64Statistics:
-		col.each(start, end, func(p *piece, from, to int) { updateFixed[float64](s.Update, s.UpdateSpaced, p, from, to) })
-	case *metadata.BooleanStatistics:
+		lo, hi := math.Inf(1), math.Inf(-1)
 		col.each(start, end, func(p *piece, from, to int) {
-			bools := p.values.(*array.Boolean)
-			sc.bools = sc.bools[:0]
+			values := arrow.GetValues[float64](p.values.Data(), 1)
+			countValues(s, p, from, to)
+			if p.valid == nil {
+				lo, hi = valueRange(values[from:to], lo, hi)
+				return
+			}
 			for i := from; i < to; i++ {
-				sc.bools = append(sc.bools, bools.Value(i))
-			}
-			if nulls := p.nulls(from, to); nulls == 0 {
-				s.Update(sc.bools, 0)
-			} else {
-				s.UpdateSpaced(sc.bools, p.valid, int64(p.offset+from), int64(nulls))
+				if p.isValid(i) {
+					lo, hi = valueRange(values[i:i+1], lo, hi)
+				}
 			}
 		})
-	case *metadata.ByteArrayStatistics:
+		if s.NumValues() > 0 {
+			s.SetMinMax(lo, hi)
+		}
+	case *metadata.BooleanStatistics:
+		trues, falses := 0, 0
 		col.each(start, end, func(p *piece, from, to int) {
-			text, offsets := stringBuffers(p.values)
-			if nulls := p.nulls(from, to); nulls == 0 {
-				s.UpdateFromArrowOffsets(text, offsets[from:to+1], 0)
-			} else {
-				s.UpdateFromArrowOffsetsSpaced(text, offsets[from:to+1], p.valid, int64(p.offset+from), int64(nulls))
+			countValues(s, p, from, to)
+			values := p.values.Data().Buffers()[1].Bytes()
+			if p.valid == nil {
+				ones := bitutil.CountSetBits(values, p.offset+from, to-from)
+				trues, falses = trues+ones, falses+to-from-ones
+				return
+			}
+			for i := from; i < to; i++ {
+				if p.isValid(i) {
+					if bitutil.BitIsSet(values, p.offset+i) {
+						trues++
+					} else {
+						falses++
+					}
+				}
 			}
 		})
+		if trues+falses > 0 {
+			s.SetMinMax(falses == 0, trues > 0)
+		}
+	case *metadata.ByteArrayStatistics:
+		if e.descr.SortOrder() != pqschema.SortUNSIGNED {
+			return nil, errors.New("parquet: text statistics need the unsigned sort order")
+		}
+		var r textRange
+		col.each(start, end, func(p *piece, from, to int) {
+			countValues(s, p, from, to)
+			text, offsets := stringBuffers(p.values)
+			for i := from; i < to; i++ {
+				if p.isValid(i) {
+					r.add(text, int(offsets[i]), int(offsets[i+1]))
+				}
+			}
+		})
+		if r.set {
+			s.SetMinMax(r.min, r.max)
+		}
 	default:
 		return nil, fmt.Errorf("parquet: no statistics of %s values", e.descr.PhysicalType())
 	}
 	return stats, nil
+}
+
+// countValues adds the nulls and the values of a piece's rows [from, to) to stats, as
+// arrow-go's Update does.
+func countValues(stats metadata.TypedStatistics, p *piece, from, to int) {
+	nulls := p.nulls(from, to)
+	stats.IncNulls(int64(nulls))
+	stats.IncNumValues(int64(to - from - nulls))
+}
+
+// dictionaryStatistics fills the statistics of a whole dictionary chunk from its dictionary
+// (sc.dict, PLAIN), which holds each of its values once. It reports false where that could
+// differ from the values' own statistics: text whose empty values arrow-go would not count
+// (a piece without a text buffer gives nil for them).
+func (e *chunkEncoder) dictionaryStatistics(sc *scratch, col *column, stats metadata.TypedStatistics) bool {
+	nulls := 0
+	for i := range col.pieces {
+		p := &col.pieces[i]
+		nulls += p.nulls(0, p.values.Len())
+		if _, ok := p.values.(*array.String); ok {
+			if text, _ := stringBuffers(p.values); text == nil {
+				return false
+			}
+		}
+	}
+	if nulls == col.n {
+		return false // no dictionary entry: the general path counts the nulls alone
+	}
+	switch s := stats.(type) {
+	case *metadata.Int64Statistics:
+		values := fromBytes[int64](sc.dict)
+		s.SetMinMax(valueRange(values, values[0], values[0]))
+	case *metadata.Int32Statistics:
+		values := fromBytes[int32](sc.dict)
+		s.SetMinMax(valueRange(values, values[0], values[0]))
+	case *metadata.Float64Statistics:
+		s.SetMinMax(valueRange(fromBytes[float64](sc.dict), math.Inf(1), math.Inf(-1)))
+	case *metadata.ByteArrayStatistics:
+		if e.descr.SortOrder() != pqschema.SortUNSIGNED {
+			return false
+		}
+		var r textRange
+		for at := 0; at < len(sc.dict); {
+			size := int(binary.LittleEndian.Uint32(sc.dict[at:]))
+			r.add(sc.dict, at+4, at+4+size)
+			at += 4 + size
+		}
+		s.SetMinMax(r.min, r.max)
+	default:
+		return false
+	}
+	stats.IncNulls(int64(nulls))
+	stats.IncNumValues(int64(col.n - nulls))
+	return true
+}
+
+// valueRange widens [lo, hi] by values; a NaN compares false, so it never enters, as in
+// arrow-go's statistics (which start a float's range at +Inf and -Inf).
+func valueRange[T int32 | int64 | float64](values []T, lo, hi T) (T, T) {
+	for _, v := range values {
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+	}
+	return lo, hi
+}
+
+// fromBytes is the PLAIN bytes of fixed-width values as the values.
+func fromBytes[T int32 | int64 | float64](b []byte) []T {
+	var zero T
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(b)/int(unsafe.Sizeof(zero)))
+}
+
+// textRange is the least and the greatest of byte strings in unsigned byte order, as
+// arrow-go's statistics pick them (a nil string is no value). Each end keeps its first 8
+// bytes as a big-endian number, zero-padded: where two such keys differ, their order is
+// that of the strings, so that most values take one integer comparison for each end.
+type textRange struct {
+	min, max       []byte
+	minKey, maxKey uint64
+	set            bool
+}
+
+// add widens the range by buf[from:to].
+func (r *textRange) add(buf []byte, from, to int) {
+	v := buf[from:to]
+	if v == nil {
+		return
+	}
+	var key uint64
+	if n := to - from; from+8 <= len(buf) {
+		key = binary.BigEndian.Uint64(buf[from:])
+		if n < 8 {
+			key &^= math.MaxUint64 >> (8 * n)
+		}
+	} else {
+		for i := range 8 {
+			key <<= 8
+			if i < n {
+				key |= uint64(v[i])
+			}
+		}
+	}
+	switch {
+	case !r.set:
+		r.min, r.max, r.minKey, r.maxKey, r.set = v, v, key, key, true
+	case key < r.minKey || key == r.minKey && bytes.Compare(v, r.min) < 0:
+		r.min, r.minKey = v, key
+	case key > r.maxKey || key == r.maxKey && bytes.Compare(v, r.max) > 0:
+		r.max, r.maxKey = v, key
+	}
 }
 
 // updateFixed updates statistics with the values [from, to) of a piece of fixed width T.
@@ -605,10 +830,13 @@ func updateFixed[T int32 | int64 | float64](dense func([]T, int64), spaced func(
 // dictionarySample is how many values of a column chunk dictionaryPays looks at.
 const dictionarySample = 4096
 
-// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most half
-// of its first dictionarySample values are distinct. Otherwise (ids, measures, free text) the
+// dictionaryPays tells whether a column chunk is worth dictionary encoding: when at most 7/8
+// of the non-null values among its first dictionarySample are distinct. Otherwise (ids, measures, free text) the
 // dictionary would grow to its 1 MiB limit, costing a hash lookup per value, before falling
-// back to PLAIN. The choice depends on the values only, so the bytes stay stable.
+// back to PLAIN. Columns of some repetition gain: days over 25 years (3,300 distinct in
+// 4,096, 9,131 in a row group) take 2.0 MB a million rows instead of 2.35 MB as PLAIN, and
+// half zstd's time, which found only short matches in their PLAIN bytes (2 bytes of every
+// 4 are zero). The choice depends on the values only, so the bytes stay stable.
 func dictionaryPays(col *column) bool {
 	n := min(col.n, dictionarySample)
 	switch col.pieces[0].values.(type) {
@@ -632,17 +860,19 @@ func fixedValues[T int32 | int64](p *piece) func(int) T {
 	return func(i int) T { return values[i] }
 }
 
-// fewDistinct tells whether at most half of the first n values are distinct; values gives
-// a piece's reader of values.
+// fewDistinct tells whether at most 7/8 of the non-null values among the first n are
+// distinct; values gives a piece's reader of values.
 func fewDistinct[K comparable](col *column, n int, values func(p *piece) func(int) K) bool {
 	distinct := make(map[K]struct{}, n)
+	nonNull := 0
 	col.each(0, n, func(p *piece, from, to int) {
 		value := values(p)
 		for i := from; i < to; i++ {
 			if p.isValid(i) {
 				distinct[value(i)] = struct{}{}
+				nonNull++
 			}
 		}
 	})
-	return len(distinct) <= n/2
+	return len(distinct) <= nonNull*7/8
 }

@@ -3,17 +3,22 @@ package parquetout
 import (
 	"bytes"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/ptransform/ptransform/internal/duckdbtest"
 	"github.com/ptransform/ptransform/internal/schema"
@@ -227,4 +232,165 @@ func anySlice(values []int64) []any {
 		out[i] = fmt.Sprint(v)
 	}
 	return out
+}
+
+// The min and max of our statistics loops are those of arrow-go's Update methods, on
+// values chosen to trip them: text sharing 8-byte prefixes, shorter or longer than 8
+// bytes, bytes past 0x7f, empty strings, and text buffers that end right after a value;
+// NaN, -0, +0 and infinities among the floats; nulls anywhere; pieces of every size.
+// Pages of a whole dictionary chunk take the dictionary's range (checked too).
+func TestMinMaxAsArrowGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	texts := []string{"", "a", "ab", "abcdefgh", "abcdefgh\x00", "abcdefghi", "abcdefgg\xff", "abcdefg",
+		"\xff", "\xffabcdefgh", "é", "zz", "abcdefgh", "abcdefghij"}
+	floats := []float64{math.NaN(), math.Copysign(0, -1), 0, math.Inf(1), math.Inf(-1), 1.5, -2.25, math.MaxFloat64}
+	for round := range 300 {
+		s := schema.Schema{{Name: "s", Type: schema.String}, {Name: "f", Type: schema.Float}, {Name: "b", Type: schema.Bool}}
+		var arrays [3][]arrow.Array
+		nullRate := rng.IntN(3) // 0: no nulls
+		distinct := 1 + rng.IntN(len(texts))
+		for range 1 + rng.IntN(4) {
+			n := rng.IntN(12)
+			sb := array.NewStringBuilder(memory.DefaultAllocator)
+			fb := array.NewFloat64Builder(memory.DefaultAllocator)
+			bb := array.NewBooleanBuilder(memory.DefaultAllocator)
+			for range n {
+				if nullRate > 0 && rng.IntN(4) < nullRate {
+					sb.AppendNull()
+					fb.AppendNull()
+					bb.AppendNull()
+					continue
+				}
+				sb.Append(texts[rng.IntN(distinct)])
+				fb.Append(floats[rng.IntN(len(floats))])
+				bb.Append(rng.IntN(2) == 0)
+			}
+			for i, b := range []array.Builder{sb, fb, bb} {
+				a := b.NewArray()
+				if skip := rng.IntN(3); skip < a.Len() { // a slice: values at an offset
+					a = array.NewSlice(a, int64(skip), int64(a.Len()))
+				}
+				arrays[i] = append(arrays[i], a)
+				b.Release()
+			}
+		}
+		root, err := parquetSchema(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		descrs := pqschema.NewSchema(root)
+		for c := range s {
+			e := chunkEncoder{descr: descrs.Column(c)}
+			col := newColumn(arrays[c])
+			sc := new(scratch)
+			want := arrowGoStatistics(t, e.descr, &col)
+			got, err := e.statistics(sc, &col, 0, col.n, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := encodedStats(t, got), encodedStats(t, want); g != w {
+				t.Fatalf("round %d column %s: %s, arrow-go %s", round, s[c].Name, g, w)
+			}
+			if _, ok := e.dictionary(sc, &col); ok && c != 2 {
+				got, err := e.statistics(sc, &col, 0, col.n, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g, w := encodedStats(t, got), encodedStats(t, want); g != w {
+					t.Fatalf("round %d column %s, from the dictionary: %s, arrow-go %s", round, s[c].Name, g, w)
+				}
+			}
+		}
+	}
+}
+
+// arrowGoStatistics are the statistics of a column's values through arrow-go's own Update
+// methods, as its column writer feeds them.
+func arrowGoStatistics(t *testing.T, descr *pqschema.Column, col *column) metadata.TypedStatistics {
+	stats := metadata.NewStatistics(descr, memory.DefaultAllocator)
+	col.each(0, col.n, func(p *piece, from, to int) {
+		nulls := int64(p.nulls(from, to))
+		switch s := stats.(type) {
+		case *metadata.Float64Statistics:
+			updateFixed[float64](s.Update, s.UpdateSpaced, p, from, to)
+		case *metadata.BooleanStatistics:
+			bools := make([]bool, 0, to-from)
+			for i := from; i < to; i++ {
+				bools = append(bools, p.values.(*array.Boolean).Value(i))
+			}
+			if nulls == 0 {
+				s.Update(bools, 0)
+			} else {
+				s.UpdateSpaced(bools, p.valid, int64(p.offset+from), nulls)
+			}
+		case *metadata.ByteArrayStatistics:
+			text, offsets := stringBuffers(p.values)
+			if nulls == 0 {
+				s.UpdateFromArrowOffsets(text, offsets[from:to+1], 0)
+			} else {
+				s.UpdateFromArrowOffsetsSpaced(text, offsets[from:to+1], p.valid, int64(p.offset+from), nulls)
+			}
+		default:
+			t.Fatalf("no statistics of %T", s)
+		}
+	})
+	return stats
+}
+
+func encodedStats(t *testing.T, s metadata.TypedStatistics) string {
+	enc, err := s.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%+v", enc)
+}
+
+// A dictionary of integers of a narrow range, built in a table, is the one a hash map builds:
+// the same entries in the same order, the same indices, negative values and nulls included.
+func TestDenseDictionaryAsTheMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 50 {
+		base := rng.Int64N(1<<40) - 1<<39
+		spread := 1 + rng.Int64N(3000)
+		var arrays []arrow.Array
+		for range 1 + rng.IntN(3) {
+			b := array.NewInt64Builder(memory.DefaultAllocator)
+			for range rng.IntN(2000) {
+				if rng.IntN(5) == 0 {
+					b.AppendNull()
+				} else {
+					b.Append(base + rng.Int64N(spread))
+				}
+			}
+			arrays = append(arrays, b.NewArray())
+			b.Release()
+		}
+		col := newColumn(arrays)
+		dense, mapped := new(scratch), new(scratch)
+		lo, hi, ok := integerRange[int64](&col)
+		if !ok {
+			continue
+		}
+		n, fits := denseDictionary(dense, &col, lo, int(hi-lo)+1)
+		sc := mapped
+		index := map[int64]int32{}
+		col.each(0, col.n, func(p *piece, from, to int) {
+			values := p.values.(*array.Int64)
+			for i := from; i < to; i++ {
+				if values.IsValid(i) {
+					at, seen := index[values.Value(i)]
+					if !seen {
+						at = int32(len(index))
+						index[values.Value(i)] = at
+						sc.dict = append(sc.dict, asBytes([]int64{values.Value(i)})...)
+					}
+					sc.indices = append(sc.indices, at)
+				}
+			}
+		})
+		if !fits || n != len(index) || !bytes.Equal(dense.dict, sc.dict) || !slices.Equal(dense.indices, sc.indices) {
+			t.Fatalf("round %d: %d entries (fits %v), the map %d; same dictionary %v, same indices %v", round,
+				n, fits, len(index), bytes.Equal(dense.dict, sc.dict), slices.Equal(dense.indices, sc.indices))
+		}
+	}
 }

@@ -28,22 +28,24 @@
 //
 // Every column is OPTIONAL. Encodings are the standard ones, data pages v1 of up to 1 MiB
 // of values, definition levels RLE: a column chunk is dictionary encoded (a PLAIN dictionary
-// page, RLE_DICTIONARY indices) when at most half of its first 4096 values are distinct and
-// the dictionary stays within 1 MiB, PLAIN otherwise; booleans are PLAIN. Statistics (min,
-// max, null count) are in every page header and in the footer, computed by arrow-go's
-// statistics types. Compression is zstd (level 1, the fastest) by default, snappy, gzip or
+// page, RLE_DICTIONARY indices) when at most 7/8 of the non-null values among its first
+// 4096 are distinct and the dictionary stays within 1 MiB, PLAIN otherwise; booleans are
+// PLAIN. Statistics (min, max, null count) are in every page header and in the footer, in
+// arrow-go's statistics types. Compression is zstd (level 1, the fastest) by default, snappy, gzip or
 // none: what DuckDB, pyarrow and Spark read (the tests read the files back with DuckDB and
 // arrow-go, and compare the statistics with those arrow-go's own writer gives).
 //
 // Row groups hold RowGroupRows rows each (the last one the rest), whatever the chunks: Append
 // gathers rows from several chunks into a row group, and splits a chunk across two. When a
-// row group is full, its columns become encoding tasks. Each call of EncodeChunk encodes one
-// queued task before it returns its part (a row group has far fewer columns than chunks, so
-// the queue stays short, and no worker holds its part back long); when the writer must wait for a
-// row group (Workers+1 are in flight, which bounds the memory, or Close), it encodes too,
-// with Workers-1 helper goroutines. Otherwise the writer goroutine only copies finished
-// column chunks to out in order, so the encoding and compression spread over the workers
-// and about Workers goroutines encode at a time.
+// row group is full, its columns become encoding tasks, which Workers goroutines of the
+// writer's own take in turn (started with the first row group, ended by Close or Abort).
+// EncodeChunk only checks a chunk and returns at once: a worker that encoded a column chunk
+// (up to a few milliseconds) before handing in its part held back the run's window of
+// chunks, and the other workers waited. The engine sets GOMAXPROCS to its workers, so the
+// encoders share the same cores: they run while the workers wait, and the workers while
+// the encoders do. The writer goroutine only copies finished column chunks to out in order;
+// it waits when Workers row groups are in flight (which bounds the memory: one more is
+// being gathered meanwhile) and at Close.
 //
 // A task encodes one column chunk into memory at a provisional offset (encode.go: pages
 // straight from the Arrow buffers of the row group's chunks, never concatenated, in buffers
@@ -75,7 +77,7 @@ import (
 )
 
 // DefaultRowGroupRows is the row group size when Options.RowGroupRows is 0: 128 Ki rows,
-// near DuckDB's 122,880, small enough that Workers+1 row groups in flight stay a few tens
+// near DuckDB's 122,880, small enough that the Workers row groups in flight stay a few tens
 // of MB for typical rows.
 const DefaultRowGroupRows = 128 * 1024
 
@@ -109,7 +111,7 @@ const CreatedBy = "ptransform"
 type Options struct {
 	Compression  string // one of Compressions; "" is zstd
 	RowGroupRows int    // rows per row group; 0 is DefaultRowGroupRows
-	Workers      int    // goroutines encoding when the writer waits, and the row groups in flight - 1; 0 is GOMAXPROCS
+	Workers      int    // goroutines encoding column chunks, and the row groups in flight; 0 is GOMAXPROCS
 }
 
 // chunkBase is the provisional offset of every column chunk while a task encodes it, that of
@@ -127,8 +129,7 @@ type Writer struct {
 	pos      int64 // bytes written to out
 	schema   schema.Schema
 	meta     *metadata.FileMetaDataBuilder
-	encoders []chunkEncoder // one a column
-	scratch  *freeList[*scratch]
+	encoders []chunkEncoder    // one a column
 	chunks   *freeList[[]byte] // memory of column chunks written
 
 	rowGroupRows int
@@ -140,7 +141,8 @@ type Writer struct {
 	inFlight    []*rowGroup // dispatched, not yet written, in order
 	ordinal     int         // of the next row group
 	tasks       chan columnTask
-	helpers     atomic.Int32 // goroutines of startHelpers running
+	encoding    bool // the encoders were started
+	stopped     bool // tasks is closed: Close or Abort
 	aborted     atomic.Bool
 	err         error // the first failure; the writer refuses further work after it
 }
@@ -226,17 +228,15 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		return nil, err
 	}
 	w := &Writer{
-		out:      out,
-		schema:   s,
-		meta:     metadata.NewFileMetadataBuilder(pqSchema, props, kv),
-		encoders: encoders,
-		// at most 2×workers goroutines encode: the workers, the writer and its helpers
-		scratch:      newFreeList(2*workers, func() *scratch { return new(scratch) }),
-		chunks:       newFreeList((workers+1)*len(s), func() []byte { return nil }),
+		out:          out,
+		schema:       s,
+		meta:         metadata.NewFileMetadataBuilder(pqSchema, props, kv),
+		encoders:     encoders,
+		chunks:       newFreeList(workers*len(s), func() []byte { return nil }),
 		rowGroupRows: rowGroupRows,
 		workers:      workers,
-		maxInFlight:  workers + 1,
-		tasks:        make(chan columnTask, (workers+1)*len(s)),
+		maxInFlight:  workers,
+		tasks:        make(chan columnTask, workers*len(s)),
 	}
 	if err := w.write([]byte(magic)); err != nil {
 		return nil, err
@@ -294,8 +294,8 @@ func parquetSchema(s schema.Schema) (*pqschema.GroupNode, error) {
 	return pqschema.NewGroupNode("schema", parquet.Repetitions.Required, fields, -1)
 }
 
-// EncodeChunk checks a chunk against the schema and keeps it for Append; before it returns,
-// it encodes one column chunk waiting in the queue, if any. Safe for concurrent use.
+// EncodeChunk checks a chunk against the schema and keeps it for Append. Safe for
+// concurrent use.
 func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 	if int(batch.NumCols()) != len(w.schema) {
 		return Part{}, fmt.Errorf("parquet: chunk has %d columns, the output has %d", batch.NumCols(), len(w.schema))
@@ -306,7 +306,6 @@ func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 		}
 	}
 	batch.Retain()
-	w.runOne()
 	return Part{batch: batch}, nil
 }
 
@@ -350,14 +349,16 @@ func (w *Writer) Close() error {
 		w.Abort()
 		return w.fail(err)
 	}
+	w.stopEncoders()
 	return w.fail(w.writeFooter())
 }
 
-// Abort stops the work of a failed run: queued tasks are dropped, gathered rows released.
-// The bytes written so far are not a Parquet file.
+// Abort stops the work of a failed run: queued tasks are dropped, gathered rows released,
+// the encoders end once their current task is done. The bytes written so far are not a
+// Parquet file.
 func (w *Writer) Abort() {
 	w.aborted.Store(true)
-	w.runQueued()
+	w.stopEncoders()
 	for _, b := range w.pending {
 		b.Release()
 	}
@@ -377,6 +378,9 @@ func (w *Writer) fail(err error) error {
 // dispatch turns the gathered rows into a row group whose columns are queued for encoding,
 // after making room among the row groups in flight.
 func (w *Writer) dispatch() error {
+	if w.stopped {
+		return errors.New("parquet: rows appended after Close")
+	}
 	if len(w.inFlight) >= w.maxInFlight {
 		if err := w.writeRowGroup(w.inFlight[0]); err != nil {
 			return err
@@ -403,6 +407,7 @@ func (w *Writer) dispatch() error {
 		rg.columns[i] = rg.meta.NextColumnChunk()
 	}
 	w.inFlight = append(w.inFlight, rg)
+	w.startEncoders()
 	for i := range rg.columns {
 		w.tasks <- columnTask{rg: rg, column: i} // never blocks: capacity is maxInFlight row groups
 	}
@@ -429,18 +434,10 @@ func (w *Writer) writeFinished(wait bool) error {
 	return nil
 }
 
-// writeRowGroup waits for a row group's columns, encoding queued tasks meanwhile, and writes
-// its column chunks at the end of the file, moving their offsets there.
+// writeRowGroup waits for a row group's columns and writes its column chunks at the end of
+// the file, moving their offsets there.
 func (w *Writer) writeRowGroup(rg *rowGroup) error {
-	w.startHelpers()
-	for waiting := true; waiting; {
-		select {
-		case <-rg.done:
-			waiting = false
-		case t := <-w.tasks:
-			w.run(t)
-		}
-	}
+	<-rg.done
 	if err := errors.Join(rg.errs...); err != nil {
 		return err
 	}
@@ -519,48 +516,38 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// startHelpers starts goroutines that encode the queued tasks and end when none is left, up
-// to Workers-1 at a time: with the writer goroutine, which encodes while it waits, Workers
-// goroutines encode when the writer must wait for a row group (the workers are then ahead of
-// it, or done).
-func (w *Writer) startHelpers() {
-	for w.helpers.Load() < int32(w.workers-1) {
-		w.helpers.Add(1)
+// startEncoders starts the Workers goroutines that encode the queued column chunks, once.
+// Each keeps its own scratch memory and zstd encoders, warm in its core's cache from one
+// task to the next (a shared free list handed every task the one used longest ago).
+func (w *Writer) startEncoders() {
+	if w.encoding {
+		return
+	}
+	w.encoding = true
+	tasks := w.tasks
+	for range w.workers {
 		go func() {
-			defer w.helpers.Add(-1)
-			w.runQueued()
+			sc := new(scratch)
+			for t := range tasks {
+				w.run(sc, t)
+			}
 		}()
 	}
 }
 
-// runOne runs one queued task, if there is one. A worker that ran all of them would hold
-// its own part back from the writer for as long (a whole row group), while the other
-// workers, their chunks done, wait for the writer: one task per chunk keeps every worker
-// busy and the queue short, as row groups have far fewer columns than chunks.
-func (w *Writer) runOne() {
-	select {
-	case t := <-w.tasks:
-		w.run(t)
-	default:
+// stopEncoders ends the encoders once the tasks queued are done (or dropped, after Abort).
+// Nothing is queued after it: Append and Close refuse to work after Close or Abort.
+func (w *Writer) stopEncoders() {
+	if !w.stopped {
+		close(w.tasks)
+		w.stopped = true
 	}
 }
 
-// runQueued runs queued tasks until none is left.
-func (w *Writer) runQueued() {
-	for {
-		select {
-		case t := <-w.tasks:
-			w.run(t)
-		default:
-			return
-		}
-	}
-}
-
-func (w *Writer) run(t columnTask) {
+func (w *Writer) run(sc *scratch, t columnTask) {
 	rg := t.rg
 	if !w.aborted.Load() {
-		rg.chunks[t.column], rg.errs[t.column] = w.encodeColumn(rg, t.column)
+		rg.chunks[t.column], rg.errs[t.column] = w.encodeColumn(sc, rg, t.column)
 	}
 	if rg.left.Add(-1) == 0 {
 		close(rg.done)
@@ -569,13 +556,11 @@ func (w *Writer) run(t columnTask) {
 
 // encodeColumn encodes one column chunk of a row group, compressed, at offset chunkBase,
 // and completes its metadata.
-func (w *Writer) encodeColumn(rg *rowGroup, column int) ([]byte, error) {
+func (w *Writer) encodeColumn(sc *scratch, rg *rowGroup, column int) ([]byte, error) {
 	arrays := make([]arrow.Array, len(rg.slices))
 	for i, b := range rg.slices {
 		arrays[i] = b.Column(column)
 	}
-	sc := w.scratch.get()
-	defer w.scratch.put(sc)
 	chunk, err := w.encoders[column].encode(sc, arrays, w.chunks.get())
 	if err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
