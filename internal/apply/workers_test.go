@@ -195,3 +195,49 @@ func TestTypedOutputErrorsNameTheInputsLine(t *testing.T) {
 		}
 	}
 }
+
+// An xlsx output numbered late still continues past Excel's row limit on a second sheet
+// at the right row: the writer counts the rows as parts arrive in order, whichever worker
+// encoded them first, and re-encodes the chunk that crosses the limit.
+func TestXLSXRowLimitWithLateNumbers(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("writes and reads back 1,048,580 rows")
+	}
+	dir := t.TempDir()
+	const rows = 1_048_580 // the limit holds the header and 1,048,575 data rows
+	var b bytes.Buffer
+	b.WriteString("id\n")
+	for i := 1; i <= rows; i++ {
+		b.WriteString(strconv.Itoa(i))
+		b.WriteByte('\n')
+	}
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, b.Bytes(), 0o644)
+	book := filepath.Join(dir, "out.xlsx")
+	var stderr bytes.Buffer
+	if err := Run(context.Background(), Options{Inputs: []string{in}, Output: book, Workers: 2, ChunkSize: 64 << 10, Stderr: &stderr}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), `"Sheet1 (2)"`) {
+		t.Errorf("no warning of the continued sheet: %q", stderr.String())
+	}
+	for _, c := range []struct {
+		sheet       string
+		first, last int
+	}{{"Sheet1", 1, 1_048_575}, {"Sheet1 (2)", 1_048_576, rows}} {
+		back := filepath.Join(dir, "back.csv")
+		if err := Run(context.Background(), Options{Inputs: []string{book}, Sheets: []string{c.sheet}, Output: back}); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := os.ReadFile(back)
+		lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+		if lines[0] != "id" || len(lines)-1 != c.last-c.first+1 {
+			t.Fatalf("sheet %s: %d lines, header %q; want %d rows", c.sheet, len(lines), lines[0], c.last-c.first+1)
+		}
+		for i, line := range lines[1:] {
+			if line != strconv.Itoa(c.first+i) {
+				t.Fatalf("sheet %s, row %d: %s, want %d", c.sheet, i+1, line, c.first+i)
+			}
+		}
+	}
+}
