@@ -16,9 +16,15 @@ import (
 // run (the first sources' when the first is shorter), among the records of the first
 // sampleBytes of each CSV input (csvfmt.Input.Sample), before any chunk is planned: the same rows whatever --chunk-size
 // and --workers, so the same schema and the same output bytes.
+//
+// The sample is read in steps of growing size, from sampleFirstBytes, until it holds
+// the rows wanted or is sampleBytes: each step's block holds the first records of any
+// larger step's, so the rows sampled are those of one read of sampleBytes. Typical rows
+// fit in the first step, which spares decoding a megabyte before the workers start.
 const (
-	sampleRows  = 1000
-	sampleBytes = 1 << 20
+	sampleRows       = 1000
+	sampleBytes      = 1 << 20
+	sampleFirstBytes = 128 << 10
 )
 
 // outputSchema decides the typed output's schema: each column passed on from the
@@ -66,7 +72,7 @@ func sampleColumns(ctx context.Context, sources []*source, n int) ([][]string, e
 		if rows >= sampleRows {
 			break
 		}
-		c, err := sampleChunk(ctx, s)
+		c, err := sampleChunk(ctx, s, sampleRows-rows)
 		if err != nil {
 			return nil, err
 		}
@@ -96,9 +102,10 @@ func sampleColumns(ctx context.Context, sources []*source, n int) ([][]string, e
 // errSampled ends the split of a sheet after its first block.
 var errSampled = errors.New("sampled")
 
-// sampleChunk decodes the first rows of a source, or returns nil when they cannot be
-// decoded: the run itself then reports why, where it happens.
-func sampleChunk(ctx context.Context, s *source) (*table.Chunk, error) {
+// sampleChunk decodes the first rows of a source, at least want of them where the
+// source has them, or returns nil when they cannot be decoded: the run itself then
+// reports why, where it happens.
+func sampleChunk(ctx context.Context, s *source, want int) (*table.Chunk, error) {
 	if s.sheet != nil {
 		var block []byte
 		err := s.sheet.Split(ctx, sampleRows, func(b []byte) error { block = b; return errSampled })
@@ -128,19 +135,25 @@ func sampleChunk(ctx context.Context, s *source) (*table.Chunk, error) {
 		return nil, err
 	}
 	defer s.csv.Park()
-	block, err := s.csv.Sample(ctx, sampleBytes)
-	if err != nil || len(block) == 0 {
-		return nil, err
-	}
-	dec := s.csv.NewDecoder()
-	defer dec.Close()
-	d, err := dec.DecodeBlock(block)
-	if err != nil {
-		var pe *csvfmt.ParseError
-		if errors.As(err, &pe) {
-			return nil, nil
+	for size := sampleFirstBytes; ; size = min(8*size, sampleBytes) {
+		block, err := s.csv.Sample(ctx, size)
+		if err != nil || len(block) == 0 {
+			return nil, err
 		}
-		return nil, err
+		dec := s.csv.NewDecoder()
+		defer dec.Close()
+		d, err := dec.DecodeBlock(block)
+		var pe *csvfmt.ParseError
+		switch {
+		case errors.As(err, &pe) && size < sampleBytes:
+			continue // a larger step may hold the rows wanted before it, and then fails alike
+		case errors.As(err, &pe):
+			return nil, nil
+		case err != nil:
+			return nil, err
+		}
+		if d.Chunk.NumRows() >= want || size == sampleBytes {
+			return d.Chunk, nil
+		}
 	}
-	return d.Chunk, nil
 }

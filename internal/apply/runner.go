@@ -750,10 +750,11 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 // A worker otherwise waits after decoding until every earlier chunk is decoded: with
 // two workers, one chunk apart, that was a fifth of the chunks, each wait parking the
 // worker's thread and waking it again. `_row` reads the numbers; a barrier's partial
-// (group-by, sort), a typed sink (xlsx rows, --schema) and a visitor may keep them, and
-// a transforms.Numbered stage reads them.
+// (group-by, sort), a sink that needs them (sink.NeedsNumbers: Parquet) and a visitor may
+// keep them, and a transforms.Numbered stage reads them. Conforming a chunk to a typed
+// output's schema does not: its type errors take the chunk's lines as they are.
 func (r *runner) numbersLate() bool {
-	if r.visit != nil || r.schema != nil || r.sink == nil || !r.sink.Final() || len(r.segs) != 1 || r.segs[0].barrier != nil {
+	if r.visit != nil || sink.NeedsNumbers(r.sink) || len(r.segs) != 1 || r.segs[0].barrier != nil {
 		return false
 	}
 	for _, stage := range r.segs[0].streaming {

@@ -66,7 +66,7 @@
 // Some facts about a chunk need every earlier chunk: the data row number of its first row
 // (`_row`) and the line number at which it starts (for error messages). A Ledger provides
 // them: each worker publishes its chunk's counts as soon as it has decoded it. A worker
-// that needs them to transform its chunk (`_row`, a barrier, a typed output) then waits
+// that needs them to transform its chunk (`_row`, a barrier, a Parquet output) then waits
 // for the prefix sum of all earlier chunks; with two workers one chunk apart that wait
 // happened for one chunk in five. Otherwise the worker goes on, and the writer, which
 // reaches the chunks in order and so never waits, makes the chunk's line numbers absolute.

@@ -30,6 +30,9 @@ func newCSV(delim byte) func(Config) (Sink, error) {
 func (s *csvSink) Typed() bool { return false }
 func (s *csvSink) Final() bool { return true }
 
+// Unnumbered is true: rows are written as they are, their numbers unread.
+func (s *csvSink) Unnumbered() bool { return true }
+
 func (s *csvSink) Begin(w io.Writer) error {
 	if s.header == nil {
 		return nil

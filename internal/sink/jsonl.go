@@ -52,6 +52,7 @@ func newJSONL(c Config) (Sink, error) {
 
 func (s *jsonlSink) Typed() bool            { return true }
 func (s *jsonlSink) Final() bool            { return true }
+func (s *jsonlSink) Unnumbered() bool       { return true } // lines hold no row numbers
 func (s *jsonlSink) Begin(io.Writer) error  { return nil }
 func (s *jsonlSink) Finish(io.Writer) error { return nil }
 func (s *jsonlSink) Append(w io.Writer, p Part) error {

@@ -49,6 +49,23 @@ type Sink interface {
 	Finish(w io.Writer) error
 }
 
+// Unnumbered is a sink whose Encode and Append read no row or line numbers of a chunk
+// (table.Chunk's Row0 and Lines) except to name an input line in an error Encode
+// returns: CSV, TSV, JSON Lines and xlsx (whose rows carry no r attribute). Workers may
+// then encode a chunk before the chunks ahead of it are counted, and the engine makes
+// the lines of its errors absolute afterwards; any other sink gets chunks numbered from
+// their input's start (see NeedsNumbers).
+type Unnumbered interface {
+	Unnumbered() bool
+}
+
+// NeedsNumbers tells whether s must be given chunks with absolute row and line numbers:
+// whether it is not an Unnumbered sink that says so.
+func NeedsNumbers(s Sink) bool {
+	u, ok := s.(Unnumbered)
+	return !ok || !u.Unnumbered()
+}
+
 // Warner is a sink that has something to say once the output is finished (an xlsx
 // sheet continued past Excel's row limit).
 type Warner interface {

@@ -30,6 +30,11 @@ func (s *xlsxSink) Typed() bool { return true }
 // part may be split where a sheet reaches Excel's row limit.
 func (s *xlsxSink) Final() bool { return false }
 
+// Unnumbered is true: rows and cells carry no r attribute, and the writer counts the
+// rows a sheet holds (its limit, the column widths' sample) as parts arrive in order.
+// A cell too long names its input line through the chunk's Lines, relative or not.
+func (s *xlsxSink) Unnumbered() bool { return true }
+
 func (s *xlsxSink) Begin(w io.Writer) error {
 	book := s.shared
 	if book == nil {
