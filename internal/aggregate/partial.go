@@ -93,6 +93,13 @@ type partial struct {
 	accs    []accumulator
 	gids    []int32
 	rowErrs []expr.RowError // of the last Consume, let through by --on-error
+	// ordered says every chunk came after the one before it in the input (a greater
+	// seq), as a worker takes them: a group's first row is then the row that added it,
+	// and ids are in the order of first rows, so seen has nothing to do and Finish
+	// merges the partials' orders rather than sorting (firstOrder). lastSeq is the seq
+	// of the last chunk.
+	ordered bool
+	lastSeq int64
 	keyBuf  []byte
 	keyCols []view
 	scratch []viewScratch // per key column and aggregate
@@ -101,7 +108,7 @@ type partial struct {
 func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
 
 func (s *Stage) newPartial(worker bool) *partial {
-	p := &partial{st: s, groups: newKeyTable(), words: newWordTable(s.keyMode == keysWord && s.keys[0].phys == physInt), null: -1,
+	p := &partial{st: s, groups: newKeyTable(), ordered: true, lastSeq: -1, words: newWordTable(s.keyMode == keysWord && s.keys[0].phys == physInt), null: -1,
 		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.states))}
 	if worker && s.program != nil {
 		p.ev = s.program.NewEvaluator()
@@ -123,6 +130,10 @@ func (p *partial) RowErrors() []expr.RowError { return p.rowErrs }
 // row's group found, and each aggregate's kernel run over its argument column.
 func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	p.rowErrs = p.rowErrs[:0]
+	if seq <= p.lastSeq {
+		p.ordered = false // from now on, a row may come before a group's first one
+	}
+	p.lastSeq = max(p.lastSeq, seq)
 	var built *table.Chunk
 	if p.ev != nil {
 		var err error
@@ -326,8 +337,12 @@ func (p *partial) added(at position) {
 	*p.first.at(int32(p.ngroups - 1)) = at
 }
 
-// seen keeps at as group g's first row when it comes before the one kept.
+// seen keeps at as group g's first row when it comes before the one kept, which it
+// cannot while the partial is ordered.
 func (p *partial) seen(g int32, at position) {
+	if p.ordered {
+		return
+	}
 	if f := p.first.at(g); at.before(*f) {
 		*f = at
 	}
