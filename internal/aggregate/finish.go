@@ -225,10 +225,20 @@ func (p *partial) mergeFrom(o *partial) (into []int32, err error) {
 		}
 		into[g] = ng
 	}
+	// The aggregates' states are apart: they merge side by side, as the workers have
+	// nothing else to do meanwhile.
+	errs := make([]error, len(p.accs))
+	var wg sync.WaitGroup
 	for k, acc := range p.accs {
-		acc.grow(p.ngroups)
-		o.accs[k].grow(o.ngroups)
-		if err := acc.merge(o.accs[k], into); err != nil {
+		wg.Go(func() {
+			acc.grow(p.ngroups)
+			o.accs[k].grow(o.ngroups)
+			errs[k] = acc.merge(o.accs[k], into)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return nil, err
 		}
 	}
