@@ -69,6 +69,9 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		all.addGroup(0, 0) // one summary row, even over no input
 	}
 	n := all.ngroups
+	if all.counts {
+		all.rows.grow(n, 0)
+	}
 	for _, acc := range all.accs {
 		acc.grow(n)
 	}
@@ -224,6 +227,12 @@ func (p *partial) mergeFrom(o *partial) (into []int32, err error) {
 			p.seen(ng, *o.first.at(int32(g)))
 		}
 		into[g] = ng
+	}
+	if p.counts {
+		p.rows.grow(p.ngroups, 0)
+		for g, t := range into {
+			*p.rows.at(t) += *o.rows.at(int32(g))
+		}
 	}
 	// The aggregates' states are apart: they merge side by side, as the workers have
 	// nothing else to do meanwhile.

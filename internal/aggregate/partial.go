@@ -91,6 +91,8 @@ type partial struct {
 	first   paged[position] // per group: its first row
 	ngroups int             // groups so far: ids 0 to ngroups-1
 	accs    []accumulator
+	rows    rowCount // per group: its rows, when an aggregate shares them (rowSharer)
+	counts  bool     // some aggregate does
 	gids    []int32
 	rowErrs []expr.RowError // of the last Consume, let through by --on-error
 	// ordered says every chunk came after the one before it in the input (a greater
@@ -114,7 +116,12 @@ func (s *Stage) newPartial(worker bool) *partial {
 		p.ev = s.program.NewEvaluator()
 	}
 	for _, a := range s.states {
-		p.accs = append(p.accs, a.fn.newAcc(a))
+		acc := a.fn.newAcc(a)
+		if r, ok := acc.(rowSharer); ok {
+			r.shareRows(&p.rows)
+			p.counts = true
+		}
+		p.accs = append(p.accs, acc)
 	}
 	return p
 }
@@ -162,6 +169,12 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		return err
 	}
 	groups := p.ngroups
+	if p.counts {
+		p.rows.grow(groups, 0)
+		for _, g := range p.gids[:rows] {
+			*p.rows.at(g)++
+		}
+	}
 	for k, a := range p.st.states {
 		p.accs[k].grow(groups)
 		in := input{gids: p.gids, seq: seq, chunk: c, agg: a, onError: p.st.onError, errs: &p.rowErrs}
