@@ -15,9 +15,47 @@ import (
 
 // count() and count(x).
 
+// rowCount is the number of rows of each group, which a partial counts once for every
+// aggregate that needs it (rowSharer): count() is it, and sum and mean keep only the
+// rows they leave out (nulls, bad values), not a count of their own, 16 B a group less
+// for the million-group job and one increment a row less per aggregate.
+type rowCount = paged[int64]
+
+// rowSharer is an accumulator that reads the partial's row count.
+type rowSharer interface {
+	shareRows(rows *rowCount)
+}
+
+// rowsAcc is count(): the partial's row count, merged and grown by the partial.
+type rowsAcc struct{ rows *rowCount }
+
+func (c *rowsAcc) shareRows(rows *rowCount) { c.rows = rows }
+
+func (c *rowsAcc) grow(int) {}
+
+func (c *rowsAcc) merge(accumulator, []int32) error { return nil }
+
+func (c *rowsAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (arrow.Array, error) {
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	defer b.Release()
+	b.Reserve(len(order))
+	for _, g := range order {
+		b.UnsafeAppend(*c.rows.at(g))
+	}
+	return b.NewArray(), nil
+}
+
+// countRows is count()'s kernel: the partial counted the rows already.
+func countRows(accumulator, *input) error { return nil }
+
 type countAcc struct{ n paged[int64] }
 
-func newCountAcc(*compiledAgg) accumulator { return &countAcc{} }
+func newCountAcc(a *compiledAgg) accumulator {
+	if a.family == famCountRows {
+		return &rowsAcc{}
+	}
+	return &countAcc{}
+}
 
 func (c *countAcc) grow(groups int) {
 	c.n.grow(groups, 0)
@@ -41,18 +79,13 @@ func (c *countAcc) build(_ *compiledAgg, order []int32, _ func(int32) string) (a
 	return b.NewArray(), nil
 }
 
-func countRows(acc accumulator, in *input) error {
-	n := &acc.(*countAcc).n
-	for _, g := range in.gids[:in.v.n] {
-		*n.at(g)++
-	}
-	return nil
-}
-
 func countValid(acc accumulator, in *input) error {
 	n := &acc.(*countAcc).n
 	if in.v.valid == nil {
-		return countRows(acc, in)
+		for _, g := range in.gids[:in.v.n] {
+			*n.at(g)++
+		}
+		return nil
 	}
 	for i, g := range in.gids[:in.v.n] {
 		if in.v.isValid(i) {
@@ -65,10 +98,14 @@ func countValid(acc accumulator, in *input) error {
 // sum(x) and mean(x): integers exactly in 128 bits, other numbers in an expansion.
 
 type sumAcc struct {
-	ints    intSums
-	floats  exactSums
-	sawF    paged[bool] // a non-integer value was added
-	n       paged[int64]
+	ints   intSums
+	floats exactSums
+	sawF   paged[bool] // a non-integer value was added
+	// The values added to a group are its rows but those left out (nulls, text that
+	// is no number), counted in missing, made at the first.
+	rows    *rowCount
+	missing paged[int64]
+	groups  int
 	lastInt bool // the last text cell was an integer
 	// emitInts, decided at the first build of a sum for every group, says the sums
 	// are integers: every value was, and their sums fit.
@@ -77,22 +114,49 @@ type sumAcc struct {
 
 func newSumAcc(*compiledAgg) accumulator { return &sumAcc{} }
 
+func (s *sumAcc) shareRows(rows *rowCount) { s.rows = rows }
+
 func (s *sumAcc) grow(groups int) {
+	s.groups = groups
 	s.ints.grow(groups)
 	s.sawF.grow(groups, false)
-	s.n.grow(groups, 0)
+	if s.missing.made() {
+		s.missing.grow(groups, 0)
+	}
 	s.floats.grow(groups)
+}
+
+// leaveOut counts a row of group g whose value is not added.
+func (s *sumAcc) leaveOut(g int32) {
+	if !s.missing.made() {
+		s.missing.grow(s.groups, 0)
+	}
+	*s.missing.at(g)++
+}
+
+// n is how many values group g added.
+func (s *sumAcc) n(g int32) int64 {
+	n := *s.rows.at(g)
+	if s.missing.made() {
+		n -= *s.missing.at(g)
+	}
+	return n
 }
 
 func (s *sumAcc) merge(o accumulator, into []int32) error {
 	os := o.(*sumAcc)
-	for g := range int32(os.n.len()) {
+	if os.missing.made() && !s.missing.made() {
+		s.missing.grow(s.groups, 0)
+	}
+	for g := range int32(os.sawF.len()) {
 		t := into[g]
 		if os.ints.made() {
 			s.ints.addInt128(t, os.ints.get(g))
 		}
 		*s.sawF.at(t) = *s.sawF.at(t) || *os.sawF.at(g)
-		*s.n.at(t) += *os.n.at(g)
+		if os.missing.made() {
+			*s.missing.at(t) += *os.missing.at(g)
+		}
 		s.floats.mergeFrom(t, &os.floats, int32(g))
 	}
 	return nil
@@ -111,7 +175,7 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 		for _, g := range order {
 			v, ok := s.ints.get(g).int64Value()
 			switch {
-			case *s.n.at(g) == 0:
+			case s.n(g) == 0:
 				b.AppendNull()
 			case !ok:
 				return nil, fmt.Errorf("the sum of %s is beyond the integer range (±9.2e18); sum float(x) for a float sum", describe(g))
@@ -125,7 +189,8 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 	defer b.Release()
 	var parts []float64
 	for _, g := range order {
-		if *s.n.at(g) == 0 {
+		n := s.n(g)
+		if n == 0 {
 			b.AppendNull()
 			continue
 		}
@@ -139,7 +204,7 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 		}
 		parts = s.exact(g, parts)
 		if mean {
-			b.Append(quotient(parts, *s.n.at(g)))
+			b.Append(quotient(parts, n))
 		} else {
 			b.Append(round(parts))
 		}
@@ -149,7 +214,7 @@ func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) strin
 
 // allInts reports whether only integers were added, in any group.
 func (s *sumAcc) allInts() bool {
-	for g := range int32(s.n.len()) {
+	for g := range int32(s.sawF.len()) {
 		if *s.sawF.at(g) || s.floats.special(g) {
 			return false
 		}
@@ -189,7 +254,8 @@ func sumInts(acc accumulator, in *input) error {
 	for i, g := range in.gids[:v.n] {
 		if v.isValid(i) {
 			s.ints.add(g, v.i64[i])
-			*s.n.at(g)++
+		} else {
+			s.leaveOut(g)
 		}
 	}
 	return nil
@@ -202,7 +268,8 @@ func sumFloats(acc accumulator, in *input) error {
 		if v.isValid(i) {
 			s.floats.add(g, v.f64[i])
 			*s.sawF.at(g) = true
-			*s.n.at(g)++
+		} else {
+			s.leaveOut(g)
 		}
 	}
 	return nil
@@ -216,27 +283,28 @@ func sumTexts(acc accumulator, in *input) error {
 	v := &in.v
 	for i, g := range in.gids[:v.n] {
 		if !v.isValid(i) {
+			s.leaveOut(g)
 			continue
 		}
 		text := v.str(i)
 		if s.lastInt {
 			if x, ok := expr.WholeNumber(text); ok {
 				s.ints.add(g, x)
-				*s.n.at(g)++
 				continue
 			}
 		}
 		f, null, ok := expr.ReadNumber(text)
 		switch {
 		case null:
+			s.leaveOut(g)
 		case !ok:
 			if err := in.badValue(i, text, "a number"); err != nil {
 				return err
 			}
+			s.leaveOut(g)
 		case !s.lastInt && strings.IndexByte(text, '.') < 0:
 			if x, isInt := expr.WholeNumber(text); isInt {
 				s.ints.add(g, x)
-				*s.n.at(g)++
 				s.lastInt = true
 				continue
 			}
@@ -244,7 +312,6 @@ func sumTexts(acc accumulator, in *input) error {
 		default:
 			s.floats.add(g, f)
 			*s.sawF.at(g) = true
-			*s.n.at(g)++
 			s.lastInt = false
 		}
 	}

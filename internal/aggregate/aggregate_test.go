@@ -370,3 +370,31 @@ func TestTypedCellsInTextColumns(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// sum and mean count what they add as the group's rows less those they leave out
+// (nulls, text that is no number), over any split; count() is the rows themselves.
+func TestSumsCountTheValuesTheyAdd(t *testing.T) {
+	header := []string{"k", "x"}
+	rows := [][]string{
+		{"a", "1"}, {"a", ""}, {"b", "oops"}, {"a", "2.5"}, {"b", ""},
+		{"c", ""}, {"a", "x"}, {"b", "4"}, {"c", "nope"}, {"a", "-0.5"},
+	}
+	st, err := Compile("k", []string{"n = count(); c = count(x); s = sum(x); m = mean(x)"}, header, expr.Options{OnError: expr.OnErrorNull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "k,n,c,s,m\na,5,4,3,1\nb,3,2,4,4\nc,2,1,∅,∅\n"
+	for _, parts := range []int{1, 2, 3} {
+		for _, chunk := range []int{1, 3, 10} {
+			for _, how := range []handing{lastFirst, inOrder} {
+				got, err := runHanded(t, st, header, rows, chunk, parts, how)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if format(got) != want {
+					t.Errorf("%d partials, chunks of %d, handed %d:\n%s\nwant\n%s", parts, chunk, how, format(got), want)
+				}
+			}
+		}
+	}
+}

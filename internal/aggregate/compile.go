@@ -332,6 +332,13 @@ func (s *Stage) Reads() []bool {
 	return reads
 }
 
+// ReadsNumbers reports whether a key or an argument reads `_row` (transforms.Numbered).
+// Otherwise a partial reads a chunk's row and line numbers only to name the rows of its
+// errors, and orders rows by their chunk's seq: the runner may number its chunks late.
+func (s *Stage) ReadsNumbers() bool {
+	return s.program != nil && s.program.ReadsRowNumber()
+}
+
 // Columns are the keys, then the aggregates, named as given.
 func (s *Stage) Columns() []transforms.Column {
 	return append([]transforms.Column(nil), s.columns...)

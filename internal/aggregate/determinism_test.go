@@ -43,7 +43,8 @@ var allAggs = "n = count(); nx = count(x); cd = count_distinct(t); sx = sum(x); 
 	"an = any(b); al = all(b); sp = sum(f * 2 + x)"
 
 // The output never depends on how rows are cut into chunks nor over how many partials
-// they are spread (and the chunks reach the partials out of order).
+// they are spread, nor on whether the chunks reach the partials in input order (Finish
+// then merges the partials' orders of first rows) or out of it (Finish sorts).
 func TestDeterministicOverSplits(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	header, rows := randomRows(r, 3000)
@@ -58,12 +59,14 @@ func TestDeterministicOverSplits(t *testing.T) {
 				if parts == 1 && chunk == len(rows) {
 					continue
 				}
-				got, err := run(t, st, header, rows, chunk, parts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if format(got) != format(want) {
-					t.Fatalf("group by %q, %d partials, chunks of %d rows:\n%s\nwant (one chunk):\n%s", groupBy, parts, chunk, format(got), format(want))
+				for _, how := range []handing{lastFirst, inOrder, firstLast} {
+					got, err := runHanded(t, st, header, rows, chunk, parts, how)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if format(got) != format(want) {
+						t.Fatalf("group by %q, %d partials, chunks of %d rows, handed %d:\n%s\nwant (one chunk):\n%s", groupBy, parts, chunk, how, format(got), format(want))
+					}
 				}
 			}
 		}
@@ -82,8 +85,8 @@ func TestManyGroupsInOrder(t *testing.T) {
 	}
 	st := mustCompile(t, "k", []string{"n = count(); s = sum(x); hi = max(f); m = mode(x); q = median(x)"}, []string{"k", "x", "f"})
 	var first string
-	for _, split := range [][2]int{{4096, 1}, {5000, 3}} {
-		out, err := run(t, st, []string{"k", "x", "f"}, rows, split[0], split[1])
+	for _, split := range [][3]int{{4096, 1, int(lastFirst)}, {5000, 3, int(lastFirst)}, {5000, 3, int(inOrder)}, {5000, 2, int(firstLast)}} {
+		out, err := runHanded(t, st, []string{"k", "x", "f"}, rows, split[0], split[1], handing(split[2]))
 		if err != nil {
 			t.Fatal(err)
 		}

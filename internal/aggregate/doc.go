@@ -17,11 +17,16 @@
 //	                 per aggregate: kernel(column)  chosen once per column (kernels)
 //	partials ─► Stage.Finish
 //	                 merge partials into one        groups found again by their stored hash
-//	                 order groups by first row      (seq, row) kept per group: min wins
+//	                 order groups by first row      (seq, row) kept per group: min wins;
+//	                                                partials that met their chunks in
+//	                                                order merge their lists, no sort
 //	                 emit keys + results            chunks of at most 32 Ki rows
 //
 // Determinism: nothing depends on how rows were cut into chunks or spread over partials,
-// nor on the order chunks reach a partial. Every order-sensitive choice is made by input
+// nor on the order chunks reach a partial. Nothing reads a row's number in the input
+// either, except `_row` in a key or argument and the errors a partial reports: the
+// runner gives the workers' chunks to the partials before it has numbered them
+// (Stage.ReadsNumbers), and numbers the errors once it reaches their chunks in order. Every order-sensitive choice is made by input
 // position, (chunk seq, row): the order of groups (their first row), first and last,
 // string_agg's order, mode's ties. Every merge of values is exact and commutative: integer
 // sums in 128 bits; float sums as a per-group 128-bit integer times a power of two
@@ -33,7 +38,8 @@
 // meet.
 //
 // Memory: per partial, a few flat arrays per aggregate indexed by group id (struct of
-// arrays), one slot table for the keys and the key bytes back to back. Only the exact
+// arrays), one row count per group shared by count(), sum and mean, one slot table for
+// the keys and the key bytes back to back. Only the exact
 // aggregates grow with the rows of a group: count_distinct and mode with its distinct
 // values, median, quantile and string_agg with its values.
 //

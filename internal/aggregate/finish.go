@@ -33,10 +33,19 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 	// so that memory holds one more copy of the groups only while a partial is merged
 	// in, and the fewest groups are added (and copied) again.
 	var all *partial
+	ordered := true
 	for _, tp := range parts {
-		if p := tp.(*partial); p.groups != nil && (all == nil || p.ngroups > all.ngroups) {
-			all = p
+		if p := tp.(*partial); p.groups != nil {
+			ordered = ordered && p.ordered
+			if all == nil || p.ngroups > all.ngroups {
+				all = p
+			}
 		}
+	}
+	var lists []firstRows
+	if all != nil {
+		all.ordered = ordered // else merging keeps the earliest first row of each group
+		lists = append(lists, firstRows{first: all.first, n: all.ngroups})
 	}
 	for _, tp := range parts {
 		p := tp.(*partial)
@@ -46,9 +55,11 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := all.mergeFrom(p); err != nil {
+		into, err := all.mergeFrom(p)
+		if err != nil {
 			return err
 		}
+		lists = append(lists, firstRows{first: p.first, n: p.ngroups, into: into})
 		p.Release()
 	}
 	if all == nil {
@@ -58,20 +69,29 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		all.addGroup(0, 0) // one summary row, even over no input
 	}
 	n := all.ngroups
+	if all.counts {
+		all.rows.grow(n, 0)
+	}
 	for _, acc := range all.accs {
 		acc.grow(n)
 	}
-	order := make([]int32, n)
-	for g := range order {
-		order[g] = int32(g)
+	var order []int32
+	if ordered {
+		order = firstOrder(lists, n)
 	}
-	slices.SortFunc(order, func(a, b int32) int {
-		fa, fb := all.first.at(a), all.first.at(b)
-		if fa.seq != fb.seq {
-			return cmpInt(fa.seq, fb.seq)
+	if len(order) != n { // a partial met chunks out of order, or no chunk at all
+		order = make([]int32, n)
+		for g := range order {
+			order[g] = int32(g)
 		}
-		return cmpInt(fa.row, fb.row)
-	})
+		slices.SortFunc(order, func(a, b int32) int {
+			fa, fb := all.first.at(a), all.first.at(b)
+			if fa.seq != fb.seq {
+				return cmpInt(fa.seq, fb.seq)
+			}
+			return cmpInt(fa.row, fb.row)
+		})
+	}
 	// What a build makes once for every group (sum's choice of int or float, the
 	// quantiles, mode's values) is made here, so that parts can be built side by side.
 	for k := range s.aggs {
@@ -150,10 +170,55 @@ func cmpInt[T int64 | int32](a, b T) int {
 	return 0
 }
 
+// firstRows are one partial's groups in the order of their first rows, when it met its
+// chunks in order: ids 0 to n-1, first row first[g], group into[g] of the merged
+// partial (nil: the same id).
+type firstRows struct {
+	first paged[position]
+	n     int
+	into  []int32
+}
+
+// firstOrder returns the n merged groups in the order of their first rows in the
+// input. Each list is in that order, so merging them, a group taking its place where it
+// is met first, gives it in one pass where sorting a million groups took a serial
+// tenth of a second. A list's first rows are its partial's own, which merging left
+// alone (seen does nothing while the merged partial is ordered).
+func firstOrder(lists []firstRows, n int) []int32 {
+	order := make([]int32, 0, n)
+	placed := make([]bool, n)
+	next := make([]int, len(lists))
+	for {
+		best := -1
+		var at position
+		for k := range lists {
+			if next[k] < lists[k].n {
+				if f := *lists[k].first.at(int32(next[k])); best < 0 || f.before(at) {
+					best, at = k, f
+				}
+			}
+		}
+		if best < 0 {
+			return order
+		}
+		l := &lists[best]
+		g := int32(next[best])
+		next[best]++
+		if l.into != nil {
+			g = l.into[g]
+		}
+		if !placed[g] {
+			placed[g] = true
+			order = append(order, g)
+		}
+	}
+}
+
 // mergeFrom folds partial o into p: o's groups are found or added among p's, keeping
-// the earliest first row, then each aggregate merges its states.
-func (p *partial) mergeFrom(o *partial) error {
-	into := make([]int32, o.ngroups)
+// the earliest first row, then each aggregate merges its states. into[g] is p's group
+// of o's group g.
+func (p *partial) mergeFrom(o *partial) (into []int32, err error) {
+	into = make([]int32, o.ngroups)
 	for g := range into {
 		ng, added := p.findIn(o, int32(g))
 		if added {
@@ -163,14 +228,30 @@ func (p *partial) mergeFrom(o *partial) error {
 		}
 		into[g] = ng
 	}
-	for k, acc := range p.accs {
-		acc.grow(p.ngroups)
-		o.accs[k].grow(o.ngroups)
-		if err := acc.merge(o.accs[k], into); err != nil {
-			return err
+	if p.counts {
+		p.rows.grow(p.ngroups, 0)
+		for g, t := range into {
+			*p.rows.at(t) += *o.rows.at(int32(g))
 		}
 	}
-	return nil
+	// The aggregates' states are apart: they merge side by side, as the workers have
+	// nothing else to do meanwhile.
+	errs := make([]error, len(p.accs))
+	var wg sync.WaitGroup
+	for k, acc := range p.accs {
+		wg.Go(func() {
+			acc.grow(p.ngroups)
+			o.accs[k].grow(o.ngroups)
+			errs[k] = acc.merge(o.accs[k], into)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return into, nil
 }
 
 // build makes the output columns of groups order.

@@ -50,6 +50,20 @@ func parseRows(s string) [][]string {
 // partials in a shuffled-but-fixed order, and returns the output as text rows
 // (null as "∅"), header first.
 func run(t testing.TB, st *Stage, header []string, rows [][]string, chunkRows, parts int) ([][]string, error) {
+	return runHanded(t, st, header, rows, chunkRows, parts, lastFirst)
+}
+
+// handing is the order a test hands chunks to partials in (chunk n goes to partial
+// n % parts).
+type handing int
+
+const (
+	lastFirst handing = iota // no partial sees input order
+	inOrder                  // every partial does, as a run's workers do
+	firstLast                // in order but chunk 0 last: partial 0 sees it out of order
+)
+
+func runHanded(t testing.TB, st *Stage, header []string, rows [][]string, chunkRows, parts int, how handing) ([][]string, error) {
 	t.Helper()
 	ps := make([]transforms.Partial, parts)
 	for k := range ps {
@@ -59,8 +73,18 @@ func run(t testing.TB, st *Stage, header []string, rows [][]string, chunkRows, p
 	for lo := 0; lo < len(rows); lo += chunkRows {
 		seqs = append(seqs, lo)
 	}
-	// Hand the chunks out of order: last first, so no partial sees input order.
-	for n := len(seqs) - 1; n >= 0; n-- {
+	handed := make([]int, len(seqs))
+	for k := range handed {
+		switch how {
+		case lastFirst:
+			handed[k] = len(seqs) - 1 - k
+		case inOrder:
+			handed[k] = k
+		case firstLast:
+			handed[k] = (k + 1) % len(seqs)
+		}
+	}
+	for _, n := range handed {
 		lo := seqs[n]
 		c := textChunk(header, rows[lo:min(lo+chunkRows, len(rows))])
 		if err := ps[n%parts].Consume(int64(n), c); err != nil {

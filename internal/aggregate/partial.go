@@ -91,8 +91,17 @@ type partial struct {
 	first   paged[position] // per group: its first row
 	ngroups int             // groups so far: ids 0 to ngroups-1
 	accs    []accumulator
+	rows    rowCount // per group: its rows, when an aggregate shares them (rowSharer)
+	counts  bool     // some aggregate does
 	gids    []int32
 	rowErrs []expr.RowError // of the last Consume, let through by --on-error
+	// ordered says every chunk came after the one before it in the input (a greater
+	// seq), as a worker takes them: a group's first row is then the row that added it,
+	// and ids are in the order of first rows, so seen has nothing to do and Finish
+	// merges the partials' orders rather than sorting (firstOrder). lastSeq is the seq
+	// of the last chunk.
+	ordered bool
+	lastSeq int64
 	keyBuf  []byte
 	keyCols []view
 	scratch []viewScratch // per key column and aggregate
@@ -101,13 +110,18 @@ type partial struct {
 func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
 
 func (s *Stage) newPartial(worker bool) *partial {
-	p := &partial{st: s, groups: newKeyTable(), words: newWordTable(s.keyMode == keysWord && s.keys[0].phys == physInt), null: -1,
+	p := &partial{st: s, groups: newKeyTable(), ordered: true, lastSeq: -1, words: newWordTable(s.keyMode == keysWord && s.keys[0].phys == physInt), null: -1,
 		keyCols: make([]view, len(s.keys)), scratch: make([]viewScratch, len(s.keys)+len(s.states))}
 	if worker && s.program != nil {
 		p.ev = s.program.NewEvaluator()
 	}
 	for _, a := range s.states {
-		p.accs = append(p.accs, a.fn.newAcc(a))
+		acc := a.fn.newAcc(a)
+		if r, ok := acc.(rowSharer); ok {
+			r.shareRows(&p.rows)
+			p.counts = true
+		}
+		p.accs = append(p.accs, acc)
 	}
 	return p
 }
@@ -123,6 +137,10 @@ func (p *partial) RowErrors() []expr.RowError { return p.rowErrs }
 // row's group found, and each aggregate's kernel run over its argument column.
 func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	p.rowErrs = p.rowErrs[:0]
+	if seq <= p.lastSeq {
+		p.ordered = false // from now on, a row may come before a group's first one
+	}
+	p.lastSeq = max(p.lastSeq, seq)
 	var built *table.Chunk
 	if p.ev != nil {
 		var err error
@@ -151,6 +169,12 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		return err
 	}
 	groups := p.ngroups
+	if p.counts {
+		p.rows.grow(groups, 0)
+		for _, g := range p.gids[:rows] {
+			*p.rows.at(g)++
+		}
+	}
 	for k, a := range p.st.states {
 		p.accs[k].grow(groups)
 		in := input{gids: p.gids, seq: seq, chunk: c, agg: a, onError: p.st.onError, errs: &p.rowErrs}
@@ -326,8 +350,12 @@ func (p *partial) added(at position) {
 	*p.first.at(int32(p.ngroups - 1)) = at
 }
 
-// seen keeps at as group g's first row when it comes before the one kept.
+// seen keeps at as group g's first row when it comes before the one kept, which it
+// cannot while the partial is ordered.
 func (p *partial) seen(g int32, at position) {
+	if p.ordered {
+		return
+	}
 	if f := p.first.at(g); at.before(*f) {
 		*f = at
 	}

@@ -221,10 +221,23 @@ func (p *paged[T]) grow(n int, fill T) {
 func refill[T any](old []T, size int, fill T) []T {
 	page := make([]T, size)
 	copy(page, old)
+	if isZero(&fill) {
+		return page // made zero: a second pass over a fresh page costs as much again
+	}
 	for i := len(old); i < size; i++ {
 		page[i] = fill
 	}
 	return page
+}
+
+// isZero reports whether *v is T's zero value, all of its bytes zero.
+func isZero[T any](v *T) bool {
+	for _, b := range unsafe.Slice((*byte)(unsafe.Pointer(v)), unsafe.Sizeof(*v)) {
+		if b != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // at returns group g's state.

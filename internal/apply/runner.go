@@ -750,11 +750,12 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 // A worker otherwise waits after decoding until every earlier chunk is decoded: with
 // two workers, one chunk apart, that was a fifth of the chunks, each wait parking the
 // worker's thread and waking it again. `_row` reads the numbers; a barrier's partial
-// (group-by, sort), a sink that needs them (sink.NeedsNumbers: Parquet) and a visitor may
-// keep them, and a transforms.Numbered stage reads them. Conforming a chunk to a typed
-// output's schema does not: its type errors take the chunk's lines as they are.
+// (a sort) unless it says otherwise (transforms.Numbered: a group-by), a sink that needs
+// them (sink.NeedsNumbers: Parquet) and a visitor may keep them, and a transforms.Numbered
+// stage reads them. Conforming a chunk to a typed output's schema does not: its type
+// errors take the chunk's lines as they are.
 func (r *runner) numbersLate() bool {
-	if r.visit != nil || sink.NeedsNumbers(r.sink) || len(r.segs) != 1 || r.segs[0].barrier != nil {
+	if r.visit != nil || sink.NeedsNumbers(r.sink) || barrierReadsNumbers(r.segs[0].barrier) {
 		return false
 	}
 	for _, stage := range r.segs[0].streaming {
@@ -763,6 +764,17 @@ func (r *runner) numbersLate() bool {
 		}
 	}
 	return true
+}
+
+// barrierReadsNumbers tells whether the barrier that ends the chain's first segment (nil
+// for none) needs its chunks numbered before it consumes them (transforms.Numbered). The
+// segments after it run on the rows its Finish emits, numbered by it.
+func barrierReadsNumbers(b transforms.Barrier) bool {
+	if b == nil {
+		return false
+	}
+	n, ok := b.(transforms.Numbered)
+	return !ok || n.ReadsNumbers()
 }
 
 // numberErrors makes the line numbers of chunk seq's errors absolute, and returns err so

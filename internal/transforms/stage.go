@@ -47,10 +47,14 @@ type Reader interface {
 	Reads() []bool
 }
 
-// Numbered is a streaming stage that reads the row or line numbers of its rows (`_row`,
-// a sample's draw). The runner then numbers each chunk from the start of its input
-// before the stage sees it, which makes a worker wait for the counts of the chunks
-// before its own; without it the writer numbers only the errors, later.
+// Numbered is a stage that says whether it reads the row or line numbers of its rows
+// (`_row`, a sample's draw). The runner then numbers each chunk from the start of its
+// input before the stage sees it, which makes a worker wait for the counts of the
+// chunks before its own; without it the writer numbers only the errors, later. A
+// streaming stage that is not Numbered reads no numbers; a barrier that is not may keep
+// them for the stages after it (a sort's rows), so it is numbered. A barrier that says
+// false reads them only to name the rows of the errors its partials report, and must
+// order rows by the seq Consume is given, never by their numbers.
 type Numbered interface {
 	Stage
 	ReadsNumbers() bool
