@@ -201,6 +201,9 @@ func TestPlainRecordsMatchRecord(t *testing.T) {
 		data := plainCSV(r, 1+r.IntN(300), cols, delim, i%3 == 0)
 		checkPlainMatchesGeneral(t, data, cols, delim, '\n', RaggedPolicy(i%4))
 		checkPlainMatchesGeneral(t, data, cols, delim, '\r', RaggedPadTruncate)
+		// Without CRs and quotes, which end sparseRecords' runs early.
+		clean := bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r"), nil), []byte(`"`), nil)
+		checkPlainMatchesGeneral(t, clean, cols, delim, '\n', RaggedPolicy(i%4))
 	}
 	// Records cut by the end of the input, at every length.
 	data := plainCSV(r, 20, 3, ',', false)

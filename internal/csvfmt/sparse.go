@@ -15,12 +15,19 @@ import (
 // second's) that is two to nine positions a record instead of ten, and no check loop
 // reading every separator's byte again.
 //
-// It returns the position after the last record it took and until: the end of a batch
-// holding a CR, whose rows may hold values that are not plain (every value of those
-// is stored), for plainRecords to take, else that same position. It stops before a
-// record it cannot take: quotes (lim), a ragged record, a record longer than a batch,
-// the last 32 bytes of buf.
+// It returns the position after the last record it took and until, the end of what
+// plainRecords should take from there: from a batch holding a CR (CR LF line ends, or a
+// value holding a CR, whose row is not plain and has every value stored) up to lim (the
+// next quote, or the last 32 bytes of buf); the same when too few bytes are left before
+// lim for a batch; else that same position. It stops before a record it cannot take: a ragged record, a record longer
+// than a batch, and those.
 func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
+	lim = min(lim, len(buf)-32)
+	if lim-i < 64 {
+		// Too few bytes for a batch (a quote close ahead, in a file that quotes a
+		// field of every row): hand them over before readying any buffer.
+		return i, max(lim, i)
+	}
 	row, line := p.rows, p.line
 	ncols := len(p.cols)
 	lines := p.fullCapacity()
@@ -39,7 +46,6 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 		}
 	}
 	listed = min(listed, ncols-1)
-	lim = min(lim, len(buf)-32)
 	dm, tm := uint64(p.delim)*lsb8, uint64(p.term)*lsb8
 	ls := i
 	until = -1
@@ -49,12 +55,14 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 		w0 := ls
 		size := min(batch, lim-w0) &^ 63
 		if size < 64 {
+			until = max(lim, ls) // the records before the quote or the end: plainRecords'
 			break
 		}
 		batch = min(2*batch, maxBatch)
 		window := buf[w0 : w0+size]
 		if bytes.IndexByte(window, '\r') >= 0 {
-			until = w0 + size
+			// CR LF line ends, most likely: every window would hold one.
+			until = lim
 			break
 		}
 		nw := size / 64
