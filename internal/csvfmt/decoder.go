@@ -377,7 +377,7 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 	for {
 		next, st, err := d.ps.records(buf, p, int(r.End-lo), hi == in.Size)
 		if err != nil {
-			return Decoded{Start: start}, err
+			return Decoded{Start: start}, d.firstError(buf[from:next], err)
 		}
 		p = next
 		if st != stMore {
@@ -402,12 +402,22 @@ func (d *Decoder) checkUTF8(data []byte) error {
 	return checkUTF8(d.in.Name, data, d.in.Delimiter, d.in.LineEnd, 0)
 }
 
+// firstError is the error to report for a chunk whose parse failed with err at the
+// record after data (the chunk's records before it, from its first line): invalid
+// UTF-8 in data comes first, as it does when the chunk is cut before the failing record.
+func (d *Decoder) firstError(data []byte, err error) error {
+	if uerr := d.checkUTF8(data); uerr != nil {
+		return uerr
+	}
+	return err
+}
+
 // DecodeBlock decodes a block cut by Split: whole records, the last one possibly
 // without a terminator when the block ends the input.
 func (d *Decoder) DecodeBlock(block []byte) (Decoded, error) {
 	b := d.begin()
-	if _, _, err := d.ps.records(block, 0, len(block), true); err != nil {
-		return Decoded{}, err
+	if next, _, err := d.ps.records(block, 0, len(block), true); err != nil {
+		return Decoded{}, d.firstError(block[:next], err)
 	}
 	if err := d.checkUTF8(block); err != nil {
 		return Decoded{}, err

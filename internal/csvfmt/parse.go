@@ -53,7 +53,8 @@ type parser struct {
 	reshaped []Reshaped
 	line     int64                   // terminators consumed since the chunk start
 	seps     []int                   // plainRecords' list of separator positions
-	masks    [maxBatch/64 + 1]uint64 // findSeparators' bit masks of a batch
+	masks    [maxBatch/64 + 1]uint64 // findSeparators' bit masks of a batch; sparseRecords' delimiters'
+	terms    [maxBatch / 64]uint64   // sparseRecords' bit masks of a batch's terminators
 
 	// For table.RawRows: per row, its bytes in the input without the line end, set by
 	// plainRecords (kept at full length, like its other buffers), and a bit per row

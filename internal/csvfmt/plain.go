@@ -29,7 +29,18 @@ func (p *parser) records(buf []byte, i, stop int, atEOF bool) (int, status, erro
 					next += i
 				}
 			}
-			if i = p.plainRecords(buf, i, stop, next); i >= stop {
+			if p.skip != nil {
+				var until int
+				if i, until = p.sparseRecords(buf, i, stop, next); i >= stop {
+					break
+				}
+				// What sparseRecords leaves: a batch holding a CR, or a record.
+				if local := min(stop, max(until, i+1)); i < local {
+					if i = p.plainRecords(buf, i, local, next); i >= local {
+						continue
+					}
+				}
+			} else if i = p.plainRecords(buf, i, stop, next); i >= stop {
 				break
 			}
 		}
@@ -56,19 +67,7 @@ func (p *parser) records(buf []byte, i, stop int, atEOF bool) (int, status, erro
 func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
 	cols, row, line := p.cols, p.rows, p.line
 	ncols := len(cols)
-	// Work at full capacity with index assignments instead of appends: offsets[row]
-	// is where column data ends so far, lines is as long as the rows it has room for.
-	// Offsets are int32, so a column's data must stay below 2 GiB here (finish reports
-	// larger columns after record has parsed them).
-	lines := p.lines[:cap(p.lines)]
-	for j := range cols {
-		c := &cols[j]
-		c.data = c.data[:min(cap(c.data), math.MaxInt32)]
-		c.offsets = c.offsets[:cap(c.offsets)]
-	}
-	// Rows parsed by record have no entry here: room starts where lines' does.
-	p.rawStarts = growInt32(p.rawStarts, len(lines))
-	p.rawEnds = growInt32(p.rawEnds, len(lines))
+	lines := p.fullCapacity()
 	starts, ends := p.rawStarts, p.rawEnds
 	rowRoom := p.rowRoom(lines)
 	// Room for the separators of the current line carried over, a batch, and the
@@ -185,18 +184,41 @@ func (p *parser) plainRecords(buf []byte, i, stop, lim int) int {
 			break
 		}
 	}
-	// Restore the lengths, forgetting anything stored for rows not committed.
-	for j := range cols {
-		c := &cols[j]
-		c.offsets = c.offsets[:row+1]
-		c.data = c.data[:c.offsets[row]]
-		for len(c.nullRows) > 0 && c.nullRows[len(c.nullRows)-1] >= int32(row) {
+	p.commitRows(lines, row, line)
+	return ls
+}
+
+// fullCapacity readies the buffers for plainRecords and sparseRecords, which work at
+// full capacity with index assignments instead of appends: offsets[row] is where column
+// data ends so far, and lines, which it returns, is as long as the rows it has room
+// for. Offsets are int32, so a column's data must stay below 2 GiB here (finish reports
+// larger columns after record has parsed them).
+func (p *parser) fullCapacity() []int64 {
+	lines := p.lines[:cap(p.lines)]
+	for j := range p.cols {
+		c := &p.cols[j]
+		c.data = c.data[:min(cap(c.data), math.MaxInt32)]
+		c.offsets = c.offsets[:cap(c.offsets)]
+	}
+	// Rows parsed by record have no entry here: room starts where lines' does.
+	p.rawStarts = growInt32(p.rawStarts, len(lines))
+	p.rawEnds = growInt32(p.rawEnds, len(lines))
+	return lines
+}
+
+// commitRows undoes fullCapacity once rows (in all) and line are parsed: it restores
+// the lengths, forgetting anything stored for rows not committed.
+func (p *parser) commitRows(lines []int64, rows int, line int64) {
+	for j := range p.cols {
+		c := &p.cols[j]
+		c.offsets = c.offsets[:rows+1]
+		c.data = c.data[:c.offsets[rows]]
+		for len(c.nullRows) > 0 && c.nullRows[len(c.nullRows)-1] >= int32(rows) {
 			c.nullRows = c.nullRows[:len(c.nullRows)-1]
 		}
 	}
-	p.lines = lines[:row]
-	p.rows, p.line = row, line
-	return ls
+	p.lines = lines[:rows]
+	p.rows, p.line = rows, line
 }
 
 // maxBatch is the most input bytes whose separators plainRecords lists at once: enough
@@ -218,9 +240,7 @@ func (p *parser) storeColumns(buf []byte, seps []int, first, last int, skip, has
 		data, offs := c.data, c.offsets[first:last+1]
 		o := int(offs[0])
 		if skip && p.skip[j] {
-			for r := range rows {
-				offs[r+1] = int32(o)
-			}
+			fillInt32(offs[1:], int32(o))
 			continue
 		}
 		// Only the last field of a line may end in the CR of a CR LF.
@@ -257,6 +277,20 @@ func (p *parser) storeColumns(buf []byte, seps []int, first, last int, skip, has
 		c.data = data
 	}
 	return true
+}
+
+// fillInt32 sets every element of s to v, eight at a time (two 16-byte stores): the
+// offsets of a skipped column, all equal, are most of what storing the rows of a top-N
+// that reads one column of ten writes.
+func fillInt32(s []int32, v int32) {
+	v8 := [8]int32{v, v, v, v, v, v, v, v}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		*(*[8]int32)(s[i:]) = v8
+	}
+	for ; i < len(s); i++ {
+		s[i] = v
+	}
 }
 
 // storeShort is storeColumns' loop over the values of 1 to 32 bytes of one column, the
@@ -369,6 +403,20 @@ func separatorMasksGeneric(b []byte, dm, tm uint64, masks []uint64) {
 		m6 := separatorBits(binary.LittleEndian.Uint64(b[48:]), dm, tm)
 		m7 := separatorBits(binary.LittleEndian.Uint64(b[56:]), dm, tm)
 		masks[i] = m0 | m1<<8 | m2<<16 | m3<<24 | m4<<32 | m5<<40 | m6<<48 | m7<<56
+	}
+}
+
+// splitSeparatorMasksGeneric is splitSeparatorMasks in Go, 8 bytes at a time.
+func splitSeparatorMasksGeneric(b []byte, dm, tm uint64, delims, terms []uint64) {
+	for i := range len(b) / 64 {
+		b := b[64*i : 64*i+64]
+		var d, t uint64
+		for w := range 8 {
+			v := binary.LittleEndian.Uint64(b[8*w:])
+			d |= separatorBits(v, dm, dm) << (8 * w)
+			t |= separatorBits(v, tm, tm) << (8 * w)
+		}
+		delims[i], terms[i] = d, t
 	}
 }
 

@@ -1,9 +1,11 @@
 package csvfmt
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -21,7 +23,15 @@ type parsed struct {
 // parseChunk parses buf from 0 until a record starts at or after stop, either with
 // records (fast path first) or with record alone (the general path).
 func parseChunk(buf []byte, ncols int, delim, term byte, ragged RaggedPolicy, stop int, fast bool) parsed {
+	res, _ := parseSparse(buf, ncols, delim, term, ragged, stop, fast, nil)
+	return res
+}
+
+// parseSparse is parseChunk for a parser that leaves the columns skip marks out of
+// the rows it takes as plain (Decoder.SkipColumns); it returns the parser too.
+func parseSparse(buf []byte, ncols int, delim, term byte, ragged RaggedPolicy, stop int, fast bool, skip []bool) (parsed, *parser) {
 	p := newParser("t.csv", delim, term, charsetUTF8, ragged, ncols)
+	p.skip = skip
 	p.begin(make([]column, ncols))
 	var res parsed
 	var err error
@@ -44,7 +54,83 @@ func parseChunk(buf []byte, ncols int, delim, term byte, ragged RaggedPolicy, st
 		res.cols = append(res.cols, column{data: append([]byte{}, c.data...), offsets: c.offsets, nullRows: append([]int32{}, c.nullRows...)})
 	}
 	res.lines, res.rows, res.line = append([]int64{}, p.lines...), p.rows, p.line
-	return res
+	return res, p
+}
+
+// checkSparseMatchesGeneral requires a parser that skips columns (sparseRecords) to
+// leave what the general path leaves, except that the skipped columns' values of the
+// rows it marks plain may be empty, and those rows' raw bytes are the record's fields.
+func checkSparseMatchesGeneral(t *testing.T, buf []byte, ncols int, delim byte, ragged RaggedPolicy, stop int, skip []bool) {
+	t.Helper()
+	want := parseChunk(buf, ncols, delim, '\n', ragged, stop, false)
+	got, p := parseSparse(buf, ncols, delim, '\n', ragged, stop, true, skip)
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("%d columns, skip %v, stop %d, input %q: %s", ncols, skip, stop, buf, fmt.Sprintf(format, args...))
+	}
+	if got.rows != want.rows || got.line != want.line || got.end != want.end || got.err != want.err || !reflect.DeepEqual(got.lines, want.lines) {
+		fail("rows %d line %d end %d err %q lines %v, want %d %d %d %q %v", got.rows, got.line, got.end, got.err, got.lines, want.rows, want.line, want.end, want.err, want.lines)
+	}
+	value := func(c column, r int) (string, bool) {
+		return string(c.data[c.offsets[r]:c.offsets[r+1]]), slices.Contains(c.nullRows, int32(r))
+	}
+	for r := range want.rows {
+		plain := r>>6 < len(p.rawPlain) && p.rawPlain[r>>6]&(1<<(r&63)) != 0
+		var fields []string
+		if plain {
+			raw := buf[p.rawStarts[r]:p.rawEnds[r]]
+			if bytes.ContainsAny(raw, "\r\"") {
+				fail("row %d plain, its bytes %q", r, raw)
+			}
+			fields = strings.Split(string(raw), string(delim))
+			if len(fields) != ncols {
+				fail("row %d plain, its bytes %q", r, raw)
+			}
+		}
+		for j := range ncols {
+			wv, wnull := value(want.cols[j], r)
+			gv, gnull := value(got.cols[j], r)
+			if plain && fields[j] != wv {
+				fail("row %d column %d: raw field %q, want %q", r, j, fields[j], wv)
+			}
+			// A plain row's skipped value may be stored all the same (its group held a
+			// row that was not plain).
+			if plain && skip[j] && gv == "" && !gnull {
+				continue
+			}
+			if gv != wv || gnull != wnull {
+				fail("row %d column %d: %q (null %v), want %q (null %v)", r, j, gv, gnull, wv, wnull)
+			}
+		}
+	}
+}
+
+// sparsePatterns are the columns a run leaves out, for a file of ncols columns: all
+// but the second (a top-N), all but the first five (the filter), alternate ones, the
+// last alone kept, seed's bits.
+func sparsePatterns(ncols int, seed uint64) [][]bool {
+	var out [][]bool
+	for k := range 5 {
+		skip := make([]bool, ncols)
+		for j := range skip {
+			switch k {
+			case 0:
+				skip[j] = j != min(1, ncols-1)
+			case 1:
+				skip[j] = j >= 5
+			case 2:
+				skip[j] = j%2 == 0
+			case 3:
+				skip[j] = j != ncols-1
+			case 4:
+				skip[j] = seed>>(j%64)&1 == 1
+			}
+		}
+		if slices.Contains(skip, true) {
+			out = append(out, skip)
+		}
+	}
+	return out
 }
 
 // checkPlainMatchesGeneral requires the fast path to leave exactly what the general
@@ -59,6 +145,11 @@ func checkPlainMatchesGeneral(t *testing.T, buf []byte, ncols int, delim, term b
 		got := parseChunk(buf, ncols, delim, term, ragged, stop, true)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%d columns, stop %d, input %q:\nfast    %+v\ngeneral %+v", ncols, stop, buf, got, want)
+		}
+		if term == '\n' {
+			for _, skip := range sparsePatterns(ncols, uint64(len(buf))*0x9E3779B97F4A7C15) {
+				checkSparseMatchesGeneral(t, buf, ncols, delim, ragged, stop, skip)
+			}
 		}
 	}
 }
@@ -110,6 +201,9 @@ func TestPlainRecordsMatchRecord(t *testing.T) {
 		data := plainCSV(r, 1+r.IntN(300), cols, delim, i%3 == 0)
 		checkPlainMatchesGeneral(t, data, cols, delim, '\n', RaggedPolicy(i%4))
 		checkPlainMatchesGeneral(t, data, cols, delim, '\r', RaggedPadTruncate)
+		// Without CRs and quotes, which end sparseRecords' runs early.
+		clean := bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r"), nil), []byte(`"`), nil)
+		checkPlainMatchesGeneral(t, clean, cols, delim, '\n', RaggedPolicy(i%4))
 	}
 	// Records cut by the end of the input, at every length.
 	data := plainCSV(r, 20, 3, ',', false)

@@ -62,3 +62,73 @@ loop:
 
 done:
 	RET
+
+// func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64)
+//
+// separatorMasks with the delimiters' and the terminators' bits in masks of their own:
+// delims[i] and terms[i] for b[64i:64i+64].
+TEXT ·splitSeparatorMasks(SB), NOSPLIT, $0-88
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	MOVQ dm+24(FP), X0
+	PUNPCKLQDQ X0, X0
+	MOVQ tm+32(FP), X1
+	PUNPCKLQDQ X1, X1
+	MOVQ delims_base+40(FP), DI
+	MOVQ terms_base+64(FP), R9
+	SHRQ $6, CX
+	JZ   splitdone
+
+splitloop:
+	MOVOU 0(SI), X2
+	MOVOU X2, X3
+	PCMPEQB X0, X2
+	PCMPEQB X1, X3
+	PMOVMSKB X2, AX
+	PMOVMSKB X3, R10
+
+	MOVOU 16(SI), X4
+	MOVOU X4, X5
+	PCMPEQB X0, X4
+	PCMPEQB X1, X5
+	PMOVMSKB X4, BX
+	PMOVMSKB X5, R11
+
+	MOVOU 32(SI), X6
+	MOVOU X6, X7
+	PCMPEQB X0, X6
+	PCMPEQB X1, X7
+	PMOVMSKB X6, DX
+	PMOVMSKB X7, R12
+
+	MOVOU 48(SI), X8
+	MOVOU X8, X9
+	PCMPEQB X0, X8
+	PCMPEQB X1, X9
+	PMOVMSKB X8, R8
+	PMOVMSKB X9, R13
+
+	SHLQ $16, BX
+	ORQ  BX, AX
+	SHLQ $32, DX
+	ORQ  DX, AX
+	SHLQ $48, R8
+	ORQ  R8, AX
+	MOVQ AX, 0(DI)
+
+	SHLQ $16, R11
+	ORQ  R11, R10
+	SHLQ $32, R12
+	ORQ  R12, R10
+	SHLQ $48, R13
+	ORQ  R13, R10
+	MOVQ R10, 0(R9)
+
+	ADDQ $64, SI
+	ADDQ $8, DI
+	ADDQ $8, R9
+	DECQ CX
+	JNZ  splitloop
+
+splitdone:
+	RET

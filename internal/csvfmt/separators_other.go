@@ -8,3 +8,9 @@ package csvfmt
 func separatorMasks(b []byte, dm, tm uint64, masks []uint64) {
 	separatorMasksGeneric(b, dm, tm, masks)
 }
+
+// splitSeparatorMasks is separatorMasks with the delimiters' bits in delims and the
+// terminators' in terms (len(delims), len(terms) >= len(b)/64).
+func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64) {
+	splitSeparatorMasksGeneric(b, dm, tm, delims, terms)
+}

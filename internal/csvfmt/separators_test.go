@@ -16,8 +16,8 @@ func naiveSeparatorMasks(b []byte, delim, term byte) []uint64 {
 	return masks
 }
 
-// checkSeparatorMasks holds separatorMasks (assembly where there is some) and
-// separatorMasksGeneric to the byte-at-a-time reference.
+// checkSeparatorMasks holds separatorMasks and splitSeparatorMasks (assembly where
+// there is some) and their Go versions to the byte-at-a-time reference.
 func checkSeparatorMasks(t *testing.T, b []byte, delim, term byte) {
 	t.Helper()
 	want := naiveSeparatorMasks(b, delim, term)
@@ -34,6 +34,23 @@ func checkSeparatorMasks(t *testing.T, b []byte, delim, term byte) {
 			}
 		}
 		if got[len(want)] != 0xDEAD {
+			t.Fatalf("%s wrote past its masks", name)
+		}
+	}
+	wantDelims, wantTerms := naiveSeparatorMasks(b, delim, delim), naiveSeparatorMasks(b, term, term)
+	for name, f := range map[string]func([]byte, uint64, uint64, []uint64, []uint64){
+		"splitSeparatorMasks": splitSeparatorMasks, "splitSeparatorMasksGeneric": splitSeparatorMasksGeneric,
+	} {
+		n := len(want)
+		delims, terms := make([]uint64, n+1), make([]uint64, n+1)
+		delims[n], terms[n] = 0xDEAD, 0xBEEF
+		f(b[:n*64], uint64(delim)*lsb8, uint64(term)*lsb8, delims[:n], terms[:n])
+		for i := range n {
+			if delims[i] != wantDelims[i] || terms[i] != wantTerms[i] {
+				t.Fatalf("%s, delim %q term %q, block %d of %q: %064b %064b, want %064b %064b", name, delim, term, i, b[64*i:64*i+64], delims[i], terms[i], wantDelims[i], wantTerms[i])
+			}
+		}
+		if delims[n] != 0xDEAD || terms[n] != 0xBEEF {
 			t.Fatalf("%s wrote past its masks", name)
 		}
 	}

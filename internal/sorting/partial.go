@@ -32,6 +32,10 @@ type partial struct {
 	fields []int
 	// firstKey is the first sort key's column when it is text, read by rejects.
 	firstKey *array.String
+	// cut is rejects' bound on the integer part of a plain decimal first key, for the
+	// worst kept row whose head is cutFor (see integerCut).
+	cut    int64
+	cutFor keyHead
 
 	heap     *topHeap
 	buf      *runBuffer
@@ -163,6 +167,13 @@ func (p *partial) rejects(i int) bool {
 		return false
 	}
 	v := col.Value(i)
+	worst := p.heap.rows[0].head
+	if worst != p.cutFor {
+		p.cut, p.cutFor = integerCut(worst, p.s.keys[0].Descending), worst
+	}
+	if n, ok := plainIntegerPart(v); ok && (p.s.keys[0].Descending && n <= p.cut || !p.s.keys[0].Descending && n >= p.cut) {
+		return true
+	}
 	f, ok := expr.ReadPlainNumber(v)
 	var tie int64
 	if !ok {
@@ -174,14 +185,76 @@ func (p *partial) rejects(i int) bool {
 			tie = intTie(r.Int, r.Number)
 		}
 	}
-	h := numberFieldHead(f, tie, p.s.keys[0].Descending)
-	// Fields are prefix-free: a first field greater than the worst key's first bytes
-	// makes the whole key greater, whatever follows.
-	worst := p.heap.rows[0].head
+	return numberFieldAfter(numberFieldHead(f, tie, p.s.keys[0].Descending), worst)
+}
+
+// numberFieldAfter says whether a key whose head begins with the number field h comes
+// after the key whose head is worst. Fields are prefix-free: a first field greater than
+// the worst key's first bytes makes the whole key greater, whatever follows.
+func numberFieldAfter(h, worst keyHead) bool {
 	if h.hi != worst.hi {
 		return h.hi > worst.hi
 	}
 	return h.lo > worst.lo&numberFieldLoMask
+}
+
+// maxIntegerPart bounds the integer parts plainIntegerPart returns (15 digits).
+const maxIntegerPart = 1e15 - 1
+
+// integerCut is the bound that lets rejects skip reading most numbers: a plain decimal
+// (plainIntegerPart) of integer part n, whose value is between n and n+1, comes after
+// the key whose head is worst when n <= cut for a descending key (n+1 comes after it),
+// and when n >= cut for an ascending one (n comes after it). No n qualifies when cut
+// is -1 (descending) or maxIntegerPart+1 (ascending). The condition is monotonic in n,
+// so a binary search finds the cut.
+func integerCut(worst keyHead, desc bool) int64 {
+	after := func(n int64) bool {
+		if desc {
+			n++
+		}
+		return numberFieldAfter(numberFieldHead(float64(n), 0, desc), worst)
+	}
+	// Find the first n in [lo, hi) for which after(n) != desc, hi if none.
+	lo, hi := int64(0), int64(maxIntegerPart+1)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if after(mid) != desc {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if desc {
+		return lo - 1
+	}
+	return lo
+}
+
+// plainIntegerPart returns the integer part of v when expr.ReadPlainNumber reads v
+// (8 to 16 bytes: digits, at most one '.' with at most 8 digits before it), so that
+// its value is between that integer and the next one; without reading the fraction
+// as a number, which is most of the cost of reading it.
+func plainIntegerPart(v string) (int64, bool) {
+	if len(v) < 8 || len(v) > 16 {
+		return 0, false
+	}
+	var n int64
+	k := 0
+	for ; k < len(v) && v[k]-'0' <= 9; k++ {
+		n = n*10 + int64(v[k]-'0')
+	}
+	if k == len(v) {
+		return n, k <= 15
+	}
+	if v[k] != '.' || k == 0 || k > 8 {
+		return 0, false
+	}
+	for _, c := range []byte(v[k+1:]) {
+		if c-'0' > 9 {
+			return 0, false
+		}
+	}
+	return n, true
 }
 
 // sparse says whether column j of a chunk, col, holds values only on the rows its Raw

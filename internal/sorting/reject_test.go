@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+
+	"github.com/ptransform/ptransform/internal/expr"
 )
 
 // numberFieldHead is the head of a key that starts with the number field, as far as
@@ -53,6 +55,10 @@ func TestTopNRejectionKeepsTheOrder(t *testing.T) {
 			v = []string{"x", "0", "-0", "0.0", " 7", "+7", "1e3"}[rng.IntN(7)]
 		case 3:
 			v = strconv.Itoa(rng.IntN(20))
+		case 4:
+			// Plain decimals on either side of an integer: rejects' integer-part bound.
+			n := 990 + rng.IntN(10)
+			v = []string{strconv.Itoa(n) + ".000000", strconv.Itoa(n-1) + ".99999999999", "0000" + strconv.Itoa(n) + ".5", strconv.Itoa(n) + "0000000"}[rng.IntN(4)]
 		default:
 			v = strconv.FormatFloat(rng.Float64()*1000, 'f', 6, 64)
 		}
@@ -77,6 +83,75 @@ func TestTopNRejectionKeepsTheOrder(t *testing.T) {
 					got := feed(t, s, b, randomCuts(rng, len(in), 500), partials, rng)
 					sameRows(t, fmt.Sprintf("%s rows, --sort %s --limit %d, %d partials", name, spec, limit, partials), got, want)
 				}
+			}
+		}
+	}
+}
+
+// plainIntegerPart reads exactly the text ReadPlainNumber reads, and the value it
+// reads is between the integer part and the next integer.
+func checkPlainIntegerPart(t *testing.T, v string) {
+	n, ok := plainIntegerPart(v)
+	f, want := expr.ReadPlainNumber(v)
+	if ok != want || ok && (f < float64(n) || f > float64(n+1)) {
+		t.Fatalf("plainIntegerPart(%q) = %d, %v; ReadPlainNumber: %v, %v", v, n, ok, f, want)
+	}
+}
+
+func TestPlainIntegerPart(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, v := range []string{"", "12345678", "123456789012345", "1234567890123456", "12345678.", "123456789.1",
+		".1234567", "1234.5678", "1234.56.8", "0000000.0000001", "99999999.9999999", "1234567-", "-1234.5678", "1 234.5678"} {
+		checkPlainIntegerPart(t, v)
+	}
+	for range 100000 {
+		b := make([]byte, rng.IntN(18))
+		for k := range b {
+			b[k] = "0123456789.9-e x"[rng.IntN(16)]
+		}
+		checkPlainIntegerPart(t, string(b))
+	}
+}
+
+func FuzzPlainIntegerPart(f *testing.F) {
+	f.Add("990.804810")
+	f.Fuzz(checkPlainIntegerPart)
+}
+
+// integerCut is the bound numberFieldAfter gives, integer by integer, for worst rows
+// of every kind: numbers (near integers, negative, huge), text, null.
+func TestIntegerCut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var worsts []keyHead
+	for _, desc := range []bool{false, true} {
+		for _, f := range []float64{0, -1, 0.5, 999.999999, 1000, 1e15, 2e15, -1e300, math.Inf(1), math.NaN(), 5e14 + 0.5} {
+			worsts = append(worsts, numberFieldHead(f, 0, desc), numberFieldHead(f, 7, desc))
+		}
+		for range 50 {
+			worsts = append(worsts, numberFieldHead(rng.Float64()*1000, 0, desc), numberFieldHead(float64(rng.IntN(1000)), 0, desc))
+		}
+	}
+	worsts = append(worsts, headOf([]byte{0}), headOf([]byte{0xFF, 0xFF}), headOf([]byte("zz text")))
+	for _, worst := range worsts {
+		for _, desc := range []bool{false, true} {
+			cut := integerCut(worst, desc)
+			check := func(n int64) {
+				bound := float64(n)
+				if desc {
+					bound++
+				}
+				after := numberFieldAfter(numberFieldHead(bound, 0, desc), worst)
+				if inCut := desc && n <= cut || !desc && n >= cut; inCut != after {
+					t.Fatalf("worst %x, desc %v: cut %d, n %d: after %v", worst, desc, cut, n, after)
+				}
+			}
+			for _, n := range []int64{0, 1, maxIntegerPart, cut - 1, cut, cut + 1} {
+				if n >= 0 && n <= maxIntegerPart {
+					check(n)
+				}
+			}
+			for range 200 {
+				check(rng.Int64N(maxIntegerPart + 1))
 			}
 		}
 	}

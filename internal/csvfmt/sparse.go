@@ -1,0 +1,164 @@
+package csvfmt
+
+import (
+	"bytes"
+	"math/bits"
+)
+
+// sparseRecords is plainRecords for a decoder that leaves columns out (p.skip): it
+// takes the records plainRecords would take from buf[i] on, or stops earlier, and
+// stores the same values, but finds the records' boundaries from bit masks instead of
+// a list of every separator. A record ends at the next bit of the terminators' mask;
+// its field count is a population count of the delimiters' mask up to there; only the
+// delimiters before the last stored column ends are listed, for storeColumns. For the
+// bench data (ten columns, the filter storing the first five's values, a top-N the
+// second's) that is two to nine positions a record instead of ten, and no check loop
+// reading every separator's byte again.
+//
+// It returns the position after the last record it took and until, the end of what
+// plainRecords should take from there: from a batch holding a CR (CR LF line ends, or a
+// value holding a CR, whose row is not plain and has every value stored) up to lim (the
+// next quote, or the last 32 bytes of buf); the same when too few bytes are left before
+// lim for a batch; else that same position. It stops before a record it cannot take: a ragged record, a record longer
+// than a batch, and those.
+func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
+	lim = min(lim, len(buf)-32)
+	if lim-i < 64 {
+		// Too few bytes for a batch (a quote close ahead, in a file that quotes a
+		// field of every row): hand them over before readying any buffer.
+		return i, max(lim, i)
+	}
+	row, line := p.rows, p.line
+	ncols := len(p.cols)
+	lines := p.fullCapacity()
+	starts, ends := p.rawStarts, p.rawEnds
+	rowRoom := p.rowRoom(lines)
+	if n := ncols + maxBatch + 16; len(p.seps) < n {
+		p.seps = make([]int, n)
+	}
+	seps := p.seps
+	// listed: the delimiters a record's stored values need, those up to the end of
+	// the last stored column.
+	listed := 0
+	for j, skipped := range p.skip {
+		if !skipped {
+			listed = j + 1
+		}
+	}
+	listed = min(listed, ncols-1)
+	dm, tm := uint64(p.delim)*lsb8, uint64(p.term)*lsb8
+	ls := i
+	until = -1
+	batch := 256
+	for ls < stop && until < 0 {
+		// A window of whole 64-byte blocks from the current record's start.
+		w0 := ls
+		size := min(batch, lim-w0) &^ 63
+		if size < 64 {
+			until = max(lim, ls) // the records before the quote or the end: plainRecords'
+			break
+		}
+		batch = min(2*batch, maxBatch)
+		window := buf[w0 : w0+size]
+		if bytes.IndexByte(window, '\r') >= 0 {
+			// CR LF line ends, most likely: every window would hold one.
+			until = lim
+			break
+		}
+		nw := size / 64
+		delims, terms := p.masks[:nw], p.terms[:nw]
+		splitSeparatorMasks(window, dm, tm, delims, terms)
+		for {
+			// A group: records without a blank line between them, stored at once.
+			first, gs, gline := row, ls, line
+			blank, done := false, false
+			for {
+				o := ls - w0 // the record's start in the window
+				if o >= size {
+					break
+				}
+				w := o >> 6
+				t := terms[w] & (^uint64(0) << (o & 63))
+				for t == 0 && w+1 < nw {
+					w++
+					t = terms[w]
+				}
+				if t == 0 {
+					break // the record goes on past the window
+				}
+				e := w<<6 + bits.TrailingZeros64(t)
+				if e == o {
+					blank = true
+					break
+				}
+				if row >= rowRoom {
+					lines = p.growRows(lines)
+					starts, ends = p.rawStarts, p.rawEnds
+					rowRoom = p.rowRoom(lines)
+				}
+				// Count the delimiters up to the terminator; when they are the right
+				// number, the first ones listed are before it.
+				ew, wd := e>>6, o>>6
+				d := delims[wd] & (^uint64(0) << (o & 63))
+				k := bits.OnesCount64(d)
+				for w := wd + 1; w <= ew; w++ {
+					k += bits.OnesCount64(delims[w])
+				}
+				if k -= bits.OnesCount64(delims[ew] &^ (1<<(e&63) - 1)); k != ncols-1 {
+					done = true // ragged: left to plainRecords and record
+					break
+				}
+				at := 1 + (row-first)*ncols
+				for k := range listed {
+					for d == 0 {
+						wd++
+						d = delims[wd]
+					}
+					seps[at+k] = w0 + wd<<6 + bits.TrailingZeros64(d)
+					d &= d - 1
+				}
+				seps[at+ncols-1] = w0 + e
+				lines[row] = line
+				starts[row], ends[row] = int32(ls), int32(w0+e)
+				line++
+				row++
+				ls = w0 + e + 1
+				if ls >= stop {
+					done = true
+					break
+				}
+			}
+			if row > first {
+				seps[0] = gs - 1
+				p.markPlain(starts, ends, first, row, buf, false)
+				if !p.storeColumns(buf, seps[:1+(row-first)*ncols], first, row, true, false) {
+					// A column would reach 2 GiB: leave the group to record.
+					p.unmarkPlain(first, row)
+					row, line, ls = first, gline, gs
+					done = true
+				}
+			}
+			if done {
+				p.commitRows(lines, row, line)
+				return ls, ls
+			}
+			if !blank {
+				break // the next window
+			}
+			line++
+			ls++
+			if ls >= stop {
+				p.commitRows(lines, row, line)
+				return ls, ls
+			}
+		}
+		if ls == w0 {
+			break // a record longer than the window
+		}
+	}
+	p.commitRows(lines, row, line)
+	if until < 0 {
+		until = ls
+	}
+	return ls, until
+}
