@@ -21,6 +21,8 @@ type Decoder struct {
 	skip []bool // per column: not read, given as nulls
 	rdr  *file.Reader
 	fr   *pqarrow.FileReader
+	// pages reads the direct columns, keeping its buffers from one column chunk to the next.
+	pages pagePath
 
 	// A row group's text buffers are large, and fresh ones cost the runtime's zeroing
 	// of them: Recycle gives those of a chunk no longer referenced to the next row group.
@@ -132,6 +134,12 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 func (d *Decoder) column(ctx context.Context, rg, j int, b *textBuilder) (text arrow.Array, err error) {
 	in := d.in
 	if in.direct[j] != notDirect {
+		if col, err := d.rdr.MetaData().RowGroup(rg).ColumnChunk(in.leaves[j][0]); err == nil {
+			nullable := in.meta.Schema.Column(in.leaves[j][0]).MaxDefinitionLevel() > 0
+			if d.pages.read(in.file, col, in.direct[j], in.tsNanos[j], nullable, in.RowGroups[rg], b) == nil {
+				return b.array()
+			}
+		}
 		return readColumnDirect(d.rdr.RowGroup(rg), in.leaves[j][0], in.direct[j], in.tsNanos[j], in.RowGroups[rg], b)
 	}
 	if d.fr == nil {

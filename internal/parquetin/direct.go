@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/ptransform/ptransform/internal/table"
@@ -212,6 +213,37 @@ func readDirect[T any](r pageReader[T], rows int64, nullable bool, b *textBuilde
 	return nil
 }
 
+// formatInt32 is how a direct INT32 column of the given kind writes a value.
+func formatInt32(kind directKind) func([]byte, int32) []byte {
+	switch kind {
+	case directDate:
+		return func(dst []byte, v int32) []byte { return table.AppendDate(dst, arrow.Date32(v)) }
+	case directUint32:
+		return func(dst []byte, v int32) []byte { return strconv.AppendUint(dst, uint64(uint32(v)), 10) }
+	}
+	return func(dst []byte, v int32) []byte { return strconv.AppendInt(dst, int64(v), 10) }
+}
+
+// formatInt64 is how a direct INT64 column of the given kind writes a value.
+func formatInt64(kind directKind, tsNanos int64) func([]byte, int64) []byte {
+	switch kind {
+	case directTimestamp:
+		return func(dst []byte, v int64) []byte { return appendTimestamp(dst, v, tsNanos) }
+	case directUint64:
+		return func(dst []byte, v int64) []byte { return strconv.AppendUint(dst, uint64(v), 10) }
+	}
+	return func(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10) }
+}
+
+// resetFor makes b empty for the rows of column chunk col, of the given kind.
+func resetFor(b *textBuilder, kind directKind, rows int64, col *metadata.ColumnChunkMetaData) {
+	size := int(rows) * 12
+	if kind == directText && col != nil {
+		size = int(min(col.TotalUncompressedSize(), 1<<30))
+	}
+	b.reset(int(rows), size)
+}
+
 // readColumnDirect reads leaf column leaf of a row group, of the given kind, as text
 // built by b.
 func readColumnDirect(rgr *file.RowGroupReader, leaf int, kind directKind, tsNanos, rows int64, b *textBuilder) (arrow.Array, error) {
@@ -220,30 +252,13 @@ func readColumnDirect(rgr *file.RowGroupReader, leaf int, kind directKind, tsNan
 		return nil, fmt.Errorf("%v: %w", err, ErrDecode)
 	}
 	nullable := cr.Descriptor().MaxDefinitionLevel() > 0
-	size := int(rows) * 12
-	if meta, err := rgr.MetaData().ColumnChunk(leaf); err == nil && kind == directText {
-		size = int(min(meta.TotalUncompressedSize(), 1<<30))
-	}
-	b.reset(int(rows), size)
+	meta, _ := rgr.MetaData().ColumnChunk(leaf)
+	resetFor(b, kind, rows, meta)
 	switch r := cr.(type) {
 	case *file.Int32ColumnChunkReader:
-		switch kind {
-		case directDate:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int32) []byte { return table.AppendDate(dst, arrow.Date32(v)) })
-		case directUint32:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int32) []byte { return strconv.AppendUint(dst, uint64(uint32(v)), 10) })
-		default:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int32) []byte { return strconv.AppendInt(dst, int64(v), 10) })
-		}
+		err = readDirect(r, rows, nullable, b, formatInt32(kind))
 	case *file.Int64ColumnChunkReader:
-		switch kind {
-		case directTimestamp:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int64) []byte { return appendTimestamp(dst, v, tsNanos) })
-		case directUint64:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int64) []byte { return strconv.AppendUint(dst, uint64(v), 10) })
-		default:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10) })
-		}
+		err = readDirect(r, rows, nullable, b, formatInt64(kind, tsNanos))
 	case *file.Float32ColumnChunkReader:
 		err = readDirect(r, rows, nullable, b, appendFloat32)
 	case *file.Float64ColumnChunkReader:
