@@ -235,13 +235,15 @@ func formatInt64(kind directKind, tsNanos int64) func([]byte, int64) []byte {
 	return func(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10) }
 }
 
-// resetFor makes b empty for the rows of column chunk col, of the given kind.
-func resetFor(b *textBuilder, kind directKind, rows int64, col *metadata.ColumnChunkMetaData) {
-	size := int(rows) * 12
-	if kind == directText && col != nil {
-		size = int(min(col.TotalUncompressedSize(), 1<<30))
+// resetFor makes b empty for rows [from, to) of column chunk col of rows rows, of the
+// given kind.
+func resetFor(b *textBuilder, kind directKind, rows, from, to int64, col *metadata.ColumnChunkMetaData) {
+	n := to - from
+	size := int(n) * 12
+	if kind == directText && col != nil && rows > 0 {
+		size = int(min(col.TotalUncompressedSize(), 1<<30) * n / rows)
 	}
-	b.reset(int(rows), size)
+	b.reset(int(n), size)
 }
 
 // readColumnDirect reads leaf column leaf of a row group, of the given kind, as text
@@ -253,7 +255,7 @@ func readColumnDirect(rgr *file.RowGroupReader, leaf int, kind directKind, tsNan
 	}
 	nullable := cr.Descriptor().MaxDefinitionLevel() > 0
 	meta, _ := rgr.MetaData().ColumnChunk(leaf)
-	resetFor(b, kind, rows, meta)
+	resetFor(b, kind, rows, 0, rows, meta)
 	switch r := cr.(type) {
 	case *file.Int32ColumnChunkReader:
 		err = readDirect(r, rows, nullable, b, formatInt32(kind))

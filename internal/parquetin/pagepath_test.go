@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
@@ -20,7 +21,7 @@ import (
 // writeVariant writes rows of every direct kind, with nulls and empty strings, through
 // arrow-go's writer with the given page version, codec and dictionary choice, in small
 // pages and row groups, and returns the file's path.
-func writeVariant(t *testing.T, rows int, v2 bool, codec compress.Compression, dict, nullable bool) string {
+func writeVariant(t *testing.T, rows int, v2 bool, codec compress.Compression, dict, nullable bool, pageBytes int64) string {
 	t.Helper()
 	fields := []arrow.Field{
 		{Name: "i32", Type: arrow.PrimitiveTypes.Int32}, {Name: "u32", Type: arrow.PrimitiveTypes.Uint32},
@@ -30,6 +31,7 @@ func writeVariant(t *testing.T, rows int, v2 bool, codec compress.Compression, d
 		{Name: "tsns", Type: &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "UTC"}},
 		{Name: "f32", Type: arrow.PrimitiveTypes.Float32}, {Name: "f64", Type: arrow.PrimitiveTypes.Float64},
 		{Name: "b", Type: arrow.FixedWidthTypes.Boolean}, {Name: "s", Type: arrow.BinaryTypes.String},
+		{Name: "dec", Type: &arrow.Decimal128Type{Precision: 9, Scale: 2}}, // read through pqarrow
 	}
 	for i := range fields {
 		fields[i].Nullable = nullable
@@ -69,6 +71,8 @@ func writeVariant(t *testing.T, rows int, v2 bool, codec compress.Compression, d
 				b.Append(k%3 == 1)
 			case *array.StringBuilder:
 				b.Append(fmt.Sprintf("%.*s", k%5, "héllo, \"w\""))
+			case *array.Decimal128Builder:
+				b.Append(decimal128.FromI64(int64(k) - 7))
 			}
 		}
 	}
@@ -84,7 +88,7 @@ func writeVariant(t *testing.T, rows int, v2 bool, codec compress.Compression, d
 		version = parquet.DataPageV2
 	}
 	props := parquet.NewWriterProperties(parquet.WithDataPageVersion(version), parquet.WithCompression(codec),
-		parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(2000), parquet.WithMaxRowGroupLength(900),
+		parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(pageBytes), parquet.WithMaxRowGroupLength(3*levelBlock),
 		parquet.WithBatchSize(300))
 	w, err := pqarrow.NewFileWriter(sc, f, props, pqarrow.DefaultWriterProps())
 	if err != nil {
@@ -109,7 +113,7 @@ func TestPagePathMatchesColumnReader(t *testing.T) {
 				for _, nullable := range []bool{false, true} {
 					name := fmt.Sprintf("v2=%v/%s/dict=%v/nullable=%v", v2, codec, dict, nullable)
 					t.Run(name, func(t *testing.T) {
-						in := openPath(t, writeVariant(t, 2500, v2, codec, dict, nullable))
+						in := openPath(t, writeVariant(t, 2500, v2, codec, dict, nullable, 2000))
 						checkPagePath(t, in, codec != compress.Codecs.Gzip)
 					})
 				}
@@ -140,7 +144,8 @@ func checkPagePath(t *testing.T, in *Input, wantRead bool) {
 			}
 			var viaPages textBuilder
 			nullable := in.meta.Schema.Column(leaf).MaxDefinitionLevel() > 0
-			err = d.pages.read(in.file, col, kind, in.tsNanos[j], nullable, in.RowGroups[rg], &viaPages)
+			rows := in.RowGroups[rg]
+			err = d.pages.read(in.file, rg, leaf, col, kind, in.tsNanos[j], nullable, rows, 0, rows, &viaPages)
 			if err != nil {
 				if !errors.Is(err, errPage) {
 					t.Fatalf("row group %d, column %s: %v does not wrap errPage", rg, in.Header[j], err)
@@ -160,6 +165,20 @@ func checkPagePath(t *testing.T, in *Input, wantRead bool) {
 				t.Fatalf("row group %d, column %s: page path %.200q (%d nulls), column reader %.200q (%d nulls)",
 					rg, in.Header[j], viaPages.data, viaPages.nulls, viaColumns.data, viaColumns.nulls)
 			}
+			// The rows in three parts, the last first, give the same cells.
+			want := builderCells(&viaColumns)
+			var got []string
+			for k := 2; k >= 0; k-- {
+				var part textBuilder
+				from, to := rows*int64(k)/3, rows*int64(k+1)/3
+				if err := d.pages.read(in.file, rg, leaf, col, kind, in.tsNanos[j], nullable, rows, from, to, &part); err != nil {
+					t.Fatal(err)
+				}
+				got = append(builderCells(&part), got...)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("row group %d, column %s: in parts %.200q, whole %.200q", rg, in.Header[j], got, want)
+			}
 		}
 	}
 	if wantRead && pages == 0 {
@@ -168,6 +187,53 @@ func checkPagePath(t *testing.T, in *Input, wantRead bool) {
 	if !wantRead && pages > 0 {
 		t.Fatalf("%d column chunks read by the page path, want none", pages)
 	}
+}
+
+// A row group decoded in parts, in any order and by one decoder, gives the rows of
+// the whole, for columns on the page path, and others (a DECIMAL, and every column of a
+// gzip file) whose rows are copied out of the whole column chunk.
+func TestDecodeRowsInParts(t *testing.T) {
+	for _, codec := range []compress.Compression{compress.Codecs.Zstd, compress.Codecs.Gzip} {
+		// One row group, a page per column, with nulls: parts start inside the
+		// first levelBlock of rows and after it.
+		in := openPath(t, writeVariant(t, 2500, false, codec, true, true, 1<<20))
+		whole, parts := in.NewDecoder(nil), in.NewDecoder(nil)
+		for rg, rows := range in.RowGroups {
+			c, err := whole.Decode(t.Context(), rg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := chunkCells(c)
+			part := make([][][]string, 3)
+			for _, k := range []int64{1, 0, 2} {
+				c, err := parts.DecodeRows(t.Context(), rg, rows*k/3, rows*(k+1)/3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				part[k] = chunkCells(c)
+			}
+			got := make([][]string, len(want))
+			for j := range got {
+				got[j] = slices.Concat(part[0][j], part[1][j], part[2][j])
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s, row group %d: in parts\n%.300v\nwhole\n%.300v", codec, rg, got, want)
+			}
+		}
+	}
+}
+
+// builderCells are the cells of b, "<null>" for a null.
+func builderCells(b *textBuilder) []string {
+	var cells []string
+	for i := range len(b.offs) - 1 {
+		if b.valid[i>>3]&(1<<(i&7)) == 0 {
+			cells = append(cells, "<null>")
+		} else {
+			cells = append(cells, string(b.data[b.offs[i]:b.offs[i+1]]))
+		}
+	}
+	return cells
 }
 
 // The files of the other tests, written by DuckDB and by our writer, read by the page
@@ -292,4 +358,29 @@ func FuzzDecodeHybrid(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A row group is cut into parts of about the bytes asked, of minPartRows rows at
+// least, when the page path reads every column read; else it is one part.
+func TestRowParts(t *testing.T) {
+	ours := openPath(t, writeOurs(t, 6000, 5000))
+	if got := ours.RowParts(0, nil, 1<<10); !slices.Equal(got, []int64{0, 1250, 2500, 3750, 5000}) {
+		t.Errorf("our file, 1 KiB parts: %v", got)
+	}
+	if got := ours.RowParts(0, nil, 64<<20); !slices.Equal(got, []int64{0, 5000}) {
+		t.Errorf("our file, 64 MiB parts: %v", got)
+	}
+	gzip := openPath(t, writeVariant(t, 3000, false, compress.Codecs.Gzip, false, true, 1<<20))
+	if got := gzip.RowParts(0, nil, 1<<10); !slices.Equal(got, []int64{0, 3000}) {
+		t.Errorf("gzip file: %v", got)
+	}
+	mixed := openPath(t, writeVariant(t, 3000, false, compress.Codecs.Zstd, false, true, 1<<20))
+	if got := mixed.RowParts(0, nil, 1<<10); !slices.Equal(got, []int64{0, 3000}) {
+		t.Errorf("a DECIMAL column: %v", got)
+	}
+	skip := make([]bool, len(mixed.Header))
+	skip[len(skip)-1] = true // the DECIMAL column
+	if got := mixed.RowParts(0, skip, 1<<10); !slices.Equal(got, []int64{0, 1500, 3000}) {
+		t.Errorf("the DECIMAL column skipped: %v", got)
+	}
 }
