@@ -136,7 +136,11 @@ func (p *pagePath) load(c *columnPages, f io.ReaderAt, col *metadata.ColumnChunk
 	if n, err := f.ReadAt(p.chunk, start); n != len(p.chunk) {
 		return pageFail("reading the column chunk: %v", err)
 	}
-	c.arena, c.levels, c.counts, c.indices, c.spans, c.pages = c.arena[:0], c.levels[:0], c.counts[:0], c.indices[:0], c.spans[:0], c.pages[:0]
+	// Room for what the footer says, as far as it can be believed: grown value by
+	// value, the buffers would be copied again and again as they grow.
+	c.arena = slices.Grow(c.arena[:0], int(min(col.TotalUncompressedSize(), maxPageChunkBytes)))
+	c.levels = slices.Grow(c.levels[:0], int(min(rows, preallocRows)))
+	c.counts, c.indices, c.spans, c.pages = c.counts[:0], c.indices[:0], c.spans[:0], c.pages[:0]
 	c.dictText, c.dictOffs = c.dictText[:0], c.dictOffs[:0]
 	hasDict := false
 	rest := p.chunk

@@ -3,6 +3,7 @@ package parquetin
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 )
 
 // The page path parses a column chunk's pages itself: their headers (Thrift's compact
@@ -294,9 +295,12 @@ func decodeHybrid(dst []uint32, b []byte, width, n int) ([]uint32, error) {
 			}
 			b = b[valueBytes:]
 			take := int(min(count, uint64(n)))
-			for range take {
-				dst = append(dst, v)
+			dst = slices.Grow(dst, take)
+			run := dst[len(dst) : len(dst)+take]
+			for i := range run {
+				run[i] = v
 			}
+			dst = dst[:len(dst)+take]
 			n -= take
 			continue
 		}
@@ -311,6 +315,7 @@ func decodeHybrid(dst []uint32, b []byte, width, n int) ([]uint32, error) {
 			count = size * 8 / width // width > 0, or size would be 0
 		}
 		take := min(count, n)
+		dst = slices.Grow(dst, take)
 		packed := b[:size]
 		for i := range take {
 			bit := i * width
