@@ -1,6 +1,8 @@
-// Package parquetin reads Parquet inputs through arrow-go: each top-level field is a
-// column, each row group a chunk that a worker decodes by itself, reading only the
-// columns the run needs (the others are never read from the file).
+// Package parquetin reads Parquet inputs: each top-level field is a column, a row
+// group's rows (all of them, or parts: RowParts) a chunk that a worker decodes by
+// itself, reading only the columns the run needs (the others are never read from the
+// file). Flat columns of the common types and encodings are read from their pages by
+// the package itself (pagepath.go), others through arrow-go.
 //
 // Values become text cells as ptransform writes the same values elsewhere, so that a
 // Parquet input reads like the CSV the tool would have written of it:
