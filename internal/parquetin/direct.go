@@ -157,6 +157,22 @@ func (b *textBuilder) end() {
 	b.offs = append(b.offs, int32(len(b.data)))
 }
 
+// endValid ends the last n rows, whose offsets are already in offs: values of text
+// never empty (numbers, dates, booleans), so none is null.
+func (b *textBuilder) endValid(n int) {
+	end := len(b.offs) - 1
+	row := end - n
+	for ; row < end && row&7 != 0; row++ {
+		b.valid[row>>3] |= 1 << (row & 7)
+	}
+	for ; row+8 <= end; row += 8 {
+		b.valid = append(b.valid, 0xff)
+	}
+	if row < end {
+		b.valid = append(b.valid, byte(1)<<(end-row)-1)
+	}
+}
+
 func (b *textBuilder) array() (arrow.Array, error) {
 	if len(b.data) > math.MaxInt32 {
 		return nil, fmt.Errorf("the text of one row group's column exceeds 2 GiB: %w", ErrDecode)

@@ -353,7 +353,15 @@ func (c *columnPages) format(b *textBuilder, from, to int, kind directKind, tsNa
 				return append(dst, dict[offs[i]:offs[i+1]]...)
 			}
 		}
-		if pg.present == pg.rows {
+		switch {
+		case pg.present == pg.rows && kind != directText:
+			for k := lo; k < hi; k++ {
+				b.data = text(b.data, k)
+				b.offs = append(b.offs, int32(len(b.data)))
+			}
+			b.endValid(hi - lo)
+			continue
+		case pg.present == pg.rows:
 			for k := lo; k < hi; k++ {
 				b.data = text(b.data, k)
 				b.end()
