@@ -155,10 +155,10 @@ the columns being the keys of its first 1000 lines in order of appearance (READM
 "JSON Lines input"); nested values are kept as JSON text:
     ptransform apply events.jsonl -w 'status == "paid"' --select id,amount -o paid.csv
 
-Parquet (recognised by content, or --from parquet) is read one row group per chunk, in
-parallel, decoding only the columns the run needs; values read as the text ptransform
-writes for them (DECIMAL exact, nested values as JSON text) and typed outputs keep the
-file's column types (README.md, "Parquet input"):
+Parquet (recognised by content, or --from parquet) is read in chunks of rows of about
+--chunk-size, in parallel, decoding only the columns the run needs; values read as the
+text ptransform writes for them (DECIMAL exact, nested values as JSON text) and typed
+outputs keep the file's column types (README.md, "Parquet input"):
     ptransform apply events.parquet -e 'amount = price * qty' --select id,amount -o out.csv
 
 Excel workbooks (.xlsx .xlsm .xltx .xltm, recognised by content) are read sheet by sheet;

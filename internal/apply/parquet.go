@@ -40,24 +40,35 @@ func openParquet(src *sniff.File, o Options) (*parquetin.Input, error) {
 	return parquetin.Open(src.Name, file)
 }
 
-// planParquet emits the tasks of Parquet source i: one per row group.
+// planParquet emits the tasks of Parquet source i: a row group's rows in parts of about
+// --chunk-size of its data each, in order (parquetin.Input.RowParts).
 func (r *runner) planParquet(i int, emit chunk.Emit[task]) error {
-	for rg := range r.sources[i].pq.RowGroups {
-		if err := emit(task{input: i, first: rg == 0, rowGroup: rg}); err != nil {
-			return err
+	pq := r.sources[i].pq
+	for rg := range pq.RowGroups {
+		bounds := pq.RowParts(rg, r.skips[i], r.chunkSize(DefaultChunkSize))
+		for k := range len(bounds) - 1 {
+			t := task{input: i, first: rg == 0 && k == 0, rowGroup: rg, pqRows: [2]int64{bounds[k], bounds[k+1]}}
+			if err := emit(t); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// decodeParquet decodes a row group and numbers its rows after those of the row groups
-// before it.
+// decodeParquet decodes rows of a row group and numbers them after those before.
 func (r *runner) decodeParquet(ctx context.Context, dec *parquetin.Decoder, seq int64, t task, res *result) (*table.Chunk, error) {
-	c, err := dec.Decode(ctx, t.rowGroup)
+	from, to := t.pqRows[0], t.pqRows[1]
+	c, err := dec.DecodeRows(ctx, t.rowGroup, from, to)
 	if err != nil {
 		return nil, err
 	}
-	res.inBytes = r.sources[t.input].pq.RowGroupBytes(t.rowGroup)
+	pq := r.sources[t.input].pq
+	if rows := pq.RowGroups[t.rowGroup]; rows > 0 {
+		// The parts' shares of the row group's bytes, which add up to them exactly.
+		size := pq.RowGroupBytes(t.rowGroup)
+		res.inBytes = size*to/rows - size*from/rows
+	}
 	// A row is a line of its own: errors found after numbering late (numbersLate) count them.
 	n := int64(c.NumRows())
 	if _, err := r.number(ctx, seq, t.first, c, chunk.Counts{Rows: n, Lines: n}, 0, 1); err != nil {

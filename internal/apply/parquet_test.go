@@ -62,27 +62,32 @@ func TestParquetRoundTrip(t *testing.T) {
 	}
 }
 
-// A run over Parquet inputs writes the same bytes for any workers, with expressions,
-// filters, _row and a grouping, into text and typed outputs.
+// A run over Parquet inputs writes the same bytes for any workers and chunk size (a
+// row group is read in parts of about --chunk-size), with expressions, filters, _row
+// and a grouping, into text and typed outputs.
 func TestParquetDeterminism(t *testing.T) {
 	dir := t.TempDir()
 	pqA := toParquet(t, filepath.Join(dir, "a.parquet"), 300, canonicalCSV(t, dir, "a.csv", 2000))
 	pqB := toParquet(t, filepath.Join(dir, "b.parquet"), 1000, canonicalCSV(t, dir, "b.csv", 1500))
+	pqC := toParquet(t, filepath.Join(dir, "c.parquet"), 5000, canonicalCSV(t, dir, "c.csv", 6000))
 	for _, c := range []Options{
 		{Exprs: []string{"r = _row", "f = _file", "total = price * 2"}, Wheres: []string{"ok or id % 5 == 0"}},
 		{GroupBy: "ok", Aggs: []string{"n = count(); s = sum(price)"}},
 		{Sort: "-price,id", To: "jsonl"},
 		{Exprs: []string{"r = _row"}, To: "parquet"},
+		{},
 	} {
-		c.Inputs = []string{pqA, pqB}
+		c.Inputs = []string{pqA, pqB, pqC}
 		var first []byte
 		for _, workers := range []int{1, 2, 8} {
-			c.Workers = workers
-			got := runTo(t, c, filepath.Join(dir, fmt.Sprintf("out%d", workers)))
-			if first == nil {
-				first = got
-			} else if !bytes.Equal(got, first) {
-				t.Fatalf("%v %v %v: --workers %d differs from --workers 1\n%s", c.Exprs, c.GroupBy, c.Sort, workers, firstDiff(got, first))
+			for _, chunk := range []int64{64 << 20, 1 << 10, 16 << 10} {
+				c.Workers, c.ChunkSize = workers, chunk
+				got := runTo(t, c, filepath.Join(dir, fmt.Sprintf("out%d-%d", workers, chunk)))
+				if first == nil {
+					first = got
+				} else if !bytes.Equal(got, first) {
+					t.Fatalf("%v %v %v: --workers %d --chunk-size %d differs from --workers 1 --chunk-size 64MiB\n%s", c.Exprs, c.GroupBy, c.Sort, workers, chunk, firstDiff(got, first))
+				}
 			}
 		}
 	}

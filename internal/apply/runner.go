@@ -28,8 +28,9 @@ type task struct {
 	ranged bool
 	rng    csvfmt.Range
 	lines  jsonlfmt.Range // a JSON Lines input's byte range
-	// rowGroup is a Parquet input's row group.
+	// rowGroup is a Parquet input's row group, pqRows the rows of it read, from 0.
 	rowGroup int
+	pqRows   [2]int64
 	block    []byte
 }
 

@@ -21,6 +21,9 @@ type Decoder struct {
 	skip []bool // per column: not read, given as nulls
 	rdr  *file.Reader
 	fr   *pqarrow.FileReader
+	// pages reads the direct columns, keeping its buffers from one column chunk to the next.
+	pages pagePath
+	whole textBuilder // a whole column chunk's text, when only some of its rows are read
 
 	// A row group's text buffers are large, and fresh ones cost the runtime's zeroing
 	// of them: Recycle gives those of a chunk no longer referenced to the next row group.
@@ -75,11 +78,21 @@ func (in *Input) NewDecoder(skip []bool) *Decoder {
 // Decode reads row group rg (0-based) as one chunk of text columns. Row0 and Lines are
 // left for the caller, who knows the rows before.
 func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error) {
+	if rg < 0 || rg >= len(d.in.RowGroups) {
+		return nil, fmt.Errorf("%s: internal: row group %d of %d", d.in.Name, rg+1, len(d.in.RowGroups))
+	}
+	return d.DecodeRows(ctx, rg, 0, d.in.RowGroups[rg])
+}
+
+// DecodeRows reads rows [from, to) of row group rg (0-based, rows from 0) as one chunk
+// of text columns, as Decode does. A decoder keeps the pages of the row group it read
+// last, for its next rows.
+func (d *Decoder) DecodeRows(ctx context.Context, rg int, from, to int64) (c *table.Chunk, err error) {
 	in := d.in
 	where := fmt.Sprintf("in row group %d", rg+1)
 	defer recoverAs(&err, in.Name, where)
-	if rg < 0 || rg >= len(in.RowGroups) {
-		return nil, fmt.Errorf("%s: internal: row group %d of %d", in.Name, rg+1, len(in.RowGroups))
+	if rg < 0 || rg >= len(in.RowGroups) || from < 0 || to < from || to > in.RowGroups[rg] {
+		return nil, fmt.Errorf("%s: internal: rows %d to %d of row group %d of %d", in.Name, from, to, rg+1, len(in.RowGroups))
 	}
 	if d.rdr == nil {
 		rdr, err := file.NewParquetReader(io.NewSectionReader(in.file, 0, in.Size), file.WithMetadata(in.meta))
@@ -88,7 +101,7 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 		}
 		d.rdr = rdr
 	}
-	rows := in.RowGroups[rg]
+	rows := to - from
 	text := d.builders()
 	cols := make([]arrow.Array, len(in.fields))
 	defer func() {
@@ -107,7 +120,7 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 		if d.skip != nil && d.skip[j] {
 			continue // made after the columns read, which check the rows the footer claims
 		}
-		if cols[j], err = d.column(ctx, rg, j, &text[j]); err != nil {
+		if cols[j], err = d.column(ctx, rg, j, from, to, &text[j]); err != nil {
 			return nil, fmt.Errorf("%s: row group %d, column %q: %w", in.Name, rg+1, in.Header[j], err)
 		}
 		if int64(cols[j].Len()) != rows {
@@ -127,9 +140,47 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 	return c, nil
 }
 
-// column reads column j of row group rg and returns it as text built by b: on the
-// direct path when it can, else through pqarrow's arrays.
-func (d *Decoder) column(ctx context.Context, rg, j int, b *textBuilder) (text arrow.Array, err error) {
+// column reads rows [from, to) of column j of row group rg and returns them as text
+// built by b: on the page path when it can, else by the column reader or through
+// pqarrow's arrays, which read the whole column chunk (the rows are then copied out).
+func (d *Decoder) column(ctx context.Context, rg, j int, from, to int64, b *textBuilder) (arrow.Array, error) {
+	in := d.in
+	rows := in.RowGroups[rg]
+	if in.direct[j] != notDirect {
+		leaf := in.leaves[j][0]
+		if col, err := in.meta.RowGroup(rg).ColumnChunk(leaf); err == nil {
+			nullable := in.meta.Schema.Column(leaf).MaxDefinitionLevel() > 0
+			if d.pages.read(in.file, rg, leaf, col, in.direct[j], in.tsNanos[j], nullable, rows, from, to, b) == nil {
+				return b.array()
+			}
+		}
+	}
+	if from == 0 && to == rows {
+		return d.wholeColumn(ctx, rg, j, b)
+	}
+	whole, err := d.wholeColumn(ctx, rg, j, &d.whole)
+	if err != nil {
+		return nil, err
+	}
+	defer whole.Release()
+	text, ok := whole.(*array.String)
+	if !ok || int64(text.Len()) != rows {
+		return nil, fmt.Errorf("%d values for %d rows: %w", whole.Len(), rows, ErrDecode)
+	}
+	offs := text.ValueOffsets()
+	b.reset(int(to-from), int(offs[to]-offs[from]))
+	for i := int(from); i < int(to); i++ {
+		if text.IsValid(i) {
+			b.data = append(b.data, text.Value(i)...)
+		}
+		b.end()
+	}
+	return b.array()
+}
+
+// wholeColumn reads column j of row group rg as text built by b, by the column reader or
+// through pqarrow's arrays.
+func (d *Decoder) wholeColumn(ctx context.Context, rg, j int, b *textBuilder) (text arrow.Array, err error) {
 	in := d.in
 	if in.direct[j] != notDirect {
 		return readColumnDirect(d.rdr.RowGroup(rg), in.leaves[j][0], in.direct[j], in.tsNanos[j], in.RowGroups[rg], b)

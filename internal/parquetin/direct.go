@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/ptransform/ptransform/internal/table"
@@ -156,6 +157,22 @@ func (b *textBuilder) end() {
 	b.offs = append(b.offs, int32(len(b.data)))
 }
 
+// endValid ends the last n rows, whose offsets are already in offs: values of text
+// never empty (numbers, dates, booleans), so none is null.
+func (b *textBuilder) endValid(n int) {
+	end := len(b.offs) - 1
+	row := end - n
+	for ; row < end && row&7 != 0; row++ {
+		b.valid[row>>3] |= 1 << (row & 7)
+	}
+	for ; row+8 <= end; row += 8 {
+		b.valid = append(b.valid, 0xff)
+	}
+	if row < end {
+		b.valid = append(b.valid, byte(1)<<(end-row)-1)
+	}
+}
+
 func (b *textBuilder) array() (arrow.Array, error) {
 	if len(b.data) > math.MaxInt32 {
 		return nil, fmt.Errorf("the text of one row group's column exceeds 2 GiB: %w", ErrDecode)
@@ -212,6 +229,39 @@ func readDirect[T any](r pageReader[T], rows int64, nullable bool, b *textBuilde
 	return nil
 }
 
+// formatInt32 is how a direct INT32 column of the given kind writes a value.
+func formatInt32(kind directKind) func([]byte, int32) []byte {
+	switch kind {
+	case directDate:
+		return func(dst []byte, v int32) []byte { return table.AppendDate(dst, arrow.Date32(v)) }
+	case directUint32:
+		return func(dst []byte, v int32) []byte { return strconv.AppendUint(dst, uint64(uint32(v)), 10) }
+	}
+	return func(dst []byte, v int32) []byte { return strconv.AppendInt(dst, int64(v), 10) }
+}
+
+// formatInt64 is how a direct INT64 column of the given kind writes a value.
+func formatInt64(kind directKind, tsNanos int64) func([]byte, int64) []byte {
+	switch kind {
+	case directTimestamp:
+		return func(dst []byte, v int64) []byte { return appendTimestamp(dst, v, tsNanos) }
+	case directUint64:
+		return func(dst []byte, v int64) []byte { return strconv.AppendUint(dst, uint64(v), 10) }
+	}
+	return func(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10) }
+}
+
+// resetFor makes b empty for rows [from, to) of column chunk col of rows rows, of the
+// given kind.
+func resetFor(b *textBuilder, kind directKind, rows, from, to int64, col *metadata.ColumnChunkMetaData) {
+	n := to - from
+	size := int(n) * 12
+	if kind == directText && col != nil && rows > 0 {
+		size = int(min(col.TotalUncompressedSize(), 1<<30) * n / rows)
+	}
+	b.reset(int(n), size)
+}
+
 // readColumnDirect reads leaf column leaf of a row group, of the given kind, as text
 // built by b.
 func readColumnDirect(rgr *file.RowGroupReader, leaf int, kind directKind, tsNanos, rows int64, b *textBuilder) (arrow.Array, error) {
@@ -220,30 +270,13 @@ func readColumnDirect(rgr *file.RowGroupReader, leaf int, kind directKind, tsNan
 		return nil, fmt.Errorf("%v: %w", err, ErrDecode)
 	}
 	nullable := cr.Descriptor().MaxDefinitionLevel() > 0
-	size := int(rows) * 12
-	if meta, err := rgr.MetaData().ColumnChunk(leaf); err == nil && kind == directText {
-		size = int(min(meta.TotalUncompressedSize(), 1<<30))
-	}
-	b.reset(int(rows), size)
+	meta, _ := rgr.MetaData().ColumnChunk(leaf)
+	resetFor(b, kind, rows, 0, rows, meta)
 	switch r := cr.(type) {
 	case *file.Int32ColumnChunkReader:
-		switch kind {
-		case directDate:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int32) []byte { return table.AppendDate(dst, arrow.Date32(v)) })
-		case directUint32:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int32) []byte { return strconv.AppendUint(dst, uint64(uint32(v)), 10) })
-		default:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int32) []byte { return strconv.AppendInt(dst, int64(v), 10) })
-		}
+		err = readDirect(r, rows, nullable, b, formatInt32(kind))
 	case *file.Int64ColumnChunkReader:
-		switch kind {
-		case directTimestamp:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int64) []byte { return appendTimestamp(dst, v, tsNanos) })
-		case directUint64:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int64) []byte { return strconv.AppendUint(dst, uint64(v), 10) })
-		default:
-			err = readDirect(r, rows, nullable, b, func(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10) })
-		}
+		err = readDirect(r, rows, nullable, b, formatInt64(kind, tsNanos))
 	case *file.Float32ColumnChunkReader:
 		err = readDirect(r, rows, nullable, b, appendFloat32)
 	case *file.Float64ColumnChunkReader:

@@ -1,6 +1,8 @@
-// Package parquetin reads Parquet inputs through arrow-go: each top-level field is a
-// column, each row group a chunk that a worker decodes by itself, reading only the
-// columns the run needs (the others are never read from the file).
+// Package parquetin reads Parquet inputs: each top-level field is a column, a row
+// group's rows (all of them, or parts: RowParts) a chunk that a worker decodes by
+// itself, reading only the columns the run needs (the others are never read from the
+// file). Flat columns of the common types and encodings are read from their pages by
+// the package itself (pagepath.go), others through arrow-go.
 //
 // Values become text cells as ptransform writes the same values elsewhere, so that a
 // Parquet input reads like the CSV the tool would have written of it:
@@ -211,3 +213,37 @@ func (in *Input) checkChunks(rg int) error {
 
 // RowGroupBytes is the size in the file of row group rg, compressed.
 func (in *Input) RowGroupBytes(rg int) int64 { return in.meta.RowGroup(rg).TotalCompressedSize() }
+
+// minPartRows is the fewest rows RowParts puts in a part of a row group.
+const minPartRows = 1024
+
+// RowParts returns the bounds of the parts row group rg is read in by DecodeRows (rows
+// from 0; part k is rows bounds[k] to bounds[k+1]): about partBytes of its uncompressed
+// column data each, so that the workers share a file of few row groups evenly and hold
+// small chunks. A row group with a column read (not in skip) that only the column
+// reader or pqarrow reads, whole column chunks at a time, is one part.
+func (in *Input) RowParts(rg int, skip []bool, partBytes int64) []int64 {
+	rows := in.RowGroups[rg]
+	meta := in.meta.RowGroup(rg)
+	parts := int64(1)
+	if size := meta.TotalByteSize(); partBytes > 0 && size > partBytes {
+		parts = min((size+partBytes-1)/partBytes, max(rows/minPartRows, 1))
+	}
+	for j := range in.direct {
+		if parts == 1 {
+			break
+		}
+		if skip != nil && skip[j] {
+			continue
+		}
+		col, err := meta.ColumnChunk(in.leaves[j][0])
+		if in.direct[j] == notDirect || err != nil || !pagePathReads(col) {
+			parts = 1
+		}
+	}
+	bounds := make([]int64, parts+1)
+	for k := range bounds {
+		bounds[k] = rows * int64(k) / parts
+	}
+	return bounds
+}
