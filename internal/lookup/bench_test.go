@@ -43,7 +43,11 @@ func benchStage(b *testing.B) *Stage {
 	ids, names, prices := make([]string, products), make([]string, products), make([]string, products)
 	for i := range ids {
 		ids[i] = strconv.Itoa(i + 1)
-		names[i] = "Product " + strconv.Itoa(i*7919%100003)
+		name := []byte("Product ") // 13 to 23 bytes, as benchdata.WriteProducts writes them
+		for k := 5 + i*7919%11; k > 0; k-- {
+			name = append(name, byte('a'+(i+k)%26))
+		}
+		names[i] = string(name)
 		prices[i] = strconv.Itoa(1+i%500) + "." + strconv.Itoa(1+i%9)
 	}
 	ref := textChunk([]string{"product_id", "name", "price"}, [][]string{ids, names, prices})
