@@ -64,5 +64,9 @@ func openLookups(ctx context.Context, o Options) (refs []*lookup.Reference, clos
 
 // compileLookups compiles the --lookup stage, which loads the references.
 func compileLookups(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
-	return lookup.Compile(o.references, columns, exprOptions(o))
+	stage, err := lookup.Compile(o.references, columns, exprOptions(o))
+	if le := (*lookup.LoadError)(nil); errors.As(err, &le) {
+		return nil, setupFailure(le.Err) // the reference's data, as a reading error is
+	}
+	return stage, err
 }

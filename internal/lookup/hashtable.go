@@ -52,6 +52,60 @@ func (t *keyTable) insert(key []byte, row int32) (found *int32) {
 	return &t.bytes.rows[e]
 }
 
+// keyList is the keys of a reference's rows, in row order, gathered before their table
+// is built at its size (buildKeyTable): one-integer keys as words, the others encoded.
+type keyList struct {
+	words    []uint64
+	wordRows []int32
+	keys     []byte
+	ends     []int64 // per key of keys: where it ends
+	keyRows  []int32
+}
+
+func (l *keyList) add(key []byte, row int32) {
+	if w, ok := asWord(key); ok {
+		l.words = append(l.words, w)
+		l.wordRows = append(l.wordRows, row)
+		return
+	}
+	l.keys = append(l.keys, key...)
+	l.ends = append(l.ends, int64(len(l.keys)))
+	l.keyRows = append(l.keyRows, row)
+}
+
+// buildKeyTable builds the table of the keys of list, each finding its row, as inserts
+// in row order would, but with every array allocated once at its size (growing them
+// touched three times the memory, each fresh page a fault). dup is called for a key
+// met again with the place of the row found so far, which it may change; its first
+// error in row order ends the building.
+func buildKeyTable(list *keyList, dup func(found *int32, row int32) error) (*keyTable, error) {
+	t := &keyTable{bytes: *newHashTableSized(len(list.keyRows), len(list.keys))}
+	wordRow, wordErr := t.words.build(list.words, list.wordRows, dup)
+	var bytesErr error
+	bytesRow := int32(-1)
+	start := int64(0)
+	for e, end := range list.ends {
+		key := list.keys[start:end]
+		start = end
+		row := list.keyRows[e]
+		found, added := t.bytes.insert(key, t.bytes.hash(key), row)
+		if added {
+			continue
+		}
+		if bytesErr = dup(&t.bytes.rows[found], row); bytesErr != nil {
+			bytesRow = row
+			break
+		}
+	}
+	switch {
+	case wordErr != nil && (bytesErr == nil || wordRow < bytesRow):
+		return nil, wordErr
+	case bytesErr != nil:
+		return nil, bytesErr
+	}
+	return t, nil
+}
+
 // len is the number of keys.
 func (t *keyTable) len() int { return t.words.n + len(t.bytes.rows) }
 
@@ -145,6 +199,51 @@ func (t *wordTable) finish() {
 	}
 }
 
+// build fills an empty table with keys (rows: their rows, in row order) at its size: a
+// dense array when they fill at least a quarter of their range (as finish decides),
+// else slots at most half full. dup is as buildKeyTable's; the row of its error is
+// returned with it.
+func (t *wordTable) build(keys []uint64, rows []int32, dup func(found *int32, row int32) error) (int32, error) {
+	if len(keys) == 0 {
+		return -1, nil
+	}
+	t.low, t.high = int64(keys[0]), int64(keys[0])
+	for _, k := range keys {
+		t.low, t.high = min(t.low, int64(k)), max(t.high, int64(k))
+	}
+	if uint64(t.high-t.low) >= 4*uint64(len(keys))+1024 {
+		size := 64
+		for uint64(len(keys))*2 > uint64(size-1) {
+			size *= 2
+		}
+		t.slots, t.mask = make([]wordSlot, size), uint64(size-1)
+		for i, k := range keys {
+			if found := t.insert(k, rows[i]); found != nil {
+				if err := dup(found, rows[i]); err != nil {
+					return rows[i], err
+				}
+			}
+		}
+		return -1, nil
+	}
+	t.slots, t.mask = nil, 0
+	t.base = uint64(t.low)
+	t.dense = make([]int32, t.high-t.low+1)
+	for i := range t.dense {
+		t.dense[i] = -1
+	}
+	for i, k := range keys {
+		found := &t.dense[k-t.base]
+		if *found < 0 {
+			*found = rows[i]
+			t.n++
+		} else if err := dup(found, rows[i]); err != nil {
+			return rows[i], err
+		}
+	}
+	return -1, nil
+}
+
 func (t *wordTable) grow() {
 	old := t.slots
 	t.slots = make([]wordSlot, 2*len(old))
@@ -178,8 +277,17 @@ type hashTable struct {
 // and two slots (the table is at most half full).
 const bytesPerEntry = 8 + 8 + 4 + 2*4
 
-func newHashTable() *hashTable {
-	return &hashTable{seed: maphash.MakeSeed(), slots: make([]int32, 64), mask: 63}
+func newHashTable() *hashTable { return newHashTableSized(0, 0) }
+
+// newHashTableSized is an empty table that holds entries keys of keyBytes bytes in all
+// without growing.
+func newHashTableSized(entries, keyBytes int) *hashTable {
+	size := 64
+	for uint64(entries)*2 > uint64(size-1) {
+		size *= 2
+	}
+	return &hashTable{seed: maphash.MakeSeed(), slots: make([]int32, size), mask: uint64(size - 1),
+		hashes: make([]uint64, 0, entries), ends: make([]int64, 0, entries), keys: make([]byte, 0, keyBytes), rows: make([]int32, 0, entries)}
 }
 
 func (t *hashTable) hash(key []byte) uint64 { return maphash.Bytes(t.seed, key) }

@@ -2,6 +2,7 @@ package lookup
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -176,3 +177,60 @@ func TestKeyTable(t *testing.T) {
 
 // keyOf is the key of a text value.
 func keyOf(v string) []byte { k, _ := appendTextKey(nil, v); return k }
+
+// TestBuildKeyTable checks that a table built at its size finds what inserts in row
+// order find, dense or not, and words mixed with other keys, with a duplicate kept
+// first or last; and that a duplicate error names the earliest second row, whatever
+// its kind.
+func TestBuildKeyTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, spread := range []int{1, 3, 1000} { // ids dense, a third of their range, sparse
+		for _, last := range []bool{false, true} {
+			var list keyList
+			inserted := newKeyTable()
+			var keys [][]byte
+			for row := range int32(5000) {
+				var key []byte
+				if rng.IntN(4) == 0 {
+					key = keyOf("code" + strconv.Itoa(rng.IntN(1500)))
+				} else {
+					key = appendIntKey(nil, int64(rng.IntN(3000)*spread)-700)
+				}
+				keys = append(keys, key)
+				list.add(key, row)
+				if found := inserted.insert(key, row); found != nil && last {
+					*found = row
+				}
+			}
+			inserted.finish()
+			built, err := buildKeyTable(&list, func(found *int32, row int32) error {
+				if last {
+					*found = row
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (built.words.dense != nil) != (spread < 4) {
+				t.Errorf("spread %d: dense %v", spread, built.words.dense != nil)
+			}
+			if built.len() != inserted.len() {
+				t.Errorf("spread %d: %d keys, want %d", spread, built.len(), inserted.len())
+			}
+			for _, key := range append(keys, appendIntKey(nil, -701), keyOf("code-1")) {
+				if got, want := built.find(key), inserted.find(key); got != want {
+					t.Fatalf("spread %d, last %v: key %x finds row %d, want %d", spread, last, key, got, want)
+				}
+			}
+		}
+	}
+	var list keyList
+	for row, key := range [][]byte{keyOf("a"), appendIntKey(nil, 1), appendIntKey(nil, 1), keyOf("a")} {
+		list.add(key, int32(row))
+	}
+	_, err := buildKeyTable(&list, func(found *int32, row int32) error { return fmt.Errorf("rows %d and %d", *found, row) })
+	if err == nil || err.Error() != "rows 1 and 2" {
+		t.Errorf("error %v, want the duplicate of rows 1 and 2", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/table"
@@ -290,6 +291,7 @@ type worker struct {
 	s     *Stage
 	evs   []*expr.Evaluator
 	key   []byte
+	words []uint64 // probeText's integer keys
 	idx   []int32
 	sel   []int32
 	arena arena
@@ -368,15 +370,18 @@ func (w *worker) join(j *join, c *table.Chunk, keys []arrow.Array) (*table.Chunk
 
 // probe returns, per row of the chunk, the reference row its key finds, or -1.
 func (w *worker) probe(j *join, keys []arrow.Array, n int) ([]int32, error) {
+	if cap(w.idx) < n {
+		w.idx = make([]int32, n)
+	}
+	if s, ok := keys[0].(*array.String); ok && len(keys) == 1 {
+		return w.probeText(j.ref.table, s, w.idx[:n]), nil
+	}
 	readers := make([]keyColumn, len(keys))
 	for k, col := range keys {
 		var err error
 		if readers[k], err = newKeyColumn(col); err != nil {
 			return nil, err
 		}
-	}
-	if cap(w.idx) < n {
-		w.idx = make([]int32, n)
 	}
 	idx := w.idx[:n]
 	t := j.ref.table
@@ -396,4 +401,52 @@ func (w *worker) probe(j *join, keys []arrow.Array, n int) ([]int32, error) {
 	}
 	w.key = key
 	return idx, nil
+}
+
+// probeText is probe for one key column of text, the usual id read from a CSV: its
+// plain integers are read first, then found in one tight loop, whose loads of the table
+// (which stays in no core's cache) the processor overlaps, where finding each row as it
+// is read left one load in flight at a time. Other values take appendTextKey's way.
+func (w *worker) probeText(t *keyTable, col *array.String, idx []int32) []int32 {
+	const pending = -2 // a plain integer, in w.words, not yet found
+	words := w.words[:0]
+	if cap(words) < len(idx) {
+		words = make([]uint64, len(idx))
+	}
+	words = words[:len(idx)]
+	key := w.key
+	for i := range idx {
+		if col.IsNull(i) {
+			idx[i] = -1
+			continue
+		}
+		v := col.Value(i)
+		if n, ok := plainInt(v); ok {
+			words[i], idx[i] = uint64(n), pending
+			continue
+		}
+		var ok bool
+		idx[i] = -1
+		if key, ok = appendTextKey(key[:0], v); ok {
+			idx[i] = t.find(key)
+		}
+	}
+	w.key, w.words = key, words
+	if d := &t.words; d.dense != nil {
+		for i, k := range words {
+			if idx[i] == pending {
+				idx[i] = -1
+				if k -= d.base; k < uint64(len(d.dense)) {
+					idx[i] = d.dense[k]
+				}
+			}
+		}
+		return idx
+	}
+	for i, k := range words {
+		if idx[i] == pending {
+			idx[i] = t.words.find(k)
+		}
+	}
+	return idx
 }
