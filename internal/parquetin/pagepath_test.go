@@ -239,7 +239,7 @@ func builderCells(b *textBuilder) []string {
 // The files of the other tests, written by DuckDB and by our writer, read by the page
 // path.
 func TestPagePathReadsTestFiles(t *testing.T) {
-	for _, name := range []string{"testdata/duckdb_types.parquet", "testdata/ours_small.parquet"} {
+	for _, name := range []string{"testdata/duckdb_types.parquet", "testdata/ours_small.parquet", "testdata/pages_v2_snappy.parquet"} {
 		checkPagePath(t, openPath(t, name), true)
 	}
 }

@@ -233,7 +233,7 @@ func readWhole(path string) (*Input, error) {
 
 // FuzzRead reads arbitrary bytes as a Parquet file: an error or rows, never a panic.
 func FuzzRead(f *testing.F) {
-	for _, name := range []string{"testdata/duckdb_types.parquet", "testdata/ours_small.parquet"} {
+	for _, name := range []string{"testdata/duckdb_types.parquet", "testdata/ours_small.parquet", "testdata/pages_v2_snappy.parquet"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
