@@ -72,7 +72,7 @@ func (d *Decoder) builders() []textBuilder {
 // NewDecoder returns a decoder of the input's row groups that leaves out the columns
 // marked in skip (nil: none), which then hold nulls: their pages are never read.
 func (in *Input) NewDecoder(skip []bool) *Decoder {
-	return &Decoder{in: in, skip: skip}
+	return &Decoder{in: in, skip: skip, pages: pagePath{cache: in.pages}}
 }
 
 // Decode reads row group rg (0-based) as one chunk of text columns. Row0 and Lines are
@@ -85,8 +85,8 @@ func (d *Decoder) Decode(ctx context.Context, rg int) (c *table.Chunk, err error
 }
 
 // DecodeRows reads rows [from, to) of row group rg (0-based, rows from 0) as one chunk
-// of text columns, as Decode does. A decoder keeps the pages of the row group it read
-// last, for its next rows.
+// of text columns, as Decode does. The decompressed pages of the row group are kept, for
+// the parts of it that this decoder or another of the input reads next (pageCache).
 func (d *Decoder) DecodeRows(ctx context.Context, rg int, from, to int64) (c *table.Chunk, err error) {
 	in := d.in
 	where := fmt.Sprintf("in row group %d", rg+1)

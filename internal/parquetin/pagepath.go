@@ -34,18 +34,17 @@ import (
 // errors read the same whichever path met them.
 
 // pagePath is a decoder's page path: buffers kept from one column chunk to the next,
-// and per leaf column the pages of the column chunk it read last, decompressed, for
-// the next rows of the same row group (a row group is cut into several chunks).
+// and the input's cache of decompressed column chunks, shared with the other decoders,
+// for the next rows of the same row group (a row group is cut into several chunks).
 type pagePath struct {
 	chunk []byte // a column chunk as in the file
 	zstd  *zstd.Decoder
-	cols  map[int]*columnPages // by leaf
+	cache *pageCache
 }
 
 // columnPages are the data pages of one column chunk, decompressed, with their levels,
 // dictionary indices and string spans decoded: what formatting any of its rows needs.
 type columnPages struct {
-	rg       int      // the row group they are of; -1: none
 	arena    []byte   // the pages' values
 	levels   []uint32 // definition levels, a row each (nullable columns)
 	counts   []int32  // see pageSpan.counts
@@ -99,23 +98,27 @@ func pageFail(what string, args ...any) error {
 // rows rows, flat, of the given kind, from f as text built by b. An error means b holds
 // nothing usable and the chunk must be read by the column reader.
 func (p *pagePath) read(f io.ReaderAt, rg, leaf int, col *metadata.ColumnChunkMetaData, kind directKind, tsNanos int64, nullable bool, rows, from, to int64, b *textBuilder) error {
-	if p.cols == nil {
-		p.cols = make(map[int]*columnPages)
+	s, load := p.cache.acquire(pageKey{rg: rg, leaf: leaf})
+	defer p.cache.release(s)
+	if load {
+		c := p.cache.take()
+		published := false
+		defer func() {
+			if !published { // a panic on damaged pages, on its way to recoverAs: wake the readers
+				p.cache.loaded(s, c, pageFail("column chunk of row group %d unreadable", rg+1))
+			}
+		}()
+		err := p.load(c, f, col, kind, tsNanos, nullable, rows)
+		published = true
+		p.cache.loaded(s, c, err)
+	} else {
+		<-s.ready
 	}
-	c := p.cols[leaf]
-	if c == nil {
-		c = &columnPages{rg: -1}
-		p.cols[leaf] = c
-	}
-	if c.rg != rg {
-		c.rg = -1
-		if err := p.load(c, f, col, kind, tsNanos, nullable, rows); err != nil {
-			return err
-		}
-		c.rg = rg
+	if s.err != nil {
+		return s.err
 	}
 	resetFor(b, kind, rows, from, to, col)
-	c.format(b, int(from), int(to), kind, tsNanos, nullable)
+	s.pages.format(b, int(from), int(to), kind, tsNanos, nullable)
 	return nil
 }
 

@@ -70,6 +70,7 @@ type Input struct {
 	leaves    [][]int       // per column: the indices of its leaf columns in the file
 	direct    []directKind  // per column: how it reads on the direct path, if it does
 	tsNanos   []int64       // per column: a direct timestamp's unit in nanoseconds
+	pages     *pageCache    // decompressed column chunks, shared by the decoders
 }
 
 // Open reads the footer of the Parquet file f (named name, for messages) and takes f
@@ -84,7 +85,7 @@ func Open(name string, f *os.File) (in *Input, err error) {
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", name, err))
 	}
-	in = &Input{Name: name, file: f, Size: st.Size()}
+	in = &Input{Name: name, file: f, Size: st.Size(), pages: &pageCache{}}
 	rdr, err := file.NewParquetReader(io.NewSectionReader(f, 0, in.Size))
 	if err != nil {
 		return fail(footerError(name, err))
