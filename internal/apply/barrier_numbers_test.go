@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ptransform/ptransform/internal/expr"
 )
@@ -23,27 +22,12 @@ func TestGroupByWorkersDoNotWaitForEarlierChunks(t *testing.T) {
 	const rows, bad = 3000, 2500 // bad lies past the first chunk
 	os.WriteFile(in, ledgerCSV(rows, bad), 0o644)
 	run := func(workers int, hold bool) (string, string) {
-		second := make(chan struct{})
 		var stdout, stderr bytes.Buffer
 		o := Options{Inputs: []string{in}, GroupBy: "k = int(id) % 3",
 			Aggs:    []string{"n = count(); s = sum(v); f = first(id); l = last(id); j = string_agg(id, \"\")"},
 			OnError: expr.OnErrorNull, Workers: workers, ChunkSize: 4096, Stdout: &stdout, Stderr: &stderr}
 		if hold {
-			o.onWork = func(seq int64) {
-				if seq != 0 {
-					return
-				}
-				select { // chunk 0 starts only once chunk 1 is done
-				case <-second:
-				case <-time.After(20 * time.Second):
-					t.Error("chunk 1 waited for chunk 0")
-				}
-			}
-			o.onWorked = func(seq int64) {
-				if seq == 1 {
-					close(second)
-				}
-			}
+			holdChunk0UntilChunk1(t, &o)
 		}
 		if err := Run(context.Background(), o); err != nil {
 			t.Fatal(err)

@@ -40,26 +40,10 @@ func TestWorkersDoNotWaitForEarlierChunks(t *testing.T) {
 			const rows, bad = 3000, 2500 // bad lies past the first chunk
 			data := ledgerCSV(rows, bad)
 			os.WriteFile(in, data, 0o644)
-			second := make(chan struct{})
 			var stdout, stderr bytes.Buffer
 			o := Options{Inputs: []string{in}, Exprs: []string{"w = v * 2"}, OnError: expr.OnErrorNull,
-				Workers: 2, ChunkSize: 4096, Stdout: &stdout, Stderr: &stderr,
-				onWork: func(seq int64) {
-					if seq != 0 {
-						return
-					}
-					select { // chunk 0 starts only once chunk 1 is done
-					case <-second:
-					case <-time.After(20 * time.Second):
-						t.Error("chunk 1 waited for chunk 0")
-					}
-				},
-				onWorked: func(seq int64) {
-					if seq == 1 {
-						close(second)
-					}
-				},
-			}
+				Workers: 2, ChunkSize: 4096, Stdout: &stdout, Stderr: &stderr}
+			holdChunk0UntilChunk1(t, &o)
 			if toFile {
 				o.Output = filepath.Join(dir, "out.csv")
 			}
@@ -106,26 +90,10 @@ func TestTypedOutputsDoNotWaitForEarlierChunks(t *testing.T) {
 			in := filepath.Join(dir, "in.csv")
 			const rows, bad = 3000, 2500
 			os.WriteFile(in, ledgerCSV(rows, bad), 0o644)
-			second := make(chan struct{})
 			var stderr bytes.Buffer
 			o := Options{Inputs: []string{in}, Output: filepath.Join(dir, "out."+ext), Schema: "v:int",
-				OnError: expr.OnErrorNull, Workers: 2, ChunkSize: 4096, Stderr: &stderr,
-				onWork: func(seq int64) {
-					if seq != 0 {
-						return
-					}
-					select { // chunk 0 starts only once chunk 1 is done
-					case <-second:
-					case <-time.After(20 * time.Second):
-						t.Error("chunk 1 waited for chunk 0")
-					}
-				},
-				onWorked: func(seq int64) {
-					if seq == 1 {
-						close(second)
-					}
-				},
-			}
+				OnError: expr.OnErrorNull, Workers: 2, ChunkSize: 4096, Stderr: &stderr}
+			holdChunk0UntilChunk1(t, &o)
 			if err := Run(context.Background(), o); err != nil {
 				t.Fatal(err)
 			}
@@ -238,6 +206,28 @@ func TestXLSXRowLimitWithLateNumbers(t *testing.T) {
 			if line != strconv.Itoa(c.first+i) {
 				t.Fatalf("sheet %s, row %d: %s, want %d", c.sheet, i+1, line, c.first+i)
 			}
+		}
+	}
+}
+
+// holdChunk0UntilChunk1 makes the run's chunk 0 start its work only once chunk 1's is
+// done, and fails t if chunk 1 waits for chunk 0 instead (for 20 s): a worker that
+// waits for the chunks ahead of it deadlocks here.
+func holdChunk0UntilChunk1(t *testing.T, o *Options) {
+	second := make(chan struct{})
+	o.onWork = func(seq int64) {
+		if seq != 0 {
+			return
+		}
+		select {
+		case <-second:
+		case <-time.After(20 * time.Second):
+			t.Error("chunk 1 waited for chunk 0")
+		}
+	}
+	o.onWorked = func(seq int64) {
+		if seq == 1 {
+			close(second)
 		}
 	}
 }
