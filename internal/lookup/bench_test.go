@@ -60,19 +60,26 @@ func benchStage(b *testing.B) *Stage {
 	return s
 }
 
-// BenchmarkProbe measures the lookup stage over a chunk of 64k orders (1% of them of no
-// product): key reading, probing, and building the added columns.
-func BenchmarkProbe(b *testing.B) {
-	s := benchStage(b)
-	const rows = 1 << 16
+// benchRows is the number of orders of a benchmark chunk.
+const benchRows = 1 << 16
+
+// benchOrders is a chunk of benchRows orders, 1% of them of no product of benchStage's.
+func benchOrders() *table.Chunk {
 	rng := rand.New(rand.NewPCG(1, 2))
-	orderIDs, productIDs, qty := make([]string, rows), make([]string, rows), make([]string, rows)
-	for i := range rows {
+	orderIDs, productIDs, qty := make([]string, benchRows), make([]string, benchRows), make([]string, benchRows)
+	for i := range benchRows {
 		orderIDs[i] = strconv.Itoa(i + 1)
 		productIDs[i] = strconv.Itoa(1 + rng.IntN(101000))
 		qty[i] = strconv.Itoa(1 + rng.IntN(20))
 	}
-	c := textChunk([]string{"order_id", "product_id", "qty"}, [][]string{orderIDs, productIDs, qty})
+	return textChunk([]string{"order_id", "product_id", "qty"}, [][]string{orderIDs, productIDs, qty})
+}
+
+// BenchmarkProbe measures the lookup stage over a chunk of 64k orders (1% of them of no
+// product): key reading, probing, and building the added columns.
+func BenchmarkProbe(b *testing.B) {
+	s := benchStage(b)
+	c := benchOrders()
 	w := s.NewWorker()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -85,23 +92,15 @@ func BenchmarkProbe(b *testing.B) {
 		out.Batch.Release()
 		w.Recycle()
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/rows, "cpu-ns/row")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchRows, "ns/row")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/benchRows, "cpu-ns/row")
 }
 
 // BenchmarkProbeParallel is BenchmarkProbe on every core at once (-cpu 1,2): the cost a
 // row of the shared reference takes when the workers probe it together.
 func BenchmarkProbeParallel(b *testing.B) {
 	s := benchStage(b)
-	const rows = 1 << 16
-	rng := rand.New(rand.NewPCG(1, 2))
-	orderIDs, productIDs, qty := make([]string, rows), make([]string, rows), make([]string, rows)
-	for i := range rows {
-		orderIDs[i] = strconv.Itoa(i + 1)
-		productIDs[i] = strconv.Itoa(1 + rng.IntN(101000))
-		qty[i] = strconv.Itoa(1 + rng.IntN(20))
-	}
-	c := textChunk([]string{"order_id", "product_id", "qty"}, [][]string{orderIDs, productIDs, qty})
+	c := benchOrders()
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
@@ -116,8 +115,8 @@ func BenchmarkProbeParallel(b *testing.B) {
 			w.Recycle()
 		}
 	})
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/rows, "cpu-ns/row")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchRows, "ns/row")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/benchRows, "cpu-ns/row")
 }
 
 // cpuTime is the process's CPU time (user and system) so far: on a machine shared with
