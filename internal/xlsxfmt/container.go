@@ -13,7 +13,6 @@ import (
 
 	"github.com/klauspost/compress/flate"
 	"github.com/richardlehane/mscfb"
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -260,10 +259,23 @@ func sniffCompound(f *os.File, password string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: a damaged OLE2 compound file: %v", ErrNotXLSX, err)
 	}
 	var encrypted, workbook bool
+	var info, encPackage []byte
 	for e, err := doc.Next(); err == nil; e, err = doc.Next() {
 		switch e.Name {
 		case "EncryptionInfo", "EncryptedPackage":
 			encrypted = true
+			if password == "" {
+				continue
+			}
+			stream, err := io.ReadAll(doc)
+			if err != nil {
+				return nil, fmt.Errorf("%w: a damaged OLE2 compound file: its %s stream: %v", ErrNotXLSX, e.Name, err)
+			}
+			if e.Name == "EncryptionInfo" {
+				info = stream
+			} else {
+				encPackage = stream
+			}
 		case "Workbook", "Book":
 			workbook = true
 		}
@@ -272,28 +284,18 @@ func sniffCompound(f *os.File, password string) ([]byte, error) {
 	case encrypted && password == "":
 		return nil, fmt.Errorf("%w required: the workbook is encrypted (password-protected); put the password in an environment variable and name it with --password-env VAR", ErrPassword)
 	case encrypted:
-		raw, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
-		if err != nil {
-			return nil, err
-		}
-		out, err := decrypt(raw, password)
-		if err != nil || !bytes.HasPrefix(out, []byte(zipMagic)) {
-			return nil, fmt.Errorf("wrong %w, or an unsupported encryption: the workbook could not be decrypted; check the variable --password-env names", ErrPassword)
+		out, err := decryptWorkbook(info, encPackage, password)
+		switch {
+		case errors.Is(err, errWrongPassword):
+			return nil, fmt.Errorf("wrong %w: the workbook could not be decrypted; check the variable --password-env names", ErrPassword)
+		case err != nil:
+			return nil, fmt.Errorf("%w-protected workbook that cannot be decrypted: %v", ErrPassword, err)
+		case !bytes.HasPrefix(out, []byte(zipMagic)):
+			return nil, fmt.Errorf("%w-protected workbook that cannot be decrypted: its decrypted content is not a zip package", ErrPassword)
 		}
 		return out, nil
 	case workbook:
 		return nil, fmt.Errorf("%w: it is a legacy Excel 97–2003 workbook (.xls, BIFF8); save it as .xlsx", ErrNotXLSX)
 	}
 	return nil, fmt.Errorf("%w: an OLE2 compound file that holds no workbook", ErrNotXLSX)
-}
-
-// decrypt runs excelize's decryption, turning a panic on malformed encryption
-// headers into an error: bad input must never crash the reader.
-func decrypt(raw []byte, password string) (out []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("malformed encryption header: %v", r)
-		}
-	}()
-	return excelize.Decrypt(raw, &excelize.Options{Password: password})
 }
