@@ -103,7 +103,7 @@ func TestDecryptRefusesUnsupported(t *testing.T) {
 // encryptAgileForTest encrypts plain with password as Office's agile encryption does
 // (SHA-512, AES-256-CBC, a spin count of 1000 to keep the test fast) and returns the
 // EncryptionInfo and EncryptedPackage streams.
-func encryptAgileForTest(t *testing.T, plain []byte, password string) (info, pkg []byte) {
+func encryptAgileForTest(t testing.TB, plain []byte, password string) (info, pkg []byte) {
 	t.Helper()
 	keySalt, packageSalt := bytes.Repeat([]byte{0x11}, 16), bytes.Repeat([]byte{0x22}, 16)
 	packageKey := bytes.Repeat([]byte{0x33}, 32)
@@ -139,4 +139,27 @@ func encryptAgileForTest(t *testing.T, plain []byte, password string) (info, pkg
 		pkg = append(pkg, encrypt(packageKey, iv, plain[i*4096:min((i+1)*4096, len(plain))])...)
 	}
 	return info, pkg
+}
+
+// FuzzDecryptWorkbook: any EncryptionInfo and EncryptedPackage give a package or an
+// error, never a panic (the reader used to recover excelize's panics on malformed
+// headers; this one must not have any). The spin count is capped by the fuzzer's
+// inputs only through maxSpinCount, so seeds keep theirs small.
+func FuzzDecryptWorkbook(f *testing.F) {
+	info, pkg := encryptAgileForTest(f, []byte(zipMagic+"fuzz"), "x")
+	f.Add(info, pkg)
+	standard := append([]byte{4, 0, 2, 0, 0x24, 0, 0, 0, 0x24, 0, 0, 0}, make([]byte, 32+72)...)
+	binary.LittleEndian.PutUint32(standard[12+8:], algAES128)
+	binary.LittleEndian.PutUint32(standard[12+16:], 128)
+	binary.LittleEndian.PutUint32(standard[12+32:], 16)
+	f.Add(standard, make([]byte, 40))
+	f.Fuzz(func(t *testing.T, info, pkg []byte) {
+		if bytes.Contains(info, []byte("spinCount")) && !bytes.Contains(info, []byte(`spinCount="1000"`)) {
+			t.Skip("a large spin count is slow by design")
+		}
+		out, err := decryptWorkbook(info, pkg, "x")
+		if err == nil && len(out) > len(pkg) {
+			t.Errorf("%d bytes decrypted from a %d-byte package", len(out), len(pkg))
+		}
+	})
 }
