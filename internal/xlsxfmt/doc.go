@@ -14,7 +14,8 @@
 // The file's content decides its format, not its extension: a legacy .xls (OLE2/
 // BIFF), an OpenDocument .ods, an .xlsb or an encrypted workbook without its password
 // is refused with an error that says what the file is. Encrypted workbooks open with
-// Options.Password (the decrypted package is then held in memory).
+// Options.Password (the decrypted package is then held in memory): ECMA-376 agile and
+// standard encryption with AES, decrypted by decrypt.go with the standard library.
 //
 // # Values
 //
