@@ -76,7 +76,6 @@ type agileParams struct {
 	CipherChaining  string `xml:"cipherChaining,attr"`
 	BlockSize       int    `xml:"blockSize,attr"`
 	KeyBits         int    `xml:"keyBits,attr"`
-	HashSize        int    `xml:"hashSize,attr"`
 }
 
 type agileInfo struct {
