@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 	"unsafe"
 
@@ -71,9 +72,14 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	if err := p.prepare(c); err != nil {
 		return err
 	}
-	for i := range n {
-		if p.firstKey != nil && p.heap != nil && p.heap.full() && p.rejects(i) {
-			continue
+	for i := 0; i < n; i++ {
+		if p.firstKey != nil && p.heap != nil && p.heap.full() {
+			if i = p.skipRejected(i, n); i == n {
+				break
+			}
+			if p.rejects(i) {
+				continue
+			}
 		}
 		pos := position(seq, i)
 		rec := p.rec[:0]
@@ -188,6 +194,36 @@ func (p *partial) rejects(i int) bool {
 	return numberFieldAfter(numberFieldHead(f, tie, p.s.keys[0].Descending), worst)
 }
 
+// skipRejected returns the first row from i to n-1 that rejects' first test, a plain
+// decimal whose integer part is past the cut, does not keep out, n if none: the test
+// of most rows of a top-N, in a loop of its own over the column's bytes, the heap's
+// worst row and so the cut staying the same until a row is offered.
+func (p *partial) skipRejected(i, n int) int {
+	col := p.firstKey
+	worst := p.heap.rows[0].head
+	if worst != p.cutFor {
+		p.cut, p.cutFor = integerCut(worst, p.s.keys[0].Descending), worst
+	}
+	cut, desc := p.cut, p.s.keys[0].Descending
+	offs, data := col.ValueOffsets(), col.ValueBytes()
+	base := offs[0]
+	nulls := col.NullN() > 0
+	for ; i < n; i++ {
+		if nulls && col.IsNull(i) {
+			return i
+		}
+		lo, hi := offs[i]-base, offs[i+1]-base
+		if hi-lo < 8 {
+			return i
+		}
+		v, ok := plainIntegerPart(unsafe.String(&data[lo], hi-lo))
+		if !ok || (desc && v > cut) || (!desc && v < cut) {
+			return i
+		}
+	}
+	return n
+}
+
 // numberFieldAfter says whether a key whose head begins with the number field h comes
 // after the key whose head is worst. Fields are prefix-free: a first field greater than
 // the worst key's first bytes makes the whole key greater, whatever follows.
@@ -234,27 +270,70 @@ func integerCut(worst keyHead, desc bool) int64 {
 // (8 to 16 bytes: digits, at most one '.' with at most 8 digits before it), so that
 // its value is between that integer and the next one; without reading the fraction
 // as a number, which is most of the cost of reading it.
+//
+// It reads v as two 8-byte words (its first and last 8 bytes, which overlap when v is
+// shorter than 16), finds the bytes that are not digits in both at once, and reads an
+// integer part of up to 8 digits from the first word: a handful of operations where a
+// loop over the bytes took a branch per byte.
 func plainIntegerPart(v string) (int64, bool) {
 	if len(v) < 8 || len(v) > 16 {
 		return 0, false
 	}
-	var n int64
-	k := 0
-	for ; k < len(v) && v[k]-'0' <= 9; k++ {
-		n = n*10 + int64(v[k]-'0')
-	}
-	if k == len(v) {
-		return n, k <= 15
-	}
-	if v[k] != '.' || k == 0 || k > 8 {
-		return 0, false
-	}
-	for _, c := range []byte(v[k+1:]) {
-		if c-'0' > 9 {
+	p := unsafe.StringData(v)
+	w0 := *(*uint64)(unsafe.Pointer(p))
+	w1 := *(*uint64)(unsafe.Add(unsafe.Pointer(p), len(v)-8))
+	nd0, nd1 := nonDigits(w0), nonDigits(w1)
+	if nd0|nd1 == 0 {
+		// Digits only: up to 15 of them.
+		if len(v) > 15 {
 			return 0, false
 		}
+		var n int64
+		for _, c := range []byte(v) {
+			n = n*10 + int64(c-'0')
+		}
+		return n, true
 	}
-	return n, true
+	// k: the first byte that is not a digit, which must be the '.' after 1 to 8
+	// digits, and the only such byte.
+	var k int
+	if nd0 != 0 {
+		k = bits.TrailingZeros64(nd0) >> 3
+	} else {
+		k = len(v) - 8 + bits.TrailingZeros64(nd1)>>3
+	}
+	if k == 0 || k > 8 || v[k] != '.' {
+		return 0, false
+	}
+	if k < 8 {
+		nd0 &^= 0x80 << (8 * k)
+	}
+	if j := k - (len(v) - 8); j >= 0 {
+		nd1 &^= 0x80 << (8 * j)
+	}
+	if nd0|nd1 != 0 {
+		return 0, false
+	}
+	return int64(eightDigits(w0 << (8 * (8 - k)))), true
+}
+
+// nonDigits sets the high bit of each byte of w that is not an ASCII digit: the byte
+// minus '0' is above 9 when its low 7 bits plus 0x76 carry into the high bit (no carry
+// crosses bytes: at most 0x7F + 0x76), or when its own high bit is set.
+func nonDigits(w uint64) uint64 {
+	const low7, msb = 0x7F7F7F7F7F7F7F7F, 0x8080808080808080
+	x := w ^ 0x3030303030303030
+	return ((x & low7) + 0x7676767676767676 | x) & msb
+}
+
+// eightDigits is the number the 8 digits of w spell, its first byte (the lowest) the
+// most significant; bytes of zero count as leading zeros. Pairs, then quadruples, then
+// the two halves are combined in place, each lane holding its part's value.
+func eightDigits(w uint64) uint64 {
+	w &= 0x0F0F0F0F0F0F0F0F
+	w = (w*10 + w>>8) & 0x00FF00FF00FF00FF
+	w = (w*100 + w>>16) & 0x0000FFFF0000FFFF
+	return (w*10000 + w>>32) & 0xFFFFFFFF
 }
 
 // sparse says whether column j of a chunk, col, holds values only on the rows its Raw

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ptransform/ptransform/internal/expr"
@@ -95,6 +96,12 @@ func checkPlainIntegerPart(t *testing.T, v string) {
 	f, want := expr.ReadPlainNumber(v)
 	if ok != want || ok && (f < float64(n) || f > float64(n+1)) {
 		t.Fatalf("plainIntegerPart(%q) = %d, %v; ReadPlainNumber: %v, %v", v, n, ok, f, want)
+	}
+	// And it is exactly the number the digits before the '.' spell.
+	if whole, _, _ := strings.Cut(v, "."); ok {
+		if w, err := strconv.ParseInt(whole, 10, 64); err != nil || w != n {
+			t.Fatalf("plainIntegerPart(%q) = %d, want %s", v, n, whole)
+		}
 	}
 }
 
