@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
-	"math/bits"
 	"slices"
 	"unsafe"
 
@@ -177,7 +176,7 @@ func (p *partial) rejects(i int) bool {
 	if worst != p.cutFor {
 		p.cut, p.cutFor = integerCut(worst, p.s.keys[0].Descending), worst
 	}
-	if n, ok := plainIntegerPart(v); ok && (p.s.keys[0].Descending && n <= p.cut || !p.s.keys[0].Descending && n >= p.cut) {
+	if n, ok := expr.PlainIntegerPart(v); ok && (p.s.keys[0].Descending && n <= p.cut || !p.s.keys[0].Descending && n >= p.cut) {
 		return true
 	}
 	f, ok := expr.ReadPlainNumber(v)
@@ -216,7 +215,7 @@ func (p *partial) skipRejected(i, n int) int {
 		if hi-lo < 8 {
 			return i
 		}
-		v, ok := plainIntegerPart(unsafe.String(&data[lo], hi-lo))
+		v, ok := expr.PlainIntegerPart(unsafe.String(&data[lo], hi-lo))
 		if !ok || (desc && v > cut) || (!desc && v < cut) {
 			return i
 		}
@@ -234,11 +233,11 @@ func numberFieldAfter(h, worst keyHead) bool {
 	return h.lo > worst.lo&numberFieldLoMask
 }
 
-// maxIntegerPart bounds the integer parts plainIntegerPart returns (15 digits).
+// maxIntegerPart bounds the integer parts expr.PlainIntegerPart returns (15 digits).
 const maxIntegerPart = 1e15 - 1
 
 // integerCut is the bound that lets rejects skip reading most numbers: a plain decimal
-// (plainIntegerPart) of integer part n, whose value is between n and n+1, comes after
+// (expr.PlainIntegerPart) of integer part n, whose value is between n and n+1, comes after
 // the key whose head is worst when n <= cut for a descending key (n+1 comes after it),
 // and when n >= cut for an ascending one (n comes after it). No n qualifies when cut
 // is -1 (descending) or maxIntegerPart+1 (ascending). The condition is monotonic in n,
@@ -264,76 +263,6 @@ func integerCut(worst keyHead, desc bool) int64 {
 		return lo - 1
 	}
 	return lo
-}
-
-// plainIntegerPart returns the integer part of v when expr.ReadPlainNumber reads v
-// (8 to 16 bytes: digits, at most one '.' with at most 8 digits before it), so that
-// its value is between that integer and the next one; without reading the fraction
-// as a number, which is most of the cost of reading it.
-//
-// It reads v as two 8-byte words (its first and last 8 bytes, which overlap when v is
-// shorter than 16), finds the bytes that are not digits in both at once, and reads an
-// integer part of up to 8 digits from the first word: a handful of operations where a
-// loop over the bytes took a branch per byte.
-func plainIntegerPart(v string) (int64, bool) {
-	if len(v) < 8 || len(v) > 16 {
-		return 0, false
-	}
-	p := unsafe.StringData(v)
-	w0 := *(*uint64)(unsafe.Pointer(p))
-	w1 := *(*uint64)(unsafe.Add(unsafe.Pointer(p), len(v)-8))
-	nd0, nd1 := nonDigits(w0), nonDigits(w1)
-	if nd0|nd1 == 0 {
-		// Digits only: up to 15 of them.
-		if len(v) > 15 {
-			return 0, false
-		}
-		var n int64
-		for _, c := range []byte(v) {
-			n = n*10 + int64(c-'0')
-		}
-		return n, true
-	}
-	// k: the first byte that is not a digit, which must be the '.' after 1 to 8
-	// digits, and the only such byte.
-	var k int
-	if nd0 != 0 {
-		k = bits.TrailingZeros64(nd0) >> 3
-	} else {
-		k = len(v) - 8 + bits.TrailingZeros64(nd1)>>3
-	}
-	if k == 0 || k > 8 || v[k] != '.' {
-		return 0, false
-	}
-	if k < 8 {
-		nd0 &^= 0x80 << (8 * k)
-	}
-	if j := k - (len(v) - 8); j >= 0 {
-		nd1 &^= 0x80 << (8 * j)
-	}
-	if nd0|nd1 != 0 {
-		return 0, false
-	}
-	return int64(eightDigits(w0 << (8 * (8 - k)))), true
-}
-
-// nonDigits sets the high bit of each byte of w that is not an ASCII digit: the byte
-// minus '0' is above 9 when its low 7 bits plus 0x76 carry into the high bit (no carry
-// crosses bytes: at most 0x7F + 0x76), or when its own high bit is set.
-func nonDigits(w uint64) uint64 {
-	const low7, msb = 0x7F7F7F7F7F7F7F7F, 0x8080808080808080
-	x := w ^ 0x3030303030303030
-	return ((x & low7) + 0x7676767676767676 | x) & msb
-}
-
-// eightDigits is the number the 8 digits of w spell, its first byte (the lowest) the
-// most significant; bytes of zero count as leading zeros. Pairs, then quadruples, then
-// the two halves are combined in place, each lane holding its part's value.
-func eightDigits(w uint64) uint64 {
-	w &= 0x0F0F0F0F0F0F0F0F
-	w = (w*10 + w>>8) & 0x00FF00FF00FF00FF
-	w = (w*100 + w>>16) & 0x0000FFFF0000FFFF
-	return (w*10000 + w>>32) & 0xFFFFFFFF
 }
 
 // sparse says whether column j of a chunk, col, holds values only on the rows its Raw
