@@ -1,7 +1,6 @@
 package csvfmt
 
 import (
-	"bytes"
 	"math/bits"
 )
 
@@ -60,14 +59,13 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 		}
 		batch = min(2*batch, maxBatch)
 		window := buf[w0 : w0+size]
-		if bytes.IndexByte(window, '\r') >= 0 {
+		nw := size / 64
+		delims, terms := p.masks[:nw], p.terms[:nw]
+		if splitSeparatorMasks(window, dm, tm, delims, terms) {
 			// CR LF line ends, most likely: every window would hold one.
 			until = lim
 			break
 		}
-		nw := size / 64
-		delims, terms := p.masks[:nw], p.terms[:nw]
-		splitSeparatorMasks(window, dm, tm, delims, terms)
 		for {
 			// A group: records without a blank line between them, stored at once.
 			first, gs, gline := row, ls, line
