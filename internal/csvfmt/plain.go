@@ -407,7 +407,9 @@ func separatorMasksGeneric(b []byte, dm, tm uint64, masks []uint64) {
 }
 
 // splitSeparatorMasksGeneric is splitSeparatorMasks in Go, 8 bytes at a time.
-func splitSeparatorMasksGeneric(b []byte, dm, tm uint64, delims, terms []uint64) {
+func splitSeparatorMasksGeneric(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool) {
+	const crs = '\r' * lsb8
+	var cr uint64
 	for i := range len(b) / 64 {
 		b := b[64*i : 64*i+64]
 		var d, t uint64
@@ -415,9 +417,11 @@ func splitSeparatorMasksGeneric(b []byte, dm, tm uint64, delims, terms []uint64)
 			v := binary.LittleEndian.Uint64(b[8*w:])
 			d |= separatorBits(v, dm, dm) << (8 * w)
 			t |= separatorBits(v, tm, tm) << (8 * w)
+			cr |= separatorBits(v, crs, crs)
 		}
 		delims[i], terms[i] = d, t
 	}
+	return cr != 0
 }
 
 // separatorBits returns a bit per byte of the little-endian word v (bit i for byte i)

@@ -12,8 +12,8 @@ package csvfmt
 func separatorMasks(b []byte, dm, tm uint64, masks []uint64)
 
 // splitSeparatorMasks is separatorMasks with the delimiters' bits in delims and the
-// terminators' in terms (len(delims), len(terms) >= len(b)/64). In assembly, held to
-// splitSeparatorMasksGeneric by FuzzSeparatorMasks.
+// terminators' in terms (len(delims), len(terms) >= len(b)/64); it reports whether b
+// holds a CR. In assembly, held to splitSeparatorMasksGeneric by FuzzSeparatorMasks.
 //
 //go:noescape
-func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64)
+func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool)

@@ -10,7 +10,8 @@ func separatorMasks(b []byte, dm, tm uint64, masks []uint64) {
 }
 
 // splitSeparatorMasks is separatorMasks with the delimiters' bits in delims and the
-// terminators' in terms (len(delims), len(terms) >= len(b)/64).
-func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64) {
-	splitSeparatorMasksGeneric(b, dm, tm, delims, terms)
+// terminators' in terms (len(delims), len(terms) >= len(b)/64); it reports whether b
+// holds a CR.
+func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool) {
+	return splitSeparatorMasksGeneric(b, dm, tm, delims, terms)
 }

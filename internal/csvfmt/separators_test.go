@@ -1,6 +1,7 @@
 package csvfmt
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 )
@@ -38,13 +39,16 @@ func checkSeparatorMasks(t *testing.T, b []byte, delim, term byte) {
 		}
 	}
 	wantDelims, wantTerms := naiveSeparatorMasks(b, delim, delim), naiveSeparatorMasks(b, term, term)
-	for name, f := range map[string]func([]byte, uint64, uint64, []uint64, []uint64){
+	for name, f := range map[string]func([]byte, uint64, uint64, []uint64, []uint64) bool{
 		"splitSeparatorMasks": splitSeparatorMasks, "splitSeparatorMasksGeneric": splitSeparatorMasksGeneric,
 	} {
 		n := len(want)
 		delims, terms := make([]uint64, n+1), make([]uint64, n+1)
 		delims[n], terms[n] = 0xDEAD, 0xBEEF
-		f(b[:n*64], uint64(delim)*lsb8, uint64(term)*lsb8, delims[:n], terms[:n])
+		hasCR := f(b[:n*64], uint64(delim)*lsb8, uint64(term)*lsb8, delims[:n], terms[:n])
+		if wantCR := bytes.IndexByte(b[:n*64], '\r') >= 0; hasCR != wantCR {
+			t.Fatalf("%s of %q reports a CR: %v, want %v", name, b[:n*64], hasCR, wantCR)
+		}
 		for i := range n {
 			if delims[i] != wantDelims[i] || terms[i] != wantTerms[i] {
 				t.Fatalf("%s, delim %q term %q, block %d of %q: %064b %064b, want %064b %064b", name, delim, term, i, b[64*i:64*i+64], delims[i], terms[i], wantDelims[i], wantTerms[i])
@@ -69,6 +73,25 @@ func TestSeparatorMasks(t *testing.T) {
 	for off := range 64 {
 		for _, sep := range []struct{ delim, term byte }{{',', '\n'}, {';', '\r'}, {'\t', '\n'}, {'|', '\n'}, {0, 0xFF}, {0x80, 0x7F}} {
 			checkSeparatorMasks(t, b[off:], sep.delim, sep.term)
+		}
+	}
+}
+
+// splitSeparatorMasks reports a lone CR in any of the 256 places of 4 blocks, and none
+// in blocks without one (where bytes 0x0D apart from CR, 0x8D, come close).
+func TestSplitSeparatorMasksFindsCR(t *testing.T) {
+	b := bytes.Repeat([]byte("1,\x8d\n"), 64)
+	delims, terms := make([]uint64, 4), make([]uint64, 4)
+	for at := -1; at < len(b); at++ {
+		if at >= 0 {
+			b[at] = '\r'
+		}
+		checkSeparatorMasks(t, b, ',', '\n')
+		if got := splitSeparatorMasks(b, ','*lsb8, '\n'*lsb8, delims, terms); got != (at >= 0) {
+			t.Fatalf("CR at %d: splitSeparatorMasks reports %v", at, got)
+		}
+		if at >= 0 {
+			b[at] = "1,\x8d\n"[at%4]
 		}
 	}
 }

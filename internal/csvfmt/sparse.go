@@ -1,7 +1,6 @@
 package csvfmt
 
 import (
-	"bytes"
 	"math/bits"
 )
 
@@ -60,14 +59,13 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 		}
 		batch = min(2*batch, maxBatch)
 		window := buf[w0 : w0+size]
-		if bytes.IndexByte(window, '\r') >= 0 {
+		nw := size / 64
+		delims, terms := p.masks[:nw], p.terms[:nw]
+		if splitSeparatorMasks(window, dm, tm, delims, terms) {
 			// CR LF line ends, most likely: every window would hold one.
 			until = lim
 			break
 		}
-		nw := size / 64
-		delims, terms := p.masks[:nw], p.terms[:nw]
-		splitSeparatorMasks(window, dm, tm, delims, terms)
 		for {
 			// A group: records without a blank line between them, stored at once.
 			first, gs, gline := row, ls, line
@@ -109,14 +107,7 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 					break
 				}
 				at := 1 + (row-first)*ncols
-				for k := range listed {
-					for d == 0 {
-						wd++
-						d = delims[wd]
-					}
-					seps[at+k] = w0 + wd<<6 + bits.TrailingZeros64(d)
-					d &= d - 1
-				}
+				listDelimiters(seps[at:at+listed], delims, wd, d, w0)
 				seps[at+ncols-1] = w0 + e
 				lines[row] = line
 				starts[row], ends[row] = int32(ls), int32(w0+e)
@@ -161,4 +152,21 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 		until = ls
 	}
 	return ls, until
+}
+
+// listDelimiters writes to dst the positions of the first len(dst) delimiters from bit
+// d of delims[w] on (d: that word with the bits before the record's start cleared), the
+// window starting at position base. Out of sparseRecords' loop, whose many variables
+// left this one's in stack slots it reloaded on every delimiter.
+//
+//go:noinline
+func listDelimiters(dst []int, delims []uint64, w int, d uint64, base int) {
+	for k := range dst {
+		for d == 0 {
+			w++
+			d = delims[w]
+		}
+		dst[k] = base + w<<6 + bits.TrailingZeros64(d)
+		d &= d - 1
+	}
 }

@@ -22,18 +22,15 @@ func parsePlainDecimal(s string) (float64, bool) {
 	if n < 8 || n > 16 {
 		return 0, false
 	}
-	b := unsafe.Slice(unsafe.StringData(s), n)
-	// Two words cover the text, overlapping when it is shorter than 16 bytes.
-	w0 := binary.LittleEndian.Uint64(b)
-	w1 := binary.LittleEndian.Uint64(b[n-8:])
-	other := nonDigits(w0) | nonDigits(w1)<<(n-8) // bit i: b[i] is not a digit
+	w0, w1 := decimalWords(s)
+	other := nonDigits(w0) | nonDigits(w1)<<(n-8) // bit i: s[i] is not a digit
 	var m uint64
 	fracDigits := 0
 	switch dot := bits.TrailingZeros64(other); {
 	case other == 0 && n <= 15:
 		// The last eight digits are w1, those before the start of w0.
 		m = uint64(eightDigits(leadingDigits(w0, n-8)))*1e8 + uint64(eightDigits(w1))
-	case other&(other-1) == 0 && dot <= 8 && b[dot] == '.': // other != 0 when dot <= 8
+	case other&(other-1) == 0 && dot <= 8 && s[dot] == '.': // other != 0 when dot <= 8
 		fracDigits = n - dot - 1
 		m = uint64(eightDigits(leadingDigits(w0, dot))) * uint64Pow10[fracDigits]
 		if fracDigits <= 8 {
@@ -47,6 +44,33 @@ func parsePlainDecimal(s string) (float64, bool) {
 		return 0, false // other bytes, or more than 8 digits before the point
 	}
 	return float64(int64(m)) / pow10[fracDigits], true
+}
+
+// PlainIntegerPart returns the integer part of s when ReadPlainNumber reads s, so that
+// the number is between that integer and the next one, without reading the fraction,
+// which is most of the cost of reading it: a top-N keeps most rows out by their
+// integer part alone. It reports false for any text ReadPlainNumber does not read.
+func PlainIntegerPart(s string) (int64, bool) {
+	n := len(s)
+	if n < 8 || n > 16 {
+		return 0, false
+	}
+	w0, w1 := decimalWords(s)
+	other := nonDigits(w0) | nonDigits(w1)<<(n-8) // bit i: s[i] is not a digit
+	switch dot := bits.TrailingZeros64(other); {
+	case other == 0 && n <= 15:
+		return int64(eightDigits(leadingDigits(w0, n-8)))*1e8 + int64(eightDigits(w1)), true
+	case other&(other-1) == 0 && 1 <= dot && dot <= 8 && s[dot] == '.':
+		return int64(eightDigits(leadingDigits(w0, dot))), true
+	}
+	return 0, false
+}
+
+// decimalWords returns the two words that cover s, of 8 to 16 bytes: its first and its
+// last 8 bytes, which overlap when it is shorter than 16.
+func decimalWords(s string) (w0, w1 uint64) {
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	return binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[len(s)-8:])
 }
 
 // shortDecimal is the fast path of parseNumber for 1 to 7 bytes of digits with at most

@@ -132,3 +132,39 @@ func TestParseIntText(t *testing.T) {
 		}
 	}
 }
+
+// PlainIntegerPart reads exactly the text ReadPlainNumber reads, and the value it
+// reads is between the integer part and the next integer.
+func checkPlainIntegerPart(t *testing.T, v string) {
+	n, ok := PlainIntegerPart(v)
+	f, want := ReadPlainNumber(v)
+	if ok != want || ok && (f < float64(n) || f > float64(n+1)) {
+		t.Fatalf("PlainIntegerPart(%q) = %d, %v; ReadPlainNumber: %v, %v", v, n, ok, f, want)
+	}
+	// And it is exactly the number the digits before the '.' spell.
+	if whole, _, _ := strings.Cut(v, "."); ok {
+		if w, err := strconv.ParseInt(whole, 10, 64); err != nil || w != n {
+			t.Fatalf("PlainIntegerPart(%q) = %d, want %s", v, n, whole)
+		}
+	}
+}
+
+func TestPlainIntegerPart(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, v := range []string{"", "12345678", "123456789012345", "1234567890123456", "12345678.", "123456789.1",
+		".1234567", "1234.5678", "1234.56.8", "0000000.0000001", "99999999.9999999", "1234567-", "-1234.5678", "1 234.5678"} {
+		checkPlainIntegerPart(t, v)
+	}
+	for range 100000 {
+		b := make([]byte, rng.IntN(18))
+		for k := range b {
+			b[k] = "0123456789.9-e x"[rng.IntN(16)]
+		}
+		checkPlainIntegerPart(t, string(b))
+	}
+}
+
+func FuzzPlainIntegerPart(f *testing.F) {
+	f.Add("990.804810")
+	f.Fuzz(checkPlainIntegerPart)
+}

@@ -71,9 +71,14 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 	if err := p.prepare(c); err != nil {
 		return err
 	}
-	for i := range n {
-		if p.firstKey != nil && p.heap != nil && p.heap.full() && p.rejects(i) {
-			continue
+	for i := 0; i < n; i++ {
+		if p.firstKey != nil && p.heap != nil && p.heap.full() {
+			if i = p.skipRejected(i, n); i == n {
+				break
+			}
+			if p.rejects(i) {
+				continue
+			}
 		}
 		pos := position(seq, i)
 		rec := p.rec[:0]
@@ -171,7 +176,7 @@ func (p *partial) rejects(i int) bool {
 	if worst != p.cutFor {
 		p.cut, p.cutFor = integerCut(worst, p.s.keys[0].Descending), worst
 	}
-	if n, ok := plainIntegerPart(v); ok && (p.s.keys[0].Descending && n <= p.cut || !p.s.keys[0].Descending && n >= p.cut) {
+	if n, ok := expr.PlainIntegerPart(v); ok && (p.s.keys[0].Descending && n <= p.cut || !p.s.keys[0].Descending && n >= p.cut) {
 		return true
 	}
 	f, ok := expr.ReadPlainNumber(v)
@@ -188,6 +193,36 @@ func (p *partial) rejects(i int) bool {
 	return numberFieldAfter(numberFieldHead(f, tie, p.s.keys[0].Descending), worst)
 }
 
+// skipRejected returns the first row from i to n-1 that rejects' first test, a plain
+// decimal whose integer part is past the cut, does not keep out, n if none: the test
+// of most rows of a top-N, in a loop of its own over the column's bytes, the heap's
+// worst row and so the cut staying the same until a row is offered.
+func (p *partial) skipRejected(i, n int) int {
+	col := p.firstKey
+	worst := p.heap.rows[0].head
+	if worst != p.cutFor {
+		p.cut, p.cutFor = integerCut(worst, p.s.keys[0].Descending), worst
+	}
+	cut, desc := p.cut, p.s.keys[0].Descending
+	offs, data := col.ValueOffsets(), col.ValueBytes()
+	base := offs[0]
+	nulls := col.NullN() > 0
+	for ; i < n; i++ {
+		if nulls && col.IsNull(i) {
+			return i
+		}
+		lo, hi := offs[i]-base, offs[i+1]-base
+		if hi-lo < 8 {
+			return i
+		}
+		v, ok := expr.PlainIntegerPart(unsafe.String(&data[lo], hi-lo))
+		if !ok || (desc && v > cut) || (!desc && v < cut) {
+			return i
+		}
+	}
+	return n
+}
+
 // numberFieldAfter says whether a key whose head begins with the number field h comes
 // after the key whose head is worst. Fields are prefix-free: a first field greater than
 // the worst key's first bytes makes the whole key greater, whatever follows.
@@ -198,11 +233,11 @@ func numberFieldAfter(h, worst keyHead) bool {
 	return h.lo > worst.lo&numberFieldLoMask
 }
 
-// maxIntegerPart bounds the integer parts plainIntegerPart returns (15 digits).
+// maxIntegerPart bounds the integer parts expr.PlainIntegerPart returns (15 digits).
 const maxIntegerPart = 1e15 - 1
 
 // integerCut is the bound that lets rejects skip reading most numbers: a plain decimal
-// (plainIntegerPart) of integer part n, whose value is between n and n+1, comes after
+// (expr.PlainIntegerPart) of integer part n, whose value is between n and n+1, comes after
 // the key whose head is worst when n <= cut for a descending key (n+1 comes after it),
 // and when n >= cut for an ascending one (n comes after it). No n qualifies when cut
 // is -1 (descending) or maxIntegerPart+1 (ascending). The condition is monotonic in n,
@@ -228,33 +263,6 @@ func integerCut(worst keyHead, desc bool) int64 {
 		return lo - 1
 	}
 	return lo
-}
-
-// plainIntegerPart returns the integer part of v when expr.ReadPlainNumber reads v
-// (8 to 16 bytes: digits, at most one '.' with at most 8 digits before it), so that
-// its value is between that integer and the next one; without reading the fraction
-// as a number, which is most of the cost of reading it.
-func plainIntegerPart(v string) (int64, bool) {
-	if len(v) < 8 || len(v) > 16 {
-		return 0, false
-	}
-	var n int64
-	k := 0
-	for ; k < len(v) && v[k]-'0' <= 9; k++ {
-		n = n*10 + int64(v[k]-'0')
-	}
-	if k == len(v) {
-		return n, k <= 15
-	}
-	if v[k] != '.' || k == 0 || k > 8 {
-		return 0, false
-	}
-	for _, c := range []byte(v[k+1:]) {
-		if c-'0' > 9 {
-			return 0, false
-		}
-	}
-	return n, true
 }
 
 // sparse says whether column j of a chunk, col, holds values only on the rows its Raw

@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
-
-	"github.com/ptransform/ptransform/internal/expr"
 )
 
 // numberFieldHead is the head of a key that starts with the number field, as far as
@@ -86,36 +84,6 @@ func TestTopNRejectionKeepsTheOrder(t *testing.T) {
 			}
 		}
 	}
-}
-
-// plainIntegerPart reads exactly the text ReadPlainNumber reads, and the value it
-// reads is between the integer part and the next integer.
-func checkPlainIntegerPart(t *testing.T, v string) {
-	n, ok := plainIntegerPart(v)
-	f, want := expr.ReadPlainNumber(v)
-	if ok != want || ok && (f < float64(n) || f > float64(n+1)) {
-		t.Fatalf("plainIntegerPart(%q) = %d, %v; ReadPlainNumber: %v, %v", v, n, ok, f, want)
-	}
-}
-
-func TestPlainIntegerPart(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, v := range []string{"", "12345678", "123456789012345", "1234567890123456", "12345678.", "123456789.1",
-		".1234567", "1234.5678", "1234.56.8", "0000000.0000001", "99999999.9999999", "1234567-", "-1234.5678", "1 234.5678"} {
-		checkPlainIntegerPart(t, v)
-	}
-	for range 100000 {
-		b := make([]byte, rng.IntN(18))
-		for k := range b {
-			b[k] = "0123456789.9-e x"[rng.IntN(16)]
-		}
-		checkPlainIntegerPart(t, string(b))
-	}
-}
-
-func FuzzPlainIntegerPart(f *testing.F) {
-	f.Add("990.804810")
-	f.Fuzz(checkPlainIntegerPart)
 }
 
 // integerCut is the bound numberFieldAfter gives, integer by integer, for worst rows
