@@ -88,7 +88,7 @@ type partial struct {
 	groups  *keyTable       // text and encoded keys (and the one group without keys)
 	words   *wordTable      // one int or float key
 	null    int32           // text and word keys: the group of the null key, -1 before one is seen
-	first   paged[position] // per group: its first row
+	first   firstRows       // per group: its first row
 	ngroups int             // groups so far: ids 0 to ngroups-1
 	accs    []accumulator
 	rows    rowCount // per group: its rows, when an aggregate shares them (rowSharer)
@@ -345,9 +345,8 @@ func (a position) before(b position) bool { return a.seq < b.seq || a.seq == b.s
 
 // added records the first row of a new group.
 func (p *partial) added(at position) {
+	p.first.add(int32(p.ngroups), at)
 	p.ngroups++
-	p.first.grow(p.ngroups, position{})
-	*p.first.at(int32(p.ngroups - 1)) = at
 }
 
 // seen keeps at as group g's first row when it comes before the one kept, which it
@@ -356,9 +355,7 @@ func (p *partial) seen(g int32, at position) {
 	if p.ordered {
 		return
 	}
-	if f := p.first.at(g); at.before(*f) {
-		*f = at
-	}
+	p.first.lower(g, at, p.ngroups)
 }
 
 // keyMode is how a stage finds a row's group.
