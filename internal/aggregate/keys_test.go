@@ -55,3 +55,16 @@ func TestWordTableIDs(t *testing.T) {
 		}
 	}
 }
+
+// Keys from 1 up that wrap to 0, as `id % n` makes them, keep a dense table's span at n:
+// the doubling down from 1 stops at 0.
+func TestWordTableSpanStopsAtZero(t *testing.T) {
+	const n = 100_000
+	tab := newWordTable(true)
+	for i := 1; i <= n; i++ {
+		tab.find(uint64(i % n))
+	}
+	if !tab.dense || tab.lo != 0 || len(tab.direct) > 2*n {
+		t.Fatalf("keys 1..%d then 0: dense %v, span %d from %d, want at most %d from 0", n-1, tab.dense, len(tab.direct), tab.lo, 2*n)
+	}
+}
