@@ -105,6 +105,7 @@ type partial struct {
 	keyBuf  []byte
 	keyCols []view
 	scratch []viewScratch // per key column and aggregate
+	recent  recentKeys    // text keys
 }
 
 func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
@@ -303,10 +304,13 @@ func (p *partial) groupWords(seq int64, v *view, gids []int32) {
 	}
 }
 
-// groupText groups by one text key, its bytes being the table's key.
+// groupText groups by one text key, its bytes being the table's key. While most rows
+// find their key among the recent ones, they skip the hash.
 func (p *partial) groupText(seq int64, v *view, gids []int32) {
 	t := p.groups
 	h := p.st.hash
+	recent := &p.recent
+	hits := 0
 	for i := range gids {
 		var g int32
 		if !v.isValid(i) {
@@ -317,8 +321,22 @@ func (p *partial) groupText(seq int64, v *view, gids []int32) {
 			g = p.null
 		} else {
 			s := v.str(i)
+			var slot *int32
+			if !recent.off && len(s) > 0 {
+				slot = &recent.ids[recentSlot(s)]
+				if g = *slot - 1; g >= 0 && t.key(g) == s {
+					hits++
+					p.seen(g, position{seq, int32(i)})
+					gids[i] = g
+					continue
+				}
+			}
 			var added bool
-			if g, added = t.find(s, h.str(s)); added {
+			g, added = t.find(s, h.str(s))
+			if slot != nil {
+				*slot = g + 1
+			}
+			if added {
 				p.added(position{seq, int32(i)})
 				gids[i] = g
 				continue
@@ -327,6 +345,27 @@ func (p *partial) groupText(seq int64, v *view, gids []int32) {
 		p.seen(g, position{seq, int32(i)})
 		gids[i] = g
 	}
+	if !recent.off {
+		recent.rows += len(gids)
+		recent.hits += hits
+		// Many groups, or keys that share their slots: hash them all.
+		recent.off = recent.rows >= 1<<14 && recent.hits < recent.rows/2
+	}
+}
+
+// recentKeys are the ids of the last keys met in each of 256 slots, a slot chosen by a
+// key's length and end bytes: for a text key with a few dozen groups (regions,
+// categories, months) a row compares its key to one kept key, where hashing it and
+// probing the table takes about three times as long.
+type recentKeys struct {
+	ids        [256]int32 // id+1, 0 for none
+	rows, hits int        // rows looked up here, and found
+	off        bool       // fewer than half of 16 Ki rows or more were found: no more lookups
+}
+
+// recentSlot is the slot of s, a non-empty key.
+func recentSlot(s string) uint8 {
+	return uint8(len(s)*0x9d) ^ s[0]*0x3b ^ s[len(s)-1]
 }
 
 func (p *partial) addGroup(seq int64, at int32) int32 {
