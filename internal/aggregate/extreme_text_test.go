@@ -175,5 +175,8 @@ func TestReadDecimalTakesCanonicalDecimals(t *testing.T) {
 		if wantTag := decimalTag(s[0] == '-', len(frac)); tag != wantTag {
 			t.Fatalf("%q: tag %d, want %d", s, tag, wantTag)
 		}
+		if back := string(appendDecimal([]byte("x"), f, tag)); back != "x"+s {
+			t.Fatalf("%q formatted back as %q", s, back[1:])
+		}
 	}
 }
