@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,4 +133,50 @@ func BenchmarkReadDecimal(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(cells)), "ns/cell")
+}
+
+// readDecimal takes exactly the canonical decimals of at most 15 digits, with their
+// value (strconv's) and tag, whichever of its two readers takes the text: long texts
+// (8 bytes and more) with a '.' anywhere, leading zeros and stray bytes included.
+func TestReadDecimalTakesCanonicalDecimals(t *testing.T) {
+	canonical := regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
+	texts := []string{"1234567.", ".1234567", "-.1234567", "01234567.5", "00000000", "-1234567.",
+		"1234567.89012345", "12345678.9012345", "123456789.012345", "0.12345678", "00.123456",
+		"-0.0000000", "12345678901234.5", "1234567890123456", "123456789012345.", "1234 5678",
+		"1234567.8.9", "9999999999999999", "-999999999999999", "99999999.9999999"}
+	r := rand.New(rand.NewPCG(3, 9))
+	for range 20000 {
+		b := []byte(strconv.FormatInt(r.Int64N(1e16), 10))
+		for range r.IntN(3) { // a '.', a zero or a stray byte somewhere
+			b[r.IntN(len(b))] = ".0.x"[r.IntN(4)]
+		}
+		if r.IntN(2) == 0 {
+			b = append([]byte{'-'}, b...)
+		}
+		texts = append(texts, string(b[:min(len(b), 1+r.IntN(17))]))
+	}
+	for _, s := range texts {
+		f, tag, ok := readDecimal(s)
+		digits, _ := strings.CutPrefix(s, "-")
+		intPart, frac, dotted := strings.Cut(digits, ".")
+		want := canonical.MatchString(s) && len(digits) <= 16 && len(intPart)+len(frac) <= 15
+		if ok != want {
+			t.Fatalf("%q: taken %v, want %v", s, ok, want)
+		}
+		if !ok {
+			continue
+		}
+		if wantF, _ := strconv.ParseFloat(s, 64); f != wantF || math.Signbit(f) != math.Signbit(wantF) {
+			t.Fatalf("%q: read as %v, strconv says %v", s, f, wantF)
+		}
+		if !dotted {
+			frac = ""
+		}
+		if wantTag := decimalTag(s[0] == '-', len(frac)); tag != wantTag {
+			t.Fatalf("%q: tag %d, want %d", s, tag, wantTag)
+		}
+		if back := string(appendDecimal([]byte("x"), f, tag)); back != "x"+s {
+			t.Fatalf("%q formatted back as %q", s, back[1:])
+		}
+	}
 }

@@ -42,10 +42,10 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 			}
 		}
 	}
-	var lists []firstRows
+	var lists []firstList
 	if all != nil {
 		all.ordered = ordered // else merging keeps the earliest first row of each group
-		lists = append(lists, firstRows{first: all.first, n: all.ngroups})
+		lists = append(lists, firstList{first: all.first, n: all.ngroups})
 	}
 	for _, tp := range parts {
 		p := tp.(*partial)
@@ -59,7 +59,7 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		if err != nil {
 			return err
 		}
-		lists = append(lists, firstRows{first: p.first, n: p.ngroups, into: into})
+		lists = append(lists, firstList{first: p.first, n: p.ngroups, into: into})
 		p.Release()
 	}
 	if all == nil {
@@ -85,7 +85,7 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 			order[g] = int32(g)
 		}
 		slices.SortFunc(order, func(a, b int32) int {
-			fa, fb := all.first.at(a), all.first.at(b)
+			fa, fb := all.first.at(a, nil), all.first.at(b, nil)
 			if fa.seq != fb.seq {
 				return cmpInt(fa.seq, fb.seq)
 			}
@@ -170,11 +170,11 @@ func cmpInt[T int64 | int32](a, b T) int {
 	return 0
 }
 
-// firstRows are one partial's groups in the order of their first rows, when it met its
+// firstList are one partial's groups in the order of their first rows, when it met its
 // chunks in order: ids 0 to n-1, first row first[g], group into[g] of the merged
 // partial (nil: the same id).
-type firstRows struct {
-	first paged[position]
+type firstList struct {
+	first firstRows
 	n     int
 	into  []int32
 }
@@ -184,16 +184,17 @@ type firstRows struct {
 // is met first, gives it in one pass where sorting a million groups took a serial
 // tenth of a second. A list's first rows are its partial's own, which merging left
 // alone (seen does nothing while the merged partial is ordered).
-func firstOrder(lists []firstRows, n int) []int32 {
+func firstOrder(lists []firstList, n int) []int32 {
 	order := make([]int32, 0, n)
 	placed := make([]bool, n)
 	next := make([]int, len(lists))
+	hints := make([]int, len(lists))
 	for {
 		best := -1
 		var at position
 		for k := range lists {
 			if next[k] < lists[k].n {
-				if f := *lists[k].first.at(int32(next[k])); best < 0 || f.before(at) {
+				if f := lists[k].first.at(int32(next[k]), &hints[k]); best < 0 || f.before(at) {
 					best, at = k, f
 				}
 			}
@@ -219,12 +220,13 @@ func firstOrder(lists []firstRows, n int) []int32 {
 // of o's group g.
 func (p *partial) mergeFrom(o *partial) (into []int32, err error) {
 	into = make([]int32, o.ngroups)
+	hint := 0
 	for g := range into {
 		ng, added := p.findIn(o, int32(g))
 		if added {
-			p.added(*o.first.at(int32(g)))
+			p.added(o.first.at(int32(g), &hint))
 		} else {
-			p.seen(ng, *o.first.at(int32(g)))
+			p.seen(ng, o.first.at(int32(g), &hint))
 		}
 		into[g] = ng
 	}

@@ -182,6 +182,11 @@ func (t *wordTable) widen(k int64) bool {
 	switch {
 	case k < lo:
 		lo = min(k, lo-step)
+		if k >= 0 {
+			// Keys that start at 1 and wrap to 0 (id % n) are common, negative ones
+			// rare: doubling below 0 would double a span that 0 ends.
+			lo = max(lo, 0)
+		}
 	case k >= hi:
 		hi = max(k+1, hi+step)
 	}

@@ -1,9 +1,13 @@
 package aggregate
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"github.com/ptransform/ptransform/internal/expr"
 )
 
 // A word table gives each key one id, in the order keys are first found, whether it
@@ -50,6 +54,71 @@ func TestWordTableIDs(t *testing.T) {
 				}
 				if *tab.keys.at(id) != k {
 					t.Fatalf("%s: id %d keeps key %d, want %d", name, id, *tab.keys.at(id), k)
+				}
+			}
+		}
+	}
+}
+
+// Keys from 1 up that wrap to 0, as `id % n` makes them, keep a dense table's span at n:
+// the doubling down from 1 stops at 0.
+func TestWordTableSpanStopsAtZero(t *testing.T) {
+	const n = 100_000
+	tab := newWordTable(true)
+	for i := 1; i <= n; i++ {
+		tab.find(uint64(i % n))
+	}
+	if !tab.dense || tab.lo != 0 || len(tab.direct) > 2*n {
+		t.Fatalf("keys 1..%d then 0: dense %v, span %d from %d, want at most %d from 0", n-1, tab.dense, len(tab.direct), tab.lo, 2*n)
+	}
+}
+
+// Rows of a text key find their groups through the recent keys while those hit, and
+// through the hash table once they stop: keys that share a slot (same length and end
+// bytes), few groups then many, nulls in between; each group counts its own rows,
+// in the order of first rows, over any chunking.
+func TestRecentTextKeys(t *testing.T) {
+	header := []string{"k"}
+	var rows [][]string
+	want := map[string]int{}
+	var order []string
+	add := func(k string) {
+		rows = append(rows, []string{k})
+		if _, ok := want[k]; !ok {
+			order = append(order, k)
+		}
+		want[k]++
+	}
+	for i := range 40_000 { // 26 keys in one slot, a null now and then
+		if i%97 == 0 {
+			add("")
+			continue
+		}
+		add("a" + string(rune('A'+i*7%26)) + "b")
+	}
+	for i := range 30_000 { // then many groups: the recent keys are left
+		add(fmt.Sprintf("k%d", i%20_000))
+	}
+	for _, chunkRows := range []int{1 << 20, 5000, 333} {
+		for _, parts := range []int{1, 3} {
+			st, err := Compile("k", []string{"n = count()"}, header, expr.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := run(t, st, header, rows, chunkRows, parts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out) != len(order)+1 {
+				t.Fatalf("chunks of %d, %d partials: %d groups, want %d", chunkRows, parts, len(out)-1, len(order))
+			}
+			for i, k := range order {
+				got := out[i+1]
+				if k == "" {
+					k = "∅"
+				}
+				if got[0] != k || got[1] != fmt.Sprint(want[strings.TrimPrefix(k, "∅")]) {
+					t.Fatalf("chunks of %d, %d partials: group %d is %v, want %s with %d rows", chunkRows, parts, i, got, k, want[k])
 				}
 			}
 		}

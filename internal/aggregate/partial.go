@@ -88,7 +88,7 @@ type partial struct {
 	groups  *keyTable       // text and encoded keys (and the one group without keys)
 	words   *wordTable      // one int or float key
 	null    int32           // text and word keys: the group of the null key, -1 before one is seen
-	first   paged[position] // per group: its first row
+	first   firstRows       // per group: its first row
 	ngroups int             // groups so far: ids 0 to ngroups-1
 	accs    []accumulator
 	rows    rowCount // per group: its rows, when an aggregate shares them (rowSharer)
@@ -105,6 +105,7 @@ type partial struct {
 	keyBuf  []byte
 	keyCols []view
 	scratch []viewScratch // per key column and aggregate
+	recent  recentKeys    // text keys
 }
 
 func (s *Stage) NewPartial() transforms.Partial { return s.newPartial(true) }
@@ -303,10 +304,13 @@ func (p *partial) groupWords(seq int64, v *view, gids []int32) {
 	}
 }
 
-// groupText groups by one text key, its bytes being the table's key.
+// groupText groups by one text key, its bytes being the table's key. While most rows
+// find their key among the recent ones, they skip the hash.
 func (p *partial) groupText(seq int64, v *view, gids []int32) {
 	t := p.groups
 	h := p.st.hash
+	recent := &p.recent
+	hits := 0
 	for i := range gids {
 		var g int32
 		if !v.isValid(i) {
@@ -317,8 +321,22 @@ func (p *partial) groupText(seq int64, v *view, gids []int32) {
 			g = p.null
 		} else {
 			s := v.str(i)
+			var slot *int32
+			if !recent.off && len(s) > 0 {
+				slot = &recent.ids[recentSlot(s)]
+				if g = *slot - 1; g >= 0 && t.key(g) == s {
+					hits++
+					p.seen(g, position{seq, int32(i)})
+					gids[i] = g
+					continue
+				}
+			}
 			var added bool
-			if g, added = t.find(s, h.str(s)); added {
+			g, added = t.find(s, h.str(s))
+			if slot != nil {
+				*slot = g + 1
+			}
+			if added {
 				p.added(position{seq, int32(i)})
 				gids[i] = g
 				continue
@@ -327,6 +345,27 @@ func (p *partial) groupText(seq int64, v *view, gids []int32) {
 		p.seen(g, position{seq, int32(i)})
 		gids[i] = g
 	}
+	if !recent.off {
+		recent.rows += len(gids)
+		recent.hits += hits
+		// Many groups, or keys that share their slots: hash them all.
+		recent.off = recent.rows >= 1<<14 && recent.hits < recent.rows/2
+	}
+}
+
+// recentKeys are the ids of the last keys met in each of 256 slots, a slot chosen by a
+// key's length and end bytes: for a text key with a few dozen groups (regions,
+// categories, months) a row compares its key to one kept key, where hashing it and
+// probing the table takes about three times as long.
+type recentKeys struct {
+	ids        [256]int32 // id+1, 0 for none
+	rows, hits int        // rows looked up here, and found
+	off        bool       // fewer than half of 16 Ki rows or more were found: no more lookups
+}
+
+// recentSlot is the slot of s, a non-empty key.
+func recentSlot(s string) uint8 {
+	return uint8(len(s)*0x9d) ^ s[0]*0x3b ^ s[len(s)-1]
 }
 
 func (p *partial) addGroup(seq int64, at int32) int32 {
@@ -345,9 +384,8 @@ func (a position) before(b position) bool { return a.seq < b.seq || a.seq == b.s
 
 // added records the first row of a new group.
 func (p *partial) added(at position) {
+	p.first.add(int32(p.ngroups), at)
 	p.ngroups++
-	p.first.grow(p.ngroups, position{})
-	*p.first.at(int32(p.ngroups - 1)) = at
 }
 
 // seen keeps at as group g's first row when it comes before the one kept, which it
@@ -356,9 +394,7 @@ func (p *partial) seen(g int32, at position) {
 	if p.ordered {
 		return
 	}
-	if f := p.first.at(g); at.before(*f) {
-		*f = at
-	}
+	p.first.lower(g, at, p.ngroups)
 }
 
 // keyMode is how a stage finds a row's group.
