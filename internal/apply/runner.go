@@ -752,7 +752,7 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 // two workers, one chunk apart, that was a fifth of the chunks, each wait parking the
 // worker's thread and waking it again. `_row` reads the numbers; a barrier's partial
 // (a sort) unless it says otherwise (transforms.Numbered: a group-by), a sink that needs
-// them (sink.NeedsNumbers: Parquet) and a visitor may keep them, and a transforms.Numbered
+// them (sink.NeedsNumbers) and a visitor may keep them, and a transforms.Numbered
 // stage reads them. Conforming a chunk to a typed output's schema does not: its type
 // errors take the chunk's lines as they are.
 func (r *runner) numbersLate() bool {

@@ -27,6 +27,10 @@ func (s *parquetSink) Typed() bool { return true }
 // Final is false: rows gather into row groups across chunks, and the footer follows.
 func (s *parquetSink) Final() bool { return false }
 
+// Unnumbered is true: the writer cuts row groups by counting the rows of the parts as
+// they arrive in order, and a Parquet file holds no row or line numbers.
+func (s *parquetSink) Unnumbered() bool { return true }
+
 func (s *parquetSink) Begin(w io.Writer) error {
 	pw, err := parquetout.New(w, s.cfg.Schema, parquetout.Options{
 		Compression: s.cfg.Compression, RowGroupRows: s.cfg.RowGroupRows, Workers: s.cfg.Workers})

@@ -51,7 +51,7 @@ type Sink interface {
 
 // Unnumbered is a sink whose Encode and Append read no row or line numbers of a chunk
 // (table.Chunk's Row0 and Lines) except to name an input line in an error Encode
-// returns: CSV, TSV, JSON Lines and xlsx (whose rows carry no r attribute). Workers may
+// returns: CSV, TSV, JSON Lines, xlsx (whose rows carry no r attribute) and Parquet. Workers may
 // then encode a chunk before the chunks ahead of it are counted, and the engine makes
 // the lines of its errors absolute afterwards; any other sink gets chunks numbered from
 // their input's start (see NeedsNumbers).
