@@ -587,7 +587,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 		res.numberLate = r.lateNumbers
 		recycle = dec.csv.Recycle
 	}
-	if recycle != nil && r.visit == nil && r.reuses(0) {
+	if recycle != nil && r.visit == nil && (r.reuses(0) || dec.csv != nil && r.copiesText()) {
 		decoded := c
 		defer func() {
 			if res.consumed && err != nil {
@@ -620,6 +620,14 @@ func (r *runner) reuses(seg int) bool {
 		return copies
 	}
 	return r.sink.Final()
+}
+
+// copiesText tells whether the chunks of the first segment end at a sink that copies the
+// text it keeps (sink.TextCopier): a CSV decoder's chunks, all text, may then be reused
+// once encoded, as for a sink of final bytes.
+func (r *runner) copiesText() bool {
+	c, ok := r.sink.(sink.TextCopier)
+	return ok && c.CopiesText() && r.segs[0].barrier == nil
 }
 
 // transform runs segment seg of the chain over one chunk in a worker: its streaming

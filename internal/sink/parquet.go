@@ -31,6 +31,9 @@ func (s *parquetSink) Final() bool { return false }
 // they arrive in order, and a Parquet file holds no row or line numbers.
 func (s *parquetSink) Unnumbered() bool { return true }
 
+// CopiesText is true: parquetout.Writer.EncodeChunk copies the text columns a part keeps.
+func (s *parquetSink) CopiesText() bool { return true }
+
 func (s *parquetSink) Begin(w io.Writer) error {
 	pw, err := parquetout.New(w, s.cfg.Schema, parquetout.Options{
 		Compression: s.cfg.Compression, RowGroupRows: s.cfg.RowGroupRows, Workers: s.cfg.Workers})

@@ -66,6 +66,14 @@ func NeedsNumbers(s Sink) bool {
 	return !ok || !u.Unnumbered()
 }
 
+// TextCopier is a sink that keeps a chunk past Encode (until its rows are written) but
+// copies the text columns it keeps, holding no reference to a chunk's string buffers once
+// Encode returns: Parquet. A decoder whose chunks hold only text (CSV) may then reuse a
+// chunk's buffers for its next chunk.
+type TextCopier interface {
+	CopiesText() bool
+}
+
 // Warner is a sink that has something to say once the output is finished (an xlsx
 // sheet continued past Excel's row limit).
 type Warner interface {

@@ -1,0 +1,32 @@
+package parquetout
+
+import "testing"
+
+func TestTextPoolReusesFreedBuffers(t *testing.T) {
+	var p textPool
+	for _, c := range []struct{ size, class int }{{0, 0}, {1, 0}, {4096, 0}, {4097, 1}, {8192, 1}, {8193, 2}, {1 << 20, 8}} {
+		if got := sizeClass(c.size); got != c.class {
+			t.Errorf("sizeClass(%d) = %d, want %d", c.size, got, c.class)
+		}
+	}
+	a := p.Allocate(5000)
+	if len(a) != 5000 || cap(a) != 8192 {
+		t.Fatalf("Allocate(5000): len %d cap %d, want 5000 and 8192", len(a), cap(a))
+	}
+	p.Free(a)
+	b := p.Allocate(6000)
+	if &b[0] != &a[0] || len(b) != 6000 {
+		t.Errorf("Allocate after Free gave new memory (or len %d, want 6000)", len(b))
+	}
+	if c := p.Allocate(6000); &c[0] == &b[0] {
+		t.Error("a buffer in use handed out twice")
+	}
+	p.Free(make([]byte, 100)) // not the pool's: ignored
+	if d := p.Allocate(100); cap(d) != 4096 {
+		t.Errorf("a foreign buffer was pooled: cap %d", cap(d))
+	}
+	grown := p.Reallocate(10000, b)
+	if len(grown) != 10000 || cap(grown) != 16384 {
+		t.Errorf("Reallocate: len %d cap %d", len(grown), cap(grown))
+	}
+}
