@@ -191,6 +191,11 @@ func conformColumn(col arrow.Array, t Type, rows []int32, bad func(row int, v st
 	if t == String {
 		return conformString(col, rows)
 	}
+	if str, ok := col.(*array.String); ok && rows == nil {
+		if a, ok := conformWholeText(str, t, bad); ok {
+			return a, nil
+		}
+	}
 	r, err := newRowReader(col, rows)
 	if err != nil {
 		return nil, err
