@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/ptransform/ptransform/internal/chunk"
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
@@ -671,8 +673,16 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 	}
 	if err == nil && r.schema != nil {
 		var typeErrs []expr.RowError
-		c, typeErrs, err = r.schema.Conform(c, r.o.OnError)
+		var mem memory.Allocator
+		lender, lends := r.sink.(sink.Lender)
+		if lends {
+			mem = lender.Memory()
+		}
+		c, typeErrs, err = r.schema.ConformWith(c, r.o.OnError, mem)
 		res.rowErrs = append(res.rowErrs, typeErrs...)
+		if err == nil && lends {
+			defer c.Batch.Release() // the conformed batch: what Encode keeps, it retained
+		}
 	}
 	if err != nil {
 		var rowErr *expr.RowError

@@ -135,7 +135,7 @@ type Writer struct {
 	meta     *metadata.FileMetaDataBuilder
 	encoders []chunkEncoder    // one a column
 	chunks   *freeList[[]byte] // memory of column chunks written
-	text     textPool          // memory of the text columns parts copy
+	buffers  bufferPool        // memory of the columns parts keep: copied text, conformed values
 
 	rowGroupRows int
 	workers      int
@@ -314,6 +314,11 @@ func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 	return Part{batch: w.ownText(batch)}, nil
 }
 
+// Memory is the allocator the workers conform chunks with (schema.Schema.ConformWith):
+// the arrays of a part that EncodeChunk keeps give their memory back to it once their row
+// group is written, for the chunks after it. Safe for concurrent use.
+func (w *Writer) Memory() memory.Allocator { return &w.buffers }
+
 // ownText is batch with its text columns copied into memory of their own (the fixed-width
 // ones are kept as they are): a CSV decoder's text, which a part would otherwise hold until
 // its row group is written, goes back to the decoder for its next chunk (sink.TextCopier),
@@ -323,7 +328,7 @@ func (w *Writer) ownText(batch arrow.RecordBatch) arrow.RecordBatch {
 	cols := make([]arrow.Array, batch.NumCols())
 	for i, col := range batch.Columns() {
 		if str, ok := col.(*array.String); ok {
-			cols[i] = copyString(str, &w.text)
+			cols[i] = copyString(str, &w.buffers)
 		} else {
 			col.Retain()
 			cols[i] = col
@@ -337,7 +342,7 @@ func (w *Writer) ownText(batch arrow.RecordBatch) arrow.RecordBatch {
 }
 
 // copyString copies a string array into new buffers of pool, its offsets from 0.
-func copyString(str *array.String, pool *textPool) arrow.Array {
+func copyString(str *array.String, pool memory.Allocator) arrow.Array {
 	n := str.Len()
 	offsets := str.ValueOffsets()
 	ownOffsets := pool.Allocate(4 * (n + 1))
@@ -348,15 +353,19 @@ func copyString(str *array.String, pool *textPool) arrow.Array {
 	text := str.ValueBytes()
 	data := pool.Allocate(len(text))
 	copy(data, text)
-	var valid *memory.Buffer
+	buffers := []*memory.Buffer{nil, memory.NewBufferWithAllocator(ownOffsets, pool), memory.NewBufferWithAllocator(data, pool)}
 	if str.NullN() > 0 {
 		bits := pool.Allocate(int(bitutil.BytesForBits(int64(n))))
 		clear(bits) // the bits past the last row too: the same bytes whatever the memory held
 		bitutil.CopyBitmap(str.NullBitmapBytes(), str.Data().Offset(), n, bits, 0)
-		valid = memory.NewBufferWithAllocator(bits, pool)
+		buffers[0] = memory.NewBufferWithAllocator(bits, pool)
 	}
-	d := array.NewData(str.DataType(), n, []*memory.Buffer{valid,
-		memory.NewBufferWithAllocator(ownOffsets, pool), memory.NewBufferWithAllocator(data, pool)}, nil, str.NullN(), 0)
+	d := array.NewData(str.DataType(), n, buffers, nil, str.NullN(), 0)
+	for _, b := range buffers { // d holds them now
+		if b != nil {
+			b.Release()
+		}
+	}
 	defer d.Release()
 	return array.MakeFromData(d)
 }

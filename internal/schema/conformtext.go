@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // conformWholeText is conformColumn's way for every row of a text column (a CSV input's)
@@ -17,15 +18,17 @@ import (
 // null, then ParseInt, ParseFloat or ParseDate), so the values are the same. The row
 // reader's way, a call per value through an interface, the trim and the parser's own
 // checks, was half of the conversion's time.
-func conformWholeText(str *array.String, t Type, bad func(row int, v string)) (arrow.Array, bool) {
+//
+// The column's memory comes from mem when not nil (ConformWith).
+func conformWholeText(str *array.String, t Type, mem memory.Allocator, bad func(row int, v string)) (arrow.Array, bool) {
 	tc := newTextColumn(str)
 	switch t {
 	case Int:
-		return conformTextFixed(tc, t, shortInt, ParseInt, bad), true
+		return conformTextFixed(tc, t, mem, shortInt, ParseInt, bad), true
 	case Float:
-		return conformTextFixed(tc, t, shortDecimal, ParseFloat, bad), true
+		return conformTextFixed(tc, t, mem, shortDecimal, ParseFloat, bad), true
 	case Date:
-		return conformTextFixed(tc, t, isoDate, ParseDate, bad), true
+		return conformTextFixed(tc, t, mem, isoDate, ParseDate, bad), true
 	}
 	return nil, false
 }
@@ -52,13 +55,21 @@ func newTextColumn(str *array.String) textColumn {
 
 // conformTextFixed builds a column of a fixed-width type from tc: fast reads the usual
 // shape of a value (false: not that shape, which is no verdict), parse the trimmed value
-// otherwise.
-func conformTextFixed[T any](tc textColumn, t Type, fast func([]byte) (T, bool), parse func(string) (T, bool), bad func(row int, v string)) arrow.Array {
-	vals := make([]T, tc.n)
-	valid := make([]byte, bitutil.BytesForBits(int64(tc.n)))
+// otherwise. Null rows hold zero values (memory from mem is not zeroed).
+func conformTextFixed[T any](tc textColumn, t Type, mem memory.Allocator, fast func([]byte) (T, bool), parse func(string) (T, bool), bad func(row int, v string)) arrow.Array {
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	data := allocate(mem, tc.n*size)
+	valid := allocate(mem, int(bitutil.BytesForBits(int64(tc.n))))
+	clear(valid)
+	var vals []T
+	if tc.n > 0 {
+		vals = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(data))), tc.n)
+	}
 	nulls := 0
 	for k := range tc.n {
 		if tc.valid != nil && !bitutil.BitIsSet(tc.valid, tc.bit0+k) {
+			vals[k] = zero
 			nulls++
 			continue
 		}
@@ -73,18 +84,42 @@ func conformTextFixed[T any](tc textColumn, t Type, fast func([]byte) (T, bool),
 			}
 		}
 		if ok {
-			vals[k] = x
 			valid[k>>3] |= 1 << (k & 7)
 		} else {
+			x = zero
 			nulls++
 		}
+		vals[k] = x
 	}
-	var size int
-	if tc.n > 0 {
-		size = int(unsafe.Sizeof(vals[0]))
+	if mem == nil {
+		return newFixed(t.ArrowType(), tc.n, valid, nulls, data)
 	}
-	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(vals))), tc.n*size)
-	return newFixed(t.ArrowType(), tc.n, valid, nulls, data)
+	buffers := []*memory.Buffer{memory.NewBufferWithAllocator(valid, mem), memory.NewBufferWithAllocator(data, mem)}
+	if nulls == 0 {
+		buffers[0].Release()
+		buffers[0] = nil
+	}
+	d := array.NewData(t.ArrowType(), tc.n, buffers, nil, nulls, 0) // it retains the buffers
+	releaseBuffers(buffers)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
+// releaseBuffers releases the buffers that are not nil.
+func releaseBuffers(buffers []*memory.Buffer) {
+	for _, b := range buffers {
+		if b != nil {
+			b.Release()
+		}
+	}
+}
+
+// allocate returns n bytes of mem, or of the garbage collector's when mem is nil.
+func allocate(mem memory.Allocator, n int) []byte {
+	if mem == nil {
+		return make([]byte, n)
+	}
+	return mem.Allocate(n)
 }
 
 // shortInt reads an optional '-' and 1 to 18 digits (expr.WholeNumber's value, which

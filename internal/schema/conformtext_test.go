@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ptransform/ptransform/internal/expr"
 )
 
 // The whole-column way (conformWholeText) gives the values, nulls and errors of the row
@@ -55,11 +57,11 @@ func TestWholeTextAsTheRowReader(t *testing.T) {
 		}
 		for _, typ := range []Type{Int, Float, Date} {
 			var gotBad, wantBad []string
-			got, err := conformColumn(col, typ, nil, func(row int, v string) { gotBad = append(gotBad, fmt.Sprint(row, v)) })
+			got, err := conformColumn(col, typ, nil, nil, func(row int, v string) { gotBad = append(gotBad, fmt.Sprint(row, v)) })
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := conformColumn(col, typ, all, func(row int, v string) { wantBad = append(wantBad, fmt.Sprint(row, v)) })
+			want, err := conformColumn(col, typ, all, nil, func(row int, v string) { wantBad = append(wantBad, fmt.Sprint(row, v)) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,6 +103,33 @@ func TestShortDecimalAsStrconv(t *testing.T) {
 		}
 		if ok && (err != nil || math.Float64bits(got) != math.Float64bits(want)) {
 			t.Errorf("shortDecimal(%q) = %v, strconv %v", v, got, want)
+		}
+	}
+}
+
+// The int, float and date columns ConformWith reads from whole text columns take their
+// memory from the allocator given, and give it all back once the batch is released.
+func TestConformWithGivesTheMemoryBack(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	for _, typ := range []Type{Int, Float, Date} {
+		v := "12"
+		if typ == Date {
+			v = "2024-03-01"
+		}
+		s := Schema{{Name: "v", Type: typ}}
+		out, _, err := s.ConformWith(textChunk(str(v), nil, str("x"), str(v)), expr.OnErrorNull, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mem.CurrentAlloc() == 0 {
+			t.Errorf("%s: no memory taken from the allocator", typ)
+		}
+		if got := out.Batch.Column(0).ValueStr(0); got != "12" && got != "2024-03-01" {
+			t.Errorf("%s: first value %s", typ, got)
+		}
+		out.Batch.Release()
+		if n := mem.CurrentAlloc(); n != 0 {
+			t.Errorf("%s: %d bytes not given back", typ, n)
 		}
 	}
 }

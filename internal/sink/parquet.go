@@ -3,6 +3,8 @@ package sink
 import (
 	"io"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/ptransform/ptransform/internal/parquetout"
 	"github.com/ptransform/ptransform/internal/table"
 )
@@ -33,6 +35,10 @@ func (s *parquetSink) Unnumbered() bool { return true }
 
 // CopiesText is true: parquetout.Writer.EncodeChunk copies the text columns a part keeps.
 func (s *parquetSink) CopiesText() bool { return true }
+
+// Memory is the writer's pool: the conformed values a part keeps go back to it once their
+// row group is written.
+func (s *parquetSink) Memory() memory.Allocator { return s.w.Memory() }
 
 func (s *parquetSink) Begin(w io.Writer) error {
 	pw, err := parquetout.New(w, s.cfg.Schema, parquetout.Options{

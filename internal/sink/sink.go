@@ -27,6 +27,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/table"
 )
@@ -72,6 +74,15 @@ func NeedsNumbers(s Sink) bool {
 // chunk's buffers for its next chunk.
 type TextCopier interface {
 	CopiesText() bool
+}
+
+// Lender is a typed sink that lends the memory of the columns a chunk is conformed to
+// (schema.Schema.ConformWith) and takes it back when the arrays it keeps are released:
+// Parquet, whose parts keep a chunk's arrays until their row group is written. The
+// engine releases the conformed chunk's batch once Encode has returned, so what Encode
+// keeps it retains.
+type Lender interface {
+	Memory() memory.Allocator
 }
 
 // Warner is a sink that has something to say once the output is finished (an xlsx

@@ -1,9 +1,14 @@
 package parquetout
 
-import "testing"
+import (
+	"testing"
 
-func TestTextPoolReusesFreedBuffers(t *testing.T) {
-	var p textPool
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+func TestBufferPoolReusesFreedBuffers(t *testing.T) {
+	var p bufferPool
 	for _, c := range []struct{ size, class int }{{0, 0}, {1, 0}, {4096, 0}, {4097, 1}, {8192, 1}, {8193, 2}, {1 << 20, 8}} {
 		if got := sizeClass(c.size); got != c.class {
 			t.Errorf("sizeClass(%d) = %d, want %d", c.size, got, c.class)
@@ -28,5 +33,24 @@ func TestTextPoolReusesFreedBuffers(t *testing.T) {
 	grown := p.Reallocate(10000, b)
 	if len(grown) != 10000 || cap(grown) != 16384 {
 		t.Errorf("Reallocate: len %d cap %d", len(grown), cap(grown))
+	}
+}
+
+// A copied text column gives all its memory back when released, and holds the values.
+func TestCopiedTextGivesItsMemoryBack(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	full := rows(allTypes, 0, 100)
+	defer full.Release()
+	for _, from := range []int64{0, 13} {
+		src := array.NewSlice(full.Column(0), from, 90)
+		own := copyString(src.(*array.String), mem)
+		if !array.Equal(own, src) {
+			t.Errorf("copy of rows %d-90 differs", from)
+		}
+		src.Release()
+		own.Release()
+		if n := mem.CurrentAlloc(); n != 0 {
+			t.Errorf("%d bytes not given back", n)
+		}
 	}
 }
