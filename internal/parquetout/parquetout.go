@@ -133,9 +133,12 @@ type Writer struct {
 	pos      int64 // bytes written to out
 	schema   schema.Schema
 	meta     *metadata.FileMetaDataBuilder
-	encoders []chunkEncoder    // one a column
-	chunks   *freeList[[]byte] // memory of column chunks written
-	buffers  bufferPool        // memory of the columns parts keep: copied text, conformed values
+	encoders []chunkEncoder // one a column
+	// Memory of column chunks written, per column: a chunk's buffer serves the same
+	// column's next chunk, of about its size (from a list shared by the columns, a
+	// buffer that had held a column of booleans grew again, copied, to hold one of ids).
+	chunks  []*freeList[[]byte]
+	buffers bufferPool // memory of the columns parts keep: copied text, conformed values
 
 	rowGroupRows int
 	workers      int
@@ -237,11 +240,14 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		schema:       s,
 		meta:         metadata.NewFileMetadataBuilder(pqSchema, props, kv),
 		encoders:     encoders,
-		chunks:       newFreeList(workers*len(s), func() []byte { return nil }),
+		chunks:       make([]*freeList[[]byte], len(s)),
 		rowGroupRows: rowGroupRows,
 		workers:      workers,
 		maxInFlight:  workers,
 		tasks:        make(chan columnTask, workers*len(s)),
+	}
+	for i := range w.chunks {
+		w.chunks[i] = newFreeList(workers, func() []byte { return nil })
 	}
 	if err := w.write([]byte(magic)); err != nil {
 		return nil, err
@@ -515,7 +521,7 @@ func (w *Writer) writeRowGroup(rg *rowGroup) error {
 		if err := w.write(data); err != nil {
 			return err
 		}
-		w.chunks.put(data[:0])
+		w.chunks[i].put(data[:0])
 		rg.chunks[i] = nil
 	}
 	rg.meta.SetNumRows(rg.rows)
@@ -622,7 +628,7 @@ func (w *Writer) encodeColumn(sc *scratch, rg *rowGroup, column int) ([]byte, er
 	for i, b := range rg.slices {
 		arrays[i] = b.Column(column)
 	}
-	chunk, err := w.encoders[column].encode(sc, arrays, w.chunks.get())
+	chunk, err := w.encoders[column].encode(sc, arrays, w.chunks[column].get())
 	if err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}
