@@ -32,7 +32,7 @@ func (s Schema) Conform(c *table.Chunk, onError expr.OnError) (*table.Chunk, []e
 	return s.ConformWith(c, onError, nil)
 }
 
-// ConformWith is Conform with the memory of the int, float and date columns it reads from
+// ConformWith is Conform with the memory of the int, float, date and bool columns it reads from
 // whole text columns lent by mem (nil: the garbage collector's), which takes it back when
 // the last of their arrays is released.
 func (s Schema) ConformWith(c *table.Chunk, onError expr.OnError, mem memory.Allocator) (*table.Chunk, []expr.RowError, error) {

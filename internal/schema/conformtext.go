@@ -11,9 +11,10 @@ import (
 )
 
 // conformWholeText is conformColumn's way for every row of a text column (a CSV input's)
-// of an int, a float or a date type, ok false for another type. It reads the values
+// of an int, a float, a date or a bool type, ok false for another type. It reads the values
 // straight from the column's offsets and bytes and parses the usual shapes on the spot
-// (an optional '-' and up to 18 digits; up to 15 digits around a point; YYYY-MM-DD),
+// (an optional '-' and up to 18 digits; up to 15 digits around a point; YYYY-MM-DD;
+// true, false),
 // leaving anything else to the long way of conformFixed (trimmed of spaces, blank is
 // null, then ParseInt, ParseFloat or ParseDate), so the values are the same. The row
 // reader's way, a call per value through an interface, the trim and the parser's own
@@ -29,6 +30,8 @@ func conformWholeText(str *array.String, t Type, mem memory.Allocator, bad func(
 		return conformTextFixed(tc, t, mem, shortDecimal, ParseFloat, bad), true
 	case Date:
 		return conformTextFixed(tc, t, mem, isoDate, ParseDate, bad), true
+	case Bool:
+		return conformTextBool(tc, mem, bad), true
 	}
 	return nil, false
 }
@@ -91,18 +94,7 @@ func conformTextFixed[T any](tc textColumn, t Type, mem memory.Allocator, fast f
 		}
 		vals[k] = x
 	}
-	if mem == nil {
-		return newFixed(t.ArrowType(), tc.n, valid, nulls, data)
-	}
-	buffers := []*memory.Buffer{memory.NewBufferWithAllocator(valid, mem), memory.NewBufferWithAllocator(data, mem)}
-	if nulls == 0 {
-		buffers[0].Release()
-		buffers[0] = nil
-	}
-	d := array.NewData(t.ArrowType(), tc.n, buffers, nil, nulls, 0) // it retains the buffers
-	releaseBuffers(buffers)
-	defer d.Release()
-	return array.MakeFromData(d)
+	return fixedArray(t.ArrowType(), tc.n, mem, valid, nulls, data)
 }
 
 // releaseBuffers releases the buffers that are not nil.
@@ -112,6 +104,58 @@ func releaseBuffers(buffers []*memory.Buffer) {
 			b.Release()
 		}
 	}
+}
+
+// conformTextBool is conformTextFixed for booleans, one bit a value: "true" and "false"
+// read on the spot, anything else the long way (trimmed, ParseBool).
+func conformTextBool(tc textColumn, mem memory.Allocator, bad func(row int, v string)) arrow.Array {
+	size := int(bitutil.BytesForBits(int64(tc.n)))
+	vals, valid := allocate(mem, size), allocate(mem, size)
+	clear(vals)
+	clear(valid)
+	nulls := 0
+	for k := range tc.n {
+		if tc.valid != nil && !bitutil.BitIsSet(tc.valid, tc.bit0+k) {
+			nulls++
+			continue
+		}
+		v := tc.data[tc.offsets[k]:tc.offsets[k+1]]
+		x, ok := string(v) == "true", string(v) == "true" || string(v) == "false"
+		if !ok {
+			text := trimSpace(unsafe.String(unsafe.SliceData(v), len(v))) // ParseBool keeps no reference
+			if text != "" {
+				if x, ok = ParseBool(text); !ok {
+					bad(k, strings.Clone(text))
+				}
+			}
+		}
+		if !ok {
+			nulls++
+			continue
+		}
+		valid[k>>3] |= 1 << (k & 7)
+		if x {
+			vals[k>>3] |= 1 << (k & 7)
+		}
+	}
+	return fixedArray(arrow.FixedWidthTypes.Boolean, tc.n, mem, valid, nulls, vals)
+}
+
+// fixedArray makes an array of a fixed-width type from its validity bits and values,
+// memory of mem (nil: the garbage collector's); valid is dropped when nothing is null.
+func fixedArray(dt arrow.DataType, n int, mem memory.Allocator, valid []byte, nulls int, data []byte) arrow.Array {
+	if mem == nil {
+		return newFixed(dt, n, valid, nulls, data)
+	}
+	buffers := []*memory.Buffer{memory.NewBufferWithAllocator(valid, mem), memory.NewBufferWithAllocator(data, mem)}
+	if nulls == 0 {
+		buffers[0].Release()
+		buffers[0] = nil
+	}
+	d := array.NewData(dt, n, buffers, nil, nulls, 0) // it retains the buffers
+	releaseBuffers(buffers)
+	defer d.Release()
+	return array.MakeFromData(d)
 }
 
 // allocate returns n bytes of mem, or of the garbage collector's when mem is nil.

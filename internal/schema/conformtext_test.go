@@ -22,7 +22,8 @@ func TestWholeTextAsTheRowReader(t *testing.T) {
 		"999999999999999999", "-999999999999999999", "1000000000000000000", "9223372036854775807",
 		"9223372036854775808", "-9223372036854775808", "123456789012345", "1234567890123456", "1.2.3", "1e5",
 		"NaN", "0x10", "٣", "2024-03-01", "2024-02-30", "0001-01-01", " 2024-03-01", "2024-3-01", "2024-03-01T10:00",
-		"990.804810", "-7184765.4777", "0.2991177475", "0.000000000000001", "9007199254740993"}
+		"990.804810", "-7184765.4777", "0.2991177475", "0.000000000000001", "9007199254740993",
+		"true", "false", "TRUE", "False", " true", "false ", "yes", "1", "truex"}
 	rng := rand.New(rand.NewPCG(3, 4))
 	values := append([]string(nil), tricky...)
 	for range 5000 {
@@ -55,7 +56,7 @@ func TestWholeTextAsTheRowReader(t *testing.T) {
 		for i := range all {
 			all[i] = int32(i)
 		}
-		for _, typ := range []Type{Int, Float, Date} {
+		for _, typ := range []Type{Int, Float, Date, Bool} {
 			var gotBad, wantBad []string
 			got, err := conformColumn(col, typ, nil, nil, func(row int, v string) { gotBad = append(gotBad, fmt.Sprint(row, v)) })
 			if err != nil {
@@ -107,15 +108,12 @@ func TestShortDecimalAsStrconv(t *testing.T) {
 	}
 }
 
-// The int, float and date columns ConformWith reads from whole text columns take their
+// The int, float, date and bool columns ConformWith reads from whole text columns take their
 // memory from the allocator given, and give it all back once the batch is released.
 func TestConformWithGivesTheMemoryBack(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	for _, typ := range []Type{Int, Float, Date} {
-		v := "12"
-		if typ == Date {
-			v = "2024-03-01"
-		}
+	for _, typ := range []Type{Int, Float, Date, Bool} {
+		v := map[Type]string{Int: "12", Float: "12", Date: "2024-03-01", Bool: "true"}[typ]
 		s := Schema{{Name: "v", Type: typ}}
 		out, _, err := s.ConformWith(textChunk(str(v), nil, str("x"), str(v)), expr.OnErrorNull, mem)
 		if err != nil {
@@ -124,7 +122,7 @@ func TestConformWithGivesTheMemoryBack(t *testing.T) {
 		if mem.CurrentAlloc() == 0 {
 			t.Errorf("%s: no memory taken from the allocator", typ)
 		}
-		if got := out.Batch.Column(0).ValueStr(0); got != "12" && got != "2024-03-01" {
+		if got := out.Batch.Column(0).ValueStr(0); got != v {
 			t.Errorf("%s: first value %s", typ, got)
 		}
 		out.Batch.Release()
