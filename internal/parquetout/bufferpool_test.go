@@ -1,8 +1,10 @@
 package parquetout
 
 import (
+	"bytes"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
@@ -52,5 +54,73 @@ func TestCopiedTextGivesItsMemoryBack(t *testing.T) {
 		if n := mem.CurrentAlloc(); n != 0 {
 			t.Errorf("%d bytes not given back", n)
 		}
+	}
+}
+
+// Every buffer of the writer's pool that a part holds, conformed values (Writer.Memory)
+// and copied text alike, is back in the pool once the file is closed: nothing a row group
+// keeps outlives it.
+func TestPartsGiveThePoolsMemoryBack(t *testing.T) {
+	var out bytes.Buffer
+	w, err := New(&out, allTypes, Options{RowGroupRows: 300, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lent := 0
+	for from := 0; from < 1000; from += 170 {
+		batch := rows(allTypes, from, min(1000, from+170))
+		cols := batch.Columns()
+		pooled := make([]arrow.Array, len(cols))
+		for i, col := range cols {
+			if _, text := col.(*array.String); text {
+				col.Retain()
+				pooled[i] = col
+				continue
+			}
+			// the fixed-width values, in the pool's memory as the workers conform them
+			bufs := make([]*memory.Buffer, len(col.Data().Buffers()))
+			for k, b := range col.Data().Buffers() {
+				if b != nil {
+					mem := w.Memory().Allocate(b.Len())
+					copy(mem, b.Bytes())
+					bufs[k] = memory.NewBufferWithAllocator(mem, w.Memory())
+					lent += cap(mem)
+				}
+			}
+			d := array.NewData(col.DataType(), col.Len(), bufs, nil, col.NullN(), col.Data().Offset())
+			for _, b := range bufs {
+				if b != nil {
+					b.Release()
+				}
+			}
+			pooled[i] = array.MakeFromData(d)
+			d.Release()
+		}
+		conformed := array.NewRecordBatch(batch.Schema(), pooled, batch.NumRows())
+		batch.Release()
+		for _, a := range pooled {
+			a.Release()
+		}
+		p, err := w.EncodeChunk(conformed)
+		conformed.Release() // as the engine does once Encode returns
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Append(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkValues(t, allTypes, readTable(t, out.Bytes()), 1000)
+	back := 0
+	for _, free := range w.buffers.free {
+		for _, b := range free {
+			back += cap(b)
+		}
+	}
+	if back < lent {
+		t.Errorf("%d bytes back in the pool, at least %d lent for values", back, lent)
 	}
 }
