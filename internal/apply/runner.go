@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/ptransform/ptransform/internal/chunk"
 	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/expr"
@@ -587,7 +589,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 		res.numberLate = r.lateNumbers
 		recycle = dec.csv.Recycle
 	}
-	if recycle != nil && r.visit == nil && r.reuses(0) {
+	if recycle != nil && r.visit == nil && (r.reuses(0) || dec.csv != nil && r.copiesText()) {
 		decoded := c
 		defer func() {
 			if res.consumed && err != nil {
@@ -620,6 +622,14 @@ func (r *runner) reuses(seg int) bool {
 		return copies
 	}
 	return r.sink.Final()
+}
+
+// copiesText tells whether the chunks of the first segment end at a sink that copies the
+// text it keeps (sink.TextCopier): a CSV decoder's chunks, all text, may then be reused
+// once encoded, as for a sink of final bytes.
+func (r *runner) copiesText() bool {
+	c, ok := r.sink.(sink.TextCopier)
+	return ok && c.CopiesText() && r.segs[0].barrier == nil
 }
 
 // transform runs segment seg of the chain over one chunk in a worker: its streaming
@@ -663,8 +673,16 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 	}
 	if err == nil && r.schema != nil {
 		var typeErrs []expr.RowError
-		c, typeErrs, err = r.schema.Conform(c, r.o.OnError)
+		var mem memory.Allocator
+		lender, lends := r.sink.(sink.Lender)
+		if lends {
+			mem = lender.Memory()
+		}
+		c, typeErrs, err = r.schema.ConformWith(c, r.o.OnError, mem)
 		res.rowErrs = append(res.rowErrs, typeErrs...)
+		if err == nil && lends {
+			defer c.Batch.Release() // the conformed batch: what Encode keeps, it retained
+		}
 	}
 	if err != nil {
 		var rowErr *expr.RowError
@@ -752,7 +770,7 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 // two workers, one chunk apart, that was a fifth of the chunks, each wait parking the
 // worker's thread and waking it again. `_row` reads the numbers; a barrier's partial
 // (a sort) unless it says otherwise (transforms.Numbered: a group-by), a sink that needs
-// them (sink.NeedsNumbers: Parquet) and a visitor may keep them, and a transforms.Numbered
+// them (sink.NeedsNumbers) and a visitor may keep them, and a transforms.Numbered
 // stage reads them. Conforming a chunk to a typed output's schema does not: its type
 // errors take the chunk's lines as they are.
 func (r *runner) numbersLate() bool {

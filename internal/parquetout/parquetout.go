@@ -9,7 +9,8 @@
 //	err = w.Close()                   // the footer; or w.Abort() when the run failed
 //
 // The batches have the columns of s with the Arrow types of schema.Type.ArrowType; a null
-// is an empty cell. A part keeps its batch until its rows are written. Parquet types:
+// is an empty cell. A part keeps the batch's fixed-width arrays and a copy of its text
+// until its rows are written. Parquet types:
 //
 //	string    BYTE_ARRAY  STRING
 //	int       INT64
@@ -68,6 +69,9 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
@@ -129,8 +133,12 @@ type Writer struct {
 	pos      int64 // bytes written to out
 	schema   schema.Schema
 	meta     *metadata.FileMetaDataBuilder
-	encoders []chunkEncoder    // one a column
-	chunks   *freeList[[]byte] // memory of column chunks written
+	encoders []chunkEncoder // one a column
+	// Memory of column chunks written, per column: a chunk's buffer serves the same
+	// column's next chunk, of about its size (from a list shared by the columns, a
+	// buffer that had held a column of booleans grew again, copied, to hold one of ids).
+	chunks  []*freeList[[]byte]
+	buffers bufferPool // memory of the columns parts keep: copied text, conformed values
 
 	rowGroupRows int
 	workers      int
@@ -232,11 +240,14 @@ func New(out io.Writer, s schema.Schema, opt Options) (*Writer, error) {
 		schema:       s,
 		meta:         metadata.NewFileMetadataBuilder(pqSchema, props, kv),
 		encoders:     encoders,
-		chunks:       newFreeList(workers*len(s), func() []byte { return nil }),
+		chunks:       make([]*freeList[[]byte], len(s)),
 		rowGroupRows: rowGroupRows,
 		workers:      workers,
 		maxInFlight:  workers,
 		tasks:        make(chan columnTask, workers*len(s)),
+	}
+	for i := range w.chunks {
+		w.chunks[i] = newFreeList(workers, func() []byte { return nil })
 	}
 	if err := w.write([]byte(magic)); err != nil {
 		return nil, err
@@ -294,8 +305,9 @@ func parquetSchema(s schema.Schema) (*pqschema.GroupNode, error) {
 	return pqschema.NewGroupNode("schema", parquet.Repetitions.Required, fields, -1)
 }
 
-// EncodeChunk checks a chunk against the schema and keeps it for Append. Safe for
-// concurrent use.
+// EncodeChunk checks a chunk against the schema and keeps it for Append: its fixed-width
+// columns as they are, a copy of its text columns (the chunk's own text buffers are free
+// for reuse once it returns). Safe for concurrent use.
 func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 	if int(batch.NumCols()) != len(w.schema) {
 		return Part{}, fmt.Errorf("parquet: chunk has %d columns, the output has %d", batch.NumCols(), len(w.schema))
@@ -305,8 +317,63 @@ func (w *Writer) EncodeChunk(batch arrow.RecordBatch) (Part, error) {
 			return Part{}, fmt.Errorf("parquet: column %q: chunk holds %s, the schema says %s (%s)", c.Name, got, c.Type, want)
 		}
 	}
-	batch.Retain()
-	return Part{batch: batch}, nil
+	return Part{batch: w.ownText(batch)}, nil
+}
+
+// Memory is the allocator the workers conform chunks with (schema.Schema.ConformWith):
+// the arrays of a part that EncodeChunk keeps give their memory back to it once their row
+// group is written, for the chunks after it. Safe for concurrent use.
+func (w *Writer) Memory() memory.Allocator { return &w.buffers }
+
+// ownText is batch with its text columns copied into memory of their own (the fixed-width
+// ones are kept as they are): a CSV decoder's text, which a part would otherwise hold until
+// its row group is written, goes back to the decoder for its next chunk (sink.TextCopier),
+// instead of every chunk decoding into fresh memory, zeroed and faulted in. The copy is
+// the text of the two or three string columns a row usually has.
+func (w *Writer) ownText(batch arrow.RecordBatch) arrow.RecordBatch {
+	cols := make([]arrow.Array, batch.NumCols())
+	for i, col := range batch.Columns() {
+		if str, ok := col.(*array.String); ok {
+			cols[i] = copyString(str, &w.buffers)
+		} else {
+			col.Retain()
+			cols[i] = col
+		}
+	}
+	owned := array.NewRecordBatch(batch.Schema(), cols, batch.NumRows())
+	for _, col := range cols {
+		col.Release()
+	}
+	return owned
+}
+
+// copyString copies a string array into new buffers of pool, its offsets from 0.
+func copyString(str *array.String, pool memory.Allocator) arrow.Array {
+	n := str.Len()
+	offsets := str.ValueOffsets()
+	ownOffsets := pool.Allocate(4 * (n + 1))
+	own := arrow.Int32Traits.CastFromBytes(ownOffsets)
+	for i, o := range offsets {
+		own[i] = o - offsets[0]
+	}
+	text := str.ValueBytes()
+	data := pool.Allocate(len(text))
+	copy(data, text)
+	buffers := []*memory.Buffer{nil, memory.NewBufferWithAllocator(ownOffsets, pool), memory.NewBufferWithAllocator(data, pool)}
+	if str.NullN() > 0 {
+		bits := pool.Allocate(int(bitutil.BytesForBits(int64(n))))
+		clear(bits) // the bits past the last row too: the same bytes whatever the memory held
+		bitutil.CopyBitmap(str.NullBitmapBytes(), str.Data().Offset(), n, bits, 0)
+		buffers[0] = memory.NewBufferWithAllocator(bits, pool)
+	}
+	d := array.NewData(str.DataType(), n, buffers, nil, str.NullN(), 0)
+	for _, b := range buffers { // d holds them now
+		if b != nil {
+			b.Release()
+		}
+	}
+	defer d.Release()
+	return array.MakeFromData(d)
 }
 
 // Append adds a part's rows after those of the parts before it.
@@ -454,7 +521,7 @@ func (w *Writer) writeRowGroup(rg *rowGroup) error {
 		if err := w.write(data); err != nil {
 			return err
 		}
-		w.chunks.put(data[:0])
+		w.chunks[i].put(data[:0])
 		rg.chunks[i] = nil
 	}
 	rg.meta.SetNumRows(rg.rows)
@@ -561,7 +628,7 @@ func (w *Writer) encodeColumn(sc *scratch, rg *rowGroup, column int) ([]byte, er
 	for i, b := range rg.slices {
 		arrays[i] = b.Column(column)
 	}
-	chunk, err := w.encoders[column].encode(sc, arrays, w.chunks.get())
+	chunk, err := w.encoders[column].encode(sc, arrays, w.chunks[column].get())
 	if err != nil {
 		return nil, fmt.Errorf("parquet: column %q: %w", w.schema[column].Name, err)
 	}

@@ -566,3 +566,51 @@ func TestRowGroupsInFlightAreBounded(t *testing.T) {
 	}
 	checkValues(t, allTypes, readTable(t, out.Bytes()), 95)
 }
+
+// A part holds no reference to its chunk's text once EncodeChunk returns: a CSV decoder
+// reuses those buffers for its next chunk (sink.TextCopier). The chunks here are slices of
+// one batch (offsets not from 0, validity bits not from bit 0) whose text and validity
+// bitmaps are overwritten after EncodeChunk, before the rows are written.
+func TestPartsKeepNoTextOfTheirChunk(t *testing.T) {
+	const n = 1000
+	full := rows(allTypes, 0, n)
+	defer full.Release()
+	var out bytes.Buffer
+	w, err := New(&out, allTypes, Options{RowGroupRows: 300, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []Part
+	for from := 0; from < n; from += 170 {
+		slice := full.NewSlice(int64(from), int64(min(n, from+170)))
+		p, err := w.EncodeChunk(slice)
+		slice.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, p)
+	}
+	for i, c := range allTypes {
+		if c.Type != schema.String {
+			continue
+		}
+		bufs := full.Column(i).Data().Buffers()
+		for _, b := range []*memory.Buffer{bufs[0], bufs[2]} {
+			if b != nil {
+				data := b.Bytes()
+				for k := range data {
+					data[k] = 0x55 // 'U', and every other row valid
+				}
+			}
+		}
+	}
+	for _, p := range parts {
+		if err := w.Append(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkValues(t, allTypes, readTable(t, out.Bytes()), n)
+}

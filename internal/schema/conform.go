@@ -29,6 +29,13 @@ import (
 // row is left out (and only its first error returned); with null it becomes null. The
 // errors let through are returned, in row order then column order.
 func (s Schema) Conform(c *table.Chunk, onError expr.OnError) (*table.Chunk, []expr.RowError, error) {
+	return s.ConformWith(c, onError, nil)
+}
+
+// ConformWith is Conform with the memory of the int, float, date and bool columns it reads from
+// whole text columns lent by mem (nil: the garbage collector's), which takes it back when
+// the last of their arrays is released.
+func (s Schema) ConformWith(c *table.Chunk, onError expr.OnError, mem memory.Allocator) (*table.Chunk, []expr.RowError, error) {
 	b := c.Batch
 	if int(b.NumCols()) != len(s) {
 		return nil, nil, fmt.Errorf("internal error: a chunk of %d columns for a schema of %d", b.NumCols(), len(s))
@@ -42,7 +49,7 @@ func (s Schema) Conform(c *table.Chunk, onError expr.OnError) (*table.Chunk, []e
 		rowErrs = append(rowErrs, expr.RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: line,
 			Column: s[col].Name, Expr: "--schema", Value: v, Message: "not " + s[col].Type.article()})
 	}
-	cols, err := s.conformColumns(b, nil, bad)
+	cols, err := s.conformColumns(b, nil, mem, bad)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,7 +78,7 @@ func (s Schema) Conform(c *table.Chunk, onError expr.OnError) (*table.Chunk, []e
 				}
 			}
 			release(cols)
-			if cols, err = s.conformColumns(b, kept, func(int, int, string) {}); err != nil {
+			if cols, err = s.conformColumns(b, kept, mem, func(int, int, string) {}); err != nil {
 				return nil, nil, err
 			}
 			rows = len(kept)
@@ -119,7 +126,7 @@ func sortByRow(errs []expr.RowError) {
 }
 
 // conformColumns conforms every column of b, of rows (nil: all of them).
-func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, row int, v string)) ([]arrow.Array, error) {
+func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, mem memory.Allocator, bad func(col, row int, v string)) ([]arrow.Array, error) {
 	cols := make([]arrow.Array, len(s))
 	for j, col := range s {
 		if col.Text && rows == nil && readsAsText(b.Column(j), col.Type) {
@@ -128,7 +135,7 @@ func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, 
 			cols[j] = a
 			continue
 		}
-		a, err := conformColumn(b.Column(j), col.Type, rows, func(row int, v string) { bad(j, row, v) })
+		a, err := conformColumn(b.Column(j), col.Type, rows, mem, func(row int, v string) { bad(j, row, v) })
 		if err != nil {
 			release(cols)
 			return nil, err
@@ -181,15 +188,20 @@ func readsAsText(col arrow.Array, t Type) bool {
 	return true
 }
 
-// conformColumn builds col's rows (nil: all) as t's Arrow type; bad hears each value
-// that does not read as t, which becomes null.
-func conformColumn(col arrow.Array, t Type, rows []int32, bad func(row int, v string)) (arrow.Array, error) {
+// conformColumn builds col's rows (nil: all) as t's Arrow type (see ConformWith for mem);
+// bad hears each value that does not read as t, which becomes null.
+func conformColumn(col arrow.Array, t Type, rows []int32, mem memory.Allocator, bad func(row int, v string)) (arrow.Array, error) {
 	if rows == nil && arrow.TypeEqual(col.DataType(), t.ArrowType()) {
 		col.Retain()
 		return col, nil
 	}
 	if t == String {
 		return conformString(col, rows)
+	}
+	if str, ok := col.(*array.String); ok && rows == nil {
+		if a, ok := conformWholeText(str, t, mem, bad); ok {
+			return a, nil
+		}
 	}
 	r, err := newRowReader(col, rows)
 	if err != nil {

@@ -3,6 +3,8 @@ package sink
 import (
 	"io"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/ptransform/ptransform/internal/parquetout"
 	"github.com/ptransform/ptransform/internal/table"
 )
@@ -26,6 +28,17 @@ func (s *parquetSink) Typed() bool { return true }
 
 // Final is false: rows gather into row groups across chunks, and the footer follows.
 func (s *parquetSink) Final() bool { return false }
+
+// Unnumbered is true: the writer cuts row groups by counting the rows of the parts as
+// they arrive in order, and a Parquet file holds no row or line numbers.
+func (s *parquetSink) Unnumbered() bool { return true }
+
+// CopiesText is true: parquetout.Writer.EncodeChunk copies the text columns a part keeps.
+func (s *parquetSink) CopiesText() bool { return true }
+
+// Memory is the writer's pool: the conformed values a part keeps go back to it once their
+// row group is written.
+func (s *parquetSink) Memory() memory.Allocator { return s.w.Memory() }
 
 func (s *parquetSink) Begin(w io.Writer) error {
 	pw, err := parquetout.New(w, s.cfg.Schema, parquetout.Options{

@@ -27,6 +27,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/table"
 )
@@ -51,7 +53,7 @@ type Sink interface {
 
 // Unnumbered is a sink whose Encode and Append read no row or line numbers of a chunk
 // (table.Chunk's Row0 and Lines) except to name an input line in an error Encode
-// returns: CSV, TSV, JSON Lines and xlsx (whose rows carry no r attribute). Workers may
+// returns: CSV, TSV, JSON Lines, xlsx (whose rows carry no r attribute) and Parquet. Workers may
 // then encode a chunk before the chunks ahead of it are counted, and the engine makes
 // the lines of its errors absolute afterwards; any other sink gets chunks numbered from
 // their input's start (see NeedsNumbers).
@@ -64,6 +66,23 @@ type Unnumbered interface {
 func NeedsNumbers(s Sink) bool {
 	u, ok := s.(Unnumbered)
 	return !ok || !u.Unnumbered()
+}
+
+// TextCopier is a sink that keeps a chunk past Encode (until its rows are written) but
+// copies the text columns it keeps, holding no reference to a chunk's string buffers once
+// Encode returns: Parquet. A decoder whose chunks hold only text (CSV) may then reuse a
+// chunk's buffers for its next chunk.
+type TextCopier interface {
+	CopiesText() bool
+}
+
+// Lender is a typed sink that lends the memory of the columns a chunk is conformed to
+// (schema.Schema.ConformWith) and takes it back when the arrays it keeps are released:
+// Parquet, whose parts keep a chunk's arrays until their row group is written. The
+// engine releases the conformed chunk's batch once Encode has returned, so what Encode
+// keeps it retains.
+type Lender interface {
+	Memory() memory.Allocator
 }
 
 // Warner is a sink that has something to say once the output is finished (an xlsx
