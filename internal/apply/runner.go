@@ -610,16 +610,16 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 }
 
 // reuses tells whether a chunk's buffers may serve the next chunk once segment seg is
-// done with it. Once encoded as final bytes, nothing refers to them; other sinks (xlsx,
-// Parquet) may hold a chunk until its part is appended, and a barrier's partial may keep
-// its arrays unless it copies what it keeps: its buffers are then the garbage
-// collector's to free, not a pool's to reuse.
+// done with it. Once encoded as final bytes or xlsx parts, nothing refers to them
+// (sink.ReleasesChunks); Parquet may hold a chunk until its part is appended, and a
+// barrier's partial may keep its arrays unless it copies what it keeps: its buffers
+// are then the garbage collector's to free, not a pool's to reuse.
 func (r *runner) reuses(seg int) bool {
 	if b := r.segs[seg].barrier; b != nil {
 		_, copies := b.(transforms.CopyingBarrier)
 		return copies
 	}
-	return r.sink.Final()
+	return sink.ReleasesChunks(r.sink)
 }
 
 // transform runs segment seg of the chain over one chunk in a worker: its streaming
@@ -690,7 +690,7 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 	}
 	*buf = part.Bytes
 	res.rows = int64(c.NumRows())
-	if r.sink.Final() {
+	if sink.ReleasesChunks(r.sink) {
 		r.streams[seg][worker].recycle() // encoded: nothing refers to the chunk's arrays
 	}
 	if !r.positional {

@@ -66,6 +66,20 @@ func NeedsNumbers(s Sink) bool {
 	return !ok || !u.Unnumbered()
 }
 
+// ChunkFree is a sink whose parts refer to none of a chunk's arrays once Encode has
+// returned (xlsx: deflated bytes only), though Append places them later.
+type ChunkFree interface {
+	ChunkFree() bool
+}
+
+// ReleasesChunks tells whether s is done with a chunk's arrays once it has encoded
+// the chunk (a Final or ChunkFree sink), so that the engine may reuse their buffers
+// for the next chunk at once rather than leave them to the garbage collector.
+func ReleasesChunks(s Sink) bool {
+	f, ok := s.(ChunkFree)
+	return s.Final() || ok && f.ChunkFree()
+}
+
 // Warner is a sink that has something to say once the output is finished (an xlsx
 // sheet continued past Excel's row limit).
 type Warner interface {

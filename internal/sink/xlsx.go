@@ -35,6 +35,9 @@ func (s *xlsxSink) Final() bool { return false }
 // A cell too long names its input line through the chunk's Lines, relative or not.
 func (s *xlsxSink) Unnumbered() bool { return true }
 
+// ChunkFree is true: a part holds the chunk's rows deflated, none of its arrays.
+func (s *xlsxSink) ChunkFree() bool { return true }
+
 func (s *xlsxSink) Begin(w io.Writer) error {
 	book := s.shared
 	if book == nil {
