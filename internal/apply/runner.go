@@ -661,20 +661,14 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		}
 		return res, nil
 	}
+	unconformed, streamErrs := c, len(res.rowErrs)
 	if err == nil && r.schema != nil {
 		var typeErrs []expr.RowError
 		c, typeErrs, err = r.schema.Conform(c, r.o.OnError)
 		res.rowErrs = append(res.rowErrs, typeErrs...)
 	}
 	if err != nil {
-		var rowErr *expr.RowError
-		switch {
-		case errors.As(err, &rowErr) && rowErr.Expr == "--schema":
-			err = fmt.Errorf("%w, the column's type in the output (--schema %s:string keeps such values as text; --on-error skip or null carries on past such rows)", err, rowErr.Column)
-		case errors.As(err, &rowErr):
-			err = fmt.Errorf("%w (--on-error skip or null carries on past such rows)", err)
-		}
-		return res, err
+		return res, explainRowError(err)
 	}
 	sortRowErrors(res.rowErrs)
 	buf := bufferPool.Get().(*[]byte)
@@ -685,6 +679,21 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		c.Raw = raw
 	}
 	part, err := r.sink.Encode((*buf)[:0], c)
+	if errors.Is(err, sink.ErrUncheckedText) {
+		// A column kept as text unchecked holds a value that does not read as its
+		// type: the chunk is conformed the long way, which types or reports each value.
+		var typeErrs []expr.RowError
+		res.rowErrs = res.rowErrs[:streamErrs]
+		if c, typeErrs, err = r.schema.Checked().Conform(unconformed, r.o.OnError); err != nil {
+			return res, explainRowError(err)
+		}
+		res.rowErrs = append(res.rowErrs, typeErrs...)
+		sortRowErrors(res.rowErrs)
+		if c.Raw == nil {
+			c.Raw = raw
+		}
+		part, err = r.sink.Encode((*buf)[:0], c)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -705,6 +714,18 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		bufferPool.Put(p.buf)
 	}
 	return res, err
+}
+
+// explainRowError adds to a value's error what the user can do about it.
+func explainRowError(err error) error {
+	var rowErr *expr.RowError
+	switch {
+	case errors.As(err, &rowErr) && rowErr.Expr == "--schema":
+		return fmt.Errorf("%w, the column's type in the output (--schema %s:string keeps such values as text; --on-error skip or null carries on past such rows)", err, rowErr.Column)
+	case errors.As(err, &rowErr):
+		return fmt.Errorf("%w (--on-error skip or null carries on past such rows)", err)
+	}
+	return err
 }
 
 // decodeCSV decodes a CSV chunk and makes its positions absolute: a chunk's first row

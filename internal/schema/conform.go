@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -45,6 +46,12 @@ func (s Schema) Conform(c *table.Chunk, onError expr.OnError) (*table.Chunk, []e
 	cols, err := s.conformColumns(b, nil, bad)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(rowErrs) > 0 && slices.ContainsFunc(s, func(c Column) bool { return c.Unchecked }) {
+		// Which error comes first, and which rows are skipped, depends on the values
+		// of every column: the unchecked ones are checked too.
+		release(cols)
+		return s.Checked().Conform(c, onError)
 	}
 	rows := int(b.NumRows())
 	var kept []int32
@@ -122,7 +129,7 @@ func sortByRow(errs []expr.RowError) {
 func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, row int, v string)) ([]arrow.Array, error) {
 	cols := make([]arrow.Array, len(s))
 	for j, col := range s {
-		if col.Text && rows == nil && readsAsText(b.Column(j), col.Type) {
+		if col.Text && rows == nil && (col.Unchecked && isText(b.Column(j), col.Type) || readsAsText(b.Column(j), col.Type)) {
 			a := b.Column(j)
 			a.Retain()
 			cols[j] = a
@@ -142,10 +149,10 @@ func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, bad func(col, 
 // int, a float, a bool or a date) as it is, without spaces to trim: then a Text column
 // keeps it.
 func readsAsText(col arrow.Array, t Type) bool {
-	str, ok := col.(*array.String)
-	if !ok || t != Int && t != Float && t != Bool && t != Date {
+	if !isText(col, t) {
 		return false
 	}
+	str := col.(*array.String)
 	nulls := col.NullN() > 0
 	offsets := str.ValueOffsets()
 	var data []byte
@@ -160,25 +167,39 @@ func readsAsText(col arrow.Array, t Type) bool {
 		if t == Int && isShortInt(v) || t == Float && isShortDecimal(v) || t == Bool && (string(v) == "true" || string(v) == "false") {
 			continue // the usual value, told by its shape alone
 		}
-		text := unsafe.String(unsafe.SliceData(v), len(v)) // the parsers keep no reference
-		if text == "" || len(trimSpace(text)) != len(text) {
-			return false
-		}
-		switch t {
-		case Int:
-			_, ok = ParseInt(text)
-		case Float:
-			_, ok = ParseFloat(text)
-		case Bool:
-			_, ok = ParseBool(text)
-		case Date:
-			_, ok = ParseDate(text)
-		}
-		if !ok {
+		if !TextReadsAs(v, t) {
 			return false
 		}
 	}
 	return true
+}
+
+// isText reports whether col is text of a type a Text column may keep as text.
+func isText(col arrow.Array, t Type) bool {
+	_, ok := col.(*array.String)
+	return ok && (t == Int || t == Float || t == Bool || t == Date)
+}
+
+// TextReadsAs reports whether v, a value of a Text column, reads as t (an int, a float,
+// a bool or a date) as it is, without spaces to trim: what Conform asks of every value
+// of a column it keeps as text.
+func TextReadsAs(v []byte, t Type) bool {
+	text := unsafe.String(unsafe.SliceData(v), len(v)) // the parsers keep no reference
+	if text == "" || len(trimSpace(text)) != len(text) {
+		return false
+	}
+	var ok bool
+	switch t {
+	case Int:
+		_, ok = ParseInt(text)
+	case Float:
+		_, ok = ParseFloat(text)
+	case Bool:
+		_, ok = ParseBool(text)
+	case Date:
+		_, ok = ParseDate(text)
+	}
+	return ok
 }
 
 // conformColumn builds col's rows (nil: all) as t's Arrow type; bad hears each value

@@ -320,3 +320,32 @@ func TestConformText(t *testing.T) {
 		t.Errorf("skip: %v %v, %d rows of %s", err, errs, out.Batch.NumRows(), out.Batch.Column(0).DataType())
 	}
 }
+
+// An Unchecked Text column is kept as its text without a look at the values (its writer
+// checks them); once another column has an error, every column is checked, so that the
+// first error and the rows skipped are those of the checked schema.
+func TestConformUnchecked(t *testing.T) {
+	unchecked := Schema{{Name: "v", Type: Int, Text: true, Unchecked: true}}
+	out, errs, err := unchecked.Conform(textChunk(str("1"), str("x")), expr.OnErrorFail)
+	if err != nil || len(errs) != 0 {
+		t.Fatalf("unchecked: %v %v", err, errs)
+	}
+	if _, kept := out.Batch.Column(0).(*array.String); !kept {
+		t.Errorf("unchecked: a column of %s, want the text", out.Batch.Column(0).DataType())
+	}
+
+	n, at := array.NewStringBuilder(memory.DefaultAllocator), array.NewStringBuilder(memory.DefaultAllocator)
+	n.AppendValues([]string{"1", "x", "3"}, nil)
+	at.AppendValues([]string{"2024-03-01", "2024-03-01", "bad"}, nil)
+	batch := array.NewRecordBatch(table.StringSchema([]string{"n", "at"}), []arrow.Array{n.NewArray(), at.NewArray()}, 3)
+	c := &table.Chunk{Source: table.Source{File: "in.csv"}, Batch: batch, Row0: 1, Lines: []int64{2, 3, 4}}
+	s := Schema{{Name: "n", Type: Int, Text: true, Unchecked: true}, {Name: "at", Type: Datetime}}
+	var re *expr.RowError
+	if _, _, err := s.Conform(c, expr.OnErrorFail); !asRowError(err, &re) || re.Column != "n" || re.Line != 3 {
+		t.Errorf("fail: %v, want the error of n on line 3", err)
+	}
+	out, errs, err = s.Conform(c, expr.OnErrorSkip)
+	if err != nil || len(errs) != 2 || out.Batch.NumRows() != 1 || !arrow.TypeEqual(out.Batch.Column(0).DataType(), arrow.PrimitiveTypes.Int64) {
+		t.Errorf("skip: %v %v, %d rows of %s", err, errs, out.Batch.NumRows(), out.Batch.Column(0).DataType())
+	}
+}

@@ -21,6 +21,7 @@
 package sink
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -132,7 +133,18 @@ type Format struct {
 	// floats, bools, dates; xlsx: the numbers of cells), so columns of them may reach
 	// Encode as the text they were read from (see ConformSchema).
 	TextTypes []schema.Type
+	// ChecksText says that the format checks, as it writes them, that the values of
+	// its TextTypes columns read as their types: ConformSchema marks those columns
+	// schema.Column.Unchecked, and Encode returns ErrUncheckedText for a chunk where
+	// one does not.
+	ChecksText bool
 }
+
+// ErrUncheckedText is Encode's error for a chunk whose unchecked text (see
+// Format.ChecksText) holds a value that does not read as its column's type: the
+// engine conforms the chunk with the schema's Checked() columns, which turns such
+// values into values or errors per --on-error, and encodes it again.
+var ErrUncheckedText = errors.New("a value of an unchecked text column does not read as its type")
 
 // ConformSchema is the schema a run conforms a typed format's chunks to: s, with its
 // columns of the format's TextTypes marked schema.Column.Text, which the format then
@@ -148,6 +160,7 @@ func (f Format) ConformSchema(s schema.Schema) schema.Schema {
 	s = slices.Clone(s)
 	for i, c := range s {
 		s[i].Text = slices.Contains(f.TextTypes, c.Type)
+		s[i].Unchecked = s[i].Text && f.ChecksText
 	}
 	return s
 }
@@ -157,7 +170,7 @@ var formats = []Format{
 	{Name: "csv", Extensions: []string{".csv", ".txt", ".dat"}, New: newCSV(',')},
 	{Name: "tsv", Extensions: []string{".tsv", ".tab"}, New: newCSV('\t')},
 	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL,
-		TextTypes: []schema.Type{schema.Int, schema.Float, schema.Bool, schema.Date}},
+		TextTypes: []schema.Type{schema.Int, schema.Float, schema.Bool, schema.Date}, ChecksText: true},
 	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true, New: newXLSX,
 		TextTypes: []schema.Type{schema.Int, schema.Float}},
 	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true, New: newParquet},
