@@ -163,11 +163,7 @@ func readsAsText(col arrow.Array, t Type) bool {
 		if nulls && str.IsNull(i) {
 			continue
 		}
-		v := data[offsets[i]:offsets[i+1]]
-		if t == Int && isShortInt(v) || t == Float && isShortDecimal(v) || t == Bool && (string(v) == "true" || string(v) == "false") {
-			continue // the usual value, told by its shape alone
-		}
-		if !TextReadsAs(v, t) {
+		if !TextReadsAs(data[offsets[i]:offsets[i+1]], t) {
 			return false
 		}
 	}
@@ -184,6 +180,9 @@ func isText(col arrow.Array, t Type) bool {
 // a bool or a date) as it is, without spaces to trim: what Conform asks of every value
 // of a column it keeps as text.
 func TextReadsAs(v []byte, t Type) bool {
+	if t == Int && isShortInt(v) || t == Float && isShortDecimal(v) || t == Bool && (string(v) == "true" || string(v) == "false") || t == Date && isISODate(v) {
+		return true // the usual value, told by its shape alone
+	}
 	text := unsafe.String(unsafe.SliceData(v), len(v)) // the parsers keep no reference
 	if text == "" || len(trimSpace(text)) != len(text) {
 		return false
@@ -436,6 +435,26 @@ func isShortInt(v []byte) bool {
 		}
 	}
 	return true
+}
+
+// isISODate reports, without computing the day number, that v is YYYY-MM-DD of a day
+// that exists in years 1 to 9999: the text ParseDate reads.
+func isISODate(v []byte) bool {
+	if len(v) != len("2006-01-02") || v[4] != '-' || v[7] != '-' {
+		return false
+	}
+	number := func(digits []byte) int {
+		n := 0
+		for _, c := range digits {
+			if c-'0' > 9 {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, m, d := number(v[:4]), number(v[5:7]), number(v[8:])
+	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= table.DaysIn(y, m)
 }
 
 // pow10 are the powers of ten a float64 holds exactly.

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -347,5 +348,25 @@ func TestConformUnchecked(t *testing.T) {
 	out, errs, err = s.Conform(c, expr.OnErrorSkip)
 	if err != nil || len(errs) != 2 || out.Batch.NumRows() != 1 || !arrow.TypeEqual(out.Batch.Column(0).DataType(), arrow.PrimitiveTypes.Int64) {
 		t.Errorf("skip: %v %v, %d rows of %s", err, errs, out.Batch.NumRows(), out.Batch.Column(0).DataType())
+	}
+}
+
+// isISODate, the shape test of a date kept as text, accepts exactly what ParseDate reads
+// among ten-byte texts: every day of some years, impossible days, stray bytes.
+func TestISODateShape(t *testing.T) {
+	values := []string{"0000-01-01", "0001-01-01", "9999-12-31", "2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29",
+		"2024-04-31", "2024-00-10", "2024-13-01", "2024-01-00", "2024-01-32", "2024/01/01", "2024-1-01 ", "+024-01-01",
+		"2024-01-0a", "٢٠٢٤-01-01", "2024-03-01T", "2024-3-1", ""}
+	for _, y := range []string{"1999", "2000", "2024", "2100"} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				values = append(values, fmt.Sprintf("%s-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	for _, v := range values {
+		if _, want := ParseDate(v); isISODate([]byte(v)) != want {
+			t.Errorf("isISODate(%q) = %v, ParseDate reads it: %v", v, !want, want)
+		}
 	}
 }
