@@ -589,7 +589,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 		res.numberLate = r.lateNumbers
 		recycle = dec.csv.Recycle
 	}
-	if recycle != nil && r.visit == nil && (r.reuses(0) || dec.csv != nil && r.copiesText()) {
+	if recycle != nil && r.visit == nil && (r.reuses(0) || dec.csv != nil && r.keepsNoText()) {
 		decoded := c
 		defer func() {
 			if res.consumed && err != nil {
@@ -612,24 +612,23 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 }
 
 // reuses tells whether a chunk's buffers may serve the next chunk once segment seg is
-// done with it. Once encoded as final bytes, nothing refers to them; other sinks (xlsx,
-// Parquet) may hold a chunk until its part is appended, and a barrier's partial may keep
-// its arrays unless it copies what it keeps: its buffers are then the garbage
-// collector's to free, not a pool's to reuse.
+// done with it. Once encoded as final bytes or xlsx parts, nothing refers to them
+// (sink.RetainsNothing); Parquet may hold a chunk until its part is appended, and a
+// barrier's partial may keep its arrays unless it copies what it keeps: its buffers
+// are then the garbage collector's to free, not a pool's to reuse.
 func (r *runner) reuses(seg int) bool {
 	if b := r.segs[seg].barrier; b != nil {
 		_, copies := b.(transforms.CopyingBarrier)
 		return copies
 	}
-	return r.sink.Final()
+	return sink.Retains(r.sink) == sink.RetainsNothing
 }
 
-// copiesText tells whether the chunks of the first segment end at a sink that copies the
-// text it keeps (sink.TextCopier): a CSV decoder's chunks, all text, may then be reused
+// keepsNoText tells whether the chunks of the first segment end at a sink that copies the
+// text it keeps (sink.RetainsTyped): a CSV decoder's chunks, all text, may then be reused
 // once encoded, as for a sink of final bytes.
-func (r *runner) copiesText() bool {
-	c, ok := r.sink.(sink.TextCopier)
-	return ok && c.CopiesText() && r.segs[0].barrier == nil
+func (r *runner) keepsNoText() bool {
+	return sink.Retains(r.sink) == sink.RetainsTyped && r.segs[0].barrier == nil
 }
 
 // transform runs segment seg of the chain over one chunk in a worker: its streaming
@@ -671,6 +670,7 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		}
 		return res, nil
 	}
+	unconformed, streamErrs := c, len(res.rowErrs)
 	if err == nil && r.schema != nil {
 		var typeErrs []expr.RowError
 		var mem memory.Allocator
@@ -685,14 +685,7 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		}
 	}
 	if err != nil {
-		var rowErr *expr.RowError
-		switch {
-		case errors.As(err, &rowErr) && rowErr.Expr == "--schema":
-			err = fmt.Errorf("%w, the column's type in the output (--schema %s:string keeps such values as text; --on-error skip or null carries on past such rows)", err, rowErr.Column)
-		case errors.As(err, &rowErr):
-			err = fmt.Errorf("%w (--on-error skip or null carries on past such rows)", err)
-		}
-		return res, err
+		return res, explainRowError(err)
 	}
 	sortRowErrors(res.rowErrs)
 	buf := bufferPool.Get().(*[]byte)
@@ -703,12 +696,27 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		c.Raw = raw
 	}
 	part, err := r.sink.Encode((*buf)[:0], c)
+	if errors.Is(err, sink.ErrUncheckedText) {
+		// A column kept as text unchecked holds a value that does not read as its
+		// type: the chunk is conformed the long way, which types or reports each value.
+		var typeErrs []expr.RowError
+		res.rowErrs = res.rowErrs[:streamErrs]
+		if c, typeErrs, err = r.schema.Checked().Conform(unconformed, r.o.OnError); err != nil {
+			return res, explainRowError(err)
+		}
+		res.rowErrs = append(res.rowErrs, typeErrs...)
+		sortRowErrors(res.rowErrs)
+		if c.Raw == nil {
+			c.Raw = raw
+		}
+		part, err = r.sink.Encode((*buf)[:0], c)
+	}
 	if err != nil {
 		return res, err
 	}
 	*buf = part.Bytes
 	res.rows = int64(c.NumRows())
-	if r.sink.Final() {
+	if sink.Retains(r.sink) == sink.RetainsNothing {
 		r.streams[seg][worker].recycle() // encoded: nothing refers to the chunk's arrays
 	}
 	if !r.positional {
@@ -723,6 +731,18 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		bufferPool.Put(p.buf)
 	}
 	return res, err
+}
+
+// explainRowError adds to a value's error what the user can do about it.
+func explainRowError(err error) error {
+	var rowErr *expr.RowError
+	switch {
+	case errors.As(err, &rowErr) && rowErr.Expr == "--schema":
+		return fmt.Errorf("%w, the column's type in the output (--schema %s:string keeps such values as text; --on-error skip or null carries on past such rows)", err, rowErr.Column)
+	case errors.As(err, &rowErr):
+		return fmt.Errorf("%w (--on-error skip or null carries on past such rows)", err)
+	}
+	return err
 }
 
 // decodeCSV decodes a CSV chunk and makes its positions absolute: a chunk's first row

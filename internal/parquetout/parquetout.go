@@ -327,7 +327,7 @@ func (w *Writer) Memory() memory.Allocator { return &w.buffers }
 
 // ownText is batch with its text columns copied into memory of their own (the fixed-width
 // ones are kept as they are): a CSV decoder's text, which a part would otherwise hold until
-// its row group is written, goes back to the decoder for its next chunk (sink.TextCopier),
+// its row group is written, goes back to the decoder for its next chunk (sink.RetainsTyped),
 // instead of every chunk decoding into fresh memory, zeroed and faulted in. The copy is
 // the text of the two or three string columns a row usually has.
 func (w *Writer) ownText(batch arrow.RecordBatch) arrow.RecordBatch {

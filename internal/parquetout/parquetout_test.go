@@ -568,7 +568,7 @@ func TestRowGroupsInFlightAreBounded(t *testing.T) {
 }
 
 // A part holds no reference to its chunk's text once EncodeChunk returns: a CSV decoder
-// reuses those buffers for its next chunk (sink.TextCopier). The chunks here are slices of
+// reuses those buffers for its next chunk (sink.RetainsTyped). The chunks here are slices of
 // one batch (offsets not from 0, validity bits not from bit 0) whose text and validity
 // bitmaps are overwritten after EncodeChunk, before the rows are written.
 func TestPartsKeepNoTextOfTheirChunk(t *testing.T) {

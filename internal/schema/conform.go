@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -52,6 +53,12 @@ func (s Schema) ConformWith(c *table.Chunk, onError expr.OnError, mem memory.All
 	cols, err := s.conformColumns(b, nil, mem, bad)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(rowErrs) > 0 && slices.ContainsFunc(s, func(c Column) bool { return c.Unchecked }) {
+		// Which error comes first, and which rows are skipped, depends on the values
+		// of every column: the unchecked ones are checked too.
+		release(cols)
+		return s.Checked().Conform(c, onError)
 	}
 	rows := int(b.NumRows())
 	var kept []int32
@@ -129,7 +136,7 @@ func sortByRow(errs []expr.RowError) {
 func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, mem memory.Allocator, bad func(col, row int, v string)) ([]arrow.Array, error) {
 	cols := make([]arrow.Array, len(s))
 	for j, col := range s {
-		if col.Text && rows == nil && readsAsText(b.Column(j), col.Type) {
+		if col.Text && rows == nil && (col.Unchecked && isText(b.Column(j), col.Type) || readsAsText(b.Column(j), col.Type)) {
 			a := b.Column(j)
 			a.Retain()
 			cols[j] = a
@@ -149,10 +156,10 @@ func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, mem memory.All
 // int, a float, a bool or a date) as it is, without spaces to trim: then a Text column
 // keeps it.
 func readsAsText(col arrow.Array, t Type) bool {
-	str, ok := col.(*array.String)
-	if !ok || t != Int && t != Float && t != Bool && t != Date {
+	if !isText(col, t) {
 		return false
 	}
+	str := col.(*array.String)
 	nulls := col.NullN() > 0
 	offsets := str.ValueOffsets()
 	var data []byte
@@ -163,29 +170,42 @@ func readsAsText(col arrow.Array, t Type) bool {
 		if nulls && str.IsNull(i) {
 			continue
 		}
-		v := data[offsets[i]:offsets[i+1]]
-		if t == Int && isShortInt(v) || t == Float && isShortDecimal(v) || t == Bool && (string(v) == "true" || string(v) == "false") {
-			continue // the usual value, told by its shape alone
-		}
-		text := unsafe.String(unsafe.SliceData(v), len(v)) // the parsers keep no reference
-		if text == "" || len(trimSpace(text)) != len(text) {
-			return false
-		}
-		switch t {
-		case Int:
-			_, ok = ParseInt(text)
-		case Float:
-			_, ok = ParseFloat(text)
-		case Bool:
-			_, ok = ParseBool(text)
-		case Date:
-			_, ok = ParseDate(text)
-		}
-		if !ok {
+		if !TextReadsAs(data[offsets[i]:offsets[i+1]], t) {
 			return false
 		}
 	}
 	return true
+}
+
+// isText reports whether col is text of a type a Text column may keep as text.
+func isText(col arrow.Array, t Type) bool {
+	_, ok := col.(*array.String)
+	return ok && (t == Int || t == Float || t == Bool || t == Date)
+}
+
+// TextReadsAs reports whether v, a value of a Text column, reads as t (an int, a float,
+// a bool or a date) as it is, without spaces to trim: what Conform asks of every value
+// of a column it keeps as text.
+func TextReadsAs(v []byte, t Type) bool {
+	if t == Int && isShortInt(v) || t == Float && isShortDecimal(v) || t == Bool && (string(v) == "true" || string(v) == "false") || t == Date && isISODate(v) {
+		return true // the usual value, told by its shape alone
+	}
+	text := unsafe.String(unsafe.SliceData(v), len(v)) // the parsers keep no reference
+	if text == "" || len(trimSpace(text)) != len(text) {
+		return false
+	}
+	var ok bool
+	switch t {
+	case Int:
+		_, ok = ParseInt(text)
+	case Float:
+		_, ok = ParseFloat(text)
+	case Bool:
+		_, ok = ParseBool(text)
+	case Date:
+		_, ok = ParseDate(text)
+	}
+	return ok
 }
 
 // conformColumn builds col's rows (nil: all) as t's Arrow type (see ConformWith for mem);
@@ -427,6 +447,26 @@ func isShortInt(v []byte) bool {
 		}
 	}
 	return true
+}
+
+// isISODate reports, without computing the day number, that v is YYYY-MM-DD of a day
+// that exists in years 1 to 9999: the text ParseDate reads.
+func isISODate(v []byte) bool {
+	if len(v) != len("2006-01-02") || v[4] != '-' || v[7] != '-' {
+		return false
+	}
+	number := func(digits []byte) int {
+		n := 0
+		for _, c := range digits {
+			if c-'0' > 9 {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, m, d := number(v[:4]), number(v[5:7]), number(v[8:])
+	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= table.DaysIn(y, m)
 }
 
 // pow10 are the powers of ten a float64 holds exactly.

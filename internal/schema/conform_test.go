@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -318,5 +319,54 @@ func TestConformText(t *testing.T) {
 	out, errs, err := s.Conform(textChunk(str("1"), str("x"), str("3")), expr.OnErrorSkip)
 	if err != nil || len(errs) != 1 || out.Batch.NumRows() != 2 || !arrow.TypeEqual(out.Batch.Column(0).DataType(), arrow.PrimitiveTypes.Int64) {
 		t.Errorf("skip: %v %v, %d rows of %s", err, errs, out.Batch.NumRows(), out.Batch.Column(0).DataType())
+	}
+}
+
+// An Unchecked Text column is kept as its text without a look at the values (its writer
+// checks them); once another column has an error, every column is checked, so that the
+// first error and the rows skipped are those of the checked schema.
+func TestConformUnchecked(t *testing.T) {
+	unchecked := Schema{{Name: "v", Type: Int, Text: true, Unchecked: true}}
+	out, errs, err := unchecked.Conform(textChunk(str("1"), str("x")), expr.OnErrorFail)
+	if err != nil || len(errs) != 0 {
+		t.Fatalf("unchecked: %v %v", err, errs)
+	}
+	if _, kept := out.Batch.Column(0).(*array.String); !kept {
+		t.Errorf("unchecked: a column of %s, want the text", out.Batch.Column(0).DataType())
+	}
+
+	n, at := array.NewStringBuilder(memory.DefaultAllocator), array.NewStringBuilder(memory.DefaultAllocator)
+	n.AppendValues([]string{"1", "x", "3"}, nil)
+	at.AppendValues([]string{"2024-03-01", "2024-03-01", "bad"}, nil)
+	batch := array.NewRecordBatch(table.StringSchema([]string{"n", "at"}), []arrow.Array{n.NewArray(), at.NewArray()}, 3)
+	c := &table.Chunk{Source: table.Source{File: "in.csv"}, Batch: batch, Row0: 1, Lines: []int64{2, 3, 4}}
+	s := Schema{{Name: "n", Type: Int, Text: true, Unchecked: true}, {Name: "at", Type: Datetime}}
+	var re *expr.RowError
+	if _, _, err := s.Conform(c, expr.OnErrorFail); !asRowError(err, &re) || re.Column != "n" || re.Line != 3 {
+		t.Errorf("fail: %v, want the error of n on line 3", err)
+	}
+	out, errs, err = s.Conform(c, expr.OnErrorSkip)
+	if err != nil || len(errs) != 2 || out.Batch.NumRows() != 1 || !arrow.TypeEqual(out.Batch.Column(0).DataType(), arrow.PrimitiveTypes.Int64) {
+		t.Errorf("skip: %v %v, %d rows of %s", err, errs, out.Batch.NumRows(), out.Batch.Column(0).DataType())
+	}
+}
+
+// isISODate, the shape test of a date kept as text, accepts exactly what ParseDate reads
+// among ten-byte texts: every day of some years, impossible days, stray bytes.
+func TestISODateShape(t *testing.T) {
+	values := []string{"0000-01-01", "0001-01-01", "9999-12-31", "2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29",
+		"2024-04-31", "2024-00-10", "2024-13-01", "2024-01-00", "2024-01-32", "2024/01/01", "2024-1-01 ", "+024-01-01",
+		"2024-01-0a", "٢٠٢٤-01-01", "2024-03-01T", "2024-3-1", ""}
+	for _, y := range []string{"1999", "2000", "2024", "2100"} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				values = append(values, fmt.Sprintf("%s-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	for _, v := range values {
+		if _, want := ParseDate(v); isISODate([]byte(v)) != want {
+			t.Errorf("isISODate(%q) = %v, ParseDate reads it: %v", v, !want, want)
+		}
 	}
 }

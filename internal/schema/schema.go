@@ -21,6 +21,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -85,6 +86,21 @@ type Column struct {
 	// unchanged, for a writer that writes such values as text (JSON Lines) and would only
 	// format them again.
 	Text bool
+	// Unchecked, with Text, lets Conform keep such a column as its text without looking
+	// at the values: the writer checks each one with TextReadsAs as it writes it (one
+	// pass over the text, not two) and has the chunk conformed again by Checked() when
+	// one does not read as Type.
+	Unchecked bool
+}
+
+// Checked is s without Unchecked columns: the schema that conforms a chunk whose text
+// a writer found not to read as its column's type.
+func (s Schema) Checked() Schema {
+	checked := slices.Clone(s)
+	for i := range checked {
+		checked[i].Unchecked = false
+	}
+	return checked
 }
 
 // Schema is the columns of one output, in order.

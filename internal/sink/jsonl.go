@@ -86,6 +86,11 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 		}
 		dst = append(dst, '}', '\n')
 	}
+	for j := range cols {
+		if cols[j].unreadable {
+			return Part{Bytes: dst[:0]}, ErrUncheckedText
+		}
+	}
 	return Part{Bytes: dst, Rows: int64(rows)}, nil
 }
 
@@ -118,11 +123,14 @@ type jsonColumn struct {
 	data    []byte
 	offsets []int32
 	// kindString: the values are known to be valid UTF-8 (see validUTF8).
-	utf8   bool
-	ints   []int64 // kindInt, and the microseconds of kindDatetime, kindTime, kindDuration
-	floats []float64
-	bools  *array.Boolean
-	days   []arrow.Date32
+	utf8 bool
+	// The text kinds: a value did not read as the column's type (see
+	// schema.Column.Unchecked); the chunk's bytes are wrong and Encode says so.
+	unreadable bool
+	ints       []int64 // kindInt, and the microseconds of kindDatetime, kindTime, kindDuration
+	floats     []float64
+	bools      *array.Boolean
+	days       []arrow.Date32
 }
 
 func (c *jsonColumn) prepare(col arrow.Array, typ schema.Type, key []byte, utf8 bool) error {
@@ -198,15 +206,12 @@ func (c *jsonColumn) appendValue(dst []byte, i int) []byte {
 		dst = append(dst, '"')
 		dst = appendJSONText(dst, c.data[c.offsets[i]:c.offsets[i+1]], c.utf8)
 		return append(dst, '"')
-	case kindIntText:
-		return appendJSONNumberText(dst, c.data[c.offsets[i]:c.offsets[i+1]], schema.Int)
-	case kindFloatText:
-		return appendJSONNumberText(dst, c.data[c.offsets[i]:c.offsets[i+1]], schema.Float)
-	case kindBoolText:
-		return appendJSONBoolText(dst, c.data[c.offsets[i]:c.offsets[i+1]])
-	case kindDateText:
-		dst = append(dst, '"')
-		dst = appendDateText(dst, c.data[c.offsets[i]:c.offsets[i+1]])
+	case kindIntText, kindFloatText, kindBoolText, kindDateText:
+		var ok bool
+		if dst, ok = c.appendText(dst, c.data[c.offsets[i]:c.offsets[i+1]]); !ok {
+			c.unreadable = true
+		}
+		return dst
 	case kindInt:
 		return strconv.AppendInt(dst, c.ints[i], 10)
 	case kindFloat:
@@ -230,6 +235,47 @@ func (c *jsonColumn) appendValue(dst []byte, i int) []byte {
 // decoder's (table.RawRows.Columns), whose input was checked or transcoded.
 func validUTF8(c *table.Chunk, col arrow.Array) bool {
 	return c.Raw != nil && slices.Contains(c.Raw.Columns, col)
+}
+
+// appendText writes v, the text of a value of a text kind, as the JSON value it reads
+// as (see appendJSONNumberText, appendJSONBoolText, appendDateText); ok is false when
+// it does not read as the column's type (schema.TextReadsAs). The usual value is told
+// by its shape while it is copied, in one pass over the text.
+func (c *jsonColumn) appendText(dst, v []byte) (_ []byte, ok bool) {
+	switch c.kind {
+	case kindIntText:
+		if len(v) <= 18 && jsonIntText(v) { // at most 18 digits: it reads as an int64
+			return append(dst, v...), true
+		}
+		if !schema.TextReadsAs(v, schema.Int) {
+			return dst, false
+		}
+		return appendJSONNumberText(dst, v, schema.Int), true
+	case kindFloatText:
+		if n, pointZero, ok := jsonFloatForm(v); ok { // its form reads as a float
+			dst = append(dst, v[:n]...)
+			if pointZero {
+				dst = append(dst, '.', '0')
+			}
+			return dst, true
+		}
+		if !schema.TextReadsAs(v, schema.Float) {
+			return dst, false
+		}
+		return appendJSONNumberText(dst, v, schema.Float), true
+	case kindBoolText:
+		if string(v) != "true" && string(v) != "false" && !schema.TextReadsAs(v, schema.Bool) {
+			return dst, false
+		}
+		return appendJSONBoolText(dst, v), true
+	default: // kindDateText
+		if !schema.TextReadsAs(v, schema.Date) {
+			return dst, false
+		}
+		dst = append(dst, '"')
+		dst = appendDateText(dst, v)
+		return append(dst, '"'), true
+	}
 }
 
 // appendJSONNumberText writes the text of an int or float that Conform checked (see

@@ -3,6 +3,7 @@ package sink
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -276,4 +277,33 @@ func referenceJSONText(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// A value of a column kept as unchecked text that does not read as the column's type,
+// as it is, makes Encode ask for the chunk to be conformed the long way.
+func TestJSONLUncheckedText(t *testing.T) {
+	format, err := Lookup("jsonl", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		typ    schema.Type
+		values []string
+	}{
+		{schema.Int, []string{" 5", "x", "1.5", "99999999999999999999"}},
+		{schema.Float, []string{" 1", "abc", "NaN", "1e999"}},
+		{schema.Bool, []string{"yes", " true"}},
+		{schema.Date, []string{"2024-02-30", "2024-3-1", " 2024-03-01"}},
+	} {
+		sch := format.ConformSchema(schema.Schema{{Name: "v", Type: tc.typ}})
+		sk, err := format.New(Config{Schema: sch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range tc.values {
+			if _, err := sk.Encode(nil, conformed(t, sch, [][]string{{v}})); !errors.Is(err, ErrUncheckedText) {
+				t.Errorf("%s %q: %v, want ErrUncheckedText", tc.typ, v, err)
+			}
+		}
+	}
 }

@@ -33,8 +33,9 @@ func (s *parquetSink) Final() bool { return false }
 // they arrive in order, and a Parquet file holds no row or line numbers.
 func (s *parquetSink) Unnumbered() bool { return true }
 
-// CopiesText is true: parquetout.Writer.EncodeChunk copies the text columns a part keeps.
-func (s *parquetSink) CopiesText() bool { return true }
+// Retains typed columns only: parquetout.Writer.EncodeChunk copies the text columns a
+// part keeps.
+func (s *parquetSink) Retains() Retention { return RetainsTyped }
 
 // Memory is the writer's pool: the conformed values a part keeps go back to it once their
 // row group is written.

@@ -21,6 +21,7 @@
 package sink
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -68,12 +69,35 @@ func NeedsNumbers(s Sink) bool {
 	return !ok || !u.Unnumbered()
 }
 
-// TextCopier is a sink that keeps a chunk past Encode (until its rows are written) but
-// copies the text columns it keeps, holding no reference to a chunk's string buffers once
-// Encode returns: Parquet. A decoder whose chunks hold only text (CSV) may then reuse a
-// chunk's buffers for its next chunk.
-type TextCopier interface {
-	CopiesText() bool
+// Retention is what a sink's part still refers to of a chunk once Encode has returned,
+// and so whether the decoder may reuse the chunk's buffers for its next chunk.
+type Retention int
+
+const (
+	// RetainsArrays: the part refers to the chunk's arrays until Append places it.
+	RetainsArrays Retention = iota
+	// RetainsTyped: the part copies the text columns it keeps but refers to the others
+	// until its rows are written (Parquet); a chunk that holds only text (CSV's) is free.
+	RetainsTyped
+	// RetainsNothing: the part holds its own bytes only (final bytes; xlsx's deflated rows).
+	RetainsNothing
+)
+
+// Retainer is a sink that says what its parts keep of a chunk (see Retention).
+type Retainer interface {
+	Retains() Retention
+}
+
+// Retains tells what s's parts keep of a chunk once it is encoded: nothing for a sink of
+// final bytes, what a Retainer says, else the chunk's arrays.
+func Retains(s Sink) Retention {
+	if s.Final() {
+		return RetainsNothing
+	}
+	if r, ok := s.(Retainer); ok {
+		return r.Retains()
+	}
+	return RetainsArrays
 }
 
 // Lender is a typed sink that lends the memory of the columns a chunk is conformed to
@@ -137,7 +161,18 @@ type Format struct {
 	// floats, bools, dates; xlsx: the numbers of cells), so columns of them may reach
 	// Encode as the text they were read from (see ConformSchema).
 	TextTypes []schema.Type
+	// ChecksText says that the format checks, as it writes them, that the values of
+	// its TextTypes columns read as their types: ConformSchema marks those columns
+	// schema.Column.Unchecked, and Encode returns ErrUncheckedText for a chunk where
+	// one does not.
+	ChecksText bool
 }
+
+// ErrUncheckedText is Encode's error for a chunk whose unchecked text (see
+// Format.ChecksText) holds a value that does not read as its column's type: the
+// engine conforms the chunk with the schema's Checked() columns, which turns such
+// values into values or errors per --on-error, and encodes it again.
+var ErrUncheckedText = errors.New("a value of an unchecked text column does not read as its type")
 
 // ConformSchema is the schema a run conforms a typed format's chunks to: s, with its
 // columns of the format's TextTypes marked schema.Column.Text, which the format then
@@ -153,6 +188,7 @@ func (f Format) ConformSchema(s schema.Schema) schema.Schema {
 	s = slices.Clone(s)
 	for i, c := range s {
 		s[i].Text = slices.Contains(f.TextTypes, c.Type)
+		s[i].Unchecked = s[i].Text && f.ChecksText
 	}
 	return s
 }
@@ -162,7 +198,7 @@ var formats = []Format{
 	{Name: "csv", Extensions: []string{".csv", ".txt", ".dat"}, New: newCSV(',')},
 	{Name: "tsv", Extensions: []string{".tsv", ".tab"}, New: newCSV('\t')},
 	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, Typed: true, New: newJSONL,
-		TextTypes: []schema.Type{schema.Int, schema.Float, schema.Bool, schema.Date}},
+		TextTypes: []schema.Type{schema.Int, schema.Float, schema.Bool, schema.Date}, ChecksText: true},
 	{Name: "xlsx", Extensions: []string{".xlsx"}, Binary: true, Typed: true, New: newXLSX,
 		TextTypes: []schema.Type{schema.Int, schema.Float}},
 	{Name: "parquet", Extensions: []string{".parquet"}, Binary: true, Typed: true, New: newParquet},

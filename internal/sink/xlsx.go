@@ -35,6 +35,9 @@ func (s *xlsxSink) Final() bool { return false }
 // A cell too long names its input line through the chunk's Lines, relative or not.
 func (s *xlsxSink) Unnumbered() bool { return true }
 
+// Retains nothing: a part holds the chunk's rows deflated, none of its arrays.
+func (s *xlsxSink) Retains() Retention { return RetainsNothing }
+
 func (s *xlsxSink) Begin(w io.Writer) error {
 	book := s.shared
 	if book == nil {

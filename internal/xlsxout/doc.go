@@ -74,6 +74,7 @@
 // (the writer holds parts until it has them), between 8 and 60 characters. Sheet
 // names are made valid (SheetName) and unique. Past 1,048,576 rows (header included)
 // a sheet continues on "Name (2)", with its own header, and Writer.Warnings says so:
-// the writer re-encodes the one chunk that crosses the limit, so parts hold their
-// batch until appended.
+// the writer inflates the one part that crosses the limit and deflates its two sides
+// again, so parts hold deflated bytes only, never their batch (whose buffers the
+// caller may reuse at once).
 package xlsxout

@@ -1,7 +1,6 @@
 package xlsxout
 
 import (
-	"bytes"
 	"fmt"
 	"hash/crc32"
 	"math"
@@ -27,14 +26,15 @@ const (
 )
 
 // Part is one chunk's rows as sheet XML, deflated into blocks that end with a full
-// flush, so that parts concatenate into one deflate stream. A Part keeps a reference
-// to its batch until Writer.Append has written it (Append may split it across
-// sheets at the row limit); Release drops a part that will not be appended.
+// flush, so that parts concatenate into one deflate stream. A Part refers to none of
+// its batch's arrays: the caller may reuse their memory as soon as EncodeChunk
+// returns. Writer.Append splits a part that crosses the row limit by inflating it.
+// Release gives the part's buffer back for another part; Append does it for the
+// parts it writes.
 type Part struct {
 	sheet  *Sheet
-	batch  arrow.RecordBatch
 	rows   int
-	data   []byte  // deflated XML rows
+	data   []byte  // deflated XML rows; a buffer of partBuffers
 	crc    uint32  // CRC-32 of the XML rows
 	raw    int64   // length of the XML rows
 	widths []uint8 // text widths of the first min(rows, sampleRows) rows, row-major
@@ -43,12 +43,18 @@ type Part struct {
 // Rows is the number of rows in the part.
 func (p *Part) Rows() int { return p.rows }
 
-// Release drops the part's reference to its batch; Append does it for the parts it
-// writes.
+// partBuffers holds the deflated data of parts written and released, for the parts
+// encoded next: a chunk's deflated rows are compressed straight into one, neither
+// copied nor allocated afresh.
+var partBuffers sync.Pool
+
+// Release gives the part's buffer back for another part once it is written, or
+// drops a part that will not be appended.
 func (p *Part) Release() {
-	if p.batch != nil {
-		p.batch.Release()
-		p.batch = nil
+	if p.data != nil {
+		data := p.data[:0]
+		partBuffers.Put(&data)
+		p.data = nil
 	}
 }
 
@@ -71,7 +77,7 @@ func (e *CellError) Error() string {
 type encoder struct {
 	xml  []byte
 	fw   *flate.Writer
-	out  bytes.Buffer
+	out  appender // the deflated bytes of the part being encoded
 	crc  uint32
 	raw  int64
 	cols []column
@@ -109,9 +115,20 @@ func getEncoder(level int) *encoder {
 	return &encoder{fw: fw}
 }
 
+// appender is an io.Writer that appends to a byte slice.
+type appender struct{ b []byte }
+
+func (a *appender) Write(p []byte) (int, error) {
+	a.b = append(a.b, p...)
+	return len(p), nil
+}
+
 func (e *encoder) begin() {
 	e.xml = e.xml[:0]
-	e.out.Reset()
+	e.out.b = nil
+	if buf, ok := partBuffers.Get().(*[]byte); ok {
+		e.out.b = *buf
+	}
 	e.fw.Reset(&e.out)
 	e.crc, e.raw = 0, 0
 }
@@ -125,11 +142,13 @@ func (e *encoder) spill() {
 }
 
 // finish ends the part's deflate blocks with a full flush (byte aligned, no final
-// bit) and returns a copy of them.
+// bit) and hands them over: the encoder starts its next part in another buffer.
 func (e *encoder) finish() []byte {
 	e.spill()
 	e.fw.Flush()
-	return bytes.Clone(e.out.Bytes())
+	data := e.out.b
+	e.out.b = nil
+	return data
 }
 
 // deflateXML compresses a small piece of XML (a sheet's head or tail) the way parts
@@ -148,20 +167,8 @@ func deflateXML(level int, xml []byte, final bool) (data []byte, crc uint32) {
 
 // EncodeChunk turns a batch into sheet rows, deflated. Safe to call from many
 // goroutines at once, for any sheets; the batch's columns must have the Arrow types
-// of the sheet's schema. The part holds a reference to the batch until it is
-// appended: the caller may release its own.
+// of the sheet's schema. The part keeps nothing of the batch.
 func (s *Sheet) EncodeChunk(batch arrow.RecordBatch) (*Part, error) {
-	p, err := s.encodeRows(batch, 0, int(batch.NumRows()))
-	if err != nil {
-		return nil, err
-	}
-	batch.Retain()
-	p.batch = batch
-	return p, nil
-}
-
-// encodeRows encodes rows [lo, hi) of batch; CellError rows count from lo.
-func (s *Sheet) encodeRows(batch arrow.RecordBatch, lo, hi int) (*Part, error) {
 	if int(batch.NumCols()) != len(s.schema) {
 		return nil, fmt.Errorf("sheet %q: chunk has %d columns, schema %d", s.name, batch.NumCols(), len(s.schema))
 	}
@@ -170,17 +177,18 @@ func (s *Sheet) encodeRows(batch arrow.RecordBatch, lo, hi int) (*Part, error) {
 	if err := e.cast(s, batch); err != nil {
 		return nil, err
 	}
-	sampled := min(hi-lo, sampleRows)
-	p := &Part{sheet: s, rows: hi - lo, widths: make([]uint8, sampled*len(s.schema))}
+	rows := int(batch.NumRows())
+	sampled := min(rows, sampleRows)
+	p := &Part{sheet: s, rows: rows, widths: make([]uint8, sampled*len(s.schema))}
 	e.begin()
-	for i := lo; i < hi; i++ {
+	for i := range rows {
 		var widths []uint8
-		if i-lo < sampled {
-			widths = p.widths[(i-lo)*len(s.schema):][:len(s.schema)]
+		if i < sampled {
+			widths = p.widths[i*len(s.schema):][:len(s.schema)]
 		}
 		if err := e.appendRow(s, i, widths); err != nil {
 			if ce, ok := err.(*CellError); ok {
-				ce.Row = i - lo
+				ce.Row = i
 			}
 			return nil, err
 		}

@@ -1,9 +1,11 @@
 package xlsxout
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -179,8 +181,7 @@ func (s *Sheet) flushPending() error {
 }
 
 // write writes a part to the worksheet being written, continuing on a new worksheet
-// where the part crosses the row limit (the writer re-encodes that part's rows, a
-// rare cost).
+// where the part crosses the row limit (splitPart inflates that part, a rare cost).
 func (s *Sheet) write(p *Part) error {
 	defer func() { p.Release() }() // p changes when the part is split
 	for {
@@ -193,22 +194,19 @@ func (s *Sheet) write(p *Part) error {
 		if p.rows <= room {
 			return s.writeData(p)
 		}
-		if room > 0 {
-			head, err := s.encodeRows(p.batch, 0, room)
-			if err != nil {
-				return err
-			}
-			if err := s.writeData(head); err != nil {
-				return err
-			}
-		}
-		rest, err := s.encodeRows(p.batch, room, p.rows)
+		head, rest, err := s.splitPart(p, room)
 		if err != nil {
 			return err
 		}
-		rest.batch = p.batch.NewSlice(int64(room), int64(p.rows))
 		p.Release()
 		p = rest
+		if head != nil {
+			err = s.writeData(head)
+			head.Release()
+			if err != nil {
+				return err
+			}
+		}
 		if err := s.end(); err != nil {
 			return err
 		}
@@ -216,6 +214,34 @@ func (s *Sheet) write(p *Part) error {
 			return err
 		}
 	}
+}
+
+// splitPart cuts p after its first n rows (nil head when n is 0): it inflates the
+// part (which refers to no earlier part: each is deflated from a fresh state), cuts
+// the XML after the n-th </row> (text is escaped, so the tag occurs nowhere else) and
+// deflates both sides again.
+func (s *Sheet) splitPart(p *Part, n int) (head, rest *Part, err error) {
+	// The final empty block ends the stream where the part's full flush left it.
+	stream := append(slices.Clip(p.data), 0x03, 0x00)
+	xml, err := io.ReadAll(flate.NewReader(bytes.NewReader(stream)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("xlsx: sheet %q: inflating a part to split it at the row limit: %w", s.name, err)
+	}
+	cut := 0
+	for range n {
+		end := bytes.Index(xml[cut:], []byte("</row>"))
+		if end < 0 {
+			return nil, nil, fmt.Errorf("xlsx: sheet %q: a part of %d rows holds fewer <row> elements", s.name, p.rows)
+		}
+		cut += end + len("</row>")
+	}
+	if n > 0 {
+		data, crc := deflateXML(s.w.level, xml[:cut], false)
+		head = &Part{sheet: s, rows: n, data: data, crc: crc, raw: int64(cut)}
+	}
+	data, crc := deflateXML(s.w.level, xml[cut:], false)
+	rest = &Part{sheet: s, rows: p.rows - n, data: data, crc: crc, raw: int64(len(xml) - cut)}
+	return head, rest, nil
 }
 
 func (s *Sheet) writeData(p *Part) error {
@@ -360,7 +386,7 @@ func (w *Writer) close() error {
 	return w.zip.close()
 }
 
-// releasePending drops the batches of parts held for the sample of a failed workbook.
+// releasePending drops the parts held for the sample of a failed workbook.
 func (w *Writer) releasePending() {
 	for _, s := range w.sheets {
 		for _, p := range s.pending {

@@ -469,8 +469,8 @@ func TestWriteError(t *testing.T) {
 	}
 }
 
-// Every batch a part holds is released: after the workbook, after a split at the row
-// limit, after an error.
+// Every batch is released, parts holding none: after the workbook, after a split at
+// the row limit, after an error.
 func TestReleases(t *testing.T) {
 	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	testAllocator = checked
@@ -541,5 +541,43 @@ func TestAddSheetAfterAppend(t *testing.T) {
 	}
 	if got := fmt.Sprint(sheets["data (2) (2)"], sheets["Other (3)"]); got != "[[c1] [13] [14]] [[c2] [26] [27]]" {
 		t.Errorf("continuations %s", got)
+	}
+}
+
+// TestPartKeepsNoBatch: once EncodeChunk returns, the batch's buffers may serve the
+// next chunk (the engine reuses the CSV decoder's): a part split at the row limit
+// still holds the values it was encoded from.
+func TestPartKeepsNoBatch(t *testing.T) {
+	sch := schema.Schema{{Name: "text", Type: schema.String}}
+	var out bytes.Buffer
+	w, err := New(&out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.maxRows = 3
+	s, err := w.AddSheet("S", sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := batchOf(t, sch, [][]any{{"one"}, {"two"}, {"three"}, {"four"}, {"five"}})
+	p, err := s.EncodeChunk(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := b.Column(0).Data().Buffers()[2].Bytes()
+	for i := range text {
+		text[i] = 'z' // the next chunk decoded into the same buffer
+	}
+	b.Release()
+	if err := w.Append(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	names, sheets := readOwn(t, saveBook(t, out.Bytes()))
+	got := fmt.Sprint(names, sheets["S"], sheets["S (2)"], sheets["S (3)"])
+	if want := "[S S (2) S (3)] [[text] [one] [two]] [[text] [three] [four]] [[text] [five]]"; got != want {
+		t.Errorf("got %s, want %s", got, want)
 	}
 }
