@@ -269,6 +269,13 @@ func TestParseFastPaths(t *testing.T) {
 		if _, ok := parseShortDecimal(v); isShortDecimal([]byte(v)) != ok {
 			t.Errorf("isShortDecimal(%q) = %v, parseShortDecimal reads it: %v", v, !ok, ok)
 		}
+		got, ok := shortDecimal([]byte(v)) // whole text columns: bit for bit as strconv
+		if _, short := parseShortDecimal(v); ok != short {
+			t.Errorf("shortDecimal(%q) reads it: %v, parseShortDecimal: %v", v, ok, short)
+		}
+		if ok && (errF != nil || math.Float64bits(got) != math.Float64bits(wantF)) {
+			t.Errorf("shortDecimal(%q) = %v, strconv %v", v, got, wantF)
+		}
 		_, whole := expr.WholeNumber(v)
 		if want := whole && len(strings.TrimPrefix(v, "-")) <= 18; isShortInt([]byte(v)) != want {
 			t.Errorf("isShortInt(%q) = %v, want %v (expr.WholeNumber reads it: %v)", v, !want, want, whole)

@@ -2,9 +2,7 @@ package schema
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -80,32 +78,6 @@ func TestWholeTextAsTheRowReader(t *testing.T) {
 			}
 			got.Release()
 			want.Release()
-		}
-	}
-}
-
-// shortDecimal reads what it reads as strconv.ParseFloat does, bit for bit.
-func TestShortDecimalAsStrconv(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for range 50000 {
-		digits := make([]byte, 1+rng.IntN(16))
-		for i := range digits {
-			digits[i] = byte('0' + rng.IntN(10))
-		}
-		v := string(digits)
-		if p := rng.IntN(len(digits) + 1); p <= len(digits) {
-			v = v[:p] + "." + v[p:]
-		}
-		if rng.IntN(2) == 0 {
-			v = "-" + v
-		}
-		got, ok := shortDecimal([]byte(v))
-		want, err := strconv.ParseFloat(v, 64)
-		if _, short := parseShortDecimal(v); ok != short {
-			t.Errorf("shortDecimal(%q) reads it: %v, parseShortDecimal: %v", v, ok, short)
-		}
-		if ok && (err != nil || math.Float64bits(got) != math.Float64bits(want)) {
-			t.Errorf("shortDecimal(%q) = %v, strconv %v", v, got, want)
 		}
 	}
 }
