@@ -155,7 +155,11 @@ func compileSort(o Options, columns []string, _ []expr.Type) (transforms.Stage, 
 	if memory <= 0 {
 		memory = DefaultMemory
 	}
-	return sorting.Compile(o.Sort, limit, columns, sorting.Options{Memory: memory, TempDir: spillDir(o)})
+	opts := sorting.Options{Memory: memory, TempDir: spillDir(o)}
+	if o.Sort == "" {
+		return sorting.CompileFirstRows(limit, columns, opts)
+	}
+	return sorting.Compile(o.Sort, limit, columns, opts)
 }
 
 // spillDir is where a sort spills its runs: --temp-dir, else beside a file output (on

@@ -102,3 +102,24 @@ func FuzzParseKeys(f *testing.F) {
 		}
 	})
 }
+
+// --limit without keys ends the reading early (transforms.Limited); a sort by keys
+// reads every row, so it must not be a Limited barrier, with a limit or without.
+func TestOnlyFirstRowsEndTheReading(t *testing.T) {
+	first, err := CompileFirstRows(5, specNames, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := any(first).(transforms.Limited); !ok || l.Limit() != 5 {
+		t.Errorf("--limit 5 without keys: Limited %v, want a limit of 5", ok)
+	}
+	for _, limit := range []int64{-1, 5} {
+		s, err := Compile(specNames[0], limit, specNames, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := any(s).(transforms.Limited); ok {
+			t.Errorf("--sort %s --limit %d is a Limited barrier", specNames[0], limit)
+		}
+	}
+}

@@ -91,3 +91,18 @@ func (s *Stage) NewPartial() transforms.Partial {
 func (s *Stage) share() int64 {
 	return s.memory / max(1, s.partials.Load())
 }
+
+// FirstRows is the stage of --limit N without --sort: the first N rows in input order,
+// kept as a sort without keys keeps them (within the memory cap), and a
+// transforms.Limited barrier, so that the runner reads the input no further once the
+// chunks consumed in input order hold N rows.
+type FirstRows struct{ *Stage }
+
+// CompileFirstRows compiles --limit limit (>= 0) without sort keys.
+func CompileFirstRows(limit int64, names []string, opts Options) (FirstRows, error) {
+	s, err := Compile("", limit, names, opts)
+	return FirstRows{s}, err
+}
+
+// Limit implements transforms.Limited.
+func (f FirstRows) Limit() int64 { return f.limit }
