@@ -359,3 +359,32 @@ func TestBarrierReleasedOnCancel(t *testing.T) {
 		t.Errorf("%d partials not released", n)
 	}
 }
+
+// --limit without --sort reads no further once the chunks read in input order hold its
+// rows: a ragged row far past them is never decoded. Read in one chunk, the same row is
+// an error, which shows the row is there to be found.
+func TestLimitWithoutSortReadsNoFurther(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,a,b\n")
+	for i := 1; i <= 3000; i++ {
+		fmt.Fprintf(&b, "%d,%d,%d\n", i, i%7, i%11)
+	}
+	b.WriteString("3001,only two fields\n3002,1,2\n")
+	in := filepath.Join(t.TempDir(), "long.csv")
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	limit := int64(2)
+	for _, workers := range []int{1, 2, 8} {
+		var out bytes.Buffer
+		err := Run(context.Background(), Options{Inputs: []string{in}, Workers: workers, ChunkSize: 64, Stdout: &out, Limit: &limit})
+		if err != nil || out.String() != "id,a,b\n1,1,1\n2,2,2\n" {
+			t.Errorf("%d workers: got %q, %v; want the first two rows", workers, out.String(), err)
+		}
+	}
+	var out bytes.Buffer
+	err := Run(context.Background(), Options{Inputs: []string{in}, Workers: 1, ChunkSize: 64 << 20, Stdout: &out, Limit: &limit})
+	if err == nil || !strings.Contains(err.Error(), "line 3002") {
+		t.Errorf("in one chunk: got %v, want the ragged row of line 3002", err)
+	}
+}
