@@ -10,10 +10,7 @@ import (
 // text: PTRANSFORM_PARQUET_BENCH names one (e.g. DuckDB's of rows_1m.csv), else 200k
 // rows are written by our writer. ns/row is per row of all ten columns.
 func BenchmarkDecode(b *testing.B) {
-	path := os.Getenv("PTRANSFORM_PARQUET_BENCH")
-	if path == "" {
-		path = writeOurs(b, 200_000, 0)
-	}
+	path := benchFile(b)
 	in := openPath(b, path)
 	d := in.NewDecoder(nil)
 	b.ReportAllocs()
@@ -32,10 +29,7 @@ func BenchmarkDecode(b *testing.B) {
 // decoder: fresh buffers each time, or those of the chunk before, given back by Recycle
 // as a run does once the chunk is encoded. ns/row is per row of all ten columns.
 func BenchmarkDecodeRowGroup(b *testing.B) {
-	path := os.Getenv("PTRANSFORM_PARQUET_BENCH")
-	if path == "" {
-		path = writeOurs(b, 200_000, 0)
-	}
+	path := benchFile(b)
 	in := openPath(b, path)
 	for _, recycle := range []bool{false, true} {
 		b.Run(map[bool]string{false: "fresh", true: "recycled"}[recycle], func(b *testing.B) {
@@ -59,10 +53,7 @@ func BenchmarkDecodeRowGroup(b *testing.B) {
 // the default --chunk-size (RowParts of 256 KiB), with one decoder that gets each
 // chunk's buffers back by Recycle. ns/row is per row of all ten columns.
 func BenchmarkDecodeParts(b *testing.B) {
-	path := os.Getenv("PTRANSFORM_PARQUET_BENCH")
-	if path == "" {
-		path = writeOurs(b, 200_000, 0)
-	}
+	path := benchFile(b)
 	in := openPath(b, path)
 	d := in.NewDecoder(nil)
 	b.ReportAllocs()
@@ -79,4 +70,13 @@ func BenchmarkDecodeParts(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*in.Rows), "ns/row")
+}
+
+// benchFile is the benchmarks' Parquet file: PTRANSFORM_PARQUET_BENCH, else 200k rows of
+// benchdata written by our writer.
+func benchFile(b *testing.B) string {
+	if path := os.Getenv("PTRANSFORM_PARQUET_BENCH"); path != "" {
+		return path
+	}
+	return writeOurs(b, 200_000, 0)
 }

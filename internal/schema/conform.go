@@ -473,44 +473,7 @@ func isISODate(v []byte) bool {
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// parseShortDecimal is ParseFloat's fast path, for the usual [-]digits[.digits] of at
-// most 15 digits in all: their integer m is exact in a float64, as is 10^k for the k
-// digits after the point, so m / 10^k, one IEEE division, is the correctly rounded
-// value, the one strconv.ParseFloat returns (its own "exact" path). Anything else
-// (more digits, an exponent, a '+', no digit) reports false for the long way.
-func parseShortDecimal(v string) (float64, bool) {
-	i := 0
-	if v != "" && v[0] == '-' {
-		i = 1
-	}
-	var m uint64
-	digits, point := 0, -1
-	for ; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c >= '0' && c <= '9':
-			m = m*10 + uint64(c-'0')
-			digits++
-		case c == '.' && point < 0:
-			point = digits
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 || digits > 15 {
-		return 0, false
-	}
-	f := float64(m)
-	if point >= 0 {
-		f /= pow10[digits-point]
-	}
-	if v[0] == '-' {
-		f = -f
-	}
-	return f, true
-}
-
-// isShortDecimal reports whether parseShortDecimal reads v, without computing the value
+// isShortDecimal reports whether shortDecimal reads v, without computing the value
 // (whose digits make a chain of multiplications).
 func isShortDecimal(v []byte) bool {
 	i := 0
@@ -533,7 +496,7 @@ func isShortDecimal(v []byte) bool {
 
 // ParseFloat reads a finite decimal number (no hex, NaN or infinity).
 func ParseFloat(v string) (float64, bool) {
-	if f, ok := parseShortDecimal(v); ok {
+	if f, ok := shortDecimal(unsafe.Slice(unsafe.StringData(v), len(v))); ok { // it keeps no reference
 		return f, true
 	}
 	if !expr.IsDecimal(v) {

@@ -238,6 +238,23 @@ func BenchmarkConform(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
 }
 
+// randomDecimal is 1 to 17 random digits, with a point among them or none, negative half
+// the time: around the 15 and 18 digits the fast paths of floats and ints stop at.
+func randomDecimal(rng *rand.Rand) string {
+	digits := make([]byte, 1+rng.IntN(17))
+	for i := range digits {
+		digits[i] = byte('0' + rng.IntN(10))
+	}
+	v := string(digits)
+	if p := rng.IntN(len(digits) + 2); p <= len(digits) {
+		v = v[:p] + "." + v[p:]
+	}
+	if rng.IntN(2) == 0 {
+		v = "-" + v
+	}
+	return v
+}
+
 // TestParseFastPaths checks the fast paths of ParseInt and ParseFloat against the
 // long way (strconv), bit for bit, on edge cases and random decimals of every length.
 func TestParseFastPaths(t *testing.T) {
@@ -247,18 +264,7 @@ func TestParseFastPaths(t *testing.T) {
 		"0.1", "0.3", "2.675", "1e5", "1E5", "1x", "٣", "12a"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
-		digits := make([]byte, 1+rng.IntN(17))
-		for i := range digits {
-			digits[i] = byte('0' + rng.IntN(10))
-		}
-		v := string(digits)
-		if p := rng.IntN(len(digits) + 2); p <= len(digits) {
-			v = v[:p] + "." + v[p:]
-		}
-		if rng.IntN(2) == 0 {
-			v = "-" + v
-		}
-		values = append(values, v)
+		values = append(values, randomDecimal(rng))
 	}
 	for _, v := range values {
 		wantF, errF := strconv.ParseFloat(v, 64)
@@ -266,12 +272,9 @@ func TestParseFastPaths(t *testing.T) {
 		if got, ok := ParseFloat(v); ok != wantFOK || ok && math.Float64bits(got) != math.Float64bits(wantF) {
 			t.Errorf("ParseFloat(%q) = %v %v, strconv %v %v", v, got, ok, wantF, wantFOK)
 		}
-		if _, ok := parseShortDecimal(v); isShortDecimal([]byte(v)) != ok {
-			t.Errorf("isShortDecimal(%q) = %v, parseShortDecimal reads it: %v", v, !ok, ok)
-		}
-		got, ok := shortDecimal([]byte(v)) // whole text columns: bit for bit as strconv
-		if _, short := parseShortDecimal(v); ok != short {
-			t.Errorf("shortDecimal(%q) reads it: %v, parseShortDecimal: %v", v, ok, short)
+		got, ok := shortDecimal([]byte(v)) // the fast path: bit for bit as strconv
+		if isShortDecimal([]byte(v)) != ok {
+			t.Errorf("isShortDecimal(%q) = %v, shortDecimal reads it: %v", v, !ok, ok)
 		}
 		if ok && (errF != nil || math.Float64bits(got) != math.Float64bits(wantF)) {
 			t.Errorf("shortDecimal(%q) = %v, strconv %v", v, got, wantF)

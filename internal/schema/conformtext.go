@@ -190,9 +190,12 @@ func shortInt(v []byte) (int64, bool) {
 	return x, true
 }
 
-// shortDecimal is parseShortDecimal over bytes, in two tight loops (the digits before the
-// point, those after): [-]digits[.digits] of 1 to 15 digits in all, their integer exact in
-// a float64 and divided once by an exact power of ten, the correctly rounded value.
+// shortDecimal is ParseFloat's fast path, for the usual [-]digits[.digits] of 1 to 15
+// digits in all, in two tight loops (the digits before the point, those after): their
+// integer m is exact in a float64, as is 10^k for the k digits after the point, so
+// m / 10^k, one IEEE division, is the correctly rounded value, the one
+// strconv.ParseFloat returns (its own "exact" path). Anything else (more digits, an
+// exponent, a '+', no digit) reports false for the long way.
 func shortDecimal(v []byte) (float64, bool) {
 	i := 0
 	if len(v) > 0 && v[0] == '-' {

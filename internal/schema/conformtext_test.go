@@ -27,18 +27,7 @@ func TestWholeTextAsTheRowReader(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	values := append([]string(nil), tricky...)
 	for range 5000 {
-		digits := make([]byte, 1+rng.IntN(17))
-		for i := range digits {
-			digits[i] = byte('0' + rng.IntN(10))
-		}
-		v := string(digits)
-		if p := rng.IntN(len(digits) + 2); p <= len(digits) {
-			v = v[:p] + "." + v[p:]
-		}
-		if rng.IntN(2) == 0 {
-			v = "-" + v
-		}
-		values = append(values, v, fmt.Sprintf("%04d-%02d-%02d", rng.IntN(10000), rng.IntN(14), rng.IntN(33)))
+		values = append(values, randomDecimal(rng), fmt.Sprintf("%04d-%02d-%02d", rng.IntN(10000), rng.IntN(14), rng.IntN(33)))
 	}
 	b := array.NewStringBuilder(memory.DefaultAllocator)
 	for i, v := range values {

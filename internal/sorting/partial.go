@@ -173,10 +173,8 @@ func (p *partial) rejects(i int) bool {
 	}
 	v := col.Value(i)
 	worst := p.heap.rows[0].head
-	if worst != p.cutFor {
-		p.cut, p.cutFor = integerCut(worst, p.s.keys[0].Descending), worst
-	}
-	if n, ok := expr.PlainIntegerPart(v); ok && (p.s.keys[0].Descending && n <= p.cut || !p.s.keys[0].Descending && n >= p.cut) {
+	cut := p.currentCut(worst)
+	if n, ok := expr.PlainIntegerPart(v); ok && (p.s.keys[0].Descending && n <= cut || !p.s.keys[0].Descending && n >= cut) {
 		return true
 	}
 	f, ok := expr.ReadPlainNumber(v)
@@ -199,11 +197,7 @@ func (p *partial) rejects(i int) bool {
 // worst row and so the cut staying the same until a row is offered.
 func (p *partial) skipRejected(i, n int) int {
 	col := p.firstKey
-	worst := p.heap.rows[0].head
-	if worst != p.cutFor {
-		p.cut, p.cutFor = integerCut(worst, p.s.keys[0].Descending), worst
-	}
-	cut, desc := p.cut, p.s.keys[0].Descending
+	cut, desc := p.currentCut(p.heap.rows[0].head), p.s.keys[0].Descending
 	offs, data := col.ValueOffsets(), col.ValueBytes()
 	base := offs[0]
 	nulls := col.NullN() > 0
@@ -221,6 +215,15 @@ func (p *partial) skipRejected(i, n int) int {
 		}
 	}
 	return n
+}
+
+// currentCut is integerCut of worst, the heap's worst key head, kept until the worst
+// row changes.
+func (p *partial) currentCut(worst keyHead) int64 {
+	if worst != p.cutFor {
+		p.cut, p.cutFor = integerCut(worst, p.s.keys[0].Descending), worst
+	}
+	return p.cut
 }
 
 // numberFieldAfter says whether a key whose head begins with the number field h comes
