@@ -29,7 +29,7 @@ const (
 
 // outputSchema decides the typed output's schema: each column passed on from the
 // input, through every stage of the chain, gets the type its sampled values share
-// (schema.Infer), each computed column its stage's static type (an expression's, an
+// (schema.Infer; string where a workbook holds one of them as a text cell), each computed column its stage's static type (an expression's, an
 // aggregate's), and --schema overrides any of them.
 func outputSchema(ctx context.Context, o Options, sources []*source, header []string, p *pipeline) (schema.Schema, error) {
 	overrides, err := schema.ParseOverrides(o.Schema)
@@ -40,8 +40,9 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 	origins := p.origins()
 	declared := declaredTypes(sources, len(header))
 	var samples [][]string
+	var textCells []bool
 	if len(overrides) < len(names) && declared == nil {
-		if samples, err = sampleColumns(ctx, sources, len(header)); err != nil {
+		if samples, textCells, err = sampleColumns(ctx, sources, len(header)); err != nil {
 			return nil, err
 		}
 	}
@@ -51,6 +52,8 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 		switch from := origins[k]; {
 		case from.input >= 0 && declared != nil:
 			s[k].Type = declared[from.input]
+		case from.input >= 0 && samples != nil && textCells[from.input]:
+			s[k].Type = schema.String
 		case from.input >= 0 && samples != nil:
 			s[k].Type = schema.Infer(samples[from.input])
 		case from.input < 0:
@@ -64,20 +67,29 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 }
 
 // sampleColumns returns the values of the run's first sampleRows rows, per column of
-// the run (n of them), nulls left out.
-func sampleColumns(ctx context.Context, sources []*source, n int) ([][]string, error) {
+// the run (n of them), nulls left out, and which columns hold a text cell of a
+// workbook among them.
+func sampleColumns(ctx context.Context, sources []*source, n int) ([][]string, []bool, error) {
 	values := make([][]string, n)
+	textCells := make([]bool, n)
 	rows := 0
 	for _, s := range sources {
 		if rows >= sampleRows {
 			break
 		}
-		c, err := sampleChunk(ctx, s, sampleRows-rows)
+		c, text, err := sampleChunk(ctx, s, sampleRows-rows)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if c == nil {
 			continue
+		}
+		for k := range n {
+			from := k
+			if s.conform != nil {
+				from = s.conform[k]
+			}
+			textCells[k] = textCells[k] || from >= 0 && from < len(text) && text[from]
 		}
 		if s.conform != nil {
 			c = conformChunk(c, s.conform, make([]string, n))
@@ -96,7 +108,7 @@ func sampleColumns(ctx context.Context, sources []*source, n int) ([][]string, e
 		}
 		rows += take
 	}
-	return values, nil
+	return values, textCells, nil
 }
 
 // errSampled ends the split of a sheet after its first block.
@@ -104,41 +116,44 @@ var errSampled = errors.New("sampled")
 
 // sampleChunk decodes the first rows of a source, at least want of them where the
 // source has them, or returns nil when they cannot be decoded: the run itself then
-// reports why, where it happens.
-func sampleChunk(ctx context.Context, s *source, want int) (*table.Chunk, error) {
+// reports why, where it happens. Of a workbook's sheet it also tells, per column,
+// whether one of the first want rows holds a text cell.
+func sampleChunk(ctx context.Context, s *source, want int) (*table.Chunk, []bool, error) {
 	if s.sheet != nil {
 		var block []byte
 		err := s.sheet.Split(ctx, sampleRows, func(b []byte) error { block = b; return errSampled })
 		if err != nil && !errors.Is(err, errSampled) {
-			return nil, err
+			return nil, nil, err
 		}
 		if block == nil {
-			return nil, nil
+			return nil, nil, nil
 		}
-		c, err := s.sheet.NewDecoder().DecodeBlock(block)
+		dec := s.sheet.NewDecoder()
+		dec.NoteTextCells(want)
+		c, err := dec.DecodeBlock(block)
 		if err != nil {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return c, nil
+		return c, dec.TextCells(), nil
 	}
 	if s.pq != nil {
-		return nil, nil // its columns have declared types (declaredTypes)
+		return nil, nil, nil // its columns have declared types (declaredTypes)
 	}
 	if s.jsonl != nil {
 		d, err := s.jsonl.NewDecoder().DecodeBlock(s.jsonl.Sample())
 		if err != nil {
-			return nil, nil // the run reports it where it is
+			return nil, nil, nil // the run reports it where it is
 		}
-		return d.Chunk, nil
+		return d.Chunk, nil, nil
 	}
 	if err := s.csv.Reopen(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer s.csv.Park()
 	for size := sampleFirstBytes; ; size = min(8*size, sampleBytes) {
 		block, err := s.csv.Sample(ctx, size)
 		if err != nil || len(block) == 0 {
-			return nil, err
+			return nil, nil, err
 		}
 		dec := s.csv.NewDecoder()
 		defer dec.Close()
@@ -148,12 +163,12 @@ func sampleChunk(ctx context.Context, s *source, want int) (*table.Chunk, error)
 		case errors.As(err, &pe) && size < sampleBytes:
 			continue // a larger step may hold the rows wanted before it, and then fails alike
 		case errors.As(err, &pe):
-			return nil, nil
+			return nil, nil, nil
 		case err != nil:
-			return nil, err
+			return nil, nil, err
 		}
 		if d.Chunk.NumRows() >= want || size == sampleBytes {
-			return d.Chunk, nil
+			return d.Chunk, nil, nil
 		}
 	}
 }

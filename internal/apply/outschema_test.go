@@ -76,7 +76,7 @@ func sampleTwice(t *testing.T, inputs []string, stdin bool) (got, want [][]strin
 		return op
 	}
 	ctx := context.Background()
-	got, err := sampleColumns(ctx, open().sources, 3)
+	got, _, err := sampleColumns(ctx, open().sources, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

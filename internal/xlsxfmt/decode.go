@@ -22,11 +22,37 @@ type Decoder struct {
 	val   []byte    // scratch: the values of one row, back to back
 	cells []cellOut // the cells of one row, in column order
 	hint  []int     // per column: data bytes of the previous chunk, to size the next
+
+	textCells []bool // per header column: a text cell was decoded (nil: not noted)
+	noteRows  int    // rows of each block whose text cells are noted
 }
 
 type cellOut struct {
 	col        int
-	start, end int // value is val[start:end]
+	start, end int  // value is val[start:end]
+	text       bool // a shared or inline string, or a formula's string result
+}
+
+// NoteTextCells makes the decoder note, per header column, whether a non-empty cell in
+// the first rows of a block it decodes from now on is a text cell: a shared or inline
+// string, or a formula's string result. TextCells reports it. The typed outputs' schema reads the sample this way, so
+// that a number Excel holds as text (a zip code, an id) stays text: the cell's type is
+// the workbook's answer, its content only a CSV's.
+func (d *Decoder) NoteTextCells(rows int) {
+	d.textCells, d.noteRows = make([]bool, len(d.sheet.Header)), rows
+}
+
+// TextCells reports, per header column, whether a text cell was decoded since
+// NoteTextCells (nil if it was not called).
+func (d *Decoder) TextCells() []bool { return d.textCells }
+
+// isTextCell tells the cell types whose value is text whatever it reads as.
+func isTextCell(typ []byte) bool {
+	switch string(typ) {
+	case "s", "inlineStr", "str":
+		return true
+	}
+	return false
 }
 
 // NewDecoder returns a decoder for this sheet's blocks.
@@ -151,6 +177,9 @@ func (d *Decoder) DecodeBlock(block []byte) (*table.Chunk, error) {
 			}
 			col.padTo(nrows)
 			col.add(d.val[c.start:c.end])
+			if c.text && d.textCells != nil && nrows < d.noteRows {
+				d.textCells[j] = true
+			}
 		}
 		nrows++
 		p = next
@@ -249,7 +278,7 @@ func (d *Decoder) decodeRow(buf []byte, p, num int) (int, error) {
 			}
 		}
 		if len(d.val) > start {
-			d.cells = append(d.cells, cellOut{col: col, start: start, end: len(d.val)})
+			d.cells = append(d.cells, cellOut{col: col, start: start, end: len(d.val), text: isTextCell(typ)})
 		}
 	}
 }

@@ -72,6 +72,7 @@ func (b *Book) inspectSheet(i, sampleRows int, sr *SheetReport) error {
 	}
 	sr.Rows = rows
 	d := s.NewDecoder()
+	d.NoteTextCells(sampleRows)
 	err = s.Split(context.Background(), max(sampleRows, 1), func(block []byte) error {
 		c, err := d.DecodeBlock(block)
 		if err != nil {
@@ -104,7 +105,11 @@ func (b *Book) inspectSheet(i, sampleRows int, sr *SheetReport) error {
 				values[i] = *row[j]
 			}
 		}
-		sr.Columns = append(sr.Columns, ColumnReport{Name: name, Type: valuetype.Infer(values)})
+		typ := valuetype.Infer(values)
+		if d.TextCells()[j] {
+			typ = valuetype.Text // as a typed output reads it (NoteTextCells)
+		}
+		sr.Columns = append(sr.Columns, ColumnReport{Name: name, Type: typ})
 	}
 	sr.Warnings = s.Warnings()
 	return nil
