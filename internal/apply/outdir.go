@@ -95,6 +95,11 @@ func runPerSource(ctx context.Context, o Options, format sink.Format, sources []
 	if err != nil {
 		return usage(err)
 	}
+	if format.Typed {
+		if err := checkSchemaColumns(o, targets); err != nil {
+			return usage(err)
+		}
+	}
 	if o.Explain {
 		return explainTargets(ctx, o, format, targets)
 	}

@@ -3,6 +3,8 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -37,6 +39,14 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 		return nil, usage(err)
 	}
 	names := p.names()
+	if o.OutDir != "" || o.SheetPerSource {
+		// Sources of different layouts each have their output: --schema types the
+		// columns a part has (checkSchemaColumns refused those no part has).
+		overrides = slices.DeleteFunc(overrides, func(ov schema.Override) bool {
+			j, err := table.FindColumn(ov.Column, names)
+			return err == nil && j < 0
+		})
+	}
 	origins := p.origins()
 	declared := declaredTypes(sources, len(header))
 	var samples [][]string
@@ -171,4 +181,37 @@ func sampleChunk(ctx context.Context, s *source, want int) (*table.Chunk, []bool
 			return d.Chunk, nil, nil
 		}
 	}
+}
+
+// checkSchemaColumns refuses, before any data is read, a --schema column that no part of
+// a per-source run (--out-dir, --sheet-per-source) has, with the names they have.
+func checkSchemaColumns(o Options, targets []*runTarget) error {
+	overrides, err := schema.ParseOverrides(o.Schema)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, t := range targets {
+		for _, p := range t.parts {
+			for _, name := range p.pipeline.names() {
+				if !slices.Contains(names, name) {
+					names = append(names, name)
+				}
+			}
+		}
+	}
+	for _, ov := range overrides {
+		j, err := table.FindColumn(ov.Column, names)
+		if err != nil {
+			return fmt.Errorf("--schema: %w", err)
+		}
+		if j < 0 {
+			hint := ""
+			if near := table.Suggest(ov.Column, names); near != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			return fmt.Errorf("--schema: unknown column %q: no output has it%s", ov.Column, hint)
+		}
+	}
+	return nil
 }
