@@ -110,9 +110,11 @@ func TestOutputToFullDevice(t *testing.T) {
 	in := writeInput(t, dir)
 	full := filepath.Join(dir, "myfull")
 	mknod(t, full, 1, 7)
-	r := runPtransform(t, nil, "apply", in, "-o", full)
-	if r.code != 1 || !strings.Contains(r.stderr, "no space left") {
-		t.Fatalf("exit %d, stderr %q; want 1 and no space left", r.code, r.stderr)
+	for _, format := range []string{"csv", "tsv", "jsonl", "xlsx", "parquet"} {
+		r := runPtransform(t, nil, "apply", in, "-o", full, "--to", format)
+		if r.code != 1 || !strings.Contains(r.stderr, "no space left") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("--to %s: exit %d, stderr %q; want 1 and one line saying no space left", format, r.code, r.stderr)
+		}
 	}
 }
 
@@ -526,14 +528,17 @@ func TestErrorsInRowOrder(t *testing.T) {
 
 // TestSignalsCleanUp: SIGINT, SIGTERM and SIGHUP while a run is writing end it with
 // statuses 130, 143 and 129 and one line on stderr, the old output untouched and no
-// temporary file left; so does SIGKILL.
+// temporary file left; so does SIGKILL; for every output format.
 func TestSignalsCleanUp(t *testing.T) {
 	for _, tc := range []struct {
 		sig  syscall.Signal
 		code int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}, {syscall.SIGHUP, 129}, {syscall.SIGKILL, -1}} {
+		ext  string
+	}{{syscall.SIGINT, 130, "csv"}, {syscall.SIGTERM, 143, "csv"}, {syscall.SIGHUP, 129, "csv"}, {syscall.SIGKILL, -1, "csv"},
+		{syscall.SIGINT, 130, "jsonl"}, {syscall.SIGINT, 130, "xlsx"}, {syscall.SIGINT, 130, "parquet"},
+		{syscall.SIGTERM, 143, "xlsx"}, {syscall.SIGKILL, -1, "parquet"}} {
 		dir := t.TempDir()
-		out := filepath.Join(dir, "out.csv")
+		out := filepath.Join(dir, "out."+tc.ext)
 		os.WriteFile(out, []byte("previous report\n"), 0o644)
 		cmd := exec.Command(binary, "apply", "-", "-o", out)
 		stdin, err := cmd.StdinPipe()
@@ -546,7 +551,8 @@ func TestSignalsCleanUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		io.WriteString(stdin, "a,b\n")
-		for i := range 20000 {
+		// A typed output samples its schema from up to 1 MiB of rows before it starts.
+		for i := range 200000 {
 			fmt.Fprintf(stdin, "%d,x\n", i)
 		}
 		waitForTempFile(t, cmd.Process.Pid, dir)
@@ -554,7 +560,7 @@ func TestSignalsCleanUp(t *testing.T) {
 		err = cmd.Wait()
 		stdin.Close()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != tc.code {
-			t.Errorf("%v: exit %v, want %d (stderr %q)", tc.sig, err, tc.code, stderr.String())
+			t.Errorf("%v, %s: exit %v, want %d (stderr %q)", tc.sig, tc.ext, err, tc.code, stderr.String())
 		}
 		if msg := stderr.String(); tc.sig != syscall.SIGKILL && (!strings.Contains(msg, "interrupted") || strings.Count(msg, "\n") != 1) {
 			t.Errorf("%v: stderr %q, want one line saying the run was interrupted", tc.sig, msg)
@@ -562,7 +568,7 @@ func TestSignalsCleanUp(t *testing.T) {
 		if b, _ := os.ReadFile(out); string(b) != "previous report\n" {
 			t.Errorf("%v: output changed to %q", tc.sig, b)
 		}
-		if names := fileNamesIn(t, dir); strings.Join(names, ",") != "out.csv" {
+		if names := fileNamesIn(t, dir); strings.Join(names, ",") != "out."+tc.ext {
 			t.Errorf("%v: directory holds %v", tc.sig, names)
 		}
 	}
