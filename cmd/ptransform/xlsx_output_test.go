@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,9 +60,23 @@ func TestXLSXOutputRoundTrip(t *testing.T) {
 			t.Errorf("%v: cells differ from the first run", variant)
 		}
 	}
-	lines := strings.Split(firstCSV, "\n")
-	if lines[0] != "id,name,price,when,day,flag,code,total" || lines[1] != `1,"n1, ""q""",1.25,2024-03-02T10:01:00,2024-01-02,false,=SUM(A1),2.5` {
-		t.Errorf("read back %q / %q", lines[0], lines[1])
+	// Every cell reads back as it was written: each input line, and its total.
+	var want strings.Builder
+	for k, line := range strings.Split(strings.TrimSuffix(in.String(), "\n"), "\n") {
+		total := "total"
+		if k > 0 {
+			total = strconv.FormatFloat(float64(k%100)*2+0.5, 'f', -1, 64)
+		}
+		fmt.Fprintf(&want, "%s,%s\n", line, total)
+	}
+	if firstCSV != want.String() {
+		got, wanted := strings.Split(firstCSV, "\n"), strings.Split(want.String(), "\n")
+		for i := range min(len(got), len(wanted)) {
+			if got[i] != wanted[i] {
+				t.Fatalf("read back line %d %q, want %q (%d and %d lines)", i+1, got[i], wanted[i], len(got), len(wanted))
+			}
+		}
+		t.Fatalf("read back %d lines, want %d", len(got), len(wanted))
 	}
 	f, err := excelize.OpenFile(filepath.Join(dir, "out0.xlsx"))
 	if err != nil {
@@ -97,5 +113,85 @@ func TestXLSXOutputCellTooLong(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a failed run left its output")
+	}
+}
+
+// TestXLSXReportReadByOpenpyxlAndLibreOffice: a report written by the command, read by
+// the readers users open it with. openpyxl sees the sheet named by --sheet-name (and by
+// the first source sheet's name without it), the bold frozen header with its
+// autofilter, and every cell with its type (integers of more than 15 digits as text);
+// LibreOffice shows the same values.
+func TestXLSXReportReadByOpenpyxlAndLibreOffice(t *testing.T) {
+	python := "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import openpyxl").Run(); err != nil {
+		t.Skipf("openpyxl not installed (apt-get install python3-openpyxl): %v", err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "sales.csv")
+	os.WriteFile(in, []byte("region,day,at,qty,price,paid,note\n"+
+		"east,2024-03-01,2024-03-01 13:45:00,3,2.5,true,=1+1\n"+
+		"west,2024-02-29,2024-02-29T23:59:59,-7,0.125,false,\"a, \"\"b\"\"\"\n"+
+		"east,,,9007199254740993,,,\n"), 0o644)
+	out := filepath.Join(dir, "report.xlsx")
+	if r := runPtransform(t, nil, "apply", in, "-e", "total = int(qty) * 2", "--sheet-name", "Q1: a/b", "-o", out); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	dump := `
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+print("sheets", wb.sheetnames)
+ws = wb.active
+print("freeze", ws.freeze_panes, "filter", ws.auto_filter.ref, "bold", all(c.font.b for c in ws[1]))
+for row in ws.iter_rows():
+    print("|".join("%s:%r" % (type(c.value).__name__, c.value) for c in row if c.value is not None))
+`
+	got, err := exec.Command(python, "-c", dump, out).CombinedOutput()
+	if err != nil {
+		t.Fatalf("openpyxl: %v %s", err, got)
+	}
+	want := strings.Join([]string{
+		"sheets ['Q1_ a_b']",
+		"freeze A2 filter A1:H4 bold True",
+		"str:'region'|str:'day'|str:'at'|str:'qty'|str:'price'|str:'paid'|str:'note'|str:'total'",
+		"str:'east'|datetime:datetime.datetime(2024, 3, 1, 0, 0)|datetime:datetime.datetime(2024, 3, 1, 13, 45)|int:3|float:2.5|bool:True|str:'=1+1'|int:6",
+		`str:'west'|datetime:datetime.datetime(2024, 2, 29, 0, 0)|datetime:datetime.datetime(2024, 2, 29, 23, 59, 59)|int:-7|float:0.125|bool:False|str:'a, "b"'|int:-14`,
+		// Integers of more than 15 digits, which Excel would round, are text.
+		"str:'east'|str:'9007199254740993'|str:'18014398509481986'",
+	}, "\n") + "\n"
+	if string(got) != want {
+		t.Errorf("openpyxl reads:\n%s\nwant:\n%s", got, want)
+	}
+
+	// Without --sheet-name, the sheet of a CSV source is Sheet1.
+	plain := filepath.Join(dir, "plain.xlsx")
+	if r := runPtransform(t, nil, "apply", in, "-o", plain); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if names, err := exec.Command(python, "-c", "import sys, openpyxl; print(openpyxl.load_workbook(sys.argv[1]).sheetnames)", plain).CombinedOutput(); err != nil || string(names) != "['Sheet1']\n" {
+		t.Errorf("sheets of a CSV source's report: %s (%v), want ['Sheet1']", names, err)
+	}
+
+	if testing.Short() {
+		return
+	}
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("LibreOffice not installed (apt-get install libreoffice-calc-nogui)")
+	}
+	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless",
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,true,true,true,false,false", "--outdir", dir, out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, msg)
+	}
+	csv, err := os.ReadFile(filepath.Join(dir, "report.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCSV := `"region","day","at","qty","price","paid","note","total"` + "\n" +
+		`"east",2024-03-01,2024-03-01 13:45:00,3,2.5,TRUE,"=1+1",6` + "\n" +
+		`"west",2024-02-29,2024-02-29 23:59:59,-7,0.125,FALSE,"a, ""b""",-14` + "\n" +
+		`"east",,,"9007199254740993",,,,"18014398509481986"` + "\n"
+	if string(csv) != wantCSV {
+		t.Errorf("LibreOffice shows:\n%s\nwant:\n%s", csv, wantCSV)
 	}
 }
