@@ -209,7 +209,7 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "overwrite", Usage: "--out-dir: replace the files that outputs would replace (never an input)"},
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: csv | tsv | jsonl | xlsx | parquet (default: by the extension of -o; csv for stdout)"},
 			&cli.StringFlag{Name: "schema", Usage: "typed outputs (jsonl, xlsx, parquet): force column types, `'COL:TYPE,...'` with TYPE string | int | float | bool | date | datetime | time | duration (default: from the first 1000 rows; expressions by their type)"},
-			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx | parquet (Excel workbooks, Parquet and JSON Lines are recognised by content)"},
+			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx | parquet | jsonl (Excel workbooks, Parquet and JSON Lines are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
 			&cli.StringSliceFlag{Name: "lookup", Usage: "add the columns of a reference `PATH` (csv, tsv, xlsx, jsonl: any input format) to each row by key, before --expr (docs/lookups.md); repeatable"},

@@ -80,13 +80,14 @@ func openSources(o Options) (*opened, error) {
 		return nil, err
 	}
 	forcedText := strings.EqualFold(o.From, "csv") || strings.EqualFold(o.From, "tsv")
+	forcedJSONL := strings.EqualFold(o.From, "jsonl")
 	for input, name := range o.Inputs {
 		// Each input is opened once and its first bytes say what it is, whatever its name.
 		src, err := sniff.Open(name, csvfmt.SniffSize)
 		if err != nil {
 			return fail(err)
 		}
-		if src.Format.Kind == sniff.JSONLines && !forcedText {
+		if src.Format.Kind == sniff.JSONLines && !forcedText || forcedJSONL {
 			if o.scanOnly {
 				src.Close()
 				return fail(fmt.Errorf("%s: is JSON Lines, which inspect does not read yet (apply does)", name))
@@ -177,13 +178,13 @@ func csvOptions(o Options) (csvfmt.Options, error) {
 	copts := o.CSV
 	copts.HeaderRow = o.HeaderRow
 	switch strings.ToLower(o.From) {
-	case "", "csv", "xlsx", "parquet":
+	case "", "csv", "xlsx", "parquet", "jsonl":
 	case "tsv":
 		if copts.Delimiter == 0 {
 			copts.Delimiter = '\t'
 		}
 	default:
-		return copts, usage(fmt.Errorf("unknown input format %q (want csv, tsv, xlsx or parquet)", o.From))
+		return copts, usage(fmt.Errorf("unknown input format %q (want csv, tsv, xlsx, parquet or jsonl)", o.From))
 	}
 	return copts, nil
 }
