@@ -87,6 +87,24 @@ func FromExpr(t expr.Type) Type {
 	return String
 }
 
+// Expr is the expression type of t's values, FromExpr's inverse: TypeText (cells read
+// as text) for a string, time or duration, which the language has no type for.
+func (t Type) Expr() expr.Type {
+	switch t {
+	case Int:
+		return expr.TypeInt
+	case Float:
+		return expr.TypeFloat
+	case Bool:
+		return expr.TypeBool
+	case Date:
+		return expr.TypeDate
+	case Datetime:
+		return expr.TypeTimestamp
+	}
+	return expr.TypeText
+}
+
 // Override is one column of --schema.
 type Override struct {
 	Column string
