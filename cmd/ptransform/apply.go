@@ -423,7 +423,7 @@ func reportOptions(c *cli.Context, o *apply.Options) error {
 	if c.IsSet("limit") {
 		limit := c.Int64("limit")
 		if limit < 0 {
-			return fmt.Errorf("--limit must be 0 or more rows, got %d", limit)
+			return &expr.CompileError{Flag: "--limit", Source: c.String("limit"), Msg: fmt.Sprintf("the rows to keep must be 0 or more, got %d", limit)}
 		}
 		o.Limit = &limit
 	}

@@ -165,7 +165,9 @@ func (s *sumAcc) merge(o accumulator, into []int32) error {
 func (s *sumAcc) build(a *compiledAgg, order []int32, describe func(int32) string) (arrow.Array, error) {
 	mem := memory.DefaultAllocator
 	if s.emitInts == nil {
-		ints := s.allInts() && (a.result == expr.TypeInt || s.intsFit())
+		// Integer cells of a text column sum as int values do (sumType): a sum beyond
+		// int64 is an error below, never a rounded float.
+		ints := s.allInts() && (a.result == expr.TypeInt || a.argType == expr.TypeText || s.intsFit())
 		s.emitInts = &ints
 	}
 	mean := a.fn.name == "mean"

@@ -74,6 +74,17 @@ func Compile(groupBy string, aggs []string, names []string, opts expr.Options) (
 // max(total) of a float column is a float column of the output, not text. nil means
 // every column is text.
 func CompileTyped(groupBy string, aggs []string, names []string, inputTypes []expr.Type, opts expr.Options) (*Stage, error) {
+	return CompileCells(groupBy, aggs, names, inputTypes, nil, opts)
+}
+
+// CompileCells is CompileTyped knowing what the text cells of the input columns hold:
+// cellTypes[j] is the type inferred from a sample of column j's cells (expr.TypeInt for
+// a column of integers; expr.TypeText, or nil, when unknown). sum(x) of a column of
+// integer cells is then an int column, as sum(int(x)) is. The aggregates that return
+// one of their argument's values (min, max, first, last, mode) of a plain column pass
+// that column's values on (transforms.Column.From), so a typed output gives them the
+// column's own type, as it does a --group-by key.
+func CompileCells(groupBy string, aggs []string, names []string, inputTypes, cellTypes []expr.Type, opts expr.Options) (*Stage, error) {
 	keys, err := parseGroupBy(groupBy)
 	if err != nil {
 		return nil, err
@@ -243,6 +254,9 @@ func CompileTyped(groupBy string, aggs []string, names []string, inputTypes []ex
 			s := specs[j]
 			return nil, errAt("--agg", s.src, s.args[0].Pos, "%s(x) %s, got %s", a.fn.name, err, describeType(a.argType))
 		}
+		if fam == famSum && a.argType == expr.TypeText && inputType(cellTypes, a.col.input) == expr.TypeInt {
+			res, _, _ = a.fn.check(expr.TypeInt) // integer cells: sum's int, mean's float
+		}
 		a.result, a.family = res, fam
 		key := fmt.Sprint(a.family, a.col)
 		textExtreme := fam == famExtreme && a.argType == expr.TypeText
@@ -259,7 +273,11 @@ func CompileTyped(groupBy string, aggs []string, names []string, inputTypes []ex
 		if textExtreme {
 			st.states[a.state].textExtremes |= 1 << b2i(a.fn.name == "max")
 		}
-		st.columns = append(st.columns, transforms.Column{Name: a.name, From: -1, Type: res})
+		from := -1
+		if fam == famExtreme || fam == famPick || fam == famMode {
+			from = a.col.input // one of the column's values, or -1 for a computed argument
+		}
+		st.columns = append(st.columns, transforms.Column{Name: a.name, From: from, Type: res})
 	}
 	return st, nil
 }

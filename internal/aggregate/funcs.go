@@ -52,7 +52,8 @@ func numbers(result func(arg expr.Type) expr.Type, fam family) func(expr.Type) (
 func always(t expr.Type) func(expr.Type) expr.Type { return func(expr.Type) expr.Type { return t } }
 
 // sumType: ints sum to an int, anything else to a float (text cells that are all
-// integers still give exact integers, see sumAcc.build).
+// integers still give exact integers, see sumAcc.build; and an int column when a sample
+// says the cells are integers, CompileCells).
 func sumType(arg expr.Type) expr.Type {
 	if arg == expr.TypeInt {
 		return expr.TypeInt

@@ -114,6 +114,11 @@ type Options struct {
 	// testBarrier, for tests of the barrier machinery, compiles a barrier stage that
 	// goes where the aggregation goes in the chain.
 	testBarrier func(columns []string) (transforms.Stage, error)
+	// cells are the types of the input columns' cells (inputCellTypes), given to the
+	// aggregates before compile when the run aggregates; stageCells are those of the
+	// columns a step of the chain consumes, as compile traces them.
+	cells      []schema.Type
+	stageCells []expr.Type
 }
 
 // The default chunk sizes were chosen by measurement (docs/performance.md, "Chunk size").
@@ -174,6 +179,9 @@ func Run(ctx context.Context, o Options) (err error) {
 	header, err := runColumns(op.sources, o.Union)
 	if err != nil {
 		return usage(err)
+	}
+	if o.cells, err = aggregatedCellTypes(ctx, o, op.sources, header); err != nil {
+		return err
 	}
 	pipeline, err := compile(o, header)
 	if err != nil {

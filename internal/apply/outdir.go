@@ -91,7 +91,7 @@ func outputFormat(o Options) (sink.Format, error) {
 // runPerSource runs the engine once per part into the outputs of --out-dir, or into the
 // sheets of one xlsx output with --sheet-per-source.
 func runPerSource(ctx context.Context, o Options, format sink.Format, sources []*source) (err error) {
-	targets, warnings, err := planTargets(o, format, sources)
+	targets, warnings, err := planTargets(ctx, o, format, sources)
 	if err != nil {
 		return usage(err)
 	}
@@ -294,7 +294,7 @@ func commitTargets(targets []*runTarget) error {
 // planTargets groups the sources into outputs and parts and compiles each part's
 // transforms against its columns, before any data is read. warnings say which names
 // were made unique.
-func planTargets(o Options, format sink.Format, sources []*source) ([]*runTarget, []string, error) {
+func planTargets(ctx context.Context, o Options, format sink.Format, sources []*source) ([]*runTarget, []string, error) {
 	pattern := o.OutName
 	if pattern == "" {
 		pattern = defaultOutName
@@ -333,6 +333,9 @@ func planTargets(o Options, format sink.Format, sources []*source) ([]*runTarget
 				err = fmt.Errorf("%w, or {sheet} in --out-name writes each sheet to its own output", err)
 			}
 			if err != nil {
+				return nil, nil, err
+			}
+			if o.cells, err = aggregatedCellTypes(ctx, o, p.sources, header); err != nil {
 				return nil, nil, err
 			}
 			if p.pipeline, err = compile(o, header); err != nil {

@@ -30,9 +30,9 @@ const (
 )
 
 // outputSchema decides the typed output's schema: each column passed on from the
-// input, through every stage of the chain, gets the type its sampled values share
-// (schema.Infer; string where a workbook holds one of them as a text cell), each computed column its stage's static type (an expression's, an
-// aggregate's), and --schema overrides any of them.
+// input, through every stage of the chain, gets its cell type (inputCellTypes), each
+// computed column its stage's static type (an expression's, an aggregate's), and
+// --schema overrides any of them.
 func outputSchema(ctx context.Context, o Options, sources []*source, header []string, p *pipeline) (schema.Schema, error) {
 	overrides, err := schema.ParseOverrides(o.Schema)
 	if err != nil {
@@ -48,11 +48,9 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 		})
 	}
 	origins := p.origins()
-	declared := declaredTypes(sources, len(header))
-	var samples [][]string
-	var textCells []bool
-	if len(overrides) < len(names) && declared == nil {
-		if samples, textCells, err = sampleColumns(ctx, sources, len(header)); err != nil {
+	cells := p.cells
+	if cells == nil && len(overrides) < len(names) {
+		if cells, err = inputCellTypes(ctx, sources, len(header)); err != nil {
 			return nil, err
 		}
 	}
@@ -60,12 +58,8 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 	for k, name := range names {
 		s[k].Name = name
 		switch from := origins[k]; {
-		case from.input >= 0 && declared != nil:
-			s[k].Type = declared[from.input]
-		case from.input >= 0 && samples != nil && textCells[from.input]:
-			s[k].Type = schema.String
-		case from.input >= 0 && samples != nil:
-			s[k].Type = schema.Infer(samples[from.input])
+		case from.input >= 0 && cells != nil:
+			s[k].Type = cells[from.input]
 		case from.input < 0:
 			s[k].Type = schema.FromExpr(from.typ)
 		}
@@ -74,6 +68,38 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 		return nil, usage(err)
 	}
 	return s, nil
+}
+
+// inputCellTypes are the types of the run's n input columns as a typed output takes
+// them: the Parquet inputs' declared types, else what schema.Infer finds in the sampled
+// values of each column, or string where a workbook holds one of them as a text cell.
+func inputCellTypes(ctx context.Context, sources []*source, n int) ([]schema.Type, error) {
+	if declared := declaredTypes(sources, n); declared != nil {
+		return declared, nil
+	}
+	samples, textCells, err := sampleColumns(ctx, sources, n)
+	if err != nil {
+		return nil, err
+	}
+	types := make([]schema.Type, n)
+	for j, values := range samples {
+		if textCells[j] {
+			types[j] = schema.String
+			continue
+		}
+		types[j] = schema.Infer(values)
+	}
+	return types, nil
+}
+
+// aggregatedCellTypes are inputCellTypes for a run that aggregates, whose aggregates of
+// input columns take these types (sum(x) of integer cells is an int column), in every
+// output format alike; nil for a run that does not.
+func aggregatedCellTypes(ctx context.Context, o Options, sources []*source, header []string) ([]schema.Type, error) {
+	if len(o.Aggs) == 0 {
+		return nil, nil
+	}
+	return inputCellTypes(ctx, sources, len(header))
 }
 
 // sampleColumns returns the values of the run's first sampleRows rows, per column of

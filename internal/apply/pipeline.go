@@ -15,6 +15,7 @@ import (
 	"github.com/ptransform/ptransform/internal/aggregate"
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/rows"
+	"github.com/ptransform/ptransform/internal/schema"
 	"github.com/ptransform/ptransform/internal/sorting"
 	"github.com/ptransform/ptransform/internal/table"
 	"github.com/ptransform/ptransform/internal/transforms"
@@ -29,6 +30,9 @@ type pipeline struct {
 	// program is the --expr/--where program as compiled, before any selection was
 	// folded into it: what --explain shows. nil without --expr and --where.
 	program *expr.Program
+	// cells are the input columns' types from the sample compile was given (Options.cells),
+	// which the output schema takes too; nil when it was given none.
+	cells []schema.Type
 }
 
 // link is one stage of the chain and the flags it comes from.
@@ -86,7 +90,7 @@ func compileProgram(o Options, columns []string, _ []expr.Type) (transforms.Stag
 }
 
 func compileAggregate(o Options, columns []string, types []expr.Type) (transforms.Stage, error) {
-	return aggregate.CompileTyped(o.GroupBy, o.Aggs, columns, types, exprOptions(o))
+	return aggregate.CompileCells(o.GroupBy, o.Aggs, columns, types, o.stageCells, exprOptions(o))
 }
 
 func compileDistinct(o Options, columns []string, types []expr.Type) (transforms.Stage, error) {
@@ -177,15 +181,21 @@ func spillDir(o Options) string {
 
 // compileHaving compiles --having as a filter over the aggregated columns. Its errors
 // name --having, not the --where it is compiled as.
-func compileHaving(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {
-	prog, err := expr.Compile(nil, []string{o.Having}, columns, exprOptions(o))
+func compileHaving(o Options, columns []string, types []expr.Type) (transforms.Stage, error) {
+	opts := exprOptions(o)
+	opts.InputTypes = types // count() is an int, max(date(d)) a date: checked as such
+	prog, err := expr.Compile(nil, []string{o.Having}, columns, opts)
 	var ce *expr.CompileError
+	var unknown *expr.UnknownColumnError
 	switch {
 	case errors.As(err, &ce):
 		ce.Flag = "--having"
 		return nil, err
-	case err != nil: // a name that is not one of the aggregated rows' columns
-		return nil, fmt.Errorf("--having: %w; the aggregated rows have the columns %s (filter input rows with --where)", err, strings.Join(columns, ", "))
+	case errors.As(err, &unknown): // a name that is not one of the aggregated rows' columns
+		return nil, &expr.CompileError{Flag: "--having", Source: o.Having, Pos: unknown.Pos,
+			Msg: fmt.Sprintf("%v; the aggregated rows have the columns %s (filter input rows with --where)", err, strings.Join(columns, ", "))}
+	case err != nil:
+		return nil, fmt.Errorf("--having: %w", err)
 	}
 	return &transforms.Assign{Program: prog}, nil
 }
@@ -198,7 +208,7 @@ func compile(o Options, header []string) (*pipeline, error) {
 	if o.Having != "" && !hasAggregation(o) {
 		return nil, errors.New("--having filters aggregated rows: it needs --group-by or --agg (filter input rows with --where)")
 	}
-	p := &pipeline{header: header}
+	p := &pipeline{header: header, cells: o.cells}
 	names := header
 	// The static type of each column at this point of the chain: input cells are text,
 	// a computed column has its stage's type, and a passed-on column keeps its own.
@@ -206,15 +216,28 @@ func compile(o Options, header []string) (*pipeline, error) {
 	for j := range types {
 		types[j] = expr.TypeText
 	}
+	// What the input columns' cells hold (o.cells), traced alike: a computed column's
+	// cells are its type's (TypeText here: not cells).
+	var cells []expr.Type
+	if len(o.cells) == len(header) {
+		cells = make([]expr.Type, len(header))
+		for j, t := range o.cells {
+			cells[j] = t.Expr()
+		}
+	}
 	for _, step := range chainSteps {
 		if !step.used(o) {
 			continue
 		}
+		o.stageCells = cells
 		stage, err := step.compile(o, names, types)
 		if err != nil {
 			return nil, err
 		}
 		types = columnTypes(stage.Columns(), types)
+		if cells != nil {
+			cells = columnTypes(stage.Columns(), cells)
+		}
 		if a, ok := stage.(*transforms.Assign); ok && p.program == nil && step.flags == programFlags {
 			p.program = a.Program
 		}
@@ -510,7 +533,13 @@ func (p *pipeline) explain() string {
 		}
 	}
 	only := p.program != nil && slices.Equal(p.names(), p.program.Columns())
+	types := make([]expr.Type, len(p.header))
+	for j := range types {
+		types[j] = expr.TypeText
+	}
 	for _, l := range p.chain {
+		in := types
+		types = columnTypes(l.stage.Columns(), types)
 		if l.flags == programFlags {
 			continue // shown above
 		}
@@ -530,12 +559,25 @@ func (p *pipeline) explain() string {
 				fmt.Fprintf(&b, "  %s\n", line)
 			}
 		}
+		if l.flags == "--having" {
+			// What its expression is checked against (compileHaving).
+			fmt.Fprintf(&b, "  reads: %s\n", describeTyped(columnNames(l.stage.Columns()), in))
+		}
 		fmt.Fprintf(&b, "  columns: %s\n", describeColumns(l.stage.Columns()))
 	}
 	if !only {
 		fmt.Fprintf(&b, "written columns: %s\n", strings.Join(p.names(), ", "))
 	}
 	return b.String()
+}
+
+// describeTyped lists columns with their static types.
+func describeTyped(names []string, types []expr.Type) string {
+	parts := make([]string, len(names))
+	for k, name := range names {
+		parts[k] = name + " (" + types[k].String() + ")"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // describeColumns lists a stage's columns, a computed one with its type.

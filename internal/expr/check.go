@@ -31,6 +31,11 @@ type Options struct {
 	Params map[string]string
 	// Getenv looks up env("NAME"); nil for os.LookupEnv.
 	Getenv func(name string) (string, bool)
+	// InputTypes are the static types of the input columns that an earlier stage
+	// computed (an aggregate's int or date, --having's input), by column; nil, TypeText
+	// or TypeString for a column of cells. A typed column is checked as its type (a
+	// caret at `n > "a"` for an int n) and read as it (Evaluator.loadTyped).
+	InputTypes []Type
 }
 
 type opKind uint8
@@ -71,6 +76,9 @@ type node struct {
 	layout []layoutItem
 	digits int // round() digits when constant
 	set    *constSet
+	// typedInput marks the conversion that reads a typed input column as its type
+	// (Options.InputTypes): messages name it as the column.
+	typedInput bool
 }
 
 // kernel computes out's values from args. For opStrict nodes out's mask already holds
@@ -350,7 +358,7 @@ func (c *checker) column(a *ast) (*node, error) {
 		return nil, err
 	}
 	if match == "" {
-		return nil, unknownColumn(name, c.knownNames())
+		return nil, unknownColumn(name, c.knownNames(), a.pos)
 	}
 	for k := len(c.assigned) - 1; k >= 0; k-- {
 		if c.assigned[k].target == match {
@@ -361,9 +369,19 @@ func (c *checker) column(a *ast) (*node, error) {
 	if j := indexOf(c.input[idx+1:], match); j >= 0 {
 		return nil, fmt.Errorf("column %q appears more than once in the header", match)
 	}
-	return c.shared(memoKey{kind: opInput, col: idx}, func() *node {
+	in := c.shared(memoKey{kind: opInput, col: idx}, func() *node {
 		return &node{op: opInput, typ: TypeText, pos: a.pos, col: idx, name: c.input[idx]}
-	}), nil
+	})
+	if idx < len(c.opts.InputTypes) {
+		if t := c.opts.InputTypes[idx]; t != TypeText && t != TypeString && t != TypeNull {
+			typed, err := c.coerce(in, t) // its values have that type: read them as it
+			if err == nil {
+				typed.typedInput = true
+			}
+			return typed, err
+		}
+	}
+	return in, nil
 }
 
 func (c *checker) assignedRef(k, pos int) *node {
@@ -385,10 +403,19 @@ func (c *checker) knownNames() []string {
 }
 
 // unknownColumn is exactly `unknown column "qyt" (did you mean "qty"?)`: no caret, since
-// the name is the whole story.
-func unknownColumn(name string, known []string) error {
-	return table.UnknownColumnError(name, known)
+// the name is the whole story; pos says where the name is, for a caller that gives
+// carets to its flag's errors anyway (--having).
+func unknownColumn(name string, known []string, pos int) error {
+	return &UnknownColumnError{Pos: pos, err: table.UnknownColumnError(name, known)}
 }
+
+// UnknownColumnError is a name no column has, at byte Pos of the flag's text.
+type UnknownColumnError struct {
+	Pos int
+	err error
+}
+
+func (e *UnknownColumnError) Error() string { return e.err.Error() }
 
 // coerce converts n to type want where the language allows it implicitly: text cells
 // to anything, int to float, date to datetime, null to anything.
@@ -413,10 +440,10 @@ func (c *checker) coerce(n *node, want Type) (*node, error) {
 }
 
 func describe(n *node) string {
-	switch n.op {
-	case opInput, opAssigned:
+	switch {
+	case n.op == opInput, n.op == opAssigned, n.typedInput:
 		return fmt.Sprintf("column %q (%s)", n.name, n.typ)
-	case opConst:
+	case n.op == opConst:
 		return "a " + n.typ.String() + " literal"
 	}
 	return "a " + n.typ.String() + " value"

@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -494,7 +495,10 @@ func isShortDecimal(v []byte) bool {
 	return digits > 0 && digits <= 15 && points <= 1
 }
 
-// ParseFloat reads a finite decimal number (no hex, NaN or infinity).
+// ParseFloat reads a finite decimal number (no hex, NaN or infinity). A plain integer
+// (no point, no exponent) that a float64 cannot hold exactly, such as 9007199254740993,
+// is no float: it would be written rounded (issue 9: integers beyond 2^53 stay exact,
+// int64 or string, never a rounded float).
 func ParseFloat(v string) (float64, bool) {
 	if f, ok := shortDecimal(unsafe.Slice(unsafe.StringData(v), len(v))); ok { // it keeps no reference
 		return f, true
@@ -503,7 +507,28 @@ func ParseFloat(v string) (float64, bool) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	return f, err == nil && !math.IsInf(f, 0)
+	if err != nil || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, !isPlainInteger(v) || holdsInteger(f, v)
+}
+
+// isPlainInteger reports whether v, a decimal number, is written as an integer: no
+// point, no exponent.
+func isPlainInteger(v string) bool { return !strings.ContainsAny(v, ".eE") }
+
+// holdsInteger reports whether f, the float64 nearest the integer written v, is that
+// integer: every integer below 2^53 in magnitude is, beyond only some.
+func holdsInteger(f float64, v string) bool {
+	if math.Abs(f) < 1<<53 {
+		return true
+	}
+	n, ok := new(big.Int).SetString(v, 10)
+	if !ok {
+		return false
+	}
+	held, _ := new(big.Float).SetFloat64(f).Int(nil)
+	return n.Cmp(held) == 0
 }
 
 // ParseBool reads true or false in any letter case.

@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -60,8 +61,10 @@ func TestConformValues(t *testing.T) {
 		{Int, map[string]string{"42": "42", "+3": "3", "-7": "-7", " 12 ": "12", "00123": "123",
 			"9223372036854775807": "9223372036854775807"},
 			[]string{"1.5", "1e5", "abc", "9223372036854775808", "+-1", "0x10", "true"}},
-		{Float, map[string]string{"0.5": "0.5", ".5": "0.5", "1e3": "1000", "-2.5E-3": "-0.0025", "3": "3"},
-			[]string{"NaN", "Inf", "1e999", "1,5", "0x1p3", "abc"}},
+		{Float, map[string]string{"0.5": "0.5", ".5": "0.5", "1e3": "1000", "-2.5E-3": "-0.0025", "3": "3",
+			"9007199254740992": "9007199254740992", "18014398509481988": "18014398509481988", "9007199254740993.0": "9007199254740992"},
+			// Plain integers no float64 holds: never a rounded float (issue 9).
+			[]string{"NaN", "Inf", "1e999", "1,5", "0x1p3", "abc", "9007199254740993", "-9007199254740993", "+18014398509481987"}},
 		{Bool, map[string]string{"true": "true", "FALSE": "false"}, []string{"yes", "1", "t"}},
 		{Date, map[string]string{"2024-03-01": "2024-03-01", "1969-12-31": "1969-12-31"},
 			[]string{"2024-02-30", "2024-03-01T10:00", "03/01/2024"}},
@@ -176,6 +179,8 @@ func TestInfer(t *testing.T) {
 		{[]string{"+33 1 23", "+33 4 56"}, String},
 		{[]string{"9007199254740993", "1"}, Int}, // beyond 2^53: exact in int64
 		{[]string{"9223372036854775808", "1"}, String},
+		{[]string{"1.5", "9007199254740993"}, String}, // no float holds it: never rounded
+		{[]string{"1.5", "9007199254740992"}, Float},
 		{[]string{"true", "FALSE"}, Bool},
 		{[]string{"2024-03-01", "2024-03-02"}, Date},
 		{[]string{"2024-03-01", "2024-03-02T10:00"}, Datetime},
@@ -269,6 +274,9 @@ func TestParseFastPaths(t *testing.T) {
 	for _, v := range values {
 		wantF, errF := strconv.ParseFloat(v, 64)
 		wantFOK := errF == nil && expr.IsDecimal(v) && !math.IsInf(wantF, 0)
+		if n, isInt := new(big.Int).SetString(v, 10); wantFOK && isInt && new(big.Float).SetInt(n).Cmp(big.NewFloat(wantF)) != 0 {
+			wantFOK = false // a plain integer no float64 holds
+		}
 		if got, ok := ParseFloat(v); ok != wantFOK || ok && math.Float64bits(got) != math.Float64bits(wantF) {
 			t.Errorf("ParseFloat(%q) = %v %v, strconv %v %v", v, got, ok, wantF, wantFOK)
 		}

@@ -13,8 +13,9 @@ import (
 // the one inference of ptransform (valuetype), with three rules of its own so that no
 // value changes its text on the way to a typed output:
 //
-//   - integers beyond int64 (9223372036854775808) make the column a string, never a
-//     rounded float;
+//   - integers beyond int64 (9223372036854775808), and among floats integers that a
+//     float64 cannot hold exactly (9007199254740993, beyond 2^53: ParseFloat refuses
+//     them), make the column a string, never a rounded float;
 //   - numbers written with an exponent and no point (1e5) among integers, with no
 //     number written with a point, make the column a string: that is an id column,
 //     not a measurement;
@@ -35,6 +36,9 @@ func Infer(values []string) Type {
 			v = strings.TrimSpace(v)
 			switch {
 			case valuetype.Of(v) == valuetype.Integer:
+				if _, ok := ParseFloat(v); !ok {
+					return String // beyond 2^53, no float holds it: never a rounded float
+				}
 				integers = true
 			case !strings.ContainsAny(v, ".eE"):
 				return String // an integer beyond int64
@@ -81,6 +85,24 @@ func FromExpr(t expr.Type) Type {
 		return Datetime
 	}
 	return String
+}
+
+// Expr is the expression type of t's values, FromExpr's inverse: TypeText (cells read
+// as text) for a string, time or duration, which the language has no type for.
+func (t Type) Expr() expr.Type {
+	switch t {
+	case Int:
+		return expr.TypeInt
+	case Float:
+		return expr.TypeFloat
+	case Bool:
+		return expr.TypeBool
+	case Date:
+		return expr.TypeDate
+	case Datetime:
+		return expr.TypeTimestamp
+	}
+	return expr.TypeText
 }
 
 // Override is one column of --schema.
