@@ -262,6 +262,10 @@ func applyCommand() *cli.Command {
 			if err != nil {
 				return &apply.UsageError{Err: err}
 			}
+			// Before the profiles are created: one must not replace an input or an output.
+			if err := apply.CheckWrittenPaths(o); err != nil {
+				return err
+			}
 			limitHeap(o)
 			return withProfiles(c, func() error { return apply.Run(c.Context, o) })
 		},
@@ -410,6 +414,7 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		}
 	}
 	o.HeaderInEveryPart = c.Bool("header-in-every-part")
+	o.Profiles = profilePaths(c)
 	return o, nil
 }
 
