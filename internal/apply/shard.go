@@ -74,6 +74,17 @@ func checkShardUse(o Options) error {
 	return nil
 }
 
+// refuseInShards refuses a stage in a --shard run that keeps rows by their place in the
+// whole input (--head, --tail, --sample, --sample-fraction, --limit without --sort): a
+// shard does not see the other shards' rows, so its part would not be its share of
+// the single run's output (docs/rows.md, "Sharding").
+func refuseInShards(o Options, flag string) error {
+	if o.Shard.N == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s cannot run in shards: the rows it keeps depend on the other shards' rows or lines (run it over the joined parts)", flag)
+}
+
 // shardPlan is what a shard changed of its sources, for realLines.
 type shardPlan struct {
 	// first is the first CSV input of the shard when the shard starts past its first

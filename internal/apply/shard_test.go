@@ -3,6 +3,7 @@ package apply
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -290,5 +291,36 @@ func TestShardCutInsideALongQuotedField(t *testing.T) {
 	}
 	if _, statErr := os.Stat(o.Output); statErr == nil {
 		t.Fatal("the failed shard left its output")
+	}
+}
+
+// With --sort and --limit each part holds its shard's top N, and the top N of the
+// joined parts is the single run's (docs/scale.md); --limit without --sort is refused,
+// as --head is: each part would hold its shard's first N rows.
+func TestShardTopNPartsCombine(t *testing.T) {
+	dir := t.TempDir()
+	limit := int64(5)
+	o := Options{Inputs: []string{quotedCSV(t, dir, "q.csv", 3000, 7, "\n")}, Workers: 2, ChunkSize: 4 << 10,
+		Sort: "-v,id", Limit: &limit}
+	whole := runTo(t, o, filepath.Join(dir, "whole.csv"))
+	for _, n := range []int{2, 3, 7} {
+		var joined []byte
+		for _, p := range shardParts(t, o, n, dir, "csv") {
+			b, _ := os.ReadFile(p)
+			joined = append(joined, b...)
+		}
+		parts := filepath.Join(dir, "joined.csv")
+		if err := os.WriteFile(parts, joined, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := runTo(t, Options{Inputs: []string{parts}, Workers: 2, Sort: o.Sort, Limit: &limit}, filepath.Join(dir, "top.csv")); !bytes.Equal(got, whole) {
+			t.Fatalf("%d shards: the top %d of the joined parts differ from the whole run's\n%s", n, limit, firstDiff(got, whole))
+		}
+	}
+	o.Sort, o.Shard = "", Shard{K: 1, N: 2}
+	o.Output = filepath.Join(dir, "first.csv")
+	var u *UsageError
+	if err := Run(context.Background(), o); !errors.As(err, &u) || !strings.Contains(err.Error(), "--limit without --sort cannot run in shards") {
+		t.Fatalf("--limit without --sort in a shard: %v, want a usage error", err)
 	}
 }
