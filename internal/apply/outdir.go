@@ -77,6 +77,9 @@ func outputFormat(o Options) (sink.Format, error) {
 	if err != nil {
 		return format, err
 	}
+	if o.SheetName != "" && format.Name != "xlsx" {
+		return format, fmt.Errorf("--sheet-name names the sheet of an xlsx output; the output is %s (write to a .xlsx file or give --to xlsx)", format.Name)
+	}
 	if o.SheetPerSource {
 		switch {
 		case format.Name != "xlsx":

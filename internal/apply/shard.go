@@ -66,6 +66,9 @@ func checkShardUse(o Options) error {
 	if o.OutDir != "" || o.SheetPerSource {
 		return usage(errors.New("--shard makes one part of one output; it cannot be combined with --out-dir or --sheet-per-source"))
 	}
+	if format, err := outputFormat(o); err == nil && o.HeaderInEveryPart && format.Name != "csv" && format.Name != "tsv" {
+		return usage(fmt.Errorf("--header-in-every-part puts the header line in csv and tsv parts; %s parts each hold their columns already", format.Name))
+	}
 	for _, in := range o.Inputs {
 		if in == "-" {
 			return usage(errors.New("--shard cannot read standard input: every shard must read its own part of the inputs by offset; give the file's path"))
