@@ -84,7 +84,7 @@ Examples:
     ptransform apply -e 'total = price * qty' --shard 3/8 big.csv -o part3.csv
 
 Lookups (docs/lookups.md): --lookup PATH adds the columns of a reference file (any
-input format, read once into memory) to each row whose key --on LEFT=RIGHT finds; keys
+input format: CSV, TSV, xlsx, JSON Lines, Parquet; read once into memory) to each row whose key --on LEFT=RIGHT finds; keys
 compare by value (42 matches 42.0 and an Excel number 42, not the code 042), empty keys
 never match. --how left (unmatched rows get nulls) | inner | anti; a duplicate key is an
 error unless --lookup-dup first|last. Per-lookup flags given once hold for every
@@ -212,7 +212,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "from", Usage: "input `FORMAT` when the content does not say: csv | tsv | xlsx | parquet | jsonl (Excel workbooks, Parquet and JSON Lines are recognised by content)"},
 			&cli.StringSliceFlag{Name: "expr", Aliases: []string{"e"}, Usage: "derive or overwrite a column: `'NAME = EXPR'`; repeatable; ';' separates several"},
 			&cli.StringSliceFlag{Name: "where", Aliases: []string{"w"}, Usage: "keep rows where `EXPR` is true; repeatable (all must hold)"},
-			&cli.StringSliceFlag{Name: "lookup", Usage: "add the columns of a reference `PATH` (csv, tsv, xlsx, jsonl: any input format) to each row by key, before --expr (docs/lookups.md); repeatable"},
+			&cli.StringSliceFlag{Name: "lookup", Usage: "add the columns of a reference `PATH` (csv, tsv, xlsx, jsonl, parquet: any input format) to each row by key, before --expr (docs/lookups.md); repeatable"},
 			&cli.StringSliceFlag{Name: "on", Usage: "--lookup's keys: `LEFT=RIGHT[,...]`, an input column or expression (int(id)) = a reference column; KEY when both name it alike"},
 			&cli.StringSliceFlag{Name: "lookup-sheet", Usage: "--lookup of a workbook: the `SHEET` (name, 1-based index; default the first visible)"},
 			&cli.StringSliceFlag{Name: "prefix", Usage: "--lookup: put `TEXT` before the names of the columns it adds"},
@@ -261,6 +261,10 @@ func applyCommand() *cli.Command {
 			o, err := applyOptions(c)
 			if err != nil {
 				return &apply.UsageError{Err: err}
+			}
+			// Before the profiles are created: one must not replace an input or an output.
+			if err := apply.CheckWrittenPaths(o); err != nil {
+				return err
 			}
 			limitHeap(o)
 			return withProfiles(c, func() error { return apply.Run(c.Context, o) })
@@ -345,7 +349,7 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 	o.SheetPerSource = c.Bool("sheet-per-source")
 	o.Overwrite = c.Bool("overwrite")
 	o.Compression = c.String("compression")
-	if o.RowGroupRows = c.Int("row-group-size"); o.RowGroupRows < 0 {
+	if o.RowGroupRows = c.Int("row-group-size"); c.IsSet("row-group-size") && o.RowGroupRows < 1 {
 		return o, fmt.Errorf("--row-group-size must be a positive number of rows, got %d", o.RowGroupRows)
 	}
 	if o.Workers < 1 {
@@ -410,6 +414,7 @@ func applyOptions(c *cli.Context) (apply.Options, error) {
 		}
 	}
 	o.HeaderInEveryPart = c.Bool("header-in-every-part")
+	o.Profiles = profilePaths(c)
 	return o, nil
 }
 
@@ -420,6 +425,14 @@ func reportOptions(c *cli.Context, o *apply.Options) error {
 	o.Aggs = c.StringSlice("agg")
 	o.Having = c.String("having")
 	o.Sort = c.String("sort")
+	for _, f := range []struct{ flag, value, what string }{
+		{"group-by", o.GroupBy, "columns or NAME=EXPR keys, comma-separated (one summary row is --agg alone)"},
+		{"sort", o.Sort, "col ascending, -col descending, comma-separated"},
+	} {
+		if c.IsSet(f.flag) && strings.TrimSpace(f.value) == "" {
+			return fmt.Errorf("--%s needs KEYS: %s", f.flag, f.what)
+		}
+	}
 	if c.IsSet("limit") {
 		limit := c.Int64("limit")
 		if limit < 0 {

@@ -9,7 +9,8 @@ import (
 // interspersed lets flags follow the inputs (`ptransform apply in.csv -o out.csv`), as
 // users of such tools expect. urfave/cli v2 stops at the first positional argument, so
 // the command's arguments are reordered: flags (with their values) first, then the
-// positional ones, keeping the order within each group. "--" still ends the flags.
+// positional ones, keeping the order within each group. "--" still ends the flags. A
+// value flag given last keeps no value: the command fails with "flag needs an argument".
 func interspersed(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
@@ -42,7 +43,13 @@ func interspersed(app *cli.App, args []string) []string {
 		if strings.Contains(name, "=") {
 			continue
 		}
-		if takesValue[name] && i+1 < len(rest) {
+		if takesValue[name] {
+			if i+1 == len(rest) {
+				// The value is missing. Nothing may follow the flag, not even the "--"
+				// before the inputs, which it would take as its value: the flag parser
+				// then says "flag needs an argument", as with no inputs.
+				return append([]string{args[0], args[1]}, flags...)
+			}
 			i++
 			flags = append(flags, rest[i])
 		}

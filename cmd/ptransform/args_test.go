@@ -13,6 +13,8 @@ func TestInterspersedMovesFlagsBeforeInputs(t *testing.T) {
 		{"pt apply --quiet - --select a", "pt apply --quiet --select a -- -"},
 		{"pt apply --output=o.csv in.csv --crlf", "pt apply --output=o.csv --crlf -- in.csv"},
 		{"pt apply in.csv -- -o", "pt apply -- in.csv -o"},
+		{"pt apply in.csv -o", "pt apply -o"},
+		{"pt apply in.csv --select a --cpuprofile", "pt apply --select a --cpuprofile"},
 		{"pt version", "pt version"},
 		{"pt nosuchcommand a -b", "pt nosuchcommand a -b"},
 	}

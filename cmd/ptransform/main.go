@@ -162,6 +162,9 @@ func usageError(c *cli.Context, err error, isSubcommand bool) error {
 			err = fmt.Errorf("%w (did you mean --%s?)", err, s)
 		}
 	}
+	if m := valueMissing.FindStringSubmatch(err.Error()); m != nil && len(m[1]) > 1 {
+		err = fmt.Errorf("flag needs an argument: --%s", m[1])
+	}
 	help := "ptransform help"
 	if c.Command.Name != c.App.Name {
 		help += " " + c.Command.Name
@@ -171,6 +174,10 @@ func usageError(c *cli.Context, err error, isSubcommand bool) error {
 
 // undefinedFlag matches the error the flag package gives for a flag nobody defined.
 var undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -(\S+)$`)
+
+// valueMissing matches the error the flag package gives for a value flag given last,
+// which names a long flag with one dash.
+var valueMissing = regexp.MustCompile(`^flag needs an argument: -(\S+)$`)
 
 // suggestFlag returns the long flag name closest to name, or "" when none is close. A
 // single letter is too short to guess from.

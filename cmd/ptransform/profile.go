@@ -9,6 +9,8 @@ import (
 	"runtime/trace"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/ptransform/ptransform/internal/apply"
 )
 
 // profileFlags let a user send us a profile of a slow run (go tool pprof reads both).
@@ -20,9 +22,22 @@ func profileFlags() []cli.Flag {
 	}
 }
 
-// withProfiles runs run under the profiles that profileFlags ask for. The files are
-// created before the run, so a bad path fails before any data is read, and written
-// whether the run succeeds or not: a failing run's profile is worth having too.
+// profilePaths are the files profileFlags name, which the run refuses by the rule of its
+// own outputs (apply.CheckWrittenPaths): a profile must not replace an input or an output.
+func profilePaths(c *cli.Context) []apply.WrittenPath {
+	var paths []apply.WrittenPath
+	for _, flag := range []string{"cpuprofile", "memprofile", "trace"} {
+		if path := c.String(flag); path != "" {
+			paths = append(paths, apply.WrittenPath{Flag: "--" + flag, Path: path})
+		}
+	}
+	return paths
+}
+
+// withProfiles runs run under the profiles that profileFlags ask for, once their paths
+// have passed apply.CheckWrittenPaths. The files are created before the run, so a bad
+// path fails before any data is read, and written whether the run succeeds or not: a
+// failing run's profile is worth having too.
 func withProfiles(c *cli.Context, run func() error) error {
 	var cpu, mem, execTrace *os.File
 	closeAll := func() {

@@ -97,3 +97,51 @@ func TestTraceFlagWritesAnExecutionTrace(t *testing.T) {
 		t.Fatalf("go tool trace -pprof=sched: %v\n%.500s", err, text)
 	}
 }
+
+// A profile that names an input (in any spelling, a --lookup reference too) or another
+// file the run writes is refused with exit 2 before anything is read or created: it
+// would have replaced the input, or one output the other.
+func TestProfilePathsMustNotReplaceInputsOrOutputs(t *testing.T) {
+	dir := t.TempDir()
+	in := writeInput(t, dir)
+	ref := filepath.Join(dir, "ref.csv")
+	if err := os.WriteFile(ref, []byte("a,r\n1,one\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(in, filepath.Join(dir, "link.csv")); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.csv")
+	for _, c := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--memprofile", in}, "--memprofile " + in + " is also an input"},
+		{[]string{"--trace", in}, "--trace " + in + " is also an input"},
+		{[]string{"--cpuprofile", filepath.Join(dir, "link.csv")}, "is also an input"},
+		{[]string{"--cpuprofile", dir + "/./in.csv"}, "is also an input"},
+		{[]string{"--lookup", ref, "--on", "a", "--prefix", "r_", "--memprofile", ref}, "--memprofile " + ref + " is also an input"},
+		{[]string{"--cpuprofile", out}, "--cpuprofile " + out + " would replace another output of the run (output " + out + ")"},
+		{[]string{"--cpuprofile", "p", "--memprofile", "./p"}, "--memprofile ./p would replace another output of the run (--cpuprofile p)"},
+		{[]string{"--errors", "e.csv", "--trace", "e.csv"}, "--trace e.csv would replace another output of the run (--errors e.csv)"},
+		{[]string{"--stats-json", "s.json", "--trace", "s.json"}, "--trace s.json would replace another output of the run (--stats-json s.json)"},
+	} {
+		cmd := exec.Command(binary, append([]string{"apply", in, "-o", out}, c.flags...)...)
+		cmd.Dir = dir
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.flags, code, stderr.String(), c.want)
+		}
+		if b, _ := os.ReadFile(in); string(b) != smallCSV {
+			t.Fatalf("%v: the input now holds %q", c.flags, b)
+		}
+		if b, _ := os.ReadFile(ref); string(b) != "a,r\n1,one\n" {
+			t.Fatalf("%v: the reference now holds %q", c.flags, b)
+		}
+		if names := fileNamesIn(t, dir); strings.Join(names, ",") != "in.csv,link.csv,ref.csv" {
+			t.Fatalf("%v: the directory holds %v", c.flags, names)
+		}
+	}
+}

@@ -27,6 +27,10 @@ type workbookRead struct {
 
 func workbookReadOptions(c *cli.Context) (workbookRead, error) {
 	w := workbookRead{headerRow: c.Int("header-row"), rng: c.String("range")}
+	if c.IsSet("header-row") && w.headerRow < 1 {
+		// 0 would be taken as the flag's absence: the first row with a value.
+		return w, fmt.Errorf("--header-row is 1-based: the first row is 1, got %d (leave it out for the first row with a value)", w.headerRow)
+	}
 	if err := xlsxfmt.CheckWindow(w.headerRow, w.rng); err != nil {
 		return w, err
 	}

@@ -99,6 +99,11 @@ type Options struct {
 	Stats     io.Writer // where the one-line summary goes (--stats); nil: only after a bar
 	StatsJSON string    // where the run's figures go as JSON (--stats-json); "" for nowhere
 
+	// Profiles are files the caller writes during the run (--cpuprofile, --memprofile,
+	// --trace): Run does not write them, but refuses them by the rule of its own
+	// outputs (CheckWrittenPaths).
+	Profiles []WrittenPath
+
 	Shard             Shard // --shard K/N: process only shard K's records (see Shard)
 	HeaderInEveryPart bool  // a csv or tsv part of a shard other than the first has the header too
 
@@ -138,6 +143,9 @@ func Run(ctx context.Context, o Options) (err error) {
 		return usage(errors.New("no input: give one or more files, or - for standard input"))
 	}
 	if err := checkShardUse(o); err != nil {
+		return err
+	}
+	if err := CheckWrittenPaths(o); err != nil {
 		return err
 	}
 	stdinUses := 0
@@ -294,27 +302,16 @@ func sinkConfig(o Options, s schema.Schema, sheetName string) sink.Config {
 		Compression: o.Compression, RowGroupRows: o.RowGroupRows, Workers: o.Workers}
 }
 
-// createOutputs prepares the output and the --errors file, refusing paths that are
-// inputs or each other, and says what the user should know about them. With --out-dir
+// createOutputs prepares the output and the --errors file (Run has checked their paths:
+// CheckWrittenPaths), and says what the user should know about them. With --out-dir
 // there is no one output: dst is nil, and runPerSource creates the outputs.
 func createOutputs(ctx context.Context, o Options) (dst *output.Destination, errs *rowErrorLog, err error) {
-	toStdout := o.Output == "" || o.Output == "-"
-	if o.OutDir != "" {
-		toStdout = true // no output file to check the others against
-	}
-	errorsToFile := o.ErrorsPath != "" && o.ErrorsPath != "-"
-	if errorsToFile && !toStdout && output.SameTarget(o.ErrorsPath, o.Output) {
-		return nil, nil, usage(fmt.Errorf("--errors %s is the output file; give the row errors a file of their own", o.ErrorsPath))
-	}
-	if o.StatsJSON != "" && (!toStdout && output.SameTarget(o.StatsJSON, o.Output) || errorsToFile && output.SameTarget(o.StatsJSON, o.ErrorsPath)) {
-		return nil, nil, usage(fmt.Errorf("--stats-json %s would replace another output of the run: give it a file of its own", o.StatsJSON))
-	}
 	switch {
 	case o.OutDir != "":
-	case toStdout:
+	case o.Output == "" || o.Output == "-":
 		dst = output.Stdout(o.Stdout)
 	default:
-		dst, err = output.Create(ctx, o.Output, o.Inputs)
+		dst, err = output.Create(ctx, o.Output, o.readPaths())
 	}
 	if err != nil {
 		if errors.Is(err, output.ErrOutputIsInput) {

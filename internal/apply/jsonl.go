@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ptransform/ptransform/internal/chunk"
+	"github.com/ptransform/ptransform/internal/csvfmt"
 	"github.com/ptransform/ptransform/internal/jsonlfmt"
 	"github.com/ptransform/ptransform/internal/sniff"
 	"github.com/ptransform/ptransform/internal/table"
@@ -75,7 +76,7 @@ func refuseTextFlags(o Options, what string) error {
 		flag string
 	}{
 		{o.CSV.SkipLines > 0, "--skip-lines"}, {o.HeaderRow > 0, "--header-row"}, {o.CSV.NoHeader, "--no-header"},
-		{o.CSV.Delimiter != 0, "--delimiter"}, {o.CSV.Encoding != "", "--encoding"},
+		{o.CSV.Delimiter != 0, "--delimiter"}, {o.CSV.Encoding != "", "--encoding"}, {o.CSV.Ragged != csvfmt.RaggedFail, "--ragged"},
 	} {
 		if f.set {
 			return usage(fmt.Errorf("%s: %s is for CSV inputs", what, f.flag))

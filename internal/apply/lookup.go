@@ -47,6 +47,10 @@ func openLookups(ctx context.Context, o Options) (refs []*lookup.Reference, clos
 			closeAll()
 			return nil, nil, usage(errors.New("--lookup " + spec.Path + ": the workbook holds no sheet to read"))
 		}
+		if spec.Sheet != "" && op.sources[0].sheet == nil {
+			closeAll()
+			return nil, nil, usage(fmt.Errorf("--lookup %s: is not a workbook; --lookup-sheet %s chooses the sheet of a workbook reference", spec.Path, spec.Sheet))
+		}
 		header, err := runColumns(op.sources, false)
 		if err != nil {
 			closeAll()

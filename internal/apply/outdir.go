@@ -77,6 +77,9 @@ func outputFormat(o Options) (sink.Format, error) {
 	if err != nil {
 		return format, err
 	}
+	if o.SheetName != "" && format.Name != "xlsx" {
+		return format, fmt.Errorf("--sheet-name names the sheet of an xlsx output; the output is %s (write to a .xlsx file or give --to xlsx)", format.Name)
+	}
 	if o.SheetPerSource {
 		switch {
 		case format.Name != "xlsx":
@@ -403,18 +406,16 @@ func describeSources(sources []*source) string {
 	return strings.Join(names, "; ")
 }
 
-// checkTargets refuses, before any data is read, outputs that would replace an input,
-// --errors or --stats-json, or (without --overwrite) a file that is there.
+// checkTargets refuses, before any data is read, outputs that would replace an input
+// or another file the run writes (the rule of CheckWrittenPaths, which Run has applied
+// to the others), or (without --overwrite) a file that is there.
 func checkTargets(o Options, targets []*runTarget) error {
+	written := o.writtenPaths()
 	for _, t := range targets {
-		if output.IsInput(t.path, o.Inputs) {
-			return fmt.Errorf("output %s %w (choose another --out-dir or --out-name)", t.path, output.ErrOutputIsInput)
-		}
-		for _, other := range []struct{ flag, path string }{{"--errors", o.ErrorsPath}, {"--stats-json", o.StatsJSON}} {
-			if other.path != "" && other.path != "-" && output.SameTarget(t.path, other.path) {
-				return fmt.Errorf("%s %s would be replaced by an output of --out-dir: give it a file of its own", other.flag, other.path)
-			}
-		}
+		written = append(written, WrittenPath{"output", t.path})
+	}
+	if err := checkWritten(o, written); err != nil {
+		return fmt.Errorf("%w (choose another --out-dir or --out-name)", err)
 	}
 	if o.Overwrite {
 		return nil

@@ -121,10 +121,10 @@ func compileRowPick(o Options, columns []string, _ []expr.Type) (transforms.Stag
 	if len(given) > 1 {
 		return nil, fmt.Errorf("%s each choose the rows to keep: give one of them (docs/rows.md)", strings.Join(given, " and "))
 	}
-	if o.Shard.N > 0 {
-		// --sample-fraction too: a shard's rows do not know their lines in the whole
-		// input, which its draws hash.
-		return nil, fmt.Errorf("%s cannot run in shards: the rows it keeps depend on the other shards' rows or lines (run it over the joined parts)", given[0])
+	// --sample-fraction too: a shard's rows do not know their lines in the whole input,
+	// which its draws hash.
+	if err := refuseInShards(o, given[0]); err != nil {
+		return nil, err
 	}
 	seed := int64(rows.DefaultSeed)
 	if o.Seed != nil {
@@ -161,6 +161,9 @@ func compileSort(o Options, columns []string, _ []expr.Type) (transforms.Stage, 
 	}
 	opts := sorting.Options{Memory: memory, TempDir: spillDir(o)}
 	if o.Sort == "" {
+		if err := refuseInShards(o, "--limit without --sort"); err != nil {
+			return nil, err
+		}
 		return sorting.CompileFirstRows(limit, columns, opts)
 	}
 	return sorting.Compile(o.Sort, limit, columns, opts)

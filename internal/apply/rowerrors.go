@@ -40,7 +40,7 @@ func createRowErrorLog(ctx context.Context, o Options) (*rowErrorLog, error) {
 		dst = output.Stdout(stream)
 	} else {
 		var err error
-		dst, err = output.Create(ctx, o.ErrorsPath, o.Inputs)
+		dst, err = output.Create(ctx, o.ErrorsPath, o.readPaths())
 		if errors.Is(err, output.ErrOutputIsInput) {
 			return nil, usage(fmt.Errorf("--errors: %w", err))
 		}

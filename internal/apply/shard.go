@@ -66,12 +66,26 @@ func checkShardUse(o Options) error {
 	if o.OutDir != "" || o.SheetPerSource {
 		return usage(errors.New("--shard makes one part of one output; it cannot be combined with --out-dir or --sheet-per-source"))
 	}
+	if format, err := outputFormat(o); err == nil && o.HeaderInEveryPart && format.Name != "csv" && format.Name != "tsv" {
+		return usage(fmt.Errorf("--header-in-every-part puts the header line in csv and tsv parts; %s parts each hold their columns already", format.Name))
+	}
 	for _, in := range o.Inputs {
 		if in == "-" {
 			return usage(errors.New("--shard cannot read standard input: every shard must read its own part of the inputs by offset; give the file's path"))
 		}
 	}
 	return nil
+}
+
+// refuseInShards refuses a stage in a --shard run that keeps rows by their place in the
+// whole input (--head, --tail, --sample, --sample-fraction, --limit without --sort): a
+// shard does not see the other shards' rows, so its part would not be its share of
+// the single run's output (docs/rows.md, "Sharding").
+func refuseInShards(o Options, flag string) error {
+	if o.Shard.N == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s cannot run in shards: the rows it keeps depend on the other shards' rows or lines (run it over the joined parts)", flag)
 }
 
 // shardPlan is what a shard changed of its sources, for realLines.

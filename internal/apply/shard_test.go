@@ -3,6 +3,7 @@ package apply
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -290,5 +291,82 @@ func TestShardCutInsideALongQuotedField(t *testing.T) {
 	}
 	if _, statErr := os.Stat(o.Output); statErr == nil {
 		t.Fatal("the failed shard left its output")
+	}
+}
+
+// With --sort and --limit each part holds its shard's top N, and the top N of the
+// joined parts is the single run's (docs/scale.md); --limit without --sort is refused,
+// as --head is: each part would hold its shard's first N rows.
+func TestShardTopNPartsCombine(t *testing.T) {
+	dir := t.TempDir()
+	limit := int64(5)
+	o := Options{Inputs: []string{quotedCSV(t, dir, "q.csv", 3000, 7, "\n")}, Workers: 2, ChunkSize: 4 << 10,
+		Sort: "-v,id", Limit: &limit}
+	whole := runTo(t, o, filepath.Join(dir, "whole.csv"))
+	for _, n := range []int{2, 3, 7} {
+		var joined []byte
+		for _, p := range shardParts(t, o, n, dir, "csv") {
+			b, _ := os.ReadFile(p)
+			joined = append(joined, b...)
+		}
+		parts := filepath.Join(dir, "joined.csv")
+		if err := os.WriteFile(parts, joined, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := runTo(t, Options{Inputs: []string{parts}, Workers: 2, Sort: o.Sort, Limit: &limit}, filepath.Join(dir, "top.csv")); !bytes.Equal(got, whole) {
+			t.Fatalf("%d shards: the top %d of the joined parts differ from the whole run's\n%s", n, limit, firstDiff(got, whole))
+		}
+	}
+	o.Sort, o.Shard = "", Shard{K: 1, N: 2}
+	o.Output = filepath.Join(dir, "first.csv")
+	var u *UsageError
+	if err := Run(context.Background(), o); !errors.As(err, &u) || !strings.Contains(err.Error(), "--limit without --sort cannot run in shards") {
+		t.Fatalf("--limit without --sort in a shard: %v, want a usage error", err)
+	}
+}
+
+// A workbook of several sheets read with --sheet '*' beside a CSV input: the csv, tsv and
+// jsonl parts of 1, 2, 3 and 7 shards join to the whole run's bytes (tsv and jsonl from
+// sheets too), and the one part of a single shard of a typed output (xlsx, parquet,
+// jsonl) reads back as the whole run's output.
+func TestShardSeveralSheetsAndOneShard(t *testing.T) {
+	dir := t.TempDir()
+	var sheets []string
+	for i, rows := range []int{400, 30, 700} {
+		sheets = append(sheets, quotedCSV(t, dir, fmt.Sprintf("sheet%d.csv", i), rows, uint64(20+i), "\n"))
+	}
+	book := filepath.Join(dir, "book.xlsx")
+	if err := Run(context.Background(), Options{Inputs: sheets, Output: book, Workers: 2, SheetPerSource: true, Schema: "v:string,id:string"}); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Inputs: []string{book, quotedCSV(t, dir, "q.csv", 600, 9, "\n")}, Sheets: []string{"*"}, Workers: 2,
+		Exprs: []string{"src = _file ~ \"/\" ~ _sheet", "r = _row"}}
+	for _, format := range []string{"csv", "tsv", "jsonl"} {
+		o.To = format
+		whole := runTo(t, o, filepath.Join(dir, "whole."+format))
+		if format == "csv" && bytes.Count(whole, []byte("/sheet2")) != 700 {
+			t.Fatalf("the whole run holds %d rows of the third sheet, want 700", bytes.Count(whole, []byte("/sheet2")))
+		}
+		for _, n := range []int{1, 2, 3, 7} {
+			var joined []byte
+			for _, p := range shardParts(t, o, n, dir, format) {
+				b, _ := os.ReadFile(p)
+				joined = append(joined, b...)
+			}
+			if !bytes.Equal(joined, whole) {
+				t.Fatalf("%s, %d shards:\n%s", format, n, firstDiff(joined, whole))
+			}
+		}
+	}
+	o.To = ""
+	for _, ext := range []string{"xlsx", "parquet", "jsonl"} {
+		part := shardParts(t, o, 1, dir, ext)[0]
+		wholePath := filepath.Join(dir, "whole-typed."+ext)
+		runTo(t, o, wholePath)
+		back := runTo(t, Options{Inputs: []string{part}, Workers: 2}, filepath.Join(dir, "part-back.csv"))
+		want := runTo(t, Options{Inputs: []string{wholePath}, Workers: 2}, filepath.Join(dir, "whole-back.csv"))
+		if !bytes.Equal(back, want) || len(want) < 1000 {
+			t.Fatalf("%s, one shard, read back: %d bytes, the whole run %d\n%s", ext, len(back), len(want), firstDiff(back, want))
+		}
 	}
 }

@@ -59,7 +59,7 @@ func (r *runner) report(runErr error) error {
 	if r.o.StatsJSON == "" {
 		return nil
 	}
-	return writeStatsJSON(r.o.StatsJSON, r.o.Inputs, s)
+	return writeStatsJSON(r.o.StatsJSON, r.o.readPaths(), s)
 }
 
 func writeStatsJSON(path string, inputs []string, s RunStats) error {

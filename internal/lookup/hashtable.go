@@ -205,6 +205,9 @@ func (t *wordTable) finish() {
 // returned with it.
 func (t *wordTable) build(keys []uint64, rows []int32, dup func(found *int32, row int32) error) (int32, error) {
 	if len(keys) == 0 {
+		// One empty slot, so that find, which probes until an empty slot, finds no key
+		// without a test of its own (a reference of text keys only, or of no rows).
+		t.slots, t.mask = make([]wordSlot, 1), 0
 		return -1, nil
 	}
 	t.low, t.high = int64(keys[0]), int64(keys[0])

@@ -234,3 +234,29 @@ func TestBuildKeyTable(t *testing.T) {
 		t.Errorf("error %v, want the duplicate of rows 1 and 2", err)
 	}
 }
+
+// TestBuildKeyTableWithoutIntegerKeys: a table built from no integer keys (a reference
+// of text keys only, or of no rows) finds no integer key and no absent text key; its
+// empty integer part once made find index an empty array.
+func TestBuildKeyTableWithoutIntegerKeys(t *testing.T) {
+	for _, keys := range [][][]byte{nil, {keyOf("abc")}, {keyOf("4.5"), keyOf("x")}} {
+		var list keyList
+		for row, key := range keys {
+			list.add(key, int32(row))
+		}
+		built, err := buildKeyTable(&list, func(*int32, int32) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range [][]byte{appendIntKey(nil, 0), appendIntKey(nil, 42), appendIntKey(nil, -7), keyOf("absent")} {
+			if got := built.find(key); got != -1 {
+				t.Errorf("keys %q: %x finds row %d, want none", keys, key, got)
+			}
+		}
+		for row, key := range keys {
+			if got := built.find(key); got != int32(row) {
+				t.Errorf("keys %q: %q finds row %d, want %d", keys, key, got, row)
+			}
+		}
+	}
+}

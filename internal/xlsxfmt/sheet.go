@@ -223,6 +223,9 @@ func (b *Book) prepare(i int) (*Sheet, error) {
 		return fail(err)
 	}
 	fixedCols := b.opts.Range != ""
+	if b.opts.HeaderRow > maxRows && !b.opts.NoHeader {
+		return fail(fmt.Errorf("header row %d is past the last row a sheet can have (%d)", b.opts.HeaderRow, maxRows))
+	}
 	if b.opts.HeaderRow > 0 && !win.hasRow(b.opts.HeaderRow) && !b.opts.NoHeader {
 		return fail(fmt.Errorf("header row %d is outside the range %s", b.opts.HeaderRow, b.opts.Range))
 	}
