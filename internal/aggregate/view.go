@@ -220,6 +220,9 @@ func (p *paged[T]) grow(n int, fill T) {
 // refill returns a page of size elements: old's, then fill.
 func refill[T any](old []T, size int, fill T) []T {
 	page := make([]T, size)
+	if bytes := size * int(unsafe.Sizeof(fill)); bytes >= prefaultMin {
+		prefault(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(page))), bytes))
+	}
 	copy(page, old)
 	if isZero(&fill) {
 		return page // made zero: a second pass over a fresh page costs as much again
@@ -229,6 +232,10 @@ func refill[T any](old []T, size int, fill T) []T {
 	}
 	return page
 }
+
+// prefaultMin is the smallest page of state that refill populates in one call: below
+// a few OS pages, a call costs what the faults it saves do.
+const prefaultMin = 16 << 10
 
 // isZero reports whether *v is T's zero value, all of its bytes zero.
 func isZero[T any](v *T) bool {
