@@ -200,6 +200,7 @@ func (t *wordTable) widen(k int64) bool {
 		return false
 	}
 	direct := make([]int32, hi-lo)
+	prefaultLarge(direct)
 	if len(t.direct) > 0 {
 		copy(direct[t.lo-lo:], t.direct)
 	}

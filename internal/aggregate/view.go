@@ -220,9 +220,7 @@ func (p *paged[T]) grow(n int, fill T) {
 // refill returns a page of size elements: old's, then fill.
 func refill[T any](old []T, size int, fill T) []T {
 	page := make([]T, size)
-	if bytes := size * int(unsafe.Sizeof(fill)); bytes >= prefaultMin {
-		prefault(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(page))), bytes))
-	}
+	prefaultLarge(page)
 	copy(page, old)
 	if isZero(&fill) {
 		return page // made zero: a second pass over a fresh page costs as much again
@@ -233,9 +231,15 @@ func refill[T any](old []T, size int, fill T) []T {
 	return page
 }
 
-// prefaultMin is the smallest page of state that refill populates in one call: below
-// a few OS pages, a call costs what the faults it saves do.
-const prefaultMin = 16 << 10
+// prefaultLarge populates the pages of a fresh array of state before its first write
+// (prefault), when it spans a few OS pages or more: below, a call costs what the faults
+// it saves do.
+func prefaultLarge[T any](s []T) {
+	const prefaultMin = 16 << 10
+	if bytes := len(s) * int(unsafe.Sizeof(*new(T))); bytes >= prefaultMin {
+		prefault(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), bytes))
+	}
+}
 
 // isZero reports whether *v is T's zero value, all of its bytes zero.
 func isZero[T any](v *T) bool {
