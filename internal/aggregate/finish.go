@@ -202,14 +202,20 @@ func firstOrder(lists []firstList, n int) []int32 {
 	placed := make([]bool, n)
 	next := make([]int, len(lists))
 	hints := make([]int, len(lists))
+	heads := make([]position, len(lists)) // the first row of list k's next group
+	head := func(k int) {
+		if next[k] < lists[k].n {
+			heads[k] = lists[k].first.at(int32(next[k]), &hints[k])
+		}
+	}
+	for k := range lists {
+		head(k)
+	}
 	for {
 		best := -1
-		var at position
 		for k := range lists {
-			if next[k] < lists[k].n {
-				if f := lists[k].first.at(int32(next[k]), &hints[k]); best < 0 || f.before(at) {
-					best, at = k, f
-				}
+			if next[k] < lists[k].n && (best < 0 || heads[k].before(heads[best])) {
+				best = k
 			}
 		}
 		if best < 0 {
@@ -218,6 +224,7 @@ func firstOrder(lists []firstList, n int) []int32 {
 		l := &lists[best]
 		g := int32(next[best])
 		next[best]++
+		head(best)
 		if l.into != nil {
 			g = l.into[g]
 		}
