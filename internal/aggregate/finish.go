@@ -120,7 +120,7 @@ func (s *Stage) Finish(ctx context.Context, parts []transforms.Partial, emit fun
 		if n > collectRows && start >= nextCollect {
 			// The partials merged in and the parts emitted so far are garbage, and a
 			// million groups' worth is 100 MB the heap would take fresh from the OS
-			// before its next collection: a page faulted in costs ~10 µs here, a
+			// before its next collection: a page faulted in costs ~20 µs here, a
 			// collection of the live state (flat pages, nothing to scan) a few ms.
 			runtime.GC()
 			nextCollect = start + collectRows
