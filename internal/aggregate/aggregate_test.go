@@ -57,6 +57,17 @@ func TestAggregates(t *testing.T) {
 			9,2023-12-31
 			apple,
 			1e1,`, "lo,hi,h2\n9,apple,2024-01-05\n"},
+		{"min and max per group: null without a value, decimals and words side by side", "k", "hi = max(x); lo = min(x)", `
+			a,1.5
+			a,
+			b,
+			b,
+			c,abc
+			c,-0.00
+			d,12
+			d,zz
+			e,-3.25
+			e,7`, "k,hi,lo\na,1.5,1.5\nb,∅,∅\nc,abc,-0.00\nd,zz,12\ne,7,-3.25\n"},
 		{"min and max of computed dates", "", "lo = min(date(x)); hi = max(date(x))", `
 			2024-01-05
 			1999-12-31`, "lo,hi\n1999-12-31,2024-01-05\n"},

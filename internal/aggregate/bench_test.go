@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ptransform/ptransform/internal/benchdata"
 	"github.com/ptransform/ptransform/internal/csvfmt"
@@ -157,4 +158,39 @@ func BenchmarkBytesPerGroup(b *testing.B) {
 		perGroup = (float64(heap(75_000)) - float64(heap(25_000))) / 50_000
 	}
 	b.ReportMetric(perGroup, "B/group")
+}
+
+// BenchmarkFinishTwoPartials times Finish alone over two workers' partials of the
+// million-group job's shape (chunks dealt to them in turn, so each holds every group):
+// the merge, the order of first rows and the output, the part of the run after the
+// input ends. Per group of the output.
+func BenchmarkFinishTwoPartials(b *testing.B) {
+	header, chunks := benchChunks(b, benchRows)
+	const groups = 200_000
+	st, err := Compile(fmt.Sprintf("g = int(id) %% %d", groups), []string{issueAggs}, header, expr.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cpu, wall int64
+	for b.Loop() {
+		b.StopTimer()
+		parts := []transforms.Partial{st.NewPartial(), st.NewPartial()}
+		for seq, c := range chunks {
+			if err := parts[seq%2].Consume(int64(seq), c); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cpu0, start := cpuTime(), time.Now()
+		b.StartTimer()
+		err := st.Finish(context.Background(), parts, func(c *table.Chunk) error {
+			c.Batch.Release()
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu, wall = cpu+cpuTime()-cpu0, wall+time.Since(start).Nanoseconds()
+	}
+	b.ReportMetric(float64(wall)/float64(int64(b.N)*groups), "ns/group")
+	b.ReportMetric(float64(cpu)/float64(int64(b.N)*groups), "cpu-ns/group")
 }

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ptransform/ptransform/internal/table"
 )
 
 // min(x) and max(x) of text cells, in textOrder (textKey, textBefore).
@@ -299,21 +299,43 @@ func (e *textExtreme) merge(oe *textExtreme, into []int32) {
 	}
 }
 
+// maxDecimalText is the longest text of a typed decimal: a sign, 15 digits, a point
+// and a leading zero ("-0.12345678901234").
+const maxDecimalText = 18
+
+// build writes the results of groups order straight into one string array's buffers,
+// sized once: through Arrow's builder, the values' buffer doubled (copied and zeroed
+// again) about twenty times for a million groups.
 func (e *textExtreme) build(order []int32) arrow.Array {
-	b := array.NewStringBuilder(memory.DefaultAllocator)
-	defer b.Release()
-	b.Reserve(len(order))
-	var buf []byte
+	size, nulls := 0, 0
 	for _, g := range order {
 		switch tag := *e.tag.at(g); tag {
 		case tagNone:
-			b.AppendNull()
+			nulls++
 		case tagText:
-			b.Append(*e.str.at(g))
+			size += len(*e.str.at(g))
 		default:
-			buf = appendDecimal(buf[:0], *e.num.at(g), tag)
-			b.BinaryBuilder.Append(buf)
+			size += maxDecimalText
 		}
 	}
-	return b.NewArray()
+	data := make([]byte, 0, size)
+	offsets := make([]int32, len(order)+1)
+	var valid []byte
+	if nulls > 0 {
+		valid = make([]byte, (len(order)+7)/8)
+	}
+	for i, g := range order {
+		switch tag := *e.tag.at(g); tag {
+		case tagNone:
+		case tagText:
+			data = append(data, *e.str.at(g)...)
+		default:
+			data = appendDecimal(data, *e.num.at(g), tag)
+		}
+		if valid != nil && *e.tag.at(g) != tagNone {
+			valid[i/8] |= 1 << (i % 8)
+		}
+		offsets[i+1] = int32(len(data))
+	}
+	return table.StringColumn(data, offsets, valid, nulls)
 }

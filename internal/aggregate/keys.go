@@ -190,10 +190,17 @@ func (t *wordTable) widen(k int64) bool {
 	case k >= hi:
 		hi = max(k+1, hi+step)
 	}
+	if lo > 0 && lo <= hi-lo {
+		// A span no further from 0 than its length takes 0 in, at most doubling it:
+		// keys that count up from 1 and wrap to 0 (id % n) then need no copy of a
+		// million ids downwards at the end.
+		lo = 0
+	}
 	if hi-lo > int64(max(denseMin, 8*t.keys.len())) {
 		return false
 	}
 	direct := make([]int32, hi-lo)
+	prefaultLarge(direct)
 	if len(t.direct) > 0 {
 		copy(direct[t.lo-lo:], t.direct)
 	}

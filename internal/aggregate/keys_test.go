@@ -73,6 +73,29 @@ func TestWordTableSpanStopsAtZero(t *testing.T) {
 	}
 }
 
+// Keys that count up from a small start and wrap to 0 (id % n) widen the dense table
+// only upwards: the wrap finds 0 in the span already, and the ids are not copied to a
+// table one key wider.
+func TestWordTableTakesZeroInWhileGrowing(t *testing.T) {
+	const n = 100_000
+	tab := newWordTable(true)
+	for i := 1; i < n; i++ {
+		tab.find(uint64(i))
+	}
+	before := &tab.direct[0]
+	if id, added := tab.find(0); !added || id != n-1 {
+		t.Fatalf("key 0: id %d, added %v, want %d, true", id, added, n-1)
+	}
+	if !tab.dense || tab.lo != 0 || &tab.direct[0] != before {
+		t.Fatalf("keys 1..%d then 0: dense %v, span from %d, copied %v; want dense from 0, not copied", n-1, tab.dense, tab.lo, &tab.direct[0] != before)
+	}
+	for i := 0; i < n; i++ {
+		if id, added := tab.find(uint64(i)); added || id != int32((i+n-1)%n) {
+			t.Fatalf("key %d: id %d, added %v, want %d", i, id, added, (i+n-1)%n)
+		}
+	}
+}
+
 // Rows of a text key find their groups through the recent keys while those hit, and
 // through the hash table once they stop: keys that share a slot (same length and end
 // bytes), few groups then many, nulls in between; each group counts its own rows,

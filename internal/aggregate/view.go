@@ -220,6 +220,7 @@ func (p *paged[T]) grow(n int, fill T) {
 // refill returns a page of size elements: old's, then fill.
 func refill[T any](old []T, size int, fill T) []T {
 	page := make([]T, size)
+	prefaultLarge(page)
 	copy(page, old)
 	if isZero(&fill) {
 		return page // made zero: a second pass over a fresh page costs as much again
@@ -228,6 +229,16 @@ func refill[T any](old []T, size int, fill T) []T {
 		page[i] = fill
 	}
 	return page
+}
+
+// prefaultLarge populates the pages of a fresh array of state before its first write
+// (prefault), when it spans a few OS pages or more: below, a call costs what the faults
+// it saves do.
+func prefaultLarge[T any](s []T) {
+	const prefaultMin = 16 << 10
+	if bytes := len(s) * int(unsafe.Sizeof(*new(T))); bytes >= prefaultMin {
+		prefault(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), bytes))
+	}
 }
 
 // isZero reports whether *v is T's zero value, all of its bytes zero.
