@@ -29,13 +29,24 @@ func (p *Program) Explain() string {
 		}
 		fmt.Fprintf(&b, "  %-*s  %-8s  %s, from --expr %s\n", w, name, outputType(a.root.typ), how, strings.TrimSpace(a.src))
 	}
-	for _, a := range p.assigns {
-		fmt.Fprintf(&b, "--expr %s = …\n", a.target)
-		explainNode(&b, p, a.root, 1)
+	assigns := func() {
+		for _, a := range p.assigns {
+			fmt.Fprintf(&b, "--expr %s = …\n", a.target)
+			explainNode(&b, p, a.root, 1)
+		}
 	}
-	for _, wh := range p.wheres {
-		fmt.Fprintf(&b, "--where %s\n", strings.TrimSpace(wh.src))
-		explainNode(&b, p, wh.root, 1)
+	wheres := func(note string) {
+		for _, wh := range p.wheres {
+			fmt.Fprintf(&b, "--where %s%s\n", strings.TrimSpace(wh.src), note)
+			explainNode(&b, p, wh.root, 1)
+		}
+	}
+	if p.whereFirst {
+		wheres(" (first: the assignments run on the rows it keeps)")
+		assigns()
+	} else {
+		assigns()
+		wheres("")
 	}
 	fmt.Fprintf(&b, "on error: %s\n", [...]string{"fail", "skip", "null"}[p.opts.OnError])
 	return b.String()

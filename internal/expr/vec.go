@@ -91,14 +91,19 @@ func (v *vec) useMask() {
 	v.masked = true
 }
 
-// maskNulls marks null the rows that are null in col, an input column of v's length.
-func (v *vec) maskNulls(col arrow.Array) {
+// maskNulls marks null the rows of v whose rows of col, an input column, are null: row
+// pick[i] for row i (nil pick: row i).
+func (v *vec) maskNulls(col arrow.Array, pick []int32) {
 	if col.NullN() == 0 {
 		return
 	}
 	v.useMask()
 	for i := range v.mask {
-		if col.IsNull(i) {
+		r := i
+		if pick != nil {
+			r = int(pick[i])
+		}
+		if col.IsNull(r) {
 			v.mask[i] = maskNull
 		}
 	}
