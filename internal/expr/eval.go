@@ -151,6 +151,13 @@ func (ev *Evaluator) eval(n *node) *vec {
 	if ev.gen[n.slot] == ev.cur {
 		return v
 	}
+	if ev.pick != nil && ev.gen[n.slot] == ev.cur-1 {
+		// The filters computed it over every row (a column read as a number, shared
+		// with an assignment): keep the rows they kept rather than compute it again.
+		v.gather(n.typ, ev.pick)
+		ev.gen[n.slot] = ev.cur
+		return v
+	}
 	ev.gen[n.slot] = ev.cur
 	rows := ev.rows
 	switch n.op {
@@ -478,9 +485,8 @@ func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 	if p.whereFirst {
 		filter()
 		if pick := keptRows(ev.drop[:rows], &ev.pickBuf); len(pick) < rows {
-			// The vectors now hold the kept rows only: a new generation, so that a
-			// vector the filters computed (a column read as a number) is computed
-			// again for them.
+			// The vectors now hold the kept rows only: a new generation, whose eval
+			// gathers the kept rows of a vector the filters computed (ev.cur-1).
 			ev.cur++
 			ev.pick, ev.rows = pick, len(pick)
 		}

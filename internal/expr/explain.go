@@ -35,18 +35,19 @@ func (p *Program) Explain() string {
 			explainNode(&b, p, a.root, 1)
 		}
 	}
-	wheres := func(note string) {
+	wheres := func() {
 		for _, wh := range p.wheres {
-			fmt.Fprintf(&b, "--where %s%s\n", strings.TrimSpace(wh.src), note)
+			fmt.Fprintf(&b, "--where %s\n", strings.TrimSpace(wh.src))
 			explainNode(&b, p, wh.root, 1)
 		}
 	}
 	if p.whereFirst {
-		wheres(" (first: the assignments run on the rows it keeps)")
+		b.WriteString("filters first (they read no assigned column), then the assignments over the rows they keep:\n")
+		wheres()
 		assigns()
 	} else {
 		assigns()
-		wheres("")
+		wheres()
 	}
 	fmt.Fprintf(&b, "on error: %s\n", [...]string{"fail", "skip", "null"}[p.opts.OnError])
 	return b.String()

@@ -196,6 +196,43 @@ func (v *vec) insertErr(e cellErr) {
 	v.errs[at] = e
 }
 
+// gather keeps rows pick of v, a vector of type t, in place: row k becomes old row
+// pick[k]. pick ascends, so no row is overwritten before it is read.
+func (v *vec) gather(t Type, pick []int32) {
+	switch t {
+	case TypeInt, TypeDate, TypeTimestamp:
+		v.i64 = gatherInPlace(v.i64, pick)
+	case TypeFloat:
+		v.f64 = gatherInPlace(v.f64, pick)
+	case TypeBool:
+		v.b = gatherInPlace(v.b, pick)
+	case TypeString, TypeText:
+		v.s = gatherInPlace(v.s, pick)
+	}
+	if v.masked {
+		v.mask = gatherInPlace(v.mask, pick)
+	}
+	kept, k := v.errs[:0], 0
+	for _, e := range v.errs {
+		for k < len(pick) && pick[k] < e.row {
+			k++
+		}
+		if k < len(pick) && pick[k] == e.row {
+			e.row = int32(k)
+			kept = append(kept, e)
+		}
+	}
+	v.errs = kept
+	v.n = len(pick)
+}
+
+func gatherInPlace[T any](s []T, pick []int32) []T {
+	for k, r := range pick {
+		s[k] = s[r]
+	}
+	return s[:len(pick)]
+}
+
 // copyRow copies row j of src (value and state) into row i of v; v must have src's type
 // buffers sized. Used by selecting nodes (?:, ??, coalesce), which are not hot paths.
 func (v *vec) copyRow(t Type, i int, src *vec, j int) {
