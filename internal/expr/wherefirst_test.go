@@ -30,7 +30,8 @@ func TestWhereFirstComputesKeptRowsOnly(t *testing.T) {
 			whereFirst: true, r: []string{"2", "4"}, n: []string{"1", "4"}, errLines: []int64{4}, errExprs: []string{"--expr r"}},
 		{name: "gathered error fails", exprs: []string{"r = a / b"}, where: "b != 0 or a == \"7\"", mode: OnErrorFail,
 			whereFirst: true, failsAtLine: 4},
-		{name: "keeps none", exprs: []string{"r = a / b; n = _row"}, where: "b == 99", mode: OnErrorFail, whereFirst: true},
+		{name: "keeps none", exprs: []string{"r = a / b; n = _row"}, where: "b == 99", mode: OnErrorSkip, whereFirst: true,
+			errLines: []int64{4}, errExprs: []string{"--where b == 99"}},
 		// The filter reads r: the assignment runs over every row and fails on row 2.
 		{name: "reads assigned", exprs: []string{"r = a / b"}, where: "r > 2", mode: OnErrorFail, failsAtLine: 3},
 		{name: "reads assigned, null", exprs: []string{"r = b * 1; n = _row"}, where: "r > 2", mode: OnErrorNull,
