@@ -2,7 +2,11 @@ package expr
 
 import (
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 // A filter that reads no assigned column runs first; the assignments see only the rows
@@ -75,5 +79,31 @@ func TestWhereFirstComputesKeptRowsOnly(t *testing.T) {
 				ev.Recycle()
 			}
 		})
+	}
+}
+
+// takeStrings copies short values a word at a time: values of every length up to past
+// the word, at the end of the data and in a sliced array, come out whole.
+func TestTakeStringsLengths(t *testing.T) {
+	var rows [][]string
+	for n := 0; n <= 3*shortCopy; n++ {
+		rows = append(rows, []string{strings.Repeat(string(rune('a'+n%26)), n)})
+	}
+	col := makeChunk([]string{"s"}, rows).Batch.Column(0)
+	sliced := array.NewSlice(col, 3, int64(len(rows)))
+	for _, a := range []arrow.Array{col, sliced} {
+		var sel []int32
+		for i := 0; i < a.Len(); i += 1 + i%3 {
+			sel = append(sel, int32(i))
+		}
+		sel = append(sel, int32(a.Len()-1)) // the last value ends the data
+		var o outBufs
+		got := takeStrings(&o, a.(*array.String), sel, nil).(*array.String)
+		for k, i := range sel {
+			want := a.(*array.String).Value(int(i))
+			if got.IsNull(k) != a.IsNull(int(i)) || got.Value(k) != want {
+				t.Fatalf("row %d (input %d): got %q, want %q", k, i, got.Value(k), want)
+			}
+		}
 	}
 }
