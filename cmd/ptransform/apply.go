@@ -27,8 +27,10 @@ the first row of each key (--distinct, --distinct-on), the first, last or sample
 (--head, --tail, --sample, --sample-fraction), group-by and aggregates (--group-by,
 --agg), a filter over the groups (--having), sorting (--sort), the first rows (--limit),
 column selection (--select / --drop, then --rename), and writes one output, the rows in
-input order unless sorted or grouped. With no transform flags it is a format
-conversion. The expression language is documented in docs/expressions.md; expressions
+input order unless sorted or grouped. A --where that reads no column an --expr assigns
+runs before the assignments, which are then computed only for the rows it keeps (so
+-w 'b != 0' -e 'r = a / b' never divides by zero). With no transform flags it is a
+format conversion. The expression language is documented in docs/expressions.md; expressions
 and column names are checked before any data is read.
 
 The input is cut into chunks of --chunk-size bytes that --workers goroutines decode

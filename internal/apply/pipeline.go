@@ -50,7 +50,8 @@ type chainStep struct {
 }
 
 // chainSteps are the stages a run can have, in the order they apply (issues 11 and 12):
-// the --lookup joins, whose columns the expressions see; per row --expr then --where;
+// the --lookup joins, whose columns the expressions see; per row --expr and --where (a
+// --where that reads no assigned column first, expr.Program);
 // the first row of each key (--distinct); the first, last or sampled rows (--head,
 // --tail, --sample, docs/rows.md); the aggregation; --having over the aggregated
 // columns; the sort and --limit; the column selection. Each new transform is one step

@@ -143,3 +143,22 @@ func BenchmarkApplyRegexExtract(b *testing.B) {
 func BenchmarkApplyDate(b *testing.B) {
 	runBench(b, benchTextChunk(), []string{`next = date_add(d, 1, "month")`}, nil)
 }
+
+// The filter+derive+select job's program: a filter that keeps about half the rows, a
+// product of two text columns, and a selection folded in (Program.Project).
+func BenchmarkApplyFilterDeriveSelect(b *testing.B) {
+	c := benchTextChunk()
+	p, err := Compile([]string{"total = m * a"}, []string{"a > 500"}, []string{"a", "b", "s", "d", "m"}, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := p.Project([]int{2, 3, 5}, []string{"s", "d", "total"}).NewEvaluator()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := ev.Apply(c); err != nil {
+			b.Fatal(err)
+		}
+		ev.Recycle()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchRows, "ns/row")
+}

@@ -98,6 +98,9 @@ type Program struct {
 	buildFrom  []int
 	assigns    []compiledAssign
 	wheres     []compiledWhere
+	// whereFirst: the filters read no assigned column, so they run before the
+	// assignments, which are computed only for the rows they keep (Evaluator.Apply).
+	whereFirst bool
 	slots      int
 }
 
@@ -198,9 +201,19 @@ func Compile(assignments, wheres []string, columns []string, opts Options) (*Pro
 		p.wheres = append(p.wheres, compiledWhere{src: text, root: root})
 	}
 	p.assigns = c.assigned
+	p.whereFirst = len(p.assigns) > 0 && len(p.wheres) > 0 && !p.wheresReadAssigned()
 	p.renumber()
 	p.buildNames, p.buildFrom = p.outCols, p.outFrom
 	return p, nil
+}
+
+// wheresReadAssigned reports whether a filter reads a column an assignment computes.
+func (p *Program) wheresReadAssigned() bool {
+	reads := false
+	for _, w := range p.wheres {
+		walkNodes(w.root, func(n *node) { reads = reads || n.op == opAssigned })
+	}
+	return reads
 }
 
 // matchName finds the column a name means among names: the name itself, else the one

@@ -37,5 +37,7 @@
 // parsed once per chunk, however often it appears. An Evaluator owns the scratch
 // vectors and is reused across chunks by one worker. Errors in the data (a cell that is
 // not a number, a division by zero) are per-row values that follow Options.OnError,
-// and are reported with file, sheet, line, column and value (RowError).
+// and are reported with file, sheet, line, column and value (RowError). Filters that
+// read no assigned column run before the assignments, which are then computed only
+// for the rows the filters keep (Evaluator.Apply), as SQL's WHERE before its SELECT.
 package expr

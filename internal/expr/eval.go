@@ -58,7 +58,13 @@ type Evaluator struct {
 	arena   arena
 	drop    []bool
 	sel     []int32
-	scratch vec // for filtering typed input columns
+	// pick, when not nil, are the chunk's rows the vectors hold (vector row k is chunk
+	// row pick[k]): the rows a --where that runs first kept, the only ones the
+	// assignments are computed for. nil: every row, vector row i is chunk row i.
+	pick    []int32
+	pickBuf []int32
+	vecSel  []int32 // the kept rows of pick-compacted vectors, for build
+	scratch vec     // for filtering typed input columns
 	out     outBufs
 }
 
@@ -100,18 +106,19 @@ func (p *Program) ReadsRowNumber() bool {
 
 // visitNodes calls visit with every node of the program's expressions.
 func (p *Program) visitNodes(visit func(n *node)) {
-	var walk func(n *node)
-	walk = func(n *node) {
-		visit(n)
-		for _, a := range n.args {
-			walk(a)
-		}
-	}
 	for _, a := range p.assigns {
-		walk(a.root)
+		walkNodes(a.root, visit)
 	}
 	for _, w := range p.wheres {
-		walk(w.root)
+		walkNodes(w.root, visit)
+	}
+}
+
+// walkNodes calls visit with n and every node under it (a shared node once per use).
+func walkNodes(n *node, visit func(n *node)) {
+	visit(n)
+	for _, a := range n.args {
+		walkNodes(a, visit)
 	}
 }
 
@@ -144,6 +151,13 @@ func (ev *Evaluator) eval(n *node) *vec {
 	if ev.gen[n.slot] == ev.cur {
 		return v
 	}
+	if ev.pick != nil && ev.gen[n.slot] == ev.cur-1 {
+		// The filters computed it over every row (a column read as a number, shared
+		// with an assignment): keep the rows they kept rather than compute it again.
+		v.gather(n.typ, ev.pick)
+		ev.gen[n.slot] = ev.cur
+		return v
+	}
 	ev.gen[n.slot] = ev.cur
 	rows := ev.rows
 	switch n.op {
@@ -153,11 +167,11 @@ func (ev *Evaluator) eval(n *node) *vec {
 			ev.konstN[n.slot] = rows
 		}
 	case opInput:
-		ev.loadText(v, ev.chunk.Batch.Column(n.col), rows)
+		ev.loadText(v, ev.chunk.Batch.Column(n.col), rows, ev.pick)
 	case opRowNum:
 		v.reset(TypeInt, rows)
 		for i := range v.i64 {
-			v.i64[i] = ev.chunk.Row0 + int64(i)
+			v.i64[i] = ev.chunk.Row0 + int64(ev.row(i))
 		}
 	case opFile, opSheet:
 		s := ev.chunk.Source.File
@@ -352,15 +366,19 @@ func broadcast(v *vec, t Type, k *vec, rows int) {
 
 // loadText views an input column as text: a string column without copying, any other
 // (typed input from an earlier stage) formatted as the writers would.
-func (ev *Evaluator) loadText(v *vec, col arrow.Array, rows int) {
+func (ev *Evaluator) loadText(v *vec, col arrow.Array, rows int, pick []int32) {
 	v.reset(TypeText, rows)
-	v.maskNulls(col)
+	v.maskNulls(col, pick)
 	if sa, ok := col.(*array.String); ok {
 		offs := sa.ValueOffsets()
 		data := sa.ValueBytes()
 		base := offs[0]
 		for i := range v.s {
-			lo, hi := offs[i]-base, offs[i+1]-base
+			r := i
+			if pick != nil {
+				r = int(pick[i])
+			}
+			lo, hi := offs[r]-base, offs[r+1]-base
 			if hi > lo {
 				v.s[i] = unsafe.String(&data[lo], hi-lo)
 			} else {
@@ -377,20 +395,28 @@ func (ev *Evaluator) loadText(v *vec, col arrow.Array, rows int) {
 		return
 	}
 	for i := range v.s {
+		r := i
+		if pick != nil {
+			r = int(pick[i])
+		}
 		start := len(ev.arena.buf)
-		ev.arena.buf = app(ev.arena.buf, i)
+		ev.arena.buf = app(ev.arena.buf, r)
 		v.s[i] = ev.arena.keep(start)
 	}
 }
 
-// Apply evaluates the assignments, then the filters, over one chunk. With OnErrorFail
-// the first failing row (lowest row of the chunk) is returned as a *RowError; otherwise
-// the failing rows are dropped or nulled and all their errors returned.
+// Apply evaluates the assignments and the filters over one chunk. Filters that read no
+// assigned column run first, as SQL's WHERE before its SELECT (Program.whereFirst):
+// the assignments are computed only for the rows they keep, so a row they drop cannot
+// fail an assignment. Otherwise the assignments run first, over every row. With
+// OnErrorFail the first failing row (lowest row of the chunk) is returned as a
+// *RowError; otherwise the failing rows are dropped or nulled and all their errors
+// returned.
 func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 	p := ev.p
 	rows := c.NumRows()
 	ev.cur++
-	ev.rows, ev.chunk = rows, c
+	ev.rows, ev.chunk, ev.pick = rows, c, nil
 	ev.arena.buf = ev.arena.buf[:0]
 	ev.out.begin()
 	ev.drop = grow(ev.drop, rows)
@@ -404,11 +430,11 @@ func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 	firstRow := -1
 	report := func(v *vec, column, step string) {
 		for _, e := range v.errs {
-			i := int(e.row)
+			i := ev.row(int(e.row))
 			if ev.drop[i] {
 				continue
 			}
-			re := ev.rowError(c, e, column)
+			re := ev.rowError(c, i, e, column)
 			re.Expr = step
 			if p.opts.OnError == OnErrorFail {
 				if firstRow < 0 || i < firstRow {
@@ -427,59 +453,96 @@ func (ev *Evaluator) Apply(c *table.Chunk) (*table.Chunk, []RowError, error) {
 		}
 		v.errs = v.errs[:0]
 	}
-	for _, a := range p.assigns {
-		v := ev.eval(a.root)
-		if len(v.errs) > 0 {
-			report(v, a.target, "--expr "+a.target)
+	assign := func() {
+		for _, a := range p.assigns {
+			v := ev.eval(a.root)
+			if len(v.errs) > 0 {
+				report(v, a.target, "--expr "+a.target)
+			}
 		}
 	}
-	for _, w := range p.wheres {
-		v := ev.eval(w.root)
-		if len(v.errs) > 0 {
-			report(v, "--where", "--where "+strings.TrimSpace(w.src))
-		}
-		// Without branches on the values: a filter's outcome is as good as random
-		// to the branch predictor, whose misses would cost more than the test.
-		keep, drop := v.b[:rows], ev.drop[:rows]
-		if v.masked {
-			mask := v.mask[:rows]
-			for i := range drop {
-				drop[i] = b2i(drop[i])|b2i(!keep[i])|b2i(mask[i] != 0) != 0
+	filter := func() {
+		for _, w := range p.wheres {
+			v := ev.eval(w.root)
+			if len(v.errs) > 0 {
+				report(v, "--where", "--where "+strings.TrimSpace(w.src))
 			}
-		} else {
-			for i := range drop {
-				drop[i] = b2i(drop[i])|b2i(!keep[i]) != 0
+			// Without branches on the values: a filter's outcome is as good as random
+			// to the branch predictor, whose misses would cost more than the test.
+			keep, drop := v.b[:rows], ev.drop[:rows]
+			if v.masked {
+				mask := v.mask[:rows]
+				for i := range drop {
+					drop[i] = b2i(drop[i])|b2i(!keep[i])|b2i(mask[i] != 0) != 0
+				}
+			} else {
+				for i := range drop {
+					drop[i] = b2i(drop[i])|b2i(!keep[i]) != 0
+				}
 			}
 		}
+	}
+	if p.whereFirst {
+		filter()
+		if pick := keptRows(ev.drop[:rows], &ev.pickBuf); len(pick) < rows {
+			// The vectors now hold the kept rows only: a new generation, whose eval
+			// gathers the kept rows of a vector the filters computed (ev.cur-1).
+			ev.cur++
+			ev.pick, ev.rows = pick, len(pick)
+		}
+		assign()
+	} else {
+		assign()
+		filter()
 	}
 	if first != nil {
 		return nil, nil, first
 	}
 
+	sel := keptRows(ev.drop[:rows], &ev.sel)
+	if len(sel) == rows {
+		sel = nil // every row; a chunk that keeps none has an empty, non-nil sel
+	}
+	vecSel := sel
+	if ev.pick != nil {
+		// The assigned vectors hold the rows of pick: keep those that no error dropped.
+		vecSel = ev.vecSel[:0]
+		for k, r := range ev.pick {
+			if !ev.drop[r] {
+				vecSel = append(vecSel, int32(k))
+			}
+		}
+		ev.vecSel = vecSel
+		if len(vecSel) == len(ev.pick) {
+			vecSel = nil
+		}
+	}
+	out, err := ev.build(c, sel, vecSel)
+	return out, rowErrs, err
+}
+
+// keptRows lists the rows that drop does not mark, in buf's storage.
+func keptRows(drop []bool, buf *[]int32) []int32 {
 	// Every row index is written, and the length advances past the kept ones only.
-	sel := grow(ev.sel, rows)
+	sel := grow(*buf, len(drop))
 	kept := 0
-	for i, d := range ev.drop[:rows] {
+	for i, d := range drop {
 		sel[kept] = int32(i)
 		kept += b2i(!d)
 	}
-	sel = sel[:kept]
-	ev.sel = sel
-	if kept == rows {
-		sel = nil // every row; a chunk that keeps none has an empty, non-nil sel
-	}
-	out, err := ev.build(c, sel)
-	return out, rowErrs, err
+	*buf = sel
+	return sel[:kept]
 }
 
 // Recycle tells the evaluator that nothing references the last chunk Apply returned,
 // nor any chunk made from its arrays, any more: its buffers serve the next chunk.
 func (ev *Evaluator) Recycle() { ev.out.recycle() }
 
-func (ev *Evaluator) rowError(c *table.Chunk, e cellErr, column string) RowError {
-	line := c.Row0 + int64(e.row)
-	if int(e.row) < len(c.Lines) {
-		line = c.Lines[e.row]
+// rowError describes error e of the chunk's row.
+func (ev *Evaluator) rowError(c *table.Chunk, row int, e cellErr, column string) RowError {
+	line := c.Row0 + int64(row)
+	if row < len(c.Lines) {
+		line = c.Lines[row]
 	}
 	if e.column != "" {
 		column = e.column
@@ -489,8 +552,9 @@ func (ev *Evaluator) rowError(c *table.Chunk, e cellErr, column string) RowError
 }
 
 // build assembles the output chunk: the rows in sel (nil: all rows), the input columns
-// not assigned as they were, the assigned ones from their vectors.
-func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
+// not assigned as they were, the assigned ones from their vectors, whose rows vecSel
+// selects (nil: all their rows; vectors that hold every row of the chunk take sel).
+func (ev *Evaluator) build(c *table.Chunk, sel, vecSel []int32) (*table.Chunk, error) {
 	p := ev.p
 	n := c.NumRows()
 	if sel != nil {
@@ -544,7 +608,7 @@ func (ev *Evaluator) build(c *table.Chunk, sel []int32) (*table.Chunk, error) {
 				col = c.Batch.Column(root.col)
 				col.Retain()
 			} else {
-				col = toArrow(&ev.out, ev.eval(root), root.typ, sel, n)
+				col = toArrow(&ev.out, ev.eval(root), root.typ, vecSel, n)
 			}
 		}
 		cols[j] = col
@@ -597,17 +661,15 @@ func (ev *Evaluator) loadTyped(v *vec, n *node) bool {
 			return false
 		}
 		v.reset(TypeFloat, ev.rows)
-		copy(v.f64, a.Float64Values())
+		pickInto(v.f64, a.Float64Values(), ev.pick, func(x float64) float64 { return x })
 	case *array.Int64:
 		switch n.typ {
 		case TypeFloat:
 			v.reset(TypeFloat, ev.rows)
-			for i, x := range a.Int64Values()[:ev.rows] {
-				v.f64[i] = float64(x)
-			}
+			pickInto(v.f64, a.Int64Values(), ev.pick, func(x int64) float64 { return float64(x) })
 		case TypeInt:
 			v.reset(TypeInt, ev.rows)
-			copy(v.i64, a.Int64Values())
+			pickInto(v.i64, a.Int64Values(), ev.pick, func(x int64) int64 { return x })
 		default:
 			return false
 		}
@@ -617,7 +679,7 @@ func (ev *Evaluator) loadTyped(v *vec, n *node) bool {
 		}
 		v.reset(TypeBool, ev.rows)
 		for i := range v.b {
-			v.b[i] = a.Value(i)
+			v.b[i] = a.Value(ev.row(i))
 		}
 	case *array.Date32:
 		if n.typ != TypeDate && n.typ != TypeTimestamp {
@@ -628,22 +690,39 @@ func (ev *Evaluator) loadTyped(v *vec, n *node) bool {
 		if n.typ == TypeTimestamp {
 			scale = microsPerDay
 		}
-		for i, d := range a.Date32Values()[:ev.rows] {
-			v.i64[i] = int64(d) * scale
-		}
+		pickInto(v.i64, a.Date32Values(), ev.pick, func(d arrow.Date32) int64 { return int64(d) * scale })
 	case *array.Timestamp:
 		if n.typ != TypeTimestamp || a.DataType().(*arrow.TimestampType).Unit != arrow.Microsecond {
 			return false
 		}
 		v.reset(TypeTimestamp, ev.rows)
-		for i, t := range a.TimestampValues()[:ev.rows] {
-			v.i64[i] = int64(t)
-		}
+		pickInto(v.i64, a.TimestampValues(), ev.pick, func(t arrow.Timestamp) int64 { return int64(t) })
 	default:
 		return false
 	}
-	v.maskNulls(col)
+	v.maskNulls(col, ev.pick)
 	return true
+}
+
+// row is the chunk row that row i of the vectors holds.
+func (ev *Evaluator) row(i int) int {
+	if ev.pick == nil {
+		return i
+	}
+	return int(ev.pick[i])
+}
+
+// pickInto sets dst[i] to conv(src[pick[i]]) (src[i] for a nil pick), for every i of dst.
+func pickInto[S, D any](dst []D, src []S, pick []int32, conv func(S) D) {
+	if pick == nil {
+		for i, x := range src[:len(dst)] {
+			dst[i] = conv(x)
+		}
+		return
+	}
+	for i, r := range pick[:len(dst)] {
+		dst[i] = conv(src[r])
+	}
 }
 
 // parseInput reads a text input column as numbers straight into the vector of its
@@ -655,14 +734,15 @@ func (ev *Evaluator) parseInput(v *vec, n *node) bool {
 		return false
 	}
 	v.reset(TypeFloat, ev.rows)
-	v.maskNulls(col)
+	v.maskNulls(col, ev.pick)
 	offs, data := col.ValueOffsets(), col.ValueBytes()
 	base := offs[0]
 	for i := range v.f64 {
 		if !v.valid(i) {
 			continue
 		}
-		lo, hi := offs[i]-base, offs[i+1]-base
+		r := ev.row(i)
+		lo, hi := offs[r]-base, offs[r+1]-base
 		var s string
 		if hi > lo {
 			s = unsafe.String(&data[lo], hi-lo)
@@ -703,7 +783,11 @@ func takeStrings(o *outBufs, a *array.String, sel []int32, skip []uint64) arrow.
 	for _, i := range sel {
 		size += int(offs[i+1] - offs[i])
 	}
-	buf := o.bytes(size)[:0]
+	// The slack past size lets a short value be copied as one 16-byte word: most
+	// cells (ids, names, codes) are short, and a call to memmove per cell was most of
+	// the copy's time.
+	buf := o.bytes(size + shortCopy)
+	pos := 0
 	out := o.int32s(len(sel) + 1)
 	out[0] = 0
 	var valid []byte
@@ -714,9 +798,15 @@ func takeStrings(o *outBufs, a *array.String, sel []int32, skip []uint64) arrow.
 	for k, i := range sel {
 		skipped := skip != nil && skip[i>>6]&(1<<(i&63)) != 0
 		if !skipped {
-			buf = append(buf, data[offs[i]-base:offs[i+1]-base]...)
+			lo, hi := int(offs[i]-base), int(offs[i+1]-base)
+			if hi-lo <= shortCopy && lo+shortCopy <= len(data) {
+				*(*[shortCopy]byte)(buf[pos : pos+shortCopy]) = *(*[shortCopy]byte)(data[lo : lo+shortCopy])
+			} else {
+				copy(buf[pos:], data[lo:hi])
+			}
+			pos += hi - lo
 		}
-		out[k+1] = int32(len(buf))
+		out[k+1] = int32(pos)
 		if valid != nil {
 			if !skipped && a.IsNull(int(i)) {
 				nulls++
@@ -725,8 +815,11 @@ func takeStrings(o *outBufs, a *array.String, sel []int32, skip []uint64) arrow.
 			}
 		}
 	}
-	return table.StringColumn(buf, out, valid, nulls)
+	return table.StringColumn(buf[:pos], out, valid, nulls)
 }
+
+// shortCopy is the size of the word takeStrings copies a short value with.
+const shortCopy = 16
 
 // loadNatural reads an input column into a vector of its own type, to filter it.
 func (ev *Evaluator) loadNatural(v *vec, col arrow.Array) (Type, error) {
@@ -734,7 +827,7 @@ func (ev *Evaluator) loadNatural(v *vec, col arrow.Array) (Type, error) {
 	var t Type
 	switch a := col.(type) {
 	case *array.String:
-		ev.loadText(v, col, rows)
+		ev.loadText(v, col, rows, nil)
 		return TypeString, nil
 	case *array.Int64:
 		t = TypeInt
@@ -768,7 +861,7 @@ func (ev *Evaluator) loadNatural(v *vec, col arrow.Array) (Type, error) {
 	default:
 		return 0, fmt.Errorf("internal error: cannot filter a column of type %s", col.DataType())
 	}
-	v.maskNulls(col)
+	v.maskNulls(col, nil)
 	return t, nil
 }
 

@@ -29,13 +29,25 @@ func (p *Program) Explain() string {
 		}
 		fmt.Fprintf(&b, "  %-*s  %-8s  %s, from --expr %s\n", w, name, outputType(a.root.typ), how, strings.TrimSpace(a.src))
 	}
-	for _, a := range p.assigns {
-		fmt.Fprintf(&b, "--expr %s = …\n", a.target)
-		explainNode(&b, p, a.root, 1)
+	assigns := func() {
+		for _, a := range p.assigns {
+			fmt.Fprintf(&b, "--expr %s = …\n", a.target)
+			explainNode(&b, p, a.root, 1)
+		}
 	}
-	for _, wh := range p.wheres {
-		fmt.Fprintf(&b, "--where %s\n", strings.TrimSpace(wh.src))
-		explainNode(&b, p, wh.root, 1)
+	wheres := func() {
+		for _, wh := range p.wheres {
+			fmt.Fprintf(&b, "--where %s\n", strings.TrimSpace(wh.src))
+			explainNode(&b, p, wh.root, 1)
+		}
+	}
+	if p.whereFirst {
+		b.WriteString("filters first (they read no assigned column), then the assignments over the rows they keep:\n")
+		wheres()
+		assigns()
+	} else {
+		assigns()
+		wheres()
 	}
 	fmt.Fprintf(&b, "on error: %s\n", [...]string{"fail", "skip", "null"}[p.opts.OnError])
 	return b.String()

@@ -422,7 +422,7 @@ func TestDifferential(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	g := exprGen{r}
 	cols := []string{"a", "b", "s", "d"}
-	compiled := 0
+	compiled, whereFirst := 0, 0
 	for iter := 0; iter < 20000 && compiled < 2000; iter++ {
 		exprs := []string{"x = " + g.expr(3), "y = " + g.expr(3)}
 		if r.Intn(2) == 0 {
@@ -438,6 +438,9 @@ func TestDifferential(t *testing.T) {
 			continue
 		}
 		compiled++
+		if p.whereFirst {
+			whereFirst++
+		}
 		rows := make([][]string, 1+r.Intn(40))
 		for i := range rows {
 			rows[i] = make([]string, len(cols))
@@ -459,6 +462,10 @@ func TestDifferential(t *testing.T) {
 	if compiled < 500 {
 		t.Fatalf("only %d random programs compiled", compiled)
 	}
+	if whereFirst < 50 {
+		t.Fatalf("only %d of %d random programs filter before they assign", whereFirst, compiled)
+	}
+	t.Logf("%d programs, %d of them filter first", compiled, whereFirst)
 }
 
 func checkAgainstOracle(t *testing.T, p *Program, ev *Evaluator, c *table.Chunk, exprs []string, mode OnError) {
@@ -477,28 +484,42 @@ func checkAgainstOracle(t *testing.T, p *Program, ev *Evaluator, c *table.Chunk,
 	for i := 0; i < n; i++ {
 		o := &oracle{p: p, c: c, row: i}
 		want[i].first = -1
-		for k, a := range p.assigns {
-			v := o.eval(a.root)
-			if v.state == maskErr {
-				if !want[i].failed {
-					want[i].failed, want[i].first = true, k
+		assign := func() {
+			for k, a := range p.assigns {
+				v := o.eval(a.root)
+				if v.state == maskErr {
+					if !want[i].failed {
+						want[i].failed, want[i].first = true, k
+					}
+					v = oval{state: maskNull}
 				}
-				v = oval{state: maskNull}
+				o.assigned = append(o.assigned, v)
+				want[i].vals = append(want[i].vals, formatOval(v, a.root.typ))
 			}
-			o.assigned = append(o.assigned, v)
-			want[i].vals = append(want[i].vals, formatOval(v, a.root.typ))
 		}
-		for _, w := range p.wheres {
-			v := o.eval(w.root)
-			switch {
-			case v.state == maskErr:
-				if !want[i].failed {
-					want[i].failed = true
+		filter := func() {
+			for _, w := range p.wheres {
+				v := o.eval(w.root)
+				switch {
+				case v.state == maskErr:
+					if !want[i].failed {
+						want[i].failed = true
+					}
+					want[i].dropped = true
+				case v.state != 0 || !v.b:
+					want[i].dropped = true
 				}
-				want[i].dropped = true
-			case v.state != 0 || !v.b:
-				want[i].dropped = true
 			}
+		}
+		// Filters that read no assigned column come first, and a row they drop is
+		// never computed.
+		if p.whereFirst {
+			if filter(); !want[i].dropped {
+				assign()
+			}
+		} else {
+			assign()
+			filter()
 		}
 		if want[i].failed && firstFail < 0 {
 			firstFail = i

@@ -91,14 +91,19 @@ func (v *vec) useMask() {
 	v.masked = true
 }
 
-// maskNulls marks null the rows that are null in col, an input column of v's length.
-func (v *vec) maskNulls(col arrow.Array) {
+// maskNulls marks null the rows of v whose rows of col, an input column, are null: row
+// pick[i] for row i (nil pick: row i).
+func (v *vec) maskNulls(col arrow.Array, pick []int32) {
 	if col.NullN() == 0 {
 		return
 	}
 	v.useMask()
 	for i := range v.mask {
-		if col.IsNull(i) {
+		r := i
+		if pick != nil {
+			r = int(pick[i])
+		}
+		if col.IsNull(r) {
 			v.mask[i] = maskNull
 		}
 	}
@@ -189,6 +194,43 @@ func (v *vec) insertErr(e cellErr) {
 	v.errs = append(v.errs, cellErr{})
 	copy(v.errs[at+1:], v.errs[at:])
 	v.errs[at] = e
+}
+
+// gather keeps rows pick of v, a vector of type t, in place: row k becomes old row
+// pick[k]. pick ascends, so no row is overwritten before it is read.
+func (v *vec) gather(t Type, pick []int32) {
+	switch t {
+	case TypeInt, TypeDate, TypeTimestamp:
+		v.i64 = gatherInPlace(v.i64, pick)
+	case TypeFloat:
+		v.f64 = gatherInPlace(v.f64, pick)
+	case TypeBool:
+		v.b = gatherInPlace(v.b, pick)
+	case TypeString, TypeText:
+		v.s = gatherInPlace(v.s, pick)
+	}
+	if v.masked {
+		v.mask = gatherInPlace(v.mask, pick)
+	}
+	kept, k := v.errs[:0], 0
+	for _, e := range v.errs {
+		for k < len(pick) && pick[k] < e.row {
+			k++
+		}
+		if k < len(pick) && pick[k] == e.row {
+			e.row = int32(k)
+			kept = append(kept, e)
+		}
+	}
+	v.errs = kept
+	v.n = len(pick)
+}
+
+func gatherInPlace[T any](s []T, pick []int32) []T {
+	for k, r := range pick {
+		s[k] = s[r]
+	}
+	return s[:len(pick)]
 }
 
 // copyRow copies row j of src (value and state) into row i of v; v must have src's type

@@ -5,8 +5,9 @@ import (
 	"github.com/ptransform/ptransform/internal/table"
 )
 
-// Assign is a compiled expression program (--expr assignments, then --where filters, or
-// a --having filter over aggregated columns) as a Streaming stage.
+// Assign is a compiled expression program (--expr assignments and --where filters, the
+// filters first when they read no assigned column, or a --having filter over aggregated
+// columns) as a Streaming stage.
 type Assign struct {
 	Program *expr.Program
 }
