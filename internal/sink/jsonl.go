@@ -277,7 +277,10 @@ func (c *jsonColumn) appendText(dst, v []byte) (_ []byte, ok bool) {
 		}
 		return appendJSONNumberText(dst, v, schema.Float), true
 	case kindBoolText:
-		if string(v) != "true" && string(v) != "false" && !schema.TextReadsAs(v, schema.Bool) {
+		if string(v) == "true" || string(v) == "false" {
+			return appendShort(dst, v), true
+		}
+		if !schema.TextReadsAs(v, schema.Bool) {
 			return dst, false
 		}
 		return appendJSONBoolText(dst, v), true
