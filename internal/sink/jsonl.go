@@ -77,14 +77,32 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 		}
 		size += cols[j].size(rows)
 	}
-	// One pass, row by row: the values are formatted (or copied) where they go.
+	// One pass, row by row: the values are formatted (or copied) where they go. The text
+	// of a CSV input's columns, most values, is copied here, without a call per value.
 	dst = slices.Grow(dst, size)
 	for i := range rows {
 		if len(cols) == 0 {
 			dst = append(dst, '{')
 		}
 		for j := range cols {
-			dst = cols[j].appendValue(dst, i)
+			c := &cols[j]
+			if c.kind > kindDateText || c.valid != nil && !bitutil.BitIsSet(c.valid, c.offset+i) {
+				dst = c.appendValue(dst, i)
+				continue
+			}
+			v := c.data[c.offsets[i]:c.offsets[i+1]]
+			ok := true
+			switch c.kind {
+			case kindString:
+				dst = appendJSONText(appendShort(dst, c.key[:len(c.key)+1]), v, c.utf8)
+				dst = append(dst, '"')
+			case kindDateText:
+				dst, ok = c.appendText(appendShort(dst, c.key[:len(c.key)+1]), v)
+				dst = append(dst, '"')
+			default: // kindIntText, kindFloatText, kindBoolText
+				dst, ok = c.appendText(appendShort(dst, c.key), v)
+			}
+			c.unreadable = c.unreadable || !ok
 		}
 		dst = append(dst, '}', '\n')
 	}
@@ -96,7 +114,8 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 	return Part{Bytes: dst, Rows: int64(rows)}, nil
 }
 
-// jsonKind is how a column's values are written.
+// jsonKind is how a column's values are written: the kinds of text first, up to
+// kindDateText (Encode's row loop copies those itself).
 type jsonKind uint8
 
 const (
@@ -199,31 +218,13 @@ func (c *jsonColumn) size(n int) int {
 	return n * (len(c.key) + width)
 }
 
-// appendValue appends the key and value of row i.
+// appendValue appends the key and value of row i when it is null or of a typed kind
+// (the text kinds' values are Encode's).
 func (c *jsonColumn) appendValue(dst []byte, i int) []byte {
+	dst = appendShort(dst, c.key)
 	if c.valid != nil && !bitutil.BitIsSet(c.valid, c.offset+i) {
-		dst = appendShort(dst, c.key)
 		return append(dst, "null"...)
 	}
-	switch c.kind {
-	case kindString:
-		dst = appendShort(dst, c.key[:len(c.key)+1])
-		dst = appendJSONText(dst, c.data[c.offsets[i]:c.offsets[i+1]], c.utf8)
-		return append(dst, '"')
-	case kindIntText, kindFloatText, kindBoolText:
-		var ok bool
-		if dst, ok = c.appendText(appendShort(dst, c.key), c.data[c.offsets[i]:c.offsets[i+1]]); !ok {
-			c.unreadable = true
-		}
-		return dst
-	case kindDateText:
-		var ok bool
-		if dst, ok = c.appendText(appendShort(dst, c.key[:len(c.key)+1]), c.data[c.offsets[i]:c.offsets[i+1]]); !ok {
-			c.unreadable = true
-		}
-		return append(dst, '"')
-	}
-	dst = appendShort(dst, c.key)
 	switch c.kind {
 	case kindInt:
 		return strconv.AppendInt(dst, c.ints[i], 10)
