@@ -853,7 +853,10 @@ func dictionaryPays(sc *scratch, col *column) bool {
 	case *array.String:
 		return fewDistinct(col, n, &sc.distinctText, func(p *piece) func(int) string {
 			text, offsets := stringBuffers(p.values)
-			return func(i int) string { return string(text[offsets[i]:offsets[i+1]]) }
+			return func(i int) string { // no copy: the keys are cleared before the column goes
+				v := text[offsets[i]:offsets[i+1]]
+				return unsafe.String(unsafe.SliceData(v), len(v))
+			}
 		})
 	case *array.Boolean:
 		return false // arrow-go has no dictionary of booleans, nor do we
@@ -877,7 +880,7 @@ func fewDistinct[K comparable](col *column, n int, set *map[K]struct{}, values f
 		*set = make(map[K]struct{}, dictionarySample)
 	}
 	distinct := *set
-	clear(distinct)
+	defer clear(distinct) // text keys are the column's bytes, kept no longer than it is
 	nonNull := 0
 	col.each(0, n, func(p *piece, from, to int) {
 		value := values(p)

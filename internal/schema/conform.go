@@ -450,24 +450,11 @@ func isShortInt(v []byte) bool {
 	return true
 }
 
-// isISODate reports, without computing the day number, that v is YYYY-MM-DD of a day
-// that exists in years 1 to 9999: the text ParseDate reads.
+// isISODate reports that v is YYYY-MM-DD of a day that exists in years 1 to 9999: the
+// text ParseDate reads.
 func isISODate(v []byte) bool {
-	if len(v) != len("2006-01-02") || v[4] != '-' || v[7] != '-' {
-		return false
-	}
-	number := func(digits []byte) int {
-		n := 0
-		for _, c := range digits {
-			if c-'0' > 9 {
-				return -1
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n
-	}
-	y, m, d := number(v[:4]), number(v[5:7]), number(v[8:])
-	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= table.DaysIn(y, m)
+	_, ok := isoDate(v)
+	return ok
 }
 
 // pow10 are the powers of ten a float64 holds exactly.

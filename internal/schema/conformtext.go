@@ -232,11 +232,3 @@ func shortDecimal(v []byte) (float64, bool) {
 	}
 	return f, true
 }
-
-// isoDate reads YYYY-MM-DD as ParseDate does; false for any other length.
-func isoDate(v []byte) (arrow.Date32, bool) {
-	if len(v) != 10 {
-		return 0, false
-	}
-	return ParseDate(unsafe.String(unsafe.SliceData(v), len(v)))
-}

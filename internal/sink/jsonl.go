@@ -33,7 +33,7 @@ import (
 //
 // A chunk's bytes are final, so a file output is written at the workers' offsets.
 type jsonlSink struct {
-	keys  [][]byte      // per column: `{"name":` for the first, `,"name":` for the others
+	keys  [][]byte      // per column: `{"name":` for the first, `,"name":` for the others, then '"' (see jsonColumn.key)
 	types []schema.Type // per column
 }
 
@@ -45,7 +45,9 @@ func newJSONL(c Config) (Sink, error) {
 		if j == 0 {
 			sep = '{'
 		}
-		s.keys[j] = append(appendJSONString([]byte{sep}, col.Name), ':')
+		// `,"name":"`, of which the key is all but the quote, with room for appendShort
+		key := append(appendJSONString(append(make([]byte, 0, 32), sep), col.Name), ':', '"')
+		s.keys[j] = key[:len(key)-1]
 	}
 	return s, nil
 }
@@ -67,7 +69,7 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 		return Part{}, fmt.Errorf("internal error: a chunk of %d columns for %d keys", b.NumCols(), len(s.keys))
 	}
 	cols := make([]jsonColumn, len(s.keys))
-	size := 3 * rows
+	size := 3*rows + 16 // 16: room for appendShort's last move
 	for j := range cols {
 		col := b.Column(j)
 		if err := cols[j].prepare(col, s.types[j], s.keys[j], validUTF8(c, col)); err != nil {
@@ -75,14 +77,32 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 		}
 		size += cols[j].size(rows)
 	}
-	// One pass, row by row: the values are formatted (or copied) where they go.
+	// One pass, row by row: the values are formatted (or copied) where they go. The text
+	// of a CSV input's columns, most values, is copied here, without a call per value.
 	dst = slices.Grow(dst, size)
 	for i := range rows {
 		if len(cols) == 0 {
 			dst = append(dst, '{')
 		}
 		for j := range cols {
-			dst = cols[j].appendValue(dst, i)
+			c := &cols[j]
+			if c.kind > kindDateText || c.valid != nil && !bitutil.BitIsSet(c.valid, c.offset+i) {
+				dst = c.appendValue(dst, i)
+				continue
+			}
+			v := c.data[c.offsets[i]:c.offsets[i+1]]
+			ok := true
+			switch c.kind {
+			case kindString:
+				dst = appendJSONText(appendShort(dst, c.key[:len(c.key)+1]), v, c.utf8)
+				dst = append(dst, '"')
+			case kindDateText:
+				dst, ok = c.appendText(appendShort(dst, c.key[:len(c.key)+1]), v)
+				dst = append(dst, '"')
+			default: // kindIntText, kindFloatText, kindBoolText
+				dst, ok = c.appendText(appendShort(dst, c.key), v)
+			}
+			c.unreadable = c.unreadable || !ok
 		}
 		dst = append(dst, '}', '\n')
 	}
@@ -94,7 +114,8 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 	return Part{Bytes: dst, Rows: int64(rows)}, nil
 }
 
-// jsonKind is how a column's values are written.
+// jsonKind is how a column's values are written: the kinds of text first, up to
+// kindDateText (Encode's row loop copies those itself).
 type jsonKind uint8
 
 const (
@@ -115,6 +136,8 @@ const (
 // jsonColumn is one column of a chunk, ready for the row loop: its key and its values,
 // read straight from the Arrow buffers.
 type jsonColumn struct {
+	// key is `,"name":`; key[:len(key)+1] the same with the opening quote of a string
+	// value; its capacity at least 16 (appendShort).
 	key    []byte
 	kind   jsonKind
 	valid  []byte // the validity bitmap from bit offset; nil when the column has no nulls
@@ -195,23 +218,14 @@ func (c *jsonColumn) size(n int) int {
 	return n * (len(c.key) + width)
 }
 
-// appendValue appends the key and value of row i.
+// appendValue appends the key and value of row i when it is null or of a typed kind
+// (the text kinds' values are Encode's).
 func (c *jsonColumn) appendValue(dst []byte, i int) []byte {
-	dst = append(dst, c.key...)
+	dst = appendShort(dst, c.key)
 	if c.valid != nil && !bitutil.BitIsSet(c.valid, c.offset+i) {
 		return append(dst, "null"...)
 	}
 	switch c.kind {
-	case kindString:
-		dst = append(dst, '"')
-		dst = appendJSONText(dst, c.data[c.offsets[i]:c.offsets[i+1]], c.utf8)
-		return append(dst, '"')
-	case kindIntText, kindFloatText, kindBoolText, kindDateText:
-		var ok bool
-		if dst, ok = c.appendText(dst, c.data[c.offsets[i]:c.offsets[i+1]]); !ok {
-			c.unreadable = true
-		}
-		return dst
 	case kindInt:
 		return strconv.AppendInt(dst, c.ints[i], 10)
 	case kindFloat:
@@ -245,7 +259,7 @@ func (c *jsonColumn) appendText(dst, v []byte) (_ []byte, ok bool) {
 	switch c.kind {
 	case kindIntText:
 		if len(v) <= 18 && jsonIntText(v) { // at most 18 digits: it reads as an int64
-			return append(dst, v...), true
+			return appendShort(dst, v), true
 		}
 		if !schema.TextReadsAs(v, schema.Int) {
 			return dst, false
@@ -253,7 +267,7 @@ func (c *jsonColumn) appendText(dst, v []byte) (_ []byte, ok bool) {
 		return appendJSONNumberText(dst, v, schema.Int), true
 	case kindFloatText:
 		if n, pointZero, ok := jsonFloatForm(v); ok { // its form reads as a float
-			dst = append(dst, v[:n]...)
+			dst = appendShort(dst, v[:n])
 			if pointZero {
 				dst = append(dst, '.', '0')
 			}
@@ -264,17 +278,18 @@ func (c *jsonColumn) appendText(dst, v []byte) (_ []byte, ok bool) {
 		}
 		return appendJSONNumberText(dst, v, schema.Float), true
 	case kindBoolText:
-		if string(v) != "true" && string(v) != "false" && !schema.TextReadsAs(v, schema.Bool) {
+		if string(v) == "true" || string(v) == "false" {
+			return appendShort(dst, v), true
+		}
+		if !schema.TextReadsAs(v, schema.Bool) {
 			return dst, false
 		}
 		return appendJSONBoolText(dst, v), true
-	default: // kindDateText
+	default: // kindDateText, after the opening quote
 		if !schema.TextReadsAs(v, schema.Date) {
 			return dst, false
 		}
-		dst = append(dst, '"')
-		dst = appendDateText(dst, v)
-		return append(dst, '"'), true
+		return appendDateText(dst, v), true
 	}
 }
 
@@ -317,7 +332,7 @@ func appendJSONBoolText(dst, v []byte) []byte {
 // reads YYYY-MM-DD, years 1 to 9999, and nothing else), else the value formatted.
 func appendDateText(dst, v []byte) []byte {
 	if len(v) == len("2006-01-02") {
-		return append(dst, v...)
+		return appendShort(dst, v)
 	}
 	d, _ := schema.ParseDate(unsafeString(v))
 	return table.AppendDate(dst, d)
@@ -395,6 +410,20 @@ func jsonFloatForm(v []byte) (n int, pointZero, ok bool) {
 	return end, false, true
 }
 
+// appendShort is append(dst, b...), for b of at most 16 bytes with 16 bytes of room after
+// the end of dst and 16 bytes to read from the start of b (a value of a column's buffer,
+// a key) one 16-byte move: the bytes past b go to dst's spare capacity, where the next
+// append writes over them. A call of memmove for every key and value of a row was a
+// tenth of the encoder's time.
+func appendShort(dst, b []byte) []byte {
+	n := len(dst)
+	if len(b) <= 16 && cap(b) >= 16 && cap(dst)-n >= 16 {
+		*(*[16]byte)(dst[n : n+16]) = [16]byte(b[:16])
+		return dst[:n+len(b)]
+	}
+	return append(dst, b...)
+}
+
 // unsafeString is b as a string without a copy, for a parser that keeps no reference
 // to it (its errors copy what they quote).
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
@@ -454,20 +483,23 @@ const (
 // (which the caller may rule out with valid), nothing else. Runs of plain bytes are found
 // 8 bytes at a time and copied at once.
 func appendJSONText(dst, s []byte, valid bool) []byte {
-	// A byte of a word is 0x80 or more, or a control byte, or " or \ (the usual
-	// zero-byte tests on the word, and on it XORed with the byte looked for).
 	nonASCII := uint64(highs)
 	if valid {
 		nonASCII = 0 // multi-byte sequences pass as they are
 	}
+	// The usual short value, all plain: two words, the bytes past it read as plain, one
+	// 16-byte move (see appendShort).
+	if n := len(s); n <= 16 && cap(s) >= 16 && cap(dst)-len(dst) >= 16 {
+		keepLo, keepHi := uint64(1)<<(8*min(n, 8))-1, uint64(1)<<(8*max(n-8, 0))-1 // 1<<64 is 0
+		lo := binary.LittleEndian.Uint64(s[:16])&keepLo | 'a'*ones&^keepLo
+		hi := binary.LittleEndian.Uint64(s[8:16])&keepHi | 'a'*ones&^keepHi
+		if jsonSpecial(lo, nonASCII)|jsonSpecial(hi, nonASCII) == 0 {
+			return appendShort(dst, s)
+		}
+	}
 	start, i := 0, 0
 	for i < len(s) {
-		for i+8 <= len(s) {
-			w := binary.LittleEndian.Uint64(s[i:])
-			quote, backslash := w^('"'*ones), w^('\\'*ones)
-			if (w-0x20*ones)&^w&highs|(quote-ones)&^quote&highs|(backslash-ones)&^backslash&highs|w&nonASCII != 0 {
-				break
-			}
+		for i+8 <= len(s) && jsonSpecial(binary.LittleEndian.Uint64(s[i:]), nonASCII) == 0 {
 			i += 8
 		}
 		// Byte by byte until the next word: the byte the scan stopped at, or the tail.
@@ -498,6 +530,14 @@ func appendJSONText(dst, s []byte, valid bool) []byte {
 		}
 	}
 	return append(dst, s[start:]...)
+}
+
+// jsonSpecial is not zero when a byte of w is 0x80 or more (in nonASCII: highs, or 0
+// when those pass), a control byte, " or \\: the usual zero-byte tests on the word, and
+// on it XORed with the byte looked for.
+func jsonSpecial(w, nonASCII uint64) uint64 {
+	quote, backslash := w^('"'*ones), w^('\\'*ones)
+	return (w-0x20*ones)&^w&highs | (quote-ones)&^quote&highs | (backslash-ones)&^backslash&highs | w&nonASCII
 }
 
 // appendJSONEscape writes the escape of c: ", \ or a control byte.

@@ -226,7 +226,8 @@ func TestJSONLValuesAsTextSameBytes(t *testing.T) {
 
 // appendJSONText writes what a plain byte-by-byte escaper writes, for strings of every
 // kind of byte at every position around its 8-byte steps, and with valid set the same
-// for valid UTF-8.
+// for valid UTF-8; alone, and followed by other bytes in their buffer (the short values'
+// word test, which reads past them).
 func TestJSONTextEscapes(t *testing.T) {
 	pieces := []string{"a", "Z", " ", "~", "\"", "\\", "\x00", "\x1f", "\n", "\r", "\t", "\b", "\f", "\x7f", "é", "😀", "\u2028", "\xff", "\xc3", "\xa9", "\xe2\x82"}
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -243,6 +244,18 @@ func TestJSONTextEscapes(t *testing.T) {
 		if utf8.ValidString(s) {
 			if got := string(appendJSONText(nil, []byte(s), true)); got != want {
 				t.Fatalf("valid %q: %q, want %q", s, got, want)
+			}
+		}
+		// As a value of a column's buffer, other bytes after it, into a buffer with
+		// room: the 16-byte moves of short values.
+		buf := []byte(s + strings.Repeat(pieces[rng.IntN(len(pieces))], 16))[:len(s)]
+		dst := append(make([]byte, 0, 64), "xy"...)
+		if got := string(appendJSONText(dst, buf, false)[2:]); got != want {
+			t.Fatalf("in a buffer %q: %q, want %q", s, got, want)
+		}
+		if utf8.ValidString(s) {
+			if got := string(appendJSONText(dst, buf, true)[2:]); got != want {
+				t.Fatalf("valid, in a buffer %q: %q, want %q", s, got, want)
 			}
 		}
 	}
