@@ -263,6 +263,7 @@ func applyCommand() *cli.Command {
 				return &apply.UsageError{Err: err}
 			}
 			limitHeap(o)
+			useHugePages()
 			return withProfiles(c, func() error { return apply.Run(c.Context, o) })
 		},
 	}
