@@ -263,7 +263,7 @@ func applyCommand() *cli.Command {
 				return &apply.UsageError{Err: err}
 			}
 			limitHeap(o)
-			useHugePages()
+			useHugePages(o.Inputs)
 			return withProfiles(c, func() error { return apply.Run(c.Context, o) })
 		},
 	}
