@@ -269,6 +269,7 @@ func applyCommand() *cli.Command {
 				return err
 			}
 			limitHeap(o)
+			useHugePages(o.Inputs)
 			return withProfiles(c, func() error { return apply.Run(c.Context, o) })
 		},
 	}
