@@ -897,7 +897,11 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if r.visit != nil {
 		return r.visit(res.chunk)
 	}
-	return r.record(res)
+	err = r.record(res)
+	if r.o.onWritten != nil {
+		r.o.onWritten(seq, res.rowsIn, res.rows)
+	}
+	return err
 }
 
 // record accounts for one chunk the writer has reached in order: its output (appended
