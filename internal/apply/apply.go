@@ -116,6 +116,10 @@ type Options struct {
 	// onWork and onWorked, for tests, are called when a worker starts and ends a
 	// chunk of the input (its sequence number).
 	onWork, onWorked func(seq int64)
+	// onWritten, for tests, is called when the writer reaches chunk seq of the input, in
+	// input order, with the rows it decoded and the rows it wrote (none if a barrier
+	// took them).
+	onWritten func(seq, rowsIn, rowsOut int64)
 	// testBarrier, for tests of the barrier machinery, compiles a barrier stage that
 	// goes where the aggregation goes in the chain.
 	testBarrier func(columns []string) (transforms.Stage, error)

@@ -160,14 +160,13 @@ func compileSort(o Options, columns []string, _ []expr.Type) (transforms.Stage, 
 	if memory <= 0 {
 		memory = DefaultMemory
 	}
-	opts := sorting.Options{Memory: memory, TempDir: spillDir(o)}
 	if o.Sort == "" {
 		if err := refuseInShards(o, "--limit without --sort"); err != nil {
 			return nil, err
 		}
-		return sorting.CompileFirstRows(limit, columns, opts)
+		return rows.NewHead(limit, columns), nil // the first rows: --head's stage
 	}
-	return sorting.Compile(o.Sort, limit, columns, opts)
+	return sorting.Compile(o.Sort, limit, columns, sorting.Options{Memory: memory, TempDir: spillDir(o)})
 }
 
 // spillDir is where a sort spills its runs: --temp-dir, else beside a file output (on
@@ -313,6 +312,8 @@ type segment struct {
 	needs []bool
 	// rawRows says that the barrier is given the reader's Raw rows (takesRawRows).
 	rawRows bool
+	// cuts are the Limited stages among the streaming ones, in chain order (cut.go).
+	cuts []cut
 }
 
 // segments cuts the chain at its barriers.
@@ -326,6 +327,8 @@ func (p *pipeline) segments() []segment {
 	for i, l := range p.chain {
 		cur := &segs[len(segs)-1]
 		switch s := l.stage.(type) {
+		case transforms.Limited:
+			cur.cuts = append(cur.cuts, cut{after: len(cur.streaming), limit: s.Limit()})
 		case transforms.Barrier:
 			cur.barrier, cur.needs = s, needs[i]
 			cur.rawRows = i == 0 && p.takesRawRows()
@@ -553,7 +556,7 @@ func (p *pipeline) explain() string {
 		only = false
 		kind := "streaming"
 		if _, ok := l.stage.(transforms.Limited); ok {
-			kind = "barrier: reads rows until it has its first ones"
+			kind = "streaming, cut in input order"
 		} else if _, ok := l.stage.(transforms.Barrier); ok {
 			kind = "barrier: reads every row before it writes one"
 		}

@@ -53,7 +53,7 @@ type result struct {
 	// still relative to it; the writer makes them absolute (see runner.numbersLate).
 	numberLate bool
 	consumed   bool  // a barrier's partial took the chunk: nothing to write
-	kept       int64 // rows the partial took
+	full       bool  // the chunk holds the last row a cut passes on (cutting.apply)
 	rowsIn     int64 // rows decoded
 	rows       int64 // rows written
 	// outLen is the size of the chunk in a positional output, which a worker wrote.
@@ -140,9 +140,8 @@ type runner struct {
 	dupErrs, dupReshaped       int64
 	loggedErrs, loggedReshaped int64
 	progress                   *progress
-	// limit is the rows the barrier of the segment being run needs (transforms.Limited),
-	// -1 for all; taken counts those its partials consumed, in input order.
-	limit, taken int64
+	// cutting counts the rows that reach the cuts of the segment being run.
+	cutting *cutting
 	// visit, when set, receives each decoded chunk in input order in place of the
 	// transforms and the writer (see ScanCSV).
 	visit func(c *table.Chunk) error
@@ -265,9 +264,9 @@ func (r *runner) run(ctx context.Context) error {
 // runChunks runs the pipeline, and runs it again from where it must resynchronise.
 func (r *runner) runChunks(ctx context.Context) error {
 	from := resume{}
+	r.cutting = newCutting(r.segs[0].cuts, 0, r.cfg.Window)
 	for {
 		r.cfg.FirstSeq = from.seq
-		r.startSegment(0)
 		err := chunk.Run(ctx, r.cfg, chunk.Job[task, result]{
 			Plan:  func(ctx context.Context, emit chunk.Emit[task]) error { return r.plan(ctx, from, emit) },
 			Work:  r.work,
@@ -289,6 +288,9 @@ func (r *runner) runChunks(ctx context.Context) error {
 			return err
 		}
 		r.ledger = chunk.NewLedger(rs.seq, base, r.cfg.Window)
+		if err := r.cutting.resume(ctx, rs.seq); err != nil {
+			return err
+		}
 		if r.positional {
 			r.placing = newPositionalWrites(rs.seq, r.size)
 		}
@@ -316,6 +318,7 @@ func (r *runner) restart(rs *resync) resume {
 	}
 	r.parts[0] = newPartials(r.segs[0].barrier, r.cfg.Workers)
 	r.ledger = chunk.NewLedger(0, chunk.Counts{}, r.cfg.Window)
+	r.cutting = newCutting(r.segs[0].cuts, 0, r.cfg.Window)
 	r.dupErrs, r.dupReshaped = r.loggedErrs, r.loggedReshaped
 	r.progress.restart()
 	if r.o.onResume != nil {
@@ -643,7 +646,11 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		c.Raw = nil
 	}
 	var err error
-	c, res.rowErrs, err = r.streams[seg][worker].apply(c)
+	if len(r.segs[seg].cuts) > 0 {
+		c, res.rowErrs, res.full, err = r.cutting.apply(ctx, r.streams[seg][worker], seq, c)
+	} else {
+		c, res.rowErrs, err = r.streams[seg][worker].apply(c)
+	}
 	if err == nil && r.parts[seg] != nil {
 		sortRowErrors(res.rowErrs)
 		if r.segs[seg].rawRows {
@@ -652,7 +659,7 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		if !r.o.decodeAll {
 			c = r.segs[seg].prune(c)
 		}
-		res.consumed, res.kept = true, int64(c.NumRows())
+		res.consumed = true
 		part := r.parts[seg][worker]
 		if err = part.Consume(seq, c); err != nil {
 			return res, err
@@ -890,7 +897,11 @@ func (r *runner) write(seq int64, res result, err error) error {
 	if r.visit != nil {
 		return r.visit(res.chunk)
 	}
-	return r.record(res)
+	err = r.record(res)
+	if r.o.onWritten != nil {
+		r.o.onWritten(seq, res.rowsIn, res.rows)
+	}
+	return err
 }
 
 // record accounts for one chunk the writer has reached in order: its output (appended
@@ -945,26 +956,15 @@ func (r *runner) record(res result) error {
 	if err := r.errLog.add(logged); err != nil {
 		return err
 	}
-	if res.consumed && r.limit >= 0 {
-		if r.taken += res.kept; r.taken >= r.limit {
-			return errEnough
-		}
+	if res.full {
+		return errEnough
 	}
 	return nil
 }
 
-// errEnough ends a run's reading early: the chunks consumed so far, in input order,
-// hold every row a transforms.Limited barrier needs.
+// errEnough ends a run's reading early: the chunks written so far, in input order,
+// hold every row a cut (a transforms.Limited stage) passes on.
 var errEnough = errors.New("internal: enough rows")
-
-// startSegment prepares the count of rows that segment seg's barrier consumes, for a
-// barrier that needs only the first rows (transforms.Limited).
-func (r *runner) startSegment(seg int) {
-	r.limit, r.taken = -1, 0
-	if l, ok := r.segs[seg].barrier.(transforms.Limited); ok {
-		r.limit = l.Limit()
-	}
-}
 
 // skipLogged drops from errs (one chunk's, in row order) the first *dup, which a run
 // before a restart logged already, and counts them off *dup.
@@ -987,7 +987,7 @@ func (r *runner) runBarriers(ctx context.Context) error {
 		}
 		cfg := r.cfg
 		cfg.FirstSeq = 0
-		r.startSegment(k)
+		r.cutting = newCutting(r.segs[k].cuts, 0, cfg.Window)
 		finished := make(chan struct{})
 		err := chunk.Run(ctx, cfg, chunk.Job[*table.Chunk, result]{
 			Plan: func(ctx context.Context, emit chunk.Emit[*table.Chunk]) error {

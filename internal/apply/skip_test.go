@@ -137,7 +137,11 @@ func TestSkipColumns(t *testing.T) {
 		// A top-N takes the values it does not read from the raw rows it keeps.
 		{Options{Sort: "-b", Limit: &ten}, false, "id,a,name,note"},
 		{Options{Sort: "name,-a", Limit: &ten, Select: []string{"id"}}, false, "id,b,note"},
-		{Options{Limit: &ten}, false, "id,a,b,name,note"},
+		// The first rows (--limit without --sort, --head) are cut from the chunks as
+		// they come, and copied from the input bytes as any streaming run's.
+		{Options{Limit: &ten}, true, "id,a,b,name,note"},
+		{Options{Limit: &ten}, false, "-"},
+		{Options{Head: &ten, Wheres: []string{"b > 500"}, Select: []string{"b", "id"}}, true, "a,name,note"},
 		{Options{Sort: "-b"}, false, "-"}, // a full sort keeps every row
 		{Options{Exprs: []string{"t = a * b"}, Sort: "-t", Limit: &ten}, true, "-"},
 	} {

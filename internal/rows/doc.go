@@ -12,9 +12,9 @@
 //	Distinct  the aggregation stage (internal/aggregate) with the keys as --group-by
 //	          and first(c) of every other column: its key tables, first-row order and
 //	          typed key rule, not a copy of them
-//	Head      per chunk, its first N rows; Finish takes pieces in seq order up to N.
-//	          A transforms.Limited barrier: the runner stops reading once the chunks
-//	          written in order hold N rows
+//	Head      not a barrier but a transforms.Limited stage: the runner cuts each chunk
+//	          at the rows that reached the stage before it, writes the rows on as they
+//	          come and stops reading at the chunk that holds the N-th; it holds no rows
 //	Tail      per partial, the pieces of the latest chunks that hold the last N rows
 //	Sample    per partial, a max-heap of its N rows of smallest priority (a hash of the
 //	          seed and the row's source and line: priority), rows copied per chunk

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/transforms"
 )
 
 // piece is rows a partial keeps of one consumed chunk, copied (take), with the chunk's
@@ -62,4 +63,41 @@ func (g *gatherer) flush() error {
 		return err
 	}
 	return g.emit(c)
+}
+
+// collect takes the pieces of every partial and releases the partials.
+func collect(parts []transforms.Partial, pieces func(transforms.Partial) []piece) []piece {
+	var all []piece
+	for _, p := range parts {
+		all = append(all, pieces(p)...)
+		p.Release()
+	}
+	return all
+}
+
+// firstRows is the indices from, from+1, ..., to-1.
+func firstRows(from, to int) []int32 {
+	sel := make([]int32, to-from)
+	for k := range sel {
+		sel[k] = int32(from + k)
+	}
+	return sel
+}
+
+// slice is rows [from, to) of a chunk a partial kept, without a copy.
+func slice(c *table.Chunk, from, to int) *table.Chunk {
+	out := &table.Chunk{Source: c.Source, Row0: c.Row0 + int64(from), Batch: c.Batch.NewSlice(int64(from), int64(to))}
+	if c.Lines != nil {
+		out.Lines = c.Lines[from:to]
+	}
+	return out
+}
+
+// passOn is the columns of a stage that passes every input column on unchanged.
+func passOn(names []string) []transforms.Column {
+	cols := make([]transforms.Column, len(names))
+	for j, name := range names {
+		cols[j] = transforms.Column{Name: name, From: j}
+	}
+	return cols
 }

@@ -98,7 +98,6 @@ func BenchmarkTopN(b *testing.B) {
 	for _, partials := range []int{1, 2} {
 		b.Run(fmt.Sprintf("-a_limit100/partials=%d", partials), func(b *testing.B) { benchSort(b, "-a", 100, 1<<30, partials) })
 	}
-	b.Run("limit100_no_keys", func(b *testing.B) { benchSort(b, "", 100, 1<<30, 1) })
 }
 
 func BenchmarkSortInMemory(b *testing.B) {

@@ -18,6 +18,6 @@ var _ transforms.RawRowsBarrier = (*Stage)(nil)
 // every row: the reader stores the values faster than rows can be split one by one.
 const maxRawLimit = 1 << 16
 
-// TakesRawRows implements transforms.RawRowsBarrier: a top-N with a small limit (or
-// the first rows without keys) takes the values it does not read from raw rows.
+// TakesRawRows implements transforms.RawRowsBarrier: a top-N with a small limit takes
+// the values it does not read from raw rows.
 func (s *Stage) TakesRawRows() bool { return s.limit >= 0 && s.limit <= maxRawLimit }

@@ -20,9 +20,8 @@
 // from then on sorting, top-N and merging compare bytes, never values.
 //
 // Top-N. With a limit, each partial keeps the limit best rows in a bounded heap,
-// copying out of the chunk only a row that enters it; Finish merges the heaps. Without
-// keys, the first limit rows in input order are kept the same way, and a chunk that
-// comes after every kept row is skipped whole. Most rows of a top-N never enter: once
+// copying out of the chunk only a row that enters it; Finish merges the heaps. (Without
+// keys, --limit is rows.Head, a transforms.Limited stage: no barrier.) Most rows of a top-N never enter: once
 // the heap is full, a first key of text that reads as a number is compared with the
 // worst kept row's key head by its number field alone (partial.rejects), so a row
 // turned away costs the reading of one value. With a limit of at most maxRawLimit the

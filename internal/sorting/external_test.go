@@ -164,23 +164,6 @@ func TestSortDeterministicAndStable(t *testing.T) {
 	}
 }
 
-// The first N rows in input order, whatever the partials and chunks.
-func TestLimitWithoutKeys(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	rows := randomRows(rng, 3000)
-	b := textBatch(randomNames, rows)
-	for _, limit := range []int64{0, 1, 100, 2999, 3000, 5000} {
-		for _, partials := range []int{1, 2, 8} {
-			s, err := Compile("", limit, randomNames, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := feed(t, s, b, randomCuts(rng, len(rows), 40), partials, rng)
-			sameRows(t, fmt.Sprintf("--limit %d, %d partials", limit, partials), got, rows[:min(int(limit), len(rows))])
-		}
-	}
-}
-
 // An input five times the memory cap is sorted in runs spilled to the temporary
 // directory, merged into the reference's stable sort, and the directory is empty after.
 func TestExternalSort(t *testing.T) {

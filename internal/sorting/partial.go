@@ -63,10 +63,6 @@ func (p *partial) Consume(seq int64, c *table.Chunk) error {
 		if p.heap == nil {
 			p.heap = &topHeap{limit: int(min(p.s.limit, 1<<31))}
 		}
-		// Without keys the first rows are kept: a chunk after every kept row is skipped.
-		if len(p.s.keys) == 0 && p.heap.full() && position(seq, 0) > p.heap.rows[0].pos {
-			return nil
-		}
 	}
 	if err := p.prepare(c); err != nil {
 		return err

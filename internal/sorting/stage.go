@@ -24,8 +24,8 @@ type Options struct {
 }
 
 // Stage is the compiled --sort / --limit barrier: it passes its input columns on
-// unchanged, in the order of the sort keys (input order without keys), and at most
-// limit rows of them when limit >= 0.
+// unchanged, in the order of the sort keys, and at most limit rows of them when
+// limit >= 0.
 type Stage struct {
 	keys     []Key
 	limit    int64
@@ -40,17 +40,17 @@ var (
 	_ transforms.Reader  = (*Stage)(nil)
 )
 
-// Compile builds the stage for a --sort spec (see ParseKeys; "" for none) and a
-// --limit (negative for none) against the names of the columns it receives.
+// Compile builds the stage for a --sort spec (see ParseKeys) and a --limit (negative
+// for none) against the names of the columns it receives.
 func Compile(keys string, limit int64, names []string, opts Options) (*Stage, error) {
 	s := &Stage{limit: limit, names: names, memory: opts.Memory, tempDir: opts.TempDir}
-	if keys != "" {
-		var err error
-		if s.keys, err = ParseKeys(keys, names); err != nil {
-			return nil, err
-		}
-	} else if limit < 0 {
-		return nil, fmt.Errorf("internal error: a sort stage needs sort keys or a limit")
+	if keys == "" {
+		// --limit alone keeps the first rows in input order, which needs no barrier.
+		return nil, fmt.Errorf("internal error: a sort stage needs sort keys (--limit without --sort is rows.Head)")
+	}
+	var err error
+	if s.keys, err = ParseKeys(keys, names); err != nil {
+		return nil, err
 	}
 	if s.memory <= 0 {
 		s.memory = DefaultMemory
@@ -91,18 +91,3 @@ func (s *Stage) NewPartial() transforms.Partial {
 func (s *Stage) share() int64 {
 	return s.memory / max(1, s.partials.Load())
 }
-
-// FirstRows is the stage of --limit N without --sort: the first N rows in input order,
-// kept as a sort without keys keeps them (within the memory cap), and a
-// transforms.Limited barrier, so that the runner reads the input no further once the
-// chunks consumed in input order hold N rows.
-type FirstRows struct{ *Stage }
-
-// CompileFirstRows compiles --limit limit (>= 0) without sort keys.
-func CompileFirstRows(limit int64, names []string, opts Options) (FirstRows, error) {
-	s, err := Compile("", limit, names, opts)
-	return FirstRows{s}, err
-}
-
-// Limit implements transforms.Limited.
-func (f FirstRows) Limit() int64 { return f.limit }

@@ -96,6 +96,27 @@ func (c *Chunk) RawCovers() bool {
 	return true
 }
 
+// Prefix returns the first n rows of c (n <= its rows) without a copy: the same arrays,
+// sliced. When c's raw rows describe it (RawCovers), the prefix's describe the prefix,
+// so a writer still copies its plain rows, and the columns a reader did not decode
+// (RawRows.Sparse) are still written from the input bytes.
+func (c *Chunk) Prefix(n int) *Chunk {
+	if n >= c.NumRows() {
+		return c
+	}
+	out := &Chunk{Source: c.Source, Row0: c.Row0, Batch: c.Batch.NewSlice(0, int64(n))}
+	if c.Lines != nil {
+		out.Lines = c.Lines[:n]
+	}
+	if c.RawCovers() {
+		raw := *c.Raw
+		raw.Columns = out.Batch.Columns()[:len(raw.Columns)]
+		raw.Starts, raw.Ends = raw.Starts[:n], raw.Ends[:n]
+		out.Raw = &raw
+	}
+	return out
+}
+
 // NumbersOf returns the Row0 and Lines of a chunk holding rows sel of c, in that order
 // (a filtered or gathered chunk). Lines go into buf when it has room for them, so that
 // a caller with buffers of its own allocates nothing; they are nil when c has none.

@@ -105,12 +105,15 @@ type Partial interface {
 	Release()
 }
 
-// Limited is a Barrier that needs only the first Limit() rows it is given in input
-// order (--head). The runner counts the rows its partials consumed, chunk after chunk in
-// input order, and stops reading the input once they reach the limit: the chunks after
-// are never decoded. The partials may have consumed some of them meanwhile, which
-// Finish must leave out (it has each chunk's seq for that).
+// Limited is a stage that passes on the first Limit() rows that reach it in input order
+// and drops the rest (--head, --limit without --sort). It is neither Streaming nor a
+// Barrier: the runner cuts each chunk where it reaches the stage, in the worker, at the
+// count of rows that reached it in the chunks before (a worker waits for those counts,
+// as it waits for the row numbers of `_row`), so its rows go on to the stages after it
+// and to the writer as they come, and the input is read no further than the chunk that
+// holds the Limit()-th row. It holds no rows: the run's memory is its work in flight,
+// whatever the limit.
 type Limited interface {
-	Barrier
+	Stage
 	Limit() int64
 }
