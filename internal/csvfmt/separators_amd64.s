@@ -2,12 +2,12 @@
 
 #include "textflag.h"
 
-// func separatorMasks(b []byte, dm, tm uint64, masks []uint64)
+// func separatorMasksSSE2(b []byte, dm, tm uint64, masks []uint64)
 //
 // For each 64 bytes of b (len(b) a multiple of 64, len(masks) >= len(b)/64), a mask
 // with bit i set when byte i equals the low byte of dm or of tm: SSE2 compares 16
 // bytes at a time (PCMPEQB) and PMOVMSKB gathers a bit per byte.
-TEXT ·separatorMasks(SB), NOSPLIT, $0-64
+TEXT ·separatorMasksSSE2(SB), NOSPLIT, $0-64
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), CX
 	MOVQ dm+24(FP), X0
@@ -63,12 +63,12 @@ loop:
 done:
 	RET
 
-// func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool)
+// func splitSeparatorMasksSSE2(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool)
 //
 // separatorMasks with the delimiters' and the terminators' bits in masks of their own:
 // delims[i] and terms[i] for b[64i:64i+64]; and whether b holds a CR, from a third
 // compare per 16 bytes OR-ed into X11, in the same pass over b.
-TEXT ·splitSeparatorMasks(SB), NOSPLIT, $0-89
+TEXT ·splitSeparatorMasksSSE2(SB), NOSPLIT, $0-89
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), CX
 	MOVQ dm+24(FP), X0
@@ -151,4 +151,165 @@ splitdone:
 	PMOVMSKB X11, AX
 	TESTL AX, AX
 	SETNE hasCR+88(FP)
+	RET
+
+// func splitSeparatorMasksAVX512(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool)
+//
+// splitSeparatorMasks with AVX-512BW: one VPCMPEQB compares 64 bytes into a k-mask,
+// which is the 64-bit mask itself; the CR compares are OR-ed into K4.
+TEXT ·splitSeparatorMasksAVX512(SB), NOSPLIT, $0-89
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	MOVQ dm+24(FP), AX
+	VPBROADCASTB AX, Z0
+	MOVQ tm+32(FP), AX
+	VPBROADCASTB AX, Z1
+	MOVL $0x0d, AX
+	VPBROADCASTB AX, Z2
+	KXORQ K4, K4, K4
+	MOVQ delims_base+40(FP), DI
+	MOVQ terms_base+64(FP), R9
+	SHRQ $6, CX
+	JZ   avx512done
+
+avx512loop:
+	VMOVDQU64 0(SI), Z3
+	VPCMPEQB Z0, Z3, K1
+	VPCMPEQB Z1, Z3, K2
+	VPCMPEQB Z2, Z3, K3
+	KMOVQ K1, AX
+	KMOVQ K2, BX
+	KORQ K3, K4, K4
+	MOVQ AX, 0(DI)
+	MOVQ BX, 0(R9)
+	ADDQ $64, SI
+	ADDQ $8, DI
+	ADDQ $8, R9
+	DECQ CX
+	JNZ  avx512loop
+
+avx512done:
+	KORTESTQ K4, K4
+	SETNE hasCR+88(FP)
+	VZEROUPPER
+	RET
+
+// func splitSeparatorMasksAVX2(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool)
+//
+// splitSeparatorMasks with AVX2: 32 bytes a compare, two VPMOVMSKBs a mask.
+TEXT ·splitSeparatorMasksAVX2(SB), NOSPLIT, $0-89
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	MOVQ dm+24(FP), X0
+	VPBROADCASTB X0, Y0
+	MOVQ tm+32(FP), X1
+	VPBROADCASTB X1, Y1
+	MOVQ $0x0d0d0d0d0d0d0d0d, AX
+	MOVQ AX, X2
+	VPBROADCASTB X2, Y2
+	VPXOR Y10, Y10, Y10
+	MOVQ delims_base+40(FP), DI
+	MOVQ terms_base+64(FP), R9
+	SHRQ $6, CX
+	JZ   avx2done
+
+avx2loop:
+	VMOVDQU 0(SI), Y3
+	VMOVDQU 32(SI), Y4
+	VPCMPEQB Y0, Y3, Y5
+	VPCMPEQB Y0, Y4, Y6
+	VPMOVMSKB Y5, AX
+	VPMOVMSKB Y6, BX
+	SHLQ $32, BX
+	ORQ  BX, AX
+	MOVQ AX, 0(DI)
+	VPCMPEQB Y1, Y3, Y7
+	VPCMPEQB Y1, Y4, Y8
+	VPMOVMSKB Y7, AX
+	VPMOVMSKB Y8, BX
+	SHLQ $32, BX
+	ORQ  BX, AX
+	MOVQ AX, 0(R9)
+	VPCMPEQB Y2, Y3, Y5
+	VPCMPEQB Y2, Y4, Y6
+	VPOR Y5, Y10, Y10
+	VPOR Y6, Y10, Y10
+	ADDQ $64, SI
+	ADDQ $8, DI
+	ADDQ $8, R9
+	DECQ CX
+	JNZ  avx2loop
+
+avx2done:
+	VPMOVMSKB Y10, AX
+	TESTL AX, AX
+	SETNE hasCR+88(FP)
+	VZEROUPPER
+	RET
+
+// func separatorMasksAVX512(b []byte, dm, tm uint64, masks []uint64)
+//
+// separatorMasks with AVX-512BW: two VPCMPEQBs of 64 bytes, their k-masks OR-ed.
+TEXT ·separatorMasksAVX512(SB), NOSPLIT, $0-64
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	MOVQ dm+24(FP), AX
+	VPBROADCASTB AX, Z0
+	MOVQ tm+32(FP), AX
+	VPBROADCASTB AX, Z1
+	MOVQ masks_base+40(FP), DI
+	SHRQ $6, CX
+	JZ   sm512done
+
+sm512loop:
+	VMOVDQU64 0(SI), Z3
+	VPCMPEQB Z0, Z3, K1
+	VPCMPEQB Z1, Z3, K2
+	KORQ K1, K2, K1
+	KMOVQ K1, AX
+	MOVQ AX, 0(DI)
+	ADDQ $64, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ  sm512loop
+
+sm512done:
+	VZEROUPPER
+	RET
+
+// func separatorMasksAVX2(b []byte, dm, tm uint64, masks []uint64)
+//
+// separatorMasks with AVX2: 32 bytes a compare.
+TEXT ·separatorMasksAVX2(SB), NOSPLIT, $0-64
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), CX
+	MOVQ dm+24(FP), X0
+	VPBROADCASTB X0, Y0
+	MOVQ tm+32(FP), X1
+	VPBROADCASTB X1, Y1
+	MOVQ masks_base+40(FP), DI
+	SHRQ $6, CX
+	JZ   sm2done
+
+sm2loop:
+	VMOVDQU 0(SI), Y3
+	VMOVDQU 32(SI), Y4
+	VPCMPEQB Y0, Y3, Y5
+	VPCMPEQB Y1, Y3, Y6
+	VPOR Y6, Y5, Y5
+	VPCMPEQB Y0, Y4, Y7
+	VPCMPEQB Y1, Y4, Y8
+	VPOR Y8, Y7, Y7
+	VPMOVMSKB Y5, AX
+	VPMOVMSKB Y7, BX
+	SHLQ $32, BX
+	ORQ  BX, AX
+	MOVQ AX, 0(DI)
+	ADDQ $64, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ  sm2loop
+
+sm2done:
+	VZEROUPPER
 	RET

@@ -17,14 +17,22 @@ func naiveSeparatorMasks(b []byte, delim, term byte) []uint64 {
 	return masks
 }
 
-// checkSeparatorMasks holds separatorMasks and splitSeparatorMasks (assembly where
-// there is some) and their Go versions to the byte-at-a-time reference.
+// checkSeparatorMasks holds separatorMasks and splitSeparatorMasks, every assembly
+// variant of them this CPU runs, and their Go versions to the byte-at-a-time reference.
 func checkSeparatorMasks(t *testing.T, b []byte, delim, term byte) {
 	t.Helper()
 	want := naiveSeparatorMasks(b, delim, term)
-	for name, f := range map[string]func([]byte, uint64, uint64, []uint64){
+	maskFuncs := map[string]func([]byte, uint64, uint64, []uint64){
 		"separatorMasks": separatorMasks, "separatorMasksGeneric": separatorMasksGeneric,
-	} {
+	}
+	splitFuncs := map[string]func([]byte, uint64, uint64, []uint64, []uint64) bool{
+		"splitSeparatorMasks": splitSeparatorMasks, "splitSeparatorMasksGeneric": splitSeparatorMasksGeneric,
+	}
+	for _, v := range maskVariants() {
+		maskFuncs["separatorMasks"+v.name] = v.masks
+		splitFuncs["splitSeparatorMasks"+v.name] = v.split
+	}
+	for name, f := range maskFuncs {
 		// One spare mask past the end, which must stay untouched.
 		got := make([]uint64, len(want)+1)
 		got[len(want)] = 0xDEAD
@@ -39,9 +47,7 @@ func checkSeparatorMasks(t *testing.T, b []byte, delim, term byte) {
 		}
 	}
 	wantDelims, wantTerms := naiveSeparatorMasks(b, delim, delim), naiveSeparatorMasks(b, term, term)
-	for name, f := range map[string]func([]byte, uint64, uint64, []uint64, []uint64) bool{
-		"splitSeparatorMasks": splitSeparatorMasks, "splitSeparatorMasksGeneric": splitSeparatorMasksGeneric,
-	} {
+	for name, f := range splitFuncs {
 		n := len(want)
 		delims, terms := make([]uint64, n+1), make([]uint64, n+1)
 		delims[n], terms[n] = 0xDEAD, 0xBEEF
@@ -90,6 +96,11 @@ func TestSplitSeparatorMasksFindsCR(t *testing.T) {
 		if got := splitSeparatorMasks(b, ','*lsb8, '\n'*lsb8, delims, terms); got != (at >= 0) {
 			t.Fatalf("CR at %d: splitSeparatorMasks reports %v", at, got)
 		}
+		for _, v := range maskVariants() {
+			if got := v.split(b, ','*lsb8, '\n'*lsb8, delims, terms); got != (at >= 0) {
+				t.Fatalf("CR at %d: splitSeparatorMasks%s reports %v", at, v.name, got)
+			}
+		}
 		if at >= 0 {
 			b[at] = "1,\x8d\n"[at%4]
 		}
@@ -106,13 +117,30 @@ func FuzzSeparatorMasks(f *testing.F) {
 func BenchmarkSeparatorMasks(b *testing.B) {
 	data := benchCSV(maxBatch)[:maxBatch]
 	masks := make([]uint64, maxBatch/64)
-	for name, f := range map[string]func([]byte, uint64, uint64, []uint64){
+	funcs := map[string]func([]byte, uint64, uint64, []uint64){
 		"default": separatorMasks, "generic": separatorMasksGeneric,
-	} {
+	}
+	terms := make([]uint64, maxBatch/64)
+	split := map[string]func([]byte, uint64, uint64, []uint64, []uint64) bool{
+		"split-default": splitSeparatorMasks, "split-generic": splitSeparatorMasksGeneric,
+	}
+	for _, v := range maskVariants() {
+		funcs[v.name] = v.masks
+		split["split-"+v.name] = v.split
+	}
+	for name, f := range funcs {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				f(data, ','*lsb8, '\n'*lsb8, masks)
+			}
+		})
+	}
+	for name, f := range split {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				f(data, ','*lsb8, '\n'*lsb8, masks, terms)
 			}
 		})
 	}

@@ -48,7 +48,13 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 	dm, tm := uint64(p.delim)*lsb8, uint64(p.term)*lsb8
 	ls := i
 	until = -1
-	batch := 256
+	// Windows double up to maxBatch, and the next call starts where this one got: a
+	// run of records ends at every quote (a file quoting one field in fifty rows), and
+	// starting over small each time cost a window and a group of stores (storeColumns'
+	// setup for every column) per few rows. A ragged record starts them over small, so
+	// that a file of ragged records does not pay for masks of bytes it leaves to record.
+	batch := max(p.sparseWindow, minSparseWindow)
+	defer func() { p.sparseWindow = batch }()
 	for ls < stop && until < 0 {
 		// A window of whole 64-byte blocks from the current record's start.
 		w0 := ls
@@ -104,6 +110,7 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 				}
 				if k -= bits.OnesCount64(delims[ew] &^ (1<<(e&63) - 1)); k != ncols-1 {
 					done = true // ragged: left to plainRecords and record
+					batch = minSparseWindow
 					break
 				}
 				at := 1 + (row-first)*ncols
@@ -153,6 +160,10 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 	}
 	return ls, until
 }
+
+// minSparseWindow is the size of sparseRecords' first window, and of the next after a
+// ragged record.
+const minSparseWindow = 256
 
 // listDelimiters writes to dst the positions of the first len(dst) delimiters from bit
 // d of delims[w] on (d: that word with the bits before the record's start cleared), the
