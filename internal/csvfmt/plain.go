@@ -34,8 +34,9 @@ func (p *parser) records(buf []byte, i, stop int, atEOF bool) (int, status, erro
 				if i, until = p.sparseRecords(buf, i, stop, next); i >= stop {
 					break
 				}
-				// What sparseRecords leaves: a batch holding a CR, or a record.
-				if local := min(stop, max(until, i+1)); i < local {
+				// What sparseRecords leaves to plainRecords: a batch holding a CR, the
+				// records before the end of buf, a record longer than a window.
+				if local := min(stop, until); i < local {
 					if i = p.plainRecords(buf, i, local, next); i >= local {
 						continue
 					}

@@ -18,8 +18,9 @@ import (
 // plainRecords should take from there: from a batch holding a CR (CR LF line ends, or a
 // value holding a CR, whose row is not plain and has every value stored) up to lim (the
 // next quote, or the last 32 bytes of buf); the same when too few bytes are left before
-// lim for a batch; else that same position. It stops before a record it cannot take: a ragged record, a record longer
-// than a batch, and those.
+// lim for a batch or before the end of buf for a window; one record longer than a
+// window; else nothing (that same position), leaving to record a ragged record and a
+// record that reaches lim (one holding the quote).
 func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 	lim = min(lim, len(buf)-32)
 	if lim-i < 64 {
@@ -56,14 +57,21 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 	batch := max(p.sparseWindow, minSparseWindow)
 	defer func() { p.sparseWindow = batch }()
 	for ls < stop && until < 0 {
-		// A window of whole 64-byte blocks from the current record's start.
+		// A window of whole 64-byte blocks from the current record's start, up to the
+		// first block that reaches lim: the records that end before lim in that block
+		// are taken here too, so that a quote leaves only its own record to record.
 		w0 := ls
-		size := min(batch, lim-w0) &^ 63
+		if w0 >= lim {
+			until = ls // a record holding the quote, or near the end: record's
+			break
+		}
+		size := min(batch, (lim-w0+63)&^63, (len(buf)-w0)&^63)
 		if size < 64 {
-			until = max(lim, ls) // the records before the quote or the end: plainRecords'
+			until = lim // the records before the end of buf: plainRecords'
 			break
 		}
 		batch = min(2*batch, maxBatch)
+		end := lim - w0 // records end before it, in the window
 		window := buf[w0 : w0+size]
 		nw := size / 64
 		delims, terms := p.masks[:nw], p.terms[:nw]
@@ -88,9 +96,16 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 					t = terms[w]
 				}
 				if t == 0 {
-					break // the record goes on past the window
+					// The record goes on past the window, and past lim when the
+					// window reaches it: then it holds the quote, record's.
+					done = size >= end
+					break
 				}
 				e := w<<6 + bits.TrailingZeros64(t)
+				if e >= end {
+					done = true // the record reaches lim: it holds the quote, record's
+					break
+				}
 				if e == o {
 					blank = true
 					break
@@ -151,14 +166,12 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 			}
 		}
 		if ls == w0 {
-			break // a record longer than the window
+			until = ls + 1 // a record longer than the window: plainRecords'
+			break
 		}
 	}
 	p.commitRows(lines, row, line)
-	if until < 0 {
-		until = ls
-	}
-	return ls, until
+	return ls, max(until, ls)
 }
 
 // minSparseWindow is the size of sparseRecords' first window, and of the next after a
