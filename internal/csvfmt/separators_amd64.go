@@ -28,9 +28,11 @@ func separatorMasks(b []byte, dm, tm uint64, masks []uint64) {
 }
 
 // splitSeparatorMasks is separatorMasks with the delimiters' bits in delims and the
-// terminators' in terms (len(delims), len(terms) >= len(b)/64); it reports whether b
-// holds a CR. splitSeparatorMasksGeneric is the same in Go.
-func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool) {
+// terminators' in terms (len(delims), len(terms) >= len(b)/64), stopping after the first
+// block that holds a quote: blocks is the number of blocks whose masks it wrote
+// (len(b)/64 when no block but perhaps the last holds a quote), and hasCR whether those
+// blocks hold a CR. splitSeparatorMasksGeneric is the same in Go.
+func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64) (blocks int, hasCR bool) {
 	switch {
 	case useAVX512:
 		return splitSeparatorMasksAVX512(b, dm, tm, delims, terms)
@@ -52,10 +54,10 @@ func separatorMasksAVX2(b []byte, dm, tm uint64, masks []uint64)
 func separatorMasksAVX512(b []byte, dm, tm uint64, masks []uint64)
 
 //go:noescape
-func splitSeparatorMasksSSE2(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool)
+func splitSeparatorMasksSSE2(b []byte, dm, tm uint64, delims, terms []uint64) (blocks int, hasCR bool)
 
 //go:noescape
-func splitSeparatorMasksAVX2(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool)
+func splitSeparatorMasksAVX2(b []byte, dm, tm uint64, delims, terms []uint64) (blocks int, hasCR bool)
 
 //go:noescape
-func splitSeparatorMasksAVX512(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool)
+func splitSeparatorMasksAVX512(b []byte, dm, tm uint64, delims, terms []uint64) (blocks int, hasCR bool)

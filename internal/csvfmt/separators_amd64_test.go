@@ -13,7 +13,7 @@ type maskVariant struct {
 	name         string
 	avx512, avx2 bool // useAVX512 and useAVX2 for it
 	masks        func(b []byte, dm, tm uint64, masks []uint64)
-	split        func(b []byte, dm, tm uint64, delims, terms []uint64) bool
+	split        func(b []byte, dm, tm uint64, delims, terms []uint64) (int, bool)
 	has          bool // this CPU runs it
 }
 

@@ -9,7 +9,7 @@ import "testing"
 type maskVariant struct {
 	name  string
 	masks func(b []byte, dm, tm uint64, masks []uint64)
-	split func(b []byte, dm, tm uint64, delims, terms []uint64) bool
+	split func(b []byte, dm, tm uint64, delims, terms []uint64) (int, bool)
 }
 
 func maskVariants() []maskVariant { return nil }

@@ -1,6 +1,7 @@
 package csvfmt
 
 import (
+	"bytes"
 	"math/bits"
 )
 
@@ -21,31 +22,21 @@ import (
 // lim for a batch or before the end of buf for a window; one record longer than a
 // window; else nothing (that same position), leaving to record a ragged record and a
 // record that reaches lim (one holding the quote).
-func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
+func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until, quote int) {
 	lim = min(lim, len(buf)-32)
+	quote = -1
 	if lim-i < 64 {
 		// Too few bytes for a batch (a quote close ahead, in a file that quotes a
 		// field of every row): hand them over before readying any buffer.
-		return i, max(lim, i)
+		return i, max(lim, i), quote
 	}
+	ready := false // the buffers below, readied once a window is found to hold records
+	var lines []int64
+	var starts, ends []int32
+	var seps []int
+	rowRoom, listed := 0, 0
 	row, line := p.rows, p.line
 	ncols := len(p.cols)
-	lines := p.fullCapacity()
-	starts, ends := p.rawStarts, p.rawEnds
-	rowRoom := p.rowRoom(lines)
-	if n := ncols + maxBatch + 16; len(p.seps) < n {
-		p.seps = make([]int, n)
-	}
-	seps := p.seps
-	// listed: the delimiters a record's stored values need, those up to the end of
-	// the last stored column.
-	listed := 0
-	for j, skipped := range p.skip {
-		if !skipped {
-			listed = j + 1
-		}
-	}
-	listed = min(listed, ncols-1)
 	dm, tm := uint64(p.delim)*lsb8, uint64(p.term)*lsb8
 	ls := i
 	until = -1
@@ -71,14 +62,43 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 			break
 		}
 		batch = min(2*batch, maxBatch)
-		end := lim - w0 // records end before it, in the window
 		window := buf[w0 : w0+size]
 		nw := size / 64
 		delims, terms := p.masks[:nw], p.terms[:nw]
-		if splitSeparatorMasks(window, dm, tm, delims, terms) {
+		// The masks stop at the first block holding a quote (found in the same pass
+		// over the bytes, not by a search of its own), which becomes lim.
+		blocks, hasCR := splitSeparatorMasks(window, dm, tm, delims, terms)
+		if q := bytes.IndexByte(window[(blocks-1)*64:blocks*64], '"'); q >= 0 {
+			quote = w0 + (blocks-1)*64 + q
+			lim = min(lim, quote)
+			nw, size = blocks, blocks*64
+		}
+		end := lim - w0 // records end before it, in the window
+		if hasCR {
 			// CR LF line ends, most likely: every window would hold one.
 			until = lim
 			break
+		}
+		if !ready {
+			if lim-i < 64 {
+				return i, max(lim, i), quote // as above
+			}
+			ready = true
+			lines = p.fullCapacity()
+			starts, ends = p.rawStarts, p.rawEnds
+			rowRoom = p.rowRoom(lines)
+			if n := ncols + maxBatch + 16; len(p.seps) < n {
+				p.seps = make([]int, n)
+			}
+			seps = p.seps
+			// listed: the delimiters a record's stored values need, those up to the
+			// end of the last stored column.
+			for j, skipped := range p.skip {
+				if !skipped {
+					listed = j + 1
+				}
+			}
+			listed = min(listed, ncols-1)
 		}
 		for {
 			// A group: records without a blank line between them, stored at once.
@@ -153,7 +173,7 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 			}
 			if done {
 				p.commitRows(lines, row, line)
-				return ls, ls
+				return ls, ls, quote
 			}
 			if !blank {
 				break // the next window
@@ -162,7 +182,7 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 			ls++
 			if ls >= stop {
 				p.commitRows(lines, row, line)
-				return ls, ls
+				return ls, ls, quote
 			}
 		}
 		if ls == w0 {
@@ -170,8 +190,10 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 			break
 		}
 	}
-	p.commitRows(lines, row, line)
-	return ls, max(until, ls)
+	if ready {
+		p.commitRows(lines, row, line)
+	}
+	return ls, max(until, ls), quote
 }
 
 // minSparseWindow is the size of sparseRecords' first window, and of the next after a
