@@ -21,7 +21,9 @@ import (
 // next quote, or the last 32 bytes of buf); the same when too few bytes are left before
 // lim for a batch or before the end of buf for a window; one record longer than a
 // window; else nothing (that same position), leaving to record a ragged record and a
-// record that reaches lim (one holding the quote).
+// record that reaches lim (one holding the quote). lim is the next quote when the caller
+// knows it, else len(buf): the masks find quotes as they go, and quote is the first one
+// found (-1 for none), which becomes lim.
 func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until, quote int) {
 	lim = min(lim, len(buf)-32)
 	quote = -1
@@ -144,7 +146,7 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until, quote
 					k += bits.OnesCount64(delims[w])
 				}
 				if k -= bits.OnesCount64(delims[ew] &^ (1<<(e&63) - 1)); k != ncols-1 {
-					done = true // ragged: left to plainRecords and record
+					done = true // ragged: left to record
 					batch = minSparseWindow
 					break
 				}
