@@ -55,6 +55,8 @@ type parser struct {
 	seps     []int                   // plainRecords' list of separator positions
 	masks    [maxBatch/64 + 1]uint64 // findSeparators' bit masks of a batch; sparseRecords' delimiters'
 	terms    [maxBatch / 64]uint64   // sparseRecords' bit masks of a batch's terminators
+	// sparseWindow is the window sparseRecords starts its next call with.
+	sparseWindow int
 
 	// For table.RawRows: per row, its bytes in the input without the line end, set by
 	// plainRecords (kept at full length, like its other buffers), and a bit per row

@@ -18,30 +18,34 @@ import (
 // per quote rather than per line: every line that ends before it is quote-free.
 func (p *parser) records(buf []byte, i, stop int, atEOF bool) (int, status, error) {
 	fast := p.cs == charsetUTF8 && !p.grow && len(p.cols) > 0
-	next := -1
+	next := -1 // the next quote, when next >= i
 	for i < stop {
 		if fast {
-			if next < i {
-				next = bytes.IndexByte(buf[i:], '"')
-				if next < 0 {
-					next = len(buf)
-				} else {
-					next += i
-				}
-			}
 			if p.skip != nil {
-				var until int
-				if i, until = p.sparseRecords(buf, i, stop, next); i >= stop {
+				// sparseRecords finds the next quote itself, with its masks.
+				lim, until, quote := len(buf), 0, 0
+				if next >= i {
+					lim = next
+				}
+				if i, until, quote = p.sparseRecords(buf, i, stop, lim); quote >= 0 {
+					next = quote
+				}
+				if i >= stop {
 					break
 				}
-				// What sparseRecords leaves: a batch holding a CR, or a record.
-				if local := min(stop, max(until, i+1)); i < local {
+				// What sparseRecords leaves to plainRecords: a batch holding a CR, the
+				// records before the end of buf, a record longer than a window.
+				if local := min(stop, until); i < local {
+					next = nextQuote(buf, i, next)
 					if i = p.plainRecords(buf, i, local, next); i >= local {
 						continue
 					}
 				}
-			} else if i = p.plainRecords(buf, i, stop, next); i >= stop {
-				break
+			} else {
+				next = nextQuote(buf, i, next)
+				if i = p.plainRecords(buf, i, stop, next); i >= stop {
+					break
+				}
 			}
 		}
 		n, st, _, err := p.record(buf, i, atEOF)
@@ -51,6 +55,19 @@ func (p *parser) records(buf []byte, i, stop int, atEOF bool) (int, status, erro
 		i = n
 	}
 	return i, stRecord, nil
+}
+
+// nextQuote returns the position of the first quote in buf at or after i (len(buf) for
+// none): next when that is at or after i, which makes one vectorised search per quote
+// rather than per line.
+func nextQuote(buf []byte, i, next int) int {
+	if next >= i {
+		return next
+	}
+	if q := bytes.IndexByte(buf[i:], '"'); q >= 0 {
+		return i + q
+	}
+	return len(buf)
 }
 
 // plainRecords is the hot path: it parses the records from buf[i] on that end before
@@ -407,21 +424,25 @@ func separatorMasksGeneric(b []byte, dm, tm uint64, masks []uint64) {
 }
 
 // splitSeparatorMasksGeneric is splitSeparatorMasks in Go, 8 bytes at a time.
-func splitSeparatorMasksGeneric(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool) {
-	const crs = '\r' * lsb8
+func splitSeparatorMasksGeneric(b []byte, dm, tm uint64, delims, terms []uint64) (blocks int, hasCR bool) {
+	const crs, quotes = '\r' * lsb8, '"' * lsb8
 	var cr uint64
 	for i := range len(b) / 64 {
 		b := b[64*i : 64*i+64]
-		var d, t uint64
+		var d, t, q uint64
 		for w := range 8 {
 			v := binary.LittleEndian.Uint64(b[8*w:])
 			d |= separatorBits(v, dm, dm) << (8 * w)
 			t |= separatorBits(v, tm, tm) << (8 * w)
 			cr |= separatorBits(v, crs, crs)
+			q |= separatorBits(v, quotes, quotes)
 		}
 		delims[i], terms[i] = d, t
+		if q != 0 {
+			return i + 1, cr != 0
+		}
 	}
-	return cr != 0
+	return len(b) / 64, cr != 0
 }
 
 // separatorBits returns a bit per byte of the little-endian word v (bit i for byte i)

@@ -194,6 +194,10 @@ func plainCSV(r *rand.Rand, rows, cols int, delim byte, crlf bool) []byte {
 }
 
 func TestPlainRecordsMatchRecord(t *testing.T) {
+	withEachMaskVariant(t, testPlainRecordsMatchRecord)
+}
+
+func testPlainRecordsMatchRecord(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := range 300 {
 		cols := 1 + r.IntN(12)

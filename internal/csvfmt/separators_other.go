@@ -10,8 +10,10 @@ func separatorMasks(b []byte, dm, tm uint64, masks []uint64) {
 }
 
 // splitSeparatorMasks is separatorMasks with the delimiters' bits in delims and the
-// terminators' in terms (len(delims), len(terms) >= len(b)/64); it reports whether b
-// holds a CR.
-func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64) (hasCR bool) {
+// terminators' in terms (len(delims), len(terms) >= len(b)/64), stopping after the first
+// block that holds a quote: blocks is the number of blocks whose masks it wrote
+// (len(b)/64 when no block but perhaps the last holds a quote), and hasCR whether those
+// blocks hold a CR.
+func splitSeparatorMasks(b []byte, dm, tm uint64, delims, terms []uint64) (blocks int, hasCR bool) {
 	return splitSeparatorMasksGeneric(b, dm, tm, delims, terms)
 }

@@ -17,14 +17,22 @@ func naiveSeparatorMasks(b []byte, delim, term byte) []uint64 {
 	return masks
 }
 
-// checkSeparatorMasks holds separatorMasks and splitSeparatorMasks (assembly where
-// there is some) and their Go versions to the byte-at-a-time reference.
+// checkSeparatorMasks holds separatorMasks and splitSeparatorMasks, every assembly
+// variant of them this CPU runs, and their Go versions to the byte-at-a-time reference.
 func checkSeparatorMasks(t *testing.T, b []byte, delim, term byte) {
 	t.Helper()
 	want := naiveSeparatorMasks(b, delim, term)
-	for name, f := range map[string]func([]byte, uint64, uint64, []uint64){
+	maskFuncs := map[string]func([]byte, uint64, uint64, []uint64){
 		"separatorMasks": separatorMasks, "separatorMasksGeneric": separatorMasksGeneric,
-	} {
+	}
+	splitFuncs := map[string]func([]byte, uint64, uint64, []uint64, []uint64) (int, bool){
+		"splitSeparatorMasks": splitSeparatorMasks, "splitSeparatorMasksGeneric": splitSeparatorMasksGeneric,
+	}
+	for _, v := range maskVariants() {
+		maskFuncs["separatorMasks"+v.name] = v.masks
+		splitFuncs["splitSeparatorMasks"+v.name] = v.split
+	}
+	for name, f := range maskFuncs {
 		// One spare mask past the end, which must stay untouched.
 		got := make([]uint64, len(want)+1)
 		got[len(want)] = 0xDEAD
@@ -38,24 +46,35 @@ func checkSeparatorMasks(t *testing.T, b []byte, delim, term byte) {
 			t.Fatalf("%s wrote past its masks", name)
 		}
 	}
+	// The split masks stop after the first block holding a quote.
 	wantDelims, wantTerms := naiveSeparatorMasks(b, delim, delim), naiveSeparatorMasks(b, term, term)
-	for name, f := range map[string]func([]byte, uint64, uint64, []uint64, []uint64) bool{
-		"splitSeparatorMasks": splitSeparatorMasks, "splitSeparatorMasksGeneric": splitSeparatorMasksGeneric,
-	} {
-		n := len(want)
-		delims, terms := make([]uint64, n+1), make([]uint64, n+1)
-		delims[n], terms[n] = 0xDEAD, 0xBEEF
-		hasCR := f(b[:n*64], uint64(delim)*lsb8, uint64(term)*lsb8, delims[:n], terms[:n])
-		if wantCR := bytes.IndexByte(b[:n*64], '\r') >= 0; hasCR != wantCR {
-			t.Fatalf("%s of %q reports a CR: %v, want %v", name, b[:n*64], hasCR, wantCR)
+	n := len(want)
+	wantBlocks := n
+	for i := range n {
+		if bytes.IndexByte(b[64*i:64*i+64], '"') >= 0 {
+			wantBlocks = i + 1
+			break
 		}
-		for i := range n {
+	}
+	wantCR := bytes.IndexByte(b[:wantBlocks*64], '\r') >= 0
+	for name, f := range splitFuncs {
+		delims, terms := make([]uint64, n+1), make([]uint64, n+1)
+		for i := wantBlocks; i <= n; i++ {
+			delims[i], terms[i] = 0xDEAD, 0xBEEF
+		}
+		blocks, hasCR := f(b[:n*64], uint64(delim)*lsb8, uint64(term)*lsb8, delims[:n], terms[:n])
+		if blocks != wantBlocks || hasCR != wantCR {
+			t.Fatalf("%s of %q: %d blocks, CR %v; want %d, %v", name, b[:n*64], blocks, hasCR, wantBlocks, wantCR)
+		}
+		for i := range wantBlocks {
 			if delims[i] != wantDelims[i] || terms[i] != wantTerms[i] {
 				t.Fatalf("%s, delim %q term %q, block %d of %q: %064b %064b, want %064b %064b", name, delim, term, i, b[64*i:64*i+64], delims[i], terms[i], wantDelims[i], wantTerms[i])
 			}
 		}
-		if delims[n] != 0xDEAD || terms[n] != 0xBEEF {
-			t.Fatalf("%s wrote past its masks", name)
+		for i := wantBlocks; i <= n; i++ {
+			if delims[i] != 0xDEAD || terms[i] != 0xBEEF {
+				t.Fatalf("%s wrote past the block of the first quote or its masks", name)
+			}
 		}
 	}
 }
@@ -70,9 +89,12 @@ func TestSeparatorMasks(t *testing.T) {
 	for range 4096 {
 		b = append(b, byte(r.IntN(256)))
 	}
+	// Without quotes too, which end the split masks early.
+	unquoted := bytes.ReplaceAll(b, []byte{'"'}, []byte{'x'})
 	for off := range 64 {
 		for _, sep := range []struct{ delim, term byte }{{',', '\n'}, {';', '\r'}, {'\t', '\n'}, {'|', '\n'}, {0, 0xFF}, {0x80, 0x7F}} {
 			checkSeparatorMasks(t, b[off:], sep.delim, sep.term)
+			checkSeparatorMasks(t, unquoted[off:], sep.delim, sep.term)
 		}
 	}
 }
@@ -87,12 +109,31 @@ func TestSplitSeparatorMasksFindsCR(t *testing.T) {
 			b[at] = '\r'
 		}
 		checkSeparatorMasks(t, b, ',', '\n')
-		if got := splitSeparatorMasks(b, ','*lsb8, '\n'*lsb8, delims, terms); got != (at >= 0) {
+		if _, got := splitSeparatorMasks(b, ','*lsb8, '\n'*lsb8, delims, terms); got != (at >= 0) {
 			t.Fatalf("CR at %d: splitSeparatorMasks reports %v", at, got)
+		}
+		for _, v := range maskVariants() {
+			if _, got := v.split(b, ','*lsb8, '\n'*lsb8, delims, terms); got != (at >= 0) {
+				t.Fatalf("CR at %d: splitSeparatorMasks%s reports %v", at, v.name, got)
+			}
 		}
 		if at >= 0 {
 			b[at] = "1,\x8d\n"[at%4]
 		}
+	}
+}
+
+// splitSeparatorMasks stops after the block of the first quote, in any of the 256
+// places of 4 blocks (a CR after it, in the next block, unreported).
+func TestSplitSeparatorMasksStopsAtQuote(t *testing.T) {
+	b := bytes.Repeat([]byte("1,\x8d\n"), 64)
+	for at := range len(b) {
+		b[at] = '"'
+		if next := (at + 64) &^ 63; next < len(b) {
+			b[next] = '\r'
+		}
+		checkSeparatorMasks(t, b, ',', '\n')
+		b = bytes.Repeat([]byte("1,\x8d\n"), 64)
 	}
 }
 
@@ -106,13 +147,30 @@ func FuzzSeparatorMasks(f *testing.F) {
 func BenchmarkSeparatorMasks(b *testing.B) {
 	data := benchCSV(maxBatch)[:maxBatch]
 	masks := make([]uint64, maxBatch/64)
-	for name, f := range map[string]func([]byte, uint64, uint64, []uint64){
+	funcs := map[string]func([]byte, uint64, uint64, []uint64){
 		"default": separatorMasks, "generic": separatorMasksGeneric,
-	} {
+	}
+	terms := make([]uint64, maxBatch/64)
+	split := map[string]func([]byte, uint64, uint64, []uint64, []uint64) (int, bool){
+		"split-default": splitSeparatorMasks, "split-generic": splitSeparatorMasksGeneric,
+	}
+	for _, v := range maskVariants() {
+		funcs[v.name] = v.masks
+		split["split-"+v.name] = v.split
+	}
+	for name, f := range funcs {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				f(data, ','*lsb8, '\n'*lsb8, masks)
+			}
+		})
+	}
+	for name, f := range split {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				f(data, ','*lsb8, '\n'*lsb8, masks, terms)
 			}
 		})
 	}

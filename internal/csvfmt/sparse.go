@@ -1,6 +1,7 @@
 package csvfmt
 
 import (
+	"bytes"
 	"math/bits"
 )
 
@@ -18,53 +19,88 @@ import (
 // plainRecords should take from there: from a batch holding a CR (CR LF line ends, or a
 // value holding a CR, whose row is not plain and has every value stored) up to lim (the
 // next quote, or the last 32 bytes of buf); the same when too few bytes are left before
-// lim for a batch; else that same position. It stops before a record it cannot take: a ragged record, a record longer
-// than a batch, and those.
-func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
+// lim for a batch or before the end of buf for a window; one record longer than a
+// window; else nothing (that same position), leaving to record a ragged record and a
+// record that reaches lim (one holding the quote). lim is the next quote when the caller
+// knows it, else len(buf): the masks find quotes as they go, and quote is the first one
+// found (-1 for none), which becomes lim.
+func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until, quote int) {
 	lim = min(lim, len(buf)-32)
+	quote = -1
 	if lim-i < 64 {
 		// Too few bytes for a batch (a quote close ahead, in a file that quotes a
 		// field of every row): hand them over before readying any buffer.
-		return i, max(lim, i)
+		return i, max(lim, i), quote
 	}
+	ready := false // the buffers below, readied once a window is found to hold records
+	var lines []int64
+	var starts, ends []int32
+	var seps []int
+	rowRoom, listed := 0, 0
 	row, line := p.rows, p.line
 	ncols := len(p.cols)
-	lines := p.fullCapacity()
-	starts, ends := p.rawStarts, p.rawEnds
-	rowRoom := p.rowRoom(lines)
-	if n := ncols + maxBatch + 16; len(p.seps) < n {
-		p.seps = make([]int, n)
-	}
-	seps := p.seps
-	// listed: the delimiters a record's stored values need, those up to the end of
-	// the last stored column.
-	listed := 0
-	for j, skipped := range p.skip {
-		if !skipped {
-			listed = j + 1
-		}
-	}
-	listed = min(listed, ncols-1)
 	dm, tm := uint64(p.delim)*lsb8, uint64(p.term)*lsb8
 	ls := i
 	until = -1
-	batch := 256
+	// Windows double up to maxBatch, and the next call starts where this one got: a
+	// run of records ends at every quote (a file quoting one field in fifty rows), and
+	// starting over small each time cost a window and a group of stores (storeColumns'
+	// setup for every column) per few rows. A ragged record starts them over small, so
+	// that a file of ragged records does not pay for masks of bytes it leaves to record.
+	batch := max(p.sparseWindow, minSparseWindow)
+	defer func() { p.sparseWindow = batch }()
 	for ls < stop && until < 0 {
-		// A window of whole 64-byte blocks from the current record's start.
+		// A window of whole 64-byte blocks from the current record's start, up to the
+		// first block that reaches lim: the records that end before lim in that block
+		// are taken here too, so that a quote leaves only its own record to record.
 		w0 := ls
-		size := min(batch, lim-w0) &^ 63
+		if w0 >= lim {
+			until = ls // a record holding the quote, or near the end: record's
+			break
+		}
+		size := min(batch, (lim-w0+63)&^63, (len(buf)-w0)&^63)
 		if size < 64 {
-			until = max(lim, ls) // the records before the quote or the end: plainRecords'
+			until = lim // the records before the end of buf: plainRecords'
 			break
 		}
 		batch = min(2*batch, maxBatch)
 		window := buf[w0 : w0+size]
 		nw := size / 64
 		delims, terms := p.masks[:nw], p.terms[:nw]
-		if splitSeparatorMasks(window, dm, tm, delims, terms) {
+		// The masks stop at the first block holding a quote (found in the same pass
+		// over the bytes, not by a search of its own), which becomes lim.
+		blocks, hasCR := splitSeparatorMasks(window, dm, tm, delims, terms)
+		if q := bytes.IndexByte(window[(blocks-1)*64:blocks*64], '"'); q >= 0 {
+			quote = w0 + (blocks-1)*64 + q
+			lim = min(lim, quote)
+			nw, size = blocks, blocks*64
+		}
+		end := lim - w0 // records end before it, in the window
+		if hasCR {
 			// CR LF line ends, most likely: every window would hold one.
 			until = lim
 			break
+		}
+		if !ready {
+			if lim-i < 64 {
+				return i, max(lim, i), quote // as above
+			}
+			ready = true
+			lines = p.fullCapacity()
+			starts, ends = p.rawStarts, p.rawEnds
+			rowRoom = p.rowRoom(lines)
+			if n := ncols + maxBatch + 16; len(p.seps) < n {
+				p.seps = make([]int, n)
+			}
+			seps = p.seps
+			// listed: the delimiters a record's stored values need, those up to the
+			// end of the last stored column.
+			for j, skipped := range p.skip {
+				if !skipped {
+					listed = j + 1
+				}
+			}
+			listed = min(listed, ncols-1)
 		}
 		for {
 			// A group: records without a blank line between them, stored at once.
@@ -82,9 +118,16 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 					t = terms[w]
 				}
 				if t == 0 {
-					break // the record goes on past the window
+					// The record goes on past the window, and past lim when the
+					// window reaches it: then it holds the quote, record's.
+					done = size >= end
+					break
 				}
 				e := w<<6 + bits.TrailingZeros64(t)
+				if e >= end {
+					done = true // the record reaches lim: it holds the quote, record's
+					break
+				}
 				if e == o {
 					blank = true
 					break
@@ -103,7 +146,8 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 					k += bits.OnesCount64(delims[w])
 				}
 				if k -= bits.OnesCount64(delims[ew] &^ (1<<(e&63) - 1)); k != ncols-1 {
-					done = true // ragged: left to plainRecords and record
+					done = true // ragged: left to record
+					batch = minSparseWindow
 					break
 				}
 				at := 1 + (row-first)*ncols
@@ -131,7 +175,7 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 			}
 			if done {
 				p.commitRows(lines, row, line)
-				return ls, ls
+				return ls, ls, quote
 			}
 			if !blank {
 				break // the next window
@@ -140,19 +184,23 @@ func (p *parser) sparseRecords(buf []byte, i, stop, lim int) (next, until int) {
 			ls++
 			if ls >= stop {
 				p.commitRows(lines, row, line)
-				return ls, ls
+				return ls, ls, quote
 			}
 		}
 		if ls == w0 {
-			break // a record longer than the window
+			until = ls + 1 // a record longer than the window: plainRecords'
+			break
 		}
 	}
-	p.commitRows(lines, row, line)
-	if until < 0 {
-		until = ls
+	if ready {
+		p.commitRows(lines, row, line)
 	}
-	return ls, until
+	return ls, max(until, ls), quote
 }
+
+// minSparseWindow is the size of sparseRecords' first window, and of the next after a
+// ragged record.
+const minSparseWindow = 256
 
 // listDelimiters writes to dst the positions of the first len(dst) delimiters from bit
 // d of delims[w] on (d: that word with the bits before the record's start cleared), the

@@ -36,8 +36,9 @@ type Stage struct {
 }
 
 var (
-	_ transforms.Barrier = (*Stage)(nil)
-	_ transforms.Reader  = (*Stage)(nil)
+	_ transforms.Barrier  = (*Stage)(nil)
+	_ transforms.Reader   = (*Stage)(nil)
+	_ transforms.Numbered = (*Stage)(nil)
 )
 
 // Compile builds the stage for a --sort spec (see ParseKeys) and a --limit (negative
@@ -78,6 +79,12 @@ func (s *Stage) Reads() []bool {
 	}
 	return reads
 }
+
+// ReadsNumbers implements transforms.Numbered: false. A row's place is its chunk's seq
+// and its index in the chunk (position), the rows Finish emits are numbered in the sorted
+// order, and no partial reports an error about a row; so a worker need not wait for the
+// counts of the chunks before its own to consume a chunk.
+func (s *Stage) ReadsNumbers() bool { return false }
 
 // NewPartial returns an empty partial. Partials share Options.Memory evenly: a
 // partial takes its share (the cap divided by the partials made and not yet released)
