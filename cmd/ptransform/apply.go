@@ -85,9 +85,10 @@ Examples:
   (README, "Sharding"; docs/scale.md):
     ptransform apply -e 'total = price * qty' --shard 3/8 big.csv -o part3.csv
 
-Lookups (docs/lookups.md): --lookup PATH adds the columns of a reference file (any
-input format: CSV, TSV, xlsx, JSON Lines, Parquet; read once into memory) to each row whose key --on LEFT=RIGHT finds; keys
-compare by value (42 matches 42.0 and an Excel number 42, not the code 042), empty keys
+Lookups (docs/lookups.md): --lookup PATH adds the columns of a reference file (CSV,
+TSV, xlsx, JSON Lines, Parquet: any input format, read once into memory) to each row
+whose key --on LEFT=RIGHT finds; keys compare by value (42 matches 42.0 and an Excel
+number 42, not the code 042), empty keys
 never match. --how left (unmatched rows get nulls) | inner | anti; a duplicate key is an
 error unless --lookup-dup first|last. Per-lookup flags given once hold for every
 --lookup, given once per --lookup the i-th is the i-th's.
