@@ -270,7 +270,7 @@ func applyCommand() *cli.Command {
 				return err
 			}
 			limitHeap(o)
-			useHugePages(o.Inputs)
+			useHugePages()
 			return withProfiles(c, func() error { return apply.Run(c.Context, o) })
 		},
 	}

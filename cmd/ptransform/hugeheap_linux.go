@@ -17,9 +17,6 @@ import (
 // heap fits in it (xlsx and JSON Lines outputs 30-50 MB, CSV to Parquet about 110 MB).
 const hugeHeapBytes = 128 << 20
 
-// hugeHeapMinInput is the input size from which a run gets huge pages.
-const hugeHeapMinInput = 16 << 20
-
 var hugeHeapOnce sync.Once
 
 // useHugePages asks the kernel for transparent huge pages (MADV_HUGEPAGE) under the first
@@ -30,15 +27,10 @@ var hugeHeapOnce sync.Once
 // memory is allocated once and freed at once (no page of it is written), so the heap's
 // next allocations reuse the advised range. Machines whose kernel gives huge pages to all
 // memory or to none are unchanged; so are runs with a heap limit (limitHeap: the collector
-// keeps their heap under it, and would return the range to the kernel), a GODEBUG
-// disablethp=1 the user set, and runs whose input files hold under hugeHeapMinInput bytes:
-// freeing the block takes a collection, whose start-up (mark workers, mark bits) a small
-// run would not have paid (about 370 faults: 9 ms of CPU on a 3-row input).
-func useHugePages(inputs []string) {
+// keeps their heap under it, and would return the range to the kernel) and a GODEBUG
+// disablethp=1 the user set.
+func useHugePages() {
 	if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 || strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") {
-		return
-	}
-	if inputBytes(inputs) < hugeHeapMinInput {
 		return
 	}
 	hugeHeapOnce.Do(func() {
@@ -52,18 +44,4 @@ func useHugePages(inputs []string) {
 		runtime.KeepAlive(block)
 		runtime.GC() // frees the block: its pages serve the run's allocations
 	})
-}
-
-// inputBytes is the size of the inputs that are regular files; another input (standard
-// input, a pipe) counts as large, its size unknown.
-func inputBytes(inputs []string) int64 {
-	var total int64
-	for _, in := range inputs {
-		info, err := os.Stat(in)
-		if in == "-" || err != nil || !info.Mode().IsRegular() {
-			return math.MaxInt64
-		}
-		total += info.Size()
-	}
-	return total
 }

@@ -3,4 +3,4 @@
 package main
 
 // useHugePages does nothing here: see hugeheap_linux.go.
-func useHugePages([]string) {}
+func useHugePages() {}
