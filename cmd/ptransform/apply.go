@@ -270,7 +270,6 @@ func applyCommand() *cli.Command {
 				return err
 			}
 			limitHeap(o)
-			useHugePages()
 			return withProfiles(c, func() error { return apply.Run(c.Context, o) })
 		},
 	}
