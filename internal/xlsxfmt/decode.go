@@ -24,7 +24,7 @@ type Decoder struct {
 	hint  []int     // per column: data bytes of the previous chunk, to size the next
 
 	textCells []bool // per header column: a text cell was decoded (nil: not noted)
-	noteRows  int    // rows of each block whose text cells are noted
+	noteRows  int    // rows still to decode whose text cells are noted
 }
 
 type cellOut struct {
@@ -33,11 +33,12 @@ type cellOut struct {
 	text       bool // a shared or inline string, or a formula's string result
 }
 
-// NoteTextCells makes the decoder note, per header column, whether a non-empty cell in
-// the first rows of a block it decodes from now on is a text cell: a shared or inline
-// string, or a formula's string result. TextCells reports it. The typed outputs' schema reads the sample this way, so
-// that a number Excel holds as text (a zip code, an id) stays text: the cell's type is
-// the workbook's answer, its content only a CSV's.
+// NoteTextCells makes the decoder note, per header column, whether a non-empty cell of
+// the next rows it decodes (rows of them, over as many blocks as they take) is a text
+// cell: a shared or inline string, or a formula's string result. TextCells reports it.
+// The typed outputs' schema reads its sample this way, so that a number Excel holds as
+// text (a zip code, an id) stays text: the cell's type is the workbook's answer, its
+// content only a CSV's.
 func (d *Decoder) NoteTextCells(rows int) {
 	d.textCells, d.noteRows = make([]bool, len(d.sheet.Header)), rows
 }
@@ -184,6 +185,7 @@ func (d *Decoder) DecodeBlock(block []byte) (*table.Chunk, error) {
 		nrows++
 		p = next
 	}
+	d.noteRows = max(d.noteRows-nrows, 0)
 	return d.chunk(cols, nrows, first)
 }
 

@@ -51,3 +51,41 @@ func TestTextCellsNoted(t *testing.T) {
 		t.Errorf("TextCells = %v, want %v (columns A..F)", got, want)
 	}
 }
+
+// TestTextCellsNotedOverBlocks: the rows noted are the first ones the decoder decodes,
+// however the sheet is cut into blocks; a text cell past them is not noted.
+func TestTextCellsNotedOverBlocks(t *testing.T) {
+	path := book{
+		strings: []string{`<t>late text</t>`},
+		sheets: []string{`<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>` +
+			`<row r="2"><c r="A2"><v>1</v></c></row><row r="3"><c r="A3"><v>2</v></c></row>` +
+			`<row r="5"><c r="A5" t="s"><v>0</v></c></row>`},
+	}.write(t)
+	b, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	sheets, err := b.Selected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, noted := range []int{3, 4} {
+		d := sheets[0].NewDecoder()
+		d.NoteTextCells(noted)
+		err := sheets[0].Split(context.Background(), 2, func(block []byte) error {
+			c, err := d.DecodeBlock(block)
+			if err == nil {
+				c.Batch.Release()
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Rows 2, 3, 4 (empty) are the first three; row 5's text cell is the fourth.
+		if got, want := d.TextCells()[0], noted == 4; got != want {
+			t.Errorf("NoteTextCells(%d): column A noted %v, want %v", noted, got, want)
+		}
+	}
+}
