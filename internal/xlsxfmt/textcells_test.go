@@ -23,20 +23,12 @@ func TestTextCellsNoted(t *testing.T) {
 				`<row r="4"><c r="B4"><v>9</v></c><c r="E4" t="s"><v>0</v></c></row>`,
 		},
 	}.write(t)
-	b, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	sheets, err := b.Selected()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sheet := firstSheet(t, path)
 	var block []byte
-	if err := sheets[0].Split(context.Background(), 100, func(bl []byte) error { block = bl; return nil }); err != nil {
+	if err := sheet.Split(context.Background(), 100, func(bl []byte) error { block = bl; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	d := sheets[0].NewDecoder()
+	d := sheet.NewDecoder()
 	if d.TextCells() != nil {
 		t.Errorf("TextCells before NoteTextCells = %v, want nil", d.TextCells())
 	}
@@ -61,19 +53,11 @@ func TestTextCellsNotedOverBlocks(t *testing.T) {
 			`<row r="2"><c r="A2"><v>1</v></c></row><row r="3"><c r="A3"><v>2</v></c></row>` +
 			`<row r="5"><c r="A5" t="s"><v>0</v></c></row>`},
 	}.write(t)
-	b, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	sheets, err := b.Selected()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sheet := firstSheet(t, path)
 	for _, noted := range []int{3, 4} {
-		d := sheets[0].NewDecoder()
+		d := sheet.NewDecoder()
 		d.NoteTextCells(noted)
-		err := sheets[0].Split(context.Background(), 2, func(block []byte) error {
+		err := sheet.Split(context.Background(), 2, func(block []byte) error {
 			c, err := d.DecodeBlock(block)
 			if err == nil {
 				c.Batch.Release()
@@ -88,4 +72,20 @@ func TestTextCellsNotedOverBlocks(t *testing.T) {
 			t.Errorf("NoteTextCells(%d): column A noted %v, want %v", noted, got, want)
 		}
 	}
+}
+
+// firstSheet opens the workbook at path, closed when the test ends, and returns its
+// first sheet.
+func firstSheet(t *testing.T, path string) *Sheet {
+	t.Helper()
+	b, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	sheets, err := b.Selected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sheets[0]
 }
