@@ -30,7 +30,7 @@ type Decoder struct {
 type cellOut struct {
 	col        int
 	start, end int  // value is val[start:end]
-	text       bool // a shared or inline string, or a formula's string result
+	text       bool // a shared or inline string, or a formula's string result (told only while text cells are noted)
 }
 
 // NoteTextCells makes the decoder note, per header column, whether a non-empty cell of
@@ -178,7 +178,7 @@ func (d *Decoder) DecodeBlock(block []byte) (*table.Chunk, error) {
 			}
 			col.padTo(nrows)
 			col.add(d.val[c.start:c.end])
-			if c.text && d.textCells != nil && nrows < d.noteRows {
+			if c.text && nrows < d.noteRows {
 				d.textCells[j] = true
 			}
 		}
@@ -280,7 +280,7 @@ func (d *Decoder) decodeRow(buf []byte, p, num int) (int, error) {
 			}
 		}
 		if len(d.val) > start {
-			d.cells = append(d.cells, cellOut{col: col, start: start, end: len(d.val), text: isTextCell(typ)})
+			d.cells = append(d.cells, cellOut{col: col, start: start, end: len(d.val), text: d.textCells != nil && isTextCell(typ)})
 		}
 	}
 }
