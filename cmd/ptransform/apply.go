@@ -45,8 +45,9 @@ Examples:
     ptransform apply --expr 'total = price * qty' --where 'qty > 0' sales.csv -o out.csv
 
   Several assignments, each seeing the previous ones; text functions; a report of bad rows:
-    ptransform apply -e 'net = price * (1 - discount ?? 0); label = upper(region) ~ "-" ~ _row' \
-        --on-error skip --errors bad_rows.csv sales.csv -o out.csv
+    ptransform apply sales.csv -o out.csv \
+        -e 'net = price * (1 - (discount ?? 0)); label = upper(region) ~ "-" ~ _row' \
+        --on-error skip --errors bad_rows.csv
 
   In a cron job: skip bad rows but fail past 100 of them; leave the figures for the scheduler:
     ptransform apply -e 'total = price * qty' --on-error skip --max-errors 100 \
@@ -232,7 +233,7 @@ func applyCommand() *cli.Command {
 			&cli.StringFlag{Name: "having", Usage: "keep the aggregated rows where `EXPR` (over the --group-by and --agg columns) is true"},
 			&cli.StringFlag{Name: "sort", Usage: "sort the rows by `KEYS`: col ascending, -col descending, comma-separated; typed, stable, nulls last"},
 			&cli.Int64Flag{Name: "limit", Usage: "write only the first `N` rows (after --sort: the top N)"},
-			&cli.StringFlag{Name: "memory", Value: "1GiB", Usage: "`SIZE` a sort holds in memory before it spills sorted runs to --temp-dir, and the most a --lookup reference may take (units as --chunk-size); also the Go heap's soft limit in runs with --group-by, --agg, --distinct, --distinct-on or --sort, unless GOMEMLIMIT is set"},
+			&cli.StringFlag{Name: "memory", Value: "1GiB", Usage: "`SIZE` a sort holds in memory before it spills sorted runs to --temp-dir, and the most a --lookup reference may take (units as --chunk-size); also the Go heap's soft limit in runs with --group-by, --agg, --distinct, --distinct-on, --sort or --limit, unless GOMEMLIMIT is set"},
 			&cli.StringFlag{Name: "temp-dir", Usage: "`DIR` for a sort's spilled runs (default: beside the output, else $TMPDIR); removed when the run ends"},
 			&cli.StringSliceFlag{Name: "select", Usage: "output only these `COLS`, in this order (comma-separated; repeatable)"},
 			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
@@ -254,7 +255,7 @@ func applyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "crlf", Usage: "end csv and tsv output lines with CRLF instead of LF"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no warnings"},
 			&cli.BoolFlag{Name: "stats", Usage: "print a one-line summary on stderr: inputs, rows in and out, row errors, time, rows/s"},
-			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Run summary\")"},
+			&cli.StringFlag{Name: "stats-json", Usage: "write the run's figures as JSON to `PATH`, whether it succeeds or fails (fields: README, \"Progress and run summary\")"},
 			&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the inputs (1 <= K <= N), for a job array: the N parts, joined in order, are the whole run's output (README, \"Sharding\")"},
 			&cli.BoolFlag{Name: "header-in-every-part", Usage: "with --shard, csv and tsv parts after the first have the header line too"},
 		}, append(append(rowFlags(), workbookFlags()...), profileFlags()...)...),
