@@ -222,7 +222,7 @@ func applyCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "prefix", Usage: "--lookup: put `TEXT` before the names of the columns it adds"},
 			&cli.StringSliceFlag{Name: "lookup-select", Usage: "--lookup: add only these reference `COLS` (comma-separated; default all but its keys)"},
 			&cli.StringSliceFlag{Name: "how", Usage: "--lookup: `MODE` left (default: unmatched rows get nulls) | inner (only matched rows) | anti (only unmatched rows)"},
-			&cli.StringSliceFlag{Name: "lookup-dup", Usage: "--lookup: a key on several reference rows finds the `first` or last (default: an error naming both rows)"},
+			&cli.StringSliceFlag{Name: "lookup-dup", Usage: "--lookup: which of several reference rows with one key a row finds, `first|last` (default: an error naming both rows)"},
 			&cli.StringSliceFlag{Name: "param", Usage: "a value for expressions, `NAME=VALUE`, written $NAME in them (text read like a cell); repeatable"},
 			&cli.StringFlag{Name: "on-error", Value: "fail", Usage: "a row whose expression fails (bad number, division by zero): `POLICY` fail | skip | null"},
 			&cli.Int64Flag{Name: "max-errors", Usage: "with --on-error skip or null, fail the run (nothing written) after more than `N` row errors"},
