@@ -64,7 +64,8 @@ Workbooks are read as apply reads them: --header-row, --range and --password-env
 alike (by default the header is the first row with a value); --no-header, --delimiter,
 --encoding and --ragged apply to CSV inputs only.
 
-Exit status: 0 success, 1 unreadable or bad data, 2 bad usage, 130 interrupted.`
+Exit status: 0 success, 1 unreadable or bad data, 2 bad usage, 128+N after signal N
+(130 SIGINT, 143 SIGTERM, 129 SIGHUP).`
 
 func inspectCommand() *cli.Command {
 	return &cli.Command{
