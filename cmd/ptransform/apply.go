@@ -105,6 +105,7 @@ error unless --lookup-dup first|last. Per-lookup flags given once hold for every
   Two references, a region per customer and only the orders of known customers:
     ptransform apply orders.csv --lookup products.csv --on product_id=id --prefix p_ \
         --lookup customers.csv --on customer=cid --prefix '' --how left --how inner
+
 Rows (docs/rows.md): records, not lines, so quoted fields over several lines stay
 whole; kept rows are written in input order, the same for any --workers and --chunk-size.
 --distinct keeps the first of each distinct row, --distinct-on KEYS (as --group-by's)
