@@ -171,7 +171,29 @@ func openSources(o Options) (*opened, error) {
 			return fail(fmt.Errorf("%s: %w", name, err))
 		}
 	}
+	if len(op.books) == 0 {
+		if err := refuseWorkbookFlags(o); err != nil {
+			return fail(err)
+		}
+	}
 	return op, nil
+}
+
+// refuseWorkbookFlags refuses, when no input is a workbook, the flags that choose what
+// of a workbook is read: they would be ignored.
+func refuseWorkbookFlags(o Options) error {
+	for _, f := range []struct {
+		set  bool
+		flag string
+	}{
+		{len(o.Sheets) > 0, "--sheet"}, {o.Range != "", "--range"},
+		{o.IncludeHidden, "--include-hidden"}, {o.Password != "", "--password-env"},
+	} {
+		if f.set {
+			return usage(fmt.Errorf("%s is for Excel workbook inputs, and no input is a workbook", f.flag))
+		}
+	}
+	return nil
 }
 
 func csvOptions(o Options) (csvfmt.Options, error) {
