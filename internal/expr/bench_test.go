@@ -162,3 +162,23 @@ func BenchmarkApplyFilterDeriveSelect(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchRows, "ns/row")
 }
+
+// takeStrings alone: the words of benchTextChunk's s, about half of the rows taken, as a
+// filter's --select copies a kept text column.
+func BenchmarkTakeStrings(b *testing.B) {
+	col := benchTextChunk().Batch.Column(2).(*array.String)
+	var sel []int32
+	for i := range int32(benchRows) {
+		if i*7919%1000 < 500 {
+			sel = append(sel, i)
+		}
+	}
+	var o outBufs
+	b.ReportAllocs()
+	for b.Loop() {
+		o.begin()
+		takeStrings(&o, col, sel, nil).Release()
+		o.recycle()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(sel)), "ns/value")
+}

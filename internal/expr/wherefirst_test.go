@@ -83,20 +83,33 @@ func TestWhereFirstComputesKeptRowsOnly(t *testing.T) {
 }
 
 // takeStrings copies short values a word at a time: values of every length up to past
-// the word, at the end of the data and in a sliced array, come out whole.
+// the word, at the end of the data and in a sliced array, come out whole, in columns
+// with a null (the empty value) and without (its own loop).
 func TestTakeStringsLengths(t *testing.T) {
-	var rows [][]string
+	var withNull, noNulls [][]string
 	for n := 0; n <= 3*shortCopy; n++ {
-		rows = append(rows, []string{strings.Repeat(string(rune('a'+n%26)), n)})
+		row := []string{strings.Repeat(string(rune('a'+n%26)), n)}
+		withNull = append(withNull, row)
+		if n > 0 {
+			noNulls = append(noNulls, row)
+		}
 	}
-	col := makeChunk([]string{"s"}, rows).Batch.Column(0)
-	sliced := array.NewSlice(col, 3, int64(len(rows)))
-	for _, a := range []arrow.Array{col, sliced} {
+	var arrays []arrow.Array
+	for _, rows := range [][][]string{withNull, noNulls} {
+		col := makeChunk([]string{"s"}, rows).Batch.Column(0)
+		arrays = append(arrays, col, array.NewSlice(col, 3, int64(len(rows))))
+	}
+	if arrays[2].NullN() != 0 || arrays[0].NullN() == 0 {
+		t.Fatal("the test's columns do not have the nulls it means")
+	}
+	for _, a := range arrays {
 		var sel []int32
 		for i := 0; i < a.Len(); i += 1 + i%3 {
 			sel = append(sel, int32(i))
 		}
-		sel = append(sel, int32(a.Len()-1)) // the last value ends the data
+		if last := int32(a.Len() - 1); sel[len(sel)-1] != last {
+			sel = append(sel, last) // the last value ends the data
+		}
 		var o outBufs
 		got := takeStrings(&o, a.(*array.String), sel, nil).(*array.String)
 		for k, i := range sel {

@@ -81,15 +81,18 @@ func AppendText(data []byte, ends []int32, col arrow.Array) ([]byte, []int32, er
 	ends = slices.Grow(ends, n)
 	switch a := col.(type) {
 	case *array.Float64:
+		// NullN is a call, not a field read: asked once, not per value.
+		hasNulls := a.NullN() > 0
 		for i, f := range a.Float64Values() {
-			if a.NullN() == 0 || a.IsValid(i) {
+			if !hasNulls || a.IsValid(i) {
 				data = AppendFloat(data, f)
 			}
 			ends = append(ends, int32(len(data)))
 		}
 	case *array.Int64:
+		hasNulls := a.NullN() > 0
 		for i, v := range a.Int64Values() {
-			if a.NullN() == 0 || a.IsValid(i) {
+			if !hasNulls || a.IsValid(i) {
 				data = strconv.AppendInt(data, v, 10)
 			}
 			ends = append(ends, int32(len(data)))
