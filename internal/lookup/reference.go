@@ -162,7 +162,36 @@ func (e *LoadError) Unwrap() error { return e.Err }
 // build makes the loaded reference of the parts read: its added columns (of rows rows,
 // text bytes of text) and key table.
 func (r *Reference) build(parts []part, keys []int, rows int, text []int64, dup Dup) (*loaded, error) {
-	var err error
+	// The key table and the added columns are built at once, on two cores: the load is
+	// the serial part of a run, before any worker starts (they share no memory but
+	// parts, which the columns' building changes only in its adds).
+	type built struct {
+		table *keyTable
+		err   error
+	}
+	keyTable := make(chan built, 1)
+	go func() {
+		t, err := r.buildKeys(parts, keys, rows, dup)
+		keyTable <- built{t, err}
+	}()
+	l, err := buildColumns(parts, rows, text)
+	kt := <-keyTable
+	switch {
+	case err != nil:
+		return nil, err
+	case kt.err != nil:
+		return nil, kt.err
+	}
+	if l.table, l.bytes = kt.table, kt.table.bytesUsed(); r.tooLarge(rows, text, l.bytes) {
+		return nil, r.limitError()
+	}
+	l.bytes += r.bytesOf(rows, text)
+	return l, nil
+}
+
+// buildColumns makes the added columns of the parts read (of rows rows, text bytes of
+// text), typed where they can be.
+func buildColumns(parts []part, rows int, text []int64) (*loaded, error) {
 	l := &loaded{columns: make([]refColumn, len(text)), rows: rows}
 	cells := make([]uint64, rows*len(text))
 	for k := range text {
@@ -180,18 +209,9 @@ func (r *Reference) build(parts []part, keys []int, rows int, text []int64, dup 
 			}
 			p.adds[k] = nil // built: the garbage collector's
 		}
-	}
-	if l.table, err = r.buildKeys(parts, keys, rows, dup); err != nil {
-		return nil, err
-	}
-	if l.bytes = l.table.bytesUsed(); r.tooLarge(rows, text, l.bytes) {
-		return nil, r.limitError()
-	}
-	l.bytes += r.bytesOf(rows, text)
-	for k := range l.columns {
-		l.columns[k].decideType(l.rows)
-		if l.columns[k].typ == expr.TypeText {
-			l.columns[k].data = append(l.columns[k].data, make([]byte, 16)...) // see gather
+		rc.decideType(rows)
+		if rc.typ == expr.TypeText {
+			rc.data = append(rc.data, make([]byte, 16)...) // see gather
 		}
 	}
 	return l, nil
