@@ -64,10 +64,13 @@ func benchStage(b *testing.B) *Stage {
 const benchRows = 1 << 16
 
 // benchOrders is a chunk of benchRows orders, 1% of them of no product of benchStage's.
-func benchOrders() *table.Chunk {
-	rng := rand.New(rand.NewPCG(1, 2))
-	orderIDs, productIDs, qty := make([]string, benchRows), make([]string, benchRows), make([]string, benchRows)
-	for i := range benchRows {
+func benchOrders() *table.Chunk { return benchOrdersOf(benchRows, 1) }
+
+// benchOrdersOf is a chunk of rows orders drawn with seed, as benchOrders's.
+func benchOrdersOf(rows int, seed uint64) *table.Chunk {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	orderIDs, productIDs, qty := make([]string, rows), make([]string, rows), make([]string, rows)
+	for i := range rows {
 		orderIDs[i] = strconv.Itoa(i + 1)
 		productIDs[i] = strconv.Itoa(1 + rng.IntN(101000))
 		qty[i] = strconv.Itoa(1 + rng.IntN(20))
@@ -94,6 +97,35 @@ func BenchmarkProbe(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchRows, "ns/row")
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/benchRows, "cpu-ns/row")
+}
+
+// BenchmarkProbeChunks is BenchmarkProbe over chunks of a run's size (2,600 orders, a
+// 256 KiB chunk of the lookup's orders.csv), 64 different ones in turn: the reference's
+// lines a chunk touches are mostly not those of the chunk before, as in a run, where
+// BenchmarkProbe's one chunk of 64k orders finds them again in the cache.
+func BenchmarkProbeChunks(b *testing.B) {
+	const rows, chunks = 2600, 64
+	s := benchStage(b)
+	cs := make([]*table.Chunk, chunks)
+	for k := range cs {
+		cs[k] = benchOrdersOf(rows, uint64(k+1))
+	}
+	w := s.NewWorker()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	n := 0
+	for b.Loop() {
+		out, _, err := w.Apply(cs[n%chunks])
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Batch.Release()
+		w.Recycle()
+		n++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/rows, "cpu-ns/row")
 }
 
 // BenchmarkProbeParallel is BenchmarkProbe on every core at once (-cpu 1,2): the cost a

@@ -139,7 +139,8 @@ func (rc *refColumn) gather(a *arena, idx []int32) arrow.Array {
 		size := 0
 		for _, r := range idx {
 			if r >= 0 {
-				size += int(rc.ends[r] - rc.start(r))
+				s, e := rc.span(r)
+				size += int(e - s)
 			}
 		}
 		// Values of up to 16 bytes are copied as one 16-byte word: the column's data
@@ -150,7 +151,7 @@ func (rc *refColumn) gather(a *arena, idx []int32) arrow.Array {
 		pos := 0
 		for k, r := range idx {
 			if r >= 0 {
-				s, e := rc.start(r), rc.ends[r]
+				s, e := rc.span(r)
 				if e-s <= 16 {
 					*(*[16]byte)(data[pos:]) = *(*[16]byte)(rc.data[s:])
 				} else {
@@ -174,7 +175,7 @@ func (rc *refColumn) gather(a *arena, idx []int32) arrow.Array {
 		values = a.bytes(int(bitutil.BytesForBits(int64(n))))
 		clear(values)
 		for k, r := range idx {
-			if r >= 0 && rc.words[r] != 0 {
+			if r >= 0 && rc.word(r) != 0 {
 				bitutil.SetBit(values, k)
 			}
 		}
@@ -185,7 +186,7 @@ func (rc *refColumn) gather(a *arena, idx []int32) arrow.Array {
 		for k, r := range idx {
 			days[k] = 0
 			if r >= 0 {
-				days[k] = int32(rc.words[r])
+				days[k] = int32(rc.word(r))
 			}
 		}
 	default: // int, float and datetime: 64-bit words
@@ -196,21 +197,13 @@ func (rc *refColumn) gather(a *arena, idx []int32) arrow.Array {
 		for k, r := range idx {
 			words[k] = 0
 			if r >= 0 {
-				words[k] = rc.words[r]
+				words[k] = rc.word(r)
 			}
 		}
 	}
 	data := array.NewData(dt, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(values)}, nil, nulls, 0)
 	defer data.Release()
 	return array.MakeFromData(data)
-}
-
-// start is where reference row r's text begins in data.
-func (rc *refColumn) start(r int32) int64 {
-	if r == 0 {
-		return 0
-	}
-	return rc.ends[r-1]
 }
 
 // arena holds a worker's buffers of the columns it builds, reused once the runner says

@@ -123,8 +123,12 @@ type wordTable struct {
 	n     int
 	dense []int32 // row of key base+i, or -1; nil unless the keys are dense
 	base  uint64
-	low   int64 // the smallest and largest key, for dense
-	high  int64
+	// sequential is set when dense[i] is dense[0]+i for every i: ids 1..n on rows in
+	// their order, the usual reference sorted by id. A probe then computes the row
+	// without loading it from dense, one cache miss less per row.
+	sequential bool
+	low        int64 // the smallest and largest key, for dense
+	high       int64
 }
 
 type wordSlot struct {
@@ -144,6 +148,9 @@ func wordHash(k uint64) uint64 { return (k ^ k>>29) * 0x9e3779b97f4a7c15 >> 20 }
 func (t *wordTable) find(key uint64) int32 {
 	if t.dense != nil {
 		if i := key - t.base; i < uint64(len(t.dense)) {
+			if t.sequential {
+				return t.dense[0] + int32(i)
+			}
 			return t.dense[i]
 		}
 		return -1
@@ -197,6 +204,18 @@ func (t *wordTable) finish() {
 			t.dense[s.key-t.base] = s.row
 		}
 	}
+	t.noteSequence()
+}
+
+// noteSequence sets sequential once dense is filled.
+func (t *wordTable) noteSequence() {
+	t.sequential = false
+	for i, row := range t.dense {
+		if row != t.dense[0]+int32(i) {
+			return
+		}
+	}
+	t.sequential = true
 }
 
 // build fills an empty table with keys (rows: their rows, in row order) at its size: a
@@ -244,6 +263,7 @@ func (t *wordTable) build(keys []uint64, rows []int32, dup func(found *int32, ro
 			return rows[i], err
 		}
 	}
+	t.noteSequence()
 	return -1, nil
 }
 

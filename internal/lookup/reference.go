@@ -47,20 +47,39 @@ type loaded struct {
 
 // refColumn is one added column of a reference, every row's value: typed when every
 // value reads as one type and writes back as the same text (decideType), else text.
+//
+// A row's values of every added column are one record of cells, next to each other in
+// cells (row-major): a probe that found its row then loads one cache line for all its
+// added values (and a second for a text value's bytes), where a column each in arrays
+// of their own cost a line per column and one more for a text's start and end.
 type refColumn struct {
 	typ   expr.Type
 	valid []uint64 // a bit per row, set for a value
 	data  []byte   // text: the values back to back
-	ends  []int64  // text: per row, the end of its value in data
-	words []uint64 // int, float, bool, date, datetime: per row, the value's bits
+	// cells are the records of every added column, shared by them: row r's cell of this
+	// column is cells[r*stride+at]. A typed value's cell is the value's bits; a text
+	// value's is its span in data, packed (textSpan), or longSpan with the span in long.
+	cells     []uint64
+	stride    int
+	at        int
+	long      map[int32][2]int64
+	spanStart int64 // add's: where the next value starts in data
 }
 
+// A text cell holds its value's start in data in its low 40 bits and its length above
+// them; a value of 16 MiB or more, or past 1 TiB of text, has the length longSpan and
+// its span in the column's long map.
+const (
+	spanStartBits = 40
+	longSpan      = 1<<(64-spanStartBits) - 1
+)
+
 // Bytes of memory per row and per added value besides their text, as documented in
-// docs/lookups.md: a row's place (source and line) for messages, and per added column
-// a text end and a word once typed.
+// docs/lookups.md: a row's place (source and line) for messages, and per added value
+// its cell.
 const (
 	bytesPerRow   = 12
-	bytesPerValue = 8 + 8
+	bytesPerValue = 8
 )
 
 // load reads the reference once: the key columns keys and the added columns adds
@@ -143,10 +162,41 @@ func (e *LoadError) Unwrap() error { return e.Err }
 // build makes the loaded reference of the parts read: its added columns (of rows rows,
 // text bytes of text) and key table.
 func (r *Reference) build(parts []part, keys []int, rows int, text []int64, dup Dup) (*loaded, error) {
-	var err error
+	// The key table and the added columns are built at once, on two cores: the load is
+	// the serial part of a run, before any worker starts (they share no memory but
+	// parts, which the columns' building changes only in its adds).
+	type built struct {
+		table *keyTable
+		err   error
+	}
+	keyTable := make(chan built, 1)
+	go func() {
+		t, err := r.buildKeys(parts, keys, rows, dup)
+		keyTable <- built{t, err}
+	}()
+	l, err := buildColumns(parts, rows, text)
+	kt := <-keyTable
+	switch {
+	case err != nil:
+		return nil, err
+	case kt.err != nil:
+		return nil, kt.err
+	}
+	if l.table, l.bytes = kt.table, kt.table.bytesUsed(); r.tooLarge(rows, text, l.bytes) {
+		return nil, r.limitError()
+	}
+	l.bytes += r.bytesOf(rows, text)
+	return l, nil
+}
+
+// buildColumns makes the added columns of the parts read (of rows rows, text bytes of
+// text), typed where they can be.
+func buildColumns(parts []part, rows int, text []int64) (*loaded, error) {
 	l := &loaded{columns: make([]refColumn, len(text)), rows: rows}
+	cells := make([]uint64, rows*len(text))
 	for k := range text {
 		rc := &l.columns[k]
+		rc.cells, rc.stride, rc.at = cells, len(text), k
 		rc.reserve(rows, text[k])
 		for pi := range parts {
 			p := &parts[pi]
@@ -159,18 +209,9 @@ func (r *Reference) build(parts []part, keys []int, rows int, text []int64, dup 
 			}
 			p.adds[k] = nil // built: the garbage collector's
 		}
-	}
-	if l.table, err = r.buildKeys(parts, keys, rows, dup); err != nil {
-		return nil, err
-	}
-	if l.bytes = l.table.bytesUsed(); r.tooLarge(rows, text, l.bytes) {
-		return nil, r.limitError()
-	}
-	l.bytes += r.bytesOf(rows, text)
-	for k := range l.columns {
-		l.columns[k].decideType(l.rows)
-		if l.columns[k].typ == expr.TypeText {
-			l.columns[k].data = append(l.columns[k].data, make([]byte, 16)...) // see gather
+		rc.decideType(rows)
+		if rc.typ == expr.TypeText {
+			rc.data = append(rc.data, make([]byte, 16)...) // see gather
 		}
 	}
 	return l, nil
@@ -292,7 +333,6 @@ func (r *Reference) describeKey(keys []int, cols []arrow.Array, i int) string {
 func (rc *refColumn) reserve(rows int, text int64) {
 	rc.valid = make([]uint64, 0, (rows+63)/64)
 	rc.data = make([]byte, 0, text+16) // and the 16 bytes gather wants past the last value
-	rc.ends = make([]int64, 0, rows)
 }
 
 // add appends row i of col as row `row` of the column, as text.
@@ -309,17 +349,45 @@ func (rc *refColumn) add(col arrow.Array, app table.Appender, i, row int) {
 		rc.data = app(rc.data, i)
 		rc.valid[row/64] |= 1 << (row % 64)
 	}
-	rc.ends = append(rc.ends, int64(len(rc.data)))
+	end := int64(len(rc.data))
+	rc.setSpan(int32(row), rc.spanStart, end)
+	rc.spanStart = end
 }
+
+// setSpan sets the text cell of row: its value is data[start:end].
+func (rc *refColumn) setSpan(row int32, start, end int64) {
+	cell := &rc.cells[int(row)*rc.stride+rc.at]
+	if n := end - start; n < longSpan && start < 1<<spanStartBits {
+		*cell = uint64(start) | uint64(n)<<spanStartBits
+		return
+	}
+	*cell = longSpan << spanStartBits
+	if rc.long == nil {
+		rc.long = map[int32][2]int64{}
+	}
+	rc.long[row] = [2]int64{start, end}
+}
+
+// span is where row's text is in data.
+func (rc *refColumn) span(row int32) (start, end int64) {
+	cell := rc.cells[int(row)*rc.stride+rc.at]
+	n := int64(cell >> spanStartBits)
+	if n == longSpan {
+		s := rc.long[row]
+		return s[0], s[1]
+	}
+	start = int64(cell & (1<<spanStartBits - 1))
+	return start, start + n
+}
+
+// word is row's value of a typed column.
+func (rc *refColumn) word(row int32) uint64 { return rc.cells[int(row)*rc.stride+rc.at] }
 
 func (rc *refColumn) isValid(row int) bool { return rc.valid[row/64]&(1<<(row%64)) != 0 }
 
 func (rc *refColumn) text(row int) string {
-	start := int64(0)
-	if row > 0 {
-		start = rc.ends[row-1]
-	}
-	return string(rc.data[start:rc.ends[row]])
+	start, end := rc.span(int32(row))
+	return string(rc.data[start:end])
 }
 
 // decideType types the column when every value reads as one type and writes back as
@@ -338,7 +406,6 @@ func (rc *refColumn) decideType(rows int) {
 		return
 	}
 	for _, c := range typedReadings {
-		words := make([]uint64, rows)
 		fits := true
 		var buf []byte
 		for row := 0; row < rows && fits; row++ {
@@ -351,12 +418,21 @@ func (rc *refColumn) decideType(rows int) {
 				buf = c.write(buf[:0], w)
 				fits = string(buf) == v
 			}
-			words[row] = w
 		}
-		if fits {
-			rc.typ, rc.words, rc.data, rc.ends = c.typ, words, nil, nil
-			return
+		if !fits {
+			continue
 		}
+		// Every value fits: each cell's span becomes its value (read again: a pass to
+		// check and one to fill touch less fresh memory than a column of words aside).
+		for row := range rows {
+			w := uint64(0)
+			if rc.isValid(row) {
+				w, _ = c.read(rc.text(row))
+			}
+			rc.cells[row*rc.stride+rc.at] = w
+		}
+		rc.typ, rc.data, rc.long = c.typ, nil, nil
+		return
 	}
 }
 

@@ -432,6 +432,17 @@ func (w *worker) probeText(t *keyTable, col *array.String, idx []int32) []int32 
 		}
 	}
 	w.key, w.words = key, words
+	if d := &t.words; d.sequential {
+		for i, k := range words {
+			if idx[i] == pending {
+				idx[i] = -1
+				if k -= d.base; k < uint64(len(d.dense)) {
+					idx[i] = d.dense[0] + int32(k)
+				}
+			}
+		}
+		return idx
+	}
 	if d := &t.words; d.dense != nil {
 		for i, k := range words {
 			if idx[i] == pending {
