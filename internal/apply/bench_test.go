@@ -113,3 +113,28 @@ func BenchmarkRunFilterDeriveSelect(b *testing.B) {
 
 // JSON Lines: the schema's conform step and the JSON encoding on top of a run's decoding.
 func BenchmarkRunJSONL(b *testing.B) { benchRun(b, Options{To: "jsonl"}) }
+
+// BenchmarkOutputSchemaSample is the schema sample of a typed output of the benchmark
+// input: the serial step between opening the inputs and the first worker (read the
+// first rows, decode them, infer each column's type). Its CPU time per sample is the
+// figure; wall time adds the load of the machine.
+func BenchmarkOutputSchemaSample(b *testing.B) {
+	path := writeBenchCSV(b, 20_000)
+	op, err := openSources(Options{Inputs: []string{path}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer op.close()
+	header, err := runColumns(op.sources, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu := cpuTime(b)
+	for b.Loop() {
+		if _, err := inputCellTypes(context.Background(), op.sources, len(header)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime(b)-cpu).Nanoseconds())/float64(b.N)/1e6, "cpu-ms/op")
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
@@ -132,19 +131,32 @@ func sampleColumns(ctx context.Context, sources []*source, n int) ([][]string, [
 		}
 		take := min(c.NumRows(), sampleRows-rows)
 		for j := range n {
-			col, ok := c.Batch.Column(j).(*array.String)
-			if !ok {
-				continue
-			}
-			for i := range take {
-				if col.IsValid(i) {
-					values[j] = append(values[j], strings.Clone(col.Value(i)))
-				}
+			if col, ok := c.Batch.Column(j).(*array.String); ok {
+				values[j] = appendSampled(values[j], col, take)
 			}
 		}
 		rows += take
 	}
 	return values, textCells, nil
+}
+
+// appendSampled appends the values of col's first n rows, nulls left out, to values.
+// They outlive the chunk, whose buffers its decoder may reuse: the n rows' bytes are
+// copied once, into one string the values are cut from (a copy per value was a tenth
+// of the sample's CPU, its allocations most of its calls to the allocator).
+func appendSampled(values []string, col *array.String, n int) []string {
+	if n == 0 {
+		return values
+	}
+	offsets := col.ValueOffsets()
+	text := string(col.ValueBytes()[:offsets[n]-offsets[0]])
+	values = slices.Grow(values, n)
+	for i := range n {
+		if col.IsValid(i) {
+			values = append(values, text[offsets[i]-offsets[0]:offsets[i+1]-offsets[0]])
+		}
+	}
+	return values
 }
 
 // errSampled ends the split of a sheet after its first block.

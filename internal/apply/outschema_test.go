@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // The sample read in growing steps holds the rows one read of sampleBytes held: for rows
@@ -109,4 +110,64 @@ func sampleTwice(t *testing.T, inputs []string, stdin bool) (got, want [][]strin
 		t.Fatalf("%v: nothing sampled", inputs)
 	}
 	return got, want
+}
+
+// The sampled values are the column's, nulls left out, from an array that starts at an
+// offset too, and they are copied once per column, not once per value: 10 columns of
+// 1,000 sampled rows took over 10,000 allocations.
+func TestSampleCopiesEachColumnOnce(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("c0,c1,c2,c3,c4,c5,c6,c7,c8,c9\n")
+	for i := range 3000 {
+		for j := range 10 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			if (i+j)%7 != 0 { // some empty cells: nulls, not sampled
+				fmt.Fprintf(&b, "v%d.%d", i, j)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	path := filepath.Join(t.TempDir(), "in.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	op, err := openSources(Options{Inputs: []string{path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op.close()
+	ctx := context.Background()
+	values, _, err := sampleColumns(ctx, op.sources, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, got := range values {
+		var want []string
+		for i := range sampleRows {
+			if (i+j)%7 != 0 {
+				want = append(want, fmt.Sprintf("v%d.%d", i, j))
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("column %d: %d values sampled, want %d (first %q)", j, len(got), len(want), got[:min(3, len(got))])
+		}
+	}
+	allocs := testing.AllocsPerRun(3, func() {
+		if _, _, err := sampleColumns(ctx, op.sources, 10); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 2000 {
+		t.Errorf("sampling 10 columns of %d rows took %.0f allocations: a copy per value?", sampleRows, allocs)
+	}
+
+	bld := array.NewStringBuilder(memory.DefaultAllocator)
+	bld.AppendValues([]string{"skipped", "a", "", "bc"}, []bool{true, true, false, true})
+	col := bld.NewStringArray()
+	sliced := array.NewSlice(col, 1, 4).(*array.String)
+	if got := appendSampled([]string{"x"}, sliced, 3); !reflect.DeepEqual(got, []string{"x", "a", "bc"}) {
+		t.Errorf("appendSampled of an array at an offset = %q, want [x a bc]", got)
+	}
 }

@@ -25,23 +25,36 @@ import (
 // Values with leading zeros (00123) and anything else that is not a plain number, bool,
 // ISO date or datetime (+33 1 23) already read as text in valuetype.
 func Infer(values []string) Type {
-	switch valuetype.Infer(values) {
+	// One classification per value (the sample is the serial step before the first
+	// worker): a value of text decides the column at once, and a number column's
+	// values are not classified a second time for its rules.
+	typ := ""
+	integer := make([]bool, len(values))
+	for i, v := range values {
+		kind := valuetype.Of(v)
+		if typ = valuetype.Unify(typ, kind); typ == valuetype.Text {
+			return String // text absorbs every other type (valuetype.Unify)
+		}
+		integer[i] = kind == valuetype.Integer
+	}
+	switch typ {
 	case valuetype.Bool:
 		return Bool
 	case valuetype.Integer:
 		return Int
 	case valuetype.Number:
 		integers, exponents, points := false, false, false
-		for _, v := range values {
+		for i, v := range values {
+			// valuetype.Of trims what TrimSpace does from a blank value or a number.
 			v = strings.TrimSpace(v)
 			switch {
-			case valuetype.Of(v) == valuetype.Integer:
+			case integer[i]:
 				if _, ok := ParseFloat(v); !ok {
 					return String // beyond 2^53, no float holds it: never a rounded float
 				}
 				integers = true
 			case !strings.ContainsAny(v, ".eE"):
-				return String // an integer beyond int64
+				return String // an integer beyond int64, or a blank value
 			case strings.Contains(v, "."):
 				points = true
 			default:
