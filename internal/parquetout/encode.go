@@ -45,7 +45,8 @@ const (
 // scratch is one task's reusable memory.
 type scratch struct {
 	body    []byte           // a page, uncompressed
-	packed  []byte           // a page, compressed
+	packed  []byte           // a page, compressed by a codec other than zstd
+	header  []byte           // a page header, written again for its real compressed size
 	dict    []byte           // the dictionary page's values, PLAIN
 	indices []int32          // dictionary indices of the chunk's values
 	slots   []int32          // denseDictionary's table
@@ -171,11 +172,11 @@ func (e *chunkEncoder) encode(sc *scratch, arrays []arrow.Array, out []byte) (en
 	}
 	if chunk.dict {
 		chunk.info.DictPageOffset = chunkBase
-		compressed := e.compress(sc, sc.dict)
-		start := len(chunk.data)
-		chunk.data = appendDictionaryPageHeader(chunk.data, len(sc.dict), len(compressed), entries)
-		chunk.info.UncompressedSize += int64(len(chunk.data)-start) + int64(len(sc.dict))
-		chunk.data = append(chunk.data, compressed...)
+		var headerSize int
+		chunk.data, headerSize = e.appendPage(sc, chunk.data, sc.dict, func(dst []byte, compressed int) []byte {
+			return appendDictionaryPageHeader(dst, len(sc.dict), compressed, entries)
+		})
+		chunk.info.UncompressedSize += int64(headerSize + len(sc.dict))
 	}
 	chunk.info.DataPageOffset = chunkBase + int64(len(chunk.data))
 
@@ -215,11 +216,11 @@ func (e *chunkEncoder) encode(sc *scratch, arrays []arrow.Array, out []byte) (en
 		encoded.ApplyStatSizeLimits(maxStatsSize)
 		encoded.Signed = e.signed
 
-		compressed := e.compress(sc, body)
-		headerStart := len(chunk.data)
-		chunk.data = appendDataPageHeader(chunk.data, len(body), len(compressed), end-start, encoding, encoded)
-		chunk.info.UncompressedSize += int64(len(chunk.data)-headerStart) + int64(len(body))
-		chunk.data = append(chunk.data, compressed...)
+		var headerSize int
+		chunk.data, headerSize = e.appendPage(sc, chunk.data, body, func(dst []byte, compressed int) []byte {
+			return appendDataPageHeader(dst, len(body), compressed, end-start, encoding, encoded)
+		})
+		chunk.info.UncompressedSize += int64(headerSize + len(body))
 		chunk.pages++
 		start = end
 	}
@@ -234,22 +235,47 @@ func (e *chunkEncoder) encode(sc *scratch, arrays []arrow.Array, out []byte) (en
 	return chunk, nil
 }
 
-// compress returns a page's bytes compressed, in sc.packed (or the page itself, uncompressed).
-func (e *chunkEncoder) compress(sc *scratch, page []byte) []byte {
-	switch {
-	case e.zstd:
-		enc := &sc.zstd[boolIndex(e.entropyCodedLiterals)]
-		if *enc == nil {
-			*enc = newZstdEncoder(e.entropyCodedLiterals)
-		}
-		sc.packed = (*enc).EncodeAll(page, sc.packed[:0])
-	case e.codec != nil:
-		// snappy writes into dst only when its length (not its capacity) is enough
-		sc.packed = e.codec.EncodeLevel(sc.packed[:cap(sc.packed)], page, e.level)
-	default:
-		return page
+// appendPage appends a page to dst: its header (header appends it for the compressed
+// size given), then its body compressed. It returns dst and the header's size.
+//
+// Uncompressed and zstd pages go straight into dst, after a header written for a guessed
+// compressed size (the body's), without a scratch buffer in between: that copy of every
+// compressed byte, and the scratch's memory, faulted in for each encoder, were a few
+// percent of a run. Where the real size's varint is shorter or longer than the guess's,
+// the compressed bytes move by that difference (a page that compresses well, so a short
+// move); the bytes are the same as with a scratch buffer. Other codecs compress into
+// sc.packed first (snappy writes into dst only when its length, not its capacity, is enough).
+func (e *chunkEncoder) appendPage(sc *scratch, dst, body []byte, header func(dst []byte, compressed int) []byte) ([]byte, int) {
+	start := len(dst)
+	if e.codec != nil {
+		sc.packed = e.codec.EncodeLevel(sc.packed[:cap(sc.packed)], body, e.level)
+		dst = header(dst, len(sc.packed))
+		return append(dst, sc.packed...), len(dst) - start
 	}
-	return sc.packed
+	dst = header(dst, len(body))
+	guessed := len(dst) - start
+	if !e.zstd {
+		return append(dst, body...), guessed
+	}
+	enc := &sc.zstd[boolIndex(e.entropyCodedLiterals)]
+	if *enc == nil {
+		*enc = newZstdEncoder(e.entropyCodedLiterals)
+	}
+	dst = slices.Grow(dst, (*enc).MaxEncodedSize(len(body)))
+	dst = (*enc).EncodeAll(body, dst)
+	compressed := len(dst) - start - guessed
+	sc.header = header(sc.header[:0], compressed)
+	size := len(sc.header)
+	if size != guessed {
+		end := start + size + compressed
+		if end > len(dst) {
+			dst = append(dst, make([]byte, end-len(dst))...)
+		}
+		copy(dst[start+size:end], dst[start+guessed:start+guessed+compressed])
+		dst = dst[:end]
+	}
+	copy(dst[start:], sc.header)
+	return dst, size
 }
 
 func boolIndex(b bool) int {

@@ -394,3 +394,45 @@ func TestDenseDictionaryAsTheMap(t *testing.T) {
 		}
 	}
 }
+
+// A page compressed straight into its chunk is the header for its real compressed size
+// followed by the compressed body, whichever way that size's varint differs from the
+// guessed one's: bodies that compress to a shorter varint (runs), to a longer one (random
+// bytes just under a zigzag varint's limits, 64, 8,192 and 1 MiB, pass them with zstd's
+// frame), and to the same length.
+func TestPageCompressedInPlaceAsWithACopy(t *testing.T) {
+	random := rand.New(rand.NewPCG(1, 2))
+	noise := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(random.Uint32())
+		}
+		return b
+	}
+	bodies := map[string][]byte{
+		"runs":          bytes.Repeat([]byte("abcdefgh"), 4096),
+		"noise 63":      noise(63),
+		"noise 8191":    noise(8191),
+		"noise 1 MiB":   noise(1<<20 - 1),
+		"noise 300,000": noise(300000),
+		"empty":         nil,
+	}
+	for name, body := range bodies {
+		for _, literals := range []bool{false, true} {
+			e := chunkEncoder{zstd: true, entropyCodedLiterals: literals}
+			header := func(dst []byte, compressed int) []byte {
+				return appendDataPageHeader(dst, len(body), compressed, 7, encodingPlain, metadata.EncodedStatistics{})
+			}
+			prefix := []byte("earlier pages")
+			got, size := e.appendPage(new(scratch), slices.Clone(prefix), body, header)
+
+			compressed := newZstdEncoder(literals).EncodeAll(body, nil)
+			want := header(slices.Clone(prefix), len(compressed))
+			wantSize := len(want) - len(prefix)
+			want = append(want, compressed...)
+			if !bytes.Equal(got, want) || size != wantSize {
+				t.Errorf("%s (literals %v): %d bytes, header %d; want %d bytes, header %d", name, literals, len(got), size, len(want), wantSize)
+			}
+		}
+	}
+}
