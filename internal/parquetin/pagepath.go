@@ -79,7 +79,8 @@ func pagePathReads(col *metadata.ColumnChunkMetaData) bool {
 	}
 	for _, e := range col.Encodings() {
 		switch e {
-		case parquet.Encodings.Plain, parquet.Encodings.PlainDict, parquet.Encodings.RLE, parquet.Encodings.RLEDict:
+		case parquet.Encodings.Plain, parquet.Encodings.PlainDict, parquet.Encodings.RLE, parquet.Encodings.RLEDict,
+			parquet.Encodings.DeltaBinaryPacked:
 		default:
 			return false
 		}
@@ -269,6 +270,21 @@ func (p *pagePath) dataPage(c *columnPages, codec compress.Compression, h *pageH
 				return pageFail("dictionary index %d of %d entries", i, entries)
 			}
 		}
+	case encodingDeltaBinaryPacked:
+		// decoded after the page's bytes, and read as PLAIN values from there on
+		width := 8
+		switch kind {
+		case directInt64, directUint64, directTimestamp:
+		case directInt32, directUint32, directDate:
+			width = 4
+		default:
+			return pageFail("DELTA_BINARY_PACKED values of a column of kind %d", kind)
+		}
+		pg.start = len(c.arena)
+		if c.arena, err = decodeDelta(c.arena, data, present, width); err != nil {
+			return err
+		}
+		pg.end, pg.encoding, pg.value = len(c.arena), encodingPlain, 0
 	default:
 		return pageFail("values encoded as %d", pg.encoding)
 	}

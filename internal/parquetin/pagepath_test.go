@@ -1,12 +1,15 @@
 package parquetin
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -21,7 +24,7 @@ import (
 // writeVariant writes rows of every direct kind, with nulls and empty strings, through
 // arrow-go's writer with the given page version, codec and dictionary choice, in small
 // pages and row groups, and returns the file's path.
-func writeVariant(t *testing.T, rows int, v2 bool, codec compress.Compression, dict, nullable bool, pageBytes int64) string {
+func writeVariant(t *testing.T, rows int, v2 bool, codec compress.Compression, dict, nullable bool, pageBytes int64, extra ...parquet.WriterProperty) string {
 	t.Helper()
 	fields := []arrow.Field{
 		{Name: "i32", Type: arrow.PrimitiveTypes.Int32}, {Name: "u32", Type: arrow.PrimitiveTypes.Uint32},
@@ -87,9 +90,9 @@ func writeVariant(t *testing.T, rows int, v2 bool, codec compress.Compression, d
 	if v2 {
 		version = parquet.DataPageV2
 	}
-	props := parquet.NewWriterProperties(parquet.WithDataPageVersion(version), parquet.WithCompression(codec),
-		parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(pageBytes), parquet.WithMaxRowGroupLength(3*levelBlock),
-		parquet.WithBatchSize(300))
+	props := parquet.NewWriterProperties(append([]parquet.WriterProperty{parquet.WithDataPageVersion(version), parquet.WithCompression(codec),
+		parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(pageBytes), parquet.WithMaxRowGroupLength(3 * levelBlock),
+		parquet.WithBatchSize(300)}, extra...)...)
 	w, err := pqarrow.NewFileWriter(sc, f, props, pqarrow.DefaultWriterProps())
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +120,113 @@ func TestPagePathMatchesColumnReader(t *testing.T) {
 						checkPagePath(t, in, codec != compress.Codecs.Gzip)
 					})
 				}
+			}
+		}
+	}
+}
+
+// The page path reads DELTA_BINARY_PACKED integers (INT32 and INT64, as arrow-go writes
+// them: differences that wrap around, nulls, pages of both versions) as the column reader
+// does; parquetout writes its INT64 columns without a dictionary so.
+func TestPagePathReadsDeltaBinaryPacked(t *testing.T) {
+	var delta []parquet.WriterProperty
+	for _, name := range []string{"i32", "u32", "d", "i64", "u64", "tsus", "tsns"} {
+		delta = append(delta, parquet.WithEncodingFor(name, parquet.Encodings.DeltaBinaryPacked))
+	}
+	for _, v2 := range []bool{false, true} {
+		for _, nullable := range []bool{false, true} {
+			t.Run(fmt.Sprintf("v2=%v/nullable=%v", v2, nullable), func(t *testing.T) {
+				in := openPath(t, writeVariant(t, 2500, v2, compress.Codecs.Zstd, false, nullable, 2000, delta...))
+				col, err := in.meta.RowGroup(0).ColumnChunk(3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fmt.Sprint(col.Encodings()); !strings.Contains(got, "DELTA_BINARY_PACKED") {
+					t.Fatalf("i64: encodings %s, want DELTA_BINARY_PACKED", got)
+				}
+				checkPagePath(t, in, true)
+			})
+		}
+	}
+}
+
+// DELTA_BINARY_PACKED values of every bit width, 0 to 64, packed bit by bit here, decode
+// to the sums of their differences, as INT64 and INT32 (the low 32 bits).
+func TestDecodeDeltaEveryWidth(t *testing.T) {
+	random := rand.New(rand.NewPCG(5, 6))
+	for width := range 65 {
+		const n = 1 + 128 + 40 // a whole block and part of another
+		first, least := int64(random.Uint64()), int64(-5)
+		data := binary.AppendUvarint(nil, 128)
+		data = binary.AppendUvarint(data, 4)
+		data = binary.AppendUvarint(data, n)
+		data = binary.AppendVarint(data, first)
+		want := []uint64{uint64(first)}
+		for block := range 2 {
+			data = binary.AppendVarint(data, least)
+			data = append(data, byte(width), byte(width), byte(width), byte(width))
+			miniblocks := 4
+			if block == 1 {
+				miniblocks = 2 // 40 values: two miniblocks of 32, the last padded
+			}
+			packed := make([]byte, miniblocks*32*width/8)
+			for i := range miniblocks * 32 {
+				v := random.Uint64()
+				if width < 64 {
+					v &= 1<<width - 1
+				}
+				for bit := range width {
+					if v>>bit&1 != 0 {
+						packed[(i*width+bit)/8] |= 1 << ((i*width + bit) % 8)
+					}
+				}
+				if len(want) < n {
+					want = append(want, want[len(want)-1]+uint64(least)+v)
+				}
+			}
+			data = append(data, packed...)
+		}
+		got, err := decodeDelta(nil, data, n, 8)
+		if err != nil {
+			t.Fatalf("width %d: %v", width, err)
+		}
+		got32, err := decodeDelta(nil, data, n, 4)
+		if err != nil {
+			t.Fatalf("width %d, INT32: %v", width, err)
+		}
+		for i, w := range want {
+			if v := binary.LittleEndian.Uint64(got[8*i:]); v != w {
+				t.Fatalf("width %d, value %d: %#x, want %#x", width, i, v, w)
+			}
+			if v := binary.LittleEndian.Uint32(got32[4*i:]); v != uint32(w) {
+				t.Fatalf("width %d, INT32 value %d: %#x, want %#x", width, i, v, uint32(w))
+			}
+		}
+	}
+}
+
+// Any prefix of DELTA_BINARY_PACKED values, or any byte of them changed, decodes to an
+// errPage or to values, never a panic.
+func TestDecodeDeltaRefusesDamage(t *testing.T) {
+	valid := []byte{128, 1, 4, 5, 2, // block 128, 4 miniblocks, 5 values, first 1
+		3,           // least difference -2
+		64, 0, 0, 0, // widths: 64, then unused
+	}
+	valid = append(valid, make([]byte, 32*8)...)
+	if got, err := decodeDelta(nil, valid, 5, 8); err != nil || len(got) != 40 {
+		t.Fatalf("valid bytes: %d bytes, %v", len(got), err)
+	}
+	for n := range valid {
+		if _, err := decodeDelta(nil, valid[:n], 5, 8); !errors.Is(err, errPage) {
+			t.Errorf("%d bytes of %d: %v, want an errPage", n, len(valid), err)
+		}
+	}
+	for i := range valid {
+		for _, b := range []byte{0, 1, 0x7f, 0x80, 0xff} {
+			damaged := slices.Clone(valid)
+			damaged[i] = b
+			if _, err := decodeDelta(nil, damaged, 5, 8); err != nil && !errors.Is(err, errPage) {
+				t.Errorf("byte %d set to %d: %v does not wrap errPage", i, b, err)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -392,5 +393,165 @@ func TestDenseDictionaryAsTheMap(t *testing.T) {
 			t.Fatalf("round %d: %d entries (fits %v), the map %d; same dictionary %v, same indices %v", round,
 				n, fits, len(index), bytes.Equal(dense.dict, sc.dict), slices.Equal(dense.indices, sc.indices))
 		}
+	}
+}
+
+// A page compressed straight into its chunk is the header for its real compressed size
+// followed by the compressed body, whichever way that size's varint differs from the
+// guessed one's: bodies that compress to a shorter varint (runs), to a longer one (random
+// bytes just under a zigzag varint's limits, 64, 8,192 and 1 MiB, pass them with zstd's
+// frame), and to the same length.
+func TestPageCompressedInPlaceAsWithACopy(t *testing.T) {
+	random := rand.New(rand.NewPCG(1, 2))
+	noise := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(random.Uint32())
+		}
+		return b
+	}
+	bodies := map[string][]byte{
+		"runs":          bytes.Repeat([]byte("abcdefgh"), 4096),
+		"noise 63":      noise(63),
+		"noise 8191":    noise(8191),
+		"noise 1 MiB":   noise(1<<20 - 1),
+		"noise 300,000": noise(300000),
+		"empty":         nil,
+	}
+	for name, body := range bodies {
+		for _, literals := range []bool{false, true} {
+			e := chunkEncoder{zstd: true, entropyCodedLiterals: literals}
+			header := func(dst []byte, compressed int) []byte {
+				return appendDataPageHeader(dst, len(body), compressed, 7, encodingPlain, metadata.EncodedStatistics{})
+			}
+			prefix := []byte("earlier pages")
+			got, size := e.appendPage(new(scratch), slices.Clone(prefix), body, header)
+
+			compressed := newZstdEncoder(literals).EncodeAll(body, nil)
+			want := header(slices.Clone(prefix), len(compressed))
+			wantSize := len(want) - len(prefix)
+			want = append(want, compressed...)
+			if !bytes.Equal(got, want) || size != wantSize {
+				t.Errorf("%s (literals %v): %d bytes, header %d; want %d bytes, header %d", name, literals, len(got), size, len(want), wantSize)
+			}
+		}
+	}
+}
+
+// Integer columns without a dictionary are DELTA_BINARY_PACKED, and arrow-go and DuckDB read
+// back every value: sequential ids (width 0), random 64-bit values and the int64 extremes
+// (differences that wrap around, width 64), random 10-digit numbers with nulls, a column
+// null for whole pages, over several pages and blocks whose counts are not multiples of
+// the block (128) or the miniblock (32).
+func TestDeltaPackedIntegersReadBack(t *testing.T) {
+	const n = 300_001
+	s := schema.Schema{{Name: "seq", Type: schema.Int}, {Name: "extreme", Type: schema.Int},
+		{Name: "sparse", Type: schema.Int}, {Name: "gaps", Type: schema.Duration}}
+	random := rand.New(rand.NewPCG(3, 4))
+	extremes := []int64{math.MinInt64, math.MaxInt64, 0, -1, math.MinInt64, 1, math.MaxInt64}
+	cells := make([][]any, len(s)) // nil is null
+	for r := range n {
+		cells[0] = append(cells[0], int64(r+1_000_000))
+		if r%1000 < len(extremes) {
+			cells[1] = append(cells[1], extremes[r%1000])
+		} else {
+			cells[1] = append(cells[1], int64(random.Uint64()))
+		}
+		if r%3 == 0 {
+			cells[2] = append(cells[2], nil)
+		} else {
+			cells[2] = append(cells[2], random.Int64N(10_000_000_000))
+		}
+		if r < 10 || r >= 140_000 && r < 290_000 {
+			cells[3] = append(cells[3], nil)
+		} else {
+			cells[3] = append(cells[3], int64(r%7)*1_000_000-int64(r))
+		}
+	}
+	var batches []arrow.RecordBatch
+	for from := 0; from < n; from += 65_537 {
+		b := array.NewRecordBuilder(memory.DefaultAllocator, s.Arrow())
+		for c := range s {
+			for _, v := range cells[c][from:min(n, from+65_537)] {
+				switch f := b.Field(c).(type) {
+				case *array.Int64Builder:
+					if v == nil {
+						f.AppendNull()
+					} else {
+						f.Append(v.(int64))
+					}
+				case *array.DurationBuilder:
+					if v == nil {
+						f.AppendNull()
+					} else {
+						f.Append(arrow.Duration(v.(int64)))
+					}
+				}
+			}
+		}
+		batches = append(batches, b.NewRecordBatch())
+		b.Release()
+	}
+	data := writeParquet(t, s, batches, Options{RowGroupRows: 200_000, Workers: 2})
+
+	r, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range s {
+		chunk, err := r.MetaData().RowGroup(0).ColumnChunk(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(chunk.Encodings()); !strings.Contains(got, "DELTA_BINARY_PACKED") {
+			t.Errorf("column %s: encodings %s, want DELTA_BINARY_PACKED", s[c].Name, got)
+		}
+	}
+	r.Close()
+
+	tbl := readTable(t, data)
+	for c := range s {
+		row := 0
+		for _, piece := range tbl.Column(c).Data().Chunks() {
+			for i := range piece.Len() {
+				want := cells[c][row]
+				var got any
+				if piece.IsValid(i) {
+					switch v := piece.(type) {
+					case *array.Int64:
+						got = v.Value(i)
+					case *array.Duration:
+						got = int64(v.Value(i))
+					}
+				}
+				if got != want {
+					t.Fatalf("arrow-go: column %s row %d: %v, want %v", s[c].Name, row, got, want)
+				}
+				row++
+			}
+		}
+	}
+
+	path := filepath.Join(t.TempDir(), "delta.parquet")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var query, want []string
+	for c, col := range s {
+		query = append(query, fmt.Sprintf("count(%[1]s)::VARCHAR, sum(%[1]s::HUGEINT)::VARCHAR, bit_xor(xor(%[1]s, file_row_number))::VARCHAR", col.Name))
+		var count, xor int64
+		sum := new(big.Int)
+		for row, v := range cells[c] {
+			if v != nil {
+				count++
+				sum.Add(sum, big.NewInt(v.(int64)))
+				xor ^= v.(int64) ^ int64(row)
+			}
+		}
+		want = append(want, fmt.Sprint(count), sum.String(), fmt.Sprint(xor))
+	}
+	_, got := duckdbtest.Query(t, path, "SELECT "+strings.Join(query, ", ")+fmt.Sprintf(" FROM read_parquet('%s', file_row_number = true)", path))
+	if g, w := fmt.Sprint(got), fmt.Sprint([][]string{want}); g != w {
+		t.Errorf("DuckDB read %s, want %s", g, w)
 	}
 }

@@ -29,6 +29,8 @@ const (
 	encodingPlain         = 0 // Encoding PLAIN
 	encodingRLE           = 3 // Encoding RLE, of the definition and repetition levels
 	encodingRLEDictionary = 8 // Encoding RLE_DICTIONARY, of dictionary indices
+
+	encodingDeltaBinaryPacked = 5 // Encoding DELTA_BINARY_PACKED, of INT64 values
 )
 
 // thriftWriter appends one structure in the compact protocol; each nested structure keeps
