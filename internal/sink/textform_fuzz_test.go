@@ -3,6 +3,7 @@ package sink
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -30,8 +31,9 @@ func fuzzRows(data string, n int) [][]string {
 // FuzzJSONLValuesAsTextSameBytes is TestJSONLValuesAsTextSameBytes for any values: a
 // chunk conformed to JSON Lines' ConformSchema (int, float, bool and date columns kept
 // as their unchecked text) is written as the bytes of the same chunk conformed to the
-// plain schema, and where a value does not fit its column (the typed conform fails),
-// Encode of the text says so (ErrUncheckedText, on which the runner conforms again).
+// plain schema, or Encode of the text says it cannot (ErrUncheckedText), and the chunk
+// conformed the long way, as the runner then does, is; where a value does not fit its
+// column, that is the error, the same as the typed conform's.
 // The text fast paths (jsonIntText, jsonFloatForm, the date's ten bytes) are held to
 // the typed values' formatting (strconv.AppendInt, appendJSONFloat, table.AppendDate).
 func FuzzJSONLValuesAsTextSameBytes(f *testing.F) {
@@ -61,22 +63,31 @@ func FuzzJSONLValuesAsTextSameBytes(f *testing.F) {
 			return
 		}
 		typedChunk, _, typedErr := s.Conform(textChunk(t, s, rows), expr.OnErrorFail)
-		textChunk, _, textErr := format.ConformSchema(s).Conform(textChunk(t, s, rows), expr.OnErrorFail)
+		asTextChunk, _, textErr := format.ConformSchema(s).Conform(textChunk(t, s, rows), expr.OnErrorFail)
 		if textErr != nil && (typedErr == nil || textErr.Error() != typedErr.Error()) {
 			t.Fatalf("rows %q: conformed as text: %v; typed: %v", rows, textErr, typedErr)
 		}
 		if textErr != nil {
 			return
 		}
-		asText, err := sk.Encode(nil, textChunk)
-		if typedErr != nil {
-			if !errors.Is(err, ErrUncheckedText) {
-				t.Fatalf("rows %q: typed conform fails (%v) but the text is written (error %v):\n%s", rows, typedErr, err, asText.Bytes)
+		asText, err := sk.Encode(nil, asTextChunk)
+		if errors.Is(err, ErrUncheckedText) {
+			// What the runner does then: the chunk conformed the long way (a blank value,
+			// null, lands here too).
+			checked, _, checkedErr := format.ConformSchema(s).Checked().Conform(textChunk(t, s, rows), expr.OnErrorFail)
+			if fmt.Sprint(checkedErr) != fmt.Sprint(typedErr) {
+				t.Fatalf("rows %q: conformed checked: %v; typed: %v", rows, checkedErr, typedErr)
 			}
-			return
+			if checkedErr != nil {
+				return
+			}
+			asText, err = sk.Encode(nil, checked)
+		}
+		if typedErr != nil {
+			t.Fatalf("rows %q: typed conform fails (%v) but the text is written (error %v):\n%s", rows, typedErr, err, asText.Bytes)
 		}
 		if err != nil {
-			t.Fatalf("rows %q: text of values that conform: %v", rows, err)
+			t.Fatalf("rows %q: %v", rows, err)
 		}
 		typed, err := sk.Encode(nil, typedChunk)
 		if err != nil {
@@ -87,3 +98,4 @@ func FuzzJSONLValuesAsTextSameBytes(f *testing.F) {
 		}
 	})
 }
+
