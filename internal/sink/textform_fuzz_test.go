@@ -98,4 +98,3 @@ func FuzzJSONLValuesAsTextSameBytes(f *testing.F) {
 		}
 	})
 }
-
