@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"errors"
+	"slices"
 
 	"github.com/ptransform/ptransform/internal/chunk"
 	"github.com/ptransform/ptransform/internal/expr"
@@ -59,7 +61,8 @@ func (k *cutting) apply(ctx context.Context, s streamers, seq int64, c *table.Ch
 	from := 0
 	for i, ct := range k.cuts {
 		var errs []expr.RowError
-		if c, errs, err = s[from:ct.after].apply(c); err != nil {
+		var failed error // a row's error (--on-error fail), which the cut may not need
+		if c, errs, failed, err = applyUpToFailure(s[from:ct.after], c); err != nil {
 			return nil, nil, false, err
 		}
 		rowErrs, from = append(rowErrs, errs...), ct.after
@@ -69,7 +72,11 @@ func (k *cutting) apply(ctx context.Context, s streamers, seq int64, c *table.Ch
 		if err != nil {
 			return nil, nil, false, err
 		}
-		if left := max(0, ct.limit-base.Rows); n >= left {
+		left := max(0, ct.limit-base.Rows)
+		if failed != nil && n < left {
+			return nil, nil, false, failed // a row the cut wants failed
+		}
+		if n >= left {
 			if !full {
 				rowErrs = errorsUpTo(rowErrs, c, int(left))
 			}
@@ -81,6 +88,39 @@ func (k *cutting) apply(ctx context.Context, s streamers, seq int64, c *table.Ch
 		return nil, nil, false, err
 	}
 	return c, append(rowErrs, errs...), full, nil
+}
+
+// applyUpToFailure runs stages s over c. When a row fails (--on-error fail), it runs
+// them again over the rows before that row, and so on until none fails: failed is the
+// first failure, out what the rows before it give. Whether the failure stops the run is
+// the cut's to say: not when the rows before it hold every row the cut still wants, as
+// when the chunk had ended before it (the output must not depend on where chunks end).
+func applyUpToFailure(s streamers, c *table.Chunk) (out *table.Chunk, rowErrs []expr.RowError, failed, err error) {
+	for {
+		out, rowErrs, err = s.apply(c)
+		var rowErr *expr.RowError
+		if err == nil || !errors.As(err, &rowErr) {
+			return out, rowErrs, failed, err
+		}
+		before := rowsBefore(c, rowErr.Line)
+		if before >= c.NumRows() {
+			return nil, nil, nil, err // not a row of c: no cut can pass it by
+		}
+		if failed == nil {
+			failed = err
+		}
+		c = c.Prefix(before)
+	}
+}
+
+// rowsBefore is the number of rows of c before the one at line (the rows' lines, or
+// Row0 onwards when c has none, as in an expr.RowError).
+func rowsBefore(c *table.Chunk, line int64) int {
+	if c.Lines == nil {
+		return int(min(max(line-c.Row0, 0), int64(c.NumRows())))
+	}
+	n, _ := slices.BinarySearch(c.Lines, line)
+	return n
 }
 
 // errorsUpTo keeps the row errors of the rows of c's chunk up to its n-th row that

@@ -241,3 +241,71 @@ func errorsUpToLine(t *testing.T, path string, last int64) string {
 	}
 	return kept
 }
+
+// A row that fails (--on-error fail) after the N-th row of --head N, or --limit N
+// without --sort, is never read, wherever the chunk holding the N-th row ends: the run
+// writes the same N rows for every chunk size and worker count (it failed when the bad
+// row shared the N-th row's chunk). A bad row among the N still fails the run, naming
+// it, everywhere. The --where runs first (it reads no assigned column), or after the
+// assignment (it reads r); records of two lines make lines and rows differ.
+func TestCutPassesFailuresAfterItsRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,a,note\n")
+	for i := 1; i <= 300; i++ {
+		a := strconv.Itoa(i)
+		if i == 150 {
+			a = "x"
+		}
+		note := "n"
+		if i%7 == 0 {
+			note = "\"two\nlines\""
+		}
+		fmt.Fprintf(&b, "%d,%s,%s\n", i, a, note)
+	}
+	in := filepath.Join(t.TempDir(), "in.csv")
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, wheres := range [][]string{{"id > 0"}, {"r > 0"}} {
+		base := Options{Inputs: []string{in}, Exprs: []string{"r = a + 1"}, Wheres: wheres}
+		for _, n := range []int64{0, 1, 100, 149} { // every row is kept: the bad one is the 150th
+			var want []byte
+			for _, limit := range []bool{false, true} {
+				for _, workers := range []int{1, 2, 8} {
+					for _, chunk := range []int64{7, 1024, 64 << 20} {
+						var out bytes.Buffer
+						o := base
+						o.Workers, o.ChunkSize, o.Stdout = workers, chunk, &out
+						if limit {
+							o.Limit = &n
+						} else {
+							o.Head = &n
+						}
+						if err := Run(context.Background(), o); err != nil {
+							t.Fatalf("--where %q, N %d (limit %v), %d workers, chunk size %d: %v", wheres, n, limit, workers, chunk, err)
+						}
+						if want == nil {
+							want = out.Bytes()
+							if lines := bytes.Count(want, []byte("\n")); lines < int(n)+1 {
+								t.Fatalf("--where %q, N %d: %d lines: %q", wheres, n, lines, want)
+							}
+						} else if !bytes.Equal(out.Bytes(), want) {
+							t.Fatalf("--where %q, N %d (limit %v), %d workers, chunk size %d: %q, want %q", wheres, n, limit, workers, chunk, out.Bytes(), want)
+						}
+					}
+				}
+			}
+		}
+		// 150 rows need the bad one, on line 172 (21 records of two lines before it).
+		n := int64(150)
+		for _, workers := range []int{1, 2, 8} {
+			for _, chunk := range []int64{7, 1024, 64 << 20} {
+				o := base
+				o.Workers, o.ChunkSize, o.Stdout, o.Head = workers, chunk, &bytes.Buffer{}, &n
+				if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), `line 172, column "a": value "x"`) {
+					t.Fatalf("--where %q, --head %d, %d workers, chunk size %d: %v, want the error of line 172", wheres, n, workers, chunk, err)
+				}
+			}
+		}
+	}
+}

@@ -43,3 +43,18 @@ func withEachMaskVariant(t *testing.T, f func(t *testing.T)) {
 		t.Run(v.name, f)
 	}
 }
+
+// eachMaskVariant runs check once per variant this CPU runs, the variant chosen by
+// separatorMasks and splitSeparatorMasks meanwhile and named in the log of a failure:
+// the fuzz targets' form of withEachMaskVariant (no subtests), so that every input the
+// fuzzer makes goes through every variant, not only the one this CPU would pick.
+func eachMaskVariant(t *testing.T, check func()) {
+	t.Helper()
+	saved512, saved2 := useAVX512, useAVX2
+	defer func() { useAVX512, useAVX2 = saved512, saved2 }()
+	for _, v := range maskVariants() {
+		useAVX512, useAVX2 = v.avx512, v.avx2
+		t.Logf("separator masks: %s", v.name)
+		check()
+	}
+}

@@ -3,6 +3,7 @@ package xlsxout
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -67,8 +68,31 @@ func TestNumberText(t *testing.T) {
 // Int and float columns kept as text (schema.Column.Text) make the same sheet XML as
 // the typed columns of the same values.
 func TestTextColumnsSameXML(t *testing.T) {
+	checkTextColumnsSameXML(t, numberTexts())
+}
+
+// FuzzTextColumnsSameXML is TestTextColumnsSameXML for any texts (one a line): the copy
+// of an int's or a float's text (intText, decimalText) is held to the formatting of its
+// value (strconv.AppendInt, appendNumber, an inline string past 15 digits).
+func FuzzTextColumnsSameXML(f *testing.F) {
+	f.Add("0\n-0\n00\n007\n+5\n5.\n.5\n-.5\n0.0\n-0.000\n1e5\n1.50\n0.00001\n0.000009")
+	f.Add("999999999999999\n1000000000000000\n-999999999999999\n9223372036854775807\n-9223372036854775808\n123456789012345.0")
+	f.Add("0.123456789012345\n0.1234567890123456\n9007199254740993\n1e308\n-1e-320\n2.675\n0.30000000000000004")
+	f.Fuzz(func(t *testing.T, data string) {
+		texts := strings.Split(data, "\n")
+		if len(texts) > 64 {
+			texts = texts[:64]
+		}
+		checkTextColumnsSameXML(t, texts)
+	})
+}
+
+// checkTextColumnsSameXML requires an int and a float column of the texts (those that
+// read as the column's type as they are, schema.TextReadsAs, which a text column holds)
+// to make the same sheet XML as the typed columns of their values.
+func checkTextColumnsSameXML(t *testing.T, texts []string) {
+	t.Helper()
 	sch := schema.Schema{{Name: "i", Type: schema.Int}, {Name: "f", Type: schema.Float}}
-	texts := numberTexts()
 	var typedRows [][]any
 	ints, floats := array.NewStringBuilder(testAllocator), array.NewStringBuilder(testAllocator)
 	defer ints.Release()
@@ -76,6 +100,8 @@ func TestTextColumnsSameXML(t *testing.T) {
 	for k, v := range texts {
 		n, intOK := schema.ParseInt(v)
 		f, floatOK := schema.ParseFloat(v)
+		intOK = intOK && schema.TextReadsAs([]byte(v), schema.Int)
+		floatOK = floatOK && schema.TextReadsAs([]byte(v), schema.Float)
 		if !intOK {
 			n, v = int64(k), strconv.Itoa(k)
 		}
@@ -120,7 +146,7 @@ func TestTextColumnsSameXML(t *testing.T) {
 	}
 	defer b.Release()
 	if a.crc != b.crc || a.raw != b.raw || string(a.widths) != string(b.widths) {
-		t.Errorf("text columns: XML of %d bytes, CRC %08x; typed: %d bytes, CRC %08x (widths equal: %v)",
+		t.Errorf("texts %q: text columns: XML of %d bytes, CRC %08x; typed: %d bytes, CRC %08x (widths equal: %v)", texts,
 			b.raw, b.crc, a.raw, a.crc, string(a.widths) == string(b.widths))
 	}
 }
