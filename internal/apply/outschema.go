@@ -53,12 +53,15 @@ func outputSchema(ctx context.Context, o Options, sources []*source, header []st
 			return nil, err
 		}
 	}
+	// Cell types of text inputs are the sample's inference (Column.Inferred), a Parquet
+	// input's are declared.
+	inferred := declaredTypes(sources, len(header)) == nil
 	s := make(schema.Schema, len(names))
 	for k, name := range names {
 		s[k].Name = name
 		switch from := origins[k]; {
 		case from.input >= 0 && cells != nil:
-			s[k].Type = cells[from.input]
+			s[k].Type, s[k].Inferred = cells[from.input], inferred
 		case from.input < 0:
 			s[k].Type = schema.FromExpr(from.typ)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/valuetype"
 )
 
 // Conform turns a chunk's columns into s's Arrow types (Type.ArrowType), for a typed
@@ -48,8 +49,12 @@ func (s Schema) ConformWith(c *table.Chunk, onError expr.OnError, mem memory.All
 		if row < len(c.Lines) {
 			line = c.Lines[row]
 		}
+		message := "not " + s[col].Type.article()
+		if s[col].Inferred && (s[col].Type == Int || s[col].Type == Float) && valuetype.LeadingZero(v) {
+			message += " (a leading zero makes it a code: text)"
+		}
 		rowErrs = append(rowErrs, expr.RowError{File: c.Source.File, Sheet: c.Source.Sheet, Line: line,
-			Column: s[col].Name, Expr: "--schema", Value: v, Message: "not " + s[col].Type.article()})
+			Column: s[col].Name, Expr: "--schema", Value: v, Message: message})
 	}
 	cols, err := s.conformColumns(b, nil, mem, bad)
 	if err != nil {
@@ -143,7 +148,7 @@ func (s Schema) conformColumns(b arrow.RecordBatch, rows []int32, mem memory.All
 			cols[j] = a
 			continue
 		}
-		a, err := conformColumn(b.Column(j), col.Type, rows, mem, func(row int, v string) { bad(j, row, v) })
+		a, err := conformColumn(b.Column(j), col, rows, mem, func(row int, v string) { bad(j, row, v) })
 		if err != nil {
 			release(cols)
 			return nil, err
@@ -186,13 +191,14 @@ func isText(col arrow.Array, t Type) bool {
 
 // TextReadsAs reports whether v, a value of a Text column, reads as t (an int, a float,
 // a bool or a date) as it is, without spaces to trim: what Conform asks of every value
-// of a column it keeps as text.
+// of a column it keeps as text. A number with a leading zero (00123) does not: whether
+// it fits its column depends on the column (Column.Inferred), which conformColumn knows.
 func TextReadsAs(v []byte, t Type) bool {
 	if t == Int && isShortInt(v) || t == Float && isShortDecimal(v) || t == Bool && (string(v) == "true" || string(v) == "false") || t == Date && isISODate(v) {
 		return true // the usual value, told by its shape alone
 	}
 	text := unsafe.String(unsafe.SliceData(v), len(v)) // the parsers keep no reference
-	if text == "" || len(trimSpace(text)) != len(text) {
+	if text == "" || len(trimSpace(text)) != len(text) || (t == Int || t == Float) && valuetype.LeadingZero(text) {
 		return false
 	}
 	var ok bool
@@ -209,9 +215,10 @@ func TextReadsAs(v []byte, t Type) bool {
 	return ok
 }
 
-// conformColumn builds col's rows (nil: all) as t's Arrow type (see ConformWith for mem);
-// bad hears each value that does not read as t, which becomes null.
-func conformColumn(col arrow.Array, t Type, rows []int32, mem memory.Allocator, bad func(row int, v string)) (arrow.Array, error) {
+// conformColumn builds col's rows (nil: all) as c's type's Arrow type (see ConformWith
+// for mem); bad hears each value that does not read as it, which becomes null.
+func conformColumn(col arrow.Array, c Column, rows []int32, mem memory.Allocator, bad func(row int, v string)) (arrow.Array, error) {
+	t := c.Type
 	if rows == nil && arrow.TypeEqual(col.DataType(), t.ArrowType()) {
 		col.Retain()
 		return col, nil
@@ -219,8 +226,9 @@ func conformColumn(col arrow.Array, t Type, rows []int32, mem memory.Allocator, 
 	if t == String {
 		return conformString(col, rows)
 	}
+	parseInt, parseFloat := numberReaders(c)
 	if str, ok := col.(*array.String); ok && rows == nil {
-		if a, ok := conformWholeText(str, t, mem, bad); ok {
+		if a, ok := conformWholeText(str, t, parseInt, parseFloat, mem, bad); ok {
 			return a, nil
 		}
 	}
@@ -230,9 +238,9 @@ func conformColumn(col arrow.Array, t Type, rows []int32, mem memory.Allocator, 
 	}
 	switch t {
 	case Int:
-		return conformFixed(r, t, ParseInt, bad), nil
+		return conformFixed(r, t, parseInt, bad), nil
 	case Float:
-		return conformFixed(r, t, ParseFloat, bad), nil
+		return conformFixed(r, t, parseFloat, bad), nil
 	case Date:
 		return conformFixed(r, t, ParseDate, bad), nil
 	case Datetime:
@@ -254,6 +262,29 @@ func conformColumn(col arrow.Array, t Type, rows []int32, mem memory.Allocator, 
 		return conformBool(r, bad), nil
 	}
 	return nil, fmt.Errorf("internal error: no conversion to %s", t)
+}
+
+// numberReaders are how Conform reads the (trimmed) text of c as an int and as a float:
+// ParseInt and ParseFloat, except that in a column whose type was inferred from a sample
+// (Column.Inferred) a number with a leading zero, a code the inference reads as text
+// (valuetype.LeadingZero), does not fit.
+func numberReaders(c Column) (func(string) (int64, bool), func(string) (float64, bool)) {
+	if !c.Inferred {
+		return ParseInt, ParseFloat
+	}
+	readInt := func(v string) (int64, bool) {
+		if valuetype.LeadingZero(v) {
+			return 0, false
+		}
+		return ParseInt(v)
+	}
+	readFloat := func(v string) (float64, bool) {
+		if valuetype.LeadingZero(v) {
+			return 0, false
+		}
+		return ParseFloat(v)
+	}
+	return readInt, readFloat
 }
 
 // rowReader reads the text of a column's rows: a string column's own, or the text of
@@ -433,13 +464,14 @@ func ParseInt(v string) (int64, bool) {
 }
 
 // isShortInt reports, without computing the value, that v is an optional '-' and 1 to
-// 18 digits: integer text that expr.WholeNumber reads and that cannot overflow.
+// 18 digits, the first not a 0 unless alone: integer text that expr.WholeNumber reads
+// and that cannot overflow.
 func isShortInt(v []byte) bool {
 	digits := v
 	if len(digits) > 0 && digits[0] == '-' {
 		digits = digits[1:]
 	}
-	if len(digits) == 0 || len(digits) > 18 {
+	if len(digits) == 0 || len(digits) > 18 || leadingZeroAt(digits, 0) {
 		return false
 	}
 	for _, c := range digits {
@@ -468,6 +500,9 @@ func isShortDecimal(v []byte) bool {
 	if len(v) > 0 && v[0] == '-' {
 		i = 1
 	}
+	if leadingZeroAt(v, i) {
+		return false
+	}
 	digits, points := 0, 0
 	for _, c := range v[i:] {
 		switch {
@@ -480,6 +515,13 @@ func isShortDecimal(v []byte) bool {
 		}
 	}
 	return digits > 0 && digits <= 15 && points <= 1
+}
+
+// leadingZeroAt reports whether the number in v from i starts with a 0 and another digit
+// (007, 01.5): a code in the sample's eyes (valuetype.LeadingZero), not the usual shape the
+// fast paths read; the long way decides whether it fits (numberReaders).
+func leadingZeroAt(v []byte, i int) bool {
+	return i+1 < len(v) && v[i] == '0' && v[i+1]-'0' <= 9
 }
 
 // ParseFloat reads a finite decimal number (no hex, NaN or infinity). A plain integer

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/table"
+	"github.com/ptransform/ptransform/internal/valuetype"
 )
 
 // textChunk is a chunk of one string column as readers make it (nil: an empty cell).
@@ -288,7 +289,7 @@ func TestParseFastPaths(t *testing.T) {
 			t.Errorf("shortDecimal(%q) = %v, strconv %v", v, got, wantF)
 		}
 		_, whole := expr.WholeNumber(v)
-		if want := whole && len(strings.TrimPrefix(v, "-")) <= 18; isShortInt([]byte(v)) != want {
+		if want := whole && len(strings.TrimPrefix(v, "-")) <= 18 && !valuetype.LeadingZero(v); isShortInt([]byte(v)) != want {
 			t.Errorf("isShortInt(%q) = %v, want %v (expr.WholeNumber reads it: %v)", v, !want, want, whole)
 		}
 		digits := strings.TrimPrefix(v, "+")
@@ -308,7 +309,8 @@ func TestConformText(t *testing.T) {
 		values []*string
 		kept   bool
 	}{
-		{Int, []*string{str("1"), nil, str("-007"), str("+3")}, true},
+		{Int, []*string{str("1"), nil, str("+3")}, true},
+		{Int, []*string{str("1"), nil, str("-007")}, false}, // a code: conformColumn decides
 		{Float, []*string{str("1.50"), str("1e5"), nil}, true},
 		{Int, []*string{str("1"), str(" 2")}, false},
 		{Int, []*string{str("1"), str("")}, false},
@@ -385,6 +387,41 @@ func TestISODateShape(t *testing.T) {
 	for _, v := range values {
 		if _, want := ParseDate(v); isISODate([]byte(v)) != want {
 			t.Errorf("isISODate(%q) = %v, ParseDate reads it: %v", v, !want, want)
+		}
+	}
+}
+
+// A column whose type the sample inferred refuses a number with a leading zero, which the
+// sample reads as a code (text): had it been sampled, the column would be a string. A
+// type given by --schema reads it as the number.
+func TestInferredColumnRefusesCodes(t *testing.T) {
+	for _, tc := range []struct {
+		typ      Type
+		inferred bool
+		text     bool
+		want     string // the values written, errors after a bar
+	}{
+		{Int, true, false, "[12 (null) 5 (null)] | 2 00123,-07"},
+		{Int, false, false, "[12 123 5 -7] | 0"},
+		{Int, true, true, "[12 (null) 5 (null)] | 2 00123,-07"},
+		{Float, true, false, "[12 (null) 5 (null)] | 2 00123,-07"},
+		{Float, false, true, "[12 123 5 -7] | 0"},
+	} {
+		s := Schema{{Name: "zip", Type: tc.typ, Inferred: tc.inferred, Text: tc.text}}
+		out, errs, err := s.Conform(textChunk(str("12"), str("00123"), str("5"), str("-07")), expr.OnErrorNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bad []string
+		for _, e := range errs {
+			bad = append(bad, e.Value)
+			if !strings.Contains(e.Message, "leading zero") {
+				t.Errorf("%s: message %q does not say why", tc.typ, e.Message)
+			}
+		}
+		got := strings.TrimSpace(fmt.Sprintf("%v | %d %s", out.Batch.Column(0), len(errs), strings.Join(bad, ",")))
+		if got != tc.want {
+			t.Errorf("%s inferred %v text %v: %s, want %s", tc.typ, tc.inferred, tc.text, got, tc.want)
 		}
 	}
 }

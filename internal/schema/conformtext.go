@@ -21,13 +21,14 @@ import (
 // checks, was half of the conversion's time.
 //
 // The column's memory comes from mem when not nil (ConformWith).
-func conformWholeText(str *array.String, t Type, mem memory.Allocator, bad func(row int, v string)) (arrow.Array, bool) {
+func conformWholeText(str *array.String, t Type, parseInt func(string) (int64, bool), parseFloat func(string) (float64, bool),
+	mem memory.Allocator, bad func(row int, v string)) (arrow.Array, bool) {
 	tc := newTextColumn(str)
 	switch t {
 	case Int:
-		return conformTextFixed(tc, t, mem, shortInt, ParseInt, bad), true
+		return conformTextFixed(tc, t, mem, shortInt, parseInt, bad), true
 	case Float:
-		return conformTextFixed(tc, t, mem, shortDecimal, ParseFloat, bad), true
+		return conformTextFixed(tc, t, mem, shortDecimal, parseFloat, bad), true
 	case Date:
 		return conformTextFixed(tc, t, mem, isoDate, ParseDate, bad), true
 	case Bool:
@@ -173,7 +174,7 @@ func shortInt(v []byte) (int64, bool) {
 	if len(v) > 0 && v[0] == '-' {
 		digits = v[1:]
 	}
-	if len(digits) == 0 || len(digits) > 18 {
+	if len(digits) == 0 || len(digits) > 18 || leadingZeroAt(digits, 0) {
 		return 0, false
 	}
 	var x int64
@@ -200,6 +201,9 @@ func shortDecimal(v []byte) (float64, bool) {
 	i := 0
 	if len(v) > 0 && v[0] == '-' {
 		i = 1
+	}
+	if leadingZeroAt(v, i) {
+		return 0, false // a code, or no usual number: the long way
 	}
 	start := i
 	var m uint64

@@ -23,7 +23,8 @@ func TestWholeTextAsTheRowReader(t *testing.T) {
 		"990.804810", "-7184765.4777", "0.2991177475", "0.000000000000001", "9007199254740993",
 		"true", "false", "TRUE", "False", " true", "false ", "yes", "1", "truex",
 		"0000-01-01", "2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "9999-12-31", "2024-13-01",
-		"2024-00-10", "2024-01-00", "2024-01-32", "2024-01-3x", "2024/01/30", "1969-12-31"}
+		"2024-00-10", "2024-01-00", "2024-01-32", "2024-01-3x", "2024/01/30", "1969-12-31",
+		"00123", "-007", "+0123", "00", "0", "-0", "0.5", "00.5", "-01.25", "0e5", "00e5", " 0123 "}
 	rng := rand.New(rand.NewPCG(3, 4))
 	values := append([]string(nil), tricky...)
 	for range 5000 {
@@ -45,25 +46,26 @@ func TestWholeTextAsTheRowReader(t *testing.T) {
 		for i := range all {
 			all[i] = int32(i)
 		}
-		for _, typ := range []Type{Int, Float, Date, Bool} {
+		for _, c := range columnsOfEveryKind() {
+			typ := c.Type
 			var gotBad, wantBad []string
-			got, err := conformColumn(col, typ, nil, nil, func(row int, v string) { gotBad = append(gotBad, fmt.Sprint(row, v)) })
+			got, err := conformColumn(col, c, nil, nil, func(row int, v string) { gotBad = append(gotBad, fmt.Sprint(row, v)) })
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := conformColumn(col, typ, all, nil, func(row int, v string) { wantBad = append(wantBad, fmt.Sprint(row, v)) })
+			want, err := conformColumn(col, c, all, nil, func(row int, v string) { wantBad = append(wantBad, fmt.Sprint(row, v)) })
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !array.Equal(got, want) {
 				for i := range got.Len() {
 					if g, w := got.ValueStr(i), want.ValueStr(i); g != w {
-						t.Errorf("%s of %q: %s, the row reader %s", typ, col.ValueStr(i), g, w)
+						t.Errorf("%s (inferred %v) of %q: %s, the row reader %s", typ, c.Inferred, col.ValueStr(i), g, w)
 					}
 				}
 			}
 			if fmt.Sprint(gotBad) != fmt.Sprint(wantBad) {
-				t.Errorf("%s: errors %v, the row reader's %v", typ, gotBad, wantBad)
+				t.Errorf("%s (inferred %v): errors %v, the row reader's %v", typ, c.Inferred, gotBad, wantBad)
 			}
 			got.Release()
 			want.Release()
@@ -93,4 +95,14 @@ func TestConformWithGivesTheMemoryBack(t *testing.T) {
 			t.Errorf("%s: %d bytes not given back", typ, n)
 		}
 	}
+}
+
+// columnsOfEveryKind are the columns conformColumn reads text as, each type given by
+// --schema and inferred from a sample.
+func columnsOfEveryKind() []Column {
+	var cols []Column
+	for _, typ := range []Type{Int, Float, Date, Bool} {
+		cols = append(cols, Column{Type: typ}, Column{Type: typ, Inferred: true})
+	}
+	return cols
 }

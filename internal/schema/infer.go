@@ -165,7 +165,7 @@ func (s Schema) Apply(overrides []Override) error {
 		if err != nil {
 			return fmt.Errorf("--schema: %w", err)
 		}
-		s[j].Type = o.Type
+		s[j].Type, s[j].Inferred = o.Type, false
 	}
 	return nil
 }

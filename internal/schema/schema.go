@@ -91,6 +91,11 @@ type Column struct {
 	// pass over the text, not two) and has the chunk conformed again by Checked() when
 	// one does not read as Type.
 	Unchecked bool
+	// Inferred is set when Type was inferred from a sample of the input's values (Infer),
+	// not given by --schema: a later value the inference reads as text does not fit the
+	// column, as it would have made it a string had it been sampled. Of the values
+	// Conform reads as numbers, that is a number with a leading zero (00123: a code).
+	Inferred bool
 }
 
 // Checked is s without Unchecked columns: the schema that conforms a chunk whose text

@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ptransform/ptransform/internal/valuetype"
 )
 
 // FuzzTextFastPaths holds the shape tests that stand for a parse to the parse, for any
@@ -51,14 +53,15 @@ func FuzzTextFastPaths(f *testing.F) {
 		for i := range all {
 			all[i] = int32(i)
 		}
-		for _, typ := range []Type{Int, Float, Date, Bool} {
+		for _, c := range columnsOfEveryKind() {
+			typ := c.Type
 			var gotBad, wantBad []string
-			got, err := conformColumn(col, typ, nil, nil, func(row int, v string) { gotBad = append(gotBad, fmt.Sprint(row, v)) })
+			got, err := conformColumn(col, c, nil, nil, func(row int, v string) { gotBad = append(gotBad, fmt.Sprint(row, v)) })
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer got.Release()
-			want, err := conformColumn(col, typ, all, nil, func(row int, v string) { wantBad = append(wantBad, fmt.Sprint(row, v)) })
+			want, err := conformColumn(col, c, all, nil, func(row int, v string) { wantBad = append(wantBad, fmt.Sprint(row, v)) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,7 +101,9 @@ func checkTextFastPaths(t *testing.T, v string) {
 		typ   Type
 		reads bool
 	}{{Int, intOK}, {Float, floatOK}, {Bool, boolOK}, {Date, dateOK}} {
-		if got := TextReadsAs([]byte(v), c.typ); got != (untrimmed && c.reads) {
+		// A number with a leading zero is left to conformColumn, which knows the column.
+		code := (c.typ == Int || c.typ == Float) && valuetype.LeadingZero(v)
+		if got := TextReadsAs([]byte(v), c.typ); got != (untrimmed && c.reads && !code) {
 			t.Fatalf("TextReadsAs(%q, %s) = %v; parsed %v", v, c.typ, got, c.reads)
 		}
 	}

@@ -215,6 +215,10 @@ func TestJSONLValuesAsTextSameBytes(t *testing.T) {
 			}
 		}
 		asText, err := sk.Encode(nil, text)
+		if errors.Is(err, ErrUncheckedText) {
+			// The runner's way: a code such as 007 is left to the checked conform.
+			asText, err = sk.Encode(nil, conformed(t, format.ConformSchema(sch).Checked(), rows))
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -303,8 +307,8 @@ func TestJSONLUncheckedText(t *testing.T) {
 		typ    schema.Type
 		values []string
 	}{
-		{schema.Int, []string{" 5", "x", "1.5", "99999999999999999999"}},
-		{schema.Float, []string{" 1", "abc", "NaN", "1e999"}},
+		{schema.Int, []string{" 5", "x", "1.5", "99999999999999999999", "007"}},
+		{schema.Float, []string{" 1", "abc", "NaN", "1e999", "01.5"}},
 		{schema.Bool, []string{"yes", " true"}},
 		{schema.Date, []string{"2024-02-30", "2024-3-1", " 2024-03-01"}},
 	} {

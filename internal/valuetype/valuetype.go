@@ -67,7 +67,7 @@ func Of(v string) string {
 	case isClock(v):
 		return Time
 	}
-	if !expr.IsDecimal(v) || hasLeadingZero(v) {
+	if !expr.IsDecimal(v) || LeadingZero(v) {
 		return Text
 	}
 	if !strings.ContainsAny(v, ".eE") {
@@ -96,9 +96,9 @@ func Unify(a, b string) string {
 	return Text
 }
 
-// hasLeadingZero spots codes such as 007 or 01234 (zip codes, account numbers): read
+// LeadingZero spots codes such as 007 or 01234 (zip codes, account numbers): read
 // as numbers they would lose their zeros, so they are text. 0 and 0.5 are numbers.
-func hasLeadingZero(s string) bool {
+func LeadingZero(s string) bool {
 	s = strings.TrimLeft(s, "+-")
 	return len(s) > 1 && s[0] == '0' && isDigit(s[1])
 }
