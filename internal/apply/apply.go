@@ -176,6 +176,9 @@ func Run(ctx context.Context, o Options) (err error) {
 		return err
 	}
 	defer op.close()
+	if err := refuseWorkbookFlags(o, op); err != nil {
+		return err
+	}
 	if len(op.sources) == 0 {
 		return usage(errors.New("the inputs hold no sheet to read"))
 	}

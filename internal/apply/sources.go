@@ -171,17 +171,16 @@ func openSources(o Options) (*opened, error) {
 			return fail(fmt.Errorf("%s: %w", name, err))
 		}
 	}
-	if len(op.books) == 0 {
-		if err := refuseWorkbookFlags(o); err != nil {
-			return fail(err)
-		}
-	}
 	return op, nil
 }
 
-// refuseWorkbookFlags refuses, when no input is a workbook, the flags that choose what
-// of a workbook is read: they would be ignored.
-func refuseWorkbookFlags(o Options) error {
+// refuseWorkbookFlags refuses, when none of a run's inputs op opened is a workbook, the
+// flags that choose what of a workbook is read: they would be ignored. (A --lookup
+// reference has its own --lookup-sheet.)
+func refuseWorkbookFlags(o Options, op *opened) error {
+	if len(op.books) > 0 {
+		return nil
+	}
 	for _, f := range []struct {
 		set  bool
 		flag string
