@@ -49,32 +49,7 @@ func FuzzTextFastPaths(f *testing.F) {
 		}
 		col := b.NewArray()
 		defer col.Release()
-		all := make([]int32, col.Len())
-		for i := range all {
-			all[i] = int32(i)
-		}
-		for _, c := range columnsOfEveryKind() {
-			typ := c.Type
-			var gotBad, wantBad []string
-			got, err := conformColumn(col, c, nil, nil, func(row int, v string) { gotBad = append(gotBad, fmt.Sprint(row, v)) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer got.Release()
-			want, err := conformColumn(col, c, all, nil, func(row int, v string) { wantBad = append(wantBad, fmt.Sprint(row, v)) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer want.Release()
-			if fmt.Sprint(gotBad) != fmt.Sprint(wantBad) {
-				t.Fatalf("%s of %q: errors %v, the row reader's %v", typ, values, gotBad, wantBad)
-			}
-			for i := range got.Len() {
-				if g, w := valueBits(got, i), valueBits(want, i); g != w {
-					t.Fatalf("%s of %q: %s, the row reader %s", typ, col.ValueStr(i), g, w)
-				}
-			}
-		}
+		checkWholeTextAsRowReader(t, col)
 	})
 }
 
