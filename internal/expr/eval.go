@@ -735,19 +735,13 @@ func (ev *Evaluator) parseInput(v *vec, n *node) bool {
 	}
 	v.reset(TypeFloat, ev.rows)
 	v.maskNulls(col, ev.pick)
-	// Without nulls no row is skipped: a loop without the mask's test (a cell that
-	// fails marks only itself).
-	hasNulls, pick := v.masked, ev.pick
 	offs, data := col.ValueOffsets(), col.ValueBytes()
 	base := offs[0]
 	for i := range v.f64 {
-		if hasNulls && v.mask[i] != 0 {
+		if !v.valid(i) {
 			continue
 		}
-		r := i
-		if pick != nil {
-			r = int(pick[i])
-		}
+		r := ev.row(i)
 		lo, hi := offs[r]-base, offs[r+1]-base
 		var s string
 		if hi > lo {
