@@ -39,6 +39,7 @@ type Destination struct {
 	file       *os.File    // temporary file, standard output, or the device or FIFO written directly
 	conn       io.Closer   // the socket written directly
 	positional bool        // WriteAt may be used on file
+	start      int64       // file's offset where the output begins (standard output redirected to a file)
 	replace    bool        // file is a temporary file that Commit puts at target
 	tmpName    string      // the temporary file's name; "" while it is unnamed
 	target     string      // the path to replace, symbolic links resolved
@@ -58,22 +59,24 @@ const bufferSize = 1 << 20
 // what `-o out` does.
 func Stdout(w io.Writer) *Destination {
 	d := &Destination{w: bufio.NewWriterSize(w, bufferSize)}
-	if f, ok := w.(*os.File); ok && writesAtEnd(f) {
-		d.file, d.positional = f, true
+	if f, ok := w.(*os.File); ok {
+		if end, ok := writesAtEnd(f); ok {
+			d.file, d.positional, d.start = f, true, end
+		}
 	}
 	return d
 }
 
 // writesAtEnd reports whether f is a regular file, not opened to append, whose offset
-// is its end: positional writes there, then a cut at the end of the output, leave it as
-// sequential writes would.
-func writesAtEnd(f *os.File) bool {
+// is its end, and that end: positional writes there, then a cut at the end of the
+// output, leave it as sequential writes would.
+func writesAtEnd(f *os.File) (int64, bool) {
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() || appendOnly(f) {
-		return false
+		return 0, false
 	}
 	off, err := f.Seek(0, io.SeekCurrent)
-	return err == nil && off == st.Size()
+	return off, err == nil && off == st.Size()
 }
 
 // ErrOutputIsInput is returned by Create for a target that is also an input.
@@ -331,6 +334,27 @@ func (d *Destination) WriteAt(p []byte, off int64) error {
 		d.wrote.Store(true)
 	}
 	_, err := d.file.WriteAt(p, off)
+	return err
+}
+
+// Patchable reports whether Patch may be used: the output is a regular file written
+// positionally (a file output, or standard output redirected to a file with `>`), not
+// a stream, a device or a file opened to append.
+func (d *Destination) Patchable() bool { return d.positional }
+
+// Patch overwrites len(p) bytes at offset off of the output (counted from the first byte
+// written to it) with p, once what Write buffered is in the file: a format that learns
+// at its end what belongs at its beginning (the extent of an xlsx worksheet) writes it
+// in the room it left. Only where Patchable, and not while positional writes are under
+// way (between StartPositional and SetSize).
+func (d *Destination) Patch(p []byte, off int64) error {
+	if !d.positional {
+		return errors.New("output: Patch of a stream, a device or a file opened to append")
+	}
+	if err := d.flush(); err != nil {
+		return err
+	}
+	_, err := d.file.WriteAt(p, d.start+off)
 	return err
 }
 

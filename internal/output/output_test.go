@@ -158,3 +158,68 @@ func TestUnnamedTemporaryLeavesNothing(t *testing.T) {
 	}
 	assertOnlyFiles(t, dir)
 }
+
+// Patch rewrites bytes already written, counted from the output's first byte: in a file
+// output, and in a file standard output was redirected to that already held bytes;
+// never in a pipe or a file opened to append.
+func TestPatch(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "out.xlsx")
+	d, err := Create(context.Background(), target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Write([]byte("room: ....; rows"))
+	if !d.Patchable() {
+		t.Fatal("a file output is not patchable")
+	}
+	if err := d.Patch([]byte("9999"), 6); err != nil {
+		t.Fatal(err)
+	}
+	d.Write([]byte(" after"))
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "room: 9999; rows after" {
+		t.Errorf("file output: %q", b)
+	}
+
+	redirected := filepath.Join(dir, "redirected")
+	os.WriteFile(redirected, []byte("before|"), 0o644)
+	f, err := os.OpenFile(redirected, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Seek(0, 2)
+	s := Stdout(f)
+	s.Write([]byte("ab..ef"))
+	if err := s.Patch([]byte("cd"), 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(redirected); string(b) != "before|abcdef" {
+		t.Errorf("standard output to a file: %q", b)
+	}
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	appended, err := os.OpenFile(filepath.Join(dir, "log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer appended.Close()
+	for name, f := range map[string]*os.File{"a pipe": w, "a file opened to append": appended} {
+		s := Stdout(f)
+		s.Write([]byte("abc"))
+		if s.Patchable() || s.Patch([]byte("x"), 0) == nil {
+			t.Errorf("standard output to %s is patchable", name)
+		}
+	}
+}

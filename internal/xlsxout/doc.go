@@ -38,6 +38,12 @@
 // have no r attribute (optional in SpreadsheetML: each follows the previous one), so
 // a worker needs no row number; a null cell before a value is an empty <c/>.
 //
+// A worksheet's <dimension> (its extent) comes before its rows. To an output that can
+// be patched (Patcher: a file) the writer leaves room for the element in a stored
+// deflate block, whose bytes are the XML's own, and writes it there at the worksheet's
+// end, the entry's CRC-32 then combined from the XML before, in and after it; to a
+// stream the optional element is left out.
+//
 // The worksheets come first in the file and the package parts ([Content_Types].xml,
 // workbook, styles) last, once the sheets and their row counts are known. The bytes
 // depend only on the schema, the values and the chunk boundaries: no timestamps

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -67,12 +68,33 @@ type sheetData struct {
 	rows [][]any
 }
 
-// writeBook writes sheets as a workbook, cutting rows into chunks of chunkRows and
-// encoding them on workers goroutines, appended in order as the engine does.
+// patchBuffer is an output in memory that can be patched, as a file of the run's own
+// (output.Destination) can.
+type patchBuffer struct{ bytes.Buffer }
+
+func (b *patchBuffer) Patchable() bool { return true }
+
+func (b *patchBuffer) Patch(p []byte, off int64) error {
+	if off < 0 || off+int64(len(p)) > int64(b.Len()) {
+		return fmt.Errorf("patch of %d bytes at %d: only %d written", len(p), off, b.Len())
+	}
+	copy(b.Bytes()[off:], p)
+	return nil
+}
+
+// writeBook writes sheets as a workbook to a file-like output (a patchBuffer), cutting
+// rows into chunks of chunkRows and encoding them on workers goroutines, appended in
+// order as the engine does.
 func writeBook(t testing.TB, sheets []sheetData, chunkRows, workers int, setup func(*Writer)) ([]byte, *Writer, error) {
 	t.Helper()
-	var out bytes.Buffer
-	w, err := New(&out, Options{})
+	var out patchBuffer
+	return writeBookTo(t, &out, &out.Buffer, sheets, chunkRows, workers, setup)
+}
+
+// writeBookTo is writeBook to out, whose bytes buf holds.
+func writeBookTo(t testing.TB, out io.Writer, buf *bytes.Buffer, sheets []sheetData, chunkRows, workers int, setup func(*Writer)) ([]byte, *Writer, error) {
+	t.Helper()
+	w, err := New(out, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +159,7 @@ func writeBook(t testing.TB, sheets []sheetData, chunkRows, workers int, setup f
 	if err := w.Close(); err != nil {
 		return nil, w, err
 	}
-	return out.Bytes(), w, nil
+	return buf.Bytes(), w, nil
 }
 
 // saveBook writes data to a file in a temporary directory.

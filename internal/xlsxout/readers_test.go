@@ -82,16 +82,19 @@ func TestOpenpyxl(t *testing.T) {
 		t.Fatalf("openpyxl: %v %s", err, out)
 	}
 	var sheets []struct {
-		Name, Freeze, Filter string
-		HeaderBold           []bool `json:"header_bold"`
-		Widths               map[string]float64
-		Rows                 [][]*[3]string
+		Name, Freeze, Filter, Extent string
+		HeaderBold                   []bool `json:"header_bold"`
+		Widths                       map[string]float64
+		Rows                         [][]*[3]string
 	}
 	if err := json.Unmarshal(out, &sheets); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
 	if len(sheets) != 2 || sheets[0].Name != "Typed" || sheets[1].Name != "Second_ a_b" {
 		t.Fatalf("sheets %s", out)
+	}
+	if sheets[0].Extent != "A1:H9" || sheets[1].Extent != "A1:H2" {
+		t.Errorf("read-only extents %q and %q, want A1:H9 and A1:H2", sheets[0].Extent, sheets[1].Extent)
 	}
 	s := sheets[0]
 	if s.Freeze != "A2" || s.Filter != "A1:H9" || slices.Contains(s.HeaderBold, false) || len(s.HeaderBold) != 8 {

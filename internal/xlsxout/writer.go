@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"slices"
 	"strconv"
@@ -28,11 +29,26 @@ type Options struct {
 	Level int
 }
 
+// Patcher is an output whose bytes may be overwritten once written: a file of the run's
+// own, written from its first byte (output.Destination when Patchable). To such an
+// output the writer gives each worksheet a <dimension> element, its extent, which comes
+// before the rows and is known only after them: it leaves room for the element and
+// writes it at the worksheet's end. Readers that size a sheet from it (openpyxl's
+// read-only mode: max_row, max_column) need it; Excel and LibreOffice do without. To
+// any other output the optional element is left out.
+type Patcher interface {
+	Patchable() bool
+	// Patch overwrites len(p) bytes at offset off, counted from the first byte the
+	// writer wrote.
+	Patch(p []byte, off int64) error
+}
+
 // Writer writes one workbook. AddSheet and Append and Close belong to one goroutine
 // (the one that writes in input order); Sheet.EncodeChunk may run on any number of
 // goroutines at once.
 type Writer struct {
 	zip      *zipWriter
+	patch    Patcher // nil: the output cannot be patched, worksheets have no <dimension>
 	level    int
 	maxRows  int      // rows per worksheet, header included (tests lower it)
 	sheets   []*Sheet // in AddSheet order
@@ -68,6 +84,12 @@ type Sheet struct {
 	crc      uint32
 	packed   int64
 	raw      int64
+	// With a Patcher: where the worksheet's <dimension> goes (its offset in the output,
+	// -1 without one), and the CRC-32 and size of the XML before it; crc is then the
+	// CRC of the XML after it.
+	dimensionAt int64
+	beforeCRC   uint32
+	beforeRaw   int64
 }
 
 // New returns a writer of a workbook to out; out receives the bytes in order, once.
@@ -79,7 +101,11 @@ func New(out io.Writer, opts Options) (*Writer, error) {
 	if level < flate.HuffmanOnly || level > flate.BestCompression {
 		return nil, fmt.Errorf("xlsx: deflate level %d out of range", level)
 	}
-	return &Writer{zip: newZipWriter(out), level: level, maxRows: MaxRows, taken: map[string]bool{}}, nil
+	w := &Writer{zip: newZipWriter(out), level: level, maxRows: MaxRows, taken: map[string]bool{}}
+	if p, ok := out.(Patcher); ok && p.Patchable() {
+		w.patch = p
+	}
+	return w, nil
 }
 
 // AddSheet adds a sheet after those added before, named name made valid and unique
@@ -272,14 +298,73 @@ func (s *Sheet) begin() error {
 		return err
 	}
 	s.crc, s.packed, s.raw, s.outRows = 0, 0, 0, 0
+	s.dimensionAt = -1
 	head := s.head()
+	if w.patch != nil {
+		start := []byte(worksheetStart)
+		data, crc := deflateXML(w.level, start, false)
+		if err := s.writeData(&Part{data: data, crc: crc, raw: int64(len(start))}); err != nil {
+			return err
+		}
+		if err := s.dimensionRoom(); err != nil {
+			return err
+		}
+	} else {
+		head = append([]byte(worksheetStart), head...)
+	}
 	data, crc := deflateXML(w.level, head, false)
 	return s.writeData(&Part{data: data, crc: crc, raw: int64(len(head))})
 }
 
+// worksheetStart is what a worksheet's XML holds before its <dimension>.
+const worksheetStart = xmlDecl + `<worksheet xmlns="` + nsMain + `" xmlns:r="` + nsRel + `">`
+
+// dimensionSize is the room left for a worksheet's <dimension>: the element with the
+// widest extent a sheet can have, A1:XFD1048576. A narrower one is padded with spaces
+// before its "/>", where XML allows them.
+const dimensionSize = len(`<dimension ref="A1:XFD1048576"/>`)
+
+// dimensionRoom writes the room for the worksheet's <dimension> as a stored deflate
+// block, whose bytes are the XML's own: a header byte (not final, stored: the block
+// before it ended with a full flush, byte aligned), the length and its complement, then
+// the element of a sheet's header row alone, which end overwrites with the worksheet's
+// extent. The CRC-32 of the XML after the element is then summed apart, and end
+// combines the three.
+func (s *Sheet) dimensionRoom() error {
+	block := []byte{0, byte(dimensionSize), byte(dimensionSize >> 8), ^byte(dimensionSize), ^byte(dimensionSize >> 8)}
+	if err := s.w.zip.write(block); err != nil {
+		return err
+	}
+	s.dimensionAt = s.w.zip.off
+	if err := s.w.zip.write(dimensionElement(len(s.schema), 0)); err != nil {
+		return err
+	}
+	s.beforeCRC, s.beforeRaw = s.crc, s.raw
+	s.crc = 0
+	s.packed += int64(len(block) + dimensionSize)
+	s.raw += int64(dimensionSize)
+	return nil
+}
+
+// dimensionElement is a worksheet's <dimension> for the header row and rows data rows
+// of cols columns, dimensionSize bytes long.
+func dimensionElement(cols, rows int) []byte {
+	b := append(make([]byte, 0, dimensionSize), `<dimension ref="A1`...)
+	if cols > 0 {
+		b = append(b, ':')
+		b = append(b, xlsxfmt.ColumnName(cols-1)...)
+		b = strconv.AppendInt(b, int64(rows+1), 10)
+	}
+	b = append(b, '"')
+	for len(b) < dimensionSize-2 {
+		b = append(b, ' ')
+	}
+	return append(b, "/>"...)
+}
+
+// head is the worksheet's XML after its <dimension>, up to and with the header row.
 func (s *Sheet) head() []byte {
 	var b []byte
-	b = append(b, xmlDecl+`<worksheet xmlns="`+nsMain+`" xmlns:r="`+nsRel+`">`...)
 	b = append(b, `<sheetViews><sheetView workbookViewId="0">`...)
 	if len(s.schema) > 0 {
 		b = append(b, `<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>`...)
@@ -326,6 +411,17 @@ func (s *Sheet) end() error {
 		return err
 	}
 	w.written[len(w.written)-1].rows = rows
+	if s.dimensionAt >= 0 {
+		dim := dimensionElement(len(s.schema), rows)
+		if err := w.zip.flush(); err != nil {
+			return err
+		}
+		if err := w.patch.Patch(dim, s.dimensionAt); err != nil {
+			return err
+		}
+		after := s.raw - s.beforeRaw - int64(len(dim))
+		s.crc = crc32Combine(crc32Combine(s.beforeCRC, crc32.ChecksumIEEE(dim), int64(len(dim))), s.crc, after)
+	}
 	return w.zip.end(s.crc, s.packed, s.raw)
 }
 

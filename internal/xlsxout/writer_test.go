@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"hash/crc32"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -442,7 +444,8 @@ func TestWriteError(t *testing.T) {
 	for i := range 20000 {
 		rows = append(rows, []any{int64(i), float64(i) / 3, true, nil, nil, nil, nil, fmt.Sprint("row ", i)})
 	}
-	full, _, err := writeBook(t, []sheetData{{"S", typedSchema, rows}}, 1000, 2, nil)
+	var stream bytes.Buffer // as the failing output below is: no <dimension>
+	full, _, err := writeBookTo(t, &stream, &stream, []sheetData{{"S", typedSchema, rows}}, 1000, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -579,5 +582,62 @@ func TestPartKeepsNoBatch(t *testing.T) {
 	got := fmt.Sprint(names, sheets["S"], sheets["S (2)"], sheets["S (3)"])
 	if want := "[S S (2) S (3)] [[text] [one] [two]] [[text] [three] [four]] [[text] [five]]"; got != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// A worksheet written to a file of its own gets a <dimension> with its extent, written
+// at its end into the room left before its rows; one written to a stream gets none.
+func TestDimension(t *testing.T) {
+	rows, _ := typedData() // 8 data rows of 8 columns
+	sheets := []sheetData{{"Typed", typedSchema, rows}, {"Empty", nil, nil}, {"Head only", typedSchema, nil}}
+	dimensions := func(data []byte) map[string]string {
+		got := map[string]string{}
+		for name, xml := range entries(t, data) { // archive/zip checks the CRC-32 of each
+			if strings.HasPrefix(name, "xl/worksheets/") {
+				m := regexp.MustCompile(`<dimension ref="([^"]*)" *\/>`).FindSubmatch(xml)
+				if m == nil {
+					got[name] = "none"
+				} else {
+					got[name] = string(m[1])
+				}
+			}
+		}
+		return got
+	}
+	for _, workers := range []int{1, 4} {
+		data, _, err := writeBook(t, sheets, 3, workers, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"xl/worksheets/sheet1.xml": "A1:H9", "xl/worksheets/sheet2.xml": "A1", "xl/worksheets/sheet3.xml": "A1:H1"}
+		if got := dimensions(data); !maps.Equal(got, want) {
+			t.Errorf("workers %d: dimensions %v, want %v", workers, got, want)
+		}
+		if _, read := readOwn(t, saveBook(t, data)); len(read["Typed"]) != 9 || len(read["Head only"]) != 1 {
+			t.Errorf("our reader: %d rows of Typed, %d of Head only", len(read["Typed"]), len(read["Head only"]))
+		}
+	}
+	// Past the row limit (6 rows here) each worksheet has its own extent.
+	data, _, err := writeBook(t, sheets[:1], 3, 2, func(w *Writer) { w.maxRows = 6 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"xl/worksheets/sheet1.xml": "A1:H6", "xl/worksheets/sheet2.xml": "A1:H4"}
+	if got := dimensions(data); !maps.Equal(got, want) {
+		t.Errorf("continued sheet: dimensions %v, want %v", got, want)
+	}
+	var stream bytes.Buffer
+	data, _, err = writeBookTo(t, &stream, &stream, sheets[:1], 3, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dimensions(data); got["xl/worksheets/sheet1.xml"] != "none" {
+		t.Errorf("to a stream: dimension %v, want none", got)
+	}
+	for cols, want := range map[int]string{0: "A1", 1: "A1:A1048576", 16384: "A1:XFD1048576"} {
+		el := dimensionElement(cols, 1048575)
+		if len(el) != dimensionSize || !bytes.Contains(el, []byte(`ref="`+want+`"`)) {
+			t.Errorf("%d columns: %q (%d bytes, room %d)", cols, el, len(el), dimensionSize)
+		}
 	}
 }

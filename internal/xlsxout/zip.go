@@ -47,6 +47,9 @@ func (z *zipWriter) write(p []byte) error {
 	return err
 }
 
+// flush hands what the writer buffered to the output.
+func (z *zipWriter) flush() error { return z.bw.Flush() }
+
 // begin starts a streamed entry: write its deflated data with write, then end it.
 func (z *zipWriter) begin(name string) error {
 	z.entries = append(z.entries, zipEntry{name: name, offset: z.off, descriptor: true})

@@ -6,6 +6,8 @@ import sys
 import openpyxl
 
 wb = openpyxl.load_workbook(sys.argv[1])
+# The read-only mode sizes each sheet from its <dimension> alone.
+extents = [ws.calculate_dimension() for ws in openpyxl.load_workbook(sys.argv[1], read_only=True).worksheets]
 out = []
 for ws in wb.worksheets:
     rows = []
@@ -13,6 +15,7 @@ for ws in wb.worksheets:
         rows.append([None if c.value is None else [type(c.value).__name__, str(c.value), c.data_type] for c in row])
     out.append({
         "name": ws.title,
+        "extent": extents[len(out)],
         "freeze": ws.freeze_panes,
         "filter": ws.auto_filter.ref,
         "header_bold": [c.font.b for c in ws[1]],
