@@ -26,8 +26,11 @@ type progress struct {
 	compressedRead func() int64
 	now            func() time.Time
 	start          time.Time
-	bar            *progressbar.ProgressBar // nil until progressDelay has passed
-	shown          time.Time                // when the description was last updated
+	// bar is made at the first chunk, so that its rate counts from there, and drawn
+	// (visible) once progressDelay has passed.
+	bar     *progressbar.ProgressBar
+	visible bool
+	shown   time.Time // when the description was last updated
 	// shownBar tells, after finish, that a bar was shown: the summary line then follows.
 	shownBar bool
 
@@ -50,10 +53,16 @@ func (p *progress) add(bytes, measured, rowsIn, rowsOut int64) {
 	}
 	now := p.now()
 	if p.bar == nil {
+		// The bar's clock (the library's, not p.now) starts here: made only when it
+		// is first drawn, it showed a second's bytes done in no time, an absurd rate.
+		p.bar = p.newBar()
+		p.bar.StartWithoutRender()
+	}
+	if !p.visible {
 		if now.Sub(p.start) < progressDelay {
 			return
 		}
-		p.bar = p.newBar()
+		p.visible = true
 	}
 	if p.total >= 0 {
 		done := p.measured
@@ -103,12 +112,13 @@ func (p *progress) restart() {
 	p.bytesIn, p.measured, p.rowsIn, p.rowsOut = 0, 0, 0, 0
 }
 
-// finish clears the bar, if one is shown; shown then tells that there was one.
+// finish clears the bar, if one is shown; shownBar then tells that there was one.
 func (p *progress) finish() {
-	if p.bar != nil {
+	if p.visible {
 		p.bar.Finish()
-		p.bar, p.shownBar = nil, true
+		p.shownBar = true
 	}
+	p.bar, p.visible = nil, false
 }
 
 // elapsed is how long the run has taken so far.

@@ -55,3 +55,25 @@ func TestProgressNeverDrawnShortRun(t *testing.T) {
 		t.Errorf("a short run drew %q", out.String())
 	}
 }
+
+// The bar's rate counts from the first chunk, not from when the bar is first drawn
+// (which showed a second's work done in no time: terabytes a second). The library
+// times the rate with the real clock: 60 ms pass between the two chunks.
+func TestProgressRateFromTheFirstChunk(t *testing.T) {
+	var out bytes.Buffer
+	clock := time.Unix(0, 0)
+	p := newProgress(&out, 8<<20)
+	p.now, p.start = func() time.Time { return clock }, clock
+	p.add(1<<20, 1<<20, 1000, 1000)
+	time.Sleep(60 * time.Millisecond)
+	clock = clock.Add(1100 * time.Millisecond)
+	p.add(1<<20, 1<<20, 1000, 1000)
+	got := out.String()
+	if !strings.Contains(got, "25%") || strings.Contains(got, "GB/s") || strings.Contains(got, "TB/s") {
+		t.Errorf("bar %q: want 25%% at no more than 2 MiB in 60 ms", got)
+	}
+	p.finish()
+	if !p.shownBar {
+		t.Error("finish forgot the bar was shown")
+	}
+}
