@@ -201,6 +201,7 @@ func (e *chunkEncoder) encode(sc *scratch, arrays []arrow.Array, out []byte) (en
 	case e.delta:
 		encoding = encodingDeltaBinaryPacked
 	}
+	sc.reservePages(e.descr.PhysicalType(), col.n)
 	valuesBefore := 0 // non-null values of the pages before
 	for start := 0; start < col.n; {
 		end := e.pageEnd(&col, start, chunk.dict)
@@ -278,7 +279,7 @@ func (e *chunkEncoder) appendPage(sc *scratch, dst, body []byte, header func(dst
 	if *enc == nil {
 		*enc = newZstdEncoder(e.entropyCodedLiterals)
 	}
-	dst = slices.Grow(dst, (*enc).MaxEncodedSize(len(body)))
+	dst = growUncleared(dst, (*enc).MaxEncodedSize(len(body)))
 	dst = (*enc).EncodeAll(body, dst)
 	compressed := len(dst) - start - guessed
 	sc.header = header(sc.header[:0], compressed)
@@ -293,6 +294,39 @@ func (e *chunkEncoder) appendPage(sc *scratch, dst, body []byte, header func(dst
 	}
 	copy(dst[start:], sc.header)
 	return dst, size
+}
+
+// growUncleared returns dst with room for n more bytes. Unlike slices.Grow it does not
+// zero that room: zstd's bound (the page's size and more) is written only as far as the
+// compressed page goes, and the zeroing touched all of it, fresh memory whose page faults
+// cost more than the copy (see reservePages).
+func growUncleared(dst []byte, n int) []byte {
+	if cap(dst)-len(dst) >= n {
+		return dst
+	}
+	grown := make([]byte, len(dst), max(2*cap(dst), len(dst)+n))
+	copy(grown, dst)
+	return grown
+}
+
+// reservePages gives the page scratch (the body, and the values of a DELTA page) the room
+// of a whole page of a chunk of n values of type typ once, before its first page: grown by
+// append from nothing, each step copied the last into fresh memory and cleared the rest of
+// its capacity, which touched about twice a page's memory, first touches that cost ~15 µs a
+// page fault in this machine's VM (docs/performance.md, session 11).
+func (sc *scratch) reservePages(typ parquet.Type, n int) {
+	rows := min(n, pageRows)
+	size := pageBytes
+	if typ != parquet.Types.ByteArray && typ != parquet.Types.Boolean {
+		size = min(rows*typ.ByteSize(), pageBytes)
+	}
+	size += rows/8 + 64 // definition levels: at most a bit a row, and their run headers
+	if cap(sc.body) < size {
+		sc.body = make([]byte, 0, size)
+	}
+	if typ == parquet.Types.Int64 && cap(sc.values) < min(rows, pageBytes/8) {
+		sc.values = make([]int64, 0, min(rows, pageBytes/8))
+	}
 }
 
 func boolIndex(b bool) int {
