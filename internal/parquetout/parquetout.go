@@ -416,6 +416,7 @@ func (w *Writer) Append(p Part) error {
 
 // Close encodes the last rows, writes the row groups left and the footer. It does not close out.
 func (w *Writer) Close() error {
+	defer w.buffers.close()
 	if w.err != nil {
 		w.Abort()
 		return w.err
@@ -438,6 +439,7 @@ func (w *Writer) Close() error {
 // the encoders end once their current task is done. The bytes written so far are not a
 // Parquet file.
 func (w *Writer) Abort() {
+	defer w.buffers.close()
 	w.aborted.Store(true)
 	w.stopEncoders()
 	for _, b := range w.pending {
