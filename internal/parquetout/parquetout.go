@@ -445,6 +445,12 @@ func (w *Writer) Abort() {
 	for _, b := range w.pending {
 		b.Release()
 	}
+	// The row groups in flight give their rows back once their tasks are done (dropped,
+	// or the one an encoder is busy with): the pool unmaps its memory when all is back.
+	for _, rg := range w.inFlight {
+		<-rg.done
+		rg.release()
+	}
 	w.pending, w.pendingRows, w.inFlight = nil, 0, nil
 	if w.err == nil {
 		w.err = errors.New("parquet: writer aborted")
@@ -544,11 +550,16 @@ func (w *Writer) writeRowGroup(rg *rowGroup) error {
 	if err := rg.meta.Finish(0, int16(rg.ordinal)); err != nil {
 		return err
 	}
+	rg.release()
+	return nil
+}
+
+// release gives back the row group's rows (their pooled memory); once is enough.
+func (rg *rowGroup) release() {
 	for _, b := range rg.slices {
 		b.Release()
 	}
 	rg.slices = nil
-	return nil
 }
 
 // writeFooter writes the file metadata; a row group starts where its first column chunk does.
