@@ -60,9 +60,16 @@ func TestCopiedTextGivesItsMemoryBack(t *testing.T) {
 // Every buffer of the writer's pool that a part holds, conformed values (Writer.Memory)
 // and copied text alike, is back in the pool once the file is closed: nothing a row group
 // keeps outlives it.
+// The column chunks' buffers (scratch.grow) are the pool's too, whatever the codec.
 func TestPartsGiveThePoolsMemoryBack(t *testing.T) {
+	for _, codec := range []string{"", "none", "snappy", "gzip"} {
+		t.Run(codec, func(t *testing.T) { testPartsGiveThePoolsMemoryBack(t, codec) })
+	}
+}
+
+func testPartsGiveThePoolsMemoryBack(t *testing.T, codec string) {
 	var out bytes.Buffer
-	w, err := New(&out, allTypes, Options{RowGroupRows: 300, Workers: 2})
+	w, err := New(&out, allTypes, Options{RowGroupRows: 300, Workers: 2, Compression: codec})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -416,7 +416,7 @@ func (w *Writer) Append(p Part) error {
 
 // Close encodes the last rows, writes the row groups left and the footer. It does not close out.
 func (w *Writer) Close() error {
-	defer w.buffers.close()
+	defer w.releaseMemory()
 	if w.err != nil {
 		w.Abort()
 		return w.err
@@ -439,7 +439,7 @@ func (w *Writer) Close() error {
 // the encoders end once their current task is done. The bytes written so far are not a
 // Parquet file.
 func (w *Writer) Abort() {
-	defer w.buffers.close()
+	defer w.releaseMemory()
 	w.aborted.Store(true)
 	w.stopEncoders()
 	for _, b := range w.pending {
@@ -450,11 +450,25 @@ func (w *Writer) Abort() {
 	for _, rg := range w.inFlight {
 		<-rg.done
 		rg.release()
+		for _, data := range rg.chunks {
+			if data != nil {
+				w.buffers.Free(data)
+			}
+		}
 	}
 	w.pending, w.pendingRows, w.inFlight = nil, 0, nil
 	if w.err == nil {
 		w.err = errors.New("parquet: writer aborted")
 	}
+}
+
+// releaseMemory gives the column chunks' buffers back to the pool and closes it: its
+// memory is unmapped once every buffer is back.
+func (w *Writer) releaseMemory() {
+	for _, chunks := range w.chunks {
+		chunks.drain(w.buffers.Free)
+	}
+	w.buffers.close()
 }
 
 func (w *Writer) fail(err error) error {
@@ -621,7 +635,7 @@ func (w *Writer) startEncoders() {
 	tasks := w.tasks
 	for range w.workers {
 		go func() {
-			sc := new(scratch)
+			sc := &scratch{pool: &w.buffers}
 			for t := range tasks {
 				w.run(sc, t)
 			}
