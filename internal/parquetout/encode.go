@@ -53,6 +53,7 @@ type scratch struct {
 	slots   []int32          // denseDictionary's table
 	bits    []byte           // definition levels or booleans, aligned
 	zstd    [2]*zstd.Encoder // by entropyCodedLiterals
+	pool    *bufferPool      // of the column chunks' buffers (grow); nil: the Go heap's
 	// Hash maps of the dictionary sample (fewDistinct) and of text dictionaries, cleared
 	// for each column chunk rather than made again (their tables were fresh memory).
 	distinctText map[string]struct{}
@@ -86,6 +87,18 @@ func (f *freeList[T]) put(v T) {
 	select {
 	case f.items <- v:
 	default:
+	}
+}
+
+// drain takes every value kept and gives it to f.
+func (f *freeList[T]) drain(give func(T)) {
+	for {
+		select {
+		case v := <-f.items:
+			give(v)
+		default:
+			return
+		}
 	}
 }
 
@@ -201,6 +214,7 @@ func (e *chunkEncoder) encode(sc *scratch, arrays []arrow.Array, out []byte) (en
 	case e.delta:
 		encoding = encodingDeltaBinaryPacked
 	}
+	sc.reservePages(e.descr.PhysicalType(), col.n)
 	valuesBefore := 0 // non-null values of the pages before
 	for start := 0; start < col.n; {
 		end := e.pageEnd(&col, start, chunk.dict)
@@ -266,19 +280,24 @@ func (e *chunkEncoder) appendPage(sc *scratch, dst, body []byte, header func(dst
 	start := len(dst)
 	if e.codec != nil {
 		sc.packed = e.codec.EncodeLevel(sc.packed[:cap(sc.packed)], body, e.level)
+		dst = sc.grow(dst, pageHeaderRoom+len(sc.packed))
 		dst = header(dst, len(sc.packed))
 		return append(dst, sc.packed...), len(dst) - start
 	}
-	dst = header(dst, len(body))
-	guessed := len(dst) - start
 	if !e.zstd {
-		return append(dst, body...), guessed
+		dst = sc.grow(dst, pageHeaderRoom+len(body))
+		dst = header(dst, len(body))
+		return append(dst, body...), len(dst) - start
 	}
 	enc := &sc.zstd[boolIndex(e.entropyCodedLiterals)]
 	if *enc == nil {
 		*enc = newZstdEncoder(e.entropyCodedLiterals)
 	}
-	dst = slices.Grow(dst, (*enc).MaxEncodedSize(len(body)))
+	// room for the header at its longest and the compressed body at zstd's bound: neither
+	// appends below, nor the move, grows dst out of the pool
+	dst = sc.grow(dst, pageHeaderRoom+(*enc).MaxEncodedSize(len(body)))
+	dst = header(dst, len(body))
+	guessed := len(dst) - start
 	dst = (*enc).EncodeAll(body, dst)
 	compressed := len(dst) - start - guessed
 	sc.header = header(sc.header[:0], compressed)
@@ -293,6 +312,53 @@ func (e *chunkEncoder) appendPage(sc *scratch, dst, body []byte, header func(dst
 	}
 	copy(dst[start:], sc.header)
 	return dst, size
+}
+
+// pageHeaderRoom bounds a page header: its statistics' min and max (maxStatsSize each at
+// most, ApplyStatSizeLimits drops longer ones) and a few dozen bytes of fields.
+const pageHeaderRoom = 2*maxStatsSize + 128
+
+// grow returns dst, a column chunk's buffer, with room for n more bytes, in a buffer of
+// the pool (in huge pages: a run's column chunks were ~10% of its page faults); the
+// buffer it leaves goes back to the pool. Unlike slices.Grow it does not zero the room:
+// zstd's bound (the page's size and more) is written only as far as the compressed page
+// goes, and the zeroing touched all of it (see reservePages).
+func (sc *scratch) grow(dst []byte, n int) []byte {
+	if cap(dst)-len(dst) >= n {
+		return dst
+	}
+	size := max(2*cap(dst), len(dst)+n)
+	if sc.pool == nil {
+		grown := make([]byte, len(dst), size)
+		copy(grown, dst)
+		return grown
+	}
+	grown := sc.pool.Allocate(size)[:len(dst)]
+	copy(grown, dst)
+	if dst != nil {
+		sc.pool.Free(dst)
+	}
+	return grown
+}
+
+// reservePages gives the page scratch (the body, and the values of a DELTA page) the room
+// of a whole page of a chunk of n values of type typ once, before its first page: grown by
+// append from nothing, each step copied the last into fresh memory and cleared the rest of
+// its capacity, which touched about twice a page's memory, first touches that cost ~15 µs a
+// page fault in this machine's VM (docs/performance.md, session 11).
+func (sc *scratch) reservePages(typ parquet.Type, n int) {
+	rows := min(n, pageRows)
+	size := pageBytes
+	if typ != parquet.Types.ByteArray && typ != parquet.Types.Boolean {
+		size = min(rows*typ.ByteSize(), pageBytes)
+	}
+	size += rows/8 + 64 // definition levels: at most a bit a row, and their run headers
+	if cap(sc.body) < size {
+		sc.body = make([]byte, 0, size)
+	}
+	if typ == parquet.Types.Int64 && cap(sc.values) < min(rows, pageBytes/8) {
+		sc.values = make([]int64, 0, min(rows, pageBytes/8))
+	}
 }
 
 func boolIndex(b bool) int {

@@ -416,6 +416,7 @@ func (w *Writer) Append(p Part) error {
 
 // Close encodes the last rows, writes the row groups left and the footer. It does not close out.
 func (w *Writer) Close() error {
+	defer w.releaseMemory()
 	if w.err != nil {
 		w.Abort()
 		return w.err
@@ -438,15 +439,36 @@ func (w *Writer) Close() error {
 // the encoders end once their current task is done. The bytes written so far are not a
 // Parquet file.
 func (w *Writer) Abort() {
+	defer w.releaseMemory()
 	w.aborted.Store(true)
 	w.stopEncoders()
 	for _, b := range w.pending {
 		b.Release()
 	}
+	// The row groups in flight give their rows back once their tasks are done (dropped,
+	// or the one an encoder is busy with): the pool unmaps its memory when all is back.
+	for _, rg := range w.inFlight {
+		<-rg.done
+		rg.release()
+		for _, data := range rg.chunks {
+			if data != nil {
+				w.buffers.Free(data)
+			}
+		}
+	}
 	w.pending, w.pendingRows, w.inFlight = nil, 0, nil
 	if w.err == nil {
 		w.err = errors.New("parquet: writer aborted")
 	}
+}
+
+// releaseMemory gives the column chunks' buffers back to the pool and closes it: its
+// memory is unmapped once every buffer is back.
+func (w *Writer) releaseMemory() {
+	for _, chunks := range w.chunks {
+		chunks.drain(w.buffers.Free)
+	}
+	w.buffers.close()
 }
 
 func (w *Writer) fail(err error) error {
@@ -542,11 +564,16 @@ func (w *Writer) writeRowGroup(rg *rowGroup) error {
 	if err := rg.meta.Finish(0, int16(rg.ordinal)); err != nil {
 		return err
 	}
+	rg.release()
+	return nil
+}
+
+// release gives back the row group's rows (their pooled memory); once is enough.
+func (rg *rowGroup) release() {
 	for _, b := range rg.slices {
 		b.Release()
 	}
 	rg.slices = nil
-	return nil
 }
 
 // writeFooter writes the file metadata; a row group starts where its first column chunk does.
@@ -608,7 +635,7 @@ func (w *Writer) startEncoders() {
 	tasks := w.tasks
 	for range w.workers {
 		go func() {
-			sc := new(scratch)
+			sc := &scratch{pool: &w.buffers}
 			for t := range tasks {
 				w.run(sc, t)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/ptransform/ptransform/internal/expr"
+	"github.com/ptransform/ptransform/internal/offheap"
 	"github.com/ptransform/ptransform/internal/table"
 )
 
@@ -442,7 +443,7 @@ const entrySize = int(unsafe.Sizeof(entry{}))
 
 func newRunBuffer(share int64) (*runBuffer, error) {
 	size := int(max(share, 1<<16)) &^ (entrySize - 1)
-	region, err := allocRegion(size)
+	region, err := offheap.Map(size)
 	if err != nil {
 		return nil, fmt.Errorf("sorting: cannot reserve %d bytes of memory: %w (lower --memory)", size, err)
 	}
@@ -492,7 +493,7 @@ func (b *runBuffer) sort() {
 func (b *runBuffer) reset() { b.used, b.n = 0, 0 }
 
 func (b *runBuffer) free() {
-	freeRegion(b.region)
+	offheap.Unmap(b.region)
 	b.region = nil
 	b.reset()
 }

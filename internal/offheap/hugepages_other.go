@@ -1,5 +1,5 @@
 //go:build unix && !linux
 
-package sorting
+package offheap
 
 func adviseHugePages([]byte) {}

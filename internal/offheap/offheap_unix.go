@@ -1,12 +1,11 @@
 //go:build unix
 
-package sorting
+package offheap
 
 import "syscall"
 
-// allocRegion maps anonymous memory outside the Go heap: its pages cost memory only
-// once written, and freeRegion returns them to the system at once.
-func allocRegion(size int) ([]byte, error) {
+// Map maps size bytes of zeroed anonymous memory outside the Go heap.
+func Map(size int) ([]byte, error) {
 	b, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err == nil {
 		adviseHugePages(b)
@@ -14,7 +13,8 @@ func allocRegion(size int) ([]byte, error) {
 	return b, err
 }
 
-func freeRegion(b []byte) {
+// Unmap returns a region of Map to the system.
+func Unmap(b []byte) {
 	if b != nil {
 		syscall.Munmap(b)
 	}
