@@ -374,6 +374,10 @@ func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
 	size := rows*ncols + 16 + (rows-plainRows)*np*2
 	for j := range cws {
 		cw := &cws[j]
+		if j >= np && prepareFloats(cw, b.Column(j), textSpecials) {
+			size += rows * floatRoom
+			continue
+		}
 		special, err := prepare(cw, b.Column(j), specials, textSpecials)
 		if err != nil {
 			return dst, err
@@ -413,6 +417,10 @@ func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
 		lineStart := pos
 		for j := from; j < ncols; j++ {
 			cw := &cws[j]
+			if cw.floats != nil {
+				out, pos = cw.writeFloat(out, pos, i, d)
+				continue
+			}
 			if j < np || cw.slow != nil && cw.slow[i>>6]&(1<<(i&63)) != 0 {
 				// Rows the reader did not mark plain are rare: each value is checked.
 				out, pos = w.appendSlow(out, pos, cw, i)
