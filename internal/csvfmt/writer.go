@@ -106,6 +106,11 @@ type colWriter struct {
 	str *array.String
 	// text holds the formatted text, back to textBufs after the chunk.
 	text *textBuf
+	// floats, when not nil, are a Float64 column's values, formatted straight into
+	// the output (writeFloat) instead of through text; floatCol is the column, for
+	// its nulls.
+	floats   []float64
+	floatCol *array.Float64
 }
 
 // textBuf holds one column's formatted text; textBufs recycles them across chunks
@@ -143,6 +148,10 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 	}
 	for j := range cws {
 		cw := &cws[j]
+		if prepareFloats(cw, b.Column(j), textSpecials) {
+			size += rows * floatRoom
+			continue
+		}
 		special, err := prepare(cw, b.Column(j), specials, textSpecials)
 		if err != nil {
 			return dst, err
@@ -161,6 +170,10 @@ func (w Writer) AppendChunk(dst []byte, b arrow.RecordBatch) ([]byte, error) {
 		lineStart := pos
 		for j := range cws {
 			cw := &cws[j]
+			if cw.floats != nil {
+				out, pos = cw.writeFloat(out, pos, i, d)
+				continue
+			}
 			if cw.slow != nil && cw.slow[i>>6]&(1<<(i&63)) != 0 {
 				out, pos = w.appendSlow(out, pos, cw, i)
 				continue
@@ -220,6 +233,40 @@ func prepare(cw *colWriter, col arrow.Array, specials, textSpecials []byte) ([]b
 	tb.data = slices.Grow(tb.data, 16)
 	cw.data, cw.offsets = tb.data[:cap(tb.data)], tb.ends
 	return textSpecials, nil
+}
+
+// prepareFloats points cw at col's values when col is a Float64 column whose text
+// never needs quotes (no delimiter among textSpecials), for writeFloat, and reports
+// whether it did. Formatting each value straight into the output spares the text
+// buffer that prepare fills and the row loop copies again.
+func prepareFloats(cw *colWriter, col arrow.Array, textSpecials []byte) bool {
+	a, ok := col.(*array.Float64)
+	if !ok || len(textSpecials) > 0 {
+		return false
+	}
+	cw.floats = a.Float64Values()
+	if a.NullN() > 0 {
+		cw.floatCol = a
+	}
+	return true
+}
+
+// floatRoom is the output a float value is given in advance: the most
+// table.AppendFloat writes (24 bytes, as -1.2345678901234567e-300) and its delimiter.
+// Its fast path stores 32-byte words past the text, which writeFloat makes room for.
+const floatRoom = 25
+
+// writeFloat writes value i of cw's floats (nothing for a null) and a delimiter at
+// out[pos:], as table.AppendFloat formats it.
+func (cw *colWriter) writeFloat(out []byte, pos, i int, d byte) ([]byte, int) {
+	if cw.floatCol == nil || cw.floatCol.IsValid(i) {
+		out = ensure(out, pos, 40)
+		text := table.AppendFloat(out[:pos], cw.floats[i])
+		out, pos = text[:cap(text)], len(text)
+	}
+	out = ensure(out, pos, 1)
+	out[pos] = d
+	return out, pos + 1
 }
 
 // ensure returns out with room for n bytes at pos, keeping out[:pos].
@@ -327,6 +374,10 @@ func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
 	size := rows*ncols + 16 + (rows-plainRows)*np*2
 	for j := range cws {
 		cw := &cws[j]
+		if j >= np && prepareFloats(cw, b.Column(j), textSpecials) {
+			size += rows * floatRoom
+			continue
+		}
 		special, err := prepare(cw, b.Column(j), specials, textSpecials)
 		if err != nil {
 			return dst, err
@@ -366,6 +417,10 @@ func (w Writer) AppendRows(dst []byte, c *table.Chunk) ([]byte, error) {
 		lineStart := pos
 		for j := from; j < ncols; j++ {
 			cw := &cws[j]
+			if cw.floats != nil {
+				out, pos = cw.writeFloat(out, pos, i, d)
+				continue
+			}
 			if j < np || cw.slow != nil && cw.slow[i>>6]&(1<<(i&63)) != 0 {
 				// Rows the reader did not mark plain are rare: each value is checked.
 				out, pos = w.appendSlow(out, pos, cw, i)
