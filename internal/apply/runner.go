@@ -695,13 +695,22 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		return res, explainRowError(err)
 	}
 	sortRowErrors(res.rowErrs)
-	buf := bufferPool.Get().(*[]byte)
 	// Transforms build new chunks without Raw, except filters, which take the raw rows
 	// they keep; AppendRows uses it only for as long as the chunk's first columns are
 	// still the arrays it describes.
 	if c.Raw == nil {
 		c.Raw = raw
 	}
+	if r.positional && seg == 0 { // a decoder's chunk: its raw rows are its input's bytes
+		if verbatim, ok := r.sink.(sink.Verbatim); ok {
+			if data, ok := verbatim.Verbatim(c); ok {
+				res.rows, res.outLen = int64(c.NumRows()), int64(len(data))
+				r.streams[seg][worker].recycle() // nothing refers to the chunk's arrays
+				return res, r.writeVerbatim(worker, seq, res.task, data)
+			}
+		}
+	}
+	buf := bufferPool.Get().(*[]byte)
 	part, err := r.sink.Encode((*buf)[:0], c)
 	if errors.Is(err, sink.ErrUncheckedText) {
 		// A column kept as text unchecked holds a value that does not read as its
@@ -731,13 +740,45 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		return res, nil
 	}
 	res.outLen = int64(len(*buf))
-	for _, p := range r.placing.put(seq, buf) {
-		if err == nil {
-			err = r.dst.WriteAt(*p.buf, p.at)
-		}
-		bufferPool.Put(p.buf)
+	return res, r.writePlaced(r.placing.put(seq, *buf, buf))
+}
+
+// writeVerbatim writes chunk seq of a positional output whose bytes are data, a piece
+// of its input bytes (sink.Verbatim), without copying them: from there at once when the
+// chunk can be placed now, else left for the worker that places the chunk before it.
+// The bytes of a range are in its decoder's buffer, which then goes with them, and
+// the decoder reads on into a buffer from the pool; a block cut from a stream is
+// nobody's to reuse.
+func (r *runner) writeVerbatim(worker int, seq int64, t task, data []byte) error {
+	ready, now := r.placing.putIfNext(seq, data)
+	if r.o.onVerbatim != nil {
+		r.o.onVerbatim(seq, now)
 	}
-	return res, err
+	if !now {
+		var buf *[]byte
+		if t.ranged {
+			buf = bufferPool.Get().(*[]byte)
+			*buf = r.decoder(worker, t.input).csv.SwapBuffer((*buf)[:0])
+		}
+		ready = r.placing.put(seq, data, buf)
+	}
+	return r.writePlaced(ready)
+}
+
+// writePlaced writes chunks that positionalWrites placed, in order, and gives their
+// buffers back to the pool. After a failed write it writes no more: the run fails at
+// that chunk, in input order.
+func (r *runner) writePlaced(ready []placed) error {
+	var err error
+	for _, p := range ready {
+		if err == nil {
+			err = r.dst.WriteAt(p.data, p.at)
+		}
+		if p.buf != nil {
+			bufferPool.Put(p.buf)
+		}
+	}
+	return err
 }
 
 // explainRowError adds to a value's error what the user can do about it.

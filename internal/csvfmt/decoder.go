@@ -211,6 +211,15 @@ func (d *Decoder) Recycle(c *table.Chunk) {
 	}
 }
 
+// SwapBuffer returns the buffer the decoder read its last range into (DecodeRange), which
+// that chunk's Raw.Data is, and makes it read on into buf instead: a caller that keeps
+// the chunk's input bytes past the decoder's next call takes the buffer with them.
+func (d *Decoder) SwapBuffer(buf []byte) []byte {
+	old := d.buf
+	d.buf = buf[:0]
+	return old
+}
+
 func (d *Decoder) begin() *chunkBufs {
 	var b *chunkBufs
 	if k := len(d.spare); k > 0 {
