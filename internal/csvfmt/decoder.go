@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/ptransform/ptransform/internal/fileio"
 	"github.com/ptransform/ptransform/internal/table"
 )
 
@@ -298,7 +299,7 @@ func (d *Decoder) fill(lo, hi int64, keep int) ([]byte, error) {
 	}
 	d.buf = d.buf[:need]
 	if keep < need {
-		k, err := d.in.file.ReadAt(d.buf[keep:need], lo+int64(keep))
+		k, err := fileio.ReadAt(d.in.file, d.buf[keep:need], lo+int64(keep)) // a worker's read: it keeps its P
 		if k < need-keep {
 			return nil, d.in.readError(err)
 		}
