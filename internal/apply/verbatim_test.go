@@ -147,3 +147,41 @@ func verbatimRun(t *testing.T, o Options, in, out string, workers int, size int6
 	}
 	return got
 }
+
+// A run whose decoders store no value and whose chunks a file output may write as their
+// input bytes reads ranges of verbatimChunkSize by default; any other run, or one given
+// --chunk-size, keeps its size.
+func TestVerbatimRunsReadLargerRanges(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	data := minimalCSV(400_000, 3) // about 5 MB
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.csv")
+	for _, c := range []struct {
+		name string
+		o    Options
+		size int64
+	}{
+		{"identity to a file", Options{Output: out}, verbatimChunkSize},
+		{"--head to a file", Options{Output: out, Head: ptr(int64(1_000_000))}, verbatimChunkSize},
+		{"identity to standard output", Options{}, DefaultChunkSize},
+		{"a derived column", Options{Output: out, Exprs: []string{"m = n * 2"}}, DefaultChunkSize},
+		{"a filter", Options{Output: out, Wheres: []string{"n >= 0"}}, DefaultChunkSize},
+		{"--chunk-size given", Options{Output: out, ChunkSize: 64 << 10}, 64 << 10},
+	} {
+		var stdout bytes.Buffer
+		o := c.o
+		o.Inputs, o.Workers, o.Stdout = []string{in}, 2, &stdout
+		chunks := 0
+		o.onWritten = func(int64, int64, int64) { chunks++ }
+		if err := Run(context.Background(), o); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		want := (int64(len(data)) + c.size - 1) / c.size
+		if int64(chunks) != want && int64(chunks) != want+1 {
+			t.Errorf("%s: %d chunks, want %d (ranges of %d bytes)", c.name, chunks, want, c.size)
+		}
+	}
+}
