@@ -9,8 +9,9 @@
 // project measures on, so with both workers busy nearly every one of them cost a futex
 // wake, a futex sleep and two context switches, and sysmon, finding work every tick,
 // never slowed its polling down: an identity run of 1 GB made 3,300-5,400 futex calls
-// and 4,700-6,600 nanosleeps with os.File, 280-400 and 1,600 with this package, and its
-// CPU time fell 14% (docs/performance.md, "Identity against cp (session 11)").
+// and 4,700-6,600 nanosleeps with os.File, 280-400 and 1,600 with this package; its CPU
+// time fell 14% with the cores contended (load 8), a few percent on a quiet machine
+// (docs/performance.md, "Identity against `cp` (session 11)").
 //
 // The price: a read that waits for the disk, or a write throttled by dirty-page
 // writeback, keeps its P meanwhile, so the run's other goroutines (the writer, the
