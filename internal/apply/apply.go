@@ -120,6 +120,9 @@ type Options struct {
 	// input order, with the rows it decoded and the rows it wrote (none if a barrier
 	// took them).
 	onWritten func(seq, rowsIn, rowsOut int64)
+	// onVerbatim, for tests, is called when a worker writes chunk seq of a positional
+	// output as its input bytes (sink.Verbatim): now, or left for another worker.
+	onVerbatim func(seq int64, now bool)
 	// testBarrier, for tests of the barrier machinery, compiles a barrier stage that
 	// goes where the aggregation goes in the chain.
 	testBarrier func(columns []string) (transforms.Stage, error)

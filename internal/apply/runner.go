@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -187,13 +188,6 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, out 
 	for w := range r.decoders {
 		r.decoders[w] = make([]decoder, len(sources))
 	}
-	// Decided once per input: a resynchronised input is planned again with the same.
-	r.rangeSizes = make([]int64, len(sources))
-	for i, s := range sources {
-		if s.csv != nil && s.csv.Seekable {
-			r.rangeSizes[i] = r.rangeSize(s.csv.Name, s.csv.Size-s.csv.DataStart)
-		}
-	}
 	r.skips = make([][]bool, len(sources))
 	copier, _ := out.(sink.RowCopier)
 	for i, s := range sources {
@@ -203,6 +197,19 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, out 
 		}
 		if p != nil && s.pq != nil && s.conform == nil && !o.decodeAll {
 			r.skips[i] = p.skipColumns(len(columns), false) // columns never read from the file
+		}
+	}
+	// Decided once per input: a resynchronised input is planned again with the same.
+	_, verbatim := out.(sink.Verbatim)
+	verbatim = verbatim && out.Final() && dst != nil && dst.Positional()
+	r.rangeSizes = make([]int64, len(sources))
+	for i, s := range sources {
+		if s.csv != nil && s.csv.Seekable {
+			def := int64(DefaultChunkSize)
+			if verbatim && len(r.skips[i]) > 0 && !slices.Contains(r.skips[i], false) {
+				def = verbatimChunkSize
+			}
+			r.rangeSizes[i] = r.rangeSizeOr(s.csv.Name, s.csv.Size-s.csv.DataStart, def)
 		}
 	}
 	r.progress = newProgress(o.Progress, -1)
@@ -466,11 +473,25 @@ func (r *runner) chunkSize(def int64) int64 {
 // Ranges this small help nothing, so the chunk size is raised to keep within it.
 const maxRangesPerInput = 1 << 16
 
+// verbatimChunkSize is the default chunk size of a CSV file whose decoders store no value
+// (an identity or --head run) and whose chunks a positional output may write as their
+// input bytes (sink.Verbatim): such a chunk exists once, as the decoder's buffer, not
+// three times (input, columns, output), so what keeps DefaultChunkSize small does not
+// hold, and fewer chunks cost less. Identity of 1 GB, five interleaved rounds: wall
+// 0.63-0.71 s at 256 KiB, 0.54-0.61 at 1 MiB, 0.52-0.64 at 2 MiB, 1.0-1.8 at 4 MiB
+// (docs/performance.md, "Identity against `cp` (session 11)").
+const verbatimChunkSize = 1 << 20
+
 // rangeSize is the chunk size for the ranges of a seekable input of data bytes:
 // --chunk-size, or the default, raised (with a warning) to keep the input within
 // maxRangesPerInput ranges.
 func (r *runner) rangeSize(name string, data int64) int64 {
-	size := r.chunkSize(DefaultChunkSize)
+	return r.rangeSizeOr(name, data, DefaultChunkSize)
+}
+
+// rangeSizeOr is rangeSize with def as the default.
+func (r *runner) rangeSizeOr(name string, data, def int64) int64 {
+	size := r.chunkSize(def)
 	least := (data + maxRangesPerInput - 1) / maxRangesPerInput
 	if size >= least {
 		return size
@@ -695,13 +716,22 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		return res, explainRowError(err)
 	}
 	sortRowErrors(res.rowErrs)
-	buf := bufferPool.Get().(*[]byte)
 	// Transforms build new chunks without Raw, except filters, which take the raw rows
 	// they keep; AppendRows uses it only for as long as the chunk's first columns are
 	// still the arrays it describes.
 	if c.Raw == nil {
 		c.Raw = raw
 	}
+	if r.positional && seg == 0 { // a decoder's chunk: its raw rows are its input's bytes
+		if verbatim, ok := r.sink.(sink.Verbatim); ok {
+			if data, ok := verbatim.Verbatim(c); ok {
+				res.rows, res.outLen = int64(c.NumRows()), int64(len(data))
+				r.streams[seg][worker].recycle() // nothing refers to the chunk's arrays
+				return res, r.writeVerbatim(worker, seq, res.task, data)
+			}
+		}
+	}
+	buf := bufferPool.Get().(*[]byte)
 	part, err := r.sink.Encode((*buf)[:0], c)
 	if errors.Is(err, sink.ErrUncheckedText) {
 		// A column kept as text unchecked holds a value that does not read as its
@@ -731,13 +761,45 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 		return res, nil
 	}
 	res.outLen = int64(len(*buf))
-	for _, p := range r.placing.put(seq, buf) {
-		if err == nil {
-			err = r.dst.WriteAt(*p.buf, p.at)
-		}
-		bufferPool.Put(p.buf)
+	return res, r.writePlaced(r.placing.put(seq, *buf, buf))
+}
+
+// writeVerbatim writes chunk seq of a positional output whose bytes are data, a piece
+// of its input bytes (sink.Verbatim), without copying them: from there at once when the
+// chunk can be placed now, else left for the worker that places the chunk before it.
+// The bytes of a range are in its decoder's buffer, which then goes with them, and
+// the decoder reads on into a buffer from the pool; a block cut from a stream is
+// nobody's to reuse.
+func (r *runner) writeVerbatim(worker int, seq int64, t task, data []byte) error {
+	ready, now := r.placing.putIfNext(seq, data)
+	if r.o.onVerbatim != nil {
+		r.o.onVerbatim(seq, now)
 	}
-	return res, err
+	if !now {
+		var buf *[]byte
+		if t.ranged {
+			buf = bufferPool.Get().(*[]byte)
+			*buf = r.decoder(worker, t.input).csv.SwapBuffer((*buf)[:0])
+		}
+		ready = r.placing.put(seq, data, buf)
+	}
+	return r.writePlaced(ready)
+}
+
+// writePlaced writes chunks that positionalWrites placed, in order, and gives their
+// buffers back to the pool. After a failed write it writes no more: the run fails at
+// that chunk, in input order.
+func (r *runner) writePlaced(ready []placed) error {
+	var err error
+	for _, p := range ready {
+		if err == nil {
+			err = r.dst.WriteAt(p.data, p.at)
+		}
+		if p.buf != nil {
+			bufferPool.Put(p.buf)
+		}
+	}
+	return err
 }
 
 // explainRowError adds to a value's error what the user can do about it.

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/ptransform/ptransform/internal/fileio"
 	"github.com/ptransform/ptransform/internal/table"
 )
 
@@ -211,6 +212,15 @@ func (d *Decoder) Recycle(c *table.Chunk) {
 	}
 }
 
+// SwapBuffer returns the buffer the decoder read its last range into (DecodeRange), which
+// that chunk's Raw.Data is, and makes it read on into buf instead: a caller that keeps
+// the chunk's input bytes past the decoder's next call takes the buffer with them.
+func (d *Decoder) SwapBuffer(buf []byte) []byte {
+	old := d.buf
+	d.buf = buf[:0]
+	return old
+}
+
 func (d *Decoder) begin() *chunkBufs {
 	var b *chunkBufs
 	if k := len(d.spare); k > 0 {
@@ -289,7 +299,7 @@ func (d *Decoder) fill(lo, hi int64, keep int) ([]byte, error) {
 	}
 	d.buf = d.buf[:need]
 	if keep < need {
-		k, err := d.in.file.ReadAt(d.buf[keep:need], lo+int64(keep))
+		k, err := fileio.ReadAt(d.in.file, d.buf[keep:need], lo+int64(keep)) // a worker's read: it keeps its P
 		if k < need-keep {
 			return nil, d.in.readError(err)
 		}

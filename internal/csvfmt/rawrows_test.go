@@ -104,6 +104,7 @@ func compareAppendRows(t *testing.T, w Writer, c *table.Chunk, input []byte) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("writer %+v, %d columns, input %q:\nAppendRows  %q\nAppendChunk %q", w, c.Batch.NumCols(), input, got, want)
 	}
+	checkVerbatim(t, w, c, want[len("prefix"):])
 }
 
 // valuesSkipped counts the values compareSparse saw left out by SkipColumns.

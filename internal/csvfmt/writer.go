@@ -511,3 +511,100 @@ func releaseText(cws []colWriter) {
 		}
 	}
 }
+
+// Verbatim returns the bytes AppendRows would append for c when they are one piece of
+// the input bytes c.Raw.Data, so that a caller may write that piece instead of copying
+// it: c's columns are the reader's arrays and no more, every row is written as the
+// input holds it, LF-terminated, and the rows lie back to back in the input. That is
+// an identity or --head run over LF input, chunk after chunk, where AppendRows would
+// copy every line into its output only for the caller to copy it again. Rows the reader
+// did not mark plain (quoted fields) are encoded as AppendRows encodes them and compared
+// with the input bytes where they would be: the quoted fields of a file written with
+// minimal quoting read back as written. It reports false for anything else (a changed
+// or added column, CR LF line ends, quotes written otherwise, rows not adjacent, a last
+// row without a line end), and the caller then calls AppendRows.
+func (w Writer) Verbatim(c *table.Chunk) ([]byte, bool) {
+	raw, b := c.Raw, c.Batch
+	if !w.rawApplies(raw, b) || int(b.NumCols()) != len(raw.Columns) {
+		return nil, false
+	}
+	rows := int(b.NumRows())
+	plainRows, first := 0, -1
+	for k, word := range raw.Plain[:(rows+63)/64] {
+		if word != 0 && first < 0 {
+			first = k<<6 + bits.TrailingZeros64(word)
+		}
+		plainRows += bits.OnesCount64(word)
+	}
+	if first < 0 || first >= rows || plainRows < rows/2 {
+		// Nothing to anchor the rows to, or mostly rows to encode one by one: for
+		// those AppendRows is as cheap, and often the bytes would not match anyway.
+		return nil, false
+	}
+	data, starts, ends, plain := raw.Data, raw.Starts, raw.Ends, raw.Plain
+	var scratch []byte
+	var cws []colWriter
+	// encoded are rows [i, j), none plain, as AppendRows writes them.
+	encoded := func(i, j int) []byte {
+		if cws == nil {
+			var specials, textSpecials []byte
+			cws, specials, textSpecials = w.columnWriters(len(raw.Columns))
+			for k := range cws {
+				// The reader's columns are strings: nothing is formatted.
+				prepare(&cws[k], b.Column(k), specials, textSpecials)
+			}
+		}
+		scratch = scratch[:0]
+		for ; i < j; i++ {
+			scratch = w.appendValues(scratch, cws, i)
+		}
+		return scratch
+	}
+	// The rows before the first plain one end where it starts.
+	pos := int(starts[first])
+	begin := pos
+	if first > 0 {
+		enc := encoded(0, first)
+		if len(enc) > begin || !bytes.Equal(data[begin-len(enc):begin], enc) {
+			return nil, false
+		}
+		begin -= len(enc)
+	}
+	for i := first; i < rows; i++ {
+		if plain[i>>6]&(1<<(i&63)) != 0 {
+			e := int(ends[i])
+			if int(starts[i]) != pos || e >= len(data) || data[e] != '\n' {
+				return nil, false
+			}
+			pos = e + 1
+			continue
+		}
+		j := i + 1
+		for j < rows && plain[j>>6]&(1<<(j&63)) == 0 {
+			j++
+		}
+		enc := encoded(i, j)
+		if len(enc) > len(data)-pos || !bytes.Equal(data[pos:pos+len(enc)], enc) {
+			return nil, false
+		}
+		pos += len(enc)
+		i = j - 1
+	}
+	return data[begin:pos], true
+}
+
+// appendValues appends row i written value by value from cws, as AppendRows writes a
+// row the reader did not mark plain: quoted where needed, LF-terminated.
+func (w Writer) appendValues(dst []byte, cws []colWriter, i int) []byte {
+	lineStart := len(dst)
+	for j := range cws {
+		var pos int
+		dst, pos = w.appendSlow(dst, len(dst), &cws[j], i)
+		dst = dst[:pos]
+	}
+	dst = dst[:len(dst)-1] // the last delimiter
+	if len(cws) == 1 && len(dst) == lineStart {
+		dst = append(dst, '"', '"') // a record of one empty value is not a blank line
+	}
+	return append(dst, '\n')
+}

@@ -31,6 +31,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ptransform/ptransform/internal/fileio"
 )
 
 // Destination is where the writer goroutine puts output bytes.
@@ -328,12 +330,13 @@ func (d *Destination) StartPositional() (int64, error) {
 
 // WriteAt writes p at offset off of the file. Several goroutines may call it at once for
 // disjoint ranges: each worker writes its own chunk, so the kernel's copy into the page
-// cache runs on every core instead of on the one writer goroutine.
+// cache runs on every core instead of on the one writer goroutine. The file is a
+// regular file, and the worker keeps its P meanwhile (fileio).
 func (d *Destination) WriteAt(p []byte, off int64) error {
 	if !d.replace {
 		d.wrote.Store(true)
 	}
-	_, err := d.file.WriteAt(p, off)
+	_, err := fileio.WriteAt(d.file, p, off)
 	return err
 }
 

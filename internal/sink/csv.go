@@ -54,3 +54,7 @@ func (s *csvSink) Append(w io.Writer, p Part) error {
 func (s *csvSink) Finish(io.Writer) error { return nil }
 
 func (s *csvSink) CopiesRows(delim byte) bool { return s.w.CopiesRows(delim) }
+
+// Verbatim returns the chunk's input bytes when they are what Encode would write
+// (csvfmt.Writer.Verbatim).
+func (s *csvSink) Verbatim(c *table.Chunk) ([]byte, bool) { return s.w.Verbatim(c) }

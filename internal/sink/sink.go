@@ -137,6 +137,15 @@ type RowCopier interface {
 	CopiesRows(delim byte) bool
 }
 
+// Verbatim is a sink of final bytes that can tell when the part Encode would make of a
+// chunk is a piece of the chunk's input bytes (table.RawRows.Data): the CSV sink, for
+// identity and --head runs over input written as it writes. A worker writing its chunk
+// at its offset may then write that piece, valid until its decoder's next chunk,
+// instead of a copy of it.
+type Verbatim interface {
+	Verbatim(c *table.Chunk) ([]byte, bool)
+}
+
 // Config is what a sink needs to know of its output.
 type Config struct {
 	Schema    schema.Schema // the columns, with their types for typed sinks
