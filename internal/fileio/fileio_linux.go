@@ -12,45 +12,39 @@ import (
 // ReadAt reads len(p) bytes of the regular file f from offset off, as f.ReadAt does
 // (io.EOF when the file ends first), keeping the goroutine's P (see the package doc).
 func ReadAt(f *os.File, p []byte, off int64) (int, error) {
-	fd := f.Fd()
-	n := 0
-	for n < len(p) {
-		k, _, errno := unix.RawSyscall6(unix.SYS_PREAD64, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n), uintptr(off+int64(n)), 0, 0)
-		switch {
-		case errno == unix.EINTR:
-			continue
-		case errno != 0:
-			runtime.KeepAlive(f)
-			return n, &os.PathError{Op: "read", Path: f.Name(), Err: errno}
-		case k == 0:
-			runtime.KeepAlive(f)
-			return n, io.EOF
-		}
-		n += int(k)
-	}
-	runtime.KeepAlive(f)
-	return n, nil
+	return transfer(f, unix.SYS_PREAD64, p, off)
 }
 
 // WriteAt writes p to the regular file f at offset off, as f.WriteAt does, keeping the
 // goroutine's P (see the package doc).
 func WriteAt(f *os.File, p []byte, off int64) (int, error) {
+	return transfer(f, unix.SYS_PWRITE64, p, off)
+}
+
+// transfer makes the positional system call trap (pread64 or pwrite64) on p from offset
+// off until all of p is done, retrying after a signal. A read that gets no byte ends at
+// io.EOF, a write that puts none is short; a failed call's error is a PathError.
+func transfer(f *os.File, trap uintptr, p []byte, off int64) (int, error) {
+	defer runtime.KeepAlive(f)
+	op := "write"
+	if trap == unix.SYS_PREAD64 {
+		op = "read"
+	}
 	fd := f.Fd()
 	n := 0
 	for n < len(p) {
-		k, _, errno := unix.RawSyscall6(unix.SYS_PWRITE64, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n), uintptr(off+int64(n)), 0, 0)
+		k, _, errno := unix.RawSyscall6(trap, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n), uintptr(off+int64(n)), 0, 0)
 		switch {
 		case errno == unix.EINTR:
 			continue
 		case errno != 0:
-			runtime.KeepAlive(f)
-			return n, &os.PathError{Op: "write", Path: f.Name(), Err: errno}
+			return n, &os.PathError{Op: op, Path: f.Name(), Err: errno}
+		case k == 0 && op == "read":
+			return n, io.EOF
 		case k == 0:
-			runtime.KeepAlive(f)
-			return n, &os.PathError{Op: "write", Path: f.Name(), Err: io.ErrShortWrite}
+			return n, &os.PathError{Op: op, Path: f.Name(), Err: io.ErrShortWrite}
 		}
 		n += int(k)
 	}
-	runtime.KeepAlive(f)
 	return n, nil
 }
