@@ -324,3 +324,37 @@ func TestJSONLUncheckedText(t *testing.T) {
 		}
 	}
 }
+
+// jsonFloatFormWords, the bit-mask reading of a float's text, tells what the byte loop
+// (jsonFloatFormBytes) tells for every text of 1 to 16 bytes, whatever bytes follow it
+// in its buffer: texts of digits, points, signs, zeros and other bytes at every position.
+func TestJSONFloatFormWords(t *testing.T) {
+	pieces := []byte("0000123456789..--+eE x\x00\x80\xff/:")
+	rng := rand.New(rand.NewPCG(9, 10))
+	values := [][]byte{[]byte("0"), []byte("-0"), []byte("0.0"), []byte("-0.0"), []byte("0.000001"), []byte("0.0000001"),
+		[]byte("-0.000010"), []byte("12345678901234"), []byte("123456789012345"), []byte("1234567890.12345"),
+		[]byte("-123456789.12345"), []byte("100.000"), []byte("1."), []byte(".5"), []byte("-"), []byte("-.5"), []byte("00.5")}
+	for range 500000 {
+		v := make([]byte, 1+rng.IntN(16))
+		for i := range v {
+			if rng.IntN(4) == 0 {
+				v[i] = pieces[rng.IntN(len(pieces))]
+			} else {
+				v[i] = byte('0' + rng.IntN(10))
+			}
+		}
+		values = append(values, v)
+	}
+	for _, v := range values {
+		buf := make([]byte, len(v), 16)
+		copy(buf, v)
+		for i := len(v); i < 16; i++ {
+			buf[:16][i] = pieces[rng.IntN(len(pieces))]
+		}
+		n, pointZero, ok := jsonFloatFormWords(buf)
+		wantN, wantPointZero, wantOK := jsonFloatFormBytes(v)
+		if ok != wantOK || ok && (n != wantN || pointZero != wantPointZero) {
+			t.Fatalf("%q: %d %v %v, want %d %v %v", v, n, pointZero, ok, wantN, wantPointZero, wantOK)
+		}
+	}
+}
