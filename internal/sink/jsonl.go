@@ -70,7 +70,7 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 		return Part{}, fmt.Errorf("internal error: a chunk of %d columns for %d keys", b.NumCols(), len(s.keys))
 	}
 	cols := make([]jsonColumn, len(s.keys))
-	size := 3*rows + 16 // 16: room for appendShort's last move
+	size := 3*rows + 32 // 32: room for appendMedium's last move
 	for j := range cols {
 		col := b.Column(j)
 		if err := cols[j].prepare(col, s.types[j], s.keys[j], validUTF8(c, col)); err != nil {
@@ -79,7 +79,10 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 		size += cols[j].size(rows)
 	}
 	// One pass, row by row: the values are formatted (or copied) where they go. The text
-	// of a CSV input's columns, most values, is copied here, without a call per value.
+	// of a CSV input's columns, most values, is copied here, without a call per value:
+	// a string or an int is copied when no byte of it is one the copy cannot take (see
+	// jsonColumn.clean), a float as far as its form says (jsonFloatForm); the others
+	// go the long way (appendJSONText, appendText).
 	dst = slices.Grow(dst, size)
 	for i := range rows {
 		if len(cols) == 0 {
@@ -91,19 +94,47 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 				dst = c.appendValue(dst, i)
 				continue
 			}
-			v := c.data[c.offsets[i]:c.offsets[i+1]]
-			ok := true
+			end := int(c.offsets[i+1])
+			v := c.data[c.offsets[i]:end]
 			switch c.kind {
 			case kindString:
-				dst = appendJSONText(appendShort(dst, c.key[:len(c.key)+1]), v, c.utf8)
+				dst = appendShort(dst, c.key[:len(c.key)+1])
+				if end <= c.clean {
+					dst = appendMedium(dst, v)
+				} else {
+					dst = appendJSONText(dst, v, c.utf8)
+					c.clean = nextJSONSpecial(c.data, end, c.utf8)
+				}
 				dst = append(dst, '"')
-			case kindDateText:
-				dst, ok = c.appendText(appendShort(dst, c.key[:len(c.key)+1]), v)
+			case kindIntText:
+				dst = appendShort(dst, c.key)
+				if end <= c.clean && uint(len(v)-1) < 18 && (v[0] != '0' || len(v) == 1) {
+					dst = appendShort(dst, v) // 1 to 18 digits, no leading zero: jsonIntText
+				} else {
+					dst = c.appendSlowly(dst, v)
+					c.clean = nextNonDigit(c.data, end)
+				}
+			case kindFloatText:
+				dst = appendShort(dst, c.key)
+				if n, pointZero, ok := jsonFloatForm(v); ok {
+					dst = appendShort(dst, v[:n])
+					if pointZero {
+						dst = append(dst, '.', '0')
+					}
+				} else {
+					dst = c.appendSlowly(dst, v)
+				}
+			case kindBoolText:
+				dst = appendShort(dst, c.key)
+				if string(v) == "true" || string(v) == "false" {
+					dst = appendShort(dst, v)
+				} else {
+					dst = c.appendSlowly(dst, v)
+				}
+			default: // kindDateText
+				dst = c.appendSlowly(appendShort(dst, c.key[:len(c.key)+1]), v)
 				dst = append(dst, '"')
-			default: // kindIntText, kindFloatText, kindBoolText
-				dst, ok = c.appendText(appendShort(dst, c.key), v)
 			}
-			c.unreadable = c.unreadable || !ok
 		}
 		dst = append(dst, '}', '\n')
 	}
@@ -148,6 +179,12 @@ type jsonColumn struct {
 	offsets []int32
 	// kindString: the values are known to be valid UTF-8 (see validUTF8).
 	utf8 bool
+	// kindString and kindIntText: the index in data of the first byte from the current
+	// value's start on that the row loop cannot copy as it is (a byte to escape, a byte
+	// not a digit), len(data) when there is none: a value that ends before it is copied.
+	// The bytes are looked at a word at a time, from one such byte to the next.
+	clean int
+	typ   schema.Type // the text kinds: the column's type
 	// The text kinds: a value did not read as the column's type (see
 	// schema.Column.Unchecked); the chunk's bytes are wrong and Encode says so.
 	unreadable bool
@@ -158,7 +195,7 @@ type jsonColumn struct {
 }
 
 func (c *jsonColumn) prepare(col arrow.Array, typ schema.Type, key []byte, utf8 bool) error {
-	*c = jsonColumn{key: key, utf8: utf8}
+	*c = jsonColumn{key: key, utf8: utf8, typ: typ}
 	if col.NullN() > 0 {
 		c.valid, c.offset = col.NullBitmapBytes(), col.Data().Offset()
 	}
@@ -178,6 +215,14 @@ func (c *jsonColumn) prepare(col arrow.Array, typ schema.Type, key []byte, utf8 
 		c.offsets = a.ValueOffsets()
 		if buf := a.Data().Buffers()[2]; buf != nil {
 			c.data = buf.Bytes() // the offsets index the whole buffer
+		}
+		if len(c.offsets) > 0 {
+			switch c.kind {
+			case kindString:
+				c.clean = nextJSONSpecial(c.data, int(c.offsets[0]), utf8)
+			case kindIntText:
+				c.clean = nextNonDigit(c.data, int(c.offsets[0]))
+			}
 		}
 	case *array.Int64:
 		c.kind, c.ints = kindInt, a.Int64Values()
@@ -252,45 +297,22 @@ func validUTF8(c *table.Chunk, col arrow.Array) bool {
 	return c.Raw != nil && slices.Contains(c.Raw.Columns, col)
 }
 
-// appendText writes v, the text of a value of a text kind, as the JSON value it reads
-// as (see appendJSONNumberText, appendJSONBoolText, appendDateText); ok is false when
-// it does not read as the column's type (schema.TextReadsAs). The usual value is told
-// by its shape while it is copied, in one pass over the text.
-func (c *jsonColumn) appendText(dst, v []byte) (_ []byte, ok bool) {
+// appendSlowly writes v, the text of a value of a text kind other than string that
+// Encode's row loop did not copy, as the JSON value it reads as (appendJSONNumberText,
+// appendJSONBoolText, appendDateText); when it does not read as the column's type
+// (schema.TextReadsAs), the column is unreadable and nothing is written.
+func (c *jsonColumn) appendSlowly(dst, v []byte) []byte {
+	if !schema.TextReadsAs(v, c.typ) {
+		c.unreadable = true
+		return dst
+	}
 	switch c.kind {
-	case kindIntText:
-		if len(v) <= 18 && jsonIntText(v) { // at most 18 digits: it reads as an int64
-			return appendShort(dst, v), true
-		}
-		if !schema.TextReadsAs(v, schema.Int) {
-			return dst, false
-		}
-		return appendJSONNumberText(dst, v, schema.Int), true
-	case kindFloatText:
-		if n, pointZero, ok := jsonFloatForm(v); ok { // its form reads as a float
-			dst = appendShort(dst, v[:n])
-			if pointZero {
-				dst = append(dst, '.', '0')
-			}
-			return dst, true
-		}
-		if !schema.TextReadsAs(v, schema.Float) {
-			return dst, false
-		}
-		return appendJSONNumberText(dst, v, schema.Float), true
+	case kindIntText, kindFloatText:
+		return appendJSONNumberText(dst, v, c.typ)
 	case kindBoolText:
-		if string(v) == "true" || string(v) == "false" {
-			return appendShort(dst, v), true
-		}
-		if !schema.TextReadsAs(v, schema.Bool) {
-			return dst, false
-		}
-		return appendJSONBoolText(dst, v), true
+		return appendJSONBoolText(dst, v)
 	default: // kindDateText, after the opening quote
-		if !schema.TextReadsAs(v, schema.Date) {
-			return dst, false
-		}
-		return appendDateText(dst, v), true
+		return appendDateText(dst, v)
 	}
 }
 
@@ -492,6 +514,57 @@ func appendShort(dst, b []byte) []byte {
 		return dst[:n+len(b)]
 	}
 	return append(dst, b...)
+}
+
+// appendMedium is appendShort for b of at most 32 bytes, two 16-byte moves: with 32
+// bytes of room after the end of dst and 32 to read from the start of b.
+func appendMedium(dst, b []byte) []byte {
+	n := len(dst)
+	if len(b) <= 32 && cap(b) >= 32 && cap(dst)-n >= 32 {
+		to := dst[n : n+32]
+		*(*[16]byte)(to) = [16]byte(b[:16])
+		*(*[16]byte)(to[16:]) = [16]byte(b[16:32])
+		return dst[:n+len(b)]
+	}
+	return append(dst, b...)
+}
+
+// nextJSONSpecial is the index of the first byte of data from i on that appendJSONText
+// does not copy as it is (", \, a control byte, and unless valid a byte of 0x80 or
+// more), or len(data): 8 bytes at a time (jsonSpecial's lowest flag is always a byte
+// that is one).
+func nextJSONSpecial(data []byte, i int, valid bool) int {
+	nonASCII := uint64(highs)
+	if valid {
+		nonASCII = 0
+	}
+	for ; i+8 <= len(data); i += 8 {
+		if m := jsonSpecial(binary.LittleEndian.Uint64(data[i:]), nonASCII); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(data); i++ {
+		if !jsonPlain[data[i]] && (!valid || data[i] < utf8.RuneSelf) {
+			return i
+		}
+	}
+	return len(data)
+}
+
+// nextNonDigit is the index of the first byte of data from i on that is not an ASCII
+// digit, or len(data): 8 bytes at a time.
+func nextNonDigit(data []byte, i int) int {
+	for ; i+8 <= len(data); i += 8 {
+		if m := nonDigitBytes(binary.LittleEndian.Uint64(data[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(data); i++ {
+		if data[i]-'0' > 9 {
+			return i
+		}
+	}
+	return len(data)
 }
 
 // unsafeString is b as a string without a copy, for a parser that keeps no reference

@@ -358,3 +358,62 @@ func TestJSONFloatFormWords(t *testing.T) {
 		}
 	}
 }
+
+// Strings and ints kept as text are copied where no byte of theirs needs more (see
+// jsonColumn.clean) and written the long way where one does: every value comes out as
+// its reference form, whichever values around it hold such bytes, nulls among them.
+func TestJSONLCopiesCleanValues(t *testing.T) {
+	format, err := Lookup("jsonl", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := schema.Schema{{Name: "s", Type: schema.String}, {Name: "i", Type: schema.Int}}
+	sk, err := format.New(Config{Schema: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces := []string{"a", "bc", "Hello world", " ", "\"", "\\", "\x01", "\n", "é", "\xff", "0123456789abcdefghijklmnopqrstuvwxyz"}
+	ints := []string{"0", "7", "42", "-0", "-5", "+4", "123456789012345678", "1234567890123456789", "-9223372036854775808", "", "8000000037"}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for round := range 300 {
+		rows := make([][]string, 1+rng.IntN(40))
+		var want strings.Builder
+		for k := range rows {
+			var sb strings.Builder
+			for range rng.IntN(4) {
+				if rng.IntN(5+round%20) == 0 {
+					sb.WriteString(pieces[4+rng.IntN(len(pieces)-4)]) // a byte to escape, now and then
+				} else {
+					sb.WriteString(pieces[rng.IntN(4)])
+				}
+			}
+			rows[k] = []string{sb.String(), ints[rng.IntN(len(ints))]}
+			if round%3 == 0 {
+				rows[k][1] = ints[1+rng.IntN(2)] // mostly copies
+			}
+			want.WriteString(`{"s":`)
+			if rows[k][0] == "" {
+				want.WriteString("null")
+			} else {
+				want.WriteString(`"` + referenceJSONText(rows[k][0]) + `"`)
+			}
+			want.WriteString(`,"i":`)
+			if n, ok := schema.ParseInt(rows[k][1]); ok {
+				want.WriteString(strconv.FormatInt(n, 10))
+			} else {
+				want.WriteString("null")
+			}
+			want.WriteString("}\n")
+		}
+		p, err := sk.Encode(nil, conformed(t, format.ConformSchema(s), rows))
+		if errors.Is(err, ErrUncheckedText) {
+			p, err = sk.Encode(nil, conformed(t, format.ConformSchema(s).Checked(), rows))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(p.Bytes) != want.String() {
+			t.Fatalf("rows %q:\n%s\nwant\n%s", rows, p.Bytes, want.String())
+		}
+	}
+}
