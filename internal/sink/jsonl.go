@@ -132,7 +132,12 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 					dst = c.appendSlowly(dst, v)
 				}
 			default: // kindDateText
-				dst = c.appendSlowly(appendShort(dst, c.key[:len(c.key)+1]), v)
+				dst = appendShort(dst, c.key[:len(c.key)+1])
+				if len(v) == len("2006-01-02") && schema.TextReadsAs(v, schema.Date) {
+					dst = appendShort(dst, v) // as appendDateText writes it
+				} else {
+					dst = c.appendSlowly(dst, v)
+				}
 				dst = append(dst, '"')
 			}
 		}
@@ -446,22 +451,20 @@ func jsonFloatFormBytes(v []byte) (n int, pointZero, ok bool) {
 
 // jsonFloatFormWords is jsonFloatForm for v of 1 to 16 bytes with 16 bytes to read from
 // v[0]: the same rules, read off bit masks of v's bytes (bit k for byte k: not a digit,
-// a point, a '0') instead of loops whose ends, at a different byte for each value, the
-// processor mispredicts. At most 15 digits holds by the length: 16 bytes less the point.
+// a '0') instead of loops whose ends, at a different byte for each value, the processor
+// mispredicts. The one byte not a digit after a leading '-' must be the point; at most
+// 15 digits holds by the length: 16 bytes less the point.
 func jsonFloatFormWords(v []byte) (n int, pointZero, ok bool) {
 	w := v[:16]
-	lo, hi := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+	lo, hi := binary.LittleEndian.Uint64(w)^'0'*ones, binary.LittleEndian.Uint64(w[8:])^'0'*ones // a digit's byte its value
 	inValue := uint32(1)<<len(v) - 1
 	nonDigit := (byteMask(nonDigitBytes(lo)) | byteMask(nonDigitBytes(hi))<<8) & inValue
-	point := (byteMask(equalBytes(lo, '.')) | byteMask(equalBytes(hi, '.'))<<8) & inValue
-	zero := (byteMask(equalBytes(lo, '0')) | byteMask(equalBytes(hi, '0'))<<8) & inValue
+	zero := (byteMask(zeroBytes(lo)) | byteMask(zeroBytes(hi))<<8) & inValue
 	start := 0
 	if v[0] == '-' {
 		start = 1
 	}
-	if nonDigit&^point&^uint32(start) != 0 || point&(point-1) != 0 {
-		return 0, false, false // a byte neither a digit nor the point (nor a leading '-'), or two points
-	}
+	point := nonDigit &^ uint32(start)
 	leadingZero := zero>>start&1 != 0
 	if point == 0 { // an integer: D.0
 		whole := len(v) - start
@@ -469,8 +472,8 @@ func jsonFloatFormWords(v []byte) (n int, pointZero, ok bool) {
 	}
 	at := bits.TrailingZeros32(point)
 	whole := at - start
-	if whole == 0 || at == len(v)-1 || leadingZero && whole > 1 {
-		return 0, false, false // no digit before or after the point, or a leading zero
+	if point&(point-1) != 0 || v[at] != '.' || whole == 0 || at == len(v)-1 || leadingZero && whole > 1 {
+		return 0, false, false // a byte other than one point, no digit before or after it, or a leading zero
 	}
 	end := max(32-bits.LeadingZeros32(inValue&^zero), at+2) // the trailing zeros dropped, one digit kept
 	if leadingZero {                                        // 0.F
@@ -487,18 +490,16 @@ func byteMask(w uint64) uint32 {
 	return uint32((w >> 7) * 0x0102040810204080 >> 56)
 }
 
-// equalBytes sets the high bit of each byte of w that is c, and no other bit: no carry
+// zeroBytes sets the high bit of each byte of x that is 0, and no other bit: no carry
 // crosses a byte (the low seven bits of a byte plus 0x7f stay below 0x100).
-func equalBytes(w uint64, c byte) uint64 {
-	x := w ^ uint64(c)*ones
+func zeroBytes(x uint64) uint64 {
 	return ^((x&^highs + 0x7f*ones) | x) & highs
 }
 
-// nonDigitBytes sets the high bit of each byte of w that is not an ASCII digit, and no
-// other bit: XORed with '0' a digit's byte is its value, and adding 0x76 to the low
-// seven bits of a byte sets its high bit when they are 10 or more.
-func nonDigitBytes(w uint64) uint64 {
-	x := w ^ '0'*ones
+// nonDigitBytes sets the high bit of each byte of x, a word XORed with '0' in every byte
+// (a digit's byte is then its value), that is not 0 to 9, and no other bit: adding 0x76
+// to the low seven bits of a byte sets its high bit when they are 10 or more.
+func nonDigitBytes(x uint64) uint64 {
 	return ((x&^highs + 0x76*ones) | x) & highs
 }
 
@@ -555,7 +556,7 @@ func nextJSONSpecial(data []byte, i int, valid bool) int {
 // digit, or len(data): 8 bytes at a time.
 func nextNonDigit(data []byte, i int) int {
 	for ; i+8 <= len(data); i += 8 {
-		if m := nonDigitBytes(binary.LittleEndian.Uint64(data[i:])); m != 0 {
+		if m := nonDigitBytes(binary.LittleEndian.Uint64(data[i:]) ^ '0'*ones); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
