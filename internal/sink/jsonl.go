@@ -82,7 +82,7 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 	// of a CSV input's columns, most values, is copied here, without a call per value:
 	// a string or an int is copied when no byte of it is one the copy cannot take (see
 	// jsonColumn.clean), a float as far as its form says (jsonFloatForm); the others
-	// go the long way (appendJSONText, appendText).
+	// go the long way (appendJSONText, appendSlowly).
 	dst = slices.Grow(dst, size)
 	for i := range rows {
 		if len(cols) == 0 {
