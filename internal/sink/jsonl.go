@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -69,7 +70,7 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 		return Part{}, fmt.Errorf("internal error: a chunk of %d columns for %d keys", b.NumCols(), len(s.keys))
 	}
 	cols := make([]jsonColumn, len(s.keys))
-	size := 3*rows + 16 // 16: room for appendShort's last move
+	size := 3*rows + 32 // 32: room for appendMedium's last move
 	for j := range cols {
 		col := b.Column(j)
 		if err := cols[j].prepare(col, s.types[j], s.keys[j], validUTF8(c, col)); err != nil {
@@ -78,7 +79,10 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 		size += cols[j].size(rows)
 	}
 	// One pass, row by row: the values are formatted (or copied) where they go. The text
-	// of a CSV input's columns, most values, is copied here, without a call per value.
+	// of a CSV input's columns, most values, is copied here, without a call per value:
+	// a string or an int is copied when no byte of it is one the copy cannot take (see
+	// jsonColumn.clean), a float as far as its form says (jsonFloatForm); the others
+	// go the long way (appendJSONText, appendSlowly).
 	dst = slices.Grow(dst, size)
 	for i := range rows {
 		if len(cols) == 0 {
@@ -90,19 +94,52 @@ func (s *jsonlSink) Encode(dst []byte, c *table.Chunk) (Part, error) {
 				dst = c.appendValue(dst, i)
 				continue
 			}
-			v := c.data[c.offsets[i]:c.offsets[i+1]]
-			ok := true
+			end := int(c.offsets[i+1])
+			v := c.data[c.offsets[i]:end]
 			switch c.kind {
 			case kindString:
-				dst = appendJSONText(appendShort(dst, c.key[:len(c.key)+1]), v, c.utf8)
+				dst = appendShort(dst, c.key[:len(c.key)+1])
+				if end <= c.clean {
+					dst = appendMedium(dst, v)
+				} else {
+					dst = appendJSONText(dst, v, c.utf8)
+					c.clean = nextJSONSpecial(c.data, end, c.utf8)
+				}
 				dst = append(dst, '"')
-			case kindDateText:
-				dst, ok = c.appendText(appendShort(dst, c.key[:len(c.key)+1]), v)
+			case kindIntText:
+				dst = appendShort(dst, c.key)
+				if end <= c.clean && uint(len(v)-1) < 18 && (v[0] != '0' || len(v) == 1) {
+					dst = appendShort(dst, v) // 1 to 18 digits, no leading zero: jsonIntText
+				} else {
+					dst = c.appendSlowly(dst, v)
+					c.clean = nextNonDigit(c.data, end)
+				}
+			case kindFloatText:
+				dst = appendShort(dst, c.key)
+				if n, pointZero, ok := jsonFloatForm(v); ok {
+					dst = appendShort(dst, v[:n])
+					if pointZero {
+						dst = append(dst, '.', '0')
+					}
+				} else {
+					dst = c.appendSlowly(dst, v)
+				}
+			case kindBoolText:
+				dst = appendShort(dst, c.key)
+				if string(v) == "true" || string(v) == "false" {
+					dst = appendShort(dst, v)
+				} else {
+					dst = c.appendSlowly(dst, v)
+				}
+			default: // kindDateText
+				dst = appendShort(dst, c.key[:len(c.key)+1])
+				if len(v) == len("2006-01-02") && schema.TextReadsAs(v, schema.Date) {
+					dst = appendShort(dst, v) // as appendDateText writes it
+				} else {
+					dst = c.appendSlowly(dst, v)
+				}
 				dst = append(dst, '"')
-			default: // kindIntText, kindFloatText, kindBoolText
-				dst, ok = c.appendText(appendShort(dst, c.key), v)
 			}
-			c.unreadable = c.unreadable || !ok
 		}
 		dst = append(dst, '}', '\n')
 	}
@@ -147,6 +184,12 @@ type jsonColumn struct {
 	offsets []int32
 	// kindString: the values are known to be valid UTF-8 (see validUTF8).
 	utf8 bool
+	// kindString and kindIntText: the index in data of the first byte from the current
+	// value's start on that the row loop cannot copy as it is (a byte to escape, a byte
+	// not a digit), len(data) when there is none: a value that ends before it is copied.
+	// The bytes are looked at a word at a time, from one such byte to the next.
+	clean int
+	typ   schema.Type // the text kinds: the column's type
 	// The text kinds: a value did not read as the column's type (see
 	// schema.Column.Unchecked); the chunk's bytes are wrong and Encode says so.
 	unreadable bool
@@ -157,7 +200,7 @@ type jsonColumn struct {
 }
 
 func (c *jsonColumn) prepare(col arrow.Array, typ schema.Type, key []byte, utf8 bool) error {
-	*c = jsonColumn{key: key, utf8: utf8}
+	*c = jsonColumn{key: key, utf8: utf8, typ: typ}
 	if col.NullN() > 0 {
 		c.valid, c.offset = col.NullBitmapBytes(), col.Data().Offset()
 	}
@@ -177,6 +220,14 @@ func (c *jsonColumn) prepare(col arrow.Array, typ schema.Type, key []byte, utf8 
 		c.offsets = a.ValueOffsets()
 		if buf := a.Data().Buffers()[2]; buf != nil {
 			c.data = buf.Bytes() // the offsets index the whole buffer
+		}
+		if len(c.offsets) > 0 {
+			switch c.kind {
+			case kindString:
+				c.clean = nextJSONSpecial(c.data, int(c.offsets[0]), utf8)
+			case kindIntText:
+				c.clean = nextNonDigit(c.data, int(c.offsets[0]))
+			}
 		}
 	case *array.Int64:
 		c.kind, c.ints = kindInt, a.Int64Values()
@@ -251,45 +302,22 @@ func validUTF8(c *table.Chunk, col arrow.Array) bool {
 	return c.Raw != nil && slices.Contains(c.Raw.Columns, col)
 }
 
-// appendText writes v, the text of a value of a text kind, as the JSON value it reads
-// as (see appendJSONNumberText, appendJSONBoolText, appendDateText); ok is false when
-// it does not read as the column's type (schema.TextReadsAs). The usual value is told
-// by its shape while it is copied, in one pass over the text.
-func (c *jsonColumn) appendText(dst, v []byte) (_ []byte, ok bool) {
+// appendSlowly writes v, the text of a value of a text kind other than string that
+// Encode's row loop did not copy, as the JSON value it reads as (appendJSONNumberText,
+// appendJSONBoolText, appendDateText); when it does not read as the column's type
+// (schema.TextReadsAs), the column is unreadable and nothing is written.
+func (c *jsonColumn) appendSlowly(dst, v []byte) []byte {
+	if !schema.TextReadsAs(v, c.typ) {
+		c.unreadable = true
+		return dst
+	}
 	switch c.kind {
-	case kindIntText:
-		if len(v) <= 18 && jsonIntText(v) { // at most 18 digits: it reads as an int64
-			return appendShort(dst, v), true
-		}
-		if !schema.TextReadsAs(v, schema.Int) {
-			return dst, false
-		}
-		return appendJSONNumberText(dst, v, schema.Int), true
-	case kindFloatText:
-		if n, pointZero, ok := jsonFloatForm(v); ok { // its form reads as a float
-			dst = appendShort(dst, v[:n])
-			if pointZero {
-				dst = append(dst, '.', '0')
-			}
-			return dst, true
-		}
-		if !schema.TextReadsAs(v, schema.Float) {
-			return dst, false
-		}
-		return appendJSONNumberText(dst, v, schema.Float), true
+	case kindIntText, kindFloatText:
+		return appendJSONNumberText(dst, v, c.typ)
 	case kindBoolText:
-		if string(v) == "true" || string(v) == "false" {
-			return appendShort(dst, v), true
-		}
-		if !schema.TextReadsAs(v, schema.Bool) {
-			return dst, false
-		}
-		return appendJSONBoolText(dst, v), true
+		return appendJSONBoolText(dst, v)
 	default: // kindDateText, after the opening quote
-		if !schema.TextReadsAs(v, schema.Date) {
-			return dst, false
-		}
-		return appendDateText(dst, v), true
+		return appendDateText(dst, v)
 	}
 }
 
@@ -366,7 +394,18 @@ func jsonIntText(v []byte) bool {
 // few digits reads back as the same double: the shortest form is v's digits. Trailing
 // zeros of F (v = 1.50) and a missing fraction (v = 15) do not change the decimal, so
 // the text without them, or with ".0", is that form too.
+//
+// A value of at most 16 bytes, with 16 to read from its start (a value of a column's
+// buffer), is told from two words at once (jsonFloatFormWords); others byte by byte.
 func jsonFloatForm(v []byte) (n int, pointZero, ok bool) {
+	if len(v) > 0 && len(v) <= 16 && cap(v) >= 16 {
+		return jsonFloatFormWords(v)
+	}
+	return jsonFloatFormBytes(v)
+}
+
+// jsonFloatFormBytes is jsonFloatForm for any v, one byte after the other.
+func jsonFloatFormBytes(v []byte) (n int, pointZero, ok bool) {
 	start := 0
 	if len(v) > 0 && v[0] == '-' {
 		start = 1
@@ -410,6 +449,60 @@ func jsonFloatForm(v []byte) (n int, pointZero, ok bool) {
 	return end, false, true
 }
 
+// jsonFloatFormWords is jsonFloatForm for v of 1 to 16 bytes with 16 bytes to read from
+// v[0]: the same rules, read off bit masks of v's bytes (bit k for byte k: not a digit,
+// a '0') instead of loops whose ends, at a different byte for each value, the processor
+// mispredicts. The one byte not a digit after a leading '-' must be the point; at most
+// 15 digits holds by the length: 16 bytes less the point.
+func jsonFloatFormWords(v []byte) (n int, pointZero, ok bool) {
+	w := v[:16]
+	lo, hi := binary.LittleEndian.Uint64(w)^'0'*ones, binary.LittleEndian.Uint64(w[8:])^'0'*ones // a digit's byte its value
+	inValue := uint32(1)<<len(v) - 1
+	nonDigit := (byteMask(nonDigitBytes(lo)) | byteMask(nonDigitBytes(hi))<<8) & inValue
+	zero := (byteMask(zeroBytes(lo)) | byteMask(zeroBytes(hi))<<8) & inValue
+	start := 0
+	if v[0] == '-' {
+		start = 1
+	}
+	point := nonDigit &^ uint32(start)
+	leadingZero := zero>>start&1 != 0
+	if point == 0 { // an integer: D.0
+		whole := len(v) - start
+		return len(v), true, whole >= 1 && whole <= 14 && !(leadingZero && (whole > 1 || start == 1))
+	}
+	at := bits.TrailingZeros32(point)
+	whole := at - start
+	if point&(point-1) != 0 || v[at] != '.' || whole == 0 || at == len(v)-1 || leadingZero && whole > 1 {
+		return 0, false, false // a byte other than one point, no digit before or after it, or a leading zero
+	}
+	end := max(32-bits.LeadingZeros32(inValue&^zero), at+2) // the trailing zeros dropped, one digit kept
+	if leadingZero {                                        // 0.F
+		if end == at+2 && zero>>(at+1)&1 != 0 {
+			return end, false, start == 0 // 0.0, but not -0.0
+		}
+		return end, false, bits.TrailingZeros32(^zero>>(at+1)) <= 5 // 1e-6 = 0.000001 is the least
+	}
+	return end, false, true
+}
+
+// byteMask gathers the high bits of w's bytes (a word of byte tests) into bits 0 to 7.
+func byteMask(w uint64) uint32 {
+	return uint32((w >> 7) * 0x0102040810204080 >> 56)
+}
+
+// zeroBytes sets the high bit of each byte of x that is 0, and no other bit: no carry
+// crosses a byte (the low seven bits of a byte plus 0x7f stay below 0x100).
+func zeroBytes(x uint64) uint64 {
+	return ^((x&^highs + 0x7f*ones) | x) & highs
+}
+
+// nonDigitBytes sets the high bit of each byte of x, a word XORed with '0' in every byte
+// (a digit's byte is then its value), that is not 0 to 9, and no other bit: adding 0x76
+// to the low seven bits of a byte sets its high bit when they are 10 or more.
+func nonDigitBytes(x uint64) uint64 {
+	return ((x&^highs + 0x76*ones) | x) & highs
+}
+
 // appendShort is append(dst, b...), for b of at most 16 bytes with 16 bytes of room after
 // the end of dst and 16 bytes to read from the start of b (a value of a column's buffer,
 // a key) one 16-byte move: the bytes past b go to dst's spare capacity, where the next
@@ -422,6 +515,57 @@ func appendShort(dst, b []byte) []byte {
 		return dst[:n+len(b)]
 	}
 	return append(dst, b...)
+}
+
+// appendMedium is appendShort for b of at most 32 bytes, two 16-byte moves: with 32
+// bytes of room after the end of dst and 32 to read from the start of b.
+func appendMedium(dst, b []byte) []byte {
+	n := len(dst)
+	if len(b) <= 32 && cap(b) >= 32 && cap(dst)-n >= 32 {
+		to := dst[n : n+32]
+		*(*[16]byte)(to) = [16]byte(b[:16])
+		*(*[16]byte)(to[16:]) = [16]byte(b[16:32])
+		return dst[:n+len(b)]
+	}
+	return append(dst, b...)
+}
+
+// nextJSONSpecial is the index of the first byte of data from i on that appendJSONText
+// does not copy as it is (", \, a control byte, and unless valid a byte of 0x80 or
+// more), or len(data): 8 bytes at a time (jsonSpecial's lowest flag is always a byte
+// that is one).
+func nextJSONSpecial(data []byte, i int, valid bool) int {
+	nonASCII := uint64(highs)
+	if valid {
+		nonASCII = 0
+	}
+	for ; i+8 <= len(data); i += 8 {
+		if m := jsonSpecial(binary.LittleEndian.Uint64(data[i:]), nonASCII); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(data); i++ {
+		if !jsonPlain[data[i]] && (!valid || data[i] < utf8.RuneSelf) {
+			return i
+		}
+	}
+	return len(data)
+}
+
+// nextNonDigit is the index of the first byte of data from i on that is not an ASCII
+// digit, or len(data): 8 bytes at a time.
+func nextNonDigit(data []byte, i int) int {
+	for ; i+8 <= len(data); i += 8 {
+		if m := nonDigitBytes(binary.LittleEndian.Uint64(data[i:]) ^ '0'*ones); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(data); i++ {
+		if data[i]-'0' > 9 {
+			return i
+		}
+	}
+	return len(data)
 }
 
 // unsafeString is b as a string without a copy, for a parser that keeps no reference

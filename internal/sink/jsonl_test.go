@@ -324,3 +324,96 @@ func TestJSONLUncheckedText(t *testing.T) {
 		}
 	}
 }
+
+// jsonFloatFormWords, the bit-mask reading of a float's text, tells what the byte loop
+// (jsonFloatFormBytes) tells for every text of 1 to 16 bytes, whatever bytes follow it
+// in its buffer: texts of digits, points, signs, zeros and other bytes at every position.
+func TestJSONFloatFormWords(t *testing.T) {
+	pieces := []byte("0000123456789..--+eE x\x00\x80\xff/:")
+	rng := rand.New(rand.NewPCG(9, 10))
+	values := [][]byte{[]byte("0"), []byte("-0"), []byte("0.0"), []byte("-0.0"), []byte("0.000001"), []byte("0.0000001"),
+		[]byte("-0.000010"), []byte("12345678901234"), []byte("123456789012345"), []byte("1234567890.12345"),
+		[]byte("-123456789.12345"), []byte("100.000"), []byte("1."), []byte(".5"), []byte("-"), []byte("-.5"), []byte("00.5")}
+	for range 500000 {
+		v := make([]byte, 1+rng.IntN(16))
+		for i := range v {
+			if rng.IntN(4) == 0 {
+				v[i] = pieces[rng.IntN(len(pieces))]
+			} else {
+				v[i] = byte('0' + rng.IntN(10))
+			}
+		}
+		values = append(values, v)
+	}
+	for _, v := range values {
+		buf := make([]byte, len(v), 16)
+		copy(buf, v)
+		for i := len(v); i < 16; i++ {
+			buf[:16][i] = pieces[rng.IntN(len(pieces))]
+		}
+		n, pointZero, ok := jsonFloatFormWords(buf)
+		wantN, wantPointZero, wantOK := jsonFloatFormBytes(v)
+		if ok != wantOK || ok && (n != wantN || pointZero != wantPointZero) {
+			t.Fatalf("%q: %d %v %v, want %d %v %v", v, n, pointZero, ok, wantN, wantPointZero, wantOK)
+		}
+	}
+}
+
+// Strings and ints kept as text are copied where no byte of theirs needs more (see
+// jsonColumn.clean) and written the long way where one does: every value comes out as
+// its reference form, whichever values around it hold such bytes, nulls among them.
+func TestJSONLCopiesCleanValues(t *testing.T) {
+	format, err := Lookup("jsonl", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := schema.Schema{{Name: "s", Type: schema.String}, {Name: "i", Type: schema.Int}}
+	sk, err := format.New(Config{Schema: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces := []string{"a", "bc", "Hello world", " ", "\"", "\\", "\x01", "\n", "é", "\xff", "0123456789abcdefghijklmnopqrstuvwxyz"}
+	ints := []string{"0", "7", "42", "-0", "-5", "+4", "123456789012345678", "1234567890123456789", "-9223372036854775808", "", "8000000037"}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for round := range 300 {
+		rows := make([][]string, 1+rng.IntN(40))
+		var want strings.Builder
+		for k := range rows {
+			var sb strings.Builder
+			for range rng.IntN(4) {
+				if rng.IntN(5+round%20) == 0 {
+					sb.WriteString(pieces[4+rng.IntN(len(pieces)-4)]) // a byte to escape, now and then
+				} else {
+					sb.WriteString(pieces[rng.IntN(4)])
+				}
+			}
+			rows[k] = []string{sb.String(), ints[rng.IntN(len(ints))]}
+			if round%3 == 0 {
+				rows[k][1] = ints[1+rng.IntN(2)] // mostly copies
+			}
+			want.WriteString(`{"s":`)
+			if rows[k][0] == "" {
+				want.WriteString("null")
+			} else {
+				want.WriteString(`"` + referenceJSONText(rows[k][0]) + `"`)
+			}
+			want.WriteString(`,"i":`)
+			if n, ok := schema.ParseInt(rows[k][1]); ok {
+				want.WriteString(strconv.FormatInt(n, 10))
+			} else {
+				want.WriteString("null")
+			}
+			want.WriteString("}\n")
+		}
+		p, err := sk.Encode(nil, conformed(t, format.ConformSchema(s), rows))
+		if errors.Is(err, ErrUncheckedText) {
+			p, err = sk.Encode(nil, conformed(t, format.ConformSchema(s).Checked(), rows))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(p.Bytes) != want.String() {
+			t.Fatalf("rows %q:\n%s\nwant\n%s", rows, p.Bytes, want.String())
+		}
+	}
+}
