@@ -56,9 +56,9 @@ func openLookups(ctx context.Context, o Options) (refs []*lookup.Reference, clos
 			closeAll()
 			return nil, nil, usage(err)
 		}
-		read := func(visit func(*table.Chunk) error) error {
-			r := newRunner(ro, op.sources, header, nil, nil, nil, nil) // visit takes the chunks: no sink
-			r.visit = visit
+		read := func(take func(*table.Chunk) (any, error), keep func(any) error) error {
+			r := newRunner(ro, op.sources, header, nil, nil, nil, nil) // take and keep have the chunks: no sink
+			r.take, r.keep = take, keep
 			return setupFailure(r.run(ctx))
 		}
 		refs = append(refs, lookup.NewReference(spec, header, limit, read))

@@ -62,6 +62,11 @@ type keyList struct {
 	keyRows  []int32
 }
 
+// reset empties the list, keeping its arrays for the next keys.
+func (l *keyList) reset() {
+	l.words, l.wordRows, l.keys, l.ends, l.keyRows = l.words[:0], l.wordRows[:0], l.keys[:0], l.ends[:0], l.keyRows[:0]
+}
+
 func (l *keyList) add(key []byte, row int32) {
 	if w, ok := asWord(key); ok {
 		l.words = append(l.words, w)
