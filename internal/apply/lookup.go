@@ -56,9 +56,17 @@ func openLookups(ctx context.Context, o Options) (refs []*lookup.Reference, clos
 			closeAll()
 			return nil, nil, usage(err)
 		}
-		read := func(take func(*table.Chunk) (any, error), keep func(any) error) error {
+		read := func(reads []bool, take func(*table.Chunk) (any, error), keep func(any) error) error {
 			r := newRunner(ro, op.sources, header, nil, nil, nil, nil) // take and keep have the chunks: no sink
 			r.take, r.keep = take, keep
+			for i, s := range op.sources {
+				if s.conform == nil && (s.csv != nil || s.pq != nil) {
+					r.skips[i] = make([]bool, len(reads))
+					for j, read := range reads {
+						r.skips[i][j] = !read // storing a value is most of decoding it
+					}
+				}
+			}
 			return setupFailure(r.run(ctx))
 		}
 		refs = append(refs, lookup.NewReference(spec, header, limit, read))

@@ -39,7 +39,7 @@ func textChunk(names []string, columns [][]string) *table.Chunk {
 
 // readChunks reads a reference of the chunks cs, as a run's reader does.
 func readChunks(cs ...*table.Chunk) ReadFunc {
-	return func(take func(*table.Chunk) (any, error), keep func(any) error) error {
+	return func(_ []bool, take func(*table.Chunk) (any, error), keep func(any) error) error {
 		for _, c := range cs {
 			taken, err := take(c)
 			if err != nil {

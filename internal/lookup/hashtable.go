@@ -82,10 +82,11 @@ func (l *keyList) add(key []byte, row int32) {
 // in row order would, but with every array allocated once at its size (growing them
 // touched three times the memory, each fresh page a fault). dup is called for a key
 // met again with the place of the row found so far, which it may change; its first
-// error in row order ends the building.
-func buildKeyTable(list *keyList, dup func(found *int32, row int32) error) (*keyTable, error) {
+// error in row order ends the building. The one-integer keys' table is in m (nil: the
+// Go heap).
+func buildKeyTable(list *keyList, m *tableMemory, dup func(found *int32, row int32) error) (*keyTable, error) {
 	t := &keyTable{bytes: *newHashTableSized(len(list.keyRows), len(list.keys))}
-	wordRow, wordErr := t.words.build(list.words, list.wordRows, dup)
+	wordRow, wordErr := t.words.build(list.words, list.wordRows, m, dup)
 	var bytesErr error
 	bytesRow := int32(-1)
 	start := int64(0)
@@ -227,7 +228,7 @@ func (t *wordTable) noteSequence() {
 // dense array when they fill at least a quarter of their range (as finish decides),
 // else slots at most half full. dup is as buildKeyTable's; the row of its error is
 // returned with it.
-func (t *wordTable) build(keys []uint64, rows []int32, dup func(found *int32, row int32) error) (int32, error) {
+func (t *wordTable) build(keys []uint64, rows []int32, m *tableMemory, dup func(found *int32, row int32) error) (int32, error) {
 	if len(keys) == 0 {
 		// One empty slot, so that find, which probes until an empty slot, finds no key
 		// without a test of its own (a reference of text keys only, or of no rows).
@@ -243,7 +244,7 @@ func (t *wordTable) build(keys []uint64, rows []int32, dup func(found *int32, ro
 		for uint64(len(keys))*2 > uint64(size-1) {
 			size *= 2
 		}
-		t.slots, t.mask = make([]wordSlot, size), uint64(size-1)
+		t.slots, t.mask = growArray(m, []wordSlot(nil), size)[:size], uint64(size-1)
 		for i, k := range keys {
 			if found := t.insert(k, rows[i]); found != nil {
 				if err := dup(found, rows[i]); err != nil {
@@ -255,7 +256,7 @@ func (t *wordTable) build(keys []uint64, rows []int32, dup func(found *int32, ro
 	}
 	t.slots, t.mask = nil, 0
 	t.base = uint64(t.low)
-	t.dense = make([]int32, t.high-t.low+1)
+	t.dense = growArray(m, []int32(nil), int(t.high-t.low+1))[:t.high-t.low+1]
 	for i := range t.dense {
 		t.dense[i] = -1
 	}

@@ -39,7 +39,7 @@ func TestSequentialKeys(t *testing.T) {
 			}
 		}
 		inserted.finish()
-		built, err := buildKeyTable(&list, func(found *int32, row int32) error {
+		built, err := buildKeyTable(&list, nil, func(found *int32, row int32) error {
 			if c.last {
 				*found = row
 			}

@@ -448,7 +448,7 @@ func (ld *loader) buildKeys(dup Dup) (*keyTable, error) {
 		k := sort.Search(len(ld.places), func(k int) bool { return ld.places[k].first > int(row) }) - 1
 		return &ld.places[k], int(row) - ld.places[k].first
 	}
-	return buildKeyTable(&ld.list, func(found *int32, row int32) error {
+	return buildKeyTable(&ld.list, ld.mem, func(found *int32, row int32) error {
 		switch dup {
 		case DupLast:
 			*found = row

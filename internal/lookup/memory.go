@@ -42,7 +42,7 @@ const (
 
 // growArray returns s with room for n more elements past its length, its values kept
 // and the room zeroed.
-func growArray[T byte | int32 | int64 | uint64](m *tableMemory, s []T, n int) []T {
+func growArray[T byte | int32 | int64 | uint64 | wordSlot](m *tableMemory, s []T, n int) []T {
 	need := len(s) + n
 	if need <= cap(s) {
 		return s
@@ -64,8 +64,8 @@ func growArray[T byte | int32 | int64 | uint64](m *tableMemory, s []T, n int) []
 
 // freeArray unmaps an array of growArray that is no longer read, when it has a mapping
 // of its own; a slab's part or the Go heap's waits for the release or the collector.
-func freeArray[T byte | int32 | int64 | uint64](m *tableMemory, s []T) {
-	if cap(s) == 0 {
+func freeArray[T byte | int32 | int64 | uint64 | wordSlot](m *tableMemory, s []T) {
+	if m == nil || cap(s) == 0 {
 		return
 	}
 	var zero T
@@ -73,9 +73,10 @@ func freeArray[T byte | int32 | int64 | uint64](m *tableMemory, s []T) {
 }
 
 // bytes returns n zeroed bytes or more, 8-byte aligned, of a slab or a mapping of their
-// own; nil for an array the Go heap should hold (small, or no memory mapped).
+// own; nil for an array the Go heap should hold (small, no memory given, or none
+// mapped).
 func (m *tableMemory) bytes(n int) []byte {
-	if n < m.heapBelow {
+	if m == nil || n < m.heapBelow {
 		return nil
 	}
 	m.mu.Lock()

@@ -31,8 +31,9 @@ type Reference struct {
 // decoders and row numbers): it calls take on each chunk as decoded, on any goroutine,
 // and the chunk's buffers may serve another chunk once take returns; it calls keep with
 // what take made of each chunk, in input order, on one goroutine. The first error of
-// either ends the reading and is its error.
-type ReadFunc func(take func(*table.Chunk) (any, error), keep func(any) error) error
+// either ends the reading and is its error. The columns reads does not mark (one per
+// column of the header) are not read: their values may be left empty.
+type ReadFunc func(reads []bool, take func(*table.Chunk) (any, error), keep func(any) error) error
 
 // NewReference describes a reference file whose header is known and whose rows read
 // reads; a table of it that would take more than limit bytes is refused.
@@ -95,7 +96,11 @@ func (r *Reference) load(keys []int, adds []int, dup Dup) (*loaded, error) {
 // readAll reads and builds the reference (load.go).
 func (r *Reference) readAll(keys []int, adds []int, dup Dup) (*loaded, error) {
 	ld := newLoader(r, keys, adds)
-	err := r.read(ld.take, ld.keep)
+	reads := make([]bool, len(r.Header))
+	for _, j := range append(keys[:len(keys):len(keys)], adds...) {
+		reads[j] = true
+	}
+	err := r.read(reads, ld.take, ld.keep)
 	ld.scratch.release()
 	if err != nil {
 		ld.mem.release()
