@@ -3,6 +3,7 @@ package lookup
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -34,9 +35,12 @@ type takenRows struct {
 	rows  int
 	keys  keyList  // rows numbered from the chunk's first
 	texts keyTexts // per row, each key column's value as describeKey writes it
-	adds  []takenColumn
-	key   []byte // scratch
-	text  []byte // scratch
+	// wordKeys: every key is a plain integer (plainInt) written as strconv writes its
+	// value, or null; texts is then left empty, describeKey writing the key's word.
+	wordKeys bool
+	adds     []takenColumn
+	key      []byte // scratch
+	text     []byte // scratch
 }
 
 // takenColumn is one added column of a chunk: its values as text.
@@ -58,11 +62,15 @@ type keyTexts struct {
 // place is where a run of a reference's rows is, for messages: its row i, the reference
 // row first+i, is at line line0+i, or lines[i] when its lines do not follow one another
 // (a record over several lines, a skipped row of a sheet).
+//
+// Its key values for messages are the loader's texts from row texts on, or when texts is
+// -1, the keys' words (takenRows.wordKeys).
 type place struct {
 	source table.Source
 	first  int
 	line0  int64
 	lines  []int64
+	texts  int
 }
 
 func (p *place) line(i int) int64 {
@@ -110,13 +118,19 @@ type loader struct {
 }
 
 func newLoader(r *Reference, keys, adds []int) *loader {
-	ld := &loader{r: r, keys: keys, adds: adds, mem: &tableMemory{heapBelow: 64 << 10}, scratch: &tableMemory{heapBelow: 16 << 10}, columns: make([]refColumn, len(adds)),
+	ld := &loader{r: r, keys: keys, adds: adds, mem: &tableMemory{heapBelow: 64 << 10, reserve: reserveOf(r.limit)}, scratch: &tableMemory{heapBelow: 16 << 10}, columns: make([]refColumn, len(adds)),
 		text: make([]int64, len(adds)), values: make([]int, len(adds)), fits: make([]uint8, len(adds))}
 	for k := range ld.columns {
 		ld.columns[k].stride, ld.columns[k].at = len(adds), k
 		ld.fits[k] = allTypes
 	}
 	return ld
+}
+
+// reserveOf is the address space an array of a table of at most limit bytes reserves
+// (tableMemory.reserve): the limit in whole huge pages, at most 1 TiB.
+func reserveOf(limit int64) int {
+	return int(min(max(limit, 0), 1<<40)+hugePageBytes-1) &^ (hugePageBytes - 1)
 }
 
 // allTypes has the bit of every type of typedReadings set.
@@ -140,9 +154,8 @@ func (ld *loader) take(c *table.Chunk) (any, error) {
 	t.keys.reset()
 	t.keys.words = growArray(m, t.keys.words, n)
 	t.keys.wordRows = growArray(m, t.keys.wordRows, n)
-	t.texts.data = growArray(m, t.texts.data[:0], textSize(c, ld.keys))
-	t.texts.ends = growArray(m, t.texts.ends[:0], n*len(ld.keys))
-	if err := t.takeKeys(c, ld.keys); err != nil {
+	t.texts.data, t.texts.ends = t.texts.data[:0], t.texts.ends[:0]
+	if err := t.takeKeys(m, c, ld.keys); err != nil {
 		return nil, err
 	}
 	for k, j := range ld.adds {
@@ -153,34 +166,21 @@ func (ld *loader) take(c *table.Chunk) (any, error) {
 	return t, nil
 }
 
-// textSize is the bytes of the values of columns cols of c that are text: room to
-// reserve for their copies (values of other types take what they take).
-func textSize(c *table.Chunk, cols []int) int {
-	n := 0
-	for _, j := range cols {
-		if s, ok := c.Batch.Column(j).(*array.String); ok {
-			n += stringBytes(s)
-		}
-	}
-	return n
-}
-
-// takeKeys encodes the chunk's keys (a null or blank one matches nothing: no key) and
-// copies the key values for messages.
-func (t *takenRows) takeKeys(c *table.Chunk, keys []int) error {
-	cols := make([]arrow.Array, len(keys))
-	readers := make([]keyColumn, len(keys))
-	texts := make([]table.Appender, len(keys))
-	for k, j := range keys {
-		cols[k] = c.Batch.Column(j)
+// takeKeyTexts copies the values of the key columns cols for messages.
+func (t *takenRows) takeKeyTexts(m *tableMemory, cols []arrow.Array) error {
+	texts := make([]table.Appender, len(cols))
+	size := 0
+	for k, col := range cols {
 		var err error
-		if readers[k], err = newKeyColumn(cols[k]); err != nil {
+		if texts[k], err = table.NewAppender(col); err != nil {
 			return err
 		}
-		if texts[k], err = table.NewAppender(cols[k]); err != nil {
-			return err
+		if s, ok := col.(*array.String); ok {
+			size += stringBytes(s)
 		}
 	}
+	t.texts.data = growArray(m, t.texts.data, size)
+	t.texts.ends = growArray(m, t.texts.ends, t.rows*len(cols))
 	for i := range t.rows {
 		for k, col := range cols {
 			if s, ok := col.(*array.String); ok {
@@ -191,8 +191,25 @@ func (t *takenRows) takeKeys(c *table.Chunk, keys []int) error {
 			t.texts.ends = append(t.texts.ends, int64(len(t.texts.data)))
 		}
 	}
+	return nil
+}
+
+// takeKeys encodes the chunk's keys (a null or blank one matches nothing: no key) and
+// copies the key values for messages, unless they are wordKeys.
+func (t *takenRows) takeKeys(m *tableMemory, c *table.Chunk, keys []int) error {
+	cols := make([]arrow.Array, len(keys))
+	readers := make([]keyColumn, len(keys))
+	for k, j := range keys {
+		cols[k] = c.Batch.Column(j)
+		var err error
+		if readers[k], err = newKeyColumn(cols[k]); err != nil {
+			return err
+		}
+	}
+	t.wordKeys = false
 	if s, ok := cols[0].(*array.String); ok && len(cols) == 1 {
 		// The usual id: its plain integers without the encoding's detour.
+		t.wordKeys = true
 		for i := range t.rows {
 			if s.IsNull(i) {
 				continue
@@ -201,14 +218,22 @@ func (t *takenRows) takeKeys(c *table.Chunk, keys []int) error {
 			if n, ok := plainInt(v); ok {
 				t.keys.words = append(t.keys.words, uint64(n))
 				t.keys.wordRows = append(t.keys.wordRows, int32(i))
+				t.wordKeys = t.wordKeys && (n != 0 || len(v) == 1) // -0 is written 0
 				continue
 			}
+			t.wordKeys = false
 			var ok bool
 			if t.key, ok = appendTextKey(t.key[:0], v); ok {
 				t.keys.add(t.key, int32(i))
 			}
 		}
-		return nil
+		if t.wordKeys {
+			return nil
+		}
+		return t.takeKeyTexts(m, cols)
+	}
+	if err := t.takeKeyTexts(m, cols); err != nil {
+		return err
 	}
 	for i := range t.rows {
 		key := t.key[:0]
@@ -310,7 +335,10 @@ func (ld *loader) keep(taken any) error {
 		return ld.r.limitError()
 	}
 	first := int32(ld.rows)
-	t.place.first = ld.rows
+	t.place.first, t.place.texts = ld.rows, -1
+	if !t.wordKeys {
+		t.place.texts = len(ld.texts.ends) / len(ld.keys)
+	}
 	ld.places = append(ld.places, t.place)
 
 	ld.list.words = append(growArray(ld.mem, ld.list.words, len(t.keys.words)), t.keys.words...)
@@ -443,18 +471,13 @@ func (ld *loader) finishColumn(k int) {
 // duplicate key is what dup says.
 func (ld *loader) buildKeys(dup Dup) (*keyTable, error) {
 	r := ld.r
-	// placeOf is the place of reference row row, and its index there.
-	placeOf := func(row int32) (*place, int) {
-		k := sort.Search(len(ld.places), func(k int) bool { return ld.places[k].first > int(row) }) - 1
-		return &ld.places[k], int(row) - ld.places[k].first
-	}
 	return buildKeyTable(&ld.list, ld.mem, func(found *int32, row int32) error {
 		switch dup {
 		case DupLast:
 			*found = row
 		case DupError:
-			first, i := placeOf(*found)
-			second, j := placeOf(row)
+			first, i := ld.placeOf(*found)
+			second, j := ld.placeOf(row)
 			return fmt.Errorf("--lookup %s: the key %s is on two rows, %s and %s: give --lookup-dup first or last to keep one of them",
 				r.Spec.Path, ld.describeKey(row), where(first.source, first.line(i)), where(second.source, second.line(j)))
 		}
@@ -462,11 +485,22 @@ func (ld *loader) buildKeys(dup Dup) (*keyTable, error) {
 	})
 }
 
+// placeOf is the place of reference row row, and its index there.
+func (ld *loader) placeOf(row int32) (*place, int) {
+	k := sort.Search(len(ld.places), func(k int) bool { return ld.places[k].first > int(row) }) - 1
+	return &ld.places[k], int(row) - ld.places[k].first
+}
+
 // describeKey writes the key of reference row row as name=value for a message.
 func (ld *loader) describeKey(row int32) string {
+	p, i := ld.placeOf(row)
+	if p.texts < 0 {
+		w := sort.Search(len(ld.list.wordRows), func(w int) bool { return ld.list.wordRows[w] >= row })
+		return ld.r.Header[ld.keys[0]] + "=" + table.QuoteValue(strconv.FormatInt(int64(ld.list.words[w]), 10))
+	}
 	parts := make([]string, len(ld.keys))
 	for k, j := range ld.keys {
-		e := int(row)*len(ld.keys) + k
+		e := (p.texts+i)*len(ld.keys) + k
 		start := int64(0)
 		if e > 0 {
 			start = ld.texts.ends[e-1]

@@ -99,6 +99,33 @@ func TestLoadInChunks(t *testing.T) {
 	}
 }
 
+// TestDuplicateKeyText: a duplicate key's message writes the second row's key as it is
+// written, whether the chunk's keys are all plain integers (kept as words only) or not.
+func TestDuplicateKeyText(t *testing.T) {
+	header := []string{"product_id", "name"}
+	for _, c := range []struct {
+		ids  []string
+		want string
+	}{
+		{[]string{"1", "2", "3", "4", "2"}, `the key product_id="2" is on two rows, line 3 and line 6`},
+		{[]string{"0", "1", "-0"}, `the key product_id="-0" is on two rows, line 2 and line 4`},
+		{[]string{"7", "x", "7.0"}, `the key product_id="7.0" is on two rows, line 2 and line 4`},
+		{[]string{"5", "6", "", " 6"}, `the key product_id=" 6" is on two rows, line 3 and line 5`},
+	} {
+		names := make([]string, len(c.ids))
+		for i := range names {
+			names[i] = "n"
+		}
+		for _, sizes := range [][]int{nil, {1}, {2}} {
+			r := NewReference(Spec{Path: "p.csv", On: "product_id"}, header, 1<<30, readChunks(chunksOf(header, [][]string{c.ids, names}, sizes, nil)...))
+			_, err := Compile([]*Reference{r}, []string{"product_id"}, expr.Options{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("ids %q in chunks %v: %v, want %s", c.ids, sizes, err, c.want)
+			}
+		}
+	}
+}
+
 func seq64(first int64, n int) []int64 {
 	lines := make([]int64, n)
 	for i := range lines {
@@ -137,5 +164,34 @@ func TestGrowArray(t *testing.T) {
 	m.release()
 	if m.slabs != nil {
 		t.Errorf("slabs left after release")
+	}
+}
+
+// TestGrowArrayReserved: with a reserve, an array that leaves the Go heap gets that much
+// address space and never moves again, its values kept.
+func TestGrowArrayReserved(t *testing.T) {
+	m := &tableMemory{heapBelow: 1 << 10, reserve: 64 << 20}
+	defer m.release()
+	var s []int32
+	var at *int32
+	for i := range 1 << 21 { // 8 MiB
+		if len(s) == cap(s) {
+			s = growArray(m, s, 1)
+			if at != nil && &s[0] != at {
+				t.Fatalf("at %d: the array moved", i)
+			}
+			if cap(s) >= 1<<10 {
+				at = &s[0]
+			}
+		}
+		s = append(s, int32(i))
+	}
+	for i, v := range s {
+		if v != int32(i) {
+			t.Fatalf("value %d is %d", i, v)
+		}
+	}
+	if len(m.own) != 1 || len(m.slabs) != 0 {
+		t.Errorf("%d mappings and %d slabs, want one reserved mapping", len(m.own), len(m.slabs))
 	}
 }

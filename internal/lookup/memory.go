@@ -27,10 +27,15 @@ type tableMemory struct {
 	// heapBelow: an array smaller than this is the garbage collector's, so a small
 	// reference (most of the tests') maps nothing.
 	heapBelow int
-	mu        sync.Mutex
-	slabs     [][]byte         // mapped, cut by growArray
-	slab      []byte           // what is left of the last slab
-	own       map[*byte][]byte // arrays mapped whole, by their first byte
+	// reserve, when set, is the most bytes an array may take (the table's memory
+	// limit): one that leaves the Go heap gets that much address space (offheap.Reserve),
+	// so that it grows without ever moving, its data written once, where each doubling
+	// into a new region wrote it again (every fresh page, even a huge one, costs).
+	reserve int
+	mu      sync.Mutex
+	slabs   [][]byte         // mapped, cut by growArray
+	slab    []byte           // what is left of the last slab
+	own     map[*byte][]byte // arrays mapped whole, by their first byte
 }
 
 const (
@@ -81,16 +86,19 @@ func (m *tableMemory) bytes(n int) []byte {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if n <= m.reserve {
+		if b, err := offheap.Reserve(m.reserve); err == nil {
+			m.keep(b)
+			return b
+		}
+	}
 	if n > tableSlabBytes/2 {
 		size := (n + hugePageBytes - 1) &^ (hugePageBytes - 1) // aligned as huge pages are
 		b, err := offheap.Map(size)
 		if err != nil {
 			return nil
 		}
-		if m.own == nil {
-			m.own = map[*byte][]byte{}
-		}
-		m.own[&b[0]] = b
+		m.keep(b)
 		return b
 	}
 	n = (n + 7) &^ 7
@@ -105,6 +113,14 @@ func (m *tableMemory) bytes(n int) []byte {
 	b := m.slab[:n:n]
 	m.slab = m.slab[n:]
 	return b
+}
+
+// keep notes b, a mapping of one array's own.
+func (m *tableMemory) keep(b []byte) {
+	if m.own == nil {
+		m.own = map[*byte][]byte{}
+	}
+	m.own[&b[0]] = b
 }
 
 // free unmaps an array that growArray replaced, when it had a mapping of its own.
