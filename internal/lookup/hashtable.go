@@ -54,12 +54,17 @@ func (t *keyTable) insert(key []byte, row int32) (found *int32) {
 
 // keyList is the keys of a reference's rows, in row order, gathered before their table
 // is built at its size (buildKeyTable): one-integer keys as words, the others encoded.
+//
+// The first seqRows rows, when set, have the keys seqFirst+row and are not in words: a
+// reference of ids in order (loader.keep) needs no list, nor a table, but these two.
 type keyList struct {
 	words    []uint64
 	wordRows []int32
 	keys     []byte
 	ends     []int64 // per key of keys: where it ends
 	keyRows  []int32
+	seqFirst uint64
+	seqRows  int
 }
 
 // reset empties the list, keeping its arrays for the next keys.
@@ -86,6 +91,11 @@ func (l *keyList) add(key []byte, row int32) {
 // Go heap).
 func buildKeyTable(list *keyList, m *tableMemory, dup func(found *int32, row int32) error) (*keyTable, error) {
 	t := &keyTable{bytes: *newHashTableSized(len(list.keyRows), len(list.keys))}
+	if list.seqRows > 0 { // then it holds no other key (keep)
+		t.words = wordTable{n: list.seqRows, base: list.seqFirst, sequential: true, span: uint64(list.seqRows),
+			low: int64(list.seqFirst), high: int64(list.seqFirst) + int64(list.seqRows) - 1}
+		return t, nil
+	}
 	wordRow, wordErr := t.words.build(list.words, list.wordRows, m, dup)
 	var bytesErr error
 	bytesRow := int32(-1)
@@ -129,10 +139,13 @@ type wordTable struct {
 	n     int
 	dense []int32 // row of key base+i, or -1; nil unless the keys are dense
 	base  uint64
-	// sequential is set when dense[i] is dense[0]+i for every i: ids 1..n on rows in
-	// their order, the usual reference sorted by id. A probe then computes the row
-	// without loading it from dense, one cache miss less per row.
+	// sequential is set when the row of key base+i is row0+i for every i below span:
+	// ids 1..n on rows in their order, the usual reference sorted by id. A probe then
+	// computes the row without loading it from dense (which a table built from a
+	// keyList's sequence does not have), one cache miss less per row.
 	sequential bool
+	row0       int32
+	span       uint64
 	low        int64 // the smallest and largest key, for dense
 	high       int64
 }
@@ -152,11 +165,14 @@ func newWordTable() wordTable { return wordTable{slots: make([]wordSlot, 64), ma
 func wordHash(k uint64) uint64 { return (k ^ k>>29) * 0x9e3779b97f4a7c15 >> 20 }
 
 func (t *wordTable) find(key uint64) int32 {
+	if t.sequential {
+		if i := key - t.base; i < t.span {
+			return t.row0 + int32(i)
+		}
+		return -1
+	}
 	if t.dense != nil {
 		if i := key - t.base; i < uint64(len(t.dense)) {
-			if t.sequential {
-				return t.dense[0] + int32(i)
-			}
 			return t.dense[i]
 		}
 		return -1
@@ -221,7 +237,7 @@ func (t *wordTable) noteSequence() {
 			return
 		}
 	}
-	t.sequential = true
+	t.sequential, t.row0, t.span = true, t.dense[0], uint64(len(t.dense))
 }
 
 // build fills an empty table with keys (rows: their rows, in row order) at its size: a

@@ -109,12 +109,14 @@ type loader struct {
 	rows    int
 	places  []place
 	list    keyList // every row's key, rows numbered in the reference
-	texts   keyTexts
-	columns []refColumn
-	cells   []uint64 // the columns', a record of cells a row
-	text    []int64  // per added column: the bytes of its text
-	values  []int    // per added column: its values
-	fits    []uint8  // per added column: as takenColumn's, over every row kept
+	// unordered: the keys are not (or no longer) in a sequence that list counts.
+	unordered bool
+	texts     keyTexts
+	columns   []refColumn
+	cells     []uint64 // the columns', a record of cells a row
+	text      []int64  // per added column: the bytes of its text
+	values    []int    // per added column: its values
+	fits      []uint8  // per added column: as takenColumn's, over every row kept
 }
 
 func newLoader(r *Reference, keys, adds []int) *loader {
@@ -341,10 +343,13 @@ func (ld *loader) keep(taken any) error {
 	}
 	ld.places = append(ld.places, t.place)
 
-	ld.list.words = append(growArray(ld.mem, ld.list.words, len(t.keys.words)), t.keys.words...)
-	ld.list.wordRows = growArray(ld.mem, ld.list.wordRows, len(t.keys.wordRows))
-	for _, row := range t.keys.wordRows {
-		ld.list.wordRows = append(ld.list.wordRows, first+row)
+	if !ld.continuesSequence(t) {
+		ld.endSequence()
+		ld.list.words = append(growArray(ld.mem, ld.list.words, len(t.keys.words)), t.keys.words...)
+		ld.list.wordRows = growArray(ld.mem, ld.list.wordRows, len(t.keys.wordRows))
+		for _, row := range t.keys.wordRows {
+			ld.list.wordRows = append(ld.list.wordRows, first+row)
+		}
 	}
 	if len(t.keys.keyRows) > 0 {
 		base := int64(len(ld.list.keys))
@@ -382,6 +387,50 @@ func (ld *loader) keep(taken any) error {
 	}
 	ld.rows = rows
 	return nil
+}
+
+// continuesSequence reports whether the keys of t, the rows after ld.rows, go on the
+// sequence of the rows before: ids in order, each row's key its row plus the first's
+// (keyList.seqRows), which then count them without a list.
+func (ld *loader) continuesSequence(t *takenRows) bool {
+	if ld.unordered || len(t.keys.words) != t.rows || len(t.keys.keyRows) > 0 {
+		return false
+	}
+	if t.rows == 0 {
+		return true
+	}
+	first := ld.list.seqFirst
+	if ld.rows == 0 {
+		first = t.keys.words[0]
+	}
+	if int64(first) < 0 || int64(first) > 1<<62 {
+		return false // far from the ends of int64, so the sum never wraps
+	}
+	for i, w := range t.keys.words {
+		if w != first+uint64(ld.rows+i) {
+			return false
+		}
+	}
+	ld.list.seqFirst = first
+	ld.list.seqRows += t.rows
+	return true
+}
+
+// endSequence lists the keys of the rows that continuesSequence counted, once a chunk
+// does not go on with it.
+func (ld *loader) endSequence() {
+	if ld.unordered {
+		return
+	}
+	ld.unordered = true
+	n := ld.list.seqRows
+	ld.list.words = growArray(ld.mem, ld.list.words, n)
+	ld.list.wordRows = growArray(ld.mem, ld.list.wordRows, n)
+	for row := range n {
+		ld.list.words = append(ld.list.words, ld.list.seqFirst+uint64(row))
+		ld.list.wordRows = append(ld.list.wordRows, int32(row))
+	}
+	ld.list.seqRows = 0
 }
 
 // appendBits appends the first n bits of src to the first at bits of dst.
@@ -495,8 +544,12 @@ func (ld *loader) placeOf(row int32) (*place, int) {
 func (ld *loader) describeKey(row int32) string {
 	p, i := ld.placeOf(row)
 	if p.texts < 0 {
-		w := sort.Search(len(ld.list.wordRows), func(w int) bool { return ld.list.wordRows[w] >= row })
-		return ld.r.Header[ld.keys[0]] + "=" + table.QuoteValue(strconv.FormatInt(int64(ld.list.words[w]), 10))
+		key := ld.list.seqFirst + uint64(row)
+		if int(row) >= ld.list.seqRows {
+			w := sort.Search(len(ld.list.wordRows), func(w int) bool { return ld.list.wordRows[w] >= row })
+			key = ld.list.words[w]
+		}
+		return ld.r.Header[ld.keys[0]] + "=" + table.QuoteValue(strconv.FormatInt(int64(key), 10))
 	}
 	parts := make([]string, len(ld.keys))
 	for k, j := range ld.keys {

@@ -1,6 +1,7 @@
 package lookup
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -193,5 +194,47 @@ func TestGrowArrayReserved(t *testing.T) {
 	}
 	if len(m.own) != 1 || len(m.slabs) != 0 {
 		t.Errorf("%d mappings and %d slabs, want one reserved mapping", len(m.own), len(m.slabs))
+	}
+}
+
+// TestSequenceNeedsNoTable: ids in order on their rows, read in chunks, need neither a
+// list of keys nor an array: the table is their first id and count. A chunk that breaks
+// the sequence lists the keys counted so far, and every key still finds its row.
+func TestSequenceNeedsNoTable(t *testing.T) {
+	header := []string{"product_id", "name"}
+	for _, c := range []struct {
+		name       string
+		ids        func(i int) int
+		sequential bool
+	}{
+		{"in order", func(i int) int { return 101 + i }, true},
+		{"a jump after 500", func(i int) int { return 101 + i + i/500*1000 }, false},
+		{"two swapped at 300", func(i int) int { return 101 + i + map[int]int{300: 1, 301: -1}[i] }, false},
+	} {
+		var ids, names []string
+		for i := range 1000 {
+			ids, names = append(ids, strconv.Itoa(c.ids(i))), append(names, "n"+strconv.Itoa(i))
+		}
+		r := NewReference(Spec{Path: "p.csv", On: "product_id"}, header, 1<<30, readChunks(chunksOf(header, [][]string{ids, names}, []int{64, 64, 64, 64, 64, 64, 64, 64, 64}, nil)...))
+		s, err := Compile([]*Reference{r}, []string{"product_id"}, expr.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := &s.joins[0].ref.table.words
+		if words.sequential != c.sequential || c.sequential && (words.dense != nil || words.slots != nil) {
+			t.Errorf("%s: sequential %v (want %v), dense %d, slots %d", c.name, words.sequential, c.sequential, len(words.dense), len(words.slots))
+		}
+		for i, id := range ids {
+			key, _ := appendTextKey(nil, id)
+			if got := s.joins[0].ref.table.find(key); got != int32(i) {
+				t.Fatalf("%s: id %s finds row %d, want %d", c.name, id, got, i)
+			}
+		}
+		for _, id := range []string{"100", "1101", "5000", "-1"} {
+			key, _ := appendTextKey(nil, id)
+			if got := s.joins[0].ref.table.find(key); got != -1 && !slices.Contains(ids, id) {
+				t.Errorf("%s: id %s finds row %d", c.name, id, got)
+			}
+		}
 	}
 }
