@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,7 +34,7 @@ func openLookups(ctx context.Context, o Options) (refs []*lookup.Reference, clos
 			closeAll()
 			return nil, nil, usage(errors.New("--lookup -: standard input is already an input; it can be read only once"))
 		}
-		ro := Options{Inputs: []string{spec.Path}, Workers: o.Workers, ChunkSize: o.ChunkSize, Password: o.Password}
+		ro := Options{Inputs: []string{spec.Path}, Workers: o.Workers, ChunkSize: cmp.Or(o.ChunkSize, referenceChunkSize), Password: o.Password}
 		if spec.Sheet != "" {
 			ro.Sheets = []string{spec.Sheet}
 		}
@@ -56,15 +57,29 @@ func openLookups(ctx context.Context, o Options) (refs []*lookup.Reference, clos
 			closeAll()
 			return nil, nil, usage(err)
 		}
-		read := func(visit func(*table.Chunk) error) error {
-			r := newRunner(ro, op.sources, header, nil, nil, nil, nil) // visit takes the chunks: no sink
-			r.visit = visit
+		read := func(reads []bool, take func(*table.Chunk) (any, error), keep func(any) error) error {
+			r := newRunner(ro, op.sources, header, nil, nil, nil, nil) // take and keep have the chunks: no sink
+			r.take, r.keep = take, keep
+			for i, s := range op.sources {
+				if s.conform == nil && (s.csv != nil || s.pq != nil) {
+					r.skips[i] = make([]bool, len(reads))
+					for j, read := range reads {
+						r.skips[i][j] = !read // storing a value is most of decoding it
+					}
+				}
+			}
 			return setupFailure(r.run(ctx))
 		}
 		refs = append(refs, lookup.NewReference(spec, header, limit, read))
 	}
 	return refs, closeAll, nil
 }
+
+// referenceChunkSize is the chunk size a reference is read in unless --chunk-size is
+// given. A run waits for its references, and smaller chunks than an input's get both
+// cores decoding sooner and keep less fresh memory per decoder: 100k products (3.6 MB)
+// took 90 ms of CPU and 2,100 page faults in 64 KiB chunks, 115 ms and 2,450 in 256 KiB.
+const referenceChunkSize = 64 << 10
 
 // compileLookups compiles the --lookup stage, which loads the references.
 func compileLookups(o Options, columns []string, _ []expr.Type) (transforms.Stage, error) {

@@ -50,6 +50,7 @@ type result struct {
 	reshaped     []csvfmt.Reshaped
 	reshapedRows int64
 	chunk        *table.Chunk // the decoded chunk itself, for Scan's visit
+	taken        any          // what take made of the chunk, for keep
 	// numberLate: the chunk's line numbers (in rowErrs, reshaped and a row error) are
 	// still relative to it; the writer makes them absolute (see runner.numbersLate).
 	numberLate bool
@@ -146,6 +147,12 @@ type runner struct {
 	// visit, when set, receives each decoded chunk in input order in place of the
 	// transforms and the writer (see ScanCSV).
 	visit func(c *table.Chunk) error
+	// take and keep, when set, have the decoded chunks in place of the transforms and
+	// the writer (a --lookup reference's loading): take runs in the worker, on each
+	// chunk before its buffers go back to the decoder, and keep receives what take made
+	// of it, in input order.
+	take func(c *table.Chunk) (any, error)
+	keep func(taken any) error
 	// uses counts, per source, the planner and the tasks not yet decoded that need the
 	// CSV input's file: it is opened when its planning starts and closed when the
 	// count falls to zero, so that open files stay few however many inputs there are.
@@ -246,7 +253,7 @@ func (r *runner) run(ctx context.Context) error {
 	defer r.closeDecoders()
 	defer r.releasePartials() // those no Finish took: a failed or interrupted run
 	r.lateNumbers = r.numbersLate()
-	if r.positional = r.dst != nil && r.dst.Positional() && r.visit == nil && r.sink.Final(); r.positional {
+	if r.positional = r.dst != nil && r.dst.Positional() && r.visit == nil && r.take == nil && r.sink.Final(); r.positional {
 		var err error
 		if r.size, err = r.dst.StartPositional(); err != nil {
 			return err
@@ -613,7 +620,7 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 		res.numberLate = r.lateNumbers
 		recycle = dec.csv.Recycle
 	}
-	if recycle != nil && r.visit == nil && (r.reuses(0) || dec.csv != nil && r.keepsNoText()) {
+	if recycle != nil && (r.take != nil || r.visit == nil && (r.reuses(0) || dec.csv != nil && r.keepsNoText())) {
 		decoded := c
 		defer func() {
 			if res.consumed && err != nil {
@@ -629,6 +636,10 @@ func (r *runner) work(ctx context.Context, worker int, seq int64, t task) (res r
 		c.Raw = nil // the visitor may keep the chunk past the decoder's next read
 		res.chunk = c
 		return res, nil
+	}
+	if r.take != nil {
+		res.taken, err = r.take(c)
+		return res, err
 	}
 	res.rowsIn = int64(c.NumRows())
 	res, err = r.transform(ctx, 0, worker, seq, c, res)
@@ -863,7 +874,7 @@ func (r *runner) decodeCSV(ctx context.Context, in *csvfmt.Input, dec *csvfmt.De
 // stage reads them. Conforming a chunk to a typed output's schema does not: its type
 // errors take the chunk's lines as they are.
 func (r *runner) numbersLate() bool {
-	if r.visit != nil || sink.NeedsNumbers(r.sink) || barrierReadsNumbers(r.segs[0].barrier) {
+	if r.visit != nil || r.take != nil || sink.NeedsNumbers(r.sink) || barrierReadsNumbers(r.segs[0].barrier) {
 		return false
 	}
 	for _, stage := range r.segs[0].streaming {
@@ -958,6 +969,9 @@ func (r *runner) write(seq int64, res result, err error) error {
 	r.lastEnd = res.end
 	if r.visit != nil {
 		return r.visit(res.chunk)
+	}
+	if r.take != nil {
+		return r.keep(res.taken)
 	}
 	err = r.record(res)
 	if r.o.onWritten != nil {

@@ -37,6 +37,22 @@ func textChunk(names []string, columns [][]string) *table.Chunk {
 		Batch: array.NewRecordBatch(table.StringSchema(names), cols, int64(len(columns[0])))}
 }
 
+// readChunks reads a reference of the chunks cs, as a run's reader does.
+func readChunks(cs ...*table.Chunk) ReadFunc {
+	return func(_ []bool, take func(*table.Chunk) (any, error), keep func(any) error) error {
+		for _, c := range cs {
+			taken, err := take(c)
+			if err != nil {
+				return err
+			}
+			if err := keep(taken); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // benchStage is a left lookup of 100k products by product_id, adding name and price.
 func benchStage(b *testing.B) *Stage {
 	const products = 100000
@@ -52,7 +68,7 @@ func benchStage(b *testing.B) *Stage {
 	}
 	ref := textChunk([]string{"product_id", "name", "price"}, [][]string{ids, names, prices})
 	r := NewReference(Spec{Path: "products.csv", On: "product_id", Select: []string{"name", "price"}},
-		[]string{"product_id", "name", "price"}, 1<<30, func(visit func(*table.Chunk) error) error { return visit(ref) })
+		[]string{"product_id", "name", "price"}, 1<<30, readChunks(ref))
 	s, err := Compile([]*Reference{r}, []string{"order_id", "product_id", "qty"}, expr.Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -54,12 +54,22 @@ func (t *keyTable) insert(key []byte, row int32) (found *int32) {
 
 // keyList is the keys of a reference's rows, in row order, gathered before their table
 // is built at its size (buildKeyTable): one-integer keys as words, the others encoded.
+//
+// The first seqRows rows, when set, have the keys seqFirst+row and are not in words: a
+// reference of ids in order (loader.keep) needs no list, nor a table, but these two.
 type keyList struct {
 	words    []uint64
 	wordRows []int32
 	keys     []byte
 	ends     []int64 // per key of keys: where it ends
 	keyRows  []int32
+	seqFirst uint64
+	seqRows  int
+}
+
+// reset empties the list, keeping its arrays for the next keys.
+func (l *keyList) reset() {
+	l.words, l.wordRows, l.keys, l.ends, l.keyRows = l.words[:0], l.wordRows[:0], l.keys[:0], l.ends[:0], l.keyRows[:0]
 }
 
 func (l *keyList) add(key []byte, row int32) {
@@ -77,10 +87,16 @@ func (l *keyList) add(key []byte, row int32) {
 // in row order would, but with every array allocated once at its size (growing them
 // touched three times the memory, each fresh page a fault). dup is called for a key
 // met again with the place of the row found so far, which it may change; its first
-// error in row order ends the building.
-func buildKeyTable(list *keyList, dup func(found *int32, row int32) error) (*keyTable, error) {
+// error in row order ends the building. The one-integer keys' table is in m (nil: the
+// Go heap).
+func buildKeyTable(list *keyList, m *tableMemory, dup func(found *int32, row int32) error) (*keyTable, error) {
 	t := &keyTable{bytes: *newHashTableSized(len(list.keyRows), len(list.keys))}
-	wordRow, wordErr := t.words.build(list.words, list.wordRows, dup)
+	if list.seqRows > 0 { // then it holds no other key (keep)
+		t.words = wordTable{n: list.seqRows, base: list.seqFirst, sequential: true, span: uint64(list.seqRows),
+			low: int64(list.seqFirst), high: int64(list.seqFirst) + int64(list.seqRows) - 1}
+		return t, nil
+	}
+	wordRow, wordErr := t.words.build(list.words, list.wordRows, m, dup)
 	var bytesErr error
 	bytesRow := int32(-1)
 	start := int64(0)
@@ -123,10 +139,13 @@ type wordTable struct {
 	n     int
 	dense []int32 // row of key base+i, or -1; nil unless the keys are dense
 	base  uint64
-	// sequential is set when dense[i] is dense[0]+i for every i: ids 1..n on rows in
-	// their order, the usual reference sorted by id. A probe then computes the row
-	// without loading it from dense, one cache miss less per row.
+	// sequential is set when the row of key base+i is row0+i for every i below span:
+	// ids 1..n on rows in their order, the usual reference sorted by id. A probe then
+	// computes the row without loading it from dense (which a table built from a
+	// keyList's sequence does not have), one cache miss less per row.
 	sequential bool
+	row0       int32
+	span       uint64
 	low        int64 // the smallest and largest key, for dense
 	high       int64
 }
@@ -146,11 +165,14 @@ func newWordTable() wordTable { return wordTable{slots: make([]wordSlot, 64), ma
 func wordHash(k uint64) uint64 { return (k ^ k>>29) * 0x9e3779b97f4a7c15 >> 20 }
 
 func (t *wordTable) find(key uint64) int32 {
+	if t.sequential {
+		if i := key - t.base; i < t.span {
+			return t.row0 + int32(i)
+		}
+		return -1
+	}
 	if t.dense != nil {
 		if i := key - t.base; i < uint64(len(t.dense)) {
-			if t.sequential {
-				return t.dense[0] + int32(i)
-			}
 			return t.dense[i]
 		}
 		return -1
@@ -215,14 +237,14 @@ func (t *wordTable) noteSequence() {
 			return
 		}
 	}
-	t.sequential = true
+	t.sequential, t.row0, t.span = true, t.dense[0], uint64(len(t.dense))
 }
 
 // build fills an empty table with keys (rows: their rows, in row order) at its size: a
 // dense array when they fill at least a quarter of their range (as finish decides),
 // else slots at most half full. dup is as buildKeyTable's; the row of its error is
 // returned with it.
-func (t *wordTable) build(keys []uint64, rows []int32, dup func(found *int32, row int32) error) (int32, error) {
+func (t *wordTable) build(keys []uint64, rows []int32, m *tableMemory, dup func(found *int32, row int32) error) (int32, error) {
 	if len(keys) == 0 {
 		// One empty slot, so that find, which probes until an empty slot, finds no key
 		// without a test of its own (a reference of text keys only, or of no rows).
@@ -238,7 +260,7 @@ func (t *wordTable) build(keys []uint64, rows []int32, dup func(found *int32, ro
 		for uint64(len(keys))*2 > uint64(size-1) {
 			size *= 2
 		}
-		t.slots, t.mask = make([]wordSlot, size), uint64(size-1)
+		t.slots, t.mask = growArray(m, []wordSlot(nil), size)[:size], uint64(size-1)
 		for i, k := range keys {
 			if found := t.insert(k, rows[i]); found != nil {
 				if err := dup(found, rows[i]); err != nil {
@@ -250,7 +272,7 @@ func (t *wordTable) build(keys []uint64, rows []int32, dup func(found *int32, ro
 	}
 	t.slots, t.mask = nil, 0
 	t.base = uint64(t.low)
-	t.dense = make([]int32, t.high-t.low+1)
+	t.dense = growArray(m, []int32(nil), int(t.high-t.low+1))[:t.high-t.low+1]
 	for i := range t.dense {
 		t.dense[i] = -1
 	}

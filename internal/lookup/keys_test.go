@@ -203,7 +203,7 @@ func TestBuildKeyTable(t *testing.T) {
 				}
 			}
 			inserted.finish()
-			built, err := buildKeyTable(&list, func(found *int32, row int32) error {
+			built, err := buildKeyTable(&list, nil, func(found *int32, row int32) error {
 				if last {
 					*found = row
 				}
@@ -229,7 +229,7 @@ func TestBuildKeyTable(t *testing.T) {
 	for row, key := range [][]byte{keyOf("a"), appendIntKey(nil, 1), appendIntKey(nil, 1), keyOf("a")} {
 		list.add(key, int32(row))
 	}
-	_, err := buildKeyTable(&list, func(found *int32, row int32) error { return fmt.Errorf("rows %d and %d", *found, row) })
+	_, err := buildKeyTable(&list, nil, func(found *int32, row int32) error { return fmt.Errorf("rows %d and %d", *found, row) })
 	if err == nil || err.Error() != "rows 1 and 2" {
 		t.Errorf("error %v, want the duplicate of rows 1 and 2", err)
 	}
@@ -244,7 +244,7 @@ func TestBuildKeyTableWithoutIntegerKeys(t *testing.T) {
 		for row, key := range keys {
 			list.add(key, int32(row))
 		}
-		built, err := buildKeyTable(&list, func(*int32, int32) error { return nil })
+		built, err := buildKeyTable(&list, nil, func(*int32, int32) error { return nil })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ func TestSequentialKeys(t *testing.T) {
 			}
 		}
 		inserted.finish()
-		built, err := buildKeyTable(&list, func(found *int32, row int32) error {
+		built, err := buildKeyTable(&list, nil, func(found *int32, row int32) error {
 			if c.last {
 				*found = row
 			}
@@ -114,7 +114,7 @@ func textStage(t *testing.T, columns [][]string) *Stage {
 	header := []string{"product_id", "name", "price"}
 	ref := textChunk(header, columns)
 	r := NewReference(Spec{Path: "products.csv", On: "product_id", Select: []string{"name", "price"}},
-		header, 1<<30, func(visit func(*table.Chunk) error) error { return visit(ref) })
+		header, 1<<30, readChunks(ref))
 	s, err := Compile([]*Reference{r}, []string{"product_id"}, expr.Options{})
 	if err != nil {
 		t.Fatal(err)

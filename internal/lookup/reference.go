@@ -3,13 +3,11 @@ package lookup
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/ptransform/ptransform/internal/expr"
 	"github.com/ptransform/ptransform/internal/schema"
@@ -21,19 +19,25 @@ import (
 type Reference struct {
 	Spec   Spec
 	Header []string
-	// read reads the reference's rows in order, as the run's inputs are read (the same
-	// formats, decoders and row numbers), giving each chunk to visit, which may keep it.
-	read  func(visit func(*table.Chunk) error) error
-	limit int64 // the most memory the loaded table may take (--memory)
+	read   ReadFunc
+	limit  int64 // the most memory the loaded table may take (--memory)
 
 	once   sync.Once
 	loaded *loaded
 	err    error
 }
 
+// ReadFunc reads a reference's rows, as the run's inputs are read (the same formats,
+// decoders and row numbers): it calls take on each chunk as decoded, on any goroutine,
+// and the chunk's buffers may serve another chunk once take returns; it calls keep with
+// what take made of each chunk, in input order, on one goroutine. The first error of
+// either ends the reading and is its error. The columns reads does not mark (one per
+// column of the header) are not read: their values may be left empty.
+type ReadFunc func(reads []bool, take func(*table.Chunk) (any, error), keep func(any) error) error
+
 // NewReference describes a reference file whose header is known and whose rows read
 // reads; a table of it that would take more than limit bytes is refused.
-func NewReference(spec Spec, header []string, limit int64, read func(visit func(*table.Chunk) error) error) *Reference {
+func NewReference(spec Spec, header []string, limit int64, read ReadFunc) *Reference {
 	return &Reference{Spec: spec, Header: header, read: read, limit: limit}
 }
 
@@ -46,7 +50,7 @@ type loaded struct {
 }
 
 // refColumn is one added column of a reference, every row's value: typed when every
-// value reads as one type and writes back as the same text (decideType), else text.
+// value reads as one type and writes back as the same text (finishColumn), else text.
 //
 // A row's values of every added column are one record of cells, next to each other in
 // cells (row-major): a probe that found its row then loads one cache line for all its
@@ -59,11 +63,10 @@ type refColumn struct {
 	// cells are the records of every added column, shared by them: row r's cell of this
 	// column is cells[r*stride+at]. A typed value's cell is the value's bits; a text
 	// value's is its span in data, packed (textSpan), or longSpan with the span in long.
-	cells     []uint64
-	stride    int
-	at        int
-	long      map[int32][2]int64
-	spanStart int64 // add's: where the next value starts in data
+	cells  []uint64
+	stride int
+	at     int
+	long   map[int32][2]int64
 }
 
 // A text cell holds its value's start in data in its low 40 bits and its length above
@@ -90,62 +93,22 @@ func (r *Reference) load(keys []int, adds []int, dup Dup) (*loaded, error) {
 	return r.loaded, r.err
 }
 
-// part is one chunk of a reference as read, kept until the reference is built: the
-// arrays of its key columns and added columns, and where its rows are, for messages.
-type part struct {
-	source table.Source
-	keys   []arrow.Array
-	adds   []arrow.Array
-	row0   int64   // as table.Chunk's
-	lines  []int64 // as table.Chunk's
-	first  int     // the reference row of its first row
-	rows   int
-}
-
-// line is the line (CSV) or row (sheet) of the part's row i, as a user finds it.
-func (p *part) line(i int) int64 {
-	if p.lines != nil {
-		return p.lines[i]
-	}
-	return p.row0 + int64(i)
-}
-
-// readAll reads the reference, keeping the arrays of its key and added columns, then
-// builds its columns and key table once every row is read, each array allocated at its
-// size: grown row by row, they touched three times the memory, each fresh page a page
-// fault, and the load is the one serial part of a run (0.2 s of 100,000 products).
-// While it builds, the columns as read and as built are both held.
+// readAll reads and builds the reference (load.go).
 func (r *Reference) readAll(keys []int, adds []int, dup Dup) (*loaded, error) {
-	var parts []part
-	rows := 0
-	text := make([]int64, len(adds)) // per added column: the bytes of its text
-	var scratch []byte
-	err := r.read(func(c *table.Chunk) error {
-		p := part{source: c.Source, row0: c.Row0, lines: c.Lines, first: rows, rows: c.NumRows()}
-		for _, j := range keys {
-			p.keys = append(p.keys, c.Batch.Column(j))
-		}
-		for k, j := range adds {
-			col := c.Batch.Column(j)
-			n, err := textBytes(col, &scratch)
-			if err != nil {
-				return err
-			}
-			text[k] += n
-			p.adds = append(p.adds, col)
-		}
-		parts = append(parts, p)
-		rows += p.rows
-		if r.tooLarge(rows, text, 0) {
-			return r.limitError()
-		}
-		return nil
-	})
+	ld := newLoader(r, keys, adds)
+	reads := make([]bool, len(r.Header))
+	for _, j := range append(keys[:len(keys):len(keys)], adds...) {
+		reads[j] = true
+	}
+	err := r.read(reads, ld.take, ld.keep)
+	ld.scratch.release()
 	if err != nil {
+		ld.mem.release()
 		return nil, err
 	}
-	l, err := r.build(parts, keys, rows, text, dup)
+	l, err := ld.build(dup)
 	if err != nil {
+		ld.mem.release()
 		return nil, &LoadError{err}
 	}
 	return l, nil
@@ -158,64 +121,6 @@ type LoadError struct{ Err error }
 
 func (e *LoadError) Error() string { return e.Err.Error() }
 func (e *LoadError) Unwrap() error { return e.Err }
-
-// build makes the loaded reference of the parts read: its added columns (of rows rows,
-// text bytes of text) and key table.
-func (r *Reference) build(parts []part, keys []int, rows int, text []int64, dup Dup) (*loaded, error) {
-	// The key table and the added columns are built at once, on two cores: the load is
-	// the serial part of a run, before any worker starts (they share no memory but
-	// parts, which the columns' building changes only in its adds).
-	type built struct {
-		table *keyTable
-		err   error
-	}
-	keyTable := make(chan built, 1)
-	go func() {
-		t, err := r.buildKeys(parts, keys, rows, dup)
-		keyTable <- built{t, err}
-	}()
-	l, err := buildColumns(parts, rows, text)
-	kt := <-keyTable
-	switch {
-	case err != nil:
-		return nil, err
-	case kt.err != nil:
-		return nil, kt.err
-	}
-	if l.table, l.bytes = kt.table, kt.table.bytesUsed(); r.tooLarge(rows, text, l.bytes) {
-		return nil, r.limitError()
-	}
-	l.bytes += r.bytesOf(rows, text)
-	return l, nil
-}
-
-// buildColumns makes the added columns of the parts read (of rows rows, text bytes of
-// text), typed where they can be.
-func buildColumns(parts []part, rows int, text []int64) (*loaded, error) {
-	l := &loaded{columns: make([]refColumn, len(text)), rows: rows}
-	cells := make([]uint64, rows*len(text))
-	for k := range text {
-		rc := &l.columns[k]
-		rc.cells, rc.stride, rc.at = cells, len(text), k
-		rc.reserve(rows, text[k])
-		for pi := range parts {
-			p := &parts[pi]
-			app, err := table.NewAppender(p.adds[k])
-			if err != nil {
-				return nil, err
-			}
-			for i := range p.rows {
-				rc.add(p.adds[k], app, i, p.first+i)
-			}
-			p.adds[k] = nil // built: the garbage collector's
-		}
-		rc.decideType(rows)
-		if rc.typ == expr.TypeText {
-			rc.data = append(rc.data, make([]byte, 16)...) // see gather
-		}
-	}
-	return l, nil
-}
 
 // bytesOf is what rows rows with added columns of text bytes of text take, but for the
 // key table.
@@ -237,121 +142,12 @@ func (r *Reference) limitError() error {
 	return fmt.Errorf("--lookup %s: the reference takes more than %s of memory once loaded (the limit, --memory); raise --memory, or keep fewer columns with --lookup-select", r.Spec.Path, sizeText(r.limit))
 }
 
-// textBytes is the length of the text the column's values add to a refColumn.
-func textBytes(col arrow.Array, scratch *[]byte) (int64, error) {
-	n := int64(0)
-	if s, ok := col.(*array.String); ok {
-		for i := range s.Len() {
-			if s.IsValid(i) {
-				n += int64(s.ValueLen(i))
-			}
-		}
-		return n, nil
-	}
-	app, err := table.NewAppender(col)
-	if err != nil {
-		return 0, err
-	}
-	for i := range col.Len() {
-		if col.IsValid(i) {
-			*scratch = app((*scratch)[:0], i)
-			n += int64(len(*scratch))
-		}
-	}
-	return n, nil
-}
-
-// buildKeys builds the key table of the parts' rows: a null key matches nothing, and a
-// duplicate key is what dup says.
-func (r *Reference) buildKeys(parts []part, keys []int, rows int, dup Dup) (*keyTable, error) {
-	list := keyList{words: make([]uint64, 0, rows), wordRows: make([]int32, 0, rows)}
-	var key []byte
-	readers := make([]keyColumn, len(keys))
-	for _, p := range parts {
-		for k, col := range p.keys {
-			var err error
-			if readers[k], err = newKeyColumn(col); err != nil {
-				return nil, err
-			}
-		}
-		for i := range p.rows {
-			key = key[:0]
-			ok := true
-			for _, kc := range readers {
-				if key, ok = kc(key, i); !ok {
-					break
-				}
-			}
-			if ok { // else the row is never found
-				list.add(key, int32(p.first+i))
-			}
-		}
-	}
-	// partOf is the part that holds reference row row.
-	partOf := func(row int32) (*part, int) {
-		k := sort.Search(len(parts), func(k int) bool { return parts[k].first > int(row) }) - 1
-		return &parts[k], int(row) - parts[k].first
-	}
-	return buildKeyTable(&list, func(found *int32, row int32) error {
-		switch dup {
-		case DupLast:
-			*found = row
-		case DupError:
-			first, i := partOf(*found)
-			second, j := partOf(row)
-			return fmt.Errorf("--lookup %s: the key %s is on two rows, %s and %s: give --lookup-dup first or last to keep one of them",
-				r.Spec.Path, r.describeKey(keys, second.keys, j), where(first.source, first.line(i)), where(second.source, second.line(j)))
-		}
-		return nil
-	})
-}
-
 // where names a row of a reference for a message.
 func where(src table.Source, line int64) string {
 	if src.Sheet != "" {
 		return fmt.Sprintf("sheet %q row %d", src.Sheet, line)
 	}
 	return fmt.Sprintf("line %d", line)
-}
-
-// describeKey writes row i of the key columns cols (keys, in Header) as name=value for
-// a message.
-func (r *Reference) describeKey(keys []int, cols []arrow.Array, i int) string {
-	parts := make([]string, len(keys))
-	for k, j := range keys {
-		app, err := table.NewAppender(cols[k])
-		text := ""
-		if err == nil {
-			text = string(app(nil, i))
-		}
-		parts[k] = r.Header[j] + "=" + table.QuoteValue(text)
-	}
-	return strings.Join(parts, ", ")
-}
-
-// reserve makes room for rows rows of text bytes of text in all, so add never grows.
-func (rc *refColumn) reserve(rows int, text int64) {
-	rc.valid = make([]uint64, 0, (rows+63)/64)
-	rc.data = make([]byte, 0, text+16) // and the 16 bytes gather wants past the last value
-}
-
-// add appends row i of col as row `row` of the column, as text.
-func (rc *refColumn) add(col arrow.Array, app table.Appender, i, row int) {
-	if row%64 == 0 {
-		rc.valid = append(rc.valid, 0)
-	}
-	if s, ok := col.(*array.String); ok {
-		if s.IsValid(i) {
-			rc.data = append(rc.data, s.Value(i)...)
-			rc.valid[row/64] |= 1 << (row % 64)
-		}
-	} else if col.IsValid(i) {
-		rc.data = app(rc.data, i)
-		rc.valid[row/64] |= 1 << (row % 64)
-	}
-	end := int64(len(rc.data))
-	rc.setSpan(int32(row), rc.spanStart, end)
-	rc.spanStart = end
 }
 
 // setSpan sets the text cell of row: its value is data[start:end].
@@ -385,58 +181,13 @@ func (rc *refColumn) word(row int32) uint64 { return rc.cells[int(row)*rc.stride
 
 func (rc *refColumn) isValid(row int) bool { return rc.valid[row/64]&(1<<(row%64)) != 0 }
 
+// text is row's value of a text column, valid while the column is.
 func (rc *refColumn) text(row int) string {
 	start, end := rc.span(int32(row))
-	return string(rc.data[start:end])
+	return unsafe.String(unsafe.SliceData(rc.data[start:]), end-start)
 }
 
-// decideType types the column when every value reads as one type and writes back as
-// the same text (so a CSV output holds the reference's text unchanged and a typed one
-// gets typed cells): int, float, bool, date or datetime, in that order; else it stays
-// text. A column of no value is text.
-func (rc *refColumn) decideType(rows int) {
-	rc.typ = expr.TypeText
-	values := 0
-	for row := range rows {
-		if rc.isValid(row) {
-			values++
-		}
-	}
-	if values == 0 {
-		return
-	}
-	for _, c := range typedReadings {
-		fits := true
-		var buf []byte
-		for row := 0; row < rows && fits; row++ {
-			if !rc.isValid(row) {
-				continue
-			}
-			v := rc.text(row)
-			var w uint64
-			if w, fits = c.read(v); fits {
-				buf = c.write(buf[:0], w)
-				fits = string(buf) == v
-			}
-		}
-		if !fits {
-			continue
-		}
-		// Every value fits: each cell's span becomes its value (read again: a pass to
-		// check and one to fill touch less fresh memory than a column of words aside).
-		for row := range rows {
-			w := uint64(0)
-			if rc.isValid(row) {
-				w, _ = c.read(rc.text(row))
-			}
-			rc.cells[row*rc.stride+rc.at] = w
-		}
-		rc.typ, rc.data, rc.long = c.typ, nil, nil
-		return
-	}
-}
-
-// typedReadings are the types decideType tries: how a value reads as one and how the
+// typedReadings are the types an added column may take (finishColumn), in order: how a value reads as one and how the
 // output writes it back (table's formatting, the one every writer uses).
 var typedReadings = []struct {
 	typ   expr.Type

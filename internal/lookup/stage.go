@@ -436,8 +436,8 @@ func (w *worker) probeText(t *keyTable, col *array.String, idx []int32) []int32 
 		for i, k := range words {
 			if idx[i] == pending {
 				idx[i] = -1
-				if k -= d.base; k < uint64(len(d.dense)) {
-					idx[i] = d.dense[0] + int32(k)
+				if k -= d.base; k < d.span {
+					idx[i] = d.row0 + int32(k)
 				}
 			}
 		}
