@@ -3,6 +3,7 @@ package chunk
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -92,6 +93,14 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 		planned <- seq
 	}()
 
+	// With a worker on every processor, the planner and the writer get one only when a
+	// worker gives it up: a worker that then asked for its next task before the planner
+	// had run since handing out the last one blocked, and its processor sat idle until
+	// the other worker's processor ran the planner (go tool trace, --workers 2 on two
+	// cores: 1,930 blocks in a 0.88 s run, median 104 µs, a tenth of the workers' time).
+	// So the workers yield after taking a task, letting the planner ready the next one,
+	// and after handing their result over, letting the writer give the token back.
+	yield := cfg.Workers >= runtime.GOMAXPROCS(0)
 	for w := 0; w < cfg.Workers; w++ {
 		g.Go(func() error {
 			for {
@@ -105,6 +114,9 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 				case <-ctx.Done():
 					return context.Cause(ctx)
 				}
+				if yield {
+					runtime.Gosched()
+				}
 				var r R
 				err := guard(func() (err error) {
 					r, err = job.Work(ctx, w, t.seq, t.task)
@@ -114,6 +126,9 @@ func Run[T, R any](ctx context.Context, cfg Config, job Job[T, R]) error {
 				case outcomes <- outcome[R]{t.seq, r, err}:
 				case <-ctx.Done():
 					return context.Cause(ctx)
+				}
+				if yield {
+					runtime.Gosched()
 				}
 			}
 		})
