@@ -155,15 +155,15 @@ func TestGrowArray(t *testing.T) {
 			t.Fatalf("value %d is %d", i, v)
 		}
 	}
-	if len(m.slabs) == 0 || len(m.own) != 1 {
-		t.Errorf("%d slabs and %d arrays mapped whole, want slabs and one array", len(m.slabs), len(m.own))
+	if m.slabs.Regions() == 0 || len(m.own) != 1 {
+		t.Errorf("%d slabs and %d arrays mapped whole, want slabs and one array", m.slabs.Regions(), len(m.own))
 	}
 	freeArray(m, s)
 	if len(m.own) != 0 {
 		t.Errorf("a freed array is still mapped")
 	}
 	m.release()
-	if m.slabs != nil {
+	if m.slabs.Regions() != 0 {
 		t.Errorf("slabs left after release")
 	}
 }
@@ -192,8 +192,8 @@ func TestGrowArrayReserved(t *testing.T) {
 			t.Fatalf("value %d is %d", i, v)
 		}
 	}
-	if len(m.own) != 1 || len(m.slabs) != 0 {
-		t.Errorf("%d mappings and %d slabs, want one reserved mapping", len(m.own), len(m.slabs))
+	if len(m.own) != 1 || m.slabs.Regions() != 0 {
+		t.Errorf("%d mappings and %d slabs, want one reserved mapping", len(m.own), m.slabs.Regions())
 	}
 }
 

@@ -33,8 +33,7 @@ type tableMemory struct {
 	// into a new region wrote it again (every fresh page, even a huge one, costs).
 	reserve int
 	mu      sync.Mutex
-	slabs   [][]byte         // mapped, cut by growArray
-	slab    []byte           // what is left of the last slab
+	slabs   offheap.Slabs    // cut by growArray
 	own     map[*byte][]byte // arrays mapped whole, by their first byte
 }
 
@@ -101,17 +100,10 @@ func (m *tableMemory) bytes(n int) []byte {
 		m.keep(b)
 		return b
 	}
-	n = (n + 7) &^ 7
-	if len(m.slab) < n {
-		b, err := offheap.Map(tableSlabBytes)
-		if err != nil {
-			return nil
-		}
-		m.slabs = append(m.slabs, b)
-		m.slab = b
+	b, err := m.slabs.Cut((n+7)&^7, tableSlabBytes)
+	if err != nil {
+		return nil
 	}
-	b := m.slab[:n:n]
-	m.slab = m.slab[n:]
 	return b
 }
 
@@ -137,13 +129,11 @@ func (m *tableMemory) free(b []byte) {
 func (m *tableMemory) release() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, b := range m.slabs {
-		offheap.Unmap(b)
-	}
+	m.slabs.Release()
 	for _, b := range m.own {
 		offheap.Unmap(b)
 	}
-	m.slabs, m.slab, m.own = nil, nil, nil
+	m.own = nil
 }
 
 // attach makes the garbage collector release m once l, whose arrays m holds, is

@@ -3,7 +3,6 @@ package parquetout
 import (
 	"math/bits"
 	"sync"
-	"unsafe"
 
 	"github.com/ptransform/ptransform/internal/offheap"
 )
@@ -23,9 +22,8 @@ import (
 type bufferPool struct {
 	mu     sync.Mutex
 	free   [][][]byte // by size class: 1<<(class+minBufferShift) bytes
-	slabs  [][]byte   // mapped, unmapped by release
-	slab   []byte     // what is left of the last slab
-	out    int        // buffers of the slabs handed out and not back
+	slabs  offheap.Slabs
+	out    int // buffers of the slabs handed out and not back
 	closed bool
 }
 
@@ -67,15 +65,7 @@ func (p *bufferPool) Allocate(size int) []byte {
 
 // mapped reports whether b is a buffer of the slabs (not of the Go heap, where the system
 // mapped none or after close).
-func (p *bufferPool) mapped(b []byte) bool {
-	at := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	for _, s := range p.slabs {
-		if start := uintptr(unsafe.Pointer(unsafe.SliceData(s))); start <= at && at < start+uintptr(len(s)) {
-			return true
-		}
-	}
-	return false
-}
+func (p *bufferPool) mapped(b []byte) bool { return p.slabs.Contains(b) }
 
 // fresh is a new buffer of n bytes (a power of two), from a slab unless the pool is closed
 // or the system maps none.
@@ -83,24 +73,16 @@ func (p *bufferPool) fresh(n int) []byte {
 	if p.closed {
 		return make([]byte, n)
 	}
+	var b []byte
+	var err error
 	if n > slabBytes/4 {
-		b, err := offheap.Map(n)
-		if err != nil {
-			return make([]byte, n)
-		}
-		p.slabs = append(p.slabs, b)
-		return b[:n:n]
+		b, err = p.slabs.Own(n)
+	} else {
+		b, err = p.slabs.Cut(n, slabBytes)
 	}
-	if len(p.slab) < n {
-		b, err := offheap.Map(slabBytes)
-		if err != nil {
-			return make([]byte, n)
-		}
-		p.slabs = append(p.slabs, b)
-		p.slab = b
+	if err != nil {
+		return make([]byte, n)
 	}
-	b := p.slab[:n:n]
-	p.slab = p.slab[n:]
 	return b
 }
 
@@ -151,8 +133,5 @@ func (p *bufferPool) releaseIfBack() {
 	if p.out > 0 {
 		return
 	}
-	for _, b := range p.slabs {
-		offheap.Unmap(b)
-	}
-	p.slabs, p.slab = nil, nil
+	p.slabs.Release()
 }

@@ -124,8 +124,8 @@ func testPartsGiveThePoolsMemoryBack(t *testing.T, codec string) {
 	if lent == 0 {
 		t.Fatal("no values lent: the test checks nothing")
 	}
-	if w.buffers.out != 0 || len(w.buffers.slabs) != 0 {
-		t.Errorf("after Close, %d buffers not back, %d slabs still mapped", w.buffers.out, len(w.buffers.slabs))
+	if w.buffers.out != 0 || w.buffers.slabs.Regions() != 0 {
+		t.Errorf("after Close, %d buffers not back, %d slabs still mapped", w.buffers.out, w.buffers.slabs.Regions())
 	}
 }
 
@@ -134,8 +134,8 @@ func testPartsGiveThePoolsMemoryBack(t *testing.T, codec string) {
 func TestBufferPoolUnmapsItsSlabsWhenAllAreBack(t *testing.T) {
 	var p bufferPool
 	small, large := p.Allocate(5000), p.Allocate(3<<20) // large: a mapping of its own
-	if !p.mapped(small) || !p.mapped(large) || len(p.slabs) != 2 {
-		t.Fatalf("fresh buffers not from slabs: %v %v, %d slabs", p.mapped(small), p.mapped(large), len(p.slabs))
+	if !p.mapped(small) || !p.mapped(large) || p.slabs.Regions() != 2 {
+		t.Fatalf("fresh buffers not from slabs: %v %v, %d slabs", p.mapped(small), p.mapped(large), p.slabs.Regions())
 	}
 	p.Free(p.Allocate(100))
 	p.close()
@@ -145,12 +145,12 @@ func TestBufferPoolUnmapsItsSlabsWhenAllAreBack(t *testing.T) {
 	}
 	p.Free(after)
 	p.Free(small)
-	if len(p.slabs) != 2 {
+	if p.slabs.Regions() != 2 {
 		t.Fatal("slabs unmapped while a buffer was out")
 	}
 	large[len(large)-1] = 1 // still mapped
 	p.Free(large)
-	if len(p.slabs) != 0 || p.slab != nil {
-		t.Errorf("%d slabs left mapped with every buffer back", len(p.slabs))
+	if p.slabs.Regions() != 0 {
+		t.Errorf("%d slabs left mapped with every buffer back", p.slabs.Regions())
 	}
 }

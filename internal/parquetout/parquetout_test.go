@@ -490,8 +490,8 @@ func TestAbortAfterAppend(t *testing.T) {
 	w.Abort()
 	// the rows gathered and those of the row group in flight are given back: the pool's
 	// memory (the copied text) is unmapped, not left mapped for the rest of the process
-	if w.buffers.out != 0 || len(w.buffers.slabs) != 0 {
-		t.Errorf("after Abort, %d pooled buffers not back, %d slabs mapped", w.buffers.out, len(w.buffers.slabs))
+	if w.buffers.out != 0 || w.buffers.slabs.Regions() != 0 {
+		t.Errorf("after Abort, %d pooled buffers not back, %d slabs mapped", w.buffers.out, w.buffers.slabs.Regions())
 	}
 	if err := w.Close(); err == nil {
 		t.Error("Close after Abort succeeded")
