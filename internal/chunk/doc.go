@@ -23,6 +23,14 @@
 // decoding, waiting in the window or being written at any moment, whatever the input
 // size. Memory is therefore about Window × chunk size × a small constant.
 //
+// Scheduling: the planner and the writer have no processor of their own when every
+// processor runs a worker (ptransform sets GOMAXPROCS to --workers), so a worker yields
+// after taking a task and after handing its result over: the planner readies the next
+// task and the writer gives the token back while the worker's processor is free, instead
+// of the other worker finding the task channel empty and blocking until the scheduler
+// moves the planner (a tenth of both cores at --workers 2 before the yields; see
+// docs/performance.md, session 12).
+//
 // Order and determinism: every task carries its sequence number; the writer holds results
 // that arrive early and writes strictly in sequence, so output bytes never depend on the
 // number of workers or on scheduling. Errors travel in sequence order too (a failed task's
