@@ -222,10 +222,6 @@ func (sp *shardPlan) explain(ctx context.Context, o Options, err error) error {
 	default:
 		return err
 	}
-	if rerr := in.Reopen(); rerr != nil {
-		return err
-	}
-	defer in.Park()
 	before, cerr := in.CountLines(ctx, sp.start, sp.shardStart)
 	if cerr != nil {
 		return fmt.Errorf("%w (the line is counted from this shard's start: counting the lines before it failed: %v)", err, cerr)

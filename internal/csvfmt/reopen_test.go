@@ -2,6 +2,8 @@ package csvfmt
 
 import (
 	"bytes"
+	"context"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -42,5 +44,44 @@ func TestReopenSeekableDoesNotSniffAgain(t *testing.T) {
 	got := decodeSequential(t, in)
 	if got.err != "" || len(got.rows) == 0 || strings.Join(got.rows[0], "|") != "1|abc|x;y" {
 		t.Fatalf("reopened: %d rows, first %q, error %s", len(got.rows), got.rows[:min(1, len(got.rows))], got.err)
+	}
+}
+
+// CountLines reads through a file of its own: a failed --shard run counts the lines
+// before its part for its error message while the run's planner, which chunk.Run does
+// not wait for, may still park the input (a data race under `go test -race` when it read
+// the shared file). Parked, or parked while it counts, it counts all the same, and a
+// file replaced since its header was read is refused.
+func TestCountLinesOfAParkedInput(t *testing.T) {
+	data := []byte("id,note\n1,\"a\nb\"\n2,c\n3,d\n")
+	path := writeFile(t, "in.csv", data)
+	in := mustOpen(t, path, Options{})
+	defer in.Close()
+	if err := in.Park(); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := in.CountLines(context.Background(), 0, int64(len(data)))
+	if err != nil || lines != 5 {
+		t.Fatalf("parked: %d lines, %v; want 5", lines, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			in.Reopen()
+			in.Park()
+		}
+	}()
+	for range 200 {
+		if lines, err := in.CountLines(context.Background(), 8, int64(len(data))); err != nil || lines != 4 {
+			t.Fatalf("while parked and reopened: %d lines, %v; want 4", lines, err)
+		}
+	}
+	<-done
+	if err := os.WriteFile(path, append(data, "4,e\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.CountLines(context.Background(), 0, 8); err == nil || !strings.Contains(err.Error(), "the file changed") {
+		t.Errorf("a replaced file counted: %v", err)
 	}
 }

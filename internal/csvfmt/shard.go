@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+
+	"github.com/ptransform/ptransform/internal/sniff"
 )
 
 // Shards (ptransform apply --shard K/N) cut a Seekable input at byte offsets that every
@@ -256,11 +259,17 @@ func (in *Input) Narrow(start, end, line, rowsBefore int64) {
 }
 
 // CountLines counts the line ends in the bytes [from, to) of a Seekable input, embedded
-// ones included, as Decoded.Lines counts them.
+// ones included, as Decoded.Lines counts them. It reads through a file of its own
+// (ownFile), so that it may run while a run's planner parks the input.
 func (in *Input) CountLines(ctx context.Context, from, to int64) (int64, error) {
 	if !in.Seekable {
 		return 0, fmt.Errorf("%s: not seekable", in.Name)
 	}
+	file, closeFile, err := in.ownFile()
+	if err != nil {
+		return 0, err
+	}
+	defer closeFile()
 	buf := make([]byte, min(1<<20, max(to-from, 1)))
 	var lines int64
 	for pos := from; pos < to; {
@@ -268,11 +277,30 @@ func (in *Input) CountLines(ctx context.Context, from, to int64) (int64, error) 
 			return 0, err
 		}
 		n := min(int64(len(buf)), to-pos)
-		if _, err := in.file.ReadAt(buf[:n], pos); err != nil {
+		if _, err := file.ReadAt(buf[:n], pos); err != nil {
 			return 0, in.readError(err)
 		}
 		lines += int64(bytes.Count(buf[:n], []byte{in.LineEnd}))
 		pos += n
 	}
 	return lines, nil
+}
+
+// ownFile opens a Parkable input's file again for the caller alone, checked to be the
+// file whose header was read: the shared one comes and goes with Park and Reopen, and a
+// failed run's planner may still park it after the run returned (chunk.Run does not wait
+// for a planner). An input never parked is read through its own file.
+func (in *Input) ownFile() (*os.File, func(), error) {
+	if !in.Parkable() {
+		return in.file, func() {}, nil
+	}
+	src, err := sniff.Open(in.Name, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !sameFile(in.info, src.Info) {
+		src.Close()
+		return nil, nil, errFileChanged(in.Name)
+	}
+	return src.File, func() { src.Close() }, nil
 }
