@@ -257,22 +257,21 @@ func (t *takenRows) takeKeys(m *tableMemory, c *table.Chunk, keys []int) error {
 // types they all read as.
 func (tc *takenColumn) take(m *tableMemory, col arrow.Array, n int, scratch *[]byte) error {
 	tc.values, tc.fits = 0, allTypes
-	if s, ok := col.(*array.String); ok {
+	s, isString := col.(*array.String)
+	var app table.Appender
+	if isString {
 		tc.data = growArray(m, tc.data[:0], stringBytes(s))
+	} else {
+		var err error
+		if app, err = table.NewAppender(col); err != nil {
+			return err
+		}
 	}
 	tc.data = tc.data[:0]
 	tc.ends = growArray(m, tc.ends[:0], n)
 	words := (n + 63) / 64
 	tc.valid = growArray(m, tc.valid[:0], words)[:words]
 	clear(tc.valid)
-	s, isString := col.(*array.String)
-	var app table.Appender
-	if !isString {
-		var err error
-		if app, err = table.NewAppender(col); err != nil {
-			return err
-		}
-	}
 	for i := range n {
 		if col.IsValid(i) {
 			start := len(tc.data)
