@@ -1,6 +1,9 @@
 package apply
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // A chunk that arrives before an earlier one is left for the worker that places the
 // earlier one, which then gets both, at offsets that follow each other.
@@ -25,6 +28,9 @@ func TestPositionalWritesPlaceLateChunksWithTheEarlier(t *testing.T) {
 		if string(got[i].data) != w.text || string(*got[i].buf) != w.text || got[i].at != w.at {
 			t.Errorf("write %d: %q at %d, want %q at %d", i, got[i].data, got[i].at, w.text, w.at)
 		}
+	}
+	if got := p.more(); got != nil {
+		t.Fatalf("nothing queued for the writer of chunks 5 to 7: got %v", got)
 	}
 	if got := put(8, "d"); len(got) != 1 || got[0].at != 106 {
 		t.Errorf("chunk 8 after the others: %v, want itself at 106", got)
@@ -51,5 +57,68 @@ func TestPositionalWritesPutIfNext(t *testing.T) {
 	}
 	if string(got[1].data) != "bb" || got[1].buf != &b || got[1].at != 11 {
 		t.Errorf("chunk 1: %q at %d", got[1].data, got[1].at)
+	}
+}
+
+// One write at a time: chunks placed while a worker writes are queued for it, and it
+// gets them, in order, when it asks for more; then it is no longer the writer.
+func TestPositionalWritesQueueForTheWriter(t *testing.T) {
+	p := newPositionalWrites(0, 0)
+	put := func(seq int64, s string) []placed { b := []byte(s); return p.put(seq, b, &b) }
+	if got := put(0, "a"); len(got) != 1 {
+		t.Fatalf("chunk 0: got %d to write, want 1", len(got))
+	}
+	// Worker 0 writes chunk 0; chunks 1 and 2 are placed meanwhile.
+	if got := put(2, "ccc"); got != nil {
+		t.Fatalf("chunk 2 before 1: got %d to write", len(got))
+	}
+	if got := put(1, "bb"); got != nil {
+		t.Fatalf("chunk 1 while chunk 0 is written: got %d to write, want it queued", len(got))
+	}
+	if got, ok := p.putIfNext(3, []byte("d")); ok || got != nil {
+		t.Fatalf("a decoder's bytes while another worker writes: taken %v", ok)
+	}
+	got := p.more()
+	if len(got) != 2 || string(got[0].data) != "bb" || got[0].at != 1 || string(got[1].data) != "ccc" || got[1].at != 3 {
+		t.Fatalf("queued for the writer: %v, want bb at 1, ccc at 3", got)
+	}
+	if got := p.more(); got != nil {
+		t.Fatalf("nothing more queued: got %v", got)
+	}
+	// The writer is done: the next chunk's worker writes it itself.
+	got, ok := p.putIfNext(3, []byte("d"))
+	if !ok || len(got) != 1 || got[0].at != 6 {
+		t.Fatalf("chunk 3 with no writer: taken %v, %v", ok, got)
+	}
+}
+
+// A worker that finds the queue full waits until the writer takes it, then queues.
+func TestPositionalWritesFullQueueWaits(t *testing.T) {
+	p := newPositionalWrites(0, 0)
+	big := make([]byte, maxQueuedBytes)
+	if got := p.put(0, []byte("a"), nil); len(got) != 1 {
+		t.Fatalf("chunk 0: got %d to write", len(got))
+	}
+	if got := p.put(1, big, nil); got != nil {
+		t.Fatalf("chunk 1 while chunk 0 is written: got %d to write", len(got))
+	}
+	done := make(chan []placed)
+	go func() { done <- p.put(2, []byte("c"), nil) }()
+	select {
+	case got := <-done:
+		t.Fatalf("chunk 2 with the queue full: returned %v before the writer took the queue", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if got := p.more(); len(got) != 1 || got[0].at != 1 {
+		t.Fatalf("queued: %v, want chunk 1 at 1", got)
+	}
+	if got := <-done; got != nil {
+		t.Fatalf("chunk 2 after the queue was taken: got %d to write, want it queued", len(got))
+	}
+	if got := p.more(); len(got) != 1 || string(got[0].data) != "c" || got[0].at != 1+maxQueuedBytes {
+		t.Fatalf("queued: %v, want c at %d", got, 1+maxQueuedBytes)
+	}
+	if got := p.more(); got != nil {
+		t.Fatalf("nothing more queued: got %v", got)
 	}
 }

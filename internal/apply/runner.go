@@ -797,18 +797,21 @@ func (r *runner) writeVerbatim(worker int, seq int64, t task, data []byte) error
 	return r.writePlaced(ready)
 }
 
-// writePlaced writes chunks that positionalWrites placed, in order, and gives their
-// buffers back to the pool. After a failed write it writes no more: the run fails at
-// that chunk, in input order.
+// writePlaced writes chunks that positionalWrites placed, in order, then those queued
+// for it meanwhile, and gives their buffers back to the pool. After a failed write it
+// writes no more: the run fails at that chunk, in input order.
 func (r *runner) writePlaced(ready []placed) error {
 	var err error
-	for _, p := range ready {
-		if err == nil {
-			err = r.dst.WriteAt(p.data, p.at)
+	for len(ready) > 0 {
+		for _, p := range ready {
+			if err == nil {
+				err = r.dst.WriteAt(p.data, p.at)
+			}
+			if p.buf != nil {
+				bufferPool.Put(p.buf)
+			}
 		}
-		if p.buf != nil {
-			bufferPool.Put(p.buf)
-		}
+		ready = r.placing.more()
 	}
 	return err
 }
