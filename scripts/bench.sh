@@ -120,7 +120,7 @@ job() {
   local name=$1 in=$2 ext=$3 pt=$4 mlr=$5 duck=$6 exz=${7:-}
   [ -z "${JOBS:-}" ] || [[ " $JOBS " == *" $name "* ]] || return 0
   jobs+=("$name")
-  SIZE=$(stat -c %s "$in")
+  SIZE=$(stat -L -c %s "$in")
   local out="$DIR/out.$ext" args
   eval "args=($pt)"
   measure "$name: ptransform --workers 2" "$out" "$PT" apply --quiet --workers 2 "${args[@]}" "$in" -o "$out"
@@ -141,7 +141,7 @@ job() {
 }
 
 if [[ " $SECTIONS " == *" csv "* ]]; then
-  SIZE=$(stat -c %s "$IN")
+  SIZE=$(stat -L -c %s "$IN")
   echo "input: $IN ($((SIZE / 1000000)) MB, $ROWS rows), $(nproc) cores, $RUNS runs each" >&2
   echo "peers: cp${MLR:+, Miller}${DUCK:+, DuckDB}" >&2
   measure "cp" "$OUT" cp "$IN" "$OUT"
@@ -208,7 +208,7 @@ if [[ " $SECTIONS " == *" xlsx "* ]]; then
     /usr/bin/python3 "$SHARED/gen_xlsx.py" "$X" --sheets 1 --rows-per-sheet 200000 >&2 || rm -f "$X"
   fi
   if [ -f "$X" ]; then
-    SIZE=$(stat -c %s "$X")
+    SIZE=$(stat -L -c %s "$X")
     echo "input: $X ($((SIZE / 1000000)) MB, 200000 rows x 10 columns)" >&2
     measure "ptransform xlsx->csv --workers 1" "$OUT" "$PT" apply --quiet --workers 1 "$X" -o "$OUT"
     measure "ptransform xlsx->csv --workers 2" "$OUT" "$PT" apply --quiet --workers 2 "$X" -o "$OUT"
