@@ -313,7 +313,19 @@ func (d *Destination) Write(p []byte) (int, error) {
 	if !d.replace && len(p) > 0 && d.w.Buffered()+len(p) > d.w.Size() {
 		d.wrote.Store(true) // bufio writes through to the stream now
 	}
-	return d.w.Write(p)
+	n, err := d.w.Write(p)
+	return n, d.named(err)
+}
+
+// named gives a failed write's error the output's name instead of its temporary
+// file's: the kernel knows an unnamed temporary file (O_TMPFILE) by its directory only,
+// and "write /data: no space left on device" does not say which output ran out of room.
+func (d *Destination) named(err error) error {
+	var pe *os.PathError
+	if err != nil && d.replace && errors.As(err, &pe) && pe.Path == d.file.Name() {
+		return &os.PathError{Op: pe.Op, Path: d.target, Err: pe.Err}
+	}
+	return err
 }
 
 // Positional reports whether WriteAt may be used: a file, not a pipe or a terminal.
@@ -337,7 +349,7 @@ func (d *Destination) WriteAt(p []byte, off int64) error {
 		d.wrote.Store(true)
 	}
 	_, err := fileio.WriteAt(d.file, p, off)
-	return err
+	return d.named(err)
 }
 
 // Patchable reports whether Patch may be used: the output is a regular file written
@@ -358,24 +370,24 @@ func (d *Destination) Patch(p []byte, off int64) error {
 		return err
 	}
 	_, err := d.file.WriteAt(p, d.start+off)
-	return err
+	return d.named(err)
 }
 
 // SetSize ends positional writing at size bytes, cutting off anything written past it (a
 // run that resynchronised may have written chunks it then wrote again, shorter).
 func (d *Destination) SetSize(size int64) error {
 	if err := d.file.Truncate(size); err != nil {
-		return err
+		return d.named(err)
 	}
 	_, err := d.file.Seek(size, io.SeekStart)
-	return err
+	return d.named(err)
 }
 
 func (d *Destination) flush() error {
 	if d.w.Buffered() > 0 && !d.replace {
 		d.wrote.Store(true)
 	}
-	return d.w.Flush()
+	return d.named(d.w.Flush())
 }
 
 // Release flushes the output and lets its buffer go: an output that is finished but

@@ -223,3 +223,28 @@ func TestPatch(t *testing.T) {
 		}
 	}
 }
+
+// A write that fails names the output, not the temporary file it goes to (whose name,
+// for an unnamed one, is its directory's).
+func TestFailedWriteNamesTheOutput(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "out.csv")
+	d, err := Create(context.Background(), target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Abort()
+	if _, err := d.StartPositional(); err != nil {
+		t.Fatal(err)
+	}
+	d.file.Close() // every write fails from here on
+	for name, err := range map[string]error{
+		"WriteAt": d.WriteAt([]byte("x\n"), 0),
+		"SetSize": d.SetSize(2),
+		"Commit":  func() error { d.Write([]byte("x\n")); return d.Commit() }(),
+	} {
+		if err == nil || !strings.Contains(err.Error(), target) {
+			t.Errorf("%s: %v, want an error naming %s", name, err, target)
+		}
+	}
+}
