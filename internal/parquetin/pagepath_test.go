@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -444,6 +445,54 @@ func FuzzPageHeader(f *testing.F) {
 			t.Fatalf("size %d of %d bytes", size, len(data))
 		}
 	})
+}
+
+// A page header holding a list of 2^64-1 elements of no type (0) took no byte per
+// element, so skipping it looped for ever: a Parquet file damaged in 12 bytes hung the
+// run. Such lists, and counts beyond the bytes left, are refused at once.
+func TestPageHeaderHugeListFails(t *testing.T) {
+	huge := []byte{0xf0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01} // 15: count follows, element type 0
+	for name, header := range map[string][]byte{
+		"list of no type":         append([]byte{0x99}, huge...), // field 9, a list
+		"list longer than bytes":  {0x99, 0xf3, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01},
+		"map of no value type":    {0x9b, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x30, 0x01},
+		"map longer than bytes":   {0x9b, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x33, 0x01},
+		"nested list of no type":  {0x99, 0x19, 0xf0, 0xff, 0xff, 0xff, 0xff, 0x0f},
+		"set of no type":          append([]byte{0x9a}, huge...),
+		"struct holding the list": append([]byte{0x9c, 0x19}, huge...),
+	} {
+		done := make(chan error, 1)
+		go func() { _, _, err := parsePageHeader(header); done <- err }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, errPage) {
+				t.Errorf("%s: %v, want an errPage", name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: parsePageHeader still running after 10 s", name)
+		}
+	}
+
+	// The same through a whole file: an error naming it, not a hang.
+	data, err := os.ReadFile("testdata/ours_small.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(data[4:], append([]byte{0x99}, huge...)) // over the first page's header
+	path := filepath.Join(t.TempDir(), "damaged.parquet")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := readWhole(path); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.HasPrefix(err.Error(), path+": ") {
+			t.Errorf("damaged file: %v, want an error naming %s", err, path)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("damaged file: still reading after 10 s")
+	}
 }
 
 // FuzzDecodeHybrid: any bytes decode to n values or an errPage, never a panic.

@@ -163,6 +163,10 @@ func (r *thriftReader) skip(typ byte) {
 		n := r.uvarint()
 		if n > 0 {
 			kv := r.byte()
+			if kv&0x0f == 0 {
+				r.fail("unknown element type")
+				return
+			}
 			r.skipMany(n, kv>>4, kv&0x0f)
 		}
 	case thriftStruct:
@@ -173,11 +177,19 @@ func (r *thriftReader) skip(typ byte) {
 }
 
 // skipMany skips n elements of a list (b == 0) or n key-value pairs of a map. Each
-// element takes a byte at least, so a damaged count runs out of bytes.
+// element of a valid type takes a byte at least, so a damaged count runs out of bytes;
+// an element type of 0 (no type) would take none, and a count of 2^64 would loop for
+// ever: it is refused, as is a count beyond the bytes left.
 func (r *thriftReader) skipMany(n uint64, a, b byte) {
 	r.depth++
 	if r.depth > maxThriftNesting {
 		r.fail("nested too deeply")
+	}
+	if n > 0 && a == 0 {
+		r.fail("unknown element type")
+	}
+	if n > uint64(len(r.b)-r.pos) {
+		r.fail("cut short")
 	}
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		for _, typ := range [2]byte{a, b} {
