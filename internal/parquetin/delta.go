@@ -38,6 +38,13 @@ func decodeDelta(dst, b []byte, n, width int) ([]byte, error) {
 	if count != uint64(n) {
 		return fail("another count of values")
 	}
+	// Differences of bit width 0 take no bytes: a few kilobytes of blocks can hold a
+	// billion values (a constant step, as in a column of sequential ids), which decoded
+	// would take gigabytes. The page path keeps its decoded column chunk within what it
+	// reads at once; beyond that the column's reader decodes it in batches.
+	if int64(len(dst))+int64(n)*int64(width) > maxPageChunkBytes {
+		return fail("more values than the page path decodes at once")
+	}
 	first, k := binary.Varint(b)
 	if k <= 0 {
 		return fail("header cut short")

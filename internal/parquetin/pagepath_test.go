@@ -233,6 +233,48 @@ func TestDecodeDeltaRefusesDamage(t *testing.T) {
 	}
 }
 
+// A count of values whose decoding would pass maxPageChunkBytes is refused before any
+// value is decoded: blocks of bit width 0 hold 128 values in 5 bytes, so 10 MB of them
+// would have decoded to 2 GiB.
+func TestDecodeDeltaBoundsItsOutput(t *testing.T) {
+	n := maxPageChunkBytes/8 + 1
+	data := binary.AppendUvarint(nil, 128)
+	data = binary.AppendUvarint(data, 4)
+	data = binary.AppendUvarint(data, uint64(n))
+	data = binary.AppendVarint(data, 1)
+	for range 4 {
+		data = append(data, 2, 0, 0, 0, 0) // least difference 1, four miniblocks of width 0
+	}
+	got, err := decodeDelta(nil, data, n, 8)
+	if !errors.Is(err, errPage) || len(got) != 0 {
+		t.Fatalf("%d values: %d bytes, %v; want an errPage and nothing decoded", n, len(got), err)
+	}
+}
+
+// FuzzDecodeDelta: any bytes decode to n values of the width asked or an errPage,
+// never a panic.
+func FuzzDecodeDelta(f *testing.F) {
+	f.Add([]byte{128, 1, 4, 5, 2, 3, 64, 0, 0, 0}, uint16(5), true)
+	f.Add([]byte{128, 1, 4, 200, 1, 2, 2, 0, 0, 0, 0}, uint16(100), false)
+	f.Add([]byte{128, 2, 8, 3, 0x7f, 1, 7, 7, 7, 7, 7, 7, 7, 7}, uint16(3), true)
+	f.Fuzz(func(t *testing.T, data []byte, n uint16, wide bool) {
+		width := 4
+		if wide {
+			width = 8
+		}
+		got, err := decodeDelta(nil, data, int(n), width)
+		if err != nil {
+			if !errors.Is(err, errPage) {
+				t.Fatalf("%v does not wrap errPage", err)
+			}
+			return
+		}
+		if len(got) != int(n)*width {
+			t.Fatalf("%d bytes for %d values of %d bytes", len(got), n, width)
+		}
+	})
+}
+
 // checkPagePath reads every direct column chunk of in by the page path and by the column
 // reader, and checks both give the same text; the page path must read them all when
 // wantRead.
