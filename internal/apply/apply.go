@@ -121,8 +121,9 @@ type Options struct {
 	// took them).
 	onWritten func(seq, rowsIn, rowsOut int64)
 	// onVerbatim, for tests, is called when a worker writes chunk seq of a positional
-	// output as its input bytes (sink.Verbatim): now, or left for another worker.
-	onVerbatim func(seq int64, now bool)
+	// output as its input bytes (sink.Verbatim): now, or left for another worker;
+	// whole when its decoder only checked those bytes (csvfmt.Decoder.DecodeWhole).
+	onVerbatim func(seq int64, now, whole bool)
 	// testBarrier, for tests of the barrier machinery, compiles a barrier stage that
 	// goes where the aggregation goes in the chain.
 	testBarrier func(columns []string) (transforms.Stage, error)

@@ -559,6 +559,9 @@ func (r *runner) decoder(worker, source int) *decoder {
 		if s := r.sources[source]; s.csv != nil {
 			d.csv = s.csv.NewDecoder()
 			d.csv.SkipColumns(r.skips[source])
+			if r.wholeChunks(source) {
+				d.csv.DecodeWhole()
+			}
 		} else if s.jsonl != nil {
 			d.jsonl = s.jsonl.NewDecoder()
 		} else if s.pq != nil {
@@ -568,6 +571,23 @@ func (r *runner) decoder(worker, source int) *decoder {
 		}
 	}
 	return d
+}
+
+// wholeChunks reports whether the chunks of source go from its decoder to the output
+// untouched, to be written as their input bytes (sink.Verbatim): a CSV identity run
+// into a positional output. Its decoders need then only check that a chunk's bytes
+// are what the writer would write (csvfmt.Decoder.DecodeWhole), not decode them.
+func (r *runner) wholeChunks(source int) bool {
+	seg := r.segs[0]
+	if !r.positional || r.sources[source].conform != nil || r.schema != nil || r.o.decodeAll ||
+		len(r.segs) != 1 || len(seg.streaming) > 0 || seg.barrier != nil || len(seg.cuts) > 0 {
+		return false
+	}
+	if _, ok := r.sink.(sink.Verbatim); !ok {
+		return false
+	}
+	skip := r.skips[source]
+	return len(skip) > 0 && !slices.Contains(skip, false)
 }
 
 func (r *runner) closeDecoders() {
@@ -738,7 +758,7 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 			if data, ok := verbatim.Verbatim(c); ok {
 				res.rows, res.outLen = int64(c.NumRows()), int64(len(data))
 				r.streams[seg][worker].recycle() // nothing refers to the chunk's arrays
-				return res, r.writeVerbatim(worker, seq, res.task, data)
+				return res, r.writeVerbatim(worker, seq, res.task, data, c.Raw.Whole)
 			}
 		}
 	}
@@ -781,10 +801,10 @@ func (r *runner) transform(ctx context.Context, seg, worker int, seq int64, c *t
 // The bytes of a range are in its decoder's buffer, which then goes with them, and
 // the decoder reads on into a buffer from the pool; a block cut from a stream is
 // nobody's to reuse.
-func (r *runner) writeVerbatim(worker int, seq int64, t task, data []byte) error {
+func (r *runner) writeVerbatim(worker int, seq int64, t task, data []byte, whole bool) error {
 	ready, now := r.placing.putIfNext(seq, data)
 	if r.o.onVerbatim != nil {
-		r.o.onVerbatim(seq, now)
+		r.o.onVerbatim(seq, now, whole)
 	}
 	if !now {
 		var buf *[]byte

@@ -67,12 +67,13 @@ func TestVerbatimChunksWrittenFromInput(t *testing.T) {
 		verbatim bool // chunks must be written from the input (false: none may be)
 		maybe    bool // chunks may be written from the input (a chunk of the rows kept)
 		hold     bool // chunk 1 runs without chunk 0 (not --head's: it waits for chunk 0's rows)
+		whole    bool // chunks are decoded whole (only checked): an identity run's
 	}{
-		{"identity", Options{}, true, false, true},
-		{"head", Options{Head: ptr(int64(700))}, true, false, false},
-		{"all rows kept", Options{Wheres: []string{"n >= 0"}}, true, false, true},
-		{"rows dropped", Options{Wheres: []string{"n > 500"}}, false, true, true},
-		{"changed column", Options{Exprs: []string{"name = upper(name)"}}, false, false, true},
+		{"identity", Options{}, true, false, true, true},
+		{"head", Options{Head: ptr(int64(700))}, true, false, false, false},
+		{"all rows kept", Options{Wheres: []string{"n >= 0"}}, true, false, true, false},
+		{"rows dropped", Options{Wheres: []string{"n > 500"}}, false, true, true, false},
+		{"changed column", Options{Exprs: []string{"name = upper(name)"}}, false, false, true, false},
 	}
 	for inName, data := range inputs {
 		in := filepath.Join(dir, inName+".csv")
@@ -92,11 +93,14 @@ func TestVerbatimChunksWrittenFromInput(t *testing.T) {
 						}
 						out := filepath.Join(dir, "out.csv")
 						var mu sync.Mutex
-						now, later := 0, 0
+						now, later, whole := 0, 0, 0
 						o := run.o
-						o.onVerbatim = func(seq int64, placedNow bool) {
+						o.onVerbatim = func(seq int64, placedNow, decodedWhole bool) {
 							mu.Lock()
 							defer mu.Unlock()
+							if decodedWhole {
+								whole++
+							}
 							if placedNow {
 								now++
 							} else {
@@ -107,6 +111,9 @@ func TestVerbatimChunksWrittenFromInput(t *testing.T) {
 						if !bytes.Equal(got, want) {
 							t.Fatalf("%s, %s, --workers %d --chunk-size %d, chunk 0 held %v: output differs from the encoded one",
 								inName, run.name, workers, size, hold)
+						}
+						if run.whole && inName == "minimal" && size > 7 && whole == 0 || !run.whole && whole > 0 {
+							t.Errorf("%s, %s, --workers %d --chunk-size %d: %d chunks decoded whole", inName, run.name, workers, size, whole)
 						}
 						if run.verbatim && inName == "minimal" && now == 0 {
 							t.Errorf("%s, %s, --workers %d --chunk-size %d: no chunk written from its input", inName, run.name, workers, size)

@@ -77,7 +77,7 @@ func BenchmarkRanges(b *testing.B) {
 
 func BenchmarkDecodeRange(b *testing.B) {
 	in, rows := benchInput(b)
-	benchmarkDecodeRange(b, in, rows, nil)
+	benchmarkDecodeRange(b, in, rows, nil, false)
 }
 
 // BenchmarkDecodeRangeSkip is BenchmarkDecodeRange with columns skipped
@@ -90,16 +90,18 @@ func BenchmarkDecodeRangeSkip(b *testing.B) {
 	for _, run := range []struct {
 		name  string
 		store string
-	}{{"filter-derive-select", "id a b name"}, {"top-n", "a"}, {"identity", ""}} {
+	}{{"filter-derive-select", "id a b name"}, {"top-n", "a"}, {"identity", ""}, {"identity-whole", ""}} {
 		skip := make([]bool, len(in.Header))
 		for j, name := range in.Header {
 			skip[j] = !slices.Contains(strings.Fields(run.store), name)
 		}
-		b.Run(run.name, func(b *testing.B) { benchmarkDecodeRange(b, in, rows, skip) })
+		b.Run(run.name, func(b *testing.B) { benchmarkDecodeRange(b, in, rows, skip, run.name == "identity-whole") })
 	}
 }
 
-func benchmarkDecodeRange(b *testing.B, in *Input, rows int64, skip []bool) {
+// benchmarkDecodeRange decodes the bench input's ranges, with the columns skip marks
+// left out and, if whole, DecodeWhole (an identity run's decoding).
+func benchmarkDecodeRange(b *testing.B, in *Input, rows int64, skip []bool, whole bool) {
 	ranges, err := in.Ranges(context.Background(), in.DataStart, benchChunk, 1)
 	if err != nil {
 		b.Fatal(err)
@@ -108,6 +110,9 @@ func benchmarkDecodeRange(b *testing.B, in *Input, rows int64, skip []bool) {
 	defer dec.Close()
 	if skip != nil {
 		dec.SkipColumns(skip)
+	}
+	if whole {
+		dec.DecodeWhole()
 	}
 	b.SetBytes(in.Size - in.DataStart)
 	b.ReportAllocs()

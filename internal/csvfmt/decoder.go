@@ -154,6 +154,11 @@ type Decoder struct {
 	lent  [4]lentBufs // recently returned chunks, so Recycle can take their buffers back
 	nlent int
 	hint  []int // per column: data length of the last chunk, to size fresh buffers
+
+	// whole: DecodeWhole was called; wholeMasks and zeros are decodeWhole's.
+	whole      bool
+	wholeMasks []uint64
+	zeros      []int32
 }
 
 // chunkBufs are the buffers behind one Decoded chunk.
@@ -382,6 +387,11 @@ func (d *Decoder) DecodeRange(r Range) (Decoded, error) {
 		}
 	}
 	start := lo + int64(p)
+	if d.whole {
+		if dd, ok := d.decodeWhole(buf, p, int(r.End-lo), start, lo); ok {
+			return dd, nil
+		}
+	}
 	from := p
 	b := d.begin()
 	for {

@@ -119,4 +119,10 @@
 // column from its values. A top-N that is a run's first stage does the same with the
 // few rows it keeps (transforms.RawRowsBarrier): it splits their raw bytes for the
 // values of the columns it does not read.
+//
+// An identity run goes one step further: its chunks are written as their input bytes
+// (Writer.Verbatim) and nothing reads their values, so Decoder.DecodeWhole has the
+// decoder only check that a chunk's bytes are what Writer would write (its records,
+// their field counts, each quoted field quoted as Writer quotes it: verbatim.go) and
+// return it with RawRows.Whole set, storing no value, row position or line number.
 package csvfmt

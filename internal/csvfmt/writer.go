@@ -525,6 +525,18 @@ func releaseText(cws []colWriter) {
 // row without a line end), and the caller then calls AppendRows.
 func (w Writer) Verbatim(c *table.Chunk) ([]byte, bool) {
 	raw, b := c.Raw, c.Batch
+	if raw != nil && raw.Whole {
+		// The decoder checked that Data is the rows as written with this delimiter.
+		if !w.CopiesRows(raw.Delimiter) || int(b.NumCols()) != len(raw.Columns) {
+			return nil, false
+		}
+		for j, a := range raw.Columns {
+			if col := b.Column(j); col != a || col.Len() != int(b.NumRows()) {
+				return nil, false
+			}
+		}
+		return raw.Data, true
+	}
 	if !w.rawApplies(raw, b) || int(b.NumCols()) != len(raw.Columns) {
 		return nil, false
 	}

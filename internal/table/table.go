@@ -59,6 +59,10 @@ type RawRows struct {
 	// (csvfmt.Decoder.SkipColumns): they hold values only on the rows not marked
 	// plain, so those arrays may be written only through Data.
 	Sparse []bool
+	// Whole says that Data is the rows exactly as the CSV writer writes them, every
+	// column Sparse and empty (csvfmt.Decoder.DecodeWhole): Starts, Ends and Plain
+	// are not set, and only a writer of the whole chunk as Data may use it.
+	Whole bool
 }
 
 // Take returns the raw rows of rows sel (in that order) for cols, the arrays that
@@ -85,7 +89,7 @@ func (r *RawRows) Take(cols []arrow.Array, sel []int32, sparse bool) *RawRows {
 // they decode to: a transform that filters rows may then keep the raw rows of the rows
 // it keeps (RawRows.Take).
 func (c *Chunk) RawCovers() bool {
-	if c.Raw == nil || int(c.Batch.NumCols()) < len(c.Raw.Columns) {
+	if c.Raw == nil || c.Raw.Whole || int(c.Batch.NumCols()) < len(c.Raw.Columns) {
 		return false
 	}
 	for j, a := range c.Raw.Columns {
