@@ -8,7 +8,7 @@ import (
 // A chunk that arrives before an earlier one is left for the worker that places the
 // earlier one, which then gets both, at offsets that follow each other.
 func TestPositionalWritesPlaceLateChunksWithTheEarlier(t *testing.T) {
-	p := newPositionalWrites(5, 100)
+	p := newPositionalWrites(5, 100, 1)
 	put := func(seq int64, s string) []placed { b := []byte(s); return p.put(seq, b, &b) }
 	if got := put(7, "ccc"); len(got) != 0 {
 		t.Fatalf("chunk 7 before 5 and 6: got %d to write, want none", len(got))
@@ -40,7 +40,7 @@ func TestPositionalWritesPlaceLateChunksWithTheEarlier(t *testing.T) {
 // Bytes that cannot wait (a decoder's buffer) are taken only by the chunk to place next,
 // and come back first, lent (no pool buffer), with the chunks waiting after them.
 func TestPositionalWritesPutIfNext(t *testing.T) {
-	p := newPositionalWrites(0, 10)
+	p := newPositionalWrites(0, 10, 1)
 	if got, ok := p.putIfNext(1, []byte("late")); ok || got != nil {
 		t.Fatalf("chunk 1 before 0: taken %v (%v)", ok, got)
 	}
@@ -63,7 +63,7 @@ func TestPositionalWritesPutIfNext(t *testing.T) {
 // One write at a time: chunks placed while a worker writes are queued for it, and it
 // gets them, in order, when it asks for more; then it is no longer the writer.
 func TestPositionalWritesQueueForTheWriter(t *testing.T) {
-	p := newPositionalWrites(0, 0)
+	p := newPositionalWrites(0, 0, 1)
 	put := func(seq int64, s string) []placed { b := []byte(s); return p.put(seq, b, &b) }
 	if got := put(0, "a"); len(got) != 1 {
 		t.Fatalf("chunk 0: got %d to write, want 1", len(got))
@@ -94,7 +94,7 @@ func TestPositionalWritesQueueForTheWriter(t *testing.T) {
 
 // A worker that finds the queue full waits until the writer takes it, then queues.
 func TestPositionalWritesFullQueueWaits(t *testing.T) {
-	p := newPositionalWrites(0, 0)
+	p := newPositionalWrites(0, 0, 1)
 	big := make([]byte, maxQueuedBytes)
 	if got := p.put(0, []byte("a"), nil); len(got) != 1 {
 		t.Fatalf("chunk 0: got %d to write", len(got))
@@ -120,5 +120,31 @@ func TestPositionalWritesFullQueueWaits(t *testing.T) {
 	}
 	if got := p.more(); got != nil {
 		t.Fatalf("nothing more queued: got %v", got)
+	}
+}
+
+// With two writes allowed (an identity run's), a second worker writes the chunk it
+// places while another writes; a third chunk is queued for the first to finish.
+func TestPositionalWritesTwoWriters(t *testing.T) {
+	p := newPositionalWrites(0, 0, 2)
+	if got, ok := p.putIfNext(0, []byte("a")); !ok || len(got) != 1 {
+		t.Fatalf("chunk 0: taken %v, %v", ok, got)
+	}
+	if got, ok := p.putIfNext(1, []byte("bb")); !ok || len(got) != 1 || got[0].at != 1 {
+		t.Fatalf("chunk 1 while chunk 0 is written: taken %v, %v; want it written at 1", ok, got)
+	}
+	if got, ok := p.putIfNext(2, []byte("c")); ok || got != nil {
+		t.Fatalf("chunk 2 while two are written: taken %v", ok)
+	}
+	if got := p.put(2, []byte("c"), nil); got != nil {
+		t.Fatalf("chunk 2 while two are written: got %v to write, want it queued", got)
+	}
+	if got := p.more(); len(got) != 1 || got[0].at != 3 {
+		t.Fatalf("queued for the first writer done: %v, want c at 3", got)
+	}
+	p.more()
+	p.more()
+	if got, ok := p.putIfNext(3, []byte("d")); !ok || got[0].at != 4 {
+		t.Fatalf("chunk 3 with nobody writing: taken %v, %v", ok, got)
 	}
 }

@@ -258,7 +258,7 @@ func (r *runner) run(ctx context.Context) error {
 		if r.size, err = r.dst.StartPositional(); err != nil {
 			return err
 		}
-		r.placing = newPositionalWrites(0, r.size)
+		r.placing = newPositionalWrites(0, r.size, r.maxWriting())
 	}
 	err := r.runChunks(ctx)
 	if err == nil {
@@ -306,7 +306,7 @@ func (r *runner) runChunks(ctx context.Context) error {
 			return err
 		}
 		if r.positional {
-			r.placing = newPositionalWrites(rs.seq, r.size)
+			r.placing = newPositionalWrites(rs.seq, r.size, r.maxWriting())
 		}
 		from = resume{input: rs.input, how: streamRest, first: rs.first, offset: rs.offset, seq: rs.seq}
 		if rs.guessed {
@@ -588,6 +588,18 @@ func (r *runner) wholeChunks(source int) bool {
 	}
 	skip := r.skips[source]
 	return len(skip) > 0 && !slices.Contains(skip, false)
+}
+
+// maxWriting is how many workers may write chunks of a positional output at once
+// (positionalWrites): two when every source's chunks are written as their input bytes
+// (wholeChunks), one otherwise.
+func (r *runner) maxWriting() int {
+	for i, s := range r.sources {
+		if s.csv == nil || !r.wholeChunks(i) {
+			return 1
+		}
+	}
+	return 2
 }
 
 func (r *runner) closeDecoders() {
@@ -1082,7 +1094,7 @@ func (r *runner) runBarriers(ctx context.Context) error {
 		barrier, parts := r.segs[k-1].barrier, r.parts[k-1]
 		r.parts[k-1] = nil // Finish releases them, whatever happens
 		if r.positional {
-			r.placing = newPositionalWrites(0, r.size)
+			r.placing = newPositionalWrites(0, r.size, 1)
 		}
 		cfg := r.cfg
 		cfg.FirstSeq = 0

@@ -6,6 +6,8 @@
 //
 //	iofloor copy IN OUT [WORKERS]      pread each 1 MiB range of IN, pwrite it to OUT at
 //	                                   the same offset: CSV → CSV identity without its decode
+//	iofloor copy1 IN OUT [WORKERS]     the same, one pwrite at a time (a mutex), as
+//	                                   ptransform writes a file
 //	iofloor cfr IN OUT [WORKERS]       pread each range (as the decoder must, to check it),
 //	                                   then copy_file_range it into OUT: the kernel's copy
 //	                                   instead of pwrite's
@@ -58,8 +60,8 @@ func run(args []string) error {
 	start := time.Now()
 	var err error
 	switch args[0] {
-	case "copy", "cfr":
-		err = copyRanges(args[1], args[2], workers, args[0] == "cfr")
+	case "copy", "copy1", "cfr":
+		err = copyRanges(args[1], args[2], workers, args[0])
 	case "write":
 		size, perr := strconv.ParseInt(args[2], 10, 64)
 		if perr != nil || size < 0 {
@@ -115,7 +117,7 @@ func eachRange(n int64, workers int, do func(i int64, buf []byte) error) error {
 	return nil
 }
 
-func copyRanges(inPath, outPath string, workers int, kernelCopy bool) error {
+func copyRanges(inPath, outPath string, workers int, mode string) error {
 	in, err := os.Open(inPath)
 	if err != nil {
 		return err
@@ -130,13 +132,20 @@ func copyRanges(inPath, outPath string, workers int, kernelCopy bool) error {
 		return err
 	}
 	size := info.Size()
+	var writing sync.Mutex
 	err = eachRange((size+rangeSize-1)/rangeSize, workers, func(i int64, buf []byte) error {
 		off := i * rangeSize
 		n, err := fileio.ReadAt(in, buf[:min(rangeSize, size-off)], off)
 		if err != nil && err != io.EOF {
 			return err
 		}
-		if !kernelCopy {
+		switch mode {
+		case "copy":
+			_, err = fileio.WriteAt(out, buf[:n], off)
+			return err
+		case "copy1":
+			writing.Lock()
+			defer writing.Unlock()
 			_, err = fileio.WriteAt(out, buf[:n], off)
 			return err
 		}
