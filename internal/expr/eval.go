@@ -793,19 +793,16 @@ func takeStrings(o *outBufs, a *array.String, sel []int32, skip []uint64) arrow.
 	out[0] = 0
 	if skip == nil && a.NullN() == 0 {
 		// The common case in a loop of its own: no test per value but its length.
-		pos := 0
-		ends := out[1:]
-		for k, i := range sel {
-			lo, hi := int(offs[i]-base), int(offs[i+1]-base)
-			if hi-lo <= shortCopy && lo+shortCopy <= len(data) {
-				*(*[shortCopy]byte)(buf[pos:]) = *(*[shortCopy]byte)(data[lo:])
-			} else {
-				copy(buf[pos:], data[lo:hi])
+		pos, ends := 0, out[1:]
+		for k := 0; ; k++ {
+			if k, pos = takeShort(buf, data, offs, base, sel, ends, k, pos); k == len(sel) {
+				return table.StringColumn(buf[:pos], out, nil, 0)
 			}
-			pos += hi - lo
+			i := sel[k]
+			lo, hi := int(offs[i]-base), int(offs[i+1]-base)
+			pos += copy(buf[pos:], data[lo:hi])
 			ends[k] = int32(pos)
 		}
-		return table.StringColumn(buf[:pos], out, nil, 0)
 	}
 	pos := 0
 	var valid []byte
@@ -834,6 +831,25 @@ func takeStrings(o *outBufs, a *array.String, sel []int32, skip []uint64) arrow.
 		}
 	}
 	return table.StringColumn(buf[:pos], out, valid, nulls)
+}
+
+// takeShort is takeStrings' loop over the values of rows sel[k:] of data (offsets offs,
+// less base) that it can copy as one shortCopy-byte word: it copies them to buf from pos
+// and their ends to ends, and returns at the first it cannot, or the end, with the pos
+// reached. Out of takeStrings, where the call that copies a longer value made the loop
+// keep its counters on the stack, storing and reloading them for every value.
+func takeShort(buf, data []byte, offs []int32, base int32, sel, ends []int32, k, pos int) (int, int) {
+	for ; k < len(sel); k++ {
+		i := sel[k]
+		lo, hi := int(offs[i]-base), int(offs[i+1]-base)
+		if hi-lo > shortCopy || lo+shortCopy > len(data) || pos+shortCopy > len(buf) {
+			return k, pos
+		}
+		*(*[shortCopy]byte)(buf[pos:]) = *(*[shortCopy]byte)(data[lo:])
+		pos += hi - lo
+		ends[k] = int32(pos)
+	}
+	return k, pos
 }
 
 // shortCopy is the size of the word takeStrings copies a short value with.
