@@ -15,7 +15,7 @@ import (
 // and needs nothing else of the chunk but its row count. Such a chunk is only checked,
 // not decoded: its records are found and their fields counted, its quoted fields are
 // checked to be quoted as Writer quotes, and no value, row position or line number is
-// stored. An identity run spent two thirds of its decoding time storing what it then
+// stored. An identity run spent more than half of its decoding time storing what it then
 // did not read (the records' positions, every skipped column's offsets, the values of
 // the rows with quotes, which Verbatim encoded again to compare with the input).
 //
