@@ -25,6 +25,9 @@ func wholeAndFull(t *testing.T, data []byte, chunkSize int64) int {
 	if err != nil || in.Size == in.DataStart {
 		return -1
 	}
+	// Ranges guessed from line ends too: one may start inside a quoted field, where
+	// the engine resynchronises; until then both decoders must still agree.
+	ranges = append(ranges, in.GuessRanges(in.DataStart, chunkSize)...)
 	full, whole := in.NewDecoder(), in.NewDecoder()
 	defer full.Close()
 	defer whole.Close()
