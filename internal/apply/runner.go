@@ -578,8 +578,8 @@ func (r *runner) decoder(worker, source int) *decoder {
 // into a positional output. Its decoders need then only check that a chunk's bytes
 // are what the writer would write (csvfmt.Decoder.DecodeWhole), not decode them.
 func (r *runner) wholeChunks(source int) bool {
-	seg := r.segs[0]
-	if !r.positional || r.sources[source].conform != nil || r.schema != nil || r.o.decodeAll ||
+	seg, s := r.segs[0], r.sources[source]
+	if s.csv == nil || !r.positional || s.conform != nil || r.schema != nil || r.o.decodeAll ||
 		len(r.segs) != 1 || len(seg.streaming) > 0 || seg.barrier != nil || len(seg.cuts) > 0 {
 		return false
 	}
@@ -594,8 +594,8 @@ func (r *runner) wholeChunks(source int) bool {
 // (positionalWrites): two when every source's chunks are written as their input bytes
 // (wholeChunks), one otherwise.
 func (r *runner) maxWriting() int {
-	for i, s := range r.sources {
-		if s.csv == nil || !r.wholeChunks(i) {
+	for i := range r.sources {
+		if !r.wholeChunks(i) {
 			return 1
 		}
 	}

@@ -43,14 +43,15 @@ const (
 
 // verbatimRecords checks the records of buf that start in [p, stop) against the rules
 // above, with delimiter delim and ncols fields each. It returns the end of the last
-// (after its LF), the number of records and of line ends, and whether they all qualify.
+// (after its LF), the number of records and of line ends inside their quoted fields,
+// and whether they all qualify.
 // delims and terms hold the masks of a window (wholeWindow/64 words each).
 //
 // Outside quotes it counts fields from bit masks, 64 bytes at a time (as sparseRecords
 // does): a record ends at the next bit of the line ends' mask, and its delimiters are a
 // population count. A block holding a quote, and the bytes from there until its quoted
 // fields end, go byte by byte through a state machine, which also checks the quoting.
-func verbatimRecords(buf []byte, p, stop int, delim byte, ncols int, delims, terms []uint64) (end, rows, lines int, ok bool) {
+func verbatimRecords(buf []byte, p, stop int, delim byte, ncols int, delims, terms []uint64) (end, rows, quotedLineEnds int, ok bool) {
 	if p >= stop || ncols < 1 {
 		return 0, 0, 0, false
 	}
@@ -74,9 +75,8 @@ func verbatimRecords(buf []byte, p, stop int, delim byte, ncols int, delims, ter
 				return 0, 0, 0, false
 			}
 			rows += n
-			lines += n
 			if done {
-				return rs, rows, lines, true
+				return rs, rows, quotedLineEnds, true
 			}
 			pos += fast << 6
 			if pos == rs || buf[pos-1] == delim {
@@ -126,7 +126,7 @@ func verbatimRecords(buf []byte, p, stop int, delim byte, ncols int, delims, ter
 					special = true
 				case '\n':
 					special = true
-					lines++
+					quotedLineEnds++
 				case '\r':
 					return 0, 0, 0, false
 				}
@@ -150,10 +150,9 @@ func verbatimRecords(buf []byte, p, stop int, delim byte, ncols int, delims, ter
 					return 0, 0, 0, false
 				}
 				rows++
-				lines++
 				rs, fields, state = pos, 0, atFieldStart
 				if rs >= stop {
-					return rs, rows, lines, true
+					return rs, rows, quotedLineEnds, true
 				}
 			}
 			if state <= inUnquoted && pos >= resume && len(buf)-pos >= 64 {
@@ -225,8 +224,8 @@ func (d *Decoder) decodeWhole(buf []byte, p, stop int, start, lo int64) (Decoded
 	}
 	delims, terms := d.wholeMasks[:wholeWindow/64], d.wholeMasks[wholeWindow/64:]
 	ncols := len(d.in.Header)
-	end, rows, lines, ok := verbatimRecords(buf, p, stop, d.in.Delimiter, ncols, delims, terms)
-	if !ok || end-p > 1<<31-1 || checkUTF8(d.in.Name, buf[p:end], d.in.Delimiter, '\n', 0) != nil {
+	end, rows, quotedLineEnds, ok := verbatimRecords(buf, p, stop, d.in.Delimiter, ncols, delims, terms)
+	if !ok || end-p > 1<<31-1 || d.checkUTF8(buf[p:end]) != nil {
 		return Decoded{}, false
 	}
 	// Every column is rows empty strings: one slice of zero offsets serves them all,
@@ -244,5 +243,5 @@ func (d *Decoder) decodeWhole(buf []byte, p, stop int, start, lo int64) (Decoded
 	}
 	chunk := &table.Chunk{Source: table.Source{File: d.in.Name}, Batch: batch,
 		Raw: &table.RawRows{Columns: arrs, Data: buf[p:end], Delimiter: d.in.Delimiter, Sparse: d.ps.skip, Whole: true}}
-	return Decoded{Chunk: chunk, Start: start, End: lo + int64(end), Rows: int64(rows), Lines: int64(lines)}, true
+	return Decoded{Chunk: chunk, Start: start, End: lo + int64(end), Rows: int64(rows), Lines: int64(rows + quotedLineEnds)}, true
 }
