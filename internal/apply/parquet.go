@@ -45,7 +45,7 @@ func openParquet(src *sniff.File, o Options) (*parquetin.Input, error) {
 func (r *runner) planParquet(i int, emit chunk.Emit[task]) error {
 	pq := r.sources[i].pq
 	for rg := range pq.RowGroups {
-		bounds := pq.RowParts(rg, r.skips[i], r.chunkSize(DefaultChunkSize))
+		bounds := pq.RowParts(rg, r.skips[i], r.chunkSize(DefaultRowPartSize))
 		for k := range len(bounds) - 1 {
 			t := task{input: i, first: rg == 0 && k == 0, rowGroup: rg, pqRows: [2]int64{bounds[k], bounds[k+1]}}
 			if err := emit(t); err != nil {

@@ -207,16 +207,10 @@ func newRunner(o Options, sources []*source, columns []string, p *pipeline, out 
 		}
 	}
 	// Decided once per input: a resynchronised input is planned again with the same.
-	_, verbatim := out.(sink.Verbatim)
-	verbatim = verbatim && out.Final() && dst != nil && dst.Positional()
 	r.rangeSizes = make([]int64, len(sources))
 	for i, s := range sources {
 		if s.csv != nil && s.csv.Seekable {
-			def := int64(DefaultChunkSize)
-			if verbatim && len(r.skips[i]) > 0 && !slices.Contains(r.skips[i], false) {
-				def = verbatimChunkSize
-			}
-			r.rangeSizes[i] = r.rangeSizeOr(s.csv.Name, s.csv.Size-s.csv.DataStart, def)
+			r.rangeSizes[i] = r.rangeSize(s.csv.Name, s.csv.Size-s.csv.DataStart)
 		}
 	}
 	r.progress = newProgress(o.Progress, -1)
@@ -480,25 +474,11 @@ func (r *runner) chunkSize(def int64) int64 {
 // Ranges this small help nothing, so the chunk size is raised to keep within it.
 const maxRangesPerInput = 1 << 16
 
-// verbatimChunkSize is the default chunk size of a CSV file whose decoders store no value
-// (an identity or --head run) and whose chunks a positional output may write as their
-// input bytes (sink.Verbatim): such a chunk exists once, as the decoder's buffer, not
-// three times (input, columns, output), so what keeps DefaultChunkSize small does not
-// hold, and fewer chunks cost less. Identity of 1 GB, five interleaved rounds: wall
-// 0.63-0.71 s at 256 KiB, 0.54-0.61 at 1 MiB, 0.52-0.64 at 2 MiB, 1.0-1.8 at 4 MiB
-// (docs/performance.md, "Identity against `cp` (session 11)").
-const verbatimChunkSize = 1 << 20
-
 // rangeSize is the chunk size for the ranges of a seekable input of data bytes:
 // --chunk-size, or the default, raised (with a warning) to keep the input within
 // maxRangesPerInput ranges.
 func (r *runner) rangeSize(name string, data int64) int64 {
-	return r.rangeSizeOr(name, data, DefaultChunkSize)
-}
-
-// rangeSizeOr is rangeSize with def as the default.
-func (r *runner) rangeSizeOr(name string, data, def int64) int64 {
-	size := r.chunkSize(def)
+	size := r.chunkSize(DefaultChunkSize)
 	least := (data + maxRangesPerInput - 1) / maxRangesPerInput
 	if size >= least {
 		return size

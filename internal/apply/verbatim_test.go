@@ -155,10 +155,9 @@ func verbatimRun(t *testing.T, o Options, in, out string, workers int, size int6
 	return got
 }
 
-// A run whose decoders store no value and whose chunks a file output may write as their
-// input bytes reads ranges of verbatimChunkSize by default; any other run, or one given
-// --chunk-size, keeps its size.
-func TestVerbatimRunsReadLargerRanges(t *testing.T) {
+// A CSV file is read in ranges of DefaultChunkSize, whatever the run does with its rows
+// and wherever its output goes, unless --chunk-size says otherwise.
+func TestCSVFileChunkSizes(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
 	data := minimalCSV(400_000, 3) // about 5 MB
@@ -171,8 +170,8 @@ func TestVerbatimRunsReadLargerRanges(t *testing.T) {
 		o    Options
 		size int64
 	}{
-		{"identity to a file", Options{Output: out}, verbatimChunkSize},
-		{"--head to a file", Options{Output: out, Head: ptr(int64(1_000_000))}, verbatimChunkSize},
+		{"identity to a file", Options{Output: out}, DefaultChunkSize},
+		{"--head to a file", Options{Output: out, Head: ptr(int64(1_000_000))}, DefaultChunkSize},
 		{"identity to standard output", Options{}, DefaultChunkSize},
 		{"a derived column", Options{Output: out, Exprs: []string{"m = n * 2"}}, DefaultChunkSize},
 		{"a filter", Options{Output: out, Wheres: []string{"n >= 0"}}, DefaultChunkSize},

@@ -92,6 +92,10 @@ func BenchmarkKernelsArithCompareText(b *testing.B) { evalOnly(b, benchTextChunk
 // Parsing a text column as numbers, alone.
 func BenchmarkParseNumber(b *testing.B) { evalOnly(b, benchTextChunk(), "b > 0") }
 
+// Parsing integers of one to three digits (quantities, codes), as the filter job's
+// `b > 500` does, alone.
+func BenchmarkParseShortInteger(b *testing.B) { evalOnly(b, benchTextChunk(), "a > 500") }
+
 // Parsing amounts such as 819.867505 (the fast path of the number parse), alone.
 func BenchmarkParseAmount(b *testing.B) { evalOnly(b, benchTextChunk(), "m > 0") }
 

@@ -36,7 +36,7 @@ import (
 	"github.com/ptransform/ptransform/internal/fileio"
 )
 
-const rangeSize = 1 << 20 // identity's chunk size (verbatimChunkSize)
+const rangeSize = 1 << 20 // a CSV file's default chunk size (apply.DefaultChunkSize)
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
