@@ -816,7 +816,11 @@ func (r *runner) writePlaced(ready []placed) error {
 	var err error
 	for len(ready) > 0 {
 		for _, p := range ready {
-			if err == nil {
+			switch {
+			case err != nil:
+			case r.placing.maxWriting > 1:
+				err = r.dst.WriteAtOnce(p.data, p.at)
+			default:
 				err = r.dst.WriteAt(p.data, p.at)
 			}
 			if p.buf != nil {

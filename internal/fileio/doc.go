@@ -1,6 +1,7 @@
 // Package fileio reads and writes regular files at offsets, as os.File's ReadAt and
 // WriteAt do, but without letting the Go runtime hand the calling goroutine's P to
-// another thread while the system call runs.
+// another thread while the system call runs, and writes no more than WritePiece bytes
+// in one system call.
 //
 // A goroutine in a system call keeps its P only until sysmon looks: when no P is idle,
 // sysmon retakes the P of a call older than one of its ticks (20 µs) and starts a thread

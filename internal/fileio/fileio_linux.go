@@ -15,10 +15,23 @@ func ReadAt(f *os.File, p []byte, off int64) (int, error) {
 	return transfer(f, unix.SYS_PREAD64, p, off)
 }
 
-// WriteAt writes p to the regular file f at offset off, as f.WriteAt does, keeping the
-// goroutine's P (see the package doc).
-func WriteAt(f *os.File, p []byte, off int64) (int, error) {
+// WriteAtOnce writes p to the regular file f at offset off, as f.WriteAt does, keeping
+// the goroutine's P (see the package doc), in as few system calls as the kernel takes.
+func WriteAtOnce(f *os.File, p []byte, off int64) (int, error) {
 	return transfer(f, unix.SYS_PWRITE64, p, off)
+}
+
+// WriteAt is WriteAtOnce in pieces of at most WritePiece bytes.
+func WriteAt(f *os.File, p []byte, off int64) (int, error) {
+	n := 0
+	for n < len(p) {
+		k, err := transfer(f, unix.SYS_PWRITE64, p[n:min(len(p), n+WritePiece)], off+int64(n))
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // transfer makes the positional system call trap (pread64 or pwrite64) on p from offset

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// ReadAt and WriteAt behave as os.File's: whole buffers at any offset, io.EOF with the
+// ReadAt, WriteAt and WriteAtOnce behave as os.File's: whole buffers at any offset, io.EOF with the
 // bytes read when the file ends first, a *fs.PathError naming the file on failure.
 func TestReadAtWriteAtAsOsFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "f")
@@ -24,8 +24,8 @@ func TestReadAtWriteAtAsOsFile(t *testing.T) {
 	if n, err := WriteAt(f, data[len(data)/2:], int64(len(data)/2)); n != len(data)-len(data)/2 || err != nil {
 		t.Fatalf("WriteAt: %d, %v", n, err)
 	}
-	if n, err := WriteAt(f, data[:len(data)/2], 0); n != len(data)/2 || err != nil {
-		t.Fatalf("WriteAt: %d, %v", n, err)
+	if n, err := WriteAtOnce(f, data[:len(data)/2], 0); n != len(data)/2 || err != nil {
+		t.Fatalf("WriteAtOnce: %d, %v", n, err)
 	}
 	if n, err := WriteAt(f, nil, 5); n != 0 || err != nil {
 		t.Fatalf("WriteAt of nothing: %d, %v", n, err)
@@ -54,7 +54,37 @@ func TestReadAtWriteAtAsOsFile(t *testing.T) {
 	}
 	defer ro.Close()
 	var pe *fs.PathError
-	if _, err := WriteAt(ro, []byte("x"), 0); !errors.As(err, &pe) || pe.Path != path {
-		t.Errorf("WriteAt to a file open for reading: %v, want a path error naming %s", err, path)
+	for name, write := range map[string]func(*os.File, []byte, int64) (int, error){"WriteAt": WriteAt, "WriteAtOnce": WriteAtOnce} {
+		if _, err := write(ro, []byte("x"), 0); !errors.As(err, &pe) || pe.Path != path {
+			t.Errorf("%s to a file open for reading: %v, want a path error naming %s", name, err, path)
+		}
+	}
+}
+
+// Pieces writes what it is given whole, in order, and stops at the first failed piece.
+func TestPiecesWritesWhole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	data := bytes.Repeat([]byte("abcdefghij"), (3*WritePiece+17)/10) // three pieces and a part
+	w := Pieces{File: f}
+	for _, part := range [][]byte{data[:5], data[5 : WritePiece+9], data[WritePiece+9:]} {
+		if n, err := w.Write(part); n != len(part) || err != nil {
+			t.Fatalf("Write of %d bytes: %d, %v", len(part), n, err)
+		}
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("file holds %d bytes (%v), want the %d written", len(got), err, len(data))
+	}
+	ro, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if n, err := (Pieces{File: ro}).Write(data); n != 0 || err == nil {
+		t.Errorf("Write to a file open for reading: %d, %v; want 0 and an error", n, err)
 	}
 }

@@ -63,6 +63,7 @@ func Stdout(w io.Writer) *Destination {
 	d := &Destination{w: bufio.NewWriterSize(w, bufferSize)}
 	if f, ok := w.(*os.File); ok {
 		if end, ok := writesAtEnd(f); ok {
+			d.w = bufio.NewWriterSize(fileio.Pieces{File: f}, bufferSize)
 			d.file, d.positional, d.start = f, true, end
 		}
 	}
@@ -204,7 +205,7 @@ func createReplacing(final string, old os.FileInfo) (*Destination, error) {
 			return nil, err
 		}
 	}
-	return &Destination{w: bufio.NewWriterSize(f, bufferSize), file: f, positional: true, replace: true,
+	return &Destination{w: bufio.NewWriterSize(fileio.Pieces{File: f}, bufferSize), file: f, positional: true, replace: true,
 		tmpName: tmpName, target: final}, nil
 }
 
@@ -340,15 +341,28 @@ func (d *Destination) StartPositional() (int64, error) {
 	return d.file.Seek(0, io.SeekCurrent)
 }
 
-// WriteAt writes p at offset off of the file. Several goroutines may call it at once for
-// disjoint ranges: each worker writes its own chunk, so the kernel's copy into the page
-// cache runs on every core instead of on the one writer goroutine. The file is a
-// regular file, and the worker keeps its P meanwhile (fileio).
+// WriteAt writes p at offset off of the file, in pieces of at most fileio.WritePiece
+// bytes. Several goroutines may call it at once for disjoint ranges: each worker writes
+// its own chunk, so the kernel's copy into the page cache runs on every core instead of
+// on the one writer goroutine. The file is a regular file, and the worker keeps its P
+// meanwhile (fileio).
 func (d *Destination) WriteAt(p []byte, off int64) error {
 	if !d.replace {
 		d.wrote.Store(true)
 	}
 	_, err := fileio.WriteAt(d.file, p, off)
+	return d.named(err)
+}
+
+// WriteAtOnce is WriteAt in one system call, for writers that run two at once: both
+// take the file's lock for each write, and pieces made them take it four times as often
+// (identity of 1 GB, two 1 MiB writes at once: 0.33–0.38 s in pieces against 0.26–0.32
+// whole, 8 interleaved rounds).
+func (d *Destination) WriteAtOnce(p []byte, off int64) error {
+	if !d.replace {
+		d.wrote.Store(true)
+	}
+	_, err := fileio.WriteAtOnce(d.file, p, off)
 	return d.named(err)
 }
 
