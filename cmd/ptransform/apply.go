@@ -240,7 +240,7 @@ func applyCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "drop", Usage: "output all columns but these `COLS` (comma-separated; repeatable)"},
 			&cli.StringFlag{Name: "rename", Usage: "rename columns: `OLD=NEW[,OLD=NEW...]`"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "number of parallel workers `N`; the run uses at most N cores; more than 4 per CPU (at least 8) are not used"},
-			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per chunk, with units (`SIZE`: 64KiB, 8MiB) (default: 1MiB; 256KiB of a Parquet row group's data); raised so that one CSV file makes at most 65536 chunks"},
+			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per chunk, with units (`SIZE`: 64KiB, 8MiB) (default: 1MiB; 256KiB for a file written to Parquet or xlsx, and of a Parquet row group's data); raised so that one CSV file makes at most 65536 chunks"},
 			&cli.StringFlag{Name: "delimiter", Usage: "input delimiter `C` (default: sniffed among , ; TAB |, or by extension); 'tab' or '\\t' for TAB"},
 			&cli.IntFlag{Name: "skip-lines", Usage: "CSV: skip the first `N` lines unread (titles above the header; the same as --header-row N+1); line numbers stay the file's"},
 			&cli.BoolFlag{Name: "no-header", Usage: "input has no header row: columns are named c1, c2, ..."},

@@ -478,7 +478,11 @@ const maxRangesPerInput = 1 << 16
 // --chunk-size, or the default, raised (with a warning) to keep the input within
 // maxRangesPerInput ranges.
 func (r *runner) rangeSize(name string, data int64) int64 {
-	size := r.chunkSize(DefaultChunkSize)
+	def := int64(DefaultChunkSize)
+	if r.sink.Typed() {
+		def = DefaultTypedChunkSize
+	}
+	size := r.chunkSize(def)
 	least := (data + maxRangesPerInput - 1) / maxRangesPerInput
 	if size >= least {
 		return size

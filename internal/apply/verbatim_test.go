@@ -156,7 +156,8 @@ func verbatimRun(t *testing.T, o Options, in, out string, workers int, size int6
 }
 
 // A CSV file is read in ranges of DefaultChunkSize, whatever the run does with its rows
-// and wherever its output goes, unless --chunk-size says otherwise.
+// and wherever its output goes, but for a typed output (DefaultTypedChunkSize), unless
+// --chunk-size says otherwise.
 func TestCSVFileChunkSizes(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
@@ -175,6 +176,8 @@ func TestCSVFileChunkSizes(t *testing.T) {
 		{"identity to standard output", Options{}, DefaultChunkSize},
 		{"a derived column", Options{Output: out, Exprs: []string{"m = n * 2"}}, DefaultChunkSize},
 		{"a filter", Options{Output: out, Wheres: []string{"n >= 0"}}, DefaultChunkSize},
+		{"to Parquet", Options{Output: filepath.Join(dir, "out.parquet")}, DefaultTypedChunkSize},
+		{"to xlsx", Options{Output: filepath.Join(dir, "out.xlsx")}, DefaultTypedChunkSize},
 		{"--chunk-size given", Options{Output: out, ChunkSize: 64 << 10}, 64 << 10},
 	} {
 		var stdout bytes.Buffer
