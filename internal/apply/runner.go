@@ -479,7 +479,7 @@ const maxRangesPerInput = 1 << 16
 // maxRangesPerInput ranges.
 func (r *runner) rangeSize(name string, data int64) int64 {
 	def := int64(DefaultChunkSize)
-	if r.sink.Typed() {
+	if r.sink != nil && r.sink.Typed() { // ScanCSV's runner (inspect) has no sink
 		def = DefaultTypedChunkSize
 	}
 	size := r.chunkSize(def)
