@@ -136,10 +136,10 @@ type Options struct {
 
 // The default chunk sizes were chosen by measurement (docs/performance.md, "Chunk size").
 // Fewer chunks cost less (system calls, page cache lookups, decoder set-ups, hand-offs
-// between goroutines); 256 KiB, which kept a chunk's three forms (input, columns,
-// output) within a core's L2 cache, once made file output cheaper, but no longer does
-// on any CSV job (session 15: 1 MiB 4-8% faster on filter, select and derive, the same
-// elsewhere). A stream is cut by one goroutine, and a sheet inflated by one, whose cost
+// between goroutines). 256 KiB once made file output much cheaper, because writes of
+// 1 MiB were slow here (fileio.WritePiece); outputs are now written in 256 KiB pieces
+// whatever the chunk size, and 1 MiB is 4-8% faster on filter, select and derive, the
+// same elsewhere (session 15). A stream is cut by one goroutine, and a sheet inflated by one, whose cost
 // per block favours large ones too. Files written to a typed output (Parquet, xlsx)
 // keep 256 KiB: CSV → Parquet of 1M rows at `--workers 2` took 0.22 s at 1 MiB against
 // 0.19 at 256 KiB, its CPU 16% higher. A Parquet row group's parts keep 256 KiB of its

@@ -10,8 +10,9 @@ import (
 	"testing"
 )
 
-// ReadAt, WriteAt and WriteAtOnce behave as os.File's: whole buffers at any offset, io.EOF with the
-// bytes read when the file ends first, a *fs.PathError naming the file on failure.
+// ReadAt, WriteAt and WriteAtOnce behave as os.File's: whole buffers at any offset,
+// io.EOF with the bytes read when the file ends first, a *fs.PathError naming the file
+// on failure. WriteAt's 500,000 bytes make two pieces.
 func TestReadAtWriteAtAsOsFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "f")
 	f, err := os.Create(path)
