@@ -170,8 +170,9 @@ const (
 // sparseGroup is sparseRecords' loop over the records of a group, out of it so that its
 // variables stay in registers: inside sparseRecords they were reloaded from the stack
 // on every record (BenchmarkDecodeRangeSkip, six interleaved runs on one core: a filter
-// storing four columns of ten 44.4 → 39.0 ns a row, a top-N storing one 33.1 → 29.5). The window's masks are terms and delims, its bytes start at
-// position w0, size of them, and records end before end. From the record at ls, it
+// storing four columns of ten 44.4 → 39.0 ns a row, a top-N storing one 33.1 → 29.5).
+// The window's masks are terms and delims, its bytes start at position w0, size of
+// them, and records end before end. From the record at ls, it
 // takes records, row after row, until one of the reasons above: each record's first
 // listed delimiters and its end go to its ncols slots of seps (from seps[0]), its
 // line, start and end to lines, starts and ends (whose length is the room for rows).

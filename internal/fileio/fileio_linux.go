@@ -23,15 +23,7 @@ func WriteAtOnce(f *os.File, p []byte, off int64) (int, error) {
 
 // WriteAt is WriteAtOnce in pieces of at most WritePiece bytes.
 func WriteAt(f *os.File, p []byte, off int64) (int, error) {
-	n := 0
-	for n < len(p) {
-		k, err := transfer(f, unix.SYS_PWRITE64, p[n:min(len(p), n+WritePiece)], off+int64(n))
-		n += k
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
+	return inPieces(p, func(piece []byte, at int64) (int, error) { return WriteAtOnce(f, piece, off+at) })
 }
 
 // transfer makes the positional system call trap (pread64 or pwrite64) on p from offset

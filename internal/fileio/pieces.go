@@ -22,9 +22,16 @@ const WritePiece = 256 << 10
 type Pieces struct{ File *os.File }
 
 func (w Pieces) Write(p []byte) (int, error) {
+	return inPieces(p, func(piece []byte, _ int64) (int, error) { return w.File.Write(piece) })
+}
+
+// inPieces calls write on the successive pieces of p of at most WritePiece bytes, each
+// with its offset in p, until all of p is written or a call fails; it returns the bytes
+// written.
+func inPieces(p []byte, write func(piece []byte, at int64) (int, error)) (int, error) {
 	n := 0
 	for n < len(p) {
-		k, err := w.File.Write(p[n:min(len(p), n+WritePiece)])
+		k, err := write(p[n:min(len(p), n+WritePiece)], int64(n))
 		n += k
 		if err != nil {
 			return n, err

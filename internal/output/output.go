@@ -60,14 +60,12 @@ const bufferSize = 1 << 20
 // written positionally like a file output, so that `ptransform apply in > out` costs
 // what `-o out` does.
 func Stdout(w io.Writer) *Destination {
-	d := &Destination{w: bufio.NewWriterSize(w, bufferSize)}
 	if f, ok := w.(*os.File); ok {
 		if end, ok := writesAtEnd(f); ok {
-			d.w = bufio.NewWriterSize(fileio.Pieces{File: f}, bufferSize)
-			d.file, d.positional, d.start = f, true, end
+			return &Destination{w: bufio.NewWriterSize(fileio.Pieces{File: f}, bufferSize), file: f, positional: true, start: end}
 		}
 	}
-	return d
+	return &Destination{w: bufio.NewWriterSize(w, bufferSize)}
 }
 
 // writesAtEnd reports whether f is a regular file, not opened to append, whose offset

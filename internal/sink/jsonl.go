@@ -461,8 +461,8 @@ func jsonFloatFormWords(v []byte) (n int, pointZero, ok bool) {
 	nonDigit := (byteMask(nonDigitBytes(lo)) | byteMask(nonDigitBytes(hi))<<8) & inValue
 	zero := (byteMask(zeroBytes(lo)) | byteMask(zeroBytes(hi))<<8) & inValue
 	start := 0
-	// v[0] read from lo, not again from memory: the compiler then shares that byte's
-	// load with the word's and builds the word from eight byte loads.
+	// v[0] is read from lo, not again from memory: reading it again made the compiler
+	// share that byte's load with the word's and build the word from eight byte loads.
 	if byte(lo) == '-'^'0' {
 		start = 1
 	}

@@ -4,15 +4,18 @@
 // from one the program does not: when the floor alone is slower than a bar, no work
 // saved in the decoder or the encoder meets it.
 //
-//	iofloor copy IN OUT [WORKERS]      pread each 1 MiB range of IN, pwrite it to OUT at
-//	                                   the same offset: CSV → CSV identity without its decode
-//	iofloor copy1 IN OUT [WORKERS]     the same, one pwrite at a time (a mutex), as
-//	                                   ptransform writes a file
+//	iofloor copy IN OUT [WORKERS]      pread each 1 MiB range of IN, pwrite it whole to OUT
+//	                                   at the same offset, writers at once: CSV → CSV
+//	                                   identity without its decode
+//	iofloor copy1 IN OUT [WORKERS]     the same, one write at a time (a mutex), each in
+//	                                   256 KiB pieces (fileio.WriteAt), as ptransform writes
+//	                                   any other run's file
 //	iofloor cfr IN OUT [WORKERS]       pread each range (as the decoder must, to check it),
 //	                                   then copy_file_range it into OUT: the kernel's copy
 //	                                   instead of pwrite's
-//	iofloor write OUT BYTES [WORKERS]  pwrite BYTES of text from memory in 1 MiB pieces:
-//	                                   an output of that size without the input or encoding
+//	iofloor write OUT BYTES [WORKERS]  pwrite BYTES of text from memory, 1 MiB a range in
+//	                                   256 KiB pieces: an output of that size without the
+//	                                   input or encoding
 //
 // WORKERS defaults to 2. The ranges are handed out in order, one at a time, as the chunk
 // engine hands out chunks, and every read and write goes through internal/fileio, as the
@@ -141,7 +144,7 @@ func copyRanges(inPath, outPath string, workers int, mode string) error {
 		}
 		switch mode {
 		case "copy":
-			_, err = fileio.WriteAt(out, buf[:n], off)
+			_, err = fileio.WriteAtOnce(out, buf[:n], off)
 			return err
 		case "copy1":
 			writing.Lock()
